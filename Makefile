@@ -1,0 +1,35 @@
+# The two set-up commands of the README. Each installs what is missing first.
+#   make run   — release build, then `brook serve` with its data in ./data
+#   make test  — debug build (ASan + UBSan), then every test
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps release debug run test bench clean format
+
+all: release
+
+deps:
+	@./scripts/install-deps.sh
+
+release: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS)
+
+debug: deps
+	@cmake --preset debug >/dev/null
+	@cmake --build --preset debug -j $(JOBS)
+
+run: release
+	./build/release/src/app/brook serve --data-dir ./data
+
+test: debug
+	ctest --preset debug -j $(JOBS)
+
+bench: release
+	./bench/run-storage-bench.sh
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build

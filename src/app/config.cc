@@ -1,0 +1,190 @@
+#include "app/config.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <vector>
+
+namespace brook::app {
+namespace {
+
+std::optional<int64_t> parse_int(const std::string& text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+// "storage.segment_bytes" -> "BROOK_STORAGE_SEGMENT_BYTES"
+std::string env_name(const std::string& key) {
+  std::string out = "BROOK_";
+  for (char c : key) {
+    out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& config_keys() {
+  static const std::vector<std::string> keys = {
+      "data_dir",
+      "log_level",
+      "storage.durability",
+      "storage.flush_interval_ms",
+      "storage.segment_bytes",
+      "storage.segment_ms",
+      "storage.retention_bytes",
+      "storage.retention_ms",
+      "storage.retention_check_interval_ms",
+      "storage.max_message_bytes",
+      "storage.index_interval_bytes",
+  };
+  return keys;
+}
+
+std::string set_config_value(server_config& c, const std::string& key, const std::string& value) {
+  auto integer = [&](int64_t min, int64_t max) -> std::optional<int64_t> {
+    auto v = parse_int(value);
+    if (!v || *v < min || *v > max) {
+      return std::nullopt;
+    }
+    return v;
+  };
+  auto bad = [&](const std::string& what) { return key + ": " + what + ", got '" + value + "'"; };
+  constexpr int64_t max_ms = int64_t{1} << 50;
+  if (key == "data_dir") {
+    if (value.empty()) {
+      return bad("must not be empty");
+    }
+    c.data_dir = value;
+  } else if (key == "log_level") {
+    static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+    if (std::find(levels.begin(), levels.end(), value) == levels.end()) {
+      return bad("must be one of trace, debug, info, warn, error, off");
+    }
+    c.log_level = value;
+  } else if (key == "storage.durability") {
+    if (value == "sync") {
+      c.storage.durability = storage::durability::sync;
+    } else if (value == "interval") {
+      c.storage.durability = storage::durability::interval;
+    } else {
+      return bad("must be 'sync' or 'interval'");
+    }
+  } else if (key == "storage.flush_interval_ms") {
+    auto v = integer(1, max_ms);
+    if (!v) {
+      return bad("must be a whole number of milliseconds, at least 1");
+    }
+    c.storage.flush_interval = std::chrono::milliseconds(*v);
+  } else if (key == "storage.segment_bytes") {
+    auto v = integer(1024, (int64_t{1} << 31) - 1);
+    if (!v) {
+      return bad("must be between 1024 and 2147483647");
+    }
+    c.storage.segment_bytes = static_cast<uint64_t>(*v);
+  } else if (key == "storage.segment_ms") {
+    auto v = integer(1, max_ms);
+    if (!v) {
+      return bad("must be a whole number of milliseconds, at least 1");
+    }
+    c.storage.segment_ms = std::chrono::milliseconds(*v);
+  } else if (key == "storage.retention_bytes") {
+    auto v = integer(-1, INT64_MAX);
+    if (!v) {
+      return bad("must be -1 (no limit) or a number of bytes");
+    }
+    c.storage.retention_bytes = *v;
+  } else if (key == "storage.retention_ms") {
+    auto v = integer(-1, max_ms);
+    if (!v) {
+      return bad("must be -1 (no limit) or a number of milliseconds");
+    }
+    c.storage.retention_ms = std::chrono::milliseconds(*v);
+  } else if (key == "storage.retention_check_interval_ms") {
+    auto v = integer(1, max_ms);
+    if (!v) {
+      return bad("must be a whole number of milliseconds, at least 1");
+    }
+    c.retention_check_interval = std::chrono::milliseconds(*v);
+  } else if (key == "storage.max_message_bytes") {
+    auto v = integer(64, (int64_t{1} << 30));
+    if (!v) {
+      return bad("must be between 64 and 1073741824");
+    }
+    c.storage.max_message_bytes = static_cast<uint32_t>(*v);
+  } else if (key == "storage.index_interval_bytes") {
+    auto v = integer(1, (int64_t{1} << 30));
+    if (!v) {
+      return bad("must be between 1 and 1073741824");
+    }
+    c.storage.index_interval_bytes = static_cast<uint32_t>(*v);
+  } else {
+    return "unknown setting '" + key + "'";
+  }
+  return {};
+}
+
+config_outcome load_config(const std::optional<std::filesystem::path>& path,
+                           const std::function<const char*(const char*)>& getenv) {
+  config_outcome out;
+  if (path) {
+    toml::table parsed;
+    try {
+      parsed = toml::parse_file(path->string());
+    } catch (const toml::parse_error& err) {
+      out.error = path->string() + ":" + std::to_string(err.source().begin.line) + ": " +
+                  std::string(err.description());
+      return out;
+    }
+    std::string failure;
+    auto visit = [&](auto&& self, const toml::table& table, const std::string& prefix) -> void {
+      for (const auto& [k, node] : table) {
+        if (!failure.empty()) {
+          return;
+        }
+        std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        if (const auto* sub = node.as_table()) {
+          self(self, *sub, key);
+          continue;
+        }
+        std::string text;
+        if (auto s = node.template value<std::string>(); s && node.is_string()) {
+          text = *s;
+        } else if (auto i = node.template value<int64_t>(); i && node.is_integer()) {
+          text = std::to_string(*i);
+        } else {
+          failure = path->string() + ": " + key + ": expected a string or an integer";
+          return;
+        }
+        if (auto e = set_config_value(out.config, key, text); !e.empty()) {
+          failure = path->string() + ": " + e;
+        }
+      }
+    };
+    visit(visit, parsed, "");
+    if (!failure.empty()) {
+      out.error = failure;
+      return out;
+    }
+  }
+  for (const auto& key : config_keys()) {
+    auto name = env_name(key);
+    if (const char* v = getenv(name.c_str())) {
+      if (auto e = set_config_value(out.config, key, v); !e.empty()) {
+        out.error = "environment " + name + ": " + e;
+        return out;
+      }
+    }
+  }
+  if (auto st = out.config.storage.validate(); !st) {
+    out.error = "storage settings: " + st.error().message();
+  }
+  return out;
+}
+
+}  // namespace brook::app

@@ -1,0 +1,40 @@
+// server_config: everything `brook serve` reads, from (lowest to highest precedence) the
+// built-in defaults, a TOML file, BROOK_* environment variables, and command-line flags.
+// doc/configuration.md lists every key.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "storage/log_config.h"
+
+namespace brook::app {
+
+struct server_config {
+  std::filesystem::path data_dir = "./data";
+  std::string log_level = "info";
+  storage::log_config storage;
+  std::chrono::milliseconds retention_check_interval{300'000};
+};
+
+struct config_outcome {
+  server_config config;
+  std::string error;  // empty when the configuration is valid
+};
+
+// Sets one setting by its TOML key ("data_dir", "storage.segment_bytes", ...) from text;
+// returns an error message, empty on success. The one parser of values, shared by the
+// file, the environment and the flags.
+std::string set_config_value(server_config& config, const std::string& key, const std::string& value);
+
+// Reads the TOML file (if any) and then the environment (through `getenv`), in that order.
+config_outcome load_config(const std::optional<std::filesystem::path>& file,
+                           const std::function<const char*(const char*)>& getenv);
+
+// The keys set_config_value knows, in documentation order.
+const std::vector<std::string>& config_keys();
+
+}  // namespace brook::app

@@ -1,0 +1,78 @@
+// The `brook` command line.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "app/config.h"
+#include "app/dump_log_command.h"
+#include "app/serve_command.h"
+#include "base/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Brook: a Kafka-compatible event streaming platform in one binary"};
+  app.require_subcommand(1);
+
+  auto* serve = app.add_subcommand("serve", "Run the broker with its data in one directory");
+  std::string config_file;
+  serve->add_option("-c,--config", config_file, "TOML configuration file");
+  // Flags override the file and the environment. Each maps to one configuration key.
+  std::vector<std::pair<std::string, std::string>> overrides;
+  struct flag {
+    const char* name;
+    const char* key;
+    const char* help;
+  };
+  static const flag flags[] = {
+      {"--data-dir", "data_dir", "Data directory (default ./data)"},
+      {"--log-level", "log_level", "trace, debug, info, warn, error, off"},
+      {"--durability", "storage.durability", "sync (fdatasync before ack) or interval"},
+      {"--flush-interval-ms", "storage.flush_interval_ms", "Flush interval for durability=interval"},
+      {"--segment-bytes", "storage.segment_bytes", "Roll segments at this size"},
+      {"--segment-ms", "storage.segment_ms", "Roll segments at this age"},
+      {"--retention-bytes", "storage.retention_bytes", "Keep at most this many bytes per partition (-1: no limit)"},
+      {"--retention-ms", "storage.retention_ms", "Delete segments older than this (-1: never)"},
+  };
+  std::vector<std::string> flag_values(std::size(flags));
+  for (size_t i = 0; i < std::size(flags); ++i) {
+    serve->add_option(flags[i].name, flag_values[i], flags[i].help);
+  }
+
+  auto* debug = app.add_subcommand("debug", "Inspect data files");
+  debug->require_subcommand(1);
+  auto* dump = debug->add_subcommand("dump-log", "Print the batches of a segment and check its indexes");
+  std::string dump_path;
+  brook::app::dump_options dump_opts;
+  dump->add_option("path", dump_path, "A segment .log, .index or .timeindex file")->required();
+  dump->add_flag("--print-data", dump_opts.print_records, "Print each record's key, value and headers");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (dump->parsed()) {
+    return brook::app::run_dump_log(dump_path, dump_opts, std::cout);
+  }
+
+  std::optional<std::filesystem::path> file;
+  if (!config_file.empty()) {
+    file = config_file;
+  }
+  auto loaded = brook::app::load_config(file, [](const char* n) { return std::getenv(n); });
+  if (!loaded.error.empty()) {
+    std::cerr << "brook: configuration: " << loaded.error << "\n";
+    return 2;
+  }
+  for (size_t i = 0; i < std::size(flags); ++i) {
+    if (serve->count(flags[i].name) > 0) {
+      if (auto e = brook::app::set_config_value(loaded.config, flags[i].key, flag_values[i]); !e.empty()) {
+        std::cerr << "brook: " << flags[i].name << ": " << e << "\n";
+        return 2;
+      }
+    }
+  }
+  if (auto st = loaded.config.storage.validate(); !st) {
+    std::cerr << "brook: configuration: " << st.error().message() << "\n";
+    return 2;
+  }
+  brook::log::set_level(loaded.config.log_level);
+  return brook::app::run_serve(loaded.config);
+}

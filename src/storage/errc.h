@@ -1,0 +1,28 @@
+// The storage module's own errors. I/O failures stay std::system_category codes (ENOSPC,
+// EIO, ...); these name what the storage engine itself decided.
+#pragma once
+
+#include <system_error>
+
+namespace brook::storage {
+
+enum class errc {
+  offset_out_of_range = 1,  // read or seek outside [log start, high watermark]
+  batch_too_large,          // batch above max.message.bytes
+  empty_append,             // append of zero bytes
+  log_failed,               // an earlier flush failed: the log refuses writes until reopened
+  log_closed,               // the log was closed
+  bad_index,                // index file malformed (rebuilt on open)
+  bad_file_name,            // a file in a partition directory that Brook does not name
+  bad_directory_name,       // a directory that is not <topic>-<partition>
+  invalid_config,           // a configuration value out of range
+  offsets_not_rising,       // a batch's base offset is not above the previous batch's last
+};
+
+const std::error_category& storage_category();
+std::error_code make_error_code(errc e);
+
+}  // namespace brook::storage
+
+template <>
+struct std::is_error_code_enum<brook::storage::errc> : std::true_type {};

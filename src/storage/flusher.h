@@ -1,0 +1,60 @@
+// flusher: the thread that makes appends durable. Appends to `sync` logs queue a request;
+// each round takes every request queued so far and flushes each log they name once, so
+// concurrent appends to one partition share one fdatasync, and appends to many
+// partitions share one round (group commit). Logs in `interval` mode are flushed when
+// their interval since the first unflushed write has passed.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "base/result.h"
+
+namespace brook::storage {
+
+class partition_log;
+
+class flusher {
+ public:
+  flusher();
+  ~flusher();
+  flusher(const flusher&) = delete;
+  flusher& operator=(const flusher&) = delete;
+
+  // Flushes `log` in the next round and then calls `done` with the outcome.
+  void sync(std::shared_ptr<partition_log> log, std::function<void(status)> done);
+  // Flushes `log` within `interval` from now, unless it is already due sooner.
+  void schedule(const std::shared_ptr<partition_log>& log, std::chrono::milliseconds interval);
+  // Runs the queued requests and stops the thread. Later requests complete at once with
+  // errc::log_closed.
+  void stop();
+
+  uint64_t rounds() const;   // flush rounds run so far
+  uint64_t flushes() const;  // log flushes run so far (each one fdatasync or more)
+
+ private:
+  void run();
+  struct request {
+    std::shared_ptr<partition_log> log;
+    std::function<void(status)> done;
+  };
+  using clock = std::chrono::steady_clock;
+
+  mutable std::mutex _mutex;
+  std::condition_variable _cv;
+  std::vector<request> _pending;
+  std::map<partition_log*, std::pair<std::weak_ptr<partition_log>, clock::time_point>> _scheduled;
+  bool _stopping = false;
+  uint64_t _rounds = 0;
+  uint64_t _flushes = 0;
+  std::thread _thread;
+};
+
+}  // namespace brook::storage

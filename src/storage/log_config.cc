@@ -1,0 +1,16 @@
+#include "storage/log_config.h"
+
+#include "storage/errc.h"
+
+namespace brook::storage {
+
+status log_config::validate() const {
+  constexpr uint64_t max_segment = (1ull << 31) - 1;
+  if (segment_bytes < 1024 || segment_bytes > max_segment || segment_ms.count() <= 0 ||
+      max_message_bytes < 64 || index_interval_bytes == 0 || flush_interval.count() <= 0) {
+    return errc::invalid_config;
+  }
+  return {};
+}
+
+}  // namespace brook::storage

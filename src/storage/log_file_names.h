@@ -1,0 +1,39 @@
+// The one place that builds and parses on-disk names, Kafka's layout:
+//   <data>/<topic>-<partition>/<20-digit base offset>.log | .index | .timeindex
+// Zero-padded base offsets make `ls` list segments in offset order.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace brook::storage::names {
+
+constexpr std::string_view log_suffix = ".log";
+constexpr std::string_view index_suffix = ".index";
+constexpr std::string_view time_index_suffix = ".timeindex";
+constexpr std::string_view corrupt_suffix = ".corrupt";  // quarantined bytes, see recovery
+constexpr std::string_view clean_shutdown_file = ".brook-clean-shutdown";
+constexpr std::string_view log_start_offset_file = "log-start-offset";
+
+std::string partition_directory(std::string_view topic, int32_t partition);
+struct topic_partition {
+  std::string topic;
+  int32_t partition = 0;
+};
+// Parses "<topic>-<partition>"; nullopt for any other name.
+std::optional<topic_partition> parse_partition_directory(std::string_view name);
+
+// "00000000000000000042" for 42.
+std::string base_offset_name(int64_t base_offset);
+std::filesystem::path log_file(const std::filesystem::path& dir, int64_t base_offset);
+std::filesystem::path index_file(const std::filesystem::path& dir, int64_t base_offset);
+std::filesystem::path time_index_file(const std::filesystem::path& dir, int64_t base_offset);
+// Parses "<20 digits>.log"; nullopt for anything else.
+std::optional<int64_t> parse_log_file(std::string_view file_name);
+// The base offset a segment file name (any suffix) starts with, if it has one.
+std::optional<int64_t> parse_base_offset(std::string_view file_name);
+
+}  // namespace brook::storage::names

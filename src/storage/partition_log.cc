@@ -1,0 +1,568 @@
+#include "storage/partition_log.h"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <future>
+#include <limits>
+
+#include "base/big_endian.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "protocol/record_batch.h"
+#include "storage/errc.h"
+#include "storage/flusher.h"
+#include "storage/log_file_names.h"
+
+namespace brook::storage {
+namespace L = protocol::batch_layout;
+
+namespace {
+
+int64_t now_ms(partition_log::clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+std::optional<int64_t> read_log_start_offset(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::string text;
+  if (!in || !std::getline(in, text)) {
+    return std::nullopt;
+  }
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || v < 0) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+}  // namespace
+
+partition_log::partition_log(std::filesystem::path dir, const log_config& config,
+                             flusher& flusher)
+    : _dir(std::move(dir)), _flusher(flusher), _config(config) {}
+
+partition_log::~partition_log() = default;
+
+result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem::path& dir,
+                                                           const log_config& config,
+                                                           flusher& flusher,
+                                                           open_report* report) {
+  auto started = std::chrono::steady_clock::now();
+  if (auto st = config.validate(); !st) {
+    return st.error();
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return ec;
+  }
+  std::vector<int64_t> bases;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    auto name = entry.path().filename().string();
+    if (auto base = names::parse_log_file(name)) {
+      bases.push_back(*base);
+    } else if (name.ends_with(".tmp")) {
+      std::filesystem::remove(entry.path(), ec);  // an interrupted atomic write
+    }
+  }
+  if (ec) {
+    return ec;
+  }
+  std::sort(bases.begin(), bases.end());
+
+  auto marker = dir / names::clean_shutdown_file;
+  bool clean = std::filesystem::exists(marker, ec);
+  if (clean) {
+    // From here on the directory is not cleanly shut down, whatever happens next.
+    std::filesystem::remove(marker, ec);
+    if (ec) {
+      return ec;
+    }
+  }
+
+  std::shared_ptr<partition_log> log(new partition_log(dir, config, flusher));
+  open_report local;
+  local.clean_shutdown = clean;
+  for (size_t i = 0; i < bases.size(); ++i) {
+    bool last = i + 1 == bases.size();
+    segment_recovery rec;
+    auto seg = segment::open(dir, bases[i], !clean && last, config, rec);
+    if (!seg) {
+      return seg.error();
+    }
+    if (rec.quarantined) {
+      log::error("{}: corrupt data in segment {} at byte {} ({}): {} bytes moved to {}{}",
+                 dir.string(), bases[i], (*seg)->size(), rec.reason.message(),
+                 rec.truncated_bytes, names::base_offset_name(bases[i]),
+                 std::string(names::log_suffix) + std::string(names::corrupt_suffix));
+    } else if (rec.truncated_bytes > 0) {
+      log::warn("{}: torn tail of segment {} cut at byte {} ({} bytes, {})", dir.string(),
+                bases[i], (*seg)->size(), rec.truncated_bytes, rec.reason.message());
+    }
+    if (rec.index_rebuilt) {
+      log::info("{}: index of segment {} rebuilt ({})", dir.string(), bases[i],
+                rec.reason.message());
+    }
+    local.segments.emplace_back(bases[i], rec);
+    log->_segments.push_back(std::move(seg).value());
+  }
+
+  auto checkpoint = read_log_start_offset(dir / names::log_start_offset_file);
+  if (log->_segments.empty()) {
+    auto seg = segment::create(dir, checkpoint.value_or(0), now_ms(clock::now()));
+    if (!seg) {
+      return seg.error();
+    }
+    log->_segments.push_back(std::move(seg).value());
+  }
+  const auto& active = *log->_segments.back();
+  log->_log_start_offset = std::max(checkpoint.value_or(0), log->_segments.front()->base_offset());
+  log->_log_end_offset = active.next_offset();
+  log->_high_watermark = log->_log_end_offset;
+  log->_hw_segment_base = active.base_offset();
+  log->_hw_position = active.size();
+  log->_log_start_offset = std::min(log->_log_start_offset, log->_log_end_offset);
+
+  local.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - started);
+  if (report != nullptr) {
+    *report = std::move(local);
+  }
+  return log;
+}
+
+log_config partition_log::config() const {
+  std::shared_lock lock(_state_mutex);
+  return _config;
+}
+
+status partition_log::set_config(const log_config& config) {
+  if (auto st = config.validate(); !st) {
+    return st;
+  }
+  std::lock_guard append_lock(_append_mutex);
+  std::unique_lock lock(_state_mutex);
+  _config = config;
+  return {};
+}
+
+void partition_log::append(std::span<std::byte> batches, append_options options,
+                           append_callback done) {
+  result<append_result> written = errc::log_closed;
+  enum durability mode;
+  std::chrono::milliseconds interval;
+  {
+    std::lock_guard append_lock(_append_mutex);
+    if (_closed) {
+      written = errc::log_closed;
+    } else if (_failure) {
+      written = _failure;
+    } else {
+      written = write_locked(batches, options);
+    }
+    mode = _config.durability;
+    interval = _config.flush_interval;
+  }
+  if (!written) {
+    done(std::move(written));
+    return;
+  }
+  if (mode == durability::interval) {
+    _flusher.schedule(shared_from_this(), interval);
+    done(std::move(written));
+    return;
+  }
+  _flusher.sync(shared_from_this(),
+                [written = std::move(written).value(), done = std::move(done)](status st) {
+                  if (st) {
+                    done(written);
+                  } else {
+                    done(st.error());
+                  }
+                });
+}
+
+result<append_result> partition_log::append_and_wait(std::span<std::byte> batches,
+                                                     append_options options) {
+  std::promise<result<append_result>> promise;
+  auto future = promise.get_future();
+  append(batches, options, [&promise](result<append_result> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+result<append_result> partition_log::write_locked(std::span<std::byte> batches,
+                                                  append_options options) {
+  if (batches.empty()) {
+    return errc::empty_append;
+  }
+  auto now = clock::now();
+  int64_t now_millis = now_ms(now);
+  // Validate every batch before touching anything.
+  std::vector<appended_batch> parsed;
+  size_t pos = 0;
+  while (pos < batches.size()) {
+    auto rest = batches.subspan(pos);
+    if (rest.size() >= L::length_prefix) {
+      auto length = be::load<int32_t>(rest.data() + L::batch_length);
+      if (length > 0 && static_cast<uint64_t>(length) + L::length_prefix > _config.max_message_bytes) {
+        return errc::batch_too_large;
+      }
+    }
+    auto h = protocol::validate_batch(rest, _config.max_message_bytes);
+    if (!h) {
+      return h.error();
+    }
+    parsed.push_back(appended_batch{pos, 0, h->last_offset_delta, h->max_timestamp, h->total_size()});
+    pos += h->total_size();
+  }
+  if (batches.size() > std::numeric_limits<int32_t>::max() / 2) {
+    return errc::batch_too_large;
+  }
+
+  // Roll first if the batches do not belong in the active segment.
+  {
+    const segment& active = *_segments.back();
+    int64_t offsets = 0;
+    for (const auto& b : parsed) {
+      offsets += b.last_offset + 1;
+    }
+    bool full = active.size() + batches.size() > _config.segment_bytes;
+    bool old = active.roll_base_ms() >= 0 && now_millis - active.roll_base_ms() >= _config.segment_ms.count();
+    bool offsets_overflow =
+        _log_end_offset + offsets - active.base_offset() > std::numeric_limits<int32_t>::max();
+    if (!active.empty() && (full || old || offsets_overflow)) {
+      if (auto st = roll_locked(now_millis); !st) {
+        return st.error();
+      }
+    }
+  }
+
+  // Assign offsets in place: base offsets are outside the CRC, so nothing is re-encoded.
+  int64_t next = _log_end_offset;
+  for (auto& b : parsed) {
+    auto batch = batches.subspan(b.buffer_position, b.size);
+    protocol::set_base_offset(batch, next);
+    if (options.log_append_time) {
+      protocol::set_log_append_time(batch, now_millis);
+      b.max_timestamp = now_millis;
+    }
+    b.base_offset = next;
+    b.last_offset = next + b.last_offset;  // held the delta until here
+    next = b.last_offset + 1;
+  }
+
+  auto& active = _segments.back();
+  if (auto st = active->write_batches(batches); !st) {
+    return st.error();
+  }
+  std::vector<std::function<void()>> wakes;
+  {
+    std::unique_lock lock(_state_mutex);
+    active->publish(batches.size(), parsed, now_millis, _config.index_interval_bytes);
+    _log_end_offset = next;
+    if (_config.durability == durability::interval) {
+      advance_high_watermark_locked(next, active->base_offset(), active->size(), wakes);
+    }
+  }
+  for (auto& w : wakes) {
+    w();
+  }
+  return append_result{parsed.front().base_offset, parsed.back().last_offset,
+                       options.log_append_time ? now_millis : -1};
+}
+
+status partition_log::roll_locked(int64_t now_millis) {
+  auto& old = _segments.back();
+  if (auto st = old->write_indexes(); !st) {
+    return st;
+  }
+  auto seg = segment::create(_dir, _log_end_offset, now_millis);
+  if (!seg) {
+    return seg.error();
+  }
+  std::unique_lock lock(_state_mutex);
+  _segments.push_back(std::move(seg).value());
+  return {};
+}
+
+void partition_log::advance_high_watermark_locked(int64_t offset, int64_t segment_base,
+                                                  uint64_t position,
+                                                  std::vector<std::function<void()>>& wakes) {
+  if (offset <= _high_watermark) {
+    return;
+  }
+  _high_watermark = offset;
+  _hw_segment_base = segment_base;
+  _hw_position = position;
+  for (auto it = _waiters.begin(); it != _waiters.end();) {
+    if (it->second.offset < offset) {
+      wakes.push_back(std::move(it->second.wake));
+      it = _waiters.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+status partition_log::flush() {
+  struct to_sync {
+    std::shared_ptr<segment> seg;
+    uint64_t size;
+  };
+  std::vector<to_sync> work;
+  int64_t end = 0;
+  int64_t hw_base = 0;
+  uint64_t hw_position = 0;
+  {
+    std::shared_lock lock(_state_mutex);
+    if (_failure) {
+      return _failure;
+    }
+    end = _log_end_offset;
+    hw_base = _segments.back()->base_offset();
+    hw_position = _segments.back()->size();
+    for (const auto& s : _segments) {
+      if (s->synced_size() < s->size()) {
+        work.push_back({s, s->size()});
+      }
+    }
+  }
+  for (auto& w : work) {
+    if (auto st = w.seg->sync(w.size); !st) {
+      std::unique_lock lock(_state_mutex);
+      // After a failed fdatasync the kernel may have dropped the dirty pages: what the
+      // file holds is unknown, so the log takes no more writes until it is reopened.
+      _failure = st.error();
+      log::error("{}: flush failed, log refuses writes until reopened: {}", _dir.string(),
+                 st.error().message());
+      return st;
+    }
+  }
+  std::vector<std::function<void()>> wakes;
+  {
+    std::unique_lock lock(_state_mutex);
+    if (_config.durability == durability::sync) {
+      advance_high_watermark_locked(end, hw_base, hw_position, wakes);
+    }
+  }
+  for (auto& w : wakes) {
+    w();
+  }
+  return {};
+}
+
+status partition_log::close() {
+  std::lock_guard append_lock(_append_mutex);
+  if (_closed) {
+    return {};
+  }
+  _closed = true;
+  if (auto st = flush(); !st) {
+    return st;
+  }
+  std::shared_ptr<segment> active;
+  {
+    std::shared_lock lock(_state_mutex);
+    active = _segments.back();
+  }
+  if (auto st = active->write_indexes(); !st) {
+    return st;
+  }
+  auto marker = file::open(_dir / names::clean_shutdown_file, file::mode::create_read_write);
+  if (!marker) {
+    return marker.error();
+  }
+  return sync_directory(_dir);
+}
+
+uint64_t partition_log::visible_limit_locked(const segment& s) const {
+  if (s.base_offset() < _hw_segment_base) {
+    return s.size();
+  }
+  if (s.base_offset() == _hw_segment_base) {
+    return _hw_position;
+  }
+  return 0;
+}
+
+result<file_range> partition_log::read(int64_t offset, size_t max_bytes) const {
+  std::shared_lock lock(_state_mutex);
+  if (offset < _log_start_offset || offset > _high_watermark) {
+    return errc::offset_out_of_range;
+  }
+  if (offset == _high_watermark) {
+    return file_range{};
+  }
+  auto it = std::upper_bound(_segments.begin(), _segments.end(), offset,
+                             [](int64_t o, const auto& s) { return o < s->base_offset(); });
+  if (it != _segments.begin()) {
+    --it;
+  }
+  for (; it != _segments.end(); ++it) {
+    const auto& seg = *it;
+    uint64_t limit = visible_limit_locked(*seg);
+    if (limit == 0) {
+      break;
+    }
+    int64_t rel = std::max<int64_t>(0, offset - seg->base_offset());
+    uint64_t start = seg->index().floor_offset(static_cast<int32_t>(rel)).position;
+    auto pos = seg->find_batch(offset, start, limit);
+    if (!pos) {
+      continue;
+    }
+    uint64_t end = seg->batch_aligned_end(*pos, *pos + max_bytes, limit);
+    return file_range{seg, seg->log_file().fd(), *pos, end - *pos};
+  }
+  return file_range{};
+}
+
+std::optional<int64_t> partition_log::offset_for_timestamp(int64_t timestamp) const {
+  std::shared_lock lock(_state_mutex);
+  for (const auto& seg : _segments) {
+    uint64_t limit = visible_limit_locked(*seg);
+    if (limit == 0) {
+      break;
+    }
+    if (seg->max_timestamp() < timestamp) {
+      continue;
+    }
+    uint64_t start = 0;
+    if (const auto* e = seg->timestamps().floor_below(timestamp)) {
+      start = seg->index().floor_offset(e->relative_offset).position;
+    }
+    if (auto found = seg->find_timestamp(timestamp, start, limit)) {
+      return std::max(found->second, _log_start_offset);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::pair<int64_t, int64_t>> partition_log::max_timestamp() const {
+  std::shared_lock lock(_state_mutex);
+  std::optional<std::pair<int64_t, int64_t>> best;
+  for (const auto& seg : _segments) {
+    if (!seg->empty() && (!best || seg->max_timestamp() > best->first)) {
+      best = std::pair{seg->max_timestamp(), seg->offset_of_max_timestamp()};
+    }
+  }
+  return best;
+}
+
+int64_t partition_log::log_start_offset() const {
+  std::shared_lock lock(_state_mutex);
+  return _log_start_offset;
+}
+int64_t partition_log::high_watermark() const {
+  std::shared_lock lock(_state_mutex);
+  return _high_watermark;
+}
+int64_t partition_log::log_end_offset() const {
+  std::shared_lock lock(_state_mutex);
+  return _log_end_offset;
+}
+uint64_t partition_log::size_bytes() const {
+  std::shared_lock lock(_state_mutex);
+  uint64_t total = 0;
+  for (const auto& s : _segments) {
+    total += s->size();
+  }
+  return total;
+}
+size_t partition_log::segment_count() const {
+  std::shared_lock lock(_state_mutex);
+  return _segments.size();
+}
+
+status partition_log::persist_log_start_offset(int64_t offset) const {
+  return write_file_atomically(_dir / names::log_start_offset_file, std::to_string(offset) + "\n");
+}
+
+status partition_log::delete_records_before(int64_t offset) {
+  std::lock_guard append_lock(_append_mutex);
+  {
+    std::shared_lock lock(_state_mutex);
+    if (offset > _high_watermark || offset < 0) {
+      return errc::offset_out_of_range;
+    }
+    if (offset <= _log_start_offset) {
+      return {};
+    }
+  }
+  if (auto st = persist_log_start_offset(offset); !st) {
+    return st;
+  }
+  std::vector<std::shared_ptr<segment>> victims;
+  {
+    std::unique_lock lock(_state_mutex);
+    _log_start_offset = offset;
+    while (_segments.size() > 1 && _segments[1]->base_offset() <= offset) {
+      victims.push_back(_segments.front());
+      _segments.erase(_segments.begin());
+    }
+  }
+  for (const auto& v : victims) {
+    if (auto st = v->remove_files(); !st) {
+      log::warn("{}: cannot remove segment {}: {}", _dir.string(), v->base_offset(),
+                st.error().message());
+    }
+  }
+  return {};
+}
+
+result<retention_report> partition_log::enforce_retention(clock::time_point now) {
+  std::lock_guard append_lock(_append_mutex);
+  std::vector<std::shared_ptr<segment>> victims;
+  {
+    std::unique_lock lock(_state_mutex);
+    uint64_t total = 0;
+    for (const auto& s : _segments) {
+      total += s->size();
+    }
+    int64_t now_millis = now_ms(now);
+    while (_segments.size() > 1) {
+      const auto& s = _segments.front();
+      bool expired = _config.retention_ms.count() >= 0 && !s->empty() &&
+                     s->max_timestamp() < now_millis - _config.retention_ms.count();
+      bool over_size = _config.retention_bytes >= 0 &&
+                       total - s->size() >= static_cast<uint64_t>(_config.retention_bytes);
+      // Never drop what readers cannot see yet (beyond the high watermark).
+      bool visible = s->base_offset() < _hw_segment_base;
+      if (!visible || !(expired || over_size || s->empty())) {
+        break;
+      }
+      total -= s->size();
+      victims.push_back(s);
+      _segments.erase(_segments.begin());
+    }
+    _log_start_offset = std::max(_log_start_offset, _segments.front()->base_offset());
+  }
+  retention_report report;
+  for (const auto& v : victims) {
+    report.segments_deleted++;
+    report.bytes_deleted += v->size();
+    if (auto st = v->remove_files(); !st) {
+      log::warn("{}: cannot remove segment {}: {}", _dir.string(), v->base_offset(),
+                st.error().message());
+    }
+  }
+  return report;
+}
+
+uint64_t partition_log::wait_for_data(int64_t offset, std::function<void()> wake) {
+  std::unique_lock lock(_state_mutex);
+  if (_high_watermark > offset) {
+    return 0;
+  }
+  uint64_t id = _next_waiter++;
+  _waiters.emplace(id, waiter{offset, std::move(wake)});
+  return id;
+}
+
+void partition_log::cancel_wait(uint64_t id) {
+  std::unique_lock lock(_state_mutex);
+  _waiters.erase(id);
+}
+
+}  // namespace brook::storage

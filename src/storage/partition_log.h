@@ -1,0 +1,152 @@
+// partition_log: the log of one topic-partition, a directory of segments. Appends take
+// record batches as the producer sent them, validate them, assign offsets in place and
+// write them unchanged; reads hand back batch-aligned file ranges for sendfile.
+//
+// Concurrency: appends are serialised by the append mutex (one writer at a time, the
+// write itself outside the state lock); readers take the state lock shared, so reads
+// of one partition run in parallel with each other and with the write of an append.
+// Nothing here is global: each partition has its own locks.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <vector>
+
+#include "base/result.h"
+#include "storage/log_config.h"
+#include "storage/segment.h"
+
+namespace brook::storage {
+
+class flusher;
+
+// A batch-aligned byte range of one segment file: send it with sendfile(fd, position,
+// length). `owner` keeps the file open while the range is in use, even if retention
+// removes the segment meanwhile.
+struct file_range {
+  std::shared_ptr<const segment> owner;
+  int fd = -1;
+  uint64_t position = 0;
+  uint64_t length = 0;
+};
+
+struct append_result {
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  int64_t log_append_time_ms = -1;  // the time written into the batches, or -1
+};
+
+struct open_report {
+  std::vector<std::pair<int64_t, segment_recovery>> segments;  // base offset, what was done
+  bool clean_shutdown = false;
+  std::chrono::microseconds elapsed{0};
+};
+
+struct append_options {
+  bool log_append_time = false;  // message.timestamp.type=LogAppendTime
+};
+
+struct retention_report {
+  int segments_deleted = 0;
+  uint64_t bytes_deleted = 0;
+};
+
+class partition_log : public std::enable_shared_from_this<partition_log> {
+ public:
+  using append_callback = std::function<void(result<append_result>)>;
+  using clock = std::chrono::system_clock;
+
+  // Opens (or creates) the log in `dir`, recovering it as doc/formats/log.md describes.
+  static result<std::shared_ptr<partition_log>> open(const std::filesystem::path& dir,
+                                                     const log_config& config, flusher& flusher,
+                                                     open_report* report = nullptr);
+  ~partition_log();
+
+  // Appends one or more concatenated batches. `batches` is modified in place (base offsets,
+  // and timestamps for LogAppendTime). `done` runs once the batches are as durable as the
+  // log's durability asks: on the flusher's thread for `sync`, before append returns for
+  // `interval` and for every error. `batches` must stay valid until append returns only.
+  void append(std::span<std::byte> batches, append_options options, append_callback done);
+  // append() and wait for `done`.
+  result<append_result> append_and_wait(std::span<std::byte> batches, append_options options = {});
+
+  // Reads from `offset` up to about `max_bytes` (at least one whole batch if any), up to
+  // the high watermark. An empty range at the high watermark; offset_out_of_range outside
+  // [log start, high watermark].
+  result<file_range> read(int64_t offset, size_t max_bytes) const;
+  // The base offset of the first batch holding a timestamp >= `timestamp` (batch
+  // precision), or nullopt if every record is older.
+  std::optional<int64_t> offset_for_timestamp(int64_t timestamp) const;
+  // (max timestamp, offset of the batch carrying it), or nullopt for an empty log.
+  std::optional<std::pair<int64_t, int64_t>> max_timestamp() const;
+
+  int64_t log_start_offset() const;
+  int64_t high_watermark() const;
+  int64_t log_end_offset() const;  // next offset to assign (written, maybe not yet durable)
+  uint64_t size_bytes() const;
+  size_t segment_count() const;
+
+  // Moves the log start offset forward to `offset` (<= high watermark), durably, and
+  // deletes the segments wholly below it (DeleteRecords).
+  status delete_records_before(int64_t offset);
+  // Deletes the oldest segments past retention.bytes / retention.ms, never the active one.
+  result<retention_report> enforce_retention(clock::time_point now);
+
+  // Calls `wake` once (from whichever thread moves the high watermark) when the high
+  // watermark passes `offset`. Returns 0 and does not register if it already has.
+  uint64_t wait_for_data(int64_t offset, std::function<void()> wake);
+  void cancel_wait(uint64_t id);
+
+  // Makes everything written so far durable and, for `sync` logs, visible. Used by the
+  // flusher; callable by anyone.
+  status flush();
+  // Flushes, writes the indexes and marks the directory cleanly shut down. Appends after
+  // close fail with errc::log_closed.
+  status close();
+
+  const std::filesystem::path& dir() const { return _dir; }
+  log_config config() const;
+  // Applies new settings (segment size, retention, durability...) from the next append on.
+  status set_config(const log_config& config);
+
+ private:
+  partition_log(std::filesystem::path dir, const log_config& config, flusher& flusher);
+  status roll_locked(int64_t now_ms);
+  status persist_log_start_offset(int64_t offset) const;
+  void advance_high_watermark_locked(int64_t offset, int64_t segment_base, uint64_t position,
+                                     std::vector<std::function<void()>>& wakes);
+  uint64_t visible_limit_locked(const segment& s) const;
+  result<append_result> write_locked(std::span<std::byte> batches, append_options options);
+
+  const std::filesystem::path _dir;
+  flusher& _flusher;
+
+  std::mutex _append_mutex;  // one appender at a time; taken before _state_mutex
+  mutable std::shared_mutex _state_mutex;
+  log_config _config;
+  std::vector<std::shared_ptr<segment>> _segments;  // by base offset; last is active
+  int64_t _log_start_offset = 0;
+  int64_t _log_end_offset = 0;
+  int64_t _high_watermark = 0;
+  // Where the high watermark lies: the segment holding it and the byte position in it.
+  int64_t _hw_segment_base = 0;
+  uint64_t _hw_position = 0;
+  std::error_code _failure;  // set when a flush failed; appends refused from then on
+  bool _closed = false;
+  uint64_t _next_waiter = 1;
+  struct waiter {
+    int64_t offset;
+    std::function<void()> wake;
+  };
+  std::map<uint64_t, waiter> _waiters;
+};
+
+}  // namespace brook::storage

@@ -1,0 +1,297 @@
+#include "storage/segment.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "base/log.h"
+#include "storage/errc.h"
+#include "storage/log_file_names.h"
+#include "storage/segment_scanner.h"
+
+namespace brook::storage {
+namespace L = protocol::batch_layout;
+
+segment::segment(std::filesystem::path dir, int64_t base_offset, file log)
+    : _dir(std::move(dir)), _base_offset(base_offset), _log(std::move(log)),
+      _next_offset(base_offset) {}
+
+result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
+                                                 int64_t base_offset, int64_t now_ms) {
+  auto log = file::open(names::log_file(dir, base_offset), file::mode::create_read_write);
+  if (!log) {
+    return log.error();
+  }
+  auto size = log->size();
+  if (!size) {
+    return size.error();
+  }
+  BROOK_ASSERT(*size == 0, "a new segment's file must not exist with data");
+  std::shared_ptr<segment> s(new segment(dir, base_offset, std::move(log).value()));
+  s->_roll_base_ms = now_ms;
+  if (auto st = s->write_indexes(); !st) {
+    return st.error();
+  }
+  return s;
+}
+
+result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
+                                               int64_t base_offset, bool full_scan,
+                                               const log_config& config,
+                                               segment_recovery& report) {
+  auto log = file::open(names::log_file(dir, base_offset), file::mode::read_write);
+  if (!log) {
+    return log.error();
+  }
+  auto file_size = log->size();
+  if (!file_size) {
+    return file_size.error();
+  }
+  std::shared_ptr<segment> s(new segment(dir, base_offset, std::move(log).value()));
+
+  uint64_t scan_from = 0;
+  if (!full_scan) {
+    auto index = offset_index::load(names::index_file(dir, base_offset), *file_size);
+    auto times = time_index::load(names::time_index_file(dir, base_offset),
+                                  std::numeric_limits<int32_t>::max());
+    if (!index || !times) {
+      report.index_rebuilt = true;
+      report.reason = !index ? index.error() : times.error();
+      full_scan = true;
+    } else {
+      s->_index = std::move(index).value();
+      s->_time_index = std::move(times).value();
+      if (!s->_index.empty()) {
+        // The last entry must name the batch that is really there.
+        auto e = s->_index.entries().back();
+        auto h = s->read_header(e.position);
+        if (!h || h->last_offset() != base_offset + e.relative_offset) {
+          report.index_rebuilt = true;
+          report.reason = errc::bad_index;
+          full_scan = true;
+        } else {
+          scan_from = e.position;
+        }
+      }
+    }
+  }
+  if (full_scan) {
+    s->_index = offset_index{};
+    s->_time_index = time_index{};
+    report.scanned = true;
+  }
+  if (const auto* t = s->_time_index.last()) {
+    s->_max_timestamp = t->timestamp;
+    s->_offset_of_max_timestamp = base_offset + t->relative_offset;
+  }
+
+  size_t max_batch = std::max<size_t>(config.max_message_bytes, config.segment_bytes);
+  auto outcome = scan_segment(
+      s->_log, scan_from, *file_size, base_offset - 1, max_batch, [&](const scanned_batch& b) {
+        if (b.position > scan_from || scan_from == 0) {
+          s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp,
+                        b.header.total_size(), config.index_interval_bytes);
+        } else {
+          s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp, 0,
+                        config.index_interval_bytes);
+          s->_bytes_since_index_entry = b.header.total_size();
+        }
+      });
+  if (outcome.error) {
+    report.reason = outcome.error;
+    report.truncated_bytes = *file_size - outcome.valid_end;
+    if (!outcome.torn_tail) {
+      // A whole batch is bad and data may follow it: keep the bytes for the operator.
+      auto corrupt_path = names::log_file(dir, base_offset);
+      corrupt_path += names::corrupt_suffix;
+      auto out = file::open(corrupt_path, file::mode::create_read_write);
+      if (!out) {
+        return out.error();
+      }
+      std::vector<std::byte> buf(1024 * 1024);
+      uint64_t at = outcome.valid_end;
+      uint64_t out_at = 0;
+      while (at < *file_size) {
+        auto n = s->_log.read_at(at, std::span(buf).first(
+                                         std::min<uint64_t>(buf.size(), *file_size - at)));
+        if (!n) {
+          return n.error();
+        }
+        if (*n == 0) {
+          break;
+        }
+        if (auto st = out->write_at(out_at, std::span(buf).first(*n)); !st) {
+          return st.error();
+        }
+        at += *n;
+        out_at += *n;
+      }
+      if (auto st = out->datasync(); !st) {
+        return st.error();
+      }
+      report.quarantined = true;
+    }
+    if (auto st = s->_log.truncate(outcome.valid_end); !st) {
+      return st.error();
+    }
+  }
+  s->_size = outcome.valid_end;
+  s->_next_offset = outcome.last_offset >= base_offset ? outcome.last_offset + 1 : base_offset;
+  s->_index.truncate_to_position(s->_size);
+  s->_time_index.truncate_to_offset(static_cast<int32_t>(s->_next_offset - base_offset));
+  if (report.scanned || outcome.error) {
+    // What the last process wrote may still be only in the page cache: make it durable
+    // before anything new is acknowledged on top of it.
+    if (auto st = s->_log.datasync(); !st) {
+      return st.error();
+    }
+  }
+  s->_synced_size.store(s->_size);
+  if (s->_size > 0) {
+    auto first = s->read_header(0);
+    s->_roll_base_ms = first ? first->max_timestamp : -1;
+  }
+  return s;
+}
+
+void segment::note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp,
+                         uint64_t size, uint32_t index_interval_bytes) {
+  if (_bytes_since_index_entry >= index_interval_bytes) {
+    _index.add(static_cast<int32_t>(last_offset - _base_offset), static_cast<uint32_t>(position));
+    _bytes_since_index_entry = 0;
+    if (max_timestamp > _max_timestamp) {
+      _time_index.add(max_timestamp, static_cast<int32_t>(last_offset - _base_offset));
+    }
+  }
+  _bytes_since_index_entry += size;
+  if (max_timestamp > _max_timestamp) {
+    _max_timestamp = max_timestamp;
+    _offset_of_max_timestamp = last_offset;
+  }
+  _next_offset = last_offset + 1;
+}
+
+status segment::write_batches(std::span<const std::byte> bytes) const {
+  auto st = _log.write_at(_size, bytes);
+  if (!st) {
+    // Undo a partial write so the file ends at the last published batch.
+    auto undo = _log.truncate(_size);
+    if (!undo) {
+      log::error("segment {}: cannot undo a failed write: {}", names::log_file(_dir, _base_offset).string(),
+                 undo.error().message());
+    }
+  }
+  return st;
+}
+
+void segment::publish(uint64_t bytes, std::span<const appended_batch> batches, int64_t now_ms,
+                      uint32_t index_interval_bytes) {
+  if (_size == 0 && _roll_base_ms < 0) {
+    _roll_base_ms = now_ms;
+  }
+  for (const auto& b : batches) {
+    note_batch(_size + b.buffer_position, b.last_offset, b.max_timestamp, b.size,
+               index_interval_bytes);
+  }
+  _size += bytes;
+}
+
+status segment::sync(uint64_t size) {
+  if (synced_size() >= size) {
+    return {};
+  }
+  if (auto st = _log.datasync(); !st) {
+    return st;
+  }
+  uint64_t prev = _synced_size.load();
+  while (prev < size && !_synced_size.compare_exchange_weak(prev, size)) {
+  }
+  return {};
+}
+
+status segment::write_indexes() const {
+  if (auto st = _index.write(names::index_file(_dir, _base_offset)); !st) {
+    return st;
+  }
+  return _time_index.write(names::time_index_file(_dir, _base_offset));
+}
+
+std::optional<protocol::batch_header> segment::read_header(uint64_t position) const {
+  std::array<std::byte, L::header_size> buf{};
+  auto n = _log.read_at(position, buf);
+  if (!n || *n != buf.size()) {
+    return std::nullopt;
+  }
+  return protocol::batch_header::decode(buf);
+}
+
+std::optional<uint64_t> segment::find_batch(int64_t offset, uint64_t start, uint64_t limit) const {
+  uint64_t pos = start;
+  while (pos < limit) {
+    auto h = read_header(pos);
+    if (!h || h->batch_length <= 0) {
+      return std::nullopt;
+    }
+    if (h->last_offset() >= offset) {
+      return pos;
+    }
+    pos += h->total_size();
+  }
+  return std::nullopt;
+}
+
+uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit) const {
+  if (end >= limit) {
+    return limit;
+  }
+  uint64_t pos = std::max<uint64_t>(start, _index.floor_position(end).position);
+  while (pos < limit) {
+    auto h = read_header(pos);
+    if (!h || h->batch_length <= 0) {
+      return pos;
+    }
+    uint64_t next = pos + h->total_size();
+    if (next > end && pos != start) {
+      return pos;
+    }
+    pos = next;
+    if (pos >= end) {
+      return std::min(pos, limit);
+    }
+  }
+  return std::min(pos, limit);
+}
+
+std::optional<std::pair<uint64_t, int64_t>> segment::find_timestamp(int64_t timestamp,
+                                                                    uint64_t start,
+                                                                    uint64_t limit) const {
+  uint64_t pos = start;
+  while (pos < limit) {
+    auto h = read_header(pos);
+    if (!h || h->batch_length <= 0) {
+      return std::nullopt;
+    }
+    if (h->max_timestamp >= timestamp) {
+      return std::pair{pos, h->base_offset};
+    }
+    pos += h->total_size();
+  }
+  return std::nullopt;
+}
+
+status segment::remove_files() const {
+  std::error_code first;
+  for (const auto& p : {names::log_file(_dir, _base_offset), names::index_file(_dir, _base_offset),
+                        names::time_index_file(_dir, _base_offset)}) {
+    std::error_code ec;
+    std::filesystem::remove(p, ec);
+    if (ec && !first) {
+      first = ec;
+    }
+  }
+  if (first) {
+    return first;
+  }
+  return {};
+}
+
+}  // namespace brook::storage

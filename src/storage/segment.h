@@ -1,0 +1,119 @@
+// segment: one `.log` file of a partition with its `.index` and `.timeindex`. Batches are
+// stored exactly as received (offsets assigned). The owning partition_log serialises
+// appends and guards the in-memory state (sizes, indexes) with its state lock:
+//   write_batches()  — append mutex held; writes bytes past the published end
+//   publish()        — state lock held exclusively; makes them part of the segment
+//   everything const — state lock held shared, or no lock for immutable fields
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/file.h"
+#include "base/result.h"
+#include "protocol/record_batch.h"
+#include "storage/log_config.h"
+#include "storage/offset_index.h"
+#include "storage/time_index.h"
+
+namespace brook::storage {
+
+// What recovery found and did in one segment, for the open-time log line and the tests.
+struct segment_recovery {
+  bool scanned = false;          // the whole segment was read and validated
+  bool index_rebuilt = false;    // .index or .timeindex was missing or malformed
+  uint64_t truncated_bytes = 0;  // bytes cut from the tail
+  bool quarantined = false;      // bad bytes were kept in a .corrupt file before the cut
+  std::error_code reason;        // the first problem, if any
+};
+
+// A batch being appended: where it lies in the written buffer and its offsets.
+struct appended_batch {
+  uint64_t buffer_position = 0;
+  int64_t base_offset = 0;
+  int64_t last_offset = 0;
+  int64_t max_timestamp = 0;
+  uint64_t size = 0;
+};
+
+class segment {
+ public:
+  static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir,
+                                                 int64_t base_offset, int64_t now_ms);
+  // Opens an existing segment. With `full_scan` every batch is read and checked and the
+  // indexes rebuilt; without it the indexes are loaded and checked and only the bytes after
+  // the last index entry are read (fast open after a clean shutdown). Either way a torn or
+  // corrupt tail is cut back to the last valid batch.
+  static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir,
+                                               int64_t base_offset, bool full_scan,
+                                               const log_config& config,
+                                               segment_recovery& report);
+
+  int64_t base_offset() const { return _base_offset; }
+  uint64_t size() const { return _size; }
+  int64_t next_offset() const { return _next_offset; }
+  bool empty() const { return _size == 0; }
+  int64_t max_timestamp() const { return _max_timestamp; }
+  int64_t offset_of_max_timestamp() const { return _offset_of_max_timestamp; }
+  int64_t roll_base_ms() const { return _roll_base_ms; }
+  const file& log_file() const { return _log; }
+  const offset_index& index() const { return _index; }
+  const time_index& timestamps() const { return _time_index; }
+  uint64_t synced_size() const { return _synced_size.load(std::memory_order_acquire); }
+
+  // Writes `bytes` after the published end. A failed write is undone (truncated back).
+  status write_batches(std::span<const std::byte> bytes) const;
+  // Publishes what write_batches wrote: size, next offset, indexes.
+  void publish(uint64_t bytes, std::span<const appended_batch> batches, int64_t now_ms,
+               uint32_t index_interval_bytes);
+
+  // fdatasyncs the log up to at least `size` (a size read under the state lock).
+  status sync(uint64_t size);
+  // Writes both index files whole and syncs them (on roll and close).
+  status write_indexes() const;
+
+  // Position of the first batch whose last offset is >= `offset`, scanning batch headers
+  // from `start` (a floor index entry) up to `limit`; nullopt if none before `limit`.
+  std::optional<uint64_t> find_batch(int64_t offset, uint64_t start, uint64_t limit) const;
+  // Position after the last whole batch that ends at or before `end`, scanning from
+  // `start` (a batch boundary); at least the first batch when it alone passes `end`.
+  uint64_t batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit) const;
+  // The first batch at or after `start` whose max timestamp is >= `timestamp`:
+  // (position, base offset).
+  std::optional<std::pair<uint64_t, int64_t>> find_timestamp(int64_t timestamp, uint64_t start,
+                                                             uint64_t limit) const;
+
+  // Removes the three files. The segment must not be used afterwards, except by readers
+  // that still hold it: their open descriptor keeps the data readable.
+  status remove_files() const;
+
+  const std::filesystem::path& dir() const { return _dir; }
+
+ private:
+  segment(std::filesystem::path dir, int64_t base_offset, file log);
+  void note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp,
+                  uint64_t size, uint32_t index_interval_bytes);
+  // Reads and decodes the batch header at `position` (not the records, no CRC check).
+  std::optional<protocol::batch_header> read_header(uint64_t position) const;
+
+  std::filesystem::path _dir;
+  int64_t _base_offset;
+  file _log;
+  offset_index _index;
+  time_index _time_index;
+  uint64_t _size = 0;
+  std::atomic<uint64_t> _synced_size{0};
+  int64_t _next_offset;
+  int64_t _max_timestamp = -1;
+  int64_t _offset_of_max_timestamp = -1;
+  uint64_t _bytes_since_index_entry = 0;
+  int64_t _roll_base_ms = -1;
+};
+
+}  // namespace brook::storage
