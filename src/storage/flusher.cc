@@ -31,7 +31,9 @@ void flusher::schedule(const std::shared_ptr<partition_log>& log,
   }
   auto due = clock::now() + interval;
   auto [it, inserted] = _scheduled.try_emplace(log.get(), log, due);
-  if (!inserted && due < it->second.second) {
+  if (!inserted && it->second.first.expired()) {
+    it->second = {log, due};  // a new log at a closed one's address
+  } else if (!inserted && due < it->second.second) {
     it->second.second = due;
   }
   if (inserted) {

@@ -19,8 +19,11 @@ result<recovery_summary> log_manager::open_all() {
   }
   recovery_summary summary;
   std::vector<std::pair<partition_key, std::filesystem::path>> found;
-  for (const auto& entry : std::filesystem::directory_iterator(_opts.data_dir, ec)) {
-    if (!entry.is_directory()) {
+  for (std::filesystem::directory_iterator it(_opts.data_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const auto& entry = *it;
+    std::error_code type_ec;
+    if (!entry.is_directory(type_ec)) {
       continue;
     }
     auto name = entry.path().filename().string();
@@ -131,9 +134,11 @@ status log_manager::close_all() {
   }
   status first;
   for (auto& [key, log] : all()) {
-    if (auto st = log->close(); !st && first) {
+    if (auto st = log->close(); !st) {
       log::error("{}-{}: close failed: {}", key.first, key.second, st.error().message());
-      first = st;
+      if (first) {
+        first = st;
+      }
     }
   }
   _flusher.stop();

@@ -54,21 +54,30 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
     return st.error();
   }
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  bool created = std::filesystem::create_directories(dir, ec);
   if (ec) {
     return ec;
   }
+  if (created) {
+    if (auto st = sync_directory(dir.parent_path()); !st) {
+      return st.error();
+    }
+  }
   std::vector<int64_t> bases;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    auto name = entry.path().filename().string();
+  std::vector<std::filesystem::path> leftovers;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    auto name = it->path().filename().string();
     if (auto base = names::parse_log_file(name)) {
       bases.push_back(*base);
     } else if (name.ends_with(".tmp")) {
-      std::filesystem::remove(entry.path(), ec);  // an interrupted atomic write
+      leftovers.push_back(it->path());  // an interrupted atomic write
     }
   }
   if (ec) {
     return ec;
+  }
+  for (const auto& p : leftovers) {
+    std::filesystem::remove(p, ec);
   }
   std::sort(bases.begin(), bases.end());
 
@@ -88,7 +97,9 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   for (size_t i = 0; i < bases.size(); ++i) {
     bool last = i + 1 == bases.size();
     segment_recovery rec;
-    auto seg = segment::open(dir, bases[i], !clean && last, config, rec);
+    auto mode = clean ? segment::open_mode::clean
+                      : (last ? segment::open_mode::full_scan : segment::open_mode::unclean);
+    auto seg = segment::open(dir, bases[i], mode, config, rec);
     if (!seg) {
       return seg.error();
     }
@@ -111,7 +122,7 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
 
   auto checkpoint = read_log_start_offset(dir / names::log_start_offset_file);
   if (log->_segments.empty()) {
-    auto seg = segment::create(dir, checkpoint.value_or(0), now_ms(clock::now()));
+    auto seg = segment::create(dir, checkpoint.value_or(0));
     if (!seg) {
       return seg.error();
     }
@@ -217,23 +228,28 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     parsed.push_back(appended_batch{pos, 0, h->last_offset_delta, h->max_timestamp, h->total_size()});
     pos += h->total_size();
   }
-  if (batches.size() > std::numeric_limits<int32_t>::max() / 2) {
+  int64_t offsets = 0;
+  for (const auto& b : parsed) {
+    offsets += b.last_offset + 1;  // last_offset holds the batch's offset delta here
+  }
+  // Relative offsets and positions in a segment are int32: one append stays well inside.
+  if (batches.size() > std::numeric_limits<int32_t>::max() / 2 ||
+      offsets > std::numeric_limits<int32_t>::max() / 2) {
     return errc::batch_too_large;
   }
 
   // Roll first if the batches do not belong in the active segment.
   {
     const segment& active = *_segments.back();
-    int64_t offsets = 0;
-    for (const auto& b : parsed) {
-      offsets += b.last_offset + 1;
-    }
     bool full = active.size() + batches.size() > _config.segment_bytes;
-    bool old = active.roll_base_ms() >= 0 && now_millis - active.roll_base_ms() >= _config.segment_ms.count();
+    // As in Kafka, a segment's age is the new batch's timestamp minus its first batch's.
+    int64_t incoming = options.log_append_time ? now_millis : parsed.front().max_timestamp;
+    bool old = active.roll_base_ms() >= 0 &&
+               incoming - active.roll_base_ms() >= _config.segment_ms.count();
     bool offsets_overflow =
         _log_end_offset + offsets - active.base_offset() > std::numeric_limits<int32_t>::max();
     if (!active.empty() && (full || old || offsets_overflow)) {
-      if (auto st = roll_locked(now_millis); !st) {
+      if (auto st = roll_locked(); !st) {
         return st.error();
       }
     }
@@ -260,7 +276,7 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   std::vector<std::function<void()>> wakes;
   {
     std::unique_lock lock(_state_mutex);
-    active->publish(batches.size(), parsed, now_millis, _config.index_interval_bytes);
+    active->publish(batches.size(), parsed, _config.index_interval_bytes);
     _log_end_offset = next;
     if (_config.durability == durability::interval) {
       advance_high_watermark_locked(next, active->base_offset(), active->size(), wakes);
@@ -273,12 +289,16 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
                        options.log_append_time ? now_millis : -1};
 }
 
-status partition_log::roll_locked(int64_t now_millis) {
+status partition_log::roll_locked() {
   auto& old = _segments.back();
+  {
+    std::unique_lock lock(_state_mutex);
+    old->seal_time_index();
+  }
   if (auto st = old->write_indexes(); !st) {
     return st;
   }
-  auto seg = segment::create(_dir, _log_end_offset, now_millis);
+  auto seg = segment::create(_dir, _log_end_offset);
   if (!seg) {
     return seg.error();
   }
@@ -364,8 +384,9 @@ status partition_log::close() {
   }
   std::shared_ptr<segment> active;
   {
-    std::shared_lock lock(_state_mutex);
+    std::unique_lock lock(_state_mutex);
     active = _segments.back();
+    active->seal_time_index();
   }
   if (auto st = active->write_indexes(); !st) {
     return st;

@@ -119,7 +119,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
 
  private:
   partition_log(std::filesystem::path dir, const log_config& config, flusher& flusher);
-  status roll_locked(int64_t now_ms);
+  status roll_locked();
   status persist_log_start_offset(int64_t offset) const;
   void advance_high_watermark_locked(int64_t offset, int64_t segment_base, uint64_t position,
                                      std::vector<std::function<void()>>& wakes);

@@ -16,7 +16,7 @@ segment::segment(std::filesystem::path dir, int64_t base_offset, file log)
       _next_offset(base_offset) {}
 
 result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
-                                                 int64_t base_offset, int64_t now_ms) {
+                                                 int64_t base_offset) {
   auto log = file::open(names::log_file(dir, base_offset), file::mode::create_read_write);
   if (!log) {
     return log.error();
@@ -27,15 +27,56 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
   }
   BROOK_ASSERT(*size == 0, "a new segment's file must not exist with data");
   std::shared_ptr<segment> s(new segment(dir, base_offset, std::move(log).value()));
-  s->_roll_base_ms = now_ms;
   if (auto st = s->write_indexes(); !st) {
+    return st.error();
+  }
+  // The new names must survive a power loss before data in them is acknowledged.
+  if (auto st = sync_directory(dir); !st) {
     return st.error();
   }
   return s;
 }
 
+namespace {
+
+// Copies [from, size) of `log` to a new `<base>.log.corrupt[.N]` file, durably.
+status quarantine(const file& log, const std::filesystem::path& dir, int64_t base_offset,
+                  uint64_t from, uint64_t size) {
+  auto path = names::log_file(dir, base_offset);
+  path += names::corrupt_suffix;
+  for (int n = 1; std::filesystem::exists(path); ++n) {
+    path = names::log_file(dir, base_offset);
+    path += std::string(names::corrupt_suffix) + "." + std::to_string(n);
+  }
+  auto out = file::open(path, file::mode::create_read_write);
+  if (!out) {
+    return out.error();
+  }
+  std::vector<std::byte> buf(std::min<uint64_t>(1024 * 1024, size - from));
+  uint64_t at = from;
+  while (at < size) {
+    auto n = log.read_at(at, std::span(buf).first(std::min<uint64_t>(buf.size(), size - at)));
+    if (!n) {
+      return n.error();
+    }
+    if (*n == 0) {
+      break;
+    }
+    if (auto st = out->write_at(at - from, std::span(buf).first(*n)); !st) {
+      return st;
+    }
+    at += *n;
+  }
+  if (auto st = out->datasync(); !st) {
+    return st;
+  }
+  return sync_directory(dir);
+}
+
+}  // namespace
+
 result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
-                                               int64_t base_offset, bool full_scan,
+                                               int64_t base_offset, open_mode mode,
                                                const log_config& config,
                                                segment_recovery& report) {
   auto log = file::open(names::log_file(dir, base_offset), file::mode::read_write);
@@ -47,85 +88,81 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     return file_size.error();
   }
   std::shared_ptr<segment> s(new segment(dir, base_offset, std::move(log).value()));
+  size_t max_batch = std::max<size_t>(config.max_message_bytes, config.segment_bytes);
 
-  uint64_t scan_from = 0;
+  // The fast path: trust the indexes (after checks) and read only what follows the last
+  // offset index entry. Any doubt sends us to the full scan below.
+  bool full_scan = mode == open_mode::full_scan;
+  scan_outcome outcome;
   if (!full_scan) {
     auto index = offset_index::load(names::index_file(dir, base_offset), *file_size);
     auto times = time_index::load(names::time_index_file(dir, base_offset),
                                   std::numeric_limits<int32_t>::max());
+    uint64_t scan_from = 0;
     if (!index || !times) {
-      report.index_rebuilt = true;
       report.reason = !index ? index.error() : times.error();
       full_scan = true;
-    } else {
+    } else if (!index->empty()) {
+      auto e = index->entries().back();
+      auto h = s->read_header(e.position);
+      if (!h || h->last_offset() != base_offset + e.relative_offset) {
+        report.reason = errc::bad_index;
+        full_scan = true;
+      }
+      scan_from = e.position;
+    }
+    if (!full_scan) {
       s->_index = std::move(index).value();
       s->_time_index = std::move(times).value();
-      if (!s->_index.empty()) {
-        // The last entry must name the batch that is really there.
-        auto e = s->_index.entries().back();
-        auto h = s->read_header(e.position);
-        if (!h || h->last_offset() != base_offset + e.relative_offset) {
-          report.index_rebuilt = true;
-          report.reason = errc::bad_index;
-          full_scan = true;
-        } else {
-          scan_from = e.position;
-        }
+      if (const auto* t = s->_time_index.last()) {
+        s->_max_timestamp = t->timestamp;
+        s->_offset_of_max_timestamp = base_offset + t->relative_offset;
       }
+      outcome = scan_segment(s->_log, scan_from, *file_size, base_offset - 1, max_batch,
+                             config.max_message_bytes, [&](const scanned_batch& b) {
+                               bool indexed = scan_from > 0 && b.position == scan_from;
+                               s->note_batch(b.position, b.header.last_offset(),
+                                             b.header.max_timestamp,
+                                             indexed ? 0 : b.header.total_size(),
+                                             config.index_interval_bytes);
+                               if (indexed) {
+                                 s->_bytes_since_index_entry = b.header.total_size();
+                               }
+                             });
+      if (outcome.io_error) {
+        return outcome.error;
+      }
+      if (outcome.error) {
+        full_scan = true;  // damage in the tail: validate the whole segment instead
+      }
+    }
+    if (full_scan) {
+      report.index_rebuilt = true;
     }
   }
   if (full_scan) {
     s->_index = offset_index{};
     s->_time_index = time_index{};
+    s->_max_timestamp = -1;
+    s->_offset_of_max_timestamp = -1;
+    s->_bytes_since_index_entry = 0;
     report.scanned = true;
+    outcome = scan_segment(s->_log, 0, *file_size, base_offset - 1, max_batch,
+                           config.max_message_bytes, [&](const scanned_batch& b) {
+                             s->note_batch(b.position, b.header.last_offset(),
+                                           b.header.max_timestamp, b.header.total_size(),
+                                           config.index_interval_bytes);
+                           });
+    if (outcome.io_error) {
+      return outcome.error;
+    }
   }
-  if (const auto* t = s->_time_index.last()) {
-    s->_max_timestamp = t->timestamp;
-    s->_offset_of_max_timestamp = base_offset + t->relative_offset;
-  }
-
-  size_t max_batch = std::max<size_t>(config.max_message_bytes, config.segment_bytes);
-  auto outcome = scan_segment(
-      s->_log, scan_from, *file_size, base_offset - 1, max_batch, [&](const scanned_batch& b) {
-        if (b.position > scan_from || scan_from == 0) {
-          s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp,
-                        b.header.total_size(), config.index_interval_bytes);
-        } else {
-          s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp, 0,
-                        config.index_interval_bytes);
-          s->_bytes_since_index_entry = b.header.total_size();
-        }
-      });
   if (outcome.error) {
     report.reason = outcome.error;
     report.truncated_bytes = *file_size - outcome.valid_end;
     if (!outcome.torn_tail) {
       // A whole batch is bad and data may follow it: keep the bytes for the operator.
-      auto corrupt_path = names::log_file(dir, base_offset);
-      corrupt_path += names::corrupt_suffix;
-      auto out = file::open(corrupt_path, file::mode::create_read_write);
-      if (!out) {
-        return out.error();
-      }
-      std::vector<std::byte> buf(1024 * 1024);
-      uint64_t at = outcome.valid_end;
-      uint64_t out_at = 0;
-      while (at < *file_size) {
-        auto n = s->_log.read_at(at, std::span(buf).first(
-                                         std::min<uint64_t>(buf.size(), *file_size - at)));
-        if (!n) {
-          return n.error();
-        }
-        if (*n == 0) {
-          break;
-        }
-        if (auto st = out->write_at(out_at, std::span(buf).first(*n)); !st) {
-          return st.error();
-        }
-        at += *n;
-        out_at += *n;
-      }
-      if (auto st = out->datasync(); !st) {
+      if (auto st = quarantine(s->_log, dir, base_offset, outcome.valid_end, *file_size); !st) {
         return st.error();
       }
       report.quarantined = true;
@@ -136,21 +173,32 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
   }
   s->_size = outcome.valid_end;
   s->_next_offset = outcome.last_offset >= base_offset ? outcome.last_offset + 1 : base_offset;
-  s->_index.truncate_to_position(s->_size);
-  s->_time_index.truncate_to_offset(static_cast<int32_t>(s->_next_offset - base_offset));
-  if (report.scanned || outcome.error) {
-    // What the last process wrote may still be only in the page cache: make it durable
-    // before anything new is acknowledged on top of it.
+  if (mode != open_mode::clean || report.scanned || outcome.error) {
+    // What the last process wrote may be only in the page cache: make it durable before
+    // anything new is acknowledged on top of it.
     if (auto st = s->_log.datasync(); !st) {
       return st.error();
     }
   }
   s->_synced_size.store(s->_size);
+  if (report.index_rebuilt) {
+    s->seal_time_index();
+    if (auto st = s->write_indexes(); !st) {
+      return st.error();
+    }
+  }
   if (s->_size > 0) {
     auto first = s->read_header(0);
     s->_roll_base_ms = first ? first->max_timestamp : -1;
   }
   return s;
+}
+
+void segment::seal_time_index() {
+  const auto* last = _time_index.last();
+  if (_max_timestamp >= 0 && (last == nullptr || _max_timestamp > last->timestamp)) {
+    _time_index.add(_max_timestamp, static_cast<int32_t>(_offset_of_max_timestamp - _base_offset));
+  }
 }
 
 void segment::note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp,
@@ -183,10 +231,11 @@ status segment::write_batches(std::span<const std::byte> bytes) const {
   return st;
 }
 
-void segment::publish(uint64_t bytes, std::span<const appended_batch> batches, int64_t now_ms,
+void segment::publish(uint64_t bytes, std::span<const appended_batch> batches,
                       uint32_t index_interval_bytes) {
-  if (_size == 0 && _roll_base_ms < 0) {
-    _roll_base_ms = now_ms;
+  if (_size == 0 && !batches.empty()) {
+    // Like Kafka, a segment's age for segment.ms counts from its first batch's timestamp.
+    _roll_base_ms = batches.front().max_timestamp;
   }
   for (const auto& b : batches) {
     note_batch(_size + b.buffer_position, b.last_offset, b.max_timestamp, b.size,

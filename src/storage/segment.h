@@ -45,13 +45,17 @@ struct appended_batch {
 class segment {
  public:
   static result<std::shared_ptr<segment>> create(const std::filesystem::path& dir,
-                                                 int64_t base_offset, int64_t now_ms);
-  // Opens an existing segment. With `full_scan` every batch is read and checked and the
-  // indexes rebuilt; without it the indexes are loaded and checked and only the bytes after
-  // the last index entry are read (fast open after a clean shutdown). Either way a torn or
-  // corrupt tail is cut back to the last valid batch.
+                                                 int64_t base_offset);
+  enum class open_mode {
+    clean,      // after a clean shutdown: indexes checked, the bytes after the last entry read
+    unclean,    // same reading, then fdatasync (the last process may have left dirty pages)
+    full_scan,  // every batch read and checked, indexes rebuilt, fdatasync
+  };
+  // Opens an existing segment as `mode` says. The fast modes fall back to a full scan when
+  // an index does not check out or the tail is damaged. Either way a torn or corrupt tail
+  // is cut back to the last valid batch (a corrupt one kept in a .corrupt file first).
   static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir,
-                                               int64_t base_offset, bool full_scan,
+                                               int64_t base_offset, open_mode mode,
                                                const log_config& config,
                                                segment_recovery& report);
 
@@ -70,11 +74,15 @@ class segment {
   // Writes `bytes` after the published end. A failed write is undone (truncated back).
   status write_batches(std::span<const std::byte> bytes) const;
   // Publishes what write_batches wrote: size, next offset, indexes.
-  void publish(uint64_t bytes, std::span<const appended_batch> batches, int64_t now_ms,
+  void publish(uint64_t bytes, std::span<const appended_batch> batches,
                uint32_t index_interval_bytes);
 
   // fdatasyncs the log up to at least `size` (a size read under the state lock).
   status sync(uint64_t size);
+  // Adds a last time index entry for the segment's largest timestamp if the index does not
+  // end with it yet, so a reopen knows the true largest timestamp (Kafka does the same on
+  // roll and close). State lock held exclusively.
+  void seal_time_index();
   // Writes both index files whole and syncs them (on roll and close).
   status write_indexes() const;
 

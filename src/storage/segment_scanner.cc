@@ -34,16 +34,21 @@ bool only_zeros(const file& log, uint64_t position, uint64_t file_size) {
 
 scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
                           int64_t previous_last_offset, size_t max_batch_bytes,
+                          size_t max_torn_bytes,
                           const std::function<void(const scanned_batch&)>& on_batch) {
   scan_outcome out;
   out.valid_end = start;
   out.last_offset = previous_last_offset;
-  std::vector<std::byte> buf(buffer_bytes);
+  std::vector<std::byte> buf(
+      std::min<uint64_t>(buffer_bytes, std::max<uint64_t>(file_size - start, L::header_size)));
   uint64_t buf_start = start;  // file position of buf[0]
   size_t buf_len = 0;
   uint64_t pos = start;
 
   auto stop = [&](std::error_code ec, bool torn) {
+    if (out.io_error) {
+      return out;
+    }
     out.error = ec;
     out.torn_tail = torn || only_zeros(log, pos, file_size);
     return out;
@@ -61,6 +66,10 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
       buf_start = pos;
       auto want = std::min<uint64_t>(buf.size(), file_size - pos);
       auto n = log.read_at(pos, std::span(buf).first(want));
+      if (!n) {
+        out.io_error = true;
+        out.error = n.error();
+      }
       buf_len = n ? *n : 0;
       return n && buf_len >= need;
     };
@@ -72,7 +81,7 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
     auto length = be::load<int32_t>(p + L::batch_length);
     if (length >= static_cast<int32_t>(L::header_size - L::length_prefix) &&
         static_cast<uint64_t>(length) + L::length_prefix > file_size - pos &&
-        static_cast<uint64_t>(length) + L::length_prefix <= max_batch_bytes) {
+        static_cast<uint64_t>(length) + L::length_prefix <= max_torn_bytes) {
       return stop(protocol::batch_errc::truncated, true);  // the write was cut short
     }
     size_t total = std::clamp<size_t>(static_cast<size_t>(std::max(length, 0)) + L::length_prefix,

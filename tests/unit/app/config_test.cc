@@ -1,0 +1,86 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+
+#include "support/temp_dir.h"
+
+namespace brook::app {
+namespace {
+
+auto env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> const char* {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : it->second.c_str();
+  };
+}
+
+std::filesystem::path write_file(const test::temp_dir& dir, const std::string& text) {
+  auto p = dir / "brook.toml";
+  std::ofstream(p) << text;
+  return p;
+}
+
+TEST(Config, DefaultsAreWhatANewUserNeeds) {
+  auto c = load_config(std::nullopt, env_of({}));
+  ASSERT_EQ(c.error, "");
+  EXPECT_EQ(c.config.data_dir, "./data");
+  EXPECT_EQ(c.config.storage.durability, storage::durability::sync);
+  EXPECT_EQ(c.config.storage.segment_bytes, 1024u * 1024 * 1024);
+}
+
+TEST(Config, FileThenEnvironmentPrecedence) {
+  test::temp_dir dir;
+  auto p = write_file(dir, "data_dir = \"/srv/brook\"\n[storage]\nsegment_bytes = 4096\n"
+                           "durability = \"interval\"\nflush_interval_ms = 50\n");
+  auto c = load_config(p, env_of({{"BROOK_STORAGE_SEGMENT_BYTES", "8192"}}));
+  ASSERT_EQ(c.error, "");
+  EXPECT_EQ(c.config.data_dir, "/srv/brook");
+  EXPECT_EQ(c.config.storage.segment_bytes, 8192u);
+  EXPECT_EQ(c.config.storage.durability, storage::durability::interval);
+  EXPECT_EQ(c.config.storage.flush_interval.count(), 50);
+}
+
+TEST(Config, UnknownKeyIsAnError) {
+  test::temp_dir dir;
+  auto c = load_config(write_file(dir, "[storage]\nsegment_byte = 4096\n"), env_of({}));
+  EXPECT_NE(c.error.find("unknown setting 'storage.segment_byte'"), std::string::npos) << c.error;
+}
+
+TEST(Config, MalformedTomlNamesTheLine) {
+  test::temp_dir dir;
+  auto c = load_config(write_file(dir, "data_dir = \"x\"\n[storage\n"), env_of({}));
+  EXPECT_NE(c.error.find("brook.toml:2"), std::string::npos) << c.error;
+}
+
+TEST(Config, WrongTypeIsAnError) {
+  test::temp_dir dir;
+  auto c = load_config(write_file(dir, "[storage]\nsegment_bytes = [1, 2]\n"), env_of({}));
+  EXPECT_NE(c.error.find("expected a string or an integer"), std::string::npos) << c.error;
+}
+
+TEST(Config, OutOfRangeValuesAreErrors) {
+  server_config c;
+  EXPECT_NE(set_config_value(c, "storage.segment_bytes", "100"), "");
+  EXPECT_NE(set_config_value(c, "storage.segment_bytes", "99999999999"), "");
+  EXPECT_NE(set_config_value(c, "storage.segment_bytes", "12abc"), "");
+  EXPECT_NE(set_config_value(c, "storage.durability", "always"), "");
+  EXPECT_NE(set_config_value(c, "log_level", "loud"), "");
+  EXPECT_NE(set_config_value(c, "data_dir", ""), "");
+  EXPECT_EQ(set_config_value(c, "storage.retention_bytes", "-1"), "");
+}
+
+TEST(Config, BadEnvironmentValueNamesTheVariable) {
+  auto c = load_config(std::nullopt, env_of({{"BROOK_STORAGE_RETENTION_MS", "soon"}}));
+  EXPECT_NE(c.error.find("BROOK_STORAGE_RETENTION_MS"), std::string::npos) << c.error;
+}
+
+TEST(Config, MissingFileIsAnError) {
+  auto c = load_config(std::filesystem::path("/nonexistent/brook.toml"), env_of({}));
+  EXPECT_NE(c.error, "");
+}
+
+}  // namespace
+}  // namespace brook::app

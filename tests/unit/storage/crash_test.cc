@@ -1,0 +1,128 @@
+// Durability by killing the process: a writer child appends with durable acknowledgement
+// and reports each acknowledged offset; the parent kills it with SIGKILL at a random
+// moment, reopens the log and checks that every acknowledged batch is there and intact,
+// that offsets are contiguous, and that appends go on. Repeated over one growing log.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "storage/flusher.h"
+#include "storage/partition_log.h"
+#include "support/batches.h"
+#include "support/temp_dir.h"
+
+extern char** environ;
+
+namespace brook::storage {
+namespace {
+
+constexpr int kills = 110;
+
+struct child {
+  pid_t pid = -1;
+  int out = -1;
+};
+
+child spawn_writer(const std::filesystem::path& dir, long first_seq) {
+  int fds[2];
+  EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+  std::string path = CRASH_WRITER_PATH;
+  std::string d = dir.string();
+  std::string seq = std::to_string(first_seq);
+  char* argv[] = {path.data(), d.data(), seq.data(), nullptr};
+  pid_t pid = -1;
+  EXPECT_EQ(posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[1]);
+  return {pid, fds[0]};
+}
+
+// Reads whole "<offset> <seq>" lines until `want` acknowledgements have arrived or the
+// child's output ends.
+void read_acks(int fd, size_t want, std::string& pending, std::map<int64_t, std::string>& acked,
+               size_t& got) {
+  char buf[4096];
+  while (got < want) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) {
+      return;
+    }
+    pending.append(buf, static_cast<size_t>(n));
+    size_t nl;
+    while ((nl = pending.find('\n')) != std::string::npos) {
+      std::istringstream line(pending.substr(0, nl));
+      pending.erase(0, nl + 1);
+      int64_t offset;
+      long seq;
+      line >> offset >> seq;
+      acked[offset] = "seq" + std::to_string(seq);
+      ++got;
+    }
+  }
+}
+
+TEST(CrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
+  test::temp_dir dir;
+  auto pdir = dir / "crash-0";
+  std::mt19937 rng(std::random_device{}());
+  std::map<int64_t, std::string> acked;  // offset -> the tag of the batch acknowledged there
+  for (int round = 0; round < kills; ++round) {
+    auto c = spawn_writer(pdir, static_cast<long>(round) * 1'000'000);
+    // Kill after a random number of acknowledgements (0: possibly during its recovery).
+    size_t want = std::uniform_int_distribution<size_t>(0, 25)(rng);
+    std::string pending;
+    size_t got = 0;
+    read_acks(c.out, want, pending, acked, got);
+    ::kill(c.pid, SIGKILL);
+    // Acknowledgements already in the pipe count too: the child said them.
+    read_acks(c.out, SIZE_MAX, pending, acked, got);
+    ::close(c.out);
+    int status = 0;
+    ::waitpid(c.pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "writer exited on its own in round " << round << " status " << status;
+
+    flusher flush;
+    log_config config;
+    config.segment_bytes = 64 * 1024;
+    auto log = partition_log::open(pdir, config, flush);
+    ASSERT_TRUE(log) << log.error().message();
+    auto batches = test::read_all_batches(**log);
+    std::map<int64_t, std::string> by_offset;
+    int64_t expect_next = 0;
+    for (const auto& b : batches) {
+      auto h = protocol::validate_batch(std::as_bytes(std::span(b)), 1 << 20);
+      ASSERT_TRUE(h) << "round " << round << ": a batch read back is invalid";
+      ASSERT_EQ(h->base_offset, expect_next) << "round " << round << ": offsets not contiguous";
+      expect_next = h->last_offset() + 1;
+      by_offset[h->base_offset] = test::first_value(b);
+    }
+    for (const auto& [offset, tag] : acked) {
+      auto it = by_offset.find(offset);
+      ASSERT_NE(it, by_offset.end()) << "round " << round << ": acknowledged offset " << offset << " lost";
+      EXPECT_EQ(it->second.substr(0, it->second.find('-')), tag)
+          << "round " << round << ": offset " << offset << " holds another batch";
+    }
+    // Appends continue where the log ends.
+    auto b = test::make_batch("parent" + std::to_string(round));
+    auto r = (*log)->append_and_wait(test::bytes_of(b));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->base_offset, expect_next);
+    acked[r->base_offset] = "parent" + std::to_string(round);
+  }
+  EXPECT_GT(acked.size(), static_cast<size_t>(kills));
+}
+
+}  // namespace
+}  // namespace brook::storage
