@@ -7,9 +7,60 @@
 
 namespace brook::storage {
 
-flusher::flusher() : _thread([this] { run(); }) {}
+flusher::flusher(unsigned parallel_syncs) : _thread([this] { run(); }) {
+  for (unsigned i = 1; i < parallel_syncs; ++i) {
+    _helpers.emplace_back([this] { helper_loop(); });
+  }
+}
 
 flusher::~flusher() { stop(); }
+
+void flusher::helper_loop() {
+  std::unique_lock lock(_job_mutex);
+  for (;;) {
+    _job_cv.wait(lock, [this] { return _helpers_stopping || (_jobs && _next_job < _jobs->size()); });
+    if (_helpers_stopping) {
+      return;
+    }
+    size_t i = _next_job++;
+    auto* log = (*_jobs)[i];
+    lock.unlock();
+    status st = log->flush();
+    lock.lock();
+    (*_job_results)[i] = st;
+    if (--_jobs_left == 0) {
+      _job_done_cv.notify_all();
+    }
+  }
+}
+
+void flusher::flush_all(const std::vector<partition_log*>& logs, std::vector<status>& out) {
+  out.assign(logs.size(), status{});
+  if (logs.size() == 1 || _helpers.empty()) {
+    for (size_t i = 0; i < logs.size(); ++i) {
+      out[i] = logs[i]->flush();
+    }
+    return;
+  }
+  std::unique_lock lock(_job_mutex);
+  _jobs = &logs;
+  _job_results = &out;
+  _next_job = 0;
+  _jobs_left = logs.size();
+  _job_cv.notify_all();
+  // This thread takes jobs too.
+  while (_next_job < logs.size()) {
+    size_t i = _next_job++;
+    lock.unlock();
+    status st = logs[i]->flush();
+    lock.lock();
+    out[i] = st;
+    --_jobs_left;
+  }
+  _job_done_cv.wait(lock, [this] { return _jobs_left == 0; });
+  _jobs = nullptr;
+  _job_results = nullptr;
+}
 
 void flusher::sync(std::shared_ptr<partition_log> log, std::function<void(status)> done) {
   {
@@ -51,6 +102,14 @@ void flusher::stop() {
     _cv.notify_one();
   }
   _thread.join();
+  {
+    std::lock_guard lock(_job_mutex);
+    _helpers_stopping = true;
+    _job_cv.notify_all();
+  }
+  for (auto& h : _helpers) {
+    h.join();
+  }
 }
 
 uint64_t flusher::rounds() const {
@@ -96,23 +155,28 @@ void flusher::run() {
     ++_rounds;
     lock.unlock();
 
-    // One flush per distinct log, in first-request order.
-    std::unordered_map<partition_log*, status> outcome;
-    uint64_t flushed = 0;
-    auto flush_once = [&](partition_log* log) {
-      if (outcome.find(log) == outcome.end()) {
-        outcome.emplace(log, log->flush());
-        ++flushed;
+    // One flush per distinct log.
+    std::unordered_map<partition_log*, size_t> slot;
+    std::vector<partition_log*> logs;
+    for (auto* log : [&] {
+           std::vector<partition_log*> all;
+           for (auto& r : batch) {
+             all.push_back(r.log.get());
+           }
+           for (auto& l : due) {
+             all.push_back(l.get());
+           }
+           return all;
+         }()) {
+      if (slot.emplace(log, logs.size()).second) {
+        logs.push_back(log);
       }
-    };
-    for (auto& r : batch) {
-      flush_once(r.log.get());
     }
-    for (auto& log : due) {
-      flush_once(log.get());
-    }
+    std::vector<status> results;
+    flush_all(logs, results);
+    uint64_t flushed = logs.size();
     for (auto& r : batch) {
-      r.done(outcome[r.log.get()]);
+      r.done(results[slot[r.log.get()]]);
     }
     batch.clear();
     due.clear();

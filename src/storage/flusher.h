@@ -2,7 +2,9 @@
 // each round takes every request queued so far and flushes each log they name once, so
 // concurrent appends to one partition share one fdatasync, and appends to many
 // partitions share one round (group commit). Logs in `interval` mode are flushed when
-// their interval since the first unflushed write has passed.
+// their interval since the first unflushed write has passed. When a round names several
+// logs their fdatasyncs run in parallel on a few helper threads: the filesystem then
+// commits its journal once for all of them instead of once per file.
 #pragma once
 
 #include <chrono>
@@ -23,7 +25,7 @@ class partition_log;
 
 class flusher {
  public:
-  flusher();
+  explicit flusher(unsigned parallel_syncs = 8);
   ~flusher();
   flusher(const flusher&) = delete;
   flusher& operator=(const flusher&) = delete;
@@ -41,6 +43,9 @@ class flusher {
 
  private:
   void run();
+  void helper_loop();
+  // Flushes every log in `logs`, in parallel when there are several; fills `out`.
+  void flush_all(const std::vector<partition_log*>& logs, std::vector<status>& out);
   struct request {
     std::shared_ptr<partition_log> log;
     std::function<void(status)> done;
@@ -55,6 +60,17 @@ class flusher {
   uint64_t _rounds = 0;
   uint64_t _flushes = 0;
   std::thread _thread;
+
+  // The parallel fdatasync helpers and the jobs of the current round.
+  std::mutex _job_mutex;
+  std::condition_variable _job_cv;
+  std::condition_variable _job_done_cv;
+  const std::vector<partition_log*>* _jobs = nullptr;
+  std::vector<status>* _job_results = nullptr;
+  size_t _next_job = 0;
+  size_t _jobs_left = 0;
+  bool _helpers_stopping = false;
+  std::vector<std::thread> _helpers;
 };
 
 }  // namespace brook::storage

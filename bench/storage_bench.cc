@@ -1,0 +1,292 @@
+// storage_bench: the storage engine against the disk it runs on, in one run.
+//   storage_bench DIR [--quick]
+// Prints a Markdown table: the raw disk baseline (sequential write + fdatasync with the
+// same block size), append throughput for 100 B and 1 KiB records in 16 KiB and 1 MiB
+// batches with and without durable acknowledgement, 8 writers with group commit against
+// 8 writers each syncing alone, sequential read, and recovery time of a 1 GiB partition
+// after a clean shutdown and after a torn tail.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/crc32c.h"
+#include "protocol/record_batch.h"
+#include "storage/flusher.h"
+#include "storage/log_file_names.h"
+#include "storage/partition_log.h"
+
+using namespace brook;
+using clock_type = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+namespace {
+
+double seconds_since(clock_type::time_point t) {
+  return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// A batch of records of `record_bytes` values, about `batch_bytes` long in all.
+std::string make_batch(size_t record_bytes, size_t batch_bytes, int* records_out) {
+  std::vector<protocol::record> records;
+  size_t per_record = record_bytes + 12;
+  int n = static_cast<int>(std::max<size_t>(1, (batch_bytes - 61) / per_record));
+  for (int i = 0; i < n; ++i) {
+    protocol::record r;
+    r.key = fmt::format("{:08d}", i);
+    r.value.assign(record_bytes - std::min<size_t>(record_bytes, r.key.size()), 'v');
+    for (size_t j = 0; j < r.value.size(); j += 7) {
+      r.value[j] = static_cast<char>('a' + (i + j) % 26);
+    }
+    records.push_back(std::move(r));
+  }
+  *records_out = n;
+  return protocol::build_batch(records, 1'700'000'000'000);
+}
+
+std::span<std::byte> bytes(std::string& s) { return {reinterpret_cast<std::byte*>(s.data()), s.size()}; }
+
+// Sequential write of `total` bytes in `block`-sized writes, fdatasync after each: MB/s.
+double disk_baseline(const fs::path& dir, size_t block, size_t total) {
+  auto path = dir / "baseline.bin";
+  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0644);
+  std::string buf(block, 'x');
+  auto t = clock_type::now();
+  for (size_t done = 0; done < total; done += block) {
+    if (::write(fd, buf.data(), block) != static_cast<ssize_t>(block)) {
+      std::perror("baseline write");
+      std::exit(1);
+    }
+    ::fdatasync(fd);
+  }
+  double s = seconds_since(t);
+  ::close(fd);
+  fs::remove(path);
+  return total / s / 1e6;
+}
+
+struct append_figures {
+  double mb_s;
+  double records_s;
+};
+
+append_figures append_bench(const fs::path& dir, size_t record_bytes, size_t batch_bytes,
+                            size_t total, storage::durability mode) {
+  fs::remove_all(dir);
+  storage::flusher flush;
+  storage::log_config c;
+  c.durability = mode;
+  c.flush_interval = std::chrono::milliseconds(1000);
+  c.max_message_bytes = 2 * 1024 * 1024;
+  auto log = *storage::partition_log::open(dir, c, flush);
+  int per_batch = 0;
+  auto batch = make_batch(record_bytes, batch_bytes, &per_batch);
+  size_t n = std::max<size_t>(1, total / batch.size());
+  auto t = clock_type::now();
+  for (size_t i = 0; i < n; ++i) {
+    if (!log->append_and_wait(bytes(batch))) {
+      std::fprintf(stderr, "append failed\n");
+      std::exit(1);
+    }
+  }
+  double s = seconds_since(t);
+  (void)log->close();
+  fs::remove_all(dir);
+  return {n * batch.size() / s / 1e6, n * per_batch / s};
+}
+
+// `writers` threads append 16 KiB batches, each to its own partition (or all to one).
+// grouped: durable mode, the flusher groups the fdatasyncs. alone: each writer
+// fdatasyncs its own partition after each append.
+double writers_bench(const fs::path& dir, int writers, bool grouped, bool one_partition,
+                     double seconds, uint64_t* flushes) {
+  fs::remove_all(dir);
+  storage::flusher flush;
+  storage::log_config c;
+  c.durability = grouped ? storage::durability::sync : storage::durability::interval;
+  c.flush_interval = std::chrono::hours(1);
+  std::vector<std::shared_ptr<storage::partition_log>> logs;
+  for (int w = 0; w < (one_partition ? 1 : writers); ++w) {
+    logs.push_back(*storage::partition_log::open(dir / fmt::format("w-{}", w), c, flush));
+  }
+  std::atomic<bool> stop{false};
+  std::atomic<uint64_t> appended{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < writers; ++w) {
+    threads.emplace_back([&, w] {
+      int per = 0;
+      auto batch = make_batch(1024, 16 * 1024, &per);
+      auto& log = logs[one_partition ? 0 : w];
+      while (!stop) {
+        if (!log->append_and_wait(bytes(batch))) {
+          std::exit(1);
+        }
+        if (!grouped) {
+          (void)log->flush();
+        }
+        appended += batch.size();
+      }
+    });
+  }
+  auto t = clock_type::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));  // a timed run, not a sync
+  stop = true;
+  for (auto& th : threads) {
+    th.join();
+  }
+  double s = seconds_since(t);
+  *flushes = flush.flushes();
+  for (auto& l : logs) {
+    (void)l->close();
+  }
+  fs::remove_all(dir);
+  return appended / s / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: storage_bench DIR [--quick]\n");
+    return 2;
+  }
+  fs::path root = argv[1];
+  bool quick = argc > 2 && std::strcmp(argv[2], "--quick") == 0;
+  fs::create_directories(root);
+  size_t big = quick ? (64u << 20) : (512u << 20);
+  size_t small = quick ? (8u << 20) : (32u << 20);
+  size_t recovery_bytes = quick ? (128u << 20) : (1024u << 20);
+
+  fmt::print("crc32c: {}\n\n", crc32c::hardware_accelerated() ? "sse4.2" : "portable");
+  fmt::print("| measurement | figure | baseline (same run) | ratio |\n|---|---|---|---|\n");
+
+  double base16 = disk_baseline(root, 16 * 1024, small);
+  double base1m = disk_baseline(root, 1024 * 1024, big);
+  fmt::print("| disk: write+fdatasync, 16 KiB blocks | {:.1f} MB/s | | |\n", base16);
+  fmt::print("| disk: write+fdatasync, 1 MiB blocks | {:.1f} MB/s | | |\n", base1m);
+
+  for (size_t batch : {size_t{16 * 1024}, size_t{1024 * 1024}}) {
+    for (size_t record : {size_t{100}, size_t{1024}}) {
+      for (auto mode : {storage::durability::sync, storage::durability::interval}) {
+        bool durable = mode == storage::durability::sync;
+        size_t total = durable && batch < (1u << 20) ? small : big;
+        auto f = append_bench(root / "append-0", record, batch, total, mode);
+        double baseline = batch < (1u << 20) ? base16 : base1m;
+        fmt::print("| append {} B records, {} batches, {} | {:.1f} MB/s, {:.0f} records/s | {:.1f} MB/s | {:.2f} |\n",
+                   record, batch < (1u << 20) ? "16 KiB" : "1 MiB",
+                   durable ? "durable (fdatasync)" : "interval flush", f.mb_s, f.records_s, baseline,
+                   f.mb_s / baseline);
+      }
+    }
+  }
+
+  double secs = quick ? 2.0 : 5.0;
+  uint64_t fl_grouped = 0;
+  uint64_t fl_alone = 0;
+  uint64_t fl_one = 0;
+  double grouped = writers_bench(root / "writers", 8, true, false, secs, &fl_grouped);
+  double alone = writers_bench(root / "writers", 8, false, false, secs, &fl_alone);
+  double one = writers_bench(root / "writers", 8, true, true, secs, &fl_one);
+  fmt::print("| 8 writers, 8 partitions, 16 KiB batches, each syncing alone | {:.1f} MB/s | {:.1f} MB/s | {:.2f} |\n",
+             alone, base16, alone / base16);
+  fmt::print("| 8 writers, 8 partitions, 16 KiB batches, group commit | {:.1f} MB/s ({} log flushes) | {:.1f} MB/s alone | {:.2f}x alone |\n",
+             grouped, fl_grouped, alone, grouped / alone);
+  fmt::print("| 8 writers, 1 partition, 16 KiB batches, group commit | {:.1f} MB/s ({} log flushes) | {:.1f} MB/s alone | {:.2f}x alone |\n",
+             one, fl_one, alone, one / alone);
+
+  // A partition of `recovery_bytes` in 1 MiB batches, one segment (Kafka's 1 GiB default).
+  auto pdir = root / "recover-0";
+  fs::remove_all(pdir);
+  {
+    storage::flusher flush;
+    storage::log_config c;
+    c.durability = storage::durability::interval;
+    c.max_message_bytes = 2 * 1024 * 1024;
+    auto log = *storage::partition_log::open(pdir, c, flush);
+    int per = 0;
+    auto batch = make_batch(1024, 1024 * 1024, &per);
+    for (size_t done = 0; done + batch.size() <= recovery_bytes - 4096; done += batch.size()) {
+      (void)log->append_and_wait(bytes(batch));
+    }
+    (void)log->close();
+  }
+  {
+    storage::flusher flush;
+    storage::log_config c;
+    c.max_message_bytes = 2 * 1024 * 1024;
+    auto log = *storage::partition_log::open(pdir, c, flush);
+    uint64_t total = log->size_bytes();
+    std::vector<char> buf(1 << 20);
+    // Warm the page cache once, then measure.
+    for (int pass = 0; pass < 2; ++pass) {
+      auto t = clock_type::now();
+      int64_t offset = log->log_start_offset();
+      uint64_t read_bytes = 0;
+      while (offset < log->high_watermark()) {
+        auto r = log->read(offset, 1 << 20);
+        if (!r || r->length == 0) {
+          break;
+        }
+        for (uint64_t at = 0; at < r->length; at += buf.size()) {
+          auto len = std::min<uint64_t>(buf.size(), r->length - at);
+          if (::pread(r->fd, buf.data(), len, static_cast<off_t>(r->position + at)) != static_cast<ssize_t>(len)) {
+            std::exit(1);
+          }
+        }
+        read_bytes += r->length;
+        auto h = protocol::batch_header::decode(
+            std::as_bytes(std::span(buf.data(), protocol::batch_layout::header_size)));
+        // The last batch of the range decides the next offset: read its header.
+        std::array<char, 61> last{};
+        (void)h;
+        uint64_t pos = r->position;
+        int64_t next = offset;
+        while (pos < r->position + r->length) {
+          ::pread(r->fd, last.data(), last.size(), static_cast<off_t>(pos));
+          auto lh = protocol::batch_header::decode(std::as_bytes(std::span(last)));
+          next = lh.last_offset() + 1;
+          pos += lh.total_size();
+        }
+        offset = next;
+      }
+      double s = seconds_since(t);
+      if (pass == 1) {
+        fmt::print("| sequential read, 1 MiB reads, page cache, {} MiB | {:.2f} GB/s | | |\n",
+                   total >> 20, read_bytes / s / 1e9);
+      }
+    }
+    (void)log->close();
+  }
+  for (bool torn : {false, true}) {
+    if (torn) {
+      auto seg = storage::names::log_file(pdir, 0);
+      int fd = ::open(seg.c_str(), O_WRONLY | O_APPEND);
+      std::string half(3000, '\x11');
+      half[8] = 0;  // a length that runs past the end: a write cut short
+      ::write(fd, half.data(), half.size());
+      ::close(fd);
+      fs::remove(pdir / storage::names::clean_shutdown_file);
+    }
+    storage::flusher flush;
+    storage::log_config c;
+    c.max_message_bytes = 2 * 1024 * 1024;
+    auto t = clock_type::now();
+    storage::open_report report;
+    auto log = storage::partition_log::open(pdir, c, flush, &report);
+    double ms = seconds_since(t) * 1000;
+    fmt::print("| recovery of a {} MiB partition after {} | {:.1f} ms | target {} | |\n",
+               (*log)->size_bytes() >> 20, torn ? "a torn tail (full scan + CRC)" : "a clean shutdown",
+               ms, torn ? "< 1000 ms" : "< 100 ms");
+    (void)(*log)->close();
+  }
+  fs::remove_all(pdir);
+  return 0;
+}
