@@ -132,8 +132,13 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
       if (outcome.io_error) {
         return outcome.error;
       }
-      if (outcome.error) {
-        full_scan = true;  // damage in the tail: validate the whole segment instead
+      const auto* last_time = s->_time_index.last();
+      bool stale_time_index =
+          last_time != nullptr && base_offset + last_time->relative_offset > outcome.last_offset;
+      if (outcome.error || stale_time_index) {
+        // Damage in the tail, or a time index that points past the log: validate the
+        // whole segment instead.
+        full_scan = true;
       }
     }
     if (full_scan) {

@@ -216,6 +216,19 @@ TEST_F(Recovery, IndexPastTheEndOfTheLogIsRebuilt) {
   }
 }
 
+TEST_F(Recovery, TimeIndexPastTheEndOfTheLogIsRebuilt) {
+  auto sent = write(60, true);
+  std::string entry(12, '\0');
+  entry[0] = 0x7f;  // a huge timestamp
+  entry[11] = 0x7f;  // relative offset 127: past the 120 offsets in the log
+  test::append_to_file(names::time_index_file(pdir(), 0), entry);
+  open_report report;
+  auto log = reopen(&report);
+  EXPECT_TRUE(report.segments[0].second.index_rebuilt);
+  EXPECT_LT(log->max_timestamp()->first, int64_t{1} << 56);
+  EXPECT_EQ(test::read_all_batches(*log), sent);
+}
+
 TEST_F(Recovery, IndexWithGarbageEntriesIsRebuilt) {
   auto sent = write(60, true);
   test::append_to_file(names::index_file(pdir(), 0), std::string(8, '\0'));  // not rising
