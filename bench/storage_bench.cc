@@ -52,7 +52,9 @@ std::string make_batch(size_t record_bytes, size_t batch_bytes, int* records_out
   return protocol::build_batch(records, 1'700'000'000'000);
 }
 
-std::span<std::byte> bytes(std::string& s) { return {reinterpret_cast<std::byte*>(s.data()), s.size()}; }
+std::span<std::byte> bytes(std::string& s) {
+  return {reinterpret_cast<std::byte*>(s.data()), s.size()};
+}
 
 // Sequential write of `total` bytes in `block`-sized writes, fdatasync after each: MB/s.
 double disk_baseline(const fs::path& dir, size_t block, size_t total) {
@@ -182,10 +184,12 @@ int main(int argc, char** argv) {
         // before each row, with the same block size and volume.
         double baseline = disk_baseline(root, batch, total);
         auto f = append_bench(root / "append-0", record, batch, total, mode);
-        fmt::print("| append {} B records, {} batches, {} | {:.1f} MB/s, {:.0f} records/s | {:.1f} MB/s | {:.2f} |\n",
-                   record, batch < (1u << 20) ? "16 KiB" : "1 MiB",
-                   durable ? "durable (fdatasync)" : "interval flush", f.mb_s, f.records_s, baseline,
-                   f.mb_s / baseline);
+        fmt::print(
+            "| append {} B records, {} batches, {} | {:.1f} MB/s, {:.0f} records/s | {:.1f} MB/s | "
+            "{:.2f} |\n",
+            record, batch < (1u << 20) ? "16 KiB" : "1 MiB",
+            durable ? "durable (fdatasync)" : "interval flush", f.mb_s, f.records_s, baseline,
+            f.mb_s / baseline);
       }
     }
   }
@@ -198,12 +202,18 @@ int main(int argc, char** argv) {
   double grouped = writers_bench(root / "writers", 8, true, false, secs, &fl_grouped);
   double alone = writers_bench(root / "writers", 8, false, false, secs, &fl_alone);
   double one = writers_bench(root / "writers", 8, true, true, secs, &fl_one);
-  fmt::print("| 8 writers, 8 partitions, 16 KiB batches, each syncing alone | {:.1f} MB/s | {:.1f} MB/s | {:.2f} |\n",
-             alone, base16, alone / base16);
-  fmt::print("| 8 writers, 8 partitions, 16 KiB batches, group commit | {:.1f} MB/s ({} log flushes) | {:.1f} MB/s alone | {:.2f}x alone |\n",
-             grouped, fl_grouped, alone, grouped / alone);
-  fmt::print("| 8 writers, 1 partition, 16 KiB batches, group commit | {:.1f} MB/s ({} log flushes) | {:.1f} MB/s alone | {:.2f}x alone |\n",
-             one, fl_one, alone, one / alone);
+  fmt::print(
+      "| 8 writers, 8 partitions, 16 KiB batches, each syncing alone | {:.1f} MB/s | {:.1f} MB/s | "
+      "{:.2f} |\n",
+      alone, base16, alone / base16);
+  fmt::print(
+      "| 8 writers, 8 partitions, 16 KiB batches, group commit | {:.1f} MB/s ({} log flushes) | "
+      "{:.1f} MB/s alone | {:.2f}x alone |\n",
+      grouped, fl_grouped, alone, grouped / alone);
+  fmt::print(
+      "| 8 writers, 1 partition, 16 KiB batches, group commit | {:.1f} MB/s ({} log flushes) | "
+      "{:.1f} MB/s alone | {:.2f}x alone |\n",
+      one, fl_one, alone, one / alone);
 
   // A partition of `recovery_bytes` in 1 MiB batches, one segment (Kafka's 1 GiB default).
   auto pdir = root / "recover-0";
@@ -240,7 +250,8 @@ int main(int argc, char** argv) {
         }
         for (uint64_t at = 0; at < r->length; at += buf.size()) {
           auto len = std::min<uint64_t>(buf.size(), r->length - at);
-          if (::pread(r->fd, buf.data(), len, static_cast<off_t>(r->position + at)) != static_cast<ssize_t>(len)) {
+          if (::pread(r->fd, buf.data(), len, static_cast<off_t>(r->position + at)) !=
+              static_cast<ssize_t>(len)) {
             std::exit(1);
           }
         }
@@ -283,8 +294,9 @@ int main(int argc, char** argv) {
     auto log = storage::partition_log::open(pdir, c, flush, &report);
     double ms = seconds_since(t) * 1000;
     fmt::print("| recovery of a {} MiB partition after {} | {:.1f} ms | target {} | |\n",
-               (*log)->size_bytes() >> 20, torn ? "a torn tail (full scan + CRC)" : "a clean shutdown",
-               ms, torn ? "< 1000 ms" : "< 100 ms");
+               (*log)->size_bytes() >> 20,
+               torn ? "a torn tail (full scan + CRC)" : "a clean shutdown", ms,
+               torn ? "< 1000 ms" : "< 100 ms");
     (void)(*log)->close();
   }
   fs::remove_all(pdir);

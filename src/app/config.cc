@@ -62,7 +62,8 @@ std::string set_config_value(server_config& c, const std::string& key, const std
     }
     c.data_dir = value;
   } else if (key == "log_level") {
-    static const std::vector<std::string> levels = {"trace", "debug", "info", "warn", "error", "off"};
+    static const std::vector<std::string> levels = {"trace", "debug", "info",
+                                                    "warn",  "error", "off"};
     if (std::find(levels.begin(), levels.end(), value) == levels.end()) {
       return bad("must be one of trace, debug, info, warn, error, off");
     }
@@ -147,7 +148,8 @@ config_outcome load_config(const std::optional<std::filesystem::path>& path,
         if (!failure.empty()) {
           return;
         }
-        std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        std::string key =
+            prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         if (const auto* sub = node.as_table()) {
           self(self, *sub, key);
           continue;

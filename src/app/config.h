@@ -28,7 +28,8 @@ struct config_outcome {
 // Sets one setting by its TOML key ("data_dir", "storage.segment_bytes", ...) from text;
 // returns an error message, empty on success. The one parser of values, shared by the
 // file, the environment and the flags.
-std::string set_config_value(server_config& config, const std::string& key, const std::string& value);
+std::string set_config_value(server_config& config, const std::string& key,
+                             const std::string& value);
 
 // Reads the TOML file (if any) and then the environment (through `getenv`), in that order.
 config_outcome load_config(const std::optional<std::filesystem::path>& file,

@@ -74,7 +74,8 @@ int check_indexes(const std::filesystem::path& dir, int64_t base, uint64_t log_s
     out << "timeindex: missing " << time_path.filename().string() << "\n";
     ++problems;
   } else if (auto times = storage::time_index::load(time_path, max_relative); !times) {
-    out << "timeindex: " << time_path.filename().string() << ": " << times.error().message() << "\n";
+    out << "timeindex: " << time_path.filename().string() << ": " << times.error().message()
+        << "\n";
     ++problems;
   } else {
     int bad = 0;
@@ -136,7 +137,8 @@ int dump_index(const std::filesystem::path& path, int64_t base, std::ostream& ou
 
 }  // namespace
 
-int run_dump_log(const std::filesystem::path& path, const dump_options& options, std::ostream& out) {
+int run_dump_log(const std::filesystem::path& path, const dump_options& options,
+                 std::ostream& out) {
   auto name = path.filename().string();
   auto base = names::parse_base_offset(name);
   if (!base) {

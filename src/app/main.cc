@@ -27,10 +27,12 @@ int main(int argc, char** argv) {
       {"--data-dir", "data_dir", "Data directory (default ./data)"},
       {"--log-level", "log_level", "trace, debug, info, warn, error, off"},
       {"--durability", "storage.durability", "sync (fdatasync before ack) or interval"},
-      {"--flush-interval-ms", "storage.flush_interval_ms", "Flush interval for durability=interval"},
+      {"--flush-interval-ms", "storage.flush_interval_ms",
+       "Flush interval for durability=interval"},
       {"--segment-bytes", "storage.segment_bytes", "Roll segments at this size"},
       {"--segment-ms", "storage.segment_ms", "Roll segments at this age"},
-      {"--retention-bytes", "storage.retention_bytes", "Keep at most this many bytes per partition (-1: no limit)"},
+      {"--retention-bytes", "storage.retention_bytes",
+       "Keep at most this many bytes per partition (-1: no limit)"},
       {"--retention-ms", "storage.retention_ms", "Delete segments older than this (-1: never)"},
   };
   std::vector<std::string> flag_values(std::size(flags));
@@ -40,11 +42,13 @@ int main(int argc, char** argv) {
 
   auto* debug = app.add_subcommand("debug", "Inspect data files");
   debug->require_subcommand(1);
-  auto* dump = debug->add_subcommand("dump-log", "Print the batches of a segment and check its indexes");
+  auto* dump =
+      debug->add_subcommand("dump-log", "Print the batches of a segment and check its indexes");
   std::string dump_path;
   brook::app::dump_options dump_opts;
   dump->add_option("path", dump_path, "A segment .log, .index or .timeindex file")->required();
-  dump->add_flag("--print-data", dump_opts.print_records, "Print each record's key, value and headers");
+  dump->add_flag("--print-data", dump_opts.print_records,
+                 "Print each record's key, value and headers");
 
   CLI11_PARSE(app, argc, argv);
 
@@ -63,7 +67,8 @@ int main(int argc, char** argv) {
   }
   for (size_t i = 0; i < std::size(flags); ++i) {
     if (serve->count(flags[i].name) > 0) {
-      if (auto e = brook::app::set_config_value(loaded.config, flags[i].key, flag_values[i]); !e.empty()) {
+      if (auto e = brook::app::set_config_value(loaded.config, flags[i].key, flag_values[i]);
+          !e.empty()) {
         std::cerr << "brook: " << flags[i].name << ": " << e << "\n";
         return 2;
       }

@@ -32,7 +32,8 @@ int run_serve(const server_config& config) {
       config.data_dir.string(), summary->partitions, summary->clean, summary->segments_scanned,
       summary->indexes_rebuilt, summary->tails_truncated, summary->segments_quarantined,
       summary->elapsed.count() / 1000.0);
-  auto ready = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  auto ready =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
   log::info("brook ready in {:.1f} ms (durability {}, crc32c {})", ready.count(),
             config.storage.durability == storage::durability::sync ? "sync" : "interval",
             crc32c::hardware_accelerated() ? "sse4.2" : "portable");

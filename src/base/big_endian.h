@@ -23,8 +23,7 @@ constexpr U byteswap(U u) {
 }
 
 template <typename T>
-  requires std::is_integral_v<T>
-T load(const std::byte* p) {
+requires std::is_integral_v<T> T load(const std::byte* p) {
   std::make_unsigned_t<T> u;
   std::memcpy(&u, p, sizeof(u));
   if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) {
@@ -34,7 +33,7 @@ T load(const std::byte* p) {
 }
 
 template <typename T>
-  requires std::is_integral_v<T>
+requires std::is_integral_v<T>
 void store(std::byte* p, T value) {
   auto u = static_cast<std::make_unsigned_t<T>>(value);
   if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) {

@@ -91,8 +91,12 @@ uint32_t extend_portable(uint32_t crc, std::span<const std::byte> data) {
   return ~c;
 }
 
-uint32_t extend(uint32_t crc, std::span<const std::byte> data) { return chosen(crc, data); }
+uint32_t extend(uint32_t crc, std::span<const std::byte> data) {
+  return chosen(crc, data);
+}
 
-bool hardware_accelerated() { return chosen != extend_portable; }
+bool hardware_accelerated() {
+  return chosen != extend_portable;
+}
 
 }  // namespace brook::crc32c

@@ -11,7 +11,9 @@ namespace brook::crc32c {
 // Extends `crc` (the value returned for the bytes before `data`; 0 to start) over `data`.
 uint32_t extend(uint32_t crc, std::span<const std::byte> data);
 
-inline uint32_t value(std::span<const std::byte> data) { return extend(0, data); }
+inline uint32_t value(std::span<const std::byte> data) {
+  return extend(0, data);
+}
 
 // The portable path, always available; `extend` picks the fastest path at start-up.
 uint32_t extend_portable(uint32_t crc, std::span<const std::byte> data);

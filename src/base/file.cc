@@ -9,7 +9,9 @@
 
 namespace brook {
 
-file::~file() { (void)close(); }
+file::~file() {
+  (void)close();
+}
 
 file::file(file&& other) noexcept : _fd(std::exchange(other._fd, -1)) {}
 
@@ -44,8 +46,8 @@ result<file> file::open(const std::filesystem::path& path, mode m) {
 result<size_t> file::read_at(uint64_t position, std::span<std::byte> out) const {
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t n = ::pread(_fd, out.data() + done, out.size() - done,
-                        static_cast<off_t>(position + done));
+    ssize_t n =
+        ::pread(_fd, out.data() + done, out.size() - done, static_cast<off_t>(position + done));
     if (n < 0) {
       if (errno == EINTR) {
         continue;
@@ -63,8 +65,8 @@ result<size_t> file::read_at(uint64_t position, std::span<std::byte> out) const 
 status file::write_at(uint64_t position, std::span<const std::byte> data) const {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::pwrite(_fd, data.data() + done, data.size() - done,
-                         static_cast<off_t>(position + done));
+    ssize_t n =
+        ::pwrite(_fd, data.data() + done, data.size() - done, static_cast<off_t>(position + done));
     if (n < 0) {
       if (errno == EINTR) {
         continue;

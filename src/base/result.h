@@ -18,8 +18,8 @@ class [[nodiscard]] result {
     BROOK_ASSERT(ec, "a result error must be a real error");
   }
   template <typename E>
-    requires std::is_error_code_enum_v<E>
-  result(E e) : result(std::error_code(make_error_code(e))) {}  // NOLINT
+  requires std::is_error_code_enum_v<E> result(E e)
+      : result(std::error_code(make_error_code(e))) {}  // NOLINT
 
   bool has_value() const { return _v.index() == 0; }
   explicit operator bool() const { return has_value(); }
@@ -56,8 +56,8 @@ class [[nodiscard]] result<void> {
     BROOK_ASSERT(ec, "a result error must be a real error");
   }
   template <typename E>
-    requires std::is_error_code_enum_v<E>
-  result(E e) : result(std::error_code(make_error_code(e))) {}  // NOLINT
+  requires std::is_error_code_enum_v<E> result(E e)
+      : result(std::error_code(make_error_code(e))) {}  // NOLINT
 
   bool has_value() const { return !_ec; }
   explicit operator bool() const { return has_value(); }
@@ -70,6 +70,8 @@ class [[nodiscard]] result<void> {
 using status = result<void>;
 
 // The error of the last failed system call, as an error_code.
-inline std::error_code last_system_error() { return {errno, std::system_category()}; }
+inline std::error_code last_system_error() {
+  return {errno, std::system_category()};
+}
 
 }  // namespace brook

@@ -53,7 +53,9 @@ const std::error_category& batch_category() {
   static const batch_category_impl c;
   return c;
 }
-std::error_code make_error_code(batch_errc e) { return {static_cast<int>(e), batch_category()}; }
+std::error_code make_error_code(batch_errc e) {
+  return {static_cast<int>(e), batch_category()};
+}
 
 batch_header batch_header::decode(std::span<const std::byte> b) {
   BROOK_ASSERT(b.size() >= L::header_size, "batch header needs 61 bytes");

@@ -16,21 +16,21 @@
 namespace brook::protocol {
 
 namespace batch_layout {
-constexpr size_t base_offset = 0;               // int64
-constexpr size_t batch_length = 8;              // int32, bytes after this field
-constexpr size_t partition_leader_epoch = 12;   // int32
-constexpr size_t magic = 16;                    // int8, 2
-constexpr size_t crc = 17;                      // uint32, CRC-32C of attributes..end
-constexpr size_t attributes = 21;               // int16
-constexpr size_t last_offset_delta = 23;        // int32
-constexpr size_t base_timestamp = 27;           // int64
-constexpr size_t max_timestamp = 35;            // int64
-constexpr size_t producer_id = 43;              // int64
-constexpr size_t producer_epoch = 51;           // int16
-constexpr size_t base_sequence = 53;            // int32
-constexpr size_t records_count = 57;            // int32
-constexpr size_t header_size = 61;              // records follow
-constexpr size_t length_prefix = 12;            // base offset + batch length
+constexpr size_t base_offset = 0;              // int64
+constexpr size_t batch_length = 8;             // int32, bytes after this field
+constexpr size_t partition_leader_epoch = 12;  // int32
+constexpr size_t magic = 16;                   // int8, 2
+constexpr size_t crc = 17;                     // uint32, CRC-32C of attributes..end
+constexpr size_t attributes = 21;              // int16
+constexpr size_t last_offset_delta = 23;       // int32
+constexpr size_t base_timestamp = 27;          // int64
+constexpr size_t max_timestamp = 35;           // int64
+constexpr size_t producer_id = 43;             // int64
+constexpr size_t producer_epoch = 51;          // int16
+constexpr size_t base_sequence = 53;           // int32
+constexpr size_t records_count = 57;           // int32
+constexpr size_t header_size = 61;             // records follow
+constexpr size_t length_prefix = 12;           // base offset + batch length
 constexpr int8_t current_magic = 2;
 }  // namespace batch_layout
 
@@ -38,12 +38,12 @@ enum class compression : uint8_t { none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd
 std::string_view compression_name(compression c);
 
 enum class batch_errc {
-  truncated = 1,       // fewer bytes than the header or the batch length says
-  bad_length,          // batch length below the header size or above the limit
-  bad_magic,           // magic is not 2
-  bad_crc,             // CRC-32C does not match
-  bad_offset_delta,    // last offset delta negative, or records count inconsistent
-  bad_compression,     // compression codec 5..7
+  truncated = 1,     // fewer bytes than the header or the batch length says
+  bad_length,        // batch length below the header size or above the limit
+  bad_magic,         // magic is not 2
+  bad_crc,           // CRC-32C does not match
+  bad_offset_delta,  // last offset delta negative, or records count inconsistent
+  bad_compression,   // compression codec 5..7
 };
 const std::error_category& batch_category();
 std::error_code make_error_code(batch_errc e);
@@ -64,7 +64,9 @@ struct batch_header {
   int32_t base_sequence = -1;
   int32_t records_count = 0;
 
-  size_t total_size() const { return batch_layout::length_prefix + static_cast<size_t>(batch_length); }
+  size_t total_size() const {
+    return batch_layout::length_prefix + static_cast<size_t>(batch_length);
+  }
   int64_t last_offset() const { return base_offset + last_offset_delta; }
   compression codec() const { return static_cast<compression>(attributes & 0x7); }
   bool log_append_time() const { return (attributes & 0x8) != 0; }

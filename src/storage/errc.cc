@@ -39,6 +39,8 @@ const std::error_category& storage_category() {
   static const category c;
   return c;
 }
-std::error_code make_error_code(errc e) { return {static_cast<int>(e), storage_category()}; }
+std::error_code make_error_code(errc e) {
+  return {static_cast<int>(e), storage_category()};
+}
 
 }  // namespace brook::storage

@@ -13,12 +13,15 @@ flusher::flusher(unsigned parallel_syncs) : _thread([this] { run(); }) {
   }
 }
 
-flusher::~flusher() { stop(); }
+flusher::~flusher() {
+  stop();
+}
 
 void flusher::helper_loop() {
   std::unique_lock lock(_job_mutex);
   for (;;) {
-    _job_cv.wait(lock, [this] { return _helpers_stopping || (_jobs && _next_job < _jobs->size()); });
+    _job_cv.wait(lock,
+                 [this] { return _helpers_stopping || (_jobs && _next_job < _jobs->size()); });
     if (_helpers_stopping) {
       return;
     }

@@ -20,14 +20,14 @@ enum class durability {
 };
 
 struct log_config {
-  uint64_t segment_bytes = 1024ull * 1024 * 1024;               // segment.bytes
-  std::chrono::milliseconds segment_ms{7LL * 24 * 3600 * 1000};  // segment.ms
-  int64_t retention_bytes = -1;                                  // retention.bytes, -1: none
+  uint64_t segment_bytes = 1024ull * 1024 * 1024;                  // segment.bytes
+  std::chrono::milliseconds segment_ms{7LL * 24 * 3600 * 1000};    // segment.ms
+  int64_t retention_bytes = -1;                                    // retention.bytes, -1: none
   std::chrono::milliseconds retention_ms{7LL * 24 * 3600 * 1000};  // retention.ms, <0: none
-  uint32_t max_message_bytes = 1024 * 1024 + 12;                 // max.message.bytes
-  uint32_t index_interval_bytes = 4096;                          // index.interval.bytes
-  enum durability durability = durability::sync;                 // brook.durability
-  std::chrono::milliseconds flush_interval{1000};                // flush.ms (interval mode)
+  uint32_t max_message_bytes = 1024 * 1024 + 12;                   // max.message.bytes
+  uint32_t index_interval_bytes = 4096;                            // index.interval.bytes
+  enum durability durability = durability::sync;                   // brook.durability
+  std::chrono::milliseconds flush_interval{1000};                  // flush.ms (interval mode)
 
   // Checks ranges: segments of at least 1 KiB and at most 2 GiB (positions are int32).
   status validate() const;

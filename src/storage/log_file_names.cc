@@ -25,7 +25,9 @@ std::optional<topic_partition> parse_partition_directory(std::string_view name) 
   return topic_partition{std::string(name.substr(0, dash)), p};
 }
 
-std::string base_offset_name(int64_t base_offset) { return fmt::format("{:020d}", base_offset); }
+std::string base_offset_name(int64_t base_offset) {
+  return fmt::format("{:020d}", base_offset);
+}
 
 std::filesystem::path log_file(const std::filesystem::path& dir, int64_t base_offset) {
   return dir / (base_offset_name(base_offset) + std::string(log_suffix));

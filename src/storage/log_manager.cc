@@ -8,7 +8,9 @@ namespace brook::storage {
 
 log_manager::log_manager(options opts) : _opts(std::move(opts)) {}
 
-log_manager::~log_manager() { (void)close_all(); }
+log_manager::~log_manager() {
+  (void)close_all();
+}
 
 result<recovery_summary> log_manager::open_all() {
   auto started = std::chrono::steady_clock::now();
@@ -111,7 +113,8 @@ void log_manager::enforce_retention() {
 void log_manager::retention_loop() {
   std::unique_lock lock(_retention_mutex);
   while (!_stopping) {
-    if (_retention_cv.wait_for(lock, _opts.retention_check_interval, [this] { return _stopping; })) {
+    if (_retention_cv.wait_for(lock, _opts.retention_check_interval,
+                               [this] { return _stopping; })) {
       break;
     }
     lock.unlock();

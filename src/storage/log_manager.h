@@ -26,8 +26,8 @@ using partition_key = std::pair<std::string, int32_t>;  // topic, partition
 
 struct recovery_summary {
   size_t partitions = 0;
-  size_t clean = 0;              // opened after a clean shutdown
-  size_t segments_scanned = 0;   // read whole because the shutdown was not clean
+  size_t clean = 0;             // opened after a clean shutdown
+  size_t segments_scanned = 0;  // read whole because the shutdown was not clean
   size_t indexes_rebuilt = 0;
   size_t tails_truncated = 0;
   size_t segments_quarantined = 0;

@@ -17,9 +17,8 @@ void offset_index::add(int32_t relative_offset, uint32_t position) {
 }
 
 offset_index::entry offset_index::floor_offset(int32_t relative_offset) const {
-  auto it = std::upper_bound(
-      _entries.begin(), _entries.end(), relative_offset,
-      [](int32_t v, const entry& e) { return v < e.relative_offset; });
+  auto it = std::upper_bound(_entries.begin(), _entries.end(), relative_offset,
+                             [](int32_t v, const entry& e) { return v < e.relative_offset; });
   return it == _entries.begin() ? entry{} : *std::prev(it);
 }
 
@@ -77,8 +76,9 @@ result<offset_index> offset_index::load(const std::filesystem::path& path, uint6
   index._entries.reserve(bytes.size() / entry_size);
   for (size_t i = 0; i < bytes.size(); i += entry_size) {
     entry e{be::load<int32_t>(&bytes[i]), be::load<uint32_t>(&bytes[i + 4])};
-    bool rises = index._entries.empty() || (e.relative_offset > index._entries.back().relative_offset &&
-                                            e.position > index._entries.back().position);
+    bool rises =
+        index._entries.empty() || (e.relative_offset > index._entries.back().relative_offset &&
+                                   e.position > index._entries.back().position);
     if (e.relative_offset < 0 || e.position >= log_size || !rises) {
       return errc::bad_index;
     }

@@ -39,16 +39,14 @@ std::optional<int64_t> read_log_start_offset(const std::filesystem::path& path) 
 
 }  // namespace
 
-partition_log::partition_log(std::filesystem::path dir, const log_config& config,
-                             flusher& flusher)
+partition_log::partition_log(std::filesystem::path dir, const log_config& config, flusher& flusher)
     : _dir(std::move(dir)), _flusher(flusher), _config(config) {}
 
 partition_log::~partition_log() = default;
 
 result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem::path& dir,
                                                            const log_config& config,
-                                                           flusher& flusher,
-                                                           open_report* report) {
+                                                           flusher& flusher, open_report* report) {
   auto started = std::chrono::steady_clock::now();
   if (auto st = config.validate(); !st) {
     return st.error();
@@ -105,12 +103,12 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
     }
     if (rec.quarantined) {
       log::error("{}: corrupt data in segment {} at byte {} ({}): {} bytes moved to {}{}",
-                 dir.string(), bases[i], (*seg)->size(), rec.reason.message(),
-                 rec.truncated_bytes, names::base_offset_name(bases[i]),
+                 dir.string(), bases[i], (*seg)->size(), rec.reason.message(), rec.truncated_bytes,
+                 names::base_offset_name(bases[i]),
                  std::string(names::log_suffix) + std::string(names::corrupt_suffix));
     } else if (rec.truncated_bytes > 0) {
-      log::warn("{}: torn tail of segment {} cut at byte {} ({} bytes, {})", dir.string(),
-                bases[i], (*seg)->size(), rec.truncated_bytes, rec.reason.message());
+      log::warn("{}: torn tail of segment {} cut at byte {} ({} bytes, {})", dir.string(), bases[i],
+                (*seg)->size(), rec.truncated_bytes, rec.reason.message());
     }
     if (rec.index_rebuilt) {
       log::info("{}: index of segment {} rebuilt ({})", dir.string(), bases[i],
@@ -199,7 +197,8 @@ result<append_result> partition_log::append_and_wait(std::span<std::byte> batche
                                                      append_options options) {
   std::promise<result<append_result>> promise;
   auto future = promise.get_future();
-  append(batches, options, [&promise](result<append_result> r) { promise.set_value(std::move(r)); });
+  append(batches, options,
+         [&promise](result<append_result> r) { promise.set_value(std::move(r)); });
   return future.get();
 }
 
@@ -217,7 +216,8 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     auto rest = batches.subspan(pos);
     if (rest.size() >= L::length_prefix) {
       auto length = be::load<int32_t>(rest.data() + L::batch_length);
-      if (length > 0 && static_cast<uint64_t>(length) + L::length_prefix > _config.max_message_bytes) {
+      if (length > 0 &&
+          static_cast<uint64_t>(length) + L::length_prefix > _config.max_message_bytes) {
         return errc::batch_too_large;
       }
     }
@@ -225,7 +225,8 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     if (!h) {
       return h.error();
     }
-    parsed.push_back(appended_batch{pos, 0, h->last_offset_delta, h->max_timestamp, h->total_size()});
+    parsed.push_back(
+        appended_batch{pos, 0, h->last_offset_delta, h->max_timestamp, h->total_size()});
     pos += h->total_size();
   }
   int64_t offsets = 0;

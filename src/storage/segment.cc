@@ -12,7 +12,9 @@ namespace brook::storage {
 namespace L = protocol::batch_layout;
 
 segment::segment(std::filesystem::path dir, int64_t base_offset, file log)
-    : _dir(std::move(dir)), _base_offset(base_offset), _log(std::move(log)),
+    : _dir(std::move(dir)),
+      _base_offset(base_offset),
+      _log(std::move(log)),
       _next_offset(base_offset) {}
 
 result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
@@ -77,8 +79,7 @@ status quarantine(const file& log, const std::filesystem::path& dir, int64_t bas
 
 result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
                                                int64_t base_offset, open_mode mode,
-                                               const log_config& config,
-                                               segment_recovery& report) {
+                                               const log_config& config, segment_recovery& report) {
   auto log = file::open(names::log_file(dir, base_offset), file::mode::read_write);
   if (!log) {
     return log.error();
@@ -118,17 +119,16 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
         s->_max_timestamp = t->timestamp;
         s->_offset_of_max_timestamp = base_offset + t->relative_offset;
       }
-      outcome = scan_segment(s->_log, scan_from, *file_size, base_offset - 1, max_batch,
-                             config.max_message_bytes, [&](const scanned_batch& b) {
-                               bool indexed = scan_from > 0 && b.position == scan_from;
-                               s->note_batch(b.position, b.header.last_offset(),
-                                             b.header.max_timestamp,
-                                             indexed ? 0 : b.header.total_size(),
-                                             config.index_interval_bytes);
-                               if (indexed) {
-                                 s->_bytes_since_index_entry = b.header.total_size();
-                               }
-                             });
+      outcome = scan_segment(
+          s->_log, scan_from, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
+          [&](const scanned_batch& b) {
+            bool indexed = scan_from > 0 && b.position == scan_from;
+            s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp,
+                          indexed ? 0 : b.header.total_size(), config.index_interval_bytes);
+            if (indexed) {
+              s->_bytes_since_index_entry = b.header.total_size();
+            }
+          });
       if (outcome.io_error) {
         return outcome.error;
       }
@@ -152,12 +152,12 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     s->_offset_of_max_timestamp = -1;
     s->_bytes_since_index_entry = 0;
     report.scanned = true;
-    outcome = scan_segment(s->_log, 0, *file_size, base_offset - 1, max_batch,
-                           config.max_message_bytes, [&](const scanned_batch& b) {
-                             s->note_batch(b.position, b.header.last_offset(),
-                                           b.header.max_timestamp, b.header.total_size(),
-                                           config.index_interval_bytes);
-                           });
+    outcome =
+        scan_segment(s->_log, 0, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
+                     [&](const scanned_batch& b) {
+                       s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp,
+                                     b.header.total_size(), config.index_interval_bytes);
+                     });
     if (outcome.io_error) {
       return outcome.error;
     }
@@ -229,8 +229,8 @@ status segment::write_batches(std::span<const std::byte> bytes) const {
     // Undo a partial write so the file ends at the last published batch.
     auto undo = _log.truncate(_size);
     if (!undo) {
-      log::error("segment {}: cannot undo a failed write: {}", names::log_file(_dir, _base_offset).string(),
-                 undo.error().message());
+      log::error("segment {}: cannot undo a failed write: {}",
+                 names::log_file(_dir, _base_offset).string(), undo.error().message());
     }
   }
   return st;

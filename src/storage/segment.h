@@ -56,8 +56,7 @@ class segment {
   // is cut back to the last valid batch (a corrupt one kept in a .corrupt file first).
   static result<std::shared_ptr<segment>> open(const std::filesystem::path& dir,
                                                int64_t base_offset, open_mode mode,
-                                               const log_config& config,
-                                               segment_recovery& report);
+                                               const log_config& config, segment_recovery& report);
 
   int64_t base_offset() const { return _base_offset; }
   uint64_t size() const { return _size; }
@@ -105,8 +104,8 @@ class segment {
 
  private:
   segment(std::filesystem::path dir, int64_t base_offset, file log);
-  void note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp,
-                  uint64_t size, uint32_t index_interval_bytes);
+  void note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp, uint64_t size,
+                  uint32_t index_interval_bytes);
   // Reads and decodes the batch header at `position` (not the records, no CRC check).
   std::optional<protocol::batch_header> read_header(uint64_t position) const;
 

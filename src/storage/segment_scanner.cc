@@ -16,8 +16,8 @@ constexpr size_t buffer_bytes = 4 * 1024 * 1024;
 bool only_zeros(const file& log, uint64_t position, uint64_t file_size) {
   std::vector<std::byte> buf(64 * 1024);
   while (position < file_size) {
-    auto n = log.read_at(position, std::span(buf).first(
-                                       std::min<uint64_t>(buf.size(), file_size - position)));
+    auto n = log.read_at(
+        position, std::span(buf).first(std::min<uint64_t>(buf.size(), file_size - position)));
     if (!n || *n == 0) {
       return false;
     }

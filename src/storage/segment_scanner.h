@@ -17,13 +17,13 @@ struct scanned_batch {
 };
 
 struct scan_outcome {
-  uint64_t valid_end = 0;       // position after the last valid batch
-  int64_t last_offset = -1;     // last offset of the last valid batch, -1 if none
-  std::error_code error;        // why the scan stopped before the end of the file, if it did
+  uint64_t valid_end = 0;    // position after the last valid batch
+  int64_t last_offset = -1;  // last offset of the last valid batch, -1 if none
+  std::error_code error;     // why the scan stopped before the end of the file, if it did
   // When it stopped early: true if what follows looks like an interrupted write (a batch
   // running past the end of the file, or only zero bytes), false if a whole batch is bad.
   bool torn_tail = false;
-  bool io_error = false;        // reading the file failed: nothing should be cut
+  bool io_error = false;  // reading the file failed: nothing should be cut
 };
 
 // Scans [start, file_size) of `log`. `previous_last_offset` is the last offset before

@@ -72,8 +72,9 @@ result<time_index> time_index::load(const std::filesystem::path& path,
   index._entries.reserve(bytes.size() / entry_size);
   for (size_t i = 0; i < bytes.size(); i += entry_size) {
     entry e{be::load<int64_t>(&bytes[i]), be::load<int32_t>(&bytes[i + 8])};
-    bool rises = index._entries.empty() || (e.timestamp > index._entries.back().timestamp &&
-                                            e.relative_offset >= index._entries.back().relative_offset);
+    bool rises =
+        index._entries.empty() || (e.timestamp > index._entries.back().timestamp &&
+                                   e.relative_offset >= index._entries.back().relative_offset);
     if (e.relative_offset < 0 || e.relative_offset > max_relative_offset || !rises) {
       return errc::bad_index;
     }

@@ -33,8 +33,9 @@ TEST(Config, DefaultsAreWhatANewUserNeeds) {
 
 TEST(Config, FileThenEnvironmentPrecedence) {
   test::temp_dir dir;
-  auto p = write_file(dir, "data_dir = \"/srv/brook\"\n[storage]\nsegment_bytes = 4096\n"
-                           "durability = \"interval\"\nflush_interval_ms = 50\n");
+  auto p = write_file(dir,
+                      "data_dir = \"/srv/brook\"\n[storage]\nsegment_bytes = 4096\n"
+                      "durability = \"interval\"\nflush_interval_ms = 50\n");
   auto c = load_config(p, env_of({{"BROOK_STORAGE_SEGMENT_BYTES", "8192"}}));
   ASSERT_EQ(c.error, "");
   EXPECT_EQ(c.config.data_dir, "/srv/brook");

@@ -9,14 +9,22 @@
 namespace brook {
 namespace {
 
-std::span<const std::byte> bytes(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> bytes(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 // Known-answer vectors for CRC-32C (RFC 3720, appendix B.4, and the "123456789" check value).
-TEST(Crc32c, CheckValue) { EXPECT_EQ(crc32c::value(bytes("123456789")), 0xE3069283u); }
+TEST(Crc32c, CheckValue) {
+  EXPECT_EQ(crc32c::value(bytes("123456789")), 0xE3069283u);
+}
 
-TEST(Crc32c, ThirtyTwoZeros) { EXPECT_EQ(crc32c::value(bytes(std::string(32, '\0'))), 0x8A9136AAu); }
+TEST(Crc32c, ThirtyTwoZeros) {
+  EXPECT_EQ(crc32c::value(bytes(std::string(32, '\0'))), 0x8A9136AAu);
+}
 
-TEST(Crc32c, ThirtyTwoOnes) { EXPECT_EQ(crc32c::value(bytes(std::string(32, '\xff'))), 0x62A8AB43u); }
+TEST(Crc32c, ThirtyTwoOnes) {
+  EXPECT_EQ(crc32c::value(bytes(std::string(32, '\xff'))), 0x62A8AB43u);
+}
 
 TEST(Crc32c, Ascending) {
   std::string s;
@@ -34,7 +42,9 @@ TEST(Crc32c, Descending) {
   EXPECT_EQ(crc32c::value(bytes(s)), 0x113FDB5Cu);
 }
 
-TEST(Crc32c, EmptyIsZero) { EXPECT_EQ(crc32c::value({}), 0u); }
+TEST(Crc32c, EmptyIsZero) {
+  EXPECT_EQ(crc32c::value({}), 0u);
+}
 
 TEST(Crc32c, ExtendEqualsWhole) {
   std::string s = "hello, brook: a longer string that crosses several words";

@@ -8,9 +8,9 @@ namespace brook {
 namespace {
 
 TEST(Varint, RoundTripsEdgeValues) {
-  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{64},
-                    int64_t{300}, std::numeric_limits<int64_t>::max(),
-                    std::numeric_limits<int64_t>::min()}) {
+  for (int64_t v :
+       {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{63}, int64_t{-64}, int64_t{64}, int64_t{300},
+        std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
     std::string s;
     varint::append(s, v);
     EXPECT_EQ(s.size(), varint::size(v));

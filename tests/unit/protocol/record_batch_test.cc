@@ -22,8 +22,12 @@ std::string sample() {
   return build_batch(rs, 1000, 77, 3, 10);
 }
 
-std::span<const std::byte> cbytes(const std::string& s) { return std::as_bytes(std::span(s)); }
-std::span<std::byte> wbytes(std::string& s) { return std::as_writable_bytes(std::span(s)); }
+std::span<const std::byte> cbytes(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
+std::span<std::byte> wbytes(std::string& s) {
+  return std::as_writable_bytes(std::span(s));
+}
 
 TEST(RecordBatch, BuiltBatchValidatesAndDecodes) {
   auto b = sample();

@@ -110,7 +110,8 @@ TEST(CrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
     }
     for (const auto& [offset, tag] : acked) {
       auto it = by_offset.find(offset);
-      ASSERT_NE(it, by_offset.end()) << "round " << round << ": acknowledged offset " << offset << " lost";
+      ASSERT_NE(it, by_offset.end())
+          << "round " << round << ": acknowledged offset " << offset << " lost";
       EXPECT_EQ(it->second.substr(0, it->second.find('-')), tag)
           << "round " << round << ": offset " << offset << " holds another batch";
     }

@@ -17,9 +17,7 @@ using test::make_batch;
 
 class Recovery : public ::testing::Test {
  protected:
-  Recovery() {
-    config.index_interval_bytes = 256;
-  }
+  Recovery() { config.index_interval_bytes = 256; }
   std::filesystem::path pdir() const { return dir / "t-0"; }
   std::filesystem::path log0() const { return names::log_file(pdir(), 0); }
 
@@ -178,7 +176,8 @@ TEST_F(Recovery, MissingIndexIsRebuilt) {
   EXPECT_TRUE(report.segments[0].second.index_rebuilt);
   EXPECT_EQ(test::read_all_batches(*log), sent);
   ASSERT_TRUE(log->close());
-  EXPECT_EQ(test::file_size(names::index_file(pdir(), 0)) / offset_index::entry_size, index_entries);
+  EXPECT_EQ(test::file_size(names::index_file(pdir(), 0)) / offset_index::entry_size,
+            index_entries);
 }
 
 TEST_F(Recovery, MissingTimeIndexIsRebuilt) {
@@ -219,7 +218,7 @@ TEST_F(Recovery, IndexPastTheEndOfTheLogIsRebuilt) {
 TEST_F(Recovery, TimeIndexPastTheEndOfTheLogIsRebuilt) {
   auto sent = write(60, true);
   std::string entry(12, '\0');
-  entry[0] = 0x7f;  // a huge timestamp
+  entry[0] = 0x7f;   // a huge timestamp
   entry[11] = 0x7f;  // relative offset 127: past the 120 offsets in the log
   test::append_to_file(names::time_index_file(pdir(), 0), entry);
   open_report report;

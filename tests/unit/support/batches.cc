@@ -89,6 +89,8 @@ void flip_byte(const std::filesystem::path& path, uint64_t position) {
   ::close(fd);
 }
 
-uint64_t file_size(const std::filesystem::path& path) { return std::filesystem::file_size(path); }
+uint64_t file_size(const std::filesystem::path& path) {
+  return std::filesystem::file_size(path);
+}
 
 }  // namespace brook::test
