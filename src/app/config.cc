@@ -134,6 +134,11 @@ config_outcome load_config(const std::optional<std::filesystem::path>& path,
                            const std::function<const char*(const char*)>& getenv) {
   config_outcome out;
   if (path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(*path, ec)) {
+      out.error = path->string() + ": " + (ec ? ec.message() : std::string("not a regular file"));
+      return out;
+    }
     toml::table parsed;
     try {
       parsed = toml::parse_file(path->string());

@@ -50,7 +50,12 @@ int main(int argc, char** argv) {
   dump->add_flag("--print-data", dump_opts.print_records,
                  "Print each record's key, value and headers");
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help prints and succeeds; every usage error exits 2, like a bad setting.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (dump->parsed()) {
     return brook::app::run_dump_log(dump_path, dump_opts, std::cout);
