@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # tools used by tests and benchmarks
-  util-linux procps
+  python3 util-linux procps
 )
 
 missing=()
