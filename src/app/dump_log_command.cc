@@ -207,7 +207,10 @@ int run_dump_log(const std::filesystem::path& path, const dump_options& options,
                          batches.back().last_offset);
       ++problems;
     }
-    if (options.print_records && valid) {
+    if (options.print_records && valid && h.codec() != protocol::compression::none) {
+      out << "| records not printed: compressed with " << protocol::compression_name(h.codec())
+          << "\n";
+    } else if (options.print_records && valid) {
       if (auto records = protocol::decode_records(buf)) {
         int64_t i = 0;
         for (const auto& r : *records) {

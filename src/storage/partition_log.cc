@@ -102,10 +102,9 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
       return seg.error();
     }
     if (rec.quarantined) {
-      log::error("{}: corrupt data in segment {} at byte {} ({}): {} bytes moved to {}{}",
+      log::error("{}: corrupt data in segment {} at byte {} ({}): {} bytes moved to {}",
                  dir.string(), bases[i], (*seg)->size(), rec.reason.message(), rec.truncated_bytes,
-                 names::base_offset_name(bases[i]),
-                 std::string(names::log_suffix) + std::string(names::corrupt_suffix));
+                 rec.quarantine_file.filename().string());
     } else if (rec.truncated_bytes > 0) {
       log::warn("{}: torn tail of segment {} cut at byte {} ({} bytes, {})", dir.string(), bases[i],
                 (*seg)->size(), rec.truncated_bytes, rec.reason.message());

@@ -42,8 +42,8 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
 namespace {
 
 // Copies [from, size) of `log` to a new `<base>.log.corrupt[.N]` file, durably.
-status quarantine(const file& log, const std::filesystem::path& dir, int64_t base_offset,
-                  uint64_t from, uint64_t size) {
+result<std::filesystem::path> quarantine(const file& log, const std::filesystem::path& dir,
+                                         int64_t base_offset, uint64_t from, uint64_t size) {
   auto path = names::log_file(dir, base_offset);
   path += names::corrupt_suffix;
   for (int n = 1; std::filesystem::exists(path); ++n) {
@@ -65,14 +65,17 @@ status quarantine(const file& log, const std::filesystem::path& dir, int64_t bas
       break;
     }
     if (auto st = out->write_at(at - from, std::span(buf).first(*n)); !st) {
-      return st;
+      return st.error();
     }
     at += *n;
   }
   if (auto st = out->datasync(); !st) {
-    return st;
+    return st.error();
   }
-  return sync_directory(dir);
+  if (auto st = sync_directory(dir); !st) {
+    return st.error();
+  }
+  return path;
 }
 
 }  // namespace
@@ -167,9 +170,11 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     report.truncated_bytes = *file_size - outcome.valid_end;
     if (!outcome.torn_tail) {
       // A whole batch is bad and data may follow it: keep the bytes for the operator.
-      if (auto st = quarantine(s->_log, dir, base_offset, outcome.valid_end, *file_size); !st) {
-        return st.error();
+      auto kept = quarantine(s->_log, dir, base_offset, outcome.valid_end, *file_size);
+      if (!kept) {
+        return kept.error();
       }
+      report.quarantine_file = *kept;
       report.quarantined = true;
     }
     if (auto st = s->_log.truncate(outcome.valid_end); !st) {

@@ -26,11 +26,12 @@ namespace brook::storage {
 
 // What recovery found and did in one segment, for the open-time log line and the tests.
 struct segment_recovery {
-  bool scanned = false;          // the whole segment was read and validated
-  bool index_rebuilt = false;    // .index or .timeindex was missing or malformed
-  uint64_t truncated_bytes = 0;  // bytes cut from the tail
-  bool quarantined = false;      // bad bytes were kept in a .corrupt file before the cut
-  std::error_code reason;        // the first problem, if any
+  bool scanned = false;                   // the whole segment was read and validated
+  bool index_rebuilt = false;             // .index or .timeindex was missing or malformed
+  uint64_t truncated_bytes = 0;           // bytes cut from the tail
+  bool quarantined = false;               // bad bytes were kept in a .corrupt file before the cut
+  std::filesystem::path quarantine_file;  // where, when quarantined
+  std::error_code reason;                 // the first problem, if any
 };
 
 // A batch being appended: where it lies in the written buffer and its offsets.

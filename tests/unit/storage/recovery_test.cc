@@ -152,10 +152,31 @@ TEST_F(Recovery, BadCrcMidSegmentCutsThereAndQuarantinesTheRest) {
   auto corrupt = log0();
   corrupt += names::corrupt_suffix;
   ASSERT_TRUE(std::filesystem::exists(corrupt));
+  EXPECT_EQ(rec.quarantine_file, corrupt);
   EXPECT_EQ(test::file_size(corrupt), size - pos);
   sent.resize(4);
   EXPECT_EQ(test::read_all_batches(*log), sent);
   EXPECT_EQ(log->log_end_offset(), 8);
+}
+
+TEST_F(Recovery, SecondQuarantineOfASegmentKeepsTheFirst) {
+  auto sent = write(10, false);
+  test::flip_byte(log0(), sent[0].size() + sent[1].size() + 70);
+  {
+    auto log = reopen();
+    auto b = make_batch("again", 2, 100);
+    ASSERT_TRUE(log->append_and_wait(bytes_of(b)));
+  }
+  test::flip_byte(log0(), sent[0].size() + 70);
+  open_report report;
+  reopen(&report);
+  auto first = log0();
+  first += names::corrupt_suffix;
+  auto second = first;
+  second += ".1";
+  EXPECT_TRUE(std::filesystem::exists(first));
+  EXPECT_EQ(report.segments[0].second.quarantine_file, second);
+  EXPECT_TRUE(std::filesystem::exists(second));
 }
 
 TEST_F(Recovery, WrongMagicMidSegmentIsCut) {
