@@ -59,7 +59,6 @@ class flusher {
   bool _stopping = false;
   uint64_t _rounds = 0;
   uint64_t _flushes = 0;
-  std::thread _thread;
 
   // The parallel fdatasync helpers and the jobs of the current round.
   std::mutex _job_mutex;
@@ -71,6 +70,7 @@ class flusher {
   size_t _jobs_left = 0;
   bool _helpers_stopping = false;
   std::vector<std::thread> _helpers;
+  std::thread _thread;  // last: it starts once every member above exists
 };
 
 }  // namespace brook::storage

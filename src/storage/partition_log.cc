@@ -165,8 +165,11 @@ void partition_log::append(std::span<std::byte> batches, append_options options,
     std::lock_guard append_lock(_append_mutex);
     if (_closed) {
       written = errc::log_closed;
-    } else if (_failure) {
-      written = _failure;
+    } else if (auto failure = [this] {
+                 std::shared_lock lock(_state_mutex);
+                 return _failure;
+               }()) {
+      written = failure;
     } else {
       written = write_locked(batches, options);
     }
@@ -244,8 +247,10 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     bool full = active.size() + batches.size() > _config.segment_bytes;
     // As in Kafka, a segment's age is the new batch's timestamp minus its first batch's.
     int64_t incoming = options.log_append_time ? now_millis : parsed.front().max_timestamp;
+    int64_t age = 0;
     bool old = active.roll_base_ms() >= 0 &&
-               incoming - active.roll_base_ms() >= _config.segment_ms.count();
+               !__builtin_sub_overflow(incoming, active.roll_base_ms(), &age) &&
+               age >= _config.segment_ms.count();
     bool offsets_overflow =
         _log_end_offset + offsets - active.base_offset() > std::numeric_limits<int32_t>::max();
     if (!active.empty() && (full || old || offsets_overflow)) {
@@ -363,9 +368,14 @@ status partition_log::flush() {
   std::vector<std::function<void()>> wakes;
   {
     std::unique_lock lock(_state_mutex);
-    if (_config.durability == durability::sync) {
-      advance_high_watermark_locked(end, hw_base, hw_position, wakes);
+    if (_failure) {
+      // Another flush of this log failed meanwhile: Linux reports a writeback error to one
+      // fdatasync only, so this one's success proves nothing.
+      return _failure;
     }
+    // In interval mode the high watermark is already there; after a switch from sync
+    // mode this catches up what was flushed.
+    advance_high_watermark_locked(end, hw_base, hw_position, wakes);
   }
   for (auto& w : wakes) {
     w();
@@ -423,9 +433,12 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes) const {
   }
   for (; it != _segments.end(); ++it) {
     const auto& seg = *it;
+    if (seg->base_offset() > _hw_segment_base) {
+      break;  // beyond the high watermark
+    }
     uint64_t limit = visible_limit_locked(*seg);
     if (limit == 0) {
-      break;
+      continue;  // an empty segment below the high watermark
     }
     int64_t rel = std::max<int64_t>(0, offset - seg->base_offset());
     uint64_t start = seg->index().floor_offset(static_cast<int32_t>(rel)).position;
@@ -442,9 +455,12 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes) const {
 std::optional<int64_t> partition_log::offset_for_timestamp(int64_t timestamp) const {
   std::shared_lock lock(_state_mutex);
   for (const auto& seg : _segments) {
+    if (seg->base_offset() > _hw_segment_base) {
+      break;  // beyond the high watermark
+    }
     uint64_t limit = visible_limit_locked(*seg);
     if (limit == 0) {
-      break;
+      continue;  // an empty segment below the high watermark
     }
     if (seg->max_timestamp() < timestamp) {
       continue;

@@ -29,11 +29,14 @@ result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& di
   }
   BROOK_ASSERT(*size == 0, "a new segment's file must not exist with data");
   std::shared_ptr<segment> s(new segment(dir, base_offset, std::move(log).value()));
-  if (auto st = s->write_indexes(); !st) {
-    return st.error();
+  // The index files, then the names made durable. On failure the new files go again, so
+  // no empty segment is left behind to claim offsets on the next open.
+  status st = s->write_indexes();
+  if (st) {
+    st = sync_directory(dir);
   }
-  // The new names must survive a power loss before data in them is acknowledged.
-  if (auto st = sync_directory(dir); !st) {
+  if (!st) {
+    (void)s->remove_files();
     return st.error();
   }
   return s;
@@ -216,8 +219,14 @@ void segment::note_batch(uint64_t position, int64_t last_offset, int64_t max_tim
   if (_bytes_since_index_entry >= index_interval_bytes) {
     _index.add(static_cast<int32_t>(last_offset - _base_offset), static_cast<uint32_t>(position));
     _bytes_since_index_entry = 0;
-    if (max_timestamp > _max_timestamp) {
-      _time_index.add(max_timestamp, static_cast<int32_t>(last_offset - _base_offset));
+    const auto* last = _time_index.last();
+    auto relative = static_cast<int32_t>(last_offset - _base_offset);
+    // A loaded time index that runs ahead of the log is caught after the scan (and
+    // rebuilt); until then never add an entry that would not rise.
+    if (max_timestamp > _max_timestamp &&
+        (last == nullptr ||
+         (max_timestamp > last->timestamp && relative >= last->relative_offset))) {
+      _time_index.add(max_timestamp, relative);
     }
   }
   _bytes_since_index_entry += size;

@@ -293,6 +293,36 @@ TEST_F(Recovery, ManySegmentsOnlyLastIsScannedAfterACrash) {
   EXPECT_EQ(test::read_all_batches(*log), sent);
 }
 
+TEST_F(Recovery, ASegmentCutToNothingLeavesAGapThatReadsSkip) {
+  config.segment_bytes = 4096;
+  auto sent = write(100, true);
+  // Destroy the first batch of the second segment: recovery cuts that segment to 0 bytes.
+  std::vector<int64_t> bases;
+  for (const auto& e : std::filesystem::directory_iterator(pdir())) {
+    if (auto b = names::parse_log_file(e.path().filename().string())) {
+      bases.push_back(*b);
+    }
+  }
+  std::sort(bases.begin(), bases.end());
+  ASSERT_GT(bases.size(), 3u);
+  auto second = names::log_file(pdir(), bases[1]);
+  test::flip_byte(second, protocol::batch_layout::magic);
+  std::filesystem::remove(pdir() / names::clean_shutdown_file);  // as after a crash
+  std::filesystem::remove(names::index_file(pdir(), bases[1]));
+  open_report report;
+  auto log = reopen(&report);
+  EXPECT_EQ(test::file_size(second), 0u);
+  // Reading from inside the lost range returns the first batch after the gap.
+  auto r = log->read(bases[1], 1);
+  ASSERT_TRUE(r);
+  ASSERT_GT(r->length, 0u);
+  auto bytes = test::read_range(*r);
+  EXPECT_EQ(protocol::batch_header::decode(std::as_bytes(std::span(bytes))).base_offset, bases[2]);
+  auto got = test::read_all_batches(*log);
+  EXPECT_EQ(got.front(), sent.front());
+  EXPECT_EQ(got.back(), sent.back());
+}
+
 TEST_F(Recovery, StrayFilesAreIgnoredAndTmpFilesRemoved) {
   write(3, true);
   test::append_to_file(pdir() / "notes.txt", "hello");
