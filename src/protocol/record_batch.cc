@@ -34,7 +34,9 @@ class batch_category_impl : public std::error_category {
       case batch_errc::truncated:
         return "record batch truncated";
       case batch_errc::bad_length:
-        return "record batch length out of range";
+        return "record batch length below the header size";
+      case batch_errc::too_large:
+        return "record batch larger than the size limit";
       case batch_errc::bad_magic:
         return "record batch magic is not 2";
       case batch_errc::bad_crc:
@@ -86,9 +88,11 @@ result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max
     return batch_errc::truncated;
   }
   int32_t length = be::load<int32_t>(bytes.data() + L::batch_length);
-  if (length < static_cast<int32_t>(L::header_size - L::length_prefix) ||
-      static_cast<size_t>(length) + L::length_prefix > max_size) {
+  if (length < static_cast<int32_t>(L::header_size - L::length_prefix)) {
     return batch_errc::bad_length;
+  }
+  if (static_cast<size_t>(length) + L::length_prefix > max_size) {
+    return batch_errc::too_large;
   }
   // Magic before the length check against `bytes`: a v0/v1 message set says so clearly.
   if (be::load<int8_t>(bytes.data() + L::magic) != L::current_magic) {

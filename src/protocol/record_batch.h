@@ -39,7 +39,8 @@ std::string_view compression_name(compression c);
 
 enum class batch_errc {
   truncated = 1,     // fewer bytes than the header or the batch length says
-  bad_length,        // batch length below the header size or above the limit
+  bad_length,        // batch length below the header size
+  too_large,         // batch length above the caller's limit
   bad_magic,         // magic is not 2
   bad_crc,           // CRC-32C does not match
   bad_offset_delta,  // last offset delta negative, or records count inconsistent

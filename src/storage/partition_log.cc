@@ -216,15 +216,11 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   size_t pos = 0;
   while (pos < batches.size()) {
     auto rest = batches.subspan(pos);
-    if (rest.size() >= L::length_prefix) {
-      auto length = be::load<int32_t>(rest.data() + L::batch_length);
-      if (length > 0 &&
-          static_cast<uint64_t>(length) + L::length_prefix > _config.max_message_bytes) {
-        return errc::batch_too_large;
-      }
-    }
     auto h = protocol::validate_batch(rest, _config.max_message_bytes);
     if (!h) {
+      if (h.error() == protocol::batch_errc::too_large) {
+        return errc::batch_too_large;  // max.message.bytes: Kafka's MESSAGE_TOO_LARGE
+      }
       return h.error();
     }
     parsed.push_back(
@@ -442,12 +438,15 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes) const {
     }
     int64_t rel = std::max<int64_t>(0, offset - seg->base_offset());
     uint64_t start = seg->index().floor_offset(static_cast<int32_t>(rel)).position;
-    auto pos = seg->find_batch(offset, start, limit);
-    if (!pos) {
+    auto found = seg->find_first(start, limit, [offset](const protocol::batch_header& h) {
+      return h.last_offset() >= offset;
+    });
+    if (!found) {
       continue;
     }
-    uint64_t end = seg->batch_aligned_end(*pos, *pos + max_bytes, limit);
-    return file_range{seg, seg->log_file().fd(), *pos, end - *pos};
+    uint64_t pos = found->first;
+    uint64_t end = seg->batch_aligned_end(pos, pos + max_bytes, limit);
+    return file_range{seg, seg->log_file().fd(), pos, end - pos};
   }
   return file_range{};
 }
@@ -469,8 +468,11 @@ std::optional<int64_t> partition_log::offset_for_timestamp(int64_t timestamp) co
     if (const auto* e = seg->timestamps().floor_below(timestamp)) {
       start = seg->index().floor_offset(e->relative_offset).position;
     }
-    if (auto found = seg->find_timestamp(timestamp, start, limit)) {
-      return std::max(found->second, _log_start_offset);
+    auto found = seg->find_first(start, limit, [timestamp](const protocol::batch_header& h) {
+      return h.max_timestamp >= timestamp;
+    });
+    if (found) {
+      return std::max(found->second.base_offset, _log_start_offset);
     }
   }
   return std::nullopt;

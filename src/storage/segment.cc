@@ -292,21 +292,6 @@ std::optional<protocol::batch_header> segment::read_header(uint64_t position) co
   return protocol::batch_header::decode(buf);
 }
 
-std::optional<uint64_t> segment::find_batch(int64_t offset, uint64_t start, uint64_t limit) const {
-  uint64_t pos = start;
-  while (pos < limit) {
-    auto h = read_header(pos);
-    if (!h || h->batch_length <= 0) {
-      return std::nullopt;
-    }
-    if (h->last_offset() >= offset) {
-      return pos;
-    }
-    pos += h->total_size();
-  }
-  return std::nullopt;
-}
-
 uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit) const {
   if (end >= limit) {
     return limit;
@@ -327,23 +312,6 @@ uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit
     }
   }
   return std::min(pos, limit);
-}
-
-std::optional<std::pair<uint64_t, int64_t>> segment::find_timestamp(int64_t timestamp,
-                                                                    uint64_t start,
-                                                                    uint64_t limit) const {
-  uint64_t pos = start;
-  while (pos < limit) {
-    auto h = read_header(pos);
-    if (!h || h->batch_length <= 0) {
-      return std::nullopt;
-    }
-    if (h->max_timestamp >= timestamp) {
-      return std::pair{pos, h->base_offset};
-    }
-    pos += h->total_size();
-  }
-  return std::nullopt;
 }
 
 status segment::remove_files() const {

@@ -86,16 +86,27 @@ class segment {
   // Writes both index files whole and syncs them (on roll and close).
   status write_indexes() const;
 
-  // Position of the first batch whose last offset is >= `offset`, scanning batch headers
-  // from `start` (a floor index entry) up to `limit`; nullopt if none before `limit`.
-  std::optional<uint64_t> find_batch(int64_t offset, uint64_t start, uint64_t limit) const;
+  // The first batch at or after `start` (a batch boundary) and before `limit` whose header
+  // satisfies `pred`: (position, header). Reads headers only, one pread each.
+  template <typename Pred>
+  std::optional<std::pair<uint64_t, protocol::batch_header>> find_first(uint64_t start,
+                                                                        uint64_t limit,
+                                                                        Pred pred) const {
+    for (uint64_t pos = start; pos < limit;) {
+      auto h = read_header(pos);
+      if (!h || h->batch_length <= 0) {
+        return std::nullopt;
+      }
+      if (pred(*h)) {
+        return std::pair{pos, *h};
+      }
+      pos += h->total_size();
+    }
+    return std::nullopt;
+  }
   // Position after the last whole batch that ends at or before `end`, scanning from
   // `start` (a batch boundary); at least the first batch when it alone passes `end`.
   uint64_t batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit) const;
-  // The first batch at or after `start` whose max timestamp is >= `timestamp`:
-  // (position, base offset).
-  std::optional<std::pair<uint64_t, int64_t>> find_timestamp(int64_t timestamp, uint64_t start,
-                                                             uint64_t limit) const;
 
   // Removes the three files. The segment must not be used afterwards, except by readers
   // that still hold it: their open descriptor keeps the data readable.

@@ -77,7 +77,7 @@ TEST(RecordBatch, LengthBelowHeaderIsRejected) {
 
 TEST(RecordBatch, LengthAboveLimitIsRejected) {
   auto b = sample();
-  EXPECT_EQ(validate_batch(cbytes(b), b.size() - 1).error(), batch_errc::bad_length);
+  EXPECT_EQ(validate_batch(cbytes(b), b.size() - 1).error(), batch_errc::too_large);
 }
 
 TEST(RecordBatch, UnknownCodecIsRejected) {
