@@ -9,8 +9,15 @@ packages=(
   # libraries (see doc/architecture.md for who uses what)
   libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libboost1.81-dev libsqlite3-dev libssl-dev
+  zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
+  # libFuzzer for the request-decoding fuzz target
+  clang-14 libclang-rt-14-dev
   # tools used by tests and benchmarks
   python3 util-linux procps
+  # real Kafka clients for the compatibility tests (kafkajs comes from npm: tests/compat)
+  kcat python3-confluent-kafka python3-kafka python3-requests nodejs
+  python3-snappy python3-lz4 python3-zstandard
 )
 
 missing=()
