@@ -42,6 +42,14 @@ const std::vector<std::string>& config_keys() {
       "storage.retention_check_interval_ms",
       "storage.max_message_bytes",
       "storage.index_interval_bytes",
+      "kafka.host",
+      "kafka.port",
+      "kafka.advertised_host",
+      "kafka.advertised_port",
+      "kafka.max_request_bytes",
+      "kafka.threads",
+      "kafka.auto_create_topics",
+      "kafka.default_partitions",
   };
   return keys;
 }
@@ -106,6 +114,48 @@ std::string set_config_value(server_config& c, const std::string& key, const std
       return bad("must be -1 (no limit) or a number of milliseconds");
     }
     c.storage.retention_ms = std::chrono::milliseconds(*v);
+  } else if (key == "kafka.host") {
+    if (value.empty()) {
+      return bad("must be an IP address");
+    }
+    c.kafka.host = value;
+  } else if (key == "kafka.port") {
+    auto v = integer(0, 65535);
+    if (!v) {
+      return bad("must be a port number, 0-65535 (0: any free port)");
+    }
+    c.kafka.port = static_cast<uint16_t>(*v);
+  } else if (key == "kafka.advertised_host") {
+    c.kafka.advertised_host = value;
+  } else if (key == "kafka.advertised_port") {
+    auto v = integer(0, 65535);
+    if (!v) {
+      return bad("must be a port number, 0-65535 (0: the listening port)");
+    }
+    c.kafka.advertised_port = static_cast<uint16_t>(*v);
+  } else if (key == "kafka.max_request_bytes") {
+    auto v = integer(1024, int64_t{1} << 31);
+    if (!v) {
+      return bad("must be a number of bytes, 1024 to 2147483648");
+    }
+    c.kafka.max_request_bytes = static_cast<size_t>(*v);
+  } else if (key == "kafka.threads") {
+    auto v = integer(0, 1024);
+    if (!v) {
+      return bad("must be a number of threads, 0 (one per core) to 1024");
+    }
+    c.kafka.threads = static_cast<int>(*v);
+  } else if (key == "kafka.auto_create_topics") {
+    if (value != "true" && value != "false") {
+      return bad("must be true or false");
+    }
+    c.kafka.auto_create_topics = value == "true";
+  } else if (key == "kafka.default_partitions") {
+    auto v = integer(1, 100000);
+    if (!v) {
+      return bad("must be a number of partitions, 1 to 100000");
+    }
+    c.kafka.default_partitions = static_cast<int32_t>(*v);
   } else if (key == "storage.retention_check_interval_ms") {
     auto v = integer(1, max_ms);
     if (!v) {
@@ -164,8 +214,10 @@ config_outcome load_config(const std::optional<std::filesystem::path>& path,
           text = *s;
         } else if (auto i = node.template value<int64_t>(); i && node.is_integer()) {
           text = std::to_string(*i);
+        } else if (auto b = node.template value<bool>(); b && node.is_boolean()) {
+          text = *b ? "true" : "false";
         } else {
-          failure = path->string() + ": " + key + ": expected a string or an integer";
+          failure = path->string() + ": " + key + ": expected a string, an integer or a boolean";
           return;
         }
         if (auto e = set_config_value(out.config, key, text); !e.empty()) {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "broker/broker_config.h"
 #include "storage/log_config.h"
 
 namespace brook::app {
@@ -17,6 +18,7 @@ struct server_config {
   std::filesystem::path data_dir = "./data";
   std::string log_level = "info";
   storage::log_config storage;
+  broker::broker_config kafka;
   std::chrono::milliseconds retention_check_interval{300'000};
 };
 

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "app/bench_command.h"
 #include "app/config.h"
 #include "app/dump_log_command.h"
 #include "app/serve_command.h"
@@ -34,6 +35,12 @@ int main(int argc, char** argv) {
       {"--retention-bytes", "storage.retention_bytes",
        "Keep at most this many bytes per partition (-1: no limit)"},
       {"--retention-ms", "storage.retention_ms", "Delete segments older than this (-1: never)"},
+      {"--kafka-host", "kafka.host", "Kafka listener address (default 127.0.0.1)"},
+      {"--kafka-port", "kafka.port", "Kafka listener port (default 9092; 0: any free port)"},
+      {"--advertised-host", "kafka.advertised_host", "Host clients are told to connect to"},
+      {"--advertised-port", "kafka.advertised_port", "Port clients are told to connect to"},
+      {"--auto-create-topics", "kafka.auto_create_topics", "true or false (default true)"},
+      {"--default-partitions", "kafka.default_partitions", "Partitions of auto-created topics"},
   };
   std::vector<std::string> flag_values(std::size(flags));
   for (size_t i = 0; i < std::size(flags); ++i) {
@@ -50,6 +57,9 @@ int main(int argc, char** argv) {
   dump->add_flag("--print-data", dump_opts.print_records,
                  "Print each record's key, value and headers");
 
+  brook::app::bench_options bench_opts;
+  auto* bench = brook::app::add_bench_command(app, bench_opts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -57,6 +67,9 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (bench->parsed()) {
+    return brook::app::run_bench(bench_opts, std::cout, std::cerr);
+  }
   if (dump->parsed()) {
     return brook::app::run_dump_log(dump_path, dump_opts, std::cout);
   }

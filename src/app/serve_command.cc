@@ -6,7 +6,11 @@
 
 #include "base/crc32c.h"
 #include "base/log.h"
+#include "broker/broker.h"
+#include "broker/server.h"
+#include "broker/topic_table.h"
 #include "storage/log_manager.h"
+#include "storage/metadata_store.h"
 
 namespace brook::app {
 
@@ -32,8 +36,37 @@ int run_serve(const server_config& config) {
       config.data_dir.string(), summary->partitions, summary->clean, summary->segments_scanned,
       summary->indexes_rebuilt, summary->tails_truncated, summary->segments_quarantined,
       summary->elapsed.count() / 1000.0);
+
+  auto store = storage::metadata_store::open(config.data_dir / storage::metadata_store::file_name);
+  if (!store) {
+    log::error("cannot open the metadata store in {}: {}", config.data_dir.string(),
+               store.error().message());
+    return 1;
+  }
+  broker::topic_table topics(logs, **store, config.storage);
+  if (auto st = topics.load(); !st) {
+    log::error("cannot load topics: {}", st.error().message());
+    return 1;
+  }
+  auto b = broker::broker::open(config.kafka, config.data_dir, logs, topics);
+  if (!b) {
+    log::error("cannot start the broker: {}", b.error().message());
+    return 1;
+  }
+  broker::server kafka(**b);
+  if (auto st = kafka.start(); !st) {
+    log::error("cannot listen on {}:{}: {}", config.kafka.host, config.kafka.port,
+               st.error().message());
+    (void)logs.close_all();
+    return 1;
+  }
+  (*b)->set_bound_port(kafka.port());
+
   auto ready =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  log::info("kafka listener on {}:{} (advertised {}:{}), {} topics, cluster id {}",
+            config.kafka.host, kafka.port(), (*b)->advertised_host(), (*b)->advertised_port(),
+            topics.size(), (*b)->cluster_id());
   log::info("brook ready in {:.1f} ms (durability {}, crc32c {})", ready.count(),
             config.storage.durability == storage::durability::sync ? "sync" : "interval",
             crc32c::hardware_accelerated() ? "sse4.2" : "portable");
@@ -41,6 +74,8 @@ int run_serve(const server_config& config) {
   int sig = 0;
   sigwait(&signals, &sig);
   log::info("{} received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  // Stop the network first: no append may start once the logs close.
+  kafka.stop();
   if (auto st = logs.close_all(); !st) {
     log::error("shutdown incomplete: {}", st.error().message());
     return 1;

@@ -1,6 +1,8 @@
 #include "protocol/record_batch.h"
 
+#include <algorithm>
 #include <limits>
+#include <string_view>
 
 #include "base/big_endian.h"
 #include "base/crc32c.h"
@@ -8,22 +10,6 @@
 
 namespace brook::protocol {
 namespace L = batch_layout;
-
-std::string_view compression_name(compression c) {
-  switch (c) {
-    case compression::none:
-      return "none";
-    case compression::gzip:
-      return "gzip";
-    case compression::snappy:
-      return "snappy";
-    case compression::lz4:
-      return "lz4";
-    case compression::zstd:
-      return "zstd";
-  }
-  return "unknown";
-}
 
 namespace {
 class batch_category_impl : public std::error_category {
@@ -45,6 +31,8 @@ class batch_category_impl : public std::error_category {
         return "record batch offset delta or record count invalid";
       case batch_errc::bad_compression:
         return "record batch compression codec unknown";
+      case batch_errc::bad_records:
+        return "record batch records malformed";
     }
     return "record batch error";
   }
@@ -131,6 +119,7 @@ void set_log_append_time(std::span<std::byte> batch, int64_t timestamp) {
 }
 
 namespace {
+// A Kafka `bytes` field inside a record: zig-zag varint length (-1: null), then the bytes.
 void append_bytes(std::string& out, std::string_view s, bool null) {
   if (null) {
     varint::append(out, -1);
@@ -139,29 +128,53 @@ void append_bytes(std::string& out, std::string_view s, bool null) {
   varint::append(out, static_cast<int64_t>(s.size()));
   out.append(s);
 }
-}  // namespace
 
-std::string build_batch(std::span<const record> records, int64_t base_timestamp,
-                        int64_t producer_id, int16_t producer_epoch, int32_t base_sequence) {
-  BROOK_ASSERT(!records.empty(), "a batch holds at least one record");
-  std::string out(L::header_size, '\0');
-  int64_t max_delta = 0;
+// The records part of a batch (offset 61 on), uncompressed; layout in
+// doc/formats/record-batch.md#records.
+std::string encode_records(std::span<const record> records) {
+  std::string out;
   std::string body;
   for (size_t i = 0; i < records.size(); ++i) {
     const record& r = records[i];
     body.clear();
-    body.push_back('\0');  // record attributes
+    body.push_back('\0');  // record attributes, unused
     varint::append(body, r.timestamp_delta);
-    varint::append(body, static_cast<int64_t>(i));
+    varint::append(body, static_cast<int64_t>(i));  // offset delta
     append_bytes(body, r.key, r.null_key);
     append_bytes(body, r.value, r.null_value);
     varint::append(body, static_cast<int64_t>(r.headers.size()));
-    for (const auto& [k, v] : r.headers) {
-      append_bytes(body, k, false);
-      append_bytes(body, v, false);
+    for (const auto& h : r.headers) {
+      append_bytes(body, h.key, false);
+      append_bytes(body, h.value, h.null_value);
     }
     varint::append(out, static_cast<int64_t>(body.size()));
     out.append(body);
+  }
+  return out;
+}
+}  // namespace
+
+result<std::string> build_batch(std::span<const record> records, int64_t base_timestamp,
+                                compression codec, int64_t producer_id, int16_t producer_epoch,
+                                int32_t base_sequence) {
+  BROOK_ASSERT(!records.empty(), "a batch holds at least one record");
+  std::string plain = encode_records(records);
+  std::string out(L::header_size, '\0');
+  if (codec == compression::none) {
+    out.append(plain);
+  } else {
+    auto packed = compress(codec, std::as_bytes(std::span(plain)));
+    if (!packed) {
+      return packed.error();
+    }
+    out.append(reinterpret_cast<const char*>(packed->data()), packed->size());
+  }
+  if (out.size() - L::length_prefix > static_cast<size_t>(std::numeric_limits<int32_t>::max()) ||
+      records.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    return batch_errc::too_large;
+  }
+  int64_t max_delta = records[0].timestamp_delta;
+  for (const auto& r : records) {
     max_delta = std::max(max_delta, r.timestamp_delta);
   }
   auto* p = reinterpret_cast<std::byte*>(out.data());
@@ -169,7 +182,7 @@ std::string build_batch(std::span<const record> records, int64_t base_timestamp,
   be::store<int32_t>(p + L::batch_length, static_cast<int32_t>(out.size() - L::length_prefix));
   be::store<int32_t>(p + L::partition_leader_epoch, 0);
   be::store<int8_t>(p + L::magic, L::current_magic);
-  be::store<int16_t>(p + L::attributes, 0);
+  be::store<int16_t>(p + L::attributes, static_cast<int16_t>(codec));
   be::store<int32_t>(p + L::last_offset_delta, static_cast<int32_t>(records.size() - 1));
   be::store<int64_t>(p + L::base_timestamp, base_timestamp);
   be::store<int64_t>(p + L::max_timestamp, base_timestamp + max_delta);
@@ -177,22 +190,32 @@ std::string build_batch(std::span<const record> records, int64_t base_timestamp,
   be::store<int16_t>(p + L::producer_epoch, producer_epoch);
   be::store<int32_t>(p + L::base_sequence, base_sequence);
   be::store<int32_t>(p + L::records_count, static_cast<int32_t>(records.size()));
-  auto crc = compute_batch_crc(std::as_bytes(std::span(out)));
-  be::store<uint32_t>(p + L::crc, crc);
+  be::store<uint32_t>(p + L::crc, compute_batch_crc(std::as_bytes(std::span(out))));
   return out;
 }
 
+std::string build_batch(std::span<const record> records, int64_t base_timestamp,
+                        int64_t producer_id, int16_t producer_epoch, int32_t base_sequence) {
+  auto b = build_batch(records, base_timestamp, compression::none, producer_id, producer_epoch,
+                       base_sequence);
+  BROOK_ASSERT(b.has_value(), "an uncompressed batch above 2 GiB");
+  return std::move(b).value();
+}
+
 namespace {
+// Reads a `bytes` field written by append_bytes. A null (length -1) is allowed only where
+// `is_null` is given; other negative lengths never are.
 bool read_bytes(std::span<const std::byte>& in, std::string& out, bool* is_null) {
   auto len = varint::read(in);
   if (!len) {
     return false;
   }
   if (*len < 0) {
-    if (is_null != nullptr) {
-      *is_null = true;
+    if (*len != -1 || is_null == nullptr) {
+      return false;
     }
-    return *len == -1;
+    *is_null = true;
+    return true;
   }
   if (static_cast<uint64_t>(*len) > in.size()) {
     return false;
@@ -201,57 +224,93 @@ bool read_bytes(std::span<const std::byte>& in, std::string& out, bool* is_null)
   in = in.subspan(static_cast<size_t>(*len));
   return true;
 }
+
+// One record body (after its length), which it must fill exactly.
+bool read_record(std::span<const std::byte> body, record& r) {
+  if (body.empty()) {
+    return false;
+  }
+  body = body.subspan(1);  // attributes, unused
+  auto ts = varint::read(body);
+  auto od = varint::read(body);
+  if (!ts || !od || *od < std::numeric_limits<int32_t>::min() ||
+      *od > std::numeric_limits<int32_t>::max()) {
+    return false;
+  }
+  r.timestamp_delta = *ts;
+  r.offset_delta = static_cast<int32_t>(*od);
+  if (!read_bytes(body, r.key, &r.null_key) || !read_bytes(body, r.value, &r.null_value)) {
+    return false;
+  }
+  auto count = varint::read(body);
+  // Each header takes at least two bytes: a bound before anything is reserved.
+  if (!count || *count < 0 || *count > static_cast<int64_t>(body.size() / 2)) {
+    return false;
+  }
+  r.headers.resize(static_cast<size_t>(*count));
+  for (auto& h : r.headers) {
+    if (!read_bytes(body, h.key, nullptr) || !read_bytes(body, h.value, &h.null_value)) {
+      return false;
+    }
+  }
+  return body.empty();
+}
+
+// `count` records filling `in` exactly.
+result<std::vector<record>> read_records(std::span<const std::byte> in, int32_t count) {
+  // A record takes at least 7 bytes (length, attributes, two deltas, two lengths, header
+  // count): a bound on what a lying count can make us reserve.
+  if (static_cast<size_t>(count) > in.size() / 7) {
+    return batch_errc::bad_records;
+  }
+  std::vector<record> out(static_cast<size_t>(count));
+  for (auto& r : out) {
+    auto len = varint::read(in);
+    if (!len || *len < 1 || static_cast<uint64_t>(*len) > in.size()) {
+      return batch_errc::bad_records;
+    }
+    if (!read_record(in.first(static_cast<size_t>(*len)), r)) {
+      return batch_errc::bad_records;
+    }
+    in = in.subspan(static_cast<size_t>(*len));
+  }
+  if (!in.empty()) {
+    return batch_errc::bad_records;  // bytes after the last record
+  }
+  return out;
+}
 }  // namespace
 
-result<std::vector<record>> decode_records(std::span<const std::byte> batch) {
+result<std::vector<record>> decode_records(std::span<const std::byte> batch,
+                                           size_t max_records_size) {
   if (batch.size() < L::header_size) {
     return batch_errc::truncated;
   }
   auto h = batch_header::decode(batch);
-  if (h.codec() != compression::none) {
-    return batch_errc::bad_compression;
+  if (h.batch_length < static_cast<int32_t>(L::header_size - L::length_prefix)) {
+    return batch_errc::bad_length;
   }
-  auto in = batch.subspan(L::header_size, std::min(batch.size(), h.total_size()) - L::header_size);
-  std::vector<record> out;
-  for (int32_t i = 0; i < h.records_count; ++i) {
-    auto len = varint::read(in);
-    if (!len || *len < 1 || static_cast<uint64_t>(*len) > in.size()) {
-      return batch_errc::truncated;
-    }
-    auto body = in.first(static_cast<size_t>(*len));
-    in = in.subspan(static_cast<size_t>(*len));
-    record r;
-    body = body.subspan(1);  // attributes
-    auto ts = varint::read(body);
-    auto od = varint::read(body);
-    if (!ts || !od) {
-      return batch_errc::truncated;
-    }
-    r.timestamp_delta = *ts;
-    if (!read_bytes(body, r.key, &r.null_key) || !read_bytes(body, r.value, &r.null_value)) {
-      return batch_errc::truncated;
-    }
-    auto nh = varint::read(body);
-    if (!nh || *nh < 0 || *nh > static_cast<int64_t>(body.size())) {
-      return batch_errc::truncated;
-    }
-    for (int64_t k = 0; k < *nh; ++k) {
-      std::string hk;
-      std::string hv;
-      if (!read_bytes(body, hk, nullptr) || !read_bytes(body, hv, nullptr)) {
-        return batch_errc::truncated;
-      }
-      r.headers.emplace_back(std::move(hk), std::move(hv));
-    }
-    if (!body.empty()) {
-      return batch_errc::truncated;
-    }
-    out.push_back(std::move(r));
+  if (h.magic != L::current_magic) {
+    return batch_errc::bad_magic;
   }
-  if (!in.empty()) {
+  if (batch.size() < h.total_size()) {
     return batch_errc::truncated;
   }
-  return out;
+  if ((h.attributes & 0x7) > 4) {
+    return batch_errc::bad_compression;
+  }
+  if (h.records_count < 0) {
+    return batch_errc::bad_offset_delta;
+  }
+  auto body = batch.subspan(L::header_size, h.total_size() - L::header_size);
+  if (h.codec() == compression::none) {
+    return read_records(body, h.records_count);
+  }
+  auto plain = decompress(h.codec(), body, max_records_size);
+  if (!plain) {
+    return plain.error();
+  }
+  return read_records(*plain, h.records_count);
 }
 
 }  // namespace brook::protocol

@@ -9,9 +9,11 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 #include "base/result.h"
+#include "protocol/compression.h"
 
 namespace brook::protocol {
 
@@ -34,9 +36,6 @@ constexpr size_t length_prefix = 12;           // base offset + batch length
 constexpr int8_t current_magic = 2;
 }  // namespace batch_layout
 
-enum class compression : uint8_t { none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4 };
-std::string_view compression_name(compression c);
-
 enum class batch_errc {
   truncated = 1,     // fewer bytes than the header or the batch length says
   bad_length,        // batch length below the header size
@@ -45,6 +44,7 @@ enum class batch_errc {
   bad_crc,           // CRC-32C does not match
   bad_offset_delta,  // last offset delta negative, or records count inconsistent
   bad_compression,   // compression codec 5..7
+  bad_records,       // the records do not parse, or do not fill the batch exactly
 };
 const std::error_category& batch_category();
 std::error_code make_error_code(batch_errc e);
@@ -93,25 +93,73 @@ void set_base_offset(std::span<std::byte> batch, int64_t base_offset);
 // CRC: the broker-side rewrite Kafka does for message.timestamp.type=LogAppendTime.
 void set_log_append_time(std::span<std::byte> batch, int64_t timestamp);
 
-// One record of an uncompressed batch, for building batches (tests, benchmarks, tools).
+// One header of a record. The key is a string, never null; the value may be null.
+struct record_header {
+  std::string key;
+  std::string value;
+  bool null_value = false;
+
+  // A header also binds as a (key, value) pair: `for (const auto& [k, v] : r.headers)`.
+  // A null value reads as "" there; look at `null_value` to tell them apart.
+  template <size_t I>
+  const std::string& get() const {
+    static_assert(I < 2);
+    return I == 0 ? key : value;
+  }
+  template <size_t I>
+  std::string& get() {
+    static_assert(I < 2);
+    return I == 0 ? key : value;
+  }
+};
+
+// One record of a batch, decoded, or to build a batch from (tests, benchmarks, tools).
 struct record {
   std::string key;
   std::string value;
-  std::vector<std::pair<std::string, std::string>> headers;
-  int64_t timestamp_delta = 0;
+  std::vector<record_header> headers;
+  int64_t timestamp_delta = 0;  // record time minus the batch's base timestamp
   bool null_key = false;
   bool null_value = false;
+  // Record offset minus the batch's base offset, as decoded. build_batch ignores it and
+  // writes the record's index: a producer's batch has no offset gaps.
+  int32_t offset_delta = 0;
 };
 
-// Builds an uncompressed v2 batch with base offset 0 and a correct CRC.
+// Builds a v2 batch with base offset 0, the records compressed with `codec` as one block
+// (attributes bits 0-2 say which), and a correct CRC. The max timestamp is the largest
+// record timestamp. Fails if the codec fails or the batch would pass INT32_MAX bytes
+// (`too_large`).
+result<std::string> build_batch(std::span<const record> records, int64_t base_timestamp,
+                                compression codec, int64_t producer_id = -1,
+                                int16_t producer_epoch = -1, int32_t base_sequence = -1);
+
+// Builds an uncompressed v2 batch, as above.
 std::string build_batch(std::span<const record> records, int64_t base_timestamp,
                         int64_t producer_id = -1, int16_t producer_epoch = -1,
                         int32_t base_sequence = -1);
 
-// The records of an uncompressed batch, decoded; an error if they do not parse exactly.
-result<std::vector<record>> decode_records(std::span<const std::byte> batch);
+// The default limit on the decompressed records of one batch for decode_records: far above
+// any batch a producer sends within max.message.bytes, low enough to refuse a bomb.
+constexpr size_t default_max_records_size = size_t{64} << 20;
+
+// The records of the batch at the front of `batch`, decompressed first when the codec is
+// not none (`max_records_size` bounds the decompressed bytes: compression_errc::too_large
+// above it). The header must be sane (length, magic 2, codec 0-4); the CRC is not checked
+// here (validate_batch does that). The records must parse exactly: `records count` of
+// them, filling the (decompressed) records bytes with nothing left over, else bad_records.
+result<std::vector<record>> decode_records(std::span<const std::byte> batch,
+                                           size_t max_records_size = default_max_records_size);
 
 }  // namespace brook::protocol
 
 template <>
 struct std::is_error_code_enum<brook::protocol::batch_errc> : std::true_type {};
+
+// record_header binds as a (key, value) pair.
+template <>
+struct std::tuple_size<brook::protocol::record_header> : std::integral_constant<size_t, 2> {};
+template <size_t I>
+struct std::tuple_element<I, brook::protocol::record_header> {
+  using type = std::string;
+};

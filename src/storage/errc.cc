@@ -29,6 +29,14 @@ class category : public std::error_category {
         return "invalid storage configuration";
       case errc::offsets_not_rising:
         return "batch offsets do not rise";
+      case errc::out_of_order_sequence:
+        return "producer sequence number out of order";
+      case errc::invalid_producer_epoch:
+        return "producer epoch below the producer's current epoch";
+      case errc::invalid_sequence:
+        return "batch with a producer id has no base sequence";
+      case errc::bad_snapshot:
+        return "producer state snapshot malformed";
     }
     return "storage error";
   }

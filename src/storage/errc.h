@@ -17,6 +17,12 @@ enum class errc {
   bad_directory_name,       // a directory that is not <topic>-<partition>
   invalid_config,           // a configuration value out of range
   offsets_not_rising,       // a batch's base offset is not above the previous batch's last
+  // Idempotent producers (producer_state.h). A duplicate batch is not an error: the append
+  // succeeds with append_result::duplicate and the original offsets.
+  out_of_order_sequence,   // not the next sequence: Kafka's OUT_OF_ORDER_SEQUENCE_NUMBER (45)
+  invalid_producer_epoch,  // an epoch below the producer's current one: INVALID_PRODUCER_EPOCH (47)
+  invalid_sequence,        // a producer id with a negative base sequence: INVALID_RECORD (87)
+  bad_snapshot,            // producer state snapshot malformed (ignored, state rebuilt on open)
 };
 
 const std::error_category& storage_category();

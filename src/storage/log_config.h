@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 
 #include "base/result.h"
 
@@ -19,6 +20,12 @@ enum class durability {
   interval,
 };
 
+// message.timestamp.type: which time a batch carries once appended.
+enum class timestamp_type {
+  create_time,      // the producer's timestamps, as sent
+  log_append_time,  // the broker's clock at append (append_options::log_append_time)
+};
+
 struct log_config {
   uint64_t segment_bytes = 1024ull * 1024 * 1024;                  // segment.bytes
   std::chrono::milliseconds segment_ms{7LL * 24 * 3600 * 1000};    // segment.ms
@@ -28,8 +35,13 @@ struct log_config {
   uint32_t index_interval_bytes = 4096;                            // index.interval.bytes
   enum durability durability = durability::sync;                   // brook.durability
   std::chrono::milliseconds flush_interval{1000};                  // flush.ms (interval mode)
+  // message.timestamp.type
+  enum timestamp_type timestamp_type = timestamp_type::create_time;
+  // message.timestamp.difference.max.ms: kept and described; not enforced yet.
+  int64_t timestamp_difference_max_ms = std::numeric_limits<int64_t>::max();
 
-  // Checks ranges: segments of at least 1 KiB and at most 2 GiB (positions are int32).
+  // Checks ranges: segments of at least 14 bytes (Kafka's minimum) and at most 2 GiB
+  // (positions are int32).
   status validate() const;
 };
 

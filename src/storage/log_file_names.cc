@@ -38,6 +38,9 @@ std::filesystem::path index_file(const std::filesystem::path& dir, int64_t base_
 std::filesystem::path time_index_file(const std::filesystem::path& dir, int64_t base_offset) {
   return dir / (base_offset_name(base_offset) + std::string(time_index_suffix));
 }
+std::filesystem::path producer_snapshot_file(const std::filesystem::path& dir, int64_t offset) {
+  return dir / (base_offset_name(offset) + std::string(producer_snapshot_suffix));
+}
 
 std::optional<int64_t> parse_base_offset(std::string_view file_name) {
   if (file_name.size() < 20) {
@@ -53,6 +56,14 @@ std::optional<int64_t> parse_base_offset(std::string_view file_name) {
 
 std::optional<int64_t> parse_log_file(std::string_view file_name) {
   if (file_name.size() != 20 + log_suffix.size() || !file_name.ends_with(log_suffix)) {
+    return std::nullopt;
+  }
+  return parse_base_offset(file_name);
+}
+
+std::optional<int64_t> parse_producer_snapshot_file(std::string_view file_name) {
+  if (file_name.size() != 20 + producer_snapshot_suffix.size() ||
+      !file_name.ends_with(producer_snapshot_suffix)) {
     return std::nullopt;
   }
   return parse_base_offset(file_name);

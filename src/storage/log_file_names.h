@@ -1,5 +1,6 @@
 // The one place that builds and parses on-disk names, Kafka's layout:
 //   <data>/<topic>-<partition>/<20-digit base offset>.log | .index | .timeindex
+//   <data>/<topic>-<partition>/<20-digit offset>.snapshot   (producer state)
 // Zero-padded base offsets make `ls` list segments in offset order.
 #pragma once
 
@@ -14,6 +15,7 @@ namespace brook::storage::names {
 constexpr std::string_view log_suffix = ".log";
 constexpr std::string_view index_suffix = ".index";
 constexpr std::string_view time_index_suffix = ".timeindex";
+constexpr std::string_view producer_snapshot_suffix = ".snapshot";  // producer-snapshot.md
 constexpr std::string_view corrupt_suffix = ".corrupt";  // quarantined bytes, see recovery
 constexpr std::string_view clean_shutdown_file = ".brook-clean-shutdown";
 constexpr std::string_view log_start_offset_file = "log-start-offset";
@@ -31,8 +33,12 @@ std::string base_offset_name(int64_t base_offset);
 std::filesystem::path log_file(const std::filesystem::path& dir, int64_t base_offset);
 std::filesystem::path index_file(const std::filesystem::path& dir, int64_t base_offset);
 std::filesystem::path time_index_file(const std::filesystem::path& dir, int64_t base_offset);
+// The producer state snapshot taken at log end offset `offset`: "<20 digits>.snapshot".
+std::filesystem::path producer_snapshot_file(const std::filesystem::path& dir, int64_t offset);
 // Parses "<20 digits>.log"; nullopt for anything else.
 std::optional<int64_t> parse_log_file(std::string_view file_name);
+// Parses "<20 digits>.snapshot"; nullopt for anything else.
+std::optional<int64_t> parse_producer_snapshot_file(std::string_view file_name);
 // The base offset a segment file name (any suffix) starts with, if it has one.
 std::optional<int64_t> parse_base_offset(std::string_view file_name);
 

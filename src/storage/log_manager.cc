@@ -1,5 +1,6 @@
 #include "storage/log_manager.h"
 
+#include "base/file.h"
 #include "base/log.h"
 #include "storage/errc.h"
 #include "storage/log_file_names.h"
@@ -90,6 +91,28 @@ std::shared_ptr<partition_log> log_manager::find(const std::string& topic,
   std::shared_lock lock(_mutex);
   auto it = _logs.find(partition_key{topic, partition});
   return it == _logs.end() ? nullptr : it->second;
+}
+
+status log_manager::remove(const std::string& topic, int32_t partition) {
+  std::shared_ptr<partition_log> log;
+  {
+    std::unique_lock lock(_mutex);
+    auto it = _logs.find(partition_key{topic, partition});
+    if (it != _logs.end()) {
+      log = std::move(it->second);
+      _logs.erase(it);
+    }
+  }
+  if (log) {
+    (void)log->close();  // the data goes anyway: a flush failure changes nothing
+  }
+  auto dir = _opts.data_dir / names::partition_directory(topic, partition);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  if (ec) {
+    return ec;
+  }
+  return sync_directory(_opts.data_dir);
 }
 
 std::vector<std::pair<partition_key, std::shared_ptr<partition_log>>> log_manager::all() const {

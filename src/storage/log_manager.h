@@ -52,6 +52,9 @@ class log_manager {
   result<std::shared_ptr<partition_log>> get_or_create(const std::string& topic, int32_t partition,
                                                        const log_config* config = nullptr);
   std::shared_ptr<partition_log> find(const std::string& topic, int32_t partition) const;
+  // Closes the partition's log and deletes its directory (DeleteTopics). Readers holding
+  // the log get errc::log_closed; open file ranges stay readable until released.
+  status remove(const std::string& topic, int32_t partition);
   std::vector<std::pair<partition_key, std::shared_ptr<partition_log>>> all() const;
   // Runs retention on every log now.
   void enforce_retention();

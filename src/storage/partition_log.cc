@@ -62,11 +62,14 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
     }
   }
   std::vector<int64_t> bases;
+  std::vector<int64_t> snapshots;
   std::vector<std::filesystem::path> leftovers;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     auto name = it->path().filename().string();
     if (auto base = names::parse_log_file(name)) {
       bases.push_back(*base);
+    } else if (auto snapshot = names::parse_producer_snapshot_file(name)) {
+      snapshots.push_back(*snapshot);
     } else if (name.ends_with(".tmp")) {
       leftovers.push_back(it->path());  // an interrupted atomic write
     }
@@ -133,6 +136,18 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   log->_hw_position = active.size();
   log->_log_start_offset = std::min(log->_log_start_offset, log->_log_end_offset);
 
+  // A snapshot describes the log below its offset: one past the end of what recovery kept
+  // of a segment it cut describes batches that are gone.
+  int64_t trusted_end = log->_log_end_offset;
+  for (size_t i = 0; i < local.segments.size(); ++i) {
+    if (local.segments[i].second.truncated_bytes > 0) {
+      trusted_end = std::min(trusted_end, log->_segments[i]->next_offset());
+    }
+  }
+  if (auto st = log->load_producer_state(std::move(snapshots), trusted_end, local); !st) {
+    return st.error();
+  }
+
   local.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
   if (report != nullptr) {
@@ -144,6 +159,119 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
 log_config partition_log::config() const {
   std::shared_lock lock(_state_mutex);
   return _config;
+}
+
+status partition_log::load_producer_state(std::vector<int64_t> snapshots, int64_t trusted_end,
+                                          open_report& report) {
+  std::sort(snapshots.begin(), snapshots.end(), std::greater<>());
+  std::optional<int64_t> loaded;
+  bool removed = false;
+  auto remove_snapshot = [&](int64_t offset) -> status {
+    std::error_code ec;
+    std::filesystem::remove(names::producer_snapshot_file(_dir, offset), ec);
+    if (ec) {
+      return ec;
+    }
+    removed = true;
+    return {};
+  };
+  for (int64_t offset : snapshots) {
+    if (offset > trusted_end) {
+      // Taken before recovery cut the log back: it may name batches that are gone.
+      log::warn("{}: producer snapshot {} is beyond the end of the recovered log ({}): removed",
+                _dir.string(), offset, trusted_end);
+      if (auto st = remove_snapshot(offset); !st) {
+        return st;
+      }
+      continue;
+    }
+    if (!loaded) {
+      auto state = producer_state::read_snapshot(_dir, offset);
+      if (!state && state.error() == errc::bad_snapshot) {
+        log::warn("{}: producer snapshot {} is corrupt: removed, state rebuilt from the log",
+                  _dir.string(), offset);
+        if (auto st = remove_snapshot(offset); !st) {
+          return st;
+        }
+        continue;
+      }
+      if (!state) {
+        log::warn("{}: cannot read producer snapshot {} ({}): state rebuilt from the log",
+                  _dir.string(), offset, state.error().message());
+      } else {
+        _producers = std::move(state).value();
+        loaded = offset;
+      }
+    }
+    _snapshots.push_back(offset);
+  }
+  std::sort(_snapshots.begin(), _snapshots.end());
+  if (removed) {
+    // A removed snapshot must not come back after a crash, once the log grows past it.
+    if (auto st = sync_directory(_dir); !st) {
+      return st;
+    }
+  }
+
+  // Replay the batch headers after the snapshot (the whole log without one).
+  int64_t from = loaded.value_or(-1);
+  report.producer_snapshot_offset = from;
+  for (const auto& seg : _segments) {
+    if (seg->empty() || seg->next_offset() <= from) {
+      continue;
+    }
+    uint64_t start = 0;
+    if (seg->base_offset() < from) {
+      start = seg->index().floor_offset(static_cast<int32_t>(from - seg->base_offset())).position;
+    }
+    seg->find_first(start, seg->size(), [&](const protocol::batch_header& h) {
+      if (h.base_offset >= from) {
+        _producers.apply(h);
+        ++report.producer_batches_scanned;
+      }
+      return false;
+    });
+  }
+  if (from >= 0 || report.producer_batches_scanned > 0) {
+    log::debug("{}: producer state: {} producers, from snapshot {} and {} batches after it",
+               _dir.string(), _producers.size(), from, report.producer_batches_scanned);
+  }
+  return {};
+}
+
+status partition_log::snapshot_producer_state_locked() {
+  int64_t offset = _log_end_offset;
+  if (auto st = _producers.write_snapshot(_dir, offset); !st) {
+    return st;
+  }
+  if (_snapshots.empty() || _snapshots.back() != offset) {
+    _snapshots.push_back(offset);
+  }
+  // Keep the previous snapshot too, to fall back on if this one is found damaged.
+  while (_snapshots.size() > 2) {
+    std::error_code ec;
+    std::filesystem::remove(names::producer_snapshot_file(_dir, _snapshots.front()), ec);
+    if (ec) {
+      log::warn("{}: cannot remove producer snapshot {}: {}", _dir.string(), _snapshots.front(),
+                ec.message());
+      break;
+    }
+    _snapshots.erase(_snapshots.begin());
+  }
+  return {};
+}
+
+std::optional<producer_entry> partition_log::producer(int64_t producer_id) const {
+  std::lock_guard append_lock(_append_mutex);
+  if (const auto* e = _producers.find(producer_id)) {
+    return *e;
+  }
+  return std::nullopt;
+}
+
+std::vector<producer_entry> partition_log::producers() const {
+  std::lock_guard append_lock(_append_mutex);
+  return _producers.entries();
 }
 
 status partition_log::set_config(const log_config& config) {
@@ -213,6 +341,7 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   int64_t now_millis = now_ms(now);
   // Validate every batch before touching anything.
   std::vector<appended_batch> parsed;
+  std::vector<protocol::batch_header> headers;
   size_t pos = 0;
   while (pos < batches.size()) {
     auto rest = batches.subspan(pos);
@@ -225,6 +354,7 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     }
     parsed.push_back(
         appended_batch{pos, 0, h->last_offset_delta, h->max_timestamp, h->total_size()});
+    headers.push_back(*h);
     pos += h->total_size();
   }
   int64_t offsets = 0;
@@ -235,6 +365,18 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   if (batches.size() > std::numeric_limits<int32_t>::max() / 2 ||
       offsets > std::numeric_limits<int32_t>::max() / 2) {
     return errc::batch_too_large;
+  }
+
+  // Idempotent producers: refuse what is out of sequence or fenced, answer retries with
+  // the offsets they got the first time.
+  auto checked = _producers.check(headers);
+  if (!checked) {
+    return checked.error();
+  }
+  if (checked->duplicate) {
+    const auto& original = checked->original;
+    return append_result{original.first_offset, original.last_offset,
+                         options.log_append_time ? original.max_timestamp : -1, true};
   }
 
   // Roll first if the batches do not belong in the active segment.
@@ -286,6 +428,11 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   for (auto& w : wakes) {
     w();
   }
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    headers[i].base_offset = parsed[i].base_offset;
+    headers[i].max_timestamp = parsed[i].max_timestamp;
+    _producers.apply(headers[i]);
+  }
   return append_result{parsed.front().base_offset, parsed.back().last_offset,
                        options.log_append_time ? now_millis : -1};
 }
@@ -298,6 +445,16 @@ status partition_log::roll_locked() {
   }
   if (auto st = old->write_indexes(); !st) {
     return st;
+  }
+  // A producer snapshot at the new segment's base. The log below it is made durable first,
+  // so the snapshot never names batches that a power loss could take away.
+  if (auto st = flush(); !st) {
+    return st;
+  }
+  if (auto st = snapshot_producer_state_locked(); !st) {
+    // Not fatal: the state is rebuilt on open from an older snapshot and the log after it.
+    log::warn("{}: cannot write producer snapshot {}: {}", _dir.string(), _log_end_offset,
+              st.error().message());
   }
   auto seg = segment::create(_dir, _log_end_offset);
   if (!seg) {
@@ -395,6 +552,9 @@ status partition_log::close() {
     active->seal_time_index();
   }
   if (auto st = active->write_indexes(); !st) {
+    return st;
+  }
+  if (auto st = snapshot_producer_state_locked(); !st) {
     return st;
   }
   auto marker = file::open(_dir / names::clean_shutdown_file, file::mode::create_read_write);

@@ -6,6 +6,12 @@
 // write itself outside the state lock); readers take the state lock shared, so reads
 // of one partition run in parallel with each other and with the write of an append.
 // Nothing here is global: each partition has its own locks.
+//
+// Idempotent producers: each partition keeps a producer_state (producer_state.h), checked
+// and updated under the append mutex. A retried batch is not written again; the append
+// succeeds with `duplicate` set and the offsets the batch got the first time. The state is
+// snapshotted at every roll and clean close and rebuilt on open from the latest snapshot
+// plus the batch headers after it (doc/formats/producer-snapshot.md).
 #pragma once
 
 #include <chrono>
@@ -22,6 +28,7 @@
 
 #include "base/result.h"
 #include "storage/log_config.h"
+#include "storage/producer_state.h"
 #include "storage/segment.h"
 
 namespace brook::storage {
@@ -42,11 +49,18 @@ struct append_result {
   int64_t base_offset = 0;
   int64_t last_offset = 0;
   int64_t log_append_time_ms = -1;  // the time written into the batches, or -1
+  // The batches were retries of batches already in the log (same producer id, epoch and
+  // sequences): nothing was written, and the offsets (and append time) are the original ones.
+  bool duplicate = false;
 };
 
 struct open_report {
   std::vector<std::pair<int64_t, segment_recovery>> segments;  // base offset, what was done
   bool clean_shutdown = false;
+  // Producer state: the offset of the snapshot it was loaded from (-1: none usable) and
+  // the batch headers read from the log after it.
+  int64_t producer_snapshot_offset = -1;
+  size_t producer_batches_scanned = 0;
   std::chrono::microseconds elapsed{0};
 };
 
@@ -74,6 +88,10 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // and timestamps for LogAppendTime). `done` runs once the batches are as durable as the
   // log's durability asks: on the flusher's thread for `sync`, before append returns for
   // `interval` and for every error. `batches` must stay valid until append returns only.
+  // Batches with a producer id are checked against the producer state first: a retry is
+  // answered as a success with `duplicate` (after a flush, for `sync`), and a batch out of
+  // sequence or from a fenced epoch refuses the whole append (errc::out_of_order_sequence,
+  // invalid_producer_epoch, invalid_sequence) with nothing written.
   void append(std::span<std::byte> batches, append_options options, append_callback done);
   // append() and wait for `done`.
   result<append_result> append_and_wait(std::span<std::byte> batches, append_options options = {});
@@ -93,6 +111,10 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   int64_t log_end_offset() const;  // next offset to assign (written, maybe not yet durable)
   uint64_t size_bytes() const;
   size_t segment_count() const;
+  // A copy of the producer's state (epoch, last batches), if the partition knows it.
+  std::optional<producer_entry> producer(int64_t producer_id) const;
+  // Every producer's state, by producer id (DescribeProducers).
+  std::vector<producer_entry> producers() const;
 
   // Moves the log start offset forward to `offset` (<= high watermark), durably, and
   // deletes the segments wholly below it (DeleteRecords).
@@ -108,8 +130,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Makes everything written so far durable and, for `sync` logs, visible. Used by the
   // flusher; callable by anyone.
   status flush();
-  // Flushes, writes the indexes and marks the directory cleanly shut down. Appends after
-  // close fail with errc::log_closed.
+  // Flushes, writes the indexes and a producer state snapshot, and marks the directory
+  // cleanly shut down. Appends after close fail with errc::log_closed.
   status close();
 
   const std::filesystem::path& dir() const { return _dir; }
@@ -121,6 +143,14 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   partition_log(std::filesystem::path dir, const log_config& config, flusher& flusher);
   status roll_locked();
   status persist_log_start_offset(int64_t offset) const;
+  // Loads the producer state on open: the latest usable snapshot at or below `trusted_end`
+  // (those beyond it, or corrupt, removed), then the batch headers logged after it.
+  // `trusted_end`: where the log recovery kept is whole up to (snapshots above: stale).
+  status load_producer_state(std::vector<int64_t> snapshots, int64_t trusted_end,
+                             open_report& report);
+  // Writes a producer state snapshot at the log end offset and removes all but the
+  // previous one. Append mutex held.
+  status snapshot_producer_state_locked();
   void advance_high_watermark_locked(int64_t offset, int64_t segment_base, uint64_t position,
                                      std::vector<std::function<void()>>& wakes);
   uint64_t visible_limit_locked(const segment& s) const;
@@ -129,7 +159,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   const std::filesystem::path _dir;
   flusher& _flusher;
 
-  std::mutex _append_mutex;  // one appender at a time; taken before _state_mutex
+  mutable std::mutex _append_mutex;  // one appender at a time; taken before _state_mutex
   mutable std::shared_mutex _state_mutex;
   log_config _config;
   std::vector<std::shared_ptr<segment>> _segments;  // by base offset; last is active
@@ -147,6 +177,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     std::function<void()> wake;
   };
   std::map<uint64_t, waiter> _waiters;
+  producer_state _producers;        // guarded by _append_mutex
+  std::vector<int64_t> _snapshots;  // offsets of the snapshot files kept, rising
 };
 
 }  // namespace brook::storage

@@ -161,6 +161,8 @@ class BrookTestCase(unittest.TestCase):
 
     def start_serve(self, data_dir, *args):
         """Starts `brook serve` and returns it once it has logged "brook ready"."""
+        if "--kafka-port" not in args:
+            args = (*args, "--kafka-port", "0")  # never the shared default 9092 in tests
         c = self.spawn([BROOK, "serve", "--data-dir", data_dir, *args])
         c.wait_line(r"brook ready")
         return c
@@ -405,6 +407,34 @@ class BadConfigurationTest(BrookTestCase):
         self.assertEqual(rc, 2, out + err)
         self.assertIn(p + ": not a regular file", err)
         self.assertNotIn("brook ready", err)
+
+    def test_bad_kafka_port(self):
+        self.check_rejected(["--kafka-port", "70000"], ["--kafka-port", "70000"])
+
+    def test_bad_auto_create_flag(self):
+        self.check_rejected(["--auto-create-topics", "maybe"], ["--auto-create-topics", "true or false"])
+
+    def test_kafka_port_in_use(self):
+        # A listener that cannot bind is reported and the server exits 1, cleanly.
+        import socket
+        blocker = socket.socket()
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        port = blocker.getsockname()[1]
+        try:
+            rc, out, err = self.run_brook("serve", "--data-dir", self.path("data"),
+                                          "--kafka-port", str(port))
+        finally:
+            blocker.close()
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("cannot listen on 127.0.0.1:{}".format(port), err)
+        self.assertNotIn("brook ready", err)
+
+    def test_kafka_section_in_file(self):
+        p = self.write("brook.toml", "[kafka]\nport = 0\nauto_create_topics = false\ndefault_partitions = 3\n")
+        c = self.start_serve(self.path("data"), "--config", p)
+        self.assertRegex(c.text(), r"kafka listener on 127\.0\.0\.1:\d+")
+        self.stop_serve(c)
 
     def test_good_config_file_is_used(self):
         p = self.write("brook.toml", "[storage]\ndurability = \"interval\"\nflush_interval_ms = 10\n")

@@ -59,7 +59,30 @@ TEST(Config, MalformedTomlNamesTheLine) {
 TEST(Config, WrongTypeIsAnError) {
   test::temp_dir dir;
   auto c = load_config(write_file(dir, "[storage]\nsegment_bytes = [1, 2]\n"), env_of({}));
-  EXPECT_NE(c.error.find("expected a string or an integer"), std::string::npos) << c.error;
+  EXPECT_NE(c.error.find("expected a string, an integer or a boolean"), std::string::npos)
+      << c.error;
+}
+
+TEST(Config, KafkaSettingsFromFileAndEnvironment) {
+  test::temp_dir dir;
+  auto c = load_config(
+      write_file(dir, "[kafka]\nport = 0\nauto_create_topics = false\ndefault_partitions = 6\n"),
+      env_of({{"BROOK_KAFKA_ADVERTISED_HOST", "brook.internal"}}));
+  ASSERT_EQ(c.error, "");
+  EXPECT_EQ(c.config.kafka.port, 0);
+  EXPECT_FALSE(c.config.kafka.auto_create_topics);
+  EXPECT_EQ(c.config.kafka.default_partitions, 6);
+  EXPECT_EQ(c.config.kafka.advertised_host, "brook.internal");
+}
+
+TEST(Config, BadKafkaSettingsAreErrors) {
+  server_config c;
+  EXPECT_NE(set_config_value(c, "kafka.port", "65536"), "");
+  EXPECT_NE(set_config_value(c, "kafka.port", "-1"), "");
+  EXPECT_NE(set_config_value(c, "kafka.default_partitions", "0"), "");
+  EXPECT_NE(set_config_value(c, "kafka.auto_create_topics", "yes"), "");
+  EXPECT_NE(set_config_value(c, "kafka.max_request_bytes", "10"), "");
+  EXPECT_NE(set_config_value(c, "kafka.host", ""), "");
 }
 
 TEST(Config, OutOfRangeValuesAreErrors) {

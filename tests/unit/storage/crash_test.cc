@@ -2,6 +2,8 @@
 // and reports each acknowledged offset; the parent kills it with SIGKILL at a random
 // moment, reopens the log and checks that every acknowledged batch is there and intact,
 // that offsets are contiguous, and that appends go on. Repeated over one growing log.
+// The same with an idempotent producer: the producer state rebuilt after each kill
+// matches the log, and a retry of the last batch is answered with its original offsets.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -16,6 +18,7 @@
 
 #include "storage/flusher.h"
 #include "storage/partition_log.h"
+#include "storage/producer_state.h"
 #include "support/batches.h"
 #include "support/temp_dir.h"
 
@@ -26,12 +29,18 @@ namespace {
 
 constexpr int kills = 110;
 
+struct producer_batch_in_log {
+  int32_t sequence;
+  int32_t count;
+  int64_t offset;
+};
+
 struct child {
   pid_t pid = -1;
   int out = -1;
 };
 
-child spawn_writer(const std::filesystem::path& dir, long first_seq) {
+child spawn_writer(const std::filesystem::path& dir, long first_seq, bool producer = false) {
   int fds[2];
   EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
   posix_spawn_file_actions_t actions;
@@ -40,7 +49,8 @@ child spawn_writer(const std::filesystem::path& dir, long first_seq) {
   std::string path = CRASH_WRITER_PATH;
   std::string d = dir.string();
   std::string seq = std::to_string(first_seq);
-  char* argv[] = {path.data(), d.data(), seq.data(), nullptr};
+  std::string mode = "producer";
+  char* argv[] = {path.data(), d.data(), seq.data(), producer ? mode.data() : nullptr, nullptr};
   pid_t pid = -1;
   EXPECT_EQ(posix_spawn(&pid, path.c_str(), &actions, nullptr, argv, environ), 0);
   posix_spawn_file_actions_destroy(&actions);
@@ -123,6 +133,95 @@ TEST(CrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
     acked[r->base_offset] = "parent" + std::to_string(round);
   }
   EXPECT_GT(acked.size(), static_cast<size_t>(kills));
+}
+
+// The batch crash_writer sends as producer 42 (see crash_writer_main.cc).
+std::string producer_batch(int32_t sequence, int count) {
+  std::vector<protocol::record> records(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    records[static_cast<size_t>(i)].key = "k";
+    records[static_cast<size_t>(i)].value = "seq" + std::to_string(sequence + i);
+    records[static_cast<size_t>(i)].value.resize(100 + static_cast<size_t>(sequence % 400), '.');
+  }
+  return protocol::build_batch(records, 1'700'000'000'000, 42, 0, sequence);
+}
+
+TEST(CrashTest, IdempotentProducerStateSurvivesSigkill) {
+  constexpr int rounds = 40;
+  test::temp_dir dir;
+  auto pdir = dir / "crash-0";
+  std::mt19937 rng(std::random_device{}());
+  std::map<int64_t, std::string> acked;  // offset -> "seq<base sequence>"
+  long next_sequence = 0;
+  int from_snapshot = 0;  // reopens that started from a snapshot (of a roll) and read on
+  for (int round = 0; round < rounds; ++round) {
+    auto c = spawn_writer(pdir, next_sequence, true);
+    size_t want = std::uniform_int_distribution<size_t>(0, 400)(rng);
+    std::string pending;
+    size_t got = 0;
+    read_acks(c.out, want, pending, acked, got);
+    ::kill(c.pid, SIGKILL);
+    read_acks(c.out, SIZE_MAX, pending, acked, got);
+    ::close(c.out);
+    int status = 0;
+    ::waitpid(c.pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "writer exited on its own in round " << round << " status " << status;
+
+    flusher flush;
+    log_config config;
+    config.segment_bytes = 64 * 1024;
+    open_report report;
+    auto log = partition_log::open(pdir, config, flush, &report);
+    ASSERT_TRUE(log) << log.error().message();
+    from_snapshot += report.producer_snapshot_offset > 0 ? 1 : 0;
+    // The log: contiguous offsets and sequences, every acknowledged batch in place.
+    std::vector<producer_batch_in_log> in_log;
+    std::map<int64_t, int32_t> sequence_at;
+    int64_t expect_offset = 0;
+    int32_t expect_sequence = 0;
+    for (const auto& b : test::read_all_batches(**log)) {
+      auto h = protocol::validate_batch(std::as_bytes(std::span(b)), 1 << 20);
+      ASSERT_TRUE(h) << "round " << round << ": a batch read back is invalid";
+      ASSERT_EQ(h->base_offset, expect_offset) << "round " << round;
+      ASSERT_EQ(h->base_sequence, expect_sequence) << "round " << round;
+      expect_offset = h->last_offset() + 1;
+      expect_sequence = h->base_sequence + h->last_offset_delta + 1;
+      sequence_at[h->base_offset] = h->base_sequence;
+      in_log.push_back({h->base_sequence, h->last_offset_delta + 1, h->base_offset});
+    }
+    for (const auto& [offset, tag] : acked) {
+      auto it = sequence_at.find(offset);
+      ASSERT_NE(it, sequence_at.end())
+          << "round " << round << ": acknowledged offset " << offset << " lost";
+      EXPECT_EQ("seq" + std::to_string(it->second), tag) << "round " << round;
+    }
+    // The producer state: the last five batches of the log, and a retry of the last one
+    // (the one a producer killed with its broker would resend) is a duplicate.
+    auto state = (*log)->producer(42);
+    if (in_log.empty()) {
+      EXPECT_FALSE(state) << "round " << round;
+      continue;
+    }
+    ASSERT_TRUE(state) << "round " << round;
+    size_t kept = std::min(in_log.size(), producer_state::batches_kept);
+    ASSERT_EQ(state->batches.size(), kept) << "round " << round;
+    for (size_t i = 0; i < kept; ++i) {
+      const auto& want_batch = in_log[in_log.size() - kept + i];
+      EXPECT_EQ(state->batches[i].first_sequence, want_batch.sequence) << "round " << round;
+      EXPECT_EQ(state->batches[i].first_offset, want_batch.offset) << "round " << round;
+    }
+    const auto& last = in_log.back();
+    auto retry = producer_batch(last.sequence, last.count);
+    auto r = (*log)->append_and_wait(test::bytes_of(retry));
+    ASSERT_TRUE(r) << "round " << round << ": " << r.error().message();
+    EXPECT_TRUE(r->duplicate) << "round " << round;
+    EXPECT_EQ(r->base_offset, last.offset) << "round " << round;
+    EXPECT_EQ((*log)->log_end_offset(), expect_offset) << "round " << round;
+    next_sequence = expect_sequence;
+  }
+  EXPECT_GT(acked.size(), static_cast<size_t>(rounds));
+  EXPECT_GT(from_snapshot, rounds / 2);
 }
 
 }  // namespace

@@ -1,19 +1,36 @@
 // crash_writer DIR START_SEQ: opens the log in DIR (recovering it), appends batches whose
 // values carry sequence numbers from START_SEQ on with durable acknowledgement, and prints
 // "<offset> <seq>\n" to stdout once each append is acknowledged. The crash test kills it.
+//
+// crash_writer DIR START_SEQ producer: the same as idempotent producer 42, epoch 0. Each
+// batch of 1 + (seq % 7) records has base sequence seq, and the next one seq + records;
+// the line printed is "<offset> <base sequence>". An append the log refuses ends it.
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "storage/flusher.h"
 #include "storage/partition_log.h"
 #include "support/batches.h"
 
+// A batch of idempotent producer 42, epoch 0 (the crash test builds the same to retry it).
+std::string producer_batch(int32_t sequence, int count) {
+  std::vector<brook::protocol::record> records(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    records[static_cast<size_t>(i)].key = "k";
+    records[static_cast<size_t>(i)].value = "seq" + std::to_string(sequence + i);
+    records[static_cast<size_t>(i)].value.resize(100 + static_cast<size_t>(sequence % 400), '.');
+  }
+  return brook::protocol::build_batch(records, 1'700'000'000'000, 42, 0, sequence);
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: crash_writer DIR START_SEQ\n");
+  bool producer = argc == 4 && std::string(argv[3]) == "producer";
+  if (argc != 3 && !producer) {
+    std::fprintf(stderr, "usage: crash_writer DIR START_SEQ [producer]\n");
     return 2;
   }
   brook::storage::flusher flush;
@@ -25,6 +42,22 @@ int main(int argc, char** argv) {
     return 1;
   }
   long seq = std::strtol(argv[2], nullptr, 10);
+  if (producer) {
+    for (;;) {
+      int count = 1 + static_cast<int>(seq % 7);
+      auto batch = producer_batch(static_cast<int32_t>(seq), count);
+      auto r = (*log)->append_and_wait(brook::test::bytes_of(batch));
+      if (!r || r->duplicate) {
+        std::fprintf(stderr, "append: %s\n", r ? "duplicate" : r.error().message().c_str());
+        return 1;
+      }
+      std::string line = std::to_string(r->base_offset) + " " + std::to_string(seq) + "\n";
+      if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+        return 1;
+      }
+      seq += count;
+    }
+  }
   for (;; ++seq) {
     auto batch = brook::test::make_batch("seq" + std::to_string(seq), 1 + static_cast<int>(seq % 7),
                                          static_cast<size_t>(50 + seq % 900));

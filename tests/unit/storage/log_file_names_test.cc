@@ -21,6 +21,15 @@ TEST(LogFileNames, ParsesOnlyLogFiles) {
   EXPECT_EQ(parse_log_file("00000000000000000042.log.corrupt"), std::nullopt);
 }
 
+TEST(LogFileNames, ProducerSnapshots) {
+  EXPECT_EQ(producer_snapshot_file("/d", 42).filename(), "00000000000000000042.snapshot");
+  EXPECT_EQ(parse_producer_snapshot_file("00000000000000000042.snapshot"), 42);
+  EXPECT_EQ(parse_producer_snapshot_file("00000000000000000042.snapshot.tmp"), std::nullopt);
+  EXPECT_EQ(parse_producer_snapshot_file("00000000000000000042.log"), std::nullopt);
+  EXPECT_EQ(parse_producer_snapshot_file("42.snapshot"), std::nullopt);
+  EXPECT_EQ(parse_log_file("00000000000000000042.snapshot"), std::nullopt);
+}
+
 TEST(LogFileNames, PartitionDirectories) {
   EXPECT_EQ(partition_directory("events", 3), "events-3");
   auto tp = parse_partition_directory("my-topic-12");

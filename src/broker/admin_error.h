@@ -1,0 +1,19 @@
+// The outcome of an administrative operation: a Kafka error code and the message that
+// goes into the response's error_message (CreateTopics v1+, DescribeConfigs...).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "protocol/kafka_error.h"
+
+namespace brook::broker {
+
+struct admin_error {
+  protocol::kafka_error code = protocol::kafka_error::unknown_server_error;
+  std::string message;
+};
+
+using admin_status = std::optional<admin_error>;  // nullopt: done
+
+}  // namespace brook::broker

@@ -1,0 +1,60 @@
+// broker: what every Kafka API handler works with: the configuration, the topics, the
+// partition logs, the cluster id and the producer id allocator. One per `brook serve`.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "base/result.h"
+#include "broker/broker_config.h"
+#include "broker/topic_table.h"
+#include "storage/log_manager.h"
+
+namespace brook::broker {
+
+class broker {
+ public:
+  // Reads (or creates) the cluster id and the producer id block under `data_dir`.
+  static result<std::unique_ptr<broker>> open(broker_config config,
+                                              const std::filesystem::path& data_dir,
+                                              storage::log_manager& logs, topic_table& topics);
+
+  const broker_config& config() const { return _config; }
+  topic_table& topics() { return _topics; }
+  storage::log_manager& logs() { return _logs; }
+  const std::string& cluster_id() const { return _cluster_id; }
+  int32_t node_id() const { return _config.node_id; }
+  const std::string& advertised_host() const { return _advertised_host; }
+  int32_t advertised_port() const { return _advertised_port; }
+  // Called once the listener is bound (the port may have been 0).
+  void set_bound_port(uint16_t port);
+
+  // The topic, created with the default settings if absent and auto-creation is on and
+  // the name is valid. nullptr otherwise (`error` says why when it is not just absence).
+  std::shared_ptr<const topic> find_or_create_topic(const std::string& name, bool allow_create,
+                                                    admin_status* error = nullptr);
+
+  // A fresh producer id, never handed out before (ids are reserved durably in blocks).
+  result<int64_t> allocate_producer_id();
+
+ private:
+  broker(broker_config config, std::filesystem::path data_dir, storage::log_manager& logs,
+         topic_table& topics);
+
+  broker_config _config;
+  std::filesystem::path _data_dir;
+  storage::log_manager& _logs;
+  topic_table& _topics;
+  std::string _cluster_id;
+  std::string _advertised_host;
+  int32_t _advertised_port = 0;
+  std::mutex _pid_mutex;
+  int64_t _next_pid = 0;
+  int64_t _pid_block_end = 0;  // ids below this are reserved on disk
+};
+
+}  // namespace brook::broker

@@ -1,0 +1,23 @@
+// Settings of the Kafka listener and of topic administration (doc/configuration.md).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace brook::broker {
+
+struct broker_config {
+  std::string host = "127.0.0.1";        // listen address
+  uint16_t port = 9092;                  // 0: any free port (tests)
+  std::string advertised_host;           // what Metadata tells clients; empty: host
+  uint16_t advertised_port = 0;          // 0: the bound port
+  size_t max_request_bytes = 104857600;  // socket.request.max.bytes
+  size_t max_in_flight = 64;             // pipelined requests read ahead per connection
+  int threads = 0;                       // network threads; 0: one per core
+  int32_t node_id = 0;
+  bool auto_create_topics = true;        // auto.create.topics.enable
+  int32_t default_partitions = 1;        // num.partitions
+};
+
+}  // namespace brook::broker

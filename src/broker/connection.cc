@@ -1,0 +1,185 @@
+#include "broker/connection.h"
+
+#include <sys/sendfile.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "base/big_endian.h"
+#include "base/log.h"
+#include "broker/broker.h"
+#include "broker/dispatch.h"
+#include "protocol/request_header.h"
+
+namespace brook::broker {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+
+connection::connection(asio::ip::tcp::socket socket, broker& b)
+    : _socket(std::move(socket)), _broker(b), _room(_socket.get_executor()) {}
+
+void connection::start() {
+  boost::system::error_code ec;
+  _socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  _socket.native_non_blocking(true, ec);
+  asio::co_spawn(_socket.get_executor(), read_loop(), asio::detached);
+}
+
+asio::awaitable<void> connection::read_loop() {
+  auto self = shared_from_this();
+  const size_t max_request = _broker.config().max_request_bytes;
+  std::array<std::byte, 4> size_bytes{};
+  while (!_closed) {
+    boost::system::error_code ec;
+    co_await asio::async_read(_socket, asio::buffer(size_bytes),
+                              asio::redirect_error(use_awaitable, ec));
+    if (ec || _closed) {
+      break;
+    }
+    int32_t size = be::load<int32_t>(size_bytes.data());
+    if (size < 8 || static_cast<size_t>(size) > max_request) {
+      // Kafka closes the connection on a frame it will not read (InvalidReceiveException).
+      log::warn("closing connection: request frame of {} bytes (limit {})", size, max_request);
+      break;
+    }
+    auto req = std::make_shared<request>();
+    req->frame.resize(static_cast<size_t>(size));
+    co_await asio::async_read(_socket, asio::buffer(req->frame),
+                              asio::redirect_error(use_awaitable, ec));
+    if (ec || _closed) {
+      break;
+    }
+    auto header = protocol::decode_request_header(req->frame);
+    if (!header) {
+      log::warn("closing connection: malformed request header");
+      break;
+    }
+    req->header = std::move(*header);
+    req->executor = _socket.get_executor();
+    dispatch(std::move(req));
+    while (!_closed && _slots.size() >= _broker.config().max_in_flight) {
+      _room.expires_at(asio::steady_timer::time_point::max());
+      co_await _room.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+  }
+  if (!_closed) {
+    // Answers already owed are still sent before the socket closes.
+    if (_slots.empty()) {
+      shut_down();
+    } else {
+      _slots.push_back(slot{true, response{{}, {}, false, true}});
+      ++_next_seq;
+      if (!_writing) {
+        _writing = true;
+        asio::co_spawn(_socket.get_executor(), write_loop(), asio::detached);
+      }
+    }
+  }
+}
+
+void connection::dispatch(std::shared_ptr<request> req) {
+  uint64_t seq = _next_seq++;
+  _slots.emplace_back();
+  auto self = shared_from_this();
+  auto executor = _socket.get_executor();
+  responder respond([self, seq, executor](response r) {
+    asio::post(executor, [self, seq, r = std::move(r)]() mutable {
+      self->complete(seq, std::move(r));
+    });
+  });
+  dispatch_request(_broker, std::move(req), std::move(respond));
+}
+
+void connection::complete(uint64_t seq, response r) {
+  if (_closed || seq < _first_seq) {
+    return;
+  }
+  slot& s = _slots[seq - _first_seq];
+  s.ready = true;
+  s.answer = std::move(r);
+  if (!_writing && _slots.front().ready) {
+    _writing = true;
+    asio::co_spawn(_socket.get_executor(), write_loop(), asio::detached);
+  }
+}
+
+asio::awaitable<void> connection::write_loop() {
+  auto self = shared_from_this();
+  while (!_closed && !_slots.empty() && _slots.front().ready) {
+    response r = std::move(_slots.front().answer);
+    _slots.pop_front();
+    ++_first_seq;
+    _room.cancel();
+    if (r.send && !co_await send_response(r)) {
+      shut_down();
+      break;
+    }
+    if (r.close_after) {
+      shut_down();
+      break;
+    }
+  }
+  _writing = false;
+}
+
+asio::awaitable<bool> connection::send_response(const response& r) {
+  boost::system::error_code ec;
+  size_t pos = 0;
+  for (const auto& sp : r.splices) {
+    if (sp.at > pos) {
+      co_await asio::async_write(_socket, asio::buffer(r.buffer.data() + pos, sp.at - pos),
+                                 asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        co_return false;
+      }
+      pos = sp.at;
+    }
+    off_t offset = sp.slice.position;
+    int64_t left = sp.slice.length;
+    while (left > 0) {
+      ssize_t n = ::sendfile(_socket.native_handle(), sp.slice.fd, &offset,
+                             static_cast<size_t>(left));
+      if (n > 0) {
+        left -= n;
+      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        co_await _socket.async_wait(asio::ip::tcp::socket::wait_write,
+                                    asio::redirect_error(use_awaitable, ec));
+        if (ec) {
+          co_return false;
+        }
+      } else {
+        // The file shrank under us (n == 0) or the socket failed: the frame cannot be
+        // completed, so the connection must go.
+        log::warn("sendfile failed: {}", n == 0 ? "end of file" : std::strerror(errno));
+        co_return false;
+      }
+    }
+  }
+  if (pos < r.buffer.size()) {
+    co_await asio::async_write(_socket, asio::buffer(r.buffer.data() + pos, r.buffer.size() - pos),
+                               asio::redirect_error(use_awaitable, ec));
+    if (ec) {
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+void connection::shut_down() {
+  if (_closed) {
+    return;
+  }
+  _closed = true;
+  boost::system::error_code ec;
+  _socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  _socket.close(ec);
+  _room.cancel();
+  _slots.clear();
+}
+
+}  // namespace brook::broker

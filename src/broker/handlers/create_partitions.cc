@@ -1,0 +1,63 @@
+// CreatePartitions (key 37): raises topics' partition counts to `count`, or only checks
+// that it could (validate_only). Brook is one node: replica assignments for the new
+// partitions are refused.
+#include <map>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
+#include "protocol/messages/create_partitions.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::create_partitions_request;
+using protocol::create_partitions_response;
+using protocol::kafka_error;
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<create_partitions_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  // A name given more than once is refused, with one answer: clients index them by name.
+  std::map<std::string, int> occurrences;
+  for (const auto& t : in->topics) {
+    ++occurrences[t.name];
+  }
+  create_partitions_response out;
+  for (const auto& t : in->topics) {
+    int& seen = occurrences[t.name];
+    if (seen == 0) {
+      continue;  // a duplicate already answered
+    }
+    auto& result = out.results.emplace_back();
+    result.name = t.name;
+    admin_status error;
+    if (seen > 1) {
+      seen = 0;
+      error = admin_error{kafka_error::invalid_request, "Duplicate topic name."};
+    } else if (t.assignments && !t.assignments->empty()) {
+      error = admin_error{kafka_error::invalid_request,
+                          "Manual replica assignments are not supported: Brook is a single "
+                          "node. Give only the new partition count."};
+    } else if (auto current = b.topics().find(t.name);
+               current && t.count == current->partition_count()) {
+      error = admin_error{kafka_error::invalid_partitions,
+                          "Topic already has " + std::to_string(t.count) + " partitions."};
+    } else {
+      error = b.topics().add_partitions(t.name, t.count, in->validate_only);
+    }
+    if (error) {
+      result.error_code = protocol::code(error->code);
+      result.error_message = std::move(error->message);
+    }
+  }
+  respond.send(*req, out);
+}
+}  // namespace
+
+const api_handler create_partitions{create_partitions_request::api_key, 0, 3, &handle};
+static_assert(3 <= create_partitions_request::max_version);
+
+}  // namespace brook::broker::handlers

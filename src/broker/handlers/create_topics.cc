@@ -1,0 +1,136 @@
+// CreateTopics (key 19): creates each topic with its partition count and config overrides,
+// or (validate_only, v1+) only checks that it could. Brook is one node: the replication
+// factor must be 1 or -1 (the default, which is 1) and manual replica assignments are
+// refused. From v5 a created topic's answer carries its partition count, replication
+// factor and full configuration; from v7 its topic id.
+#include <map>
+
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
+#include "protocol/messages/create_topics.h"
+#include "storage/topic_config.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::create_topics_request;
+using protocol::create_topics_response;
+using protocol::kafka_error;
+using topic_result = create_topics_response::creatable_topic_result;
+
+constexpr int32_t default_partitions = -1;
+constexpr int16_t default_replication_factor = -1;
+
+void fail(topic_result& out, admin_error e) {
+  out.error_code = protocol::code(e.code);
+  out.error_message = std::move(e.message);
+  out.num_partitions = -1;
+  out.replication_factor = -1;
+  out.configs = std::vector<create_topics_response::creatable_topic_configs>{};
+}
+
+// The request's checks that topic_table::create does not make: replication, assignments,
+// config values present. nullopt when the topic may go to topic_table::create.
+admin_status check(const create_topics_request::creatable_topic& t) {
+  if (!t.assignments.empty()) {
+    return admin_error{kafka_error::invalid_request,
+                       "Manual replica assignments are not supported: Brook is a single "
+                       "node. Give num_partitions and replication_factor (1 or -1) instead."};
+  }
+  if (t.replication_factor != default_replication_factor && t.replication_factor < 1) {
+    return admin_error{kafka_error::invalid_replication_factor,
+                       "Replication factor must be larger than 0, or -1 to use the default "
+                       "value."};
+  }
+  if (t.replication_factor > 1) {
+    return admin_error{kafka_error::invalid_replication_factor,
+                       "Replication factor: " + std::to_string(t.replication_factor) +
+                           " larger than available brokers: 1. Brook is a single node; use "
+                           "1 or -1."};
+  }
+  if (t.num_partitions != default_partitions && t.num_partitions < 1) {
+    return admin_error{kafka_error::invalid_partitions,
+                       "Number of partitions must be larger than 0, or -1 to use the default "
+                       "value."};
+  }
+  for (const auto& c : t.configs) {
+    if (!c.value) {
+      return admin_error{kafka_error::invalid_config,
+                         "Null value not supported for topic configs: " + c.name};
+    }
+  }
+  return std::nullopt;
+}
+
+void describe_configs(broker& b, const std::map<std::string, std::string>& overrides,
+                      topic_result& out) {
+  auto& configs = out.configs.emplace();
+  for (auto& e : storage::describe_topic_configs(b.topics().server_defaults(), overrides)) {
+    auto& c = configs.emplace_back();
+    c.name = std::move(e.name);
+    c.value = std::move(e.value);
+    c.read_only = e.read_only;
+    c.config_source = static_cast<int8_t>(e.source);
+    c.is_sensitive = e.sensitive;
+  }
+}
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<create_topics_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  const bool validate_only = req->header.api_version >= 1 && in->validate_only;
+  // A name given more than once is refused, with one answer (as Kafka's KRaft controller:
+  // clients index the answers by name).
+  std::map<std::string, int> occurrences;
+  for (const auto& t : in->topics) {
+    ++occurrences[t.name];
+  }
+  create_topics_response out;
+  for (const auto& t : in->topics) {
+    int& seen = occurrences[t.name];
+    if (seen == 0) {
+      continue;  // a duplicate already answered
+    }
+    auto& result = out.topics.emplace_back();
+    result.name = t.name;
+    result.error_message.reset();
+    if (seen > 1) {
+      seen = 0;
+      fail(result, {kafka_error::invalid_request, "Found multiple entries for this topic."});
+      continue;
+    }
+    if (auto bad = check(t)) {
+      fail(result, std::move(*bad));
+      continue;
+    }
+    int32_t partitions =
+        t.num_partitions == default_partitions ? b.config().default_partitions : t.num_partitions;
+    std::map<std::string, std::string> overrides;
+    for (const auto& c : t.configs) {
+      overrides[c.name] = *c.value;
+    }
+    std::shared_ptr<const topic> created;
+    if (auto error = b.topics().create(t.name, partitions, overrides, validate_only, &created)) {
+      fail(result, std::move(*error));
+      continue;
+    }
+    result.num_partitions = partitions;
+    result.replication_factor = 1;
+    if (created) {
+      result.topic_id = created->id;
+      describe_configs(b, created->overrides, result);
+    } else {
+      describe_configs(b, overrides, result);
+    }
+  }
+  respond.send(*req, out);
+}
+}  // namespace
+
+const api_handler create_topics{create_topics_request::api_key, 0, 7, &handle};
+static_assert(7 <= create_topics_request::max_version);
+
+}  // namespace brook::broker::handlers

@@ -1,0 +1,53 @@
+// DescribeCluster (key 60, KIP-700): the cluster id, the controller (this node) and the
+// one broker of the cluster, with the cluster operations the client may perform when it
+// asks for them.
+#include "protocol/messages/describe_cluster.h"
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::describe_cluster_request;
+using protocol::describe_cluster_response;
+
+constexpr int32_t no_authorized_operations = INT32_MIN;
+
+// Kafka's AclOperation codes that apply to the cluster resource, as a bit field (bit n for
+// code n). With no authorizer, Kafka answers every one of them.
+constexpr int32_t op_bit(int code) {
+  return int32_t{1} << code;
+}
+constexpr int32_t cluster_operations = op_bit(5)      // CREATE
+                                       | op_bit(7)    // ALTER
+                                       | op_bit(8)    // DESCRIBE
+                                       | op_bit(9)    // CLUSTER_ACTION
+                                       | op_bit(10)   // DESCRIBE_CONFIGS
+                                       | op_bit(11)   // ALTER_CONFIGS
+                                       | op_bit(12);  // IDEMPOTENT_WRITE
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<describe_cluster_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  describe_cluster_response out;
+  out.error_code = 0;
+  out.error_message.reset();
+  out.cluster_id = b.cluster_id();
+  out.controller_id = b.node_id();
+  auto& self = out.brokers.emplace_back();
+  self.broker_id = b.node_id();
+  self.host = b.advertised_host();
+  self.port = b.advertised_port();
+  self.rack.reset();
+  out.cluster_authorized_operations =
+      in->include_cluster_authorized_operations ? cluster_operations : no_authorized_operations;
+  respond.send(*req, out);
+}
+}  // namespace
+
+const api_handler describe_cluster{describe_cluster_request::api_key, 0, 0, &handle};
+static_assert(0 <= describe_cluster_request::max_version);
+
+}  // namespace brook::broker::handlers

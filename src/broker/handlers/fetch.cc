@@ -1,0 +1,209 @@
+// Fetch (key 1), v4-12: record batches from each partition's log, sent from the segment
+// files with sendfile. When fewer than min_bytes are ready the request waits (long poll)
+// until data arrives on one of its partitions or max_wait_ms passes. Incremental fetch
+// sessions (KIP-227) are refused the way Kafka allows: every answer carries session id
+// 0, so clients keep sending full fetches.
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "broker/broker.h"
+#include "broker/error_mapping.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
+#include "protocol/messages/fetch.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+namespace asio = boost::asio;
+using protocol::fetch_request;
+using protocol::fetch_response;
+using protocol::kafka_error;
+
+struct fetch_state : std::enable_shared_from_this<fetch_state> {
+  broker& b;
+  std::shared_ptr<request> req;
+  fetch_request in;
+  responder respond;
+  asio::steady_timer timer;
+  std::chrono::steady_clock::time_point deadline;
+  std::mutex mutex;  // guards waits and answered
+  std::vector<std::pair<std::shared_ptr<storage::partition_log>, uint64_t>> waits;
+  bool answered = false;
+
+  fetch_state(broker& br, std::shared_ptr<request> r, fetch_request i, responder rs)
+      : b(br), req(std::move(r)), in(std::move(i)), respond(std::move(rs)), timer(req->executor) {}
+};
+
+struct built {
+  fetch_response out;
+  size_t bytes = 0;
+  bool error = false;
+};
+
+built build(fetch_state& s) {
+  built result;
+  auto& out = result.out;
+  out.throttle_time_ms = 0;
+  out.error_code = 0;
+  out.session_id = 0;
+  int64_t budget = s.in.max_bytes > 0 ? s.in.max_bytes : 0;
+  bool first = true;
+  for (const auto& t : s.in.topics) {
+    auto& topic_out = out.responses.emplace_back();
+    topic_out.topic = t.topic;
+    auto topic_ptr = s.b.topics().find(t.topic);
+    for (const auto& p : t.partitions) {
+      auto& part = topic_out.partitions.emplace_back();
+      part.partition_index = p.partition;
+      part.high_watermark = -1;
+      part.last_stable_offset = -1;
+      part.log_start_offset = -1;
+      part.preferred_read_replica = -1;
+      part.aborted_transactions.reset();
+      part.records.is_null = false;
+      auto log = topic_ptr ? topic_ptr->partition(p.partition) : nullptr;
+      if (!log) {
+        part.error_code = protocol::code(kafka_error::unknown_topic_or_partition);
+        result.error = true;
+        continue;
+      }
+      int64_t hw = log->high_watermark();
+      part.high_watermark = hw;
+      part.last_stable_offset = hw;
+      part.log_start_offset = log->log_start_offset();
+      // KIP-74: the first batch goes out even when larger than the limits.
+      int64_t limit = std::min<int64_t>(p.partition_max_bytes, budget);
+      if (limit <= 0 && !first) {
+        continue;
+      }
+      auto range = log->read(p.fetch_offset, static_cast<size_t>(std::max<int64_t>(limit, 1)));
+      if (!range) {
+        part.error_code = protocol::code(to_kafka_error(range.error()));
+        result.error = true;
+        continue;
+      }
+      part.error_code = 0;
+      if (range->length > 0) {
+        part.records.files.push_back(protocol::file_slice{
+            range->fd, static_cast<int64_t>(range->position), static_cast<int64_t>(range->length),
+            range->owner});
+        result.bytes += range->length;
+        budget -= static_cast<int64_t>(range->length);
+        first = false;
+      }
+    }
+  }
+  return result;
+}
+
+void answer(const std::shared_ptr<fetch_state>& s, built b) {
+  s->respond.send(*s->req, b.out);
+}
+
+void wait_or_answer(const std::shared_ptr<fetch_state>& s);
+
+// On the connection's thread: data arrived somewhere, or the time is up.
+void on_wake(const std::shared_ptr<fetch_state>& s, bool timed_out) {
+  {
+    std::lock_guard lock(s->mutex);
+    if (s->answered) {
+      return;
+    }
+    for (auto& [log, id] : s->waits) {
+      log->cancel_wait(id);
+    }
+    s->waits.clear();
+  }
+  if (timed_out || std::chrono::steady_clock::now() >= s->deadline) {
+    {
+      std::lock_guard lock(s->mutex);
+      s->answered = true;
+    }
+    s->timer.cancel();
+    answer(s, build(*s));
+    return;
+  }
+  wait_or_answer(s);
+}
+
+void wait_or_answer(const std::shared_ptr<fetch_state>& s) {
+  built b = build(*s);
+  if (b.error || b.bytes >= static_cast<size_t>(std::max(s->in.min_bytes, 0)) ||
+      std::chrono::steady_clock::now() >= s->deadline) {
+    {
+      std::lock_guard lock(s->mutex);
+      s->answered = true;
+    }
+    s->timer.cancel();
+    answer(s, std::move(b));
+    return;
+  }
+  // Wait for the high watermark of any partition to pass what this answer would hold.
+  std::lock_guard lock(s->mutex);
+  bool already = false;
+  auto executor = s->req->executor;
+  for (const auto& t : b.out.responses) {
+    auto topic_ptr = s->b.topics().find(t.topic);
+    for (const auto& p : t.partitions) {
+      auto log = topic_ptr ? topic_ptr->partition(p.partition_index) : nullptr;
+      if (!log) {
+        continue;
+      }
+      std::weak_ptr<fetch_state> weak = s;
+      uint64_t id = log->wait_for_data(p.high_watermark, [weak, executor] {
+        // Runs under the log's append lock: only hand the work over.
+        asio::post(executor, [weak] {
+          if (auto st = weak.lock()) {
+            on_wake(st, false);
+          }
+        });
+      });
+      if (id == 0) {
+        already = true;
+      } else {
+        s->waits.emplace_back(log, id);
+      }
+    }
+  }
+  if (already) {
+    asio::post(executor, [s] { on_wake(s, false); });
+  }
+}
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<fetch_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  if (in->session_id != 0 || (in->session_epoch != 0 && in->session_epoch != -1)) {
+    fetch_response out;
+    out.error_code = protocol::code(in->session_id != 0 ? kafka_error::fetch_session_id_not_found
+                                                        : kafka_error::invalid_fetch_session_epoch);
+    out.session_id = 0;
+    respond.send(*req, out);
+    return;
+  }
+  auto state = std::make_shared<fetch_state>(b, std::move(req), std::move(*in), std::move(respond));
+  auto wait = std::chrono::milliseconds(std::max(state->in.max_wait_ms, 0));
+  state->deadline = std::chrono::steady_clock::now() + wait;
+  if (wait.count() > 0) {
+    state->timer.expires_at(state->deadline);
+    state->timer.async_wait([state](boost::system::error_code ec) {
+      if (!ec) {
+        on_wake(state, true);
+      }
+    });
+  }
+  wait_or_answer(state);
+}
+}  // namespace
+
+const api_handler fetch{fetch_request::api_key, 4, 12, &handle};
+static_assert(12 <= fetch_request::max_version);
+
+}  // namespace brook::broker::handlers

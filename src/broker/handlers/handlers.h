@@ -1,0 +1,24 @@
+// Every API handler, one per file in this directory. The table of those served is in
+// dispatch.cc.
+#pragma once
+
+#include "broker/dispatch.h"
+
+namespace brook::broker::handlers {
+
+extern const api_handler api_versions;
+extern const api_handler metadata;
+extern const api_handler produce;
+extern const api_handler fetch;
+extern const api_handler list_offsets;
+extern const api_handler init_producer_id;
+extern const api_handler create_topics;
+extern const api_handler delete_topics;
+extern const api_handler delete_records;
+extern const api_handler describe_configs;
+extern const api_handler alter_configs;
+extern const api_handler create_partitions;
+extern const api_handler incremental_alter_configs;
+extern const api_handler describe_cluster;
+
+}  // namespace brook::broker::handlers

@@ -1,0 +1,54 @@
+// InitProducerId (key 22): a producer id and epoch for an idempotent producer. Brook has
+// no transactions: a transactional id is refused. From v3 a producer may ask to bump the
+// epoch of the id it has (KIP-360); it gets the next epoch, or a new id once the epoch
+// would overflow.
+#include "base/log.h"
+#include "broker/broker.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
+#include "protocol/messages/init_producer_id.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::init_producer_id_request;
+using protocol::init_producer_id_response;
+using protocol::kafka_error;
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<init_producer_id_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  init_producer_id_response out;
+  out.producer_id = -1;
+  out.producer_epoch = -1;
+  if (in->transactional_id && !in->transactional_id->empty()) {
+    log::warn("InitProducerId with transactional id '{}' refused: no transactions",
+              *in->transactional_id);
+    out.error_code = protocol::code(kafka_error::transactional_id_authorization_failed);
+    respond.send(*req, out);
+    return;
+  }
+  if (in->producer_id >= 0 && in->producer_epoch >= 0 && in->producer_epoch < INT16_MAX - 1) {
+    out.producer_id = in->producer_id;
+    out.producer_epoch = static_cast<int16_t>(in->producer_epoch + 1);
+    respond.send(*req, out);
+    return;
+  }
+  auto pid = b.allocate_producer_id();
+  if (!pid) {
+    log::error("cannot reserve producer ids: {}", pid.error().message());
+    out.error_code = protocol::code(kafka_error::kafka_storage_error);
+  } else {
+    out.producer_id = *pid;
+    out.producer_epoch = 0;
+  }
+  respond.send(*req, out);
+}
+}  // namespace
+
+const api_handler init_producer_id{init_producer_id_request::api_key, 0, 4, &handle};
+static_assert(4 <= init_producer_id_request::max_version);
+
+}  // namespace brook::broker::handlers

@@ -1,0 +1,109 @@
+// ListOffsets (key 2): the earliest (-2), latest (-1) or max-timestamp (-3, v7) offset of
+// each partition, or the first offset whose record timestamp is at or after a time.
+#include <unistd.h>
+
+#include "broker/broker.h"
+#include "broker/error_mapping.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
+#include "protocol/messages/list_offsets.h"
+#include "protocol/record_batch.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::kafka_error;
+using protocol::list_offsets_request;
+using protocol::list_offsets_response;
+
+constexpr int64_t latest_timestamp = -1;
+constexpr int64_t earliest_timestamp = -2;
+constexpr int64_t max_timestamp = -3;
+
+// The time index finds the batch; the record inside it is found by decoding the batch.
+// Returns (offset, timestamp) of the first record at or after `target`, or (-1, -1).
+std::pair<int64_t, int64_t> offset_for_time(const storage::partition_log& log, int64_t target) {
+  auto base = log.offset_for_timestamp(target);
+  if (!base) {
+    return {-1, -1};
+  }
+  auto range = log.read(*base, 1);
+  if (!range || range->length < protocol::batch_layout::header_size) {
+    return {*base, target};
+  }
+  std::vector<std::byte> bytes(range->length);
+  ssize_t n = ::pread(range->fd, bytes.data(), bytes.size(), static_cast<off_t>(range->position));
+  if (n != static_cast<ssize_t>(bytes.size())) {
+    return {*base, target};
+  }
+  auto header = protocol::batch_header::decode(bytes);
+  auto records = protocol::decode_records(bytes);
+  if (!records) {
+    return {header.base_offset, header.max_timestamp};
+  }
+  for (const auto& r : *records) {
+    int64_t offset = header.base_offset + r.offset_delta;
+    int64_t ts = header.log_append_time() ? header.max_timestamp
+                                          : header.base_timestamp + r.timestamp_delta;
+    if (ts >= target && offset >= *base) {
+      return {offset, ts};
+    }
+  }
+  return {header.base_offset, header.max_timestamp};
+}
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<list_offsets_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  const int16_t version = req->header.api_version;
+  list_offsets_response out;
+  for (const auto& t : in->topics) {
+    auto& topic_out = out.topics.emplace_back();
+    topic_out.name = t.name;
+    auto topic_ptr = b.topics().find(t.name);
+    for (const auto& p : t.partitions) {
+      auto& part = topic_out.partitions.emplace_back();
+      part.partition_index = p.partition_index;
+      part.timestamp = -1;
+      part.offset = -1;
+      auto log = topic_ptr ? topic_ptr->partition(p.partition_index) : nullptr;
+      if (!log) {
+        part.error_code = protocol::code(kafka_error::unknown_topic_or_partition);
+        continue;
+      }
+      part.leader_epoch = 0;
+      if (p.timestamp == latest_timestamp) {
+        part.offset = log->high_watermark();
+      } else if (p.timestamp == earliest_timestamp) {
+        part.offset = log->log_start_offset();
+      } else if (p.timestamp == max_timestamp && version >= 7) {
+        if (auto m = log->max_timestamp(); m && m->second < log->high_watermark()) {
+          part.timestamp = m->first;
+          part.offset = m->second;
+        }
+      } else if (p.timestamp >= 0) {
+        auto [offset, ts] = offset_for_time(*log, p.timestamp);
+        part.offset = offset;
+        part.timestamp = ts;
+      } else {
+        part.error_code = protocol::code(kafka_error::invalid_request);
+        continue;
+      }
+      if (version == 0) {
+        // v0 answers with a list of segment offsets; the one asked for is enough.
+        if (part.offset >= 0 && p.max_num_offsets > 0) {
+          part.old_style_offsets = {part.offset};
+        }
+      }
+    }
+  }
+  respond.send(*req, out);
+}
+}  // namespace
+
+const api_handler list_offsets{list_offsets_request::api_key, 0, 7, &handle};
+static_assert(7 <= list_offsets_request::max_version);
+
+}  // namespace brook::broker::handlers

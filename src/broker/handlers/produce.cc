@@ -1,0 +1,155 @@
+// Produce (key 0): appends each partition's record batches, as received, to its log and
+// answers once every partition's append is as durable as its log asks (acks=1 and
+// acks=-1 alike; see doc/architecture.md), or at once with no answer for acks=0.
+#include <atomic>
+
+#include "broker/broker.h"
+#include "broker/error_mapping.h"
+#include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
+#include "protocol/messages/produce.h"
+#include "protocol/record_batch.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::kafka_error;
+using protocol::produce_request;
+using protocol::produce_response;
+using partition_response = produce_response::partition_produce_response;
+
+// What one produce request shares between the appends of its partitions, which may
+// complete on the flusher's thread: the last one to finish sends the answer.
+struct produce_state {
+  std::shared_ptr<request> req;
+  produce_request in;
+  produce_response out;
+  responder respond;
+  bool acks_none = false;
+  std::atomic<int> pending{1};  // one extra, released once every append has started
+
+  produce_state(std::shared_ptr<request> r, produce_request i, responder rs)
+      : req(std::move(r)), in(std::move(i)), respond(std::move(rs)) {}
+
+  void finish_one() {
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      if (acks_none) {
+        respond.send_nothing();
+      } else {
+        respond.send(*req, out);
+      }
+    }
+  }
+};
+
+void fail(partition_response& p, kafka_error e, std::string message = {}) {
+  p.error_code = protocol::code(e);
+  p.base_offset = -1;
+  if (!message.empty()) {
+    p.error_message = std::move(message);
+  } else {
+    p.error_message = std::string(protocol::kafka_error_name(e));
+  }
+}
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<produce_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  auto state = std::make_shared<produce_state>(req, std::move(*in), std::move(respond));
+  state->acks_none = state->in.acks == 0;
+  // No transactions in Brook (InitProducerId refuses transactional ids too).
+  const bool transactional = state->in.transactional_id && !state->in.transactional_id->empty();
+  const bool acks_valid = state->in.acks == 0 || state->in.acks == 1 || state->in.acks == -1;
+
+  // Lay the whole answer out first: appends fill their own entries from other threads.
+  for (const auto& t : state->in.topic_data) {
+    auto& topic_out = state->out.responses.emplace_back();
+    topic_out.name = t.name;
+    for (const auto& p : t.partition_data) {
+      auto& part = topic_out.partition_responses.emplace_back();
+      part.index = p.index;
+      part.base_offset = -1;
+      part.log_append_time_ms = -1;
+      part.log_start_offset = -1;
+      part.error_message.reset();
+    }
+  }
+
+  for (size_t ti = 0; ti < state->in.topic_data.size(); ++ti) {
+    auto& t = state->in.topic_data[ti];
+    auto& topic_out = state->out.responses[ti];
+    std::shared_ptr<const topic> topic_ptr;
+    admin_status create_error;
+    if (acks_valid) {
+      topic_ptr = b.find_or_create_topic(t.name, true, &create_error);
+    }
+    for (size_t pi = 0; pi < t.partition_data.size(); ++pi) {
+      auto& p = t.partition_data[pi];
+      auto& part = topic_out.partition_responses[pi];
+      if (!acks_valid) {
+        fail(part, kafka_error::invalid_required_acks);
+        continue;
+      }
+      if (transactional) {
+        fail(part, kafka_error::transactional_id_authorization_failed,
+             "Brook does not support transactions");
+        continue;
+      }
+      if (!topic_ptr) {
+        fail(part, create_error ? create_error->code : kafka_error::unknown_topic_or_partition,
+             create_error ? create_error->message : std::string{});
+        continue;
+      }
+      auto log = topic_ptr->partition(p.index);
+      if (!log) {
+        fail(part, kafka_error::unknown_topic_or_partition);
+        continue;
+      }
+      if (p.records.is_null || p.records.memory.empty()) {
+        fail(part, kafka_error::corrupt_message, "empty record set");
+        continue;
+      }
+      if (auto magic = p.records.memory.size() > protocol::batch_layout::magic
+                           ? static_cast<int8_t>(p.records.memory[protocol::batch_layout::magic])
+                           : protocol::batch_layout::current_magic;
+          magic == 0 || magic == 1) {
+        // Message sets v0/v1: Brook stores record batches v2 only.
+        fail(part,
+             state->req->header.api_version >= 3 ? kafka_error::invalid_record
+                                                 : kafka_error::unsupported_for_message_format,
+             "Brook accepts record batches of magic 2 only, not magic " + std::to_string(magic));
+        continue;
+      }
+      // The request owns its frame, so the batches can be rewritten in place.
+      std::span<std::byte> batches(const_cast<std::byte*>(p.records.memory.data()),
+                                   p.records.memory.size());
+      storage::append_options options;
+      options.log_append_time =
+          topic_ptr->config.timestamp_type == storage::timestamp_type::log_append_time;
+      state->pending.fetch_add(1, std::memory_order_relaxed);
+      log->append(batches, options,
+                  [state, &part, log](result<storage::append_result> r) {
+                    if (r) {
+                      part.error_code = 0;
+                      part.base_offset = r->base_offset;
+                      part.log_append_time_ms = r->log_append_time_ms;
+                      part.log_start_offset = log->log_start_offset();
+                    } else {
+                      auto e = to_kafka_error(r.error());
+                      fail(part, e, r.error().message());
+                    }
+                    state->finish_one();
+                  });
+    }
+  }
+  state->finish_one();
+}
+}  // namespace
+
+// v0 is advertised: librdkafka turns compression off against brokers without it.
+const api_handler produce{produce_request::api_key, 0, 9, &handle};
+static_assert(9 <= produce_request::max_version);
+
+}  // namespace brook::broker::handlers

@@ -1,0 +1,102 @@
+// One Kafka request as a handler sees it, and the responder that answers it. A handler
+// may answer from any thread (a flusher callback, a timer); the responder hands the
+// answer to the connection's thread, which sends answers in request order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "protocol/request_header.h"
+#include "protocol/wire_writer.h"
+
+namespace brook::broker {
+
+struct request {
+  protocol::request_header header;
+  std::vector<std::byte> frame;  // the bytes after the size prefix; records point into it
+  boost::asio::any_io_executor executor;  // the connection's thread
+
+  std::span<const std::byte> body() const {
+    return std::span<const std::byte>(frame).subspan(header.body_offset);
+  }
+};
+
+// A whole response frame (size prefix included) ready to send.
+struct response {
+  std::vector<std::byte> buffer;
+  std::vector<protocol::wire_writer::splice> splices;
+  bool send = true;          // false: nothing goes back (produce with acks=0)
+  bool close_after = false;  // close the connection once the responses before are sent
+};
+
+class responder {
+ public:
+  using deliver_fn = std::function<void(response)>;
+
+  explicit responder(deliver_fn deliver) : _deliver(std::move(deliver)) {}
+  responder(responder&& o) noexcept : _deliver(std::move(o._deliver)) { o._deliver = nullptr; }
+  responder& operator=(responder&& o) noexcept {
+    if (this != &o) {
+      _deliver = std::move(o._deliver);
+      o._deliver = nullptr;
+    }
+    return *this;
+  }
+  // A request dropped without an answer would stall its connection: close it instead.
+  ~responder() {
+    if (_deliver) {
+      close();
+    }
+  }
+  responder(const responder&) = delete;
+  responder& operator=(const responder&) = delete;
+
+  // Encodes `message` with the request's header and version and sends it.
+  template <typename Message>
+  void send(const request& req, const Message& message) {
+    protocol::wire_writer w;
+    protocol::begin_response(w, req.header.api_key, req.header.api_version,
+                             req.header.correlation_id);
+    message.encode(w, req.header.api_version);
+    protocol::finish_response(w);
+    send_frame(std::move(w));
+  }
+  void send_frame(protocol::wire_writer&& w) {
+    response r;
+    r.buffer = w.take_buffer();
+    r.splices = w.take_splices();
+    deliver(std::move(r));
+  }
+  // No answer (acks=0), but the slot is released so later answers go out.
+  void send_nothing() {
+    response r;
+    r.send = false;
+    deliver(std::move(r));
+  }
+  // Closes the connection after the answers before this one: Kafka's reaction to a
+  // request it cannot parse.
+  void close() {
+    response r;
+    r.send = false;
+    r.close_after = true;
+    deliver(std::move(r));
+  }
+
+ private:
+  void deliver(response r) {
+    if (_deliver) {
+      auto d = std::move(_deliver);
+      _deliver = nullptr;
+      d(std::move(r));
+    }
+  }
+  deliver_fn _deliver;
+};
+
+}  // namespace brook::broker

@@ -1,0 +1,281 @@
+#include "broker/topic_table.h"
+
+#include <set>
+
+#include "base/log.h"
+#include "storage/topic_config.h"
+#include "storage/topic_name.h"
+
+namespace brook::broker {
+
+using protocol::kafka_error;
+
+namespace {
+protocol::uuid to_uuid(const storage::topic_id& id) {
+  protocol::uuid u;
+  u.bytes = id;
+  return u;
+}
+
+admin_error store_error(const std::error_code& ec) {
+  return {kafka_error::kafka_storage_error, ec.message()};
+}
+}  // namespace
+
+topic_table::topic_table(storage::log_manager& logs, storage::metadata_store& store,
+                         storage::log_config server_defaults)
+    : _logs(logs), _store(store), _defaults(std::move(server_defaults)) {}
+
+result<std::vector<std::shared_ptr<storage::partition_log>>> topic_table::open_partitions(
+    const std::string& name, int32_t from, int32_t to, const storage::log_config& config) {
+  std::vector<std::shared_ptr<storage::partition_log>> out;
+  for (int32_t p = from; p < to; ++p) {
+    auto log = _logs.get_or_create(name, p, &config);
+    if (!log) {
+      return log.error();
+    }
+    if (auto st = (*log)->set_config(config); !st) {
+      return st.error();
+    }
+    out.push_back(std::move(*log));
+  }
+  return out;
+}
+
+void topic_table::publish(std::shared_ptr<const topic> t) {
+  std::unique_lock lock(_mutex);
+  _topics[t->name] = std::move(t);
+}
+
+status topic_table::load() {
+  std::lock_guard admin(_admin_mutex);
+  auto stored = _store.list_topics();
+  if (!stored) {
+    return stored.error();
+  }
+  std::set<std::string> known;
+  for (auto& m : *stored) {
+    auto outcome = storage::apply_topic_configs(_defaults, m.configs);
+    storage::log_config config = outcome.error ? _defaults : outcome.config;
+    if (outcome.error) {
+      log::warn("topic {}: stored config refused ({}); using the defaults", m.name,
+                outcome.error->message);
+    }
+    auto parts = open_partitions(m.name, 0, m.partitions, config);
+    if (!parts) {
+      return parts.error();
+    }
+    auto t = std::make_shared<topic>();
+    t->name = m.name;
+    t->id = to_uuid(m.id);
+    t->overrides = std::move(m.configs);
+    t->config = config;
+    t->partitions = std::move(*parts);
+    known.insert(t->name);
+    publish(std::move(t));
+  }
+  // Adopt partition directories no topic owns.
+  std::map<std::string, int32_t> orphans;
+  for (auto& [key, log] : _logs.all()) {
+    if (!known.contains(key.first)) {
+      orphans[key.first] = std::max(orphans[key.first], key.second + 1);
+    }
+  }
+  for (auto& [name, count] : orphans) {
+    auto id = protocol::uuid::random();
+    if (auto st = _store.create_topic(name, id.bytes, count, {}); !st) {
+      return st.error();
+    }
+    auto parts = open_partitions(name, 0, count, _defaults);
+    if (!parts) {
+      return parts.error();
+    }
+    auto t = std::make_shared<topic>();
+    t->name = name;
+    t->id = id;
+    t->config = _defaults;
+    t->partitions = std::move(*parts);
+    log::info("adopted topic {} ({} partitions) found on disk", name, count);
+    publish(std::move(t));
+  }
+  return {};
+}
+
+std::shared_ptr<const topic> topic_table::find(std::string_view name) const {
+  std::shared_lock lock(_mutex);
+  auto it = _topics.find(name);
+  return it == _topics.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const topic> topic_table::find(const protocol::uuid& id) const {
+  std::shared_lock lock(_mutex);
+  for (const auto& [name, t] : _topics) {
+    if (t->id == id) {
+      return t;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<std::shared_ptr<const topic>> topic_table::list() const {
+  std::shared_lock lock(_mutex);
+  std::vector<std::shared_ptr<const topic>> out;
+  out.reserve(_topics.size());
+  for (const auto& [name, t] : _topics) {
+    out.push_back(t);
+  }
+  return out;
+}
+
+size_t topic_table::size() const {
+  std::shared_lock lock(_mutex);
+  return _topics.size();
+}
+
+admin_status topic_table::create(const std::string& name, int32_t partitions,
+                                 const std::map<std::string, std::string>& overrides,
+                                 bool validate_only, std::shared_ptr<const topic>* created) {
+  if (auto bad = storage::validate_topic_name(name)) {
+    return admin_error{kafka_error::invalid_topic_exception, *bad};
+  }
+  if (partitions < 1 || partitions > max_partitions) {
+    return admin_error{kafka_error::invalid_partitions,
+                       "Number of partitions must be between 1 and " +
+                           std::to_string(max_partitions) + ", not " + std::to_string(partitions)};
+  }
+  auto outcome = storage::apply_topic_configs(_defaults, overrides);
+  if (outcome.error) {
+    return admin_error{kafka_error::invalid_config, outcome.error->message};
+  }
+  std::lock_guard admin(_admin_mutex);
+  {
+    std::shared_lock lock(_mutex);
+    if (_topics.contains(name)) {
+      return admin_error{kafka_error::topic_already_exists,
+                         "Topic '" + name + "' already exists."};
+    }
+    for (const auto& [other, t] : _topics) {
+      if (storage::topic_names_collide(other, name)) {
+        return admin_error{kafka_error::invalid_topic_exception,
+                           "Topic '" + name + "' collides with existing topic: " + other};
+      }
+    }
+  }
+  if (validate_only) {
+    return std::nullopt;
+  }
+  auto id = protocol::uuid::random();
+  if (auto st = _store.create_topic(name, id.bytes, partitions, overrides); !st) {
+    return store_error(st.error());
+  }
+  auto parts = open_partitions(name, 0, partitions, outcome.config);
+  if (!parts) {
+    log::error("topic {}: created in the store but its logs failed to open: {}", name,
+               parts.error().message());
+    return store_error(parts.error());
+  }
+  auto t = std::make_shared<topic>();
+  t->name = name;
+  t->id = id;
+  t->overrides = overrides;
+  t->config = outcome.config;
+  t->partitions = std::move(*parts);
+  if (created != nullptr) {
+    *created = t;
+  }
+  log::info("created topic {} with {} partitions", name, partitions);
+  publish(std::move(t));
+  return std::nullopt;
+}
+
+admin_status topic_table::remove(const std::string& name) {
+  std::lock_guard admin(_admin_mutex);
+  auto t = find(name);
+  if (!t) {
+    return admin_error{kafka_error::unknown_topic_or_partition,
+                       "This server does not host this topic: " + name};
+  }
+  if (auto st = _store.delete_topic(name); !st) {
+    return store_error(st.error());
+  }
+  {
+    std::unique_lock lock(_mutex);
+    _topics.erase(name);
+  }
+  for (int32_t p = 0; p < t->partition_count(); ++p) {
+    if (auto st = _logs.remove(name, p); !st) {
+      log::warn("topic {}: removing partition {} failed: {}", name, p, st.error().message());
+    }
+  }
+  log::info("deleted topic {}", name);
+  return std::nullopt;
+}
+
+admin_status topic_table::add_partitions(const std::string& name, int32_t new_total,
+                                         bool validate_only) {
+  std::lock_guard admin(_admin_mutex);
+  auto t = find(name);
+  if (!t) {
+    return admin_error{kafka_error::unknown_topic_or_partition,
+                       "This server does not host this topic: " + name};
+  }
+  if (new_total <= t->partition_count()) {
+    return admin_error{kafka_error::invalid_partitions,
+                       "Topic currently has " + std::to_string(t->partition_count()) +
+                           " partitions, which is higher than the requested " +
+                           std::to_string(new_total) + "."};
+  }
+  if (new_total > max_partitions) {
+    return admin_error{kafka_error::invalid_partitions,
+                       "Number of partitions must be at most " + std::to_string(max_partitions)};
+  }
+  if (validate_only) {
+    return std::nullopt;
+  }
+  if (auto st = _store.set_partition_count(name, new_total); !st) {
+    return store_error(st.error());
+  }
+  auto parts = open_partitions(name, t->partition_count(), new_total, t->config);
+  if (!parts) {
+    return store_error(parts.error());
+  }
+  auto updated = std::make_shared<topic>(*t);
+  for (auto& p : *parts) {
+    updated->partitions.push_back(std::move(p));
+  }
+  publish(std::move(updated));
+  return std::nullopt;
+}
+
+admin_status topic_table::set_configs(const std::string& name,
+                                      const std::map<std::string, std::string>& overrides,
+                                      bool validate_only) {
+  auto outcome = storage::apply_topic_configs(_defaults, overrides);
+  if (outcome.error) {
+    return admin_error{kafka_error::invalid_config, outcome.error->message};
+  }
+  std::lock_guard admin(_admin_mutex);
+  auto t = find(name);
+  if (!t) {
+    return admin_error{kafka_error::unknown_topic_or_partition,
+                       "This server does not host this topic: " + name};
+  }
+  if (validate_only) {
+    return std::nullopt;
+  }
+  if (auto st = _store.set_topic_configs(name, overrides); !st) {
+    return store_error(st.error());
+  }
+  for (const auto& log : t->partitions) {
+    if (auto st = log->set_config(outcome.config); !st) {
+      return store_error(st.error());
+    }
+  }
+  auto updated = std::make_shared<topic>(*t);
+  updated->overrides = overrides;
+  updated->config = outcome.config;
+  publish(std::move(updated));
+  return std::nullopt;
+}
+
+}  // namespace brook::broker

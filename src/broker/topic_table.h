@@ -1,0 +1,82 @@
+// topic_table: the topics the broker serves, each with its id, config overrides, the
+// effective log_config and its partitions' logs. The metadata store holds the truth on
+// disk; this is its in-memory image, read without copying (a topic is an immutable
+// snapshot, replaced whole on change). Changes are serialised by one admin mutex; reads
+// take a shared lock only long enough to copy a shared_ptr.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "broker/admin_error.h"
+#include "protocol/uuid.h"
+#include "storage/log_config.h"
+#include "storage/log_manager.h"
+#include "storage/metadata_store.h"
+
+namespace brook::broker {
+
+struct topic {
+  std::string name;
+  protocol::uuid id;
+  std::map<std::string, std::string> overrides;
+  storage::log_config config;
+  std::vector<std::shared_ptr<storage::partition_log>> partitions;
+
+  int32_t partition_count() const { return static_cast<int32_t>(partitions.size()); }
+  std::shared_ptr<storage::partition_log> partition(int32_t p) const {
+    return p >= 0 && p < partition_count() ? partitions[static_cast<size_t>(p)] : nullptr;
+  }
+};
+
+class topic_table {
+ public:
+  static constexpr int32_t max_partitions = 100000;
+
+  topic_table(storage::log_manager& logs, storage::metadata_store& store,
+              storage::log_config server_defaults);
+
+  // Loads the topics of the metadata store and opens their logs. Partition directories
+  // with no topic in the store (a data directory written before the store existed) are
+  // adopted as topics with default configs.
+  status load();
+
+  std::shared_ptr<const topic> find(std::string_view name) const;
+  std::shared_ptr<const topic> find(const protocol::uuid& id) const;
+  std::vector<std::shared_ptr<const topic>> list() const;
+  size_t size() const;
+
+  // Validates and (unless validate_only) creates the topic durably: the store first, then
+  // the partition directories.
+  admin_status create(const std::string& name, int32_t partitions,
+                      const std::map<std::string, std::string>& overrides, bool validate_only,
+                      std::shared_ptr<const topic>* created = nullptr);
+  admin_status remove(const std::string& name);
+  admin_status add_partitions(const std::string& name, int32_t new_total, bool validate_only);
+  // Replaces the topic's overrides with `overrides` (validated first).
+  admin_status set_configs(const std::string& name,
+                           const std::map<std::string, std::string>& overrides,
+                           bool validate_only);
+
+  const storage::log_config& server_defaults() const { return _defaults; }
+
+ private:
+  result<std::vector<std::shared_ptr<storage::partition_log>>> open_partitions(
+      const std::string& name, int32_t from, int32_t to, const storage::log_config& config);
+  void publish(std::shared_ptr<const topic> t);
+
+  storage::log_manager& _logs;
+  storage::metadata_store& _store;
+  const storage::log_config _defaults;
+  std::mutex _admin_mutex;  // one change at a time
+  mutable std::shared_mutex _mutex;
+  std::map<std::string, std::shared_ptr<const topic>, std::less<>> _topics;
+};
+
+}  // namespace brook::broker

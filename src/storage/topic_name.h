@@ -1,0 +1,30 @@
+// topic_name: Kafka's rules for topic names, with Kafka's messages (InvalidTopicException,
+// error code 17 INVALID_TOPIC_EXCEPTION). A legal name is 1 to 249 characters of
+// [a-zA-Z0-9._-], and not "." or "..". The limit leaves room for the partition directory
+// "<topic>-<partition>" within a 255-byte file name.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace brook::storage {
+
+constexpr size_t max_topic_name_length = 249;
+
+// nullopt for a legal name; otherwise why it is not, in Kafka's words.
+std::optional<std::string> validate_topic_name(std::string_view name);
+
+// Names that start with "__" belong to the broker (__consumer_offsets, ...).
+bool is_internal_topic_name(std::string_view name);
+
+// Kafka's metric names turn '.' into '_', so "a.b" and "a_b" collide. True when `name`
+// holds either character (Kafka then warns at creation).
+bool has_collision_chars(std::string_view name);
+// `name` with every '.' replaced by '_'.
+std::string unify_collision_chars(std::string_view name);
+// True when `a` and `b` differ but collide ("a.b" and "a_b"); false for equal names.
+bool topic_names_collide(std::string_view a, std::string_view b);
+
+}  // namespace brook::storage

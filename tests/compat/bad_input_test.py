@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+"""Hostile and malformed input on the Kafka port of a real `brook serve`: each case gets
+the error code Kafka gives, or the connection is closed where Kafka closes it; the broker
+keeps serving everyone else and loses nothing it acknowledged. Requests are encoded with
+kafka-python's protocol classes (an independent implementation of the wire format)."""
+
+import socket
+import struct
+import unittest
+
+from kafka.protocol.fetch import FetchRequest, FetchResponse
+from kafka.protocol.metadata import MetadataRequest, MetadataResponse
+from kafka.protocol.produce import ProduceRequest, ProduceResponse
+from kafka.record.default_records import DefaultRecordBatchBuilder
+
+from brook_server import BrookServer
+
+CORRUPT_MESSAGE = 2
+UNKNOWN_TOPIC_OR_PARTITION = 3
+OFFSET_OUT_OF_RANGE = 1
+MESSAGE_TOO_LARGE = 10
+INVALID_TOPIC_EXCEPTION = 17
+INVALID_REQUIRED_ACKS = 21
+UNSUPPORTED_VERSION = 35
+INVALID_RECORD = 87
+
+
+def batch(values, timestamp=1_700_000_000_000):
+    b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=False,
+                                  producer_id=-1, producer_epoch=-1, base_sequence=-1,
+                                  batch_size=64 << 20)
+    for i, v in enumerate(values):
+        b.append(i, timestamp=timestamp + i, key=None, value=v, headers=[])
+    return bytes(b.build())
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+        self.correlation = 0
+
+    def send_raw(self, payload):
+        self.sock.sendall(payload)
+
+    def frame(self, api_key, version, body, client_id=b"bad-input-test"):
+        self.correlation += 1
+        header = struct.pack(">hhih", api_key, version, self.correlation, len(client_id)) + client_id
+        data = header + body
+        self.sock.sendall(struct.pack(">i", len(data)) + data)
+        return self.correlation
+
+    def request(self, req):
+        cid = self.frame(req.API_KEY, req.API_VERSION, req.encode())
+        size = struct.unpack(">i", self.read_exact(4))[0]
+        payload = self.read_exact(size)
+        got = struct.unpack(">i", payload[:4])[0]
+        assert got == cid, (got, cid)
+        return req.RESPONSE_TYPE.decode(payload[4:])
+
+    def read_exact(self, n):
+        out = b""
+        while len(out) < n:
+            chunk = self.sock.recv(n - len(out))
+            if not chunk:
+                raise ConnectionError("closed by the broker")
+            out += chunk
+        return out
+
+    def closed_by_peer(self):
+        try:
+            return self.sock.recv(1) == b""
+        except ConnectionResetError:
+            return True
+
+    def close(self):
+        self.sock.close()
+
+
+def produce(conn, topic, partition, records, acks=-1, version=7):
+    req = ProduceRequest[version](required_acks=acks, timeout=10000,
+                                  topics=[(topic, [(partition, records)])])
+    if version >= 3:
+        req = ProduceRequest[version](transactional_id=None, required_acks=acks, timeout=10000,
+                                      topics=[(topic, [(partition, records)])])
+    resp = conn.request(req)
+    (_, parts), = resp.topics
+    return parts[0]  # (partition, error_code, offset, ...)
+
+
+def fetch(conn, topic, partition, offset):
+    req = FetchRequest[4](replica_id=-1, max_wait_time=0, min_bytes=0, max_bytes=1 << 20,
+                          isolation_level=0,
+                          topics=[(topic, [(partition, offset, 1 << 20)])])
+    resp = conn.request(req)
+    (_, parts), = resp.topics
+    return parts[0]
+
+
+class BadInputTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.brook = BrookServer(extra_args=["--default-partitions", "1"]).start()
+        cls.good = Conn(cls.brook.port)
+        # Data acknowledged before the abuse starts; it must all be there at the end.
+        cls.acked = []
+        for i in range(10):
+            value = f"before-{i}".encode()
+            p = produce(cls.good, "safe", 0, batch([value]))
+            assert p[1] == 0, p
+            cls.acked.append((p[2], value))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.good.close()
+        cls.brook.__exit__(None, None, None)
+
+    def tearDown(self):
+        # Everyone else is still served after each case.
+        resp = self.good.request(MetadataRequest[1](topics=["safe"]))
+        self.assertEqual(resp.topics[0][0], 0)
+
+    def test_negative_frame_size_closes_connection(self):
+        c = Conn(self.brook.port)
+        c.send_raw(struct.pack(">i", -5))
+        self.assertTrue(c.closed_by_peer())
+
+    def test_oversized_frame_closes_connection(self):
+        c = Conn(self.brook.port)
+        c.send_raw(struct.pack(">i", 200 * 1024 * 1024))
+        self.assertTrue(c.closed_by_peer())
+
+    def test_truncated_frame_then_disconnect(self):
+        c = Conn(self.brook.port)
+        c.send_raw(struct.pack(">i", 1000) + b"\x00\x03\x00\x01")
+        c.close()
+
+    def test_garbage_header_closes_connection(self):
+        c = Conn(self.brook.port)
+        c.send_raw(struct.pack(">i", 9) + b"\x00\x03\x00\x01\x00\x00\x00\x01\x7f")
+        self.assertTrue(c.closed_by_peer())
+
+    def test_unknown_api_key_closes_connection(self):
+        c = Conn(self.brook.port)
+        c.frame(9999, 0, b"")
+        self.assertTrue(c.closed_by_peer())
+
+    def test_unsupported_metadata_version_closes_connection(self):
+        c = Conn(self.brook.port)
+        c.frame(3, 99, b"")
+        self.assertTrue(c.closed_by_peer())
+
+    def test_unsupported_api_versions_version_answers_v0_with_error(self):
+        c = Conn(self.brook.port)
+        cid = c.frame(18, 99, b"")
+        size = struct.unpack(">i", c.read_exact(4))[0]
+        payload = c.read_exact(size)
+        got_cid, error, count = struct.unpack(">ihi", payload[:10])
+        self.assertEqual(got_cid, cid)
+        self.assertEqual(error, UNSUPPORTED_VERSION)
+        self.assertGreater(count, 0)
+        keys = {struct.unpack(">hhh", payload[10 + 6 * i:16 + 6 * i])[0] for i in range(count)}
+        self.assertTrue({0, 1, 2, 3, 18}.issubset(keys))
+
+    def test_truncated_body_closes_connection(self):
+        c = Conn(self.brook.port)
+        req = ProduceRequest[7](transactional_id=None, required_acks=-1, timeout=1000,
+                                topics=[("safe", [(0, batch([b"x"]))])])
+        body = req.encode()
+        c.frame(0, 7, body[:-20])
+        self.assertTrue(c.closed_by_peer())
+
+    def test_huge_array_count_closes_connection(self):
+        c = Conn(self.brook.port)
+        c.frame(3, 1, struct.pack(">i", 0x7FFFFFFF) + b"\x00\x01a")
+        self.assertTrue(c.closed_by_peer())
+
+    def test_bad_crc_is_corrupt_message(self):
+        c = Conn(self.brook.port)
+        b = bytearray(batch([b"payload"]))
+        b[-1] ^= 0xFF
+        p = produce(c, "safe", 0, bytes(b))
+        self.assertEqual(p[1], CORRUPT_MESSAGE)
+
+    def test_wrong_magic_is_refused(self):
+        c = Conn(self.brook.port)
+        b = bytearray(batch([b"payload"]))
+        b[16] = 1
+        p = produce(c, "safe", 0, bytes(b))
+        self.assertEqual(p[1], INVALID_RECORD)
+        b[16] = 7
+        p = produce(c, "safe", 0, bytes(b))
+        self.assertEqual(p[1], CORRUPT_MESSAGE)
+
+    def test_truncated_batch_is_corrupt_message(self):
+        c = Conn(self.brook.port)
+        p = produce(c, "safe", 0, batch([b"payload"])[:40])
+        self.assertEqual(p[1], CORRUPT_MESSAGE)
+
+    def test_batch_above_max_message_bytes_is_message_too_large(self):
+        c = Conn(self.brook.port)
+        p = produce(c, "safe", 0, batch([b"x" * (2 * 1024 * 1024)]))
+        self.assertEqual(p[1], MESSAGE_TOO_LARGE)
+
+    def test_invalid_topic_name(self):
+        c = Conn(self.brook.port)
+        p = produce(c, "bad topic!", 0, batch([b"x"]))
+        self.assertEqual(p[1], INVALID_TOPIC_EXCEPTION)
+        resp = c.request(MetadataRequest[1](topics=["bad topic!"]))
+        self.assertEqual(resp.topics[0][0], INVALID_TOPIC_EXCEPTION)
+
+    def test_missing_partition(self):
+        c = Conn(self.brook.port)
+        p = produce(c, "safe", 7, batch([b"x"]))
+        self.assertEqual(p[1], UNKNOWN_TOPIC_OR_PARTITION)
+        f = fetch(c, "safe", 7, 0)
+        self.assertEqual(f[1], UNKNOWN_TOPIC_OR_PARTITION)
+
+    def test_invalid_acks(self):
+        c = Conn(self.brook.port)
+        p = produce(c, "safe", 0, batch([b"x"]), acks=5)
+        self.assertEqual(p[1], INVALID_REQUIRED_ACKS)
+
+    def test_fetch_out_of_range(self):
+        c = Conn(self.brook.port)
+        f = fetch(c, "safe", 0, 1_000_000)
+        self.assertEqual(f[1], OFFSET_OUT_OF_RANGE)
+        f = fetch(c, "safe", 0, -5)
+        self.assertEqual(f[1], OFFSET_OUT_OF_RANGE)
+
+    def test_zz_nothing_acknowledged_is_lost(self):
+        # Runs last (alphabetical): every acknowledged record is still there, in place,
+        # and nothing refused was written.
+        f = fetch(self.good, "safe", 0, 0)
+        self.assertEqual(f[1], 0)
+        from kafka.record import MemoryRecords
+        records = MemoryRecords(f[-1])
+        got = []
+        while True:
+            b = records.next_batch()
+            if b is None:
+                break
+            for r in b:
+                got.append((r.offset, r.value))
+        self.assertEqual(got[:len(self.acked)], self.acked)
+        self.assertTrue(all(v.startswith(b"before-") for _, v in got), got)
+        self.assertEqual(self.brook.sanitizer_reports(), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

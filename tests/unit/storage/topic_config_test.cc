@@ -1,0 +1,330 @@
+#include "storage/topic_config.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace brook::storage {
+namespace {
+
+using configs = std::map<std::string, std::string>;
+
+// The message for key=value, or "" when accepted.
+std::string error_of(std::string_view key, std::string_view value) {
+  auto e = validate_topic_config(key, value);
+  return e ? e->message : std::string();
+}
+
+bool accepted(std::string_view key, std::string_view value) {
+  return !validate_topic_config(key, value);
+}
+
+log_config apply_ok(const configs& overrides, const log_config& defaults = {}) {
+  auto out = apply_topic_configs(defaults, overrides);
+  EXPECT_FALSE(out.error) << out.error->message;
+  return out.config;
+}
+
+const topic_config_entry& entry(const std::vector<topic_config_entry>& all, std::string_view name) {
+  auto it = std::find_if(all.begin(), all.end(), [&](const auto& e) { return e.name == name; });
+  EXPECT_NE(it, all.end()) << name;
+  return *it;
+}
+
+TEST(TopicConfig, UnknownKeyIsReportedAsKafkaDoes) {
+  auto e = validate_topic_config("retention.msx", "1");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->unknown_key);
+  EXPECT_EQ(e->key, "retention.msx");
+  EXPECT_EQ(e->message, "Unknown topic config name: retention.msx");
+  auto out = apply_topic_configs({}, {{"compression.type", "zstd"}});
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->message, "Unknown topic config name: compression.type");
+  EXPECT_FALSE(accepted("", "1"));
+}
+
+TEST(TopicConfig, RetentionMs) {
+  EXPECT_TRUE(accepted("retention.ms", "0"));
+  EXPECT_TRUE(accepted("retention.ms", "3600000"));
+  EXPECT_TRUE(accepted("retention.ms", "-1"));
+  EXPECT_TRUE(accepted("retention.ms", "9223372036854775807"));
+  EXPECT_TRUE(accepted("retention.ms", " 42 "));  // Kafka trims
+  EXPECT_TRUE(accepted("retention.ms", "+42"));
+  EXPECT_EQ(error_of("retention.ms", "-2"),
+            "Invalid value -2 for configuration retention.ms: Value must be at least -1 "
+            "(accepted: -1 to 9223372036854775807, -1 keeps data forever)");
+  EXPECT_EQ(error_of("retention.ms", "99999999999999999999"),
+            "Invalid value 99999999999999999999 for configuration retention.ms: Not a number of "
+            "type LONG (accepted: -1 to 9223372036854775807, -1 keeps data forever)");
+  EXPECT_FALSE(accepted("retention.ms", "-9223372036854775809"));
+  EXPECT_FALSE(accepted("retention.ms", ""));
+  EXPECT_FALSE(accepted("retention.ms", "  "));
+  EXPECT_FALSE(accepted("retention.ms", "1h"));
+  EXPECT_FALSE(accepted("retention.ms", "1.5"));
+  EXPECT_FALSE(accepted("retention.ms", "0x10"));
+  EXPECT_FALSE(accepted("retention.ms", "+-1"));
+  EXPECT_FALSE(accepted("retention.ms", "+"));
+  EXPECT_EQ(apply_ok({{"retention.ms", "-1"}}).retention_ms.count(), -1);
+  EXPECT_EQ(apply_ok({{"retention.ms", "60000"}}).retention_ms.count(), 60000);
+}
+
+TEST(TopicConfig, RetentionBytes) {
+  EXPECT_TRUE(accepted("retention.bytes", "-1"));
+  EXPECT_TRUE(accepted("retention.bytes", "0"));
+  EXPECT_TRUE(accepted("retention.bytes", "1073741824"));
+  EXPECT_TRUE(accepted("retention.bytes", "9223372036854775807"));
+  auto e = error_of("retention.bytes", "-5");
+  EXPECT_NE(e.find("retention.bytes"), std::string::npos) << e;
+  EXPECT_NE(e.find("-5"), std::string::npos) << e;
+  EXPECT_NE(e.find("Value must be at least -1"), std::string::npos) << e;
+  EXPECT_FALSE(accepted("retention.bytes", "9223372036854775808"));
+  EXPECT_FALSE(accepted("retention.bytes", ""));
+  EXPECT_FALSE(accepted("retention.bytes", "1GB"));
+  EXPECT_EQ(apply_ok({{"retention.bytes", "1000"}}).retention_bytes, 1000);
+}
+
+TEST(TopicConfig, SegmentBytesHasKafkasMinimumOf14) {
+  EXPECT_TRUE(accepted("segment.bytes", "14"));
+  EXPECT_TRUE(accepted("segment.bytes", "1048576"));
+  EXPECT_TRUE(accepted("segment.bytes", "2147483647"));
+  EXPECT_EQ(error_of("segment.bytes", "13"),
+            "Invalid value 13 for configuration segment.bytes: Value must be at least 14 "
+            "(accepted: 14 to 2147483647)");
+  EXPECT_EQ(error_of("segment.bytes", "2147483648"),
+            "Invalid value 2147483648 for configuration segment.bytes: Not a number of type INT "
+            "(accepted: 14 to 2147483647)");
+  EXPECT_FALSE(accepted("segment.bytes", "-1"));
+  EXPECT_FALSE(accepted("segment.bytes", "0"));
+  EXPECT_FALSE(accepted("segment.bytes", ""));
+  EXPECT_EQ(apply_ok({{"segment.bytes", "14"}}).segment_bytes, 14u);
+}
+
+TEST(TopicConfig, SegmentMs) {
+  EXPECT_TRUE(accepted("segment.ms", "1"));
+  EXPECT_TRUE(accepted("segment.ms", "9223372036854775807"));
+  EXPECT_NE(error_of("segment.ms", "0").find("Value must be at least 1"), std::string::npos);
+  EXPECT_FALSE(accepted("segment.ms", "-1"));
+  EXPECT_FALSE(accepted("segment.ms", "99999999999999999999"));
+  EXPECT_FALSE(accepted("segment.ms", ""));
+  EXPECT_EQ(apply_ok({{"segment.ms", "1000"}}).segment_ms.count(), 1000);
+}
+
+TEST(TopicConfig, CleanupPolicyOnlyDelete) {
+  EXPECT_TRUE(accepted("cleanup.policy", "delete"));
+  EXPECT_TRUE(accepted("cleanup.policy", " delete "));
+  EXPECT_EQ(error_of("cleanup.policy", "compact"),
+            "Invalid value compact for configuration cleanup.policy: Brook does not support log "
+            "compaction; the only accepted value is delete");
+  EXPECT_NE(error_of("cleanup.policy", "compact,delete").find("log compaction"), std::string::npos);
+  EXPECT_NE(error_of("cleanup.policy", "delete, compact").find("log compaction"),
+            std::string::npos);
+  EXPECT_NE(error_of("cleanup.policy", "remove").find("the only accepted value is delete"),
+            std::string::npos);
+  EXPECT_FALSE(accepted("cleanup.policy", ""));
+  EXPECT_FALSE(accepted("cleanup.policy", "delete,"));
+  EXPECT_FALSE(accepted("cleanup.policy", "Delete"));
+}
+
+TEST(TopicConfig, MaxMessageBytes) {
+  EXPECT_TRUE(accepted("max.message.bytes", "64"));
+  EXPECT_TRUE(accepted("max.message.bytes", "1048588"));
+  EXPECT_TRUE(accepted("max.message.bytes", "1073741824"));
+  EXPECT_NE(error_of("max.message.bytes", "63").find("Value must be at least 64"),
+            std::string::npos);
+  EXPECT_NE(error_of("max.message.bytes", "1073741825").find("Value must be no more than"),
+            std::string::npos);
+  EXPECT_FALSE(accepted("max.message.bytes", "-1"));
+  EXPECT_FALSE(accepted("max.message.bytes", "4294967296"));
+  EXPECT_FALSE(accepted("max.message.bytes", ""));
+  EXPECT_EQ(apply_ok({{"max.message.bytes", "2000000"}}).max_message_bytes, 2000000u);
+}
+
+TEST(TopicConfig, IndexIntervalBytes) {
+  EXPECT_TRUE(accepted("index.interval.bytes", "1"));
+  EXPECT_TRUE(accepted("index.interval.bytes", "4096"));
+  EXPECT_FALSE(accepted("index.interval.bytes", "0"));
+  EXPECT_FALSE(accepted("index.interval.bytes", ""));
+  EXPECT_EQ(apply_ok({{"index.interval.bytes", "100"}}).index_interval_bytes, 100u);
+}
+
+TEST(TopicConfig, MessageTimestampType) {
+  EXPECT_TRUE(accepted("message.timestamp.type", "CreateTime"));
+  EXPECT_TRUE(accepted("message.timestamp.type", "LogAppendTime"));
+  EXPECT_EQ(error_of("message.timestamp.type", "createtime"),
+            "Invalid value createtime for configuration message.timestamp.type: String must be "
+            "one of: CreateTime, LogAppendTime");
+  EXPECT_FALSE(accepted("message.timestamp.type", ""));
+  EXPECT_FALSE(accepted("message.timestamp.type", "1"));
+  EXPECT_EQ(apply_ok({}).timestamp_type, timestamp_type::create_time);
+  EXPECT_EQ(apply_ok({{"message.timestamp.type", "LogAppendTime"}}).timestamp_type,
+            timestamp_type::log_append_time);
+}
+
+TEST(TopicConfig, MessageTimestampDifferenceMaxMs) {
+  EXPECT_TRUE(accepted("message.timestamp.difference.max.ms", "0"));
+  EXPECT_TRUE(accepted("message.timestamp.difference.max.ms", "9223372036854775807"));
+  EXPECT_FALSE(accepted("message.timestamp.difference.max.ms", "-1"));
+  EXPECT_FALSE(accepted("message.timestamp.difference.max.ms", "99999999999999999999"));
+  EXPECT_FALSE(accepted("message.timestamp.difference.max.ms", ""));
+  EXPECT_EQ(apply_ok({}).timestamp_difference_max_ms, INT64_MAX);
+  EXPECT_EQ(
+      apply_ok({{"message.timestamp.difference.max.ms", "3600000"}}).timestamp_difference_max_ms,
+      3600000);
+}
+
+TEST(TopicConfig, FlushMessagesAndFlushMs) {
+  EXPECT_TRUE(accepted("flush.messages", "1"));
+  EXPECT_TRUE(accepted("flush.messages", "9223372036854775807"));
+  EXPECT_FALSE(accepted("flush.messages", "0"));
+  EXPECT_FALSE(accepted("flush.messages", "-1"));
+  EXPECT_FALSE(accepted("flush.messages", ""));
+  EXPECT_TRUE(accepted("flush.ms", "0"));
+  EXPECT_TRUE(accepted("flush.ms", "9223372036854775807"));
+  EXPECT_FALSE(accepted("flush.ms", "-1"));
+  EXPECT_FALSE(accepted("flush.ms", "99999999999999999999"));
+  EXPECT_FALSE(accepted("flush.ms", ""));
+}
+
+TEST(TopicConfig, BrookDurability) {
+  EXPECT_TRUE(accepted("brook.durability", "sync"));
+  EXPECT_TRUE(accepted("brook.durability", "interval"));
+  EXPECT_EQ(error_of("brook.durability", "async"),
+            "Invalid value async for configuration brook.durability: String must be one of: "
+            "sync, interval");
+  EXPECT_FALSE(accepted("brook.durability", ""));
+  EXPECT_FALSE(accepted("brook.durability", "SYNC"));
+}
+
+TEST(TopicConfig, DurabilityFromFlushSettings) {
+  log_config sync_server;
+  log_config interval_server;
+  interval_server.durability = durability::interval;
+  interval_server.flush_interval = std::chrono::milliseconds(2500);
+
+  // No overrides: the server's mode.
+  EXPECT_EQ(apply_ok({}, sync_server).durability, durability::sync);
+  EXPECT_EQ(apply_ok({}, interval_server).durability, durability::interval);
+  // flush.messages=1: sync; larger: interval with the server's interval or flush.ms.
+  EXPECT_EQ(apply_ok({{"flush.messages", "1"}}, interval_server).durability, durability::sync);
+  auto c = apply_ok({{"flush.messages", "10000"}}, sync_server);
+  EXPECT_EQ(c.durability, durability::interval);
+  EXPECT_EQ(c.flush_interval, sync_server.flush_interval);
+  c = apply_ok({{"flush.messages", "10000"}, {"flush.ms", "200"}}, sync_server);
+  EXPECT_EQ(c.durability, durability::interval);
+  EXPECT_EQ(c.flush_interval.count(), 200);
+  // flush.ms alone: 0 is sync, larger is interval.
+  EXPECT_EQ(apply_ok({{"flush.ms", "0"}}, interval_server).durability, durability::sync);
+  c = apply_ok({{"flush.ms", "500"}}, sync_server);
+  EXPECT_EQ(c.durability, durability::interval);
+  EXPECT_EQ(c.flush_interval.count(), 500);
+  // Kafka's default, Long.MAX_VALUE, is capped.
+  c = apply_ok({{"flush.ms", "9223372036854775807"}}, sync_server);
+  EXPECT_EQ(c.durability, durability::interval);
+  EXPECT_EQ(c.flush_interval.count(), max_flush_interval_ms);
+  // brook.durability wins over both.
+  c = apply_ok({{"brook.durability", "sync"}, {"flush.messages", "100"}, {"flush.ms", "50"}},
+               interval_server);
+  EXPECT_EQ(c.durability, durability::sync);
+  c = apply_ok({{"brook.durability", "interval"}, {"flush.messages", "1"}, {"flush.ms", "50"}},
+               sync_server);
+  EXPECT_EQ(c.durability, durability::interval);
+  EXPECT_EQ(c.flush_interval.count(), 50);
+  EXPECT_EQ(apply_ok({{"brook.durability", "interval"}}, sync_server).flush_interval,
+            sync_server.flush_interval);
+}
+
+TEST(TopicConfig, ApplyKeepsServerDefaultsForKeysNotOverridden) {
+  log_config server;
+  server.retention_ms = std::chrono::milliseconds(1000);
+  server.segment_bytes = 4096;
+  auto c = apply_ok({{"retention.bytes", "77"}}, server);
+  EXPECT_EQ(c.retention_ms.count(), 1000);
+  EXPECT_EQ(c.segment_bytes, 4096u);
+  EXPECT_EQ(c.retention_bytes, 77);
+  EXPECT_TRUE(c.validate());
+}
+
+TEST(TopicConfig, ApplyReportsTheFirstBadOverride) {
+  auto out = apply_topic_configs(
+      {}, {{"retention.ms", "1000"}, {"segment.bytes", "1"}, {"segment.ms", "0"}});
+  ASSERT_TRUE(out.error);
+  EXPECT_EQ(out.error->key, "segment.bytes");
+  EXPECT_FALSE(out.error->unknown_key);
+  EXPECT_NE(out.error->message.find("segment.bytes"), std::string::npos);
+}
+
+TEST(TopicConfig, DescribeListsEverySupportedKeyWithTypes) {
+  auto all = describe_topic_configs({}, {});
+  ASSERT_EQ(all.size(), topic_config_names().size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].name, topic_config_names()[i]);
+    EXPECT_FALSE(all[i].read_only);
+    EXPECT_FALSE(all[i].sensitive);
+    EXPECT_TRUE(all[i].is_default) << all[i].name;
+    EXPECT_EQ(all[i].source, config_source::default_config) << all[i].name;
+    EXPECT_FALSE(all[i].documentation.empty()) << all[i].name;
+    // Every described value is accepted back as an override.
+    EXPECT_TRUE(accepted(all[i].name, all[i].value)) << all[i].name << "=" << all[i].value;
+  }
+  EXPECT_EQ(entry(all, "retention.ms").value, "604800000");
+  EXPECT_EQ(static_cast<int>(entry(all, "retention.ms").type), 5);  // LONG
+  EXPECT_EQ(entry(all, "retention.bytes").value, "-1");
+  EXPECT_EQ(static_cast<int>(entry(all, "segment.bytes").type), 3);  // INT
+  EXPECT_EQ(entry(all, "segment.bytes").value, "1073741824");
+  EXPECT_EQ(static_cast<int>(entry(all, "cleanup.policy").type), 7);  // LIST
+  EXPECT_EQ(entry(all, "cleanup.policy").value, "delete");
+  EXPECT_EQ(static_cast<int>(entry(all, "message.timestamp.type").type), 2);  // STRING
+  EXPECT_EQ(entry(all, "message.timestamp.type").value, "CreateTime");
+  EXPECT_EQ(entry(all, "message.timestamp.difference.max.ms").value, "9223372036854775807");
+  EXPECT_EQ(entry(all, "max.message.bytes").value, "1048588");
+  EXPECT_EQ(entry(all, "brook.durability").value, "sync");
+  EXPECT_EQ(entry(all, "flush.messages").value, "1");
+  EXPECT_EQ(entry(all, "flush.ms").value, "0");
+}
+
+TEST(TopicConfig, DescribeShowsOverridesAndServerSettings) {
+  log_config server;
+  server.retention_bytes = 5000;
+  server.durability = durability::interval;
+  server.flush_interval = std::chrono::milliseconds(300);
+  auto all = describe_topic_configs(
+      server, {{"retention.ms", " +100 "}, {"message.timestamp.type", "LogAppendTime"}});
+  const auto& ms = entry(all, "retention.ms");
+  EXPECT_EQ(ms.value, "100");  // canonical form
+  EXPECT_EQ(ms.source, config_source::topic);
+  EXPECT_FALSE(ms.is_default);
+  EXPECT_EQ(entry(all, "message.timestamp.type").value, "LogAppendTime");
+  const auto& bytes = entry(all, "retention.bytes");
+  EXPECT_EQ(bytes.value, "5000");
+  EXPECT_EQ(bytes.source, config_source::static_broker);
+  EXPECT_FALSE(bytes.is_default);
+  EXPECT_EQ(entry(all, "brook.durability").value, "interval");
+  EXPECT_EQ(entry(all, "flush.ms").value, "300");
+  EXPECT_EQ(entry(all, "flush.messages").value, "9223372036854775807");
+  EXPECT_EQ(entry(all, "segment.bytes").source, config_source::default_config);
+  EXPECT_TRUE(entry(all, "segment.bytes").is_default);
+
+  // Described values, given back as overrides, give the same log_config.
+  configs round_trip;
+  for (const auto& e : all) {
+    round_trip[e.name] = e.value;
+  }
+  auto effective =
+      apply_ok({{"retention.ms", "100"}, {"message.timestamp.type", "LogAppendTime"}}, server);
+  auto again = apply_ok(round_trip, {});
+  EXPECT_EQ(again.retention_ms, effective.retention_ms);
+  EXPECT_EQ(again.retention_bytes, effective.retention_bytes);
+  EXPECT_EQ(again.durability, effective.durability);
+  EXPECT_EQ(again.flush_interval, effective.flush_interval);
+  EXPECT_EQ(again.timestamp_type, effective.timestamp_type);
+}
+
+TEST(TopicConfig, DescribeShowsAStoredBadOverrideAsGiven) {
+  auto all = describe_topic_configs({}, {{"segment.bytes", "1"}, {"not.a.config", "x"}});
+  EXPECT_EQ(entry(all, "segment.bytes").value, "1");
+  EXPECT_EQ(entry(all, "segment.bytes").source, config_source::topic);
+  EXPECT_EQ(all.size(), topic_config_names().size());
+}
+
+}  // namespace
+}  // namespace brook::storage

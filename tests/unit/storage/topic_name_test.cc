@@ -1,0 +1,70 @@
+#include "storage/topic_name.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace brook::storage {
+namespace {
+
+TEST(TopicName, AcceptsKafkaLegalNames) {
+  EXPECT_EQ(validate_topic_name("events"), std::nullopt);
+  EXPECT_EQ(validate_topic_name("a"), std::nullopt);
+  EXPECT_EQ(validate_topic_name("Orders_v2.eu-west-1"), std::nullopt);
+  EXPECT_EQ(validate_topic_name("..."), std::nullopt);
+  EXPECT_EQ(validate_topic_name("__consumer_offsets"), std::nullopt);
+  EXPECT_EQ(validate_topic_name(std::string(249, 'x')), std::nullopt);
+}
+
+TEST(TopicName, EmptyIsRefused) {
+  auto e = validate_topic_name("");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(*e, "Topic name is illegal, it can't be empty");
+}
+
+TEST(TopicName, DotAndDotDotAreRefused) {
+  EXPECT_EQ(validate_topic_name("."), "Topic name cannot be \".\" or \"..\"");
+  EXPECT_EQ(validate_topic_name(".."), "Topic name cannot be \".\" or \"..\"");
+}
+
+TEST(TopicName, LongerThan249IsRefused) {
+  auto e = validate_topic_name(std::string(250, 'x'));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(*e, "Topic name is illegal, it can't be longer than 249 characters");
+}
+
+TEST(TopicName, IllegalCharactersAreRefused) {
+  const std::string message =
+      "Topic name is illegal, it contains a character other than ASCII alphanumerics, '.', "
+      "'_' and '-'";
+  for (const std::string& bad :
+       std::vector<std::string>{"a b", "a/b", "a\\b", "topic!", "t\xc3\xa9", "a:b", "a,b", "a+b",
+                                std::string("a\0b", 3), "a\n"}) {
+    EXPECT_EQ(validate_topic_name(bad), message) << bad;
+  }
+}
+
+TEST(TopicName, NamesStartingWithTwoUnderscoresAreInternal) {
+  EXPECT_TRUE(is_internal_topic_name("__consumer_offsets"));
+  EXPECT_TRUE(is_internal_topic_name("__transaction_state"));
+  EXPECT_TRUE(is_internal_topic_name("__"));
+  EXPECT_FALSE(is_internal_topic_name("_private"));
+  EXPECT_FALSE(is_internal_topic_name("events__"));
+  EXPECT_FALSE(is_internal_topic_name(""));
+}
+
+TEST(TopicName, DotAndUnderscoreCollide) {
+  EXPECT_TRUE(has_collision_chars("a.b"));
+  EXPECT_TRUE(has_collision_chars("a_b"));
+  EXPECT_FALSE(has_collision_chars("a-b"));
+  EXPECT_EQ(unify_collision_chars("a.b_c.d"), "a_b_c_d");
+  EXPECT_TRUE(topic_names_collide("a.b", "a_b"));
+  EXPECT_TRUE(topic_names_collide("x_y.z", "x.y_z"));
+  EXPECT_FALSE(topic_names_collide("a.b", "a.b"));
+  EXPECT_FALSE(topic_names_collide("a.b", "a-b"));
+  EXPECT_FALSE(topic_names_collide("a.b", "a_bc"));
+}
+
+}  // namespace
+}  // namespace brook::storage
