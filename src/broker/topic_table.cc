@@ -219,7 +219,11 @@ admin_status topic_table::add_partitions(const std::string& name, int32_t new_to
     return admin_error{kafka_error::unknown_topic_or_partition,
                        "This server does not host this topic: " + name};
   }
-  if (new_total <= t->partition_count()) {
+  if (new_total == t->partition_count()) {
+    return admin_error{kafka_error::invalid_partitions,
+                       "Topic already has " + std::to_string(new_total) + " partitions."};
+  }
+  if (new_total < t->partition_count()) {
     return admin_error{kafka_error::invalid_partitions,
                        "Topic currently has " + std::to_string(t->partition_count()) +
                            " partitions, which is higher than the requested " +
@@ -250,15 +254,15 @@ admin_status topic_table::add_partitions(const std::string& name, int32_t new_to
 admin_status topic_table::set_configs(const std::string& name,
                                       const std::map<std::string, std::string>& overrides,
                                       bool validate_only) {
-  auto outcome = storage::apply_topic_configs(_defaults, overrides);
-  if (outcome.error) {
-    return admin_error{kafka_error::invalid_config, outcome.error->message};
-  }
   std::lock_guard admin(_admin_mutex);
   auto t = find(name);
   if (!t) {
     return admin_error{kafka_error::unknown_topic_or_partition,
                        "This server does not host this topic: " + name};
+  }
+  auto outcome = storage::apply_topic_configs(_defaults, overrides);
+  if (outcome.error) {
+    return admin_error{kafka_error::invalid_config, outcome.error->message};
   }
   if (validate_only) {
     return std::nullopt;

@@ -97,7 +97,7 @@ result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max
   }
   // A producer's batch holds exactly last_offset_delta + 1 records (only compaction, which
   // Brook does not do, leaves gaps).
-  if (h.last_offset_delta < 0 || h.records_count != h.last_offset_delta + 1 ||
+  if (h.last_offset_delta < 0 || h.records_count != static_cast<int64_t>(h.last_offset_delta) + 1 ||
       (h.codec() == compression::none && h.records_count > length)) {
     return batch_errc::bad_offset_delta;
   }

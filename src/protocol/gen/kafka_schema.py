@@ -559,7 +559,7 @@ def gen_struct_codec(s, api, is_root, root_name):
         dec.append("      if (r.failed()) {")
         dec.append("        return;")
         dec.append("      }")
-        dec.append("      wire_reader sub = r.sub_reader(size);")
+        dec.append("      [[maybe_unused]] wire_reader sub = r.sub_reader(size);")
         dec.append("      if (r.failed()) {")
         dec.append("        return;")
         dec.append("      }")
