@@ -62,10 +62,10 @@ result<std::unique_ptr<broker>> broker::open(broker_config config,
     b->_next_pid = v;
     b->_pid_block_end = v;
   }
-  b->_advertised_host = b->_config.advertised_host.empty() ? b->_config.host
-                                                           : b->_config.advertised_host;
-  b->_advertised_port = b->_config.advertised_port != 0 ? b->_config.advertised_port
-                                                        : b->_config.port;
+  b->_advertised_host =
+      b->_config.advertised_host.empty() ? b->_config.host : b->_config.advertised_host;
+  b->_advertised_port =
+      b->_config.advertised_port != 0 ? b->_config.advertised_port : b->_config.port;
   return b;
 }
 
@@ -76,8 +76,7 @@ void broker::set_bound_port(uint16_t port) {
 }
 
 std::shared_ptr<const topic> broker::find_or_create_topic(const std::string& name,
-                                                          bool allow_create,
-                                                          admin_status* error) {
+                                                          bool allow_create, admin_status* error) {
   if (auto t = _topics.find(name)) {
     return t;
   }

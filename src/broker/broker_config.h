@@ -16,8 +16,8 @@ struct broker_config {
   size_t max_in_flight = 64;             // pipelined requests read ahead per connection
   int threads = 0;                       // network threads; 0: one per core
   int32_t node_id = 0;
-  bool auto_create_topics = true;        // auto.create.topics.enable
-  int32_t default_partitions = 1;        // num.partitions
+  bool auto_create_topics = true;  // auto.create.topics.enable
+  int32_t default_partitions = 1;  // num.partitions
 };
 
 }  // namespace brook::broker

@@ -88,9 +88,8 @@ void connection::dispatch(std::shared_ptr<request> req) {
   auto self = shared_from_this();
   auto executor = _socket.get_executor();
   responder respond([self, seq, executor](response r) {
-    asio::post(executor, [self, seq, r = std::move(r)]() mutable {
-      self->complete(seq, std::move(r));
-    });
+    asio::post(executor,
+               [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
   });
   dispatch_request(_broker, std::move(req), std::move(respond));
 }
@@ -142,8 +141,8 @@ asio::awaitable<bool> connection::send_response(const response& r) {
     off_t offset = sp.slice.position;
     int64_t left = sp.slice.length;
     while (left > 0) {
-      ssize_t n = ::sendfile(_socket.native_handle(), sp.slice.fd, &offset,
-                             static_cast<size_t>(left));
+      ssize_t n =
+          ::sendfile(_socket.native_handle(), sp.slice.fd, &offset, static_cast<size_t>(left));
       if (n > 0) {
         left -= n;
       } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {

@@ -25,7 +25,9 @@ const api_handler* const table[] = {
 };
 }  // namespace
 
-std::span<const api_handler* const> all_handlers() { return table; }
+std::span<const api_handler* const> all_handlers() {
+  return table;
+}
 
 const api_handler* find_handler(int16_t key) {
   for (const api_handler* h : table) {

@@ -19,7 +19,7 @@ namespace brook::broker {
 
 struct request {
   protocol::request_header header;
-  std::vector<std::byte> frame;  // the bytes after the size prefix; records point into it
+  std::vector<std::byte> frame;           // the bytes after the size prefix; records point into it
   boost::asio::any_io_executor executor;  // the connection's thread
 
   std::span<const std::byte> body() const {

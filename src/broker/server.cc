@@ -22,8 +22,9 @@ server::~server() {
 
 status server::start() {
   const broker_config& cfg = _broker.config();
-  int threads = cfg.threads > 0 ? cfg.threads
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = cfg.threads > 0
+                    ? cfg.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   for (int i = 0; i < threads; ++i) {
     _contexts.push_back(std::make_unique<asio::io_context>(1));
   }
@@ -58,21 +59,21 @@ status server::start() {
 void server::accept_next() {
   asio::io_context& target = *_contexts[_next_context];
   _next_context = (_next_context + 1) % _contexts.size();
-  _acceptor->async_accept(target, [this](boost::system::error_code ec,
-                                         asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted) {
-      return;
-    }
-    if (!ec) {
-      auto executor = socket.get_executor();
-      asio::post(executor, [this, s = std::move(socket)]() mutable {
-        std::make_shared<connection>(std::move(s), _broker)->start();
-      });
-    } else {
-      log::warn("accept failed: {}", ec.message());
-    }
-    accept_next();
-  });
+  _acceptor->async_accept(target,
+                          [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted) {
+                              return;
+                            }
+                            if (!ec) {
+                              auto executor = socket.get_executor();
+                              asio::post(executor, [this, s = std::move(socket)]() mutable {
+                                std::make_shared<connection>(std::move(s), _broker)->start();
+                              });
+                            } else {
+                              log::warn("accept failed: {}", ec.message());
+                            }
+                            accept_next();
+                          });
 }
 
 void server::stop() {

@@ -14,9 +14,10 @@ import threading
 import time
 import unittest
 
-from confluent_kafka import (OFFSET_BEGINNING, OFFSET_END, TIMESTAMP_CREATE_TIME, Consumer,
-                             KafkaError, KafkaException, Producer, TopicPartition)
-from confluent_kafka.admin import AdminClient
+from confluent_kafka import (OFFSET_BEGINNING, OFFSET_END, TIMESTAMP_CREATE_TIME,
+                             TIMESTAMP_LOG_APPEND_TIME, Consumer, KafkaError, KafkaException,
+                             Producer, TopicPartition)
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from brook_server import BrookServer
 
@@ -189,7 +190,6 @@ class BrookTestCase(unittest.TestCase):
             self.assertEqual(m.timestamp(), (TIMESTAMP_CREATE_TIME, ts), f"timestamp of record {i}")
 
     def create_topic(self, name, partitions=1, config=None):
-        from confluent_kafka.admin import NewTopic
         admin = AdminClient({"bootstrap.servers": self.brook.bootstrap})
         futures = admin.create_topics([NewTopic(name, partitions, 1, config=config or {})],
                                       operation_timeout=30, request_timeout=30)
@@ -314,6 +314,89 @@ class SizeAndVolumeTest(BrookTestCase):
         self.assertEqual([m.offset() for m in got], list(range(n)))
         self.assert_read_back(topic, sent, reports, got)
         self.assertEqual(c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10), (0, n))
+
+
+class TopicConfigTest(BrookTestCase):
+    """Per-topic settings given at creation (CreateTopics configs) that change what a
+    client sees: max.message.bytes and message.timestamp.type."""
+
+    def test_topic_max_message_bytes_raised(self):
+        topic = "topic-big"
+        self.create_topic(topic, config={"max.message.bytes": str(3 * 1024 * 1024)})
+        sent = [(b"two-mb", random.Random(6).randbytes(2_000_000), [("h", b"v")], BASE_TS)]
+        p = self.producer(message_max_bytes=4 * 1024 * 1024)
+        reports = produce_all(p, topic, sent)
+        self.assertEqual(reports[0][:3], (None, 0, 0))
+        c = self.consumer()
+        c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        self.assert_read_back(topic, sent, reports, self.consume(c, 1))
+
+    def test_topic_max_message_bytes_lowered(self):
+        topic = "topic-small"
+        self.create_topic(topic, config={"max.message.bytes": "10000"})
+        p = self.producer()
+        reports = produce_all(p, topic, [(None, bytes(20_000), None, BASE_TS),
+                                         (None, b"fits", None, BASE_TS)])
+        err = reports[0][0]
+        self.assertIsNotNone(err, "a 20 KB record went into a topic of max.message.bytes 10000")
+        self.assertEqual(err.code(), KafkaError.MSG_SIZE_TOO_LARGE, str(err))
+        self.assertEqual(reports[1][:3], (None, 0, 0))
+
+    def test_log_append_time(self):
+        topic = "append-time"
+        self.create_topic(topic, config={"message.timestamp.type": "LogAppendTime"})
+        before = int(time.time() * 1000)
+        sent = [(b"k%d" % i, b"v%d" % i, None, BASE_TS + i) for i in range(50)]
+        p = self.producer(linger_ms=20)
+        reports = produce_all(p, topic, sent)
+        after = int(time.time() * 1000)
+        self.assertEqual([r[2] for r in reports], list(range(50)))
+        for err, _, _, (ts_type, ts) in reports:
+            self.assertIsNone(err)
+            # The delivery report carries the broker's time from the produce answer.
+            self.assertEqual(ts_type, TIMESTAMP_LOG_APPEND_TIME)
+            self.assertTrue(before <= ts <= after, f"append time {ts} not in [{before}, {after}]")
+        c = self.consumer()
+        c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        got = self.consume(c, 50)
+        self.assertEqual([(m.offset(), m.key(), m.value()) for m in got],
+                         [(i, k, v) for i, (k, v, _, _) in enumerate(sent)])
+        self.assertEqual([m.timestamp() for m in got], [r[3] for r in reports],
+                         "the consumer sees the time the producer was told")
+
+
+class SegmentRollingTest(BrookTestCase):
+    """Small segments: reads and time look-ups cross many segment files."""
+
+    server_args = ("--segment-bytes", str(64 * 1024))
+
+    def test_read_across_segments(self):
+        topic = "rolled"
+        n = 5000
+        rnd = random.Random(64)
+        sent = [(b"k%d" % (i % 7), rnd.randbytes(100), [("i", b"%d" % i)], BASE_TS + i * 10)
+                for i in range(n)]
+        # Small batches (batch.size 8 KiB), so that many of them fill each segment.
+        p = self.producer(linger_ms=5, compression_type="lz4", batch_size=8192)
+        reports = produce_all(p, topic, sent)
+        self.assertEqual([r[2] for r in reports], list(range(n)))
+        log_dir = os.path.join(self.brook.data_dir, "data", f"{topic}-0")
+        segments = [f for f in os.listdir(log_dir) if f.endswith(".log")]
+        self.assertGreater(len(segments), 5, "the partition rolled into several segments")
+        c = self.consumer()
+        c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+        got = self.consume(c, n)
+        self.assertEqual([m.offset() for m in got], list(range(n)))
+        self.assert_read_back(topic, sent, reports, got)
+        for i in (0, 1234, 2500, 4321, n - 1):
+            found = c.offsets_for_times([TopicPartition(topic, 0, BASE_TS + i * 10 - 5)], timeout=10)
+            self.assertEqual(found[0].offset, i, f"time of record {i}")
+        # Starting in the middle of a later segment.
+        c2 = self.consumer()
+        c2.assign([TopicPartition(topic, 0, 3777)])
+        got = self.consume(c2, n - 3777)
+        self.assertEqual([m.offset() for m in got], list(range(3777, n)))
+        self.assert_read_back(topic, sent[3777:], reports[3777:], got)
 
 
 class BigMessagesConfiguredTest(BrookTestCase):

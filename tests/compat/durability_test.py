@@ -49,8 +49,8 @@ def value_of(i):
 
 class DurabilityTest(unittest.TestCase):
 
-    def start_server(self, partitions):
-        brook = Server(extra_args=("--default-partitions", str(partitions)))
+    def start_server(self, partitions, extra_args=()):
+        brook = Server(extra_args=("--default-partitions", str(partitions)) + tuple(extra_args))
         brook.start()
         self.addCleanup(brook.__exit__, None, None, None)
         return brook
@@ -166,8 +166,8 @@ class DurabilityTest(unittest.TestCase):
                                  [value_of(i) for i in range(part, RECORDS, len(got))],
                                  f"partition {part}: every record once, in order")
 
-    def kill_test(self, partitions, kill_after, idempotence=True):
-        brook = self.start_server(partitions)
+    def kill_test(self, partitions, kill_after, idempotence=True, server_args=()):
+        brook = self.start_server(partitions, server_args)
         topic = "numbered"
         run = self.produce_through_kills(brook, topic, partitions, kill_after, idempotence)
         ends, got = self.read_everything(brook, topic, partitions)
@@ -183,6 +183,12 @@ class DurabilityTest(unittest.TestCase):
 
     def test_idempotent_producer_through_two_kills_on_three_partitions(self):
         self.kill_test(partitions=3, kill_after=[3000, 12_000])
+
+    def test_idempotent_producer_through_kills_with_small_segments(self):
+        # 64 KiB segments: the kills fall among segment rolls and producer snapshots, and
+        # recovery rebuilds the producers' sequences from several segments.
+        self.kill_test(partitions=2, kill_after=[4000, 10_000],
+                       server_args=("--segment-bytes", str(64 * 1024)))
 
     def test_acks_all_without_idempotence(self):
         # Retries may write a record twice (Kafka allows that without idempotence), but

@@ -1,8 +1,8 @@
 // ApiVersions (key 18): the APIs and versions this broker serves, from the handler table.
+#include "protocol/messages/api_versions.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
-#include "protocol/messages/api_versions.h"
 
 namespace brook::broker::handlers {
 

@@ -89,9 +89,9 @@ built build(fetch_state& s) {
       }
       part.error_code = 0;
       if (range->length > 0) {
-        part.records.files.push_back(protocol::file_slice{
-            range->fd, static_cast<int64_t>(range->position), static_cast<int64_t>(range->length),
-            range->owner});
+        part.records.files.push_back(
+            protocol::file_slice{range->fd, static_cast<int64_t>(range->position),
+                                 static_cast<int64_t>(range->length), range->owner});
         result.bytes += range->length;
         budget -= static_cast<int64_t>(range->length);
         first = false;

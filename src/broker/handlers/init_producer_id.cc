@@ -2,11 +2,11 @@
 // no transactions: a transactional id is refused. From v3 a producer may ask to bump the
 // epoch of the id it has (KIP-360); it gets the next epoch, or a new id once the epoch
 // would overflow.
+#include "protocol/messages/init_producer_id.h"
 #include "base/log.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
-#include "protocol/messages/init_producer_id.h"
 
 namespace brook::broker::handlers {
 

@@ -43,8 +43,8 @@ std::pair<int64_t, int64_t> offset_for_time(const storage::partition_log& log, i
   }
   for (const auto& r : *records) {
     int64_t offset = header.base_offset + r.offset_delta;
-    int64_t ts = header.log_append_time() ? header.max_timestamp
-                                          : header.base_timestamp + r.timestamp_delta;
+    int64_t ts =
+        header.log_append_time() ? header.max_timestamp : header.base_timestamp + r.timestamp_delta;
     if (ts >= target && offset >= *base) {
       return {offset, ts};
     }

@@ -1,9 +1,9 @@
 // Metadata (key 3): the broker, the cluster id and the topics asked for (all of them when
 // the list is null, or empty in v0), creating missing ones when auto-creation allows.
+#include "protocol/messages/metadata.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
-#include "protocol/messages/metadata.h"
 
 namespace brook::broker::handlers {
 
@@ -64,8 +64,8 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
         admin_status create_error;
         t = b.find_or_create_topic(*wanted.name, in->allow_auto_topic_creation, &create_error);
         if (!t) {
-          entry.error_code =
-              protocol::code(create_error ? create_error->code : kafka_error::unknown_topic_or_partition);
+          entry.error_code = protocol::code(create_error ? create_error->code
+                                                         : kafka_error::unknown_topic_or_partition);
           if (create_error && create_error->code == kafka_error::invalid_partitions) {
             entry.error_code = protocol::code(kafka_error::unknown_topic_or_partition);
           }

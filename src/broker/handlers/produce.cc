@@ -129,19 +129,18 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       options.log_append_time =
           topic_ptr->config.timestamp_type == storage::timestamp_type::log_append_time;
       state->pending.fetch_add(1, std::memory_order_relaxed);
-      log->append(batches, options,
-                  [state, &part, log](result<storage::append_result> r) {
-                    if (r) {
-                      part.error_code = 0;
-                      part.base_offset = r->base_offset;
-                      part.log_append_time_ms = r->log_append_time_ms;
-                      part.log_start_offset = log->log_start_offset();
-                    } else {
-                      auto e = to_kafka_error(r.error());
-                      fail(part, e, r.error().message());
-                    }
-                    state->finish_one();
-                  });
+      log->append(batches, options, [state, &part, log](result<storage::append_result> r) {
+        if (r) {
+          part.error_code = 0;
+          part.base_offset = r->base_offset;
+          part.log_append_time_ms = r->log_append_time_ms;
+          part.log_start_offset = log->log_start_offset();
+        } else {
+          auto e = to_kafka_error(r.error());
+          fail(part, e, r.error().message());
+        }
+        state->finish_one();
+      });
     }
   }
   state->finish_one();
