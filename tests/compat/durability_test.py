@@ -9,12 +9,14 @@ is written twice.
 Nothing waits on time: the test waits on delivery reports, flush() and the server's
 ready line."""
 
+import sys
 import time
 import unittest
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 
-from confluent_test import Server
+sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
+from confluent_test import Server  # noqa: E402
 
 RECORDS = 20_000
 WINDOW = 2000
@@ -131,7 +133,8 @@ class DurabilityTest(unittest.TestCase):
                 self.assertLess(time.monotonic(), deadline, f"{total} of {want} records read")
                 for m in c.consume(num_messages=1000, timeout=0.5):
                     if m.error():
-                        self.assertEqual(m.error().code(), KafkaError._PARTITION_EOF, str(m.error()))
+                        self.assertEqual(m.error().code(), KafkaError._PARTITION_EOF,
+                                         str(m.error()))
                         continue
                     got[m.partition()].append((m.offset(), m.value()))
                     total += 1

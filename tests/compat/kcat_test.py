@@ -10,6 +10,7 @@ confluent-kafka-python (the same librdkafka) and read with kcat."""
 import json
 import os
 import subprocess
+import sys
 import threading
 import time
 import unittest
@@ -17,7 +18,8 @@ import unittest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from brook_server import BrookServer
+sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from brook_server import BrookServer  # noqa: E402
 
 KCAT = os.environ.get("KCAT", "/usr/bin/kcat")
 BASE_TS = 1_700_000_000_000
