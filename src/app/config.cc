@@ -50,6 +50,13 @@ const std::vector<std::string>& config_keys() {
       "kafka.threads",
       "kafka.auto_create_topics",
       "kafka.default_partitions",
+      "groups.initial_rebalance_delay_ms",
+      "groups.min_session_timeout_ms",
+      "groups.max_session_timeout_ms",
+      "groups.max_size",
+      "groups.offsets_retention_minutes",
+      "groups.offsets_retention_check_interval_ms",
+      "groups.offset_metadata_max_bytes",
   };
   return keys;
 }
@@ -174,6 +181,44 @@ std::string set_config_value(server_config& c, const std::string& key, const std
       return bad("must be between 1 and 1073741824");
     }
     c.storage.index_interval_bytes = static_cast<uint32_t>(*v);
+  } else if (key == "groups.initial_rebalance_delay_ms") {
+    auto v = integer(0, 3'600'000);
+    if (!v) {
+      return bad("must be between 0 and 3600000 milliseconds");
+    }
+    c.kafka.groups.initial_rebalance_delay_ms = *v;
+  } else if (key == "groups.min_session_timeout_ms" || key == "groups.max_session_timeout_ms") {
+    auto v = integer(1, INT32_MAX);
+    if (!v) {
+      return bad("must be a number of milliseconds, 1 to 2147483647");
+    }
+    (key == "groups.min_session_timeout_ms" ? c.kafka.groups.min_session_timeout_ms
+                                            : c.kafka.groups.max_session_timeout_ms) =
+        static_cast<int32_t>(*v);
+  } else if (key == "groups.max_size") {
+    auto v = integer(0, INT32_MAX);
+    if (!v) {
+      return bad("must be 0 (no limit) or a number of members");
+    }
+    c.kafka.groups.max_size = static_cast<int32_t>(*v);
+  } else if (key == "groups.offsets_retention_minutes") {
+    auto v = integer(1, max_ms / 60'000);
+    if (!v) {
+      return bad("must be a number of minutes, at least 1");
+    }
+    c.kafka.groups.offsets_retention_ms = *v * 60'000;
+  } else if (key == "groups.offsets_retention_check_interval_ms") {
+    auto v = integer(1, max_ms);
+    if (!v) {
+      return bad("must be a whole number of milliseconds, at least 1");
+    }
+    c.kafka.groups.offsets_retention_check_interval_ms = *v;
+  } else if (key == "groups.offset_metadata_max_bytes") {
+    auto v = integer(0, INT32_MAX);
+    if (!v) {
+      return bad("must be a number of bytes, 0 to 2147483647");
+    }
+    c.kafka.groups.offset_metadata_max_bytes = static_cast<int32_t>(*v);
   } else {
     return "unknown setting '" + key + "'";
   }

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/bench_command.h"
+#include "app/group_command.h"
 #include "app/config.h"
 #include "app/dump_log_command.h"
 #include "app/serve_command.h"
@@ -41,6 +42,14 @@ int main(int argc, char** argv) {
       {"--advertised-port", "kafka.advertised_port", "Port clients are told to connect to"},
       {"--auto-create-topics", "kafka.auto_create_topics", "true or false (default true)"},
       {"--default-partitions", "kafka.default_partitions", "Partitions of auto-created topics"},
+      {"--group-initial-rebalance-delay-ms", "groups.initial_rebalance_delay_ms",
+       "How long a new group's first rebalance waits for more members (default 3000)"},
+      {"--group-min-session-timeout-ms", "groups.min_session_timeout_ms",
+       "Shortest session timeout a consumer may ask for (default 6000)"},
+      {"--group-max-session-timeout-ms", "groups.max_session_timeout_ms",
+       "Longest session timeout a consumer may ask for (default 1800000)"},
+      {"--offsets-retention-minutes", "groups.offsets_retention_minutes",
+       "Keep an empty group's committed offsets this long (default 10080)"},
   };
   std::vector<std::string> flag_values(std::size(flags));
   for (size_t i = 0; i < std::size(flags); ++i) {
@@ -59,6 +68,8 @@ int main(int argc, char** argv) {
 
   brook::app::bench_options bench_opts;
   auto* bench = brook::app::add_bench_command(app, bench_opts);
+  brook::app::group_options group_opts;
+  auto* group = brook::app::add_group_command(app, group_opts);
 
   try {
     app.parse(argc, argv);
@@ -67,6 +78,9 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (group->parsed()) {
+    return brook::app::run_group(group_opts, std::cout, std::cerr);
+  }
   if (bench->parsed()) {
     return brook::app::run_bench(bench_opts, std::cout, std::cerr);
   }

@@ -7,9 +7,11 @@
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/server.h"
 #include "broker/topic_table.h"
 #include "storage/log_manager.h"
+#include "storage/group_store.h"
 #include "storage/metadata_store.h"
 
 namespace brook::app {
@@ -53,6 +55,30 @@ int run_serve(const server_config& config) {
     log::error("cannot start the broker: {}", b.error().message());
     return 1;
   }
+  const auto& gc = config.kafka.groups;
+  if (gc.min_session_timeout_ms > gc.max_session_timeout_ms) {
+    log::error("groups.min_session_timeout_ms ({}) is above groups.max_session_timeout_ms ({})",
+               gc.min_session_timeout_ms, gc.max_session_timeout_ms);
+    return 1;
+  }
+  auto group_store = storage::group_store::open(
+      config.data_dir / storage::group_store::file_name,
+      config.storage.durability == storage::durability::sync);
+  if (!group_store) {
+    log::error("cannot open the group store in {}: {}", config.data_dir.string(),
+               group_store.error().message());
+    return 1;
+  }
+  auto groups = broker::group::group_coordinator::open(
+      gc, **group_store, [&topics](const std::string& topic, int32_t partition) {
+        auto t = topics.find(topic);
+        return t && t->partition(partition) != nullptr;
+      });
+  if (!groups) {
+    log::error("cannot load the consumer groups: {}", groups.error().message());
+    return 1;
+  }
+  (*b)->set_groups(**groups);
   broker::server kafka(**b);
   if (auto st = kafka.start(); !st) {
     log::error("cannot listen on {}:{}: {}", config.kafka.host, config.kafka.port,
@@ -76,6 +102,9 @@ int run_serve(const server_config& config) {
   log::info("{} received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   // Stop the network first: no append may start once the logs close.
   kafka.stop();
+  (*groups)->stop();
+  groups->reset();
+  group_store->reset();  // writes what is queued, then closes groups.db
   if (auto st = logs.close_all(); !st) {
     log::error("shutdown incomplete: {}", st.error().message());
     return 1;

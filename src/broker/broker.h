@@ -16,6 +16,10 @@
 
 namespace brook::broker {
 
+namespace group {
+class group_coordinator;
+}
+
 class broker {
  public:
   // Reads (or creates) the cluster id and the producer id block under `data_dir`.
@@ -41,6 +45,10 @@ class broker {
   // A fresh producer id, never handed out before (ids are reserved durably in blocks).
   result<int64_t> allocate_producer_id();
 
+  // The consumer-group coordinator (set once at start-up, before the listener starts).
+  group::group_coordinator& groups() { return *_groups; }
+  void set_groups(group::group_coordinator& g) { _groups = &g; }
+
  private:
   broker(broker_config config, std::filesystem::path data_dir, storage::log_manager& logs,
          topic_table& topics);
@@ -55,6 +63,7 @@ class broker {
   std::mutex _pid_mutex;
   int64_t _next_pid = 0;
   int64_t _pid_block_end = 0;  // ids below this are reserved on disk
+  group::group_coordinator* _groups = nullptr;
 };
 
 }  // namespace brook::broker

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "broker/group/group_config.h"
+
 namespace brook::broker {
 
 struct broker_config {
@@ -18,6 +20,7 @@ struct broker_config {
   int32_t node_id = 0;
   bool auto_create_topics = true;  // auto.create.topics.enable
   int32_t default_partitions = 1;  // num.partitions
+  group::group_config groups;      // the group coordinator (`groups.*`)
 };
 
 }  // namespace brook::broker

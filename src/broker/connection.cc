@@ -27,6 +27,8 @@ void connection::start() {
   boost::system::error_code ec;
   _socket.set_option(asio::ip::tcp::no_delay(true), ec);
   _socket.native_non_blocking(true, ec);
+  auto peer = _socket.remote_endpoint(ec);
+  _client_host = "/" + (ec ? std::string("unknown") : peer.address().to_string());
   asio::co_spawn(_socket.get_executor(), read_loop(), asio::detached);
 }
 
@@ -61,6 +63,7 @@ asio::awaitable<void> connection::read_loop() {
     }
     req->header = std::move(*header);
     req->executor = _socket.get_executor();
+    req->client_host = _client_host;
     dispatch(std::move(req));
     while (!_closed && _slots.size() >= _broker.config().max_in_flight) {
       _room.expires_at(asio::steady_timer::time_point::max());

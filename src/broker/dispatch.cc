@@ -22,6 +22,17 @@ const api_handler* const table[] = {
     &handlers::create_partitions,
     &handlers::incremental_alter_configs,
     &handlers::describe_cluster,
+    &handlers::find_coordinator,
+    &handlers::join_group,
+    &handlers::sync_group,
+    &handlers::heartbeat,
+    &handlers::leave_group,
+    &handlers::offset_commit,
+    &handlers::offset_fetch,
+    &handlers::list_groups,
+    &handlers::describe_groups,
+    &handlers::delete_groups,
+    &handlers::offset_delete,
 };
 }  // namespace
 

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -21,6 +22,7 @@ struct request {
   protocol::request_header header;
   std::vector<std::byte> frame;           // the bytes after the size prefix; records point into it
   boost::asio::any_io_executor executor;  // the connection's thread
+  std::string client_host;                // "/<peer address>", as Kafka reports it
 
   std::span<const std::byte> body() const {
     return std::span<const std::byte>(frame).subspan(header.body_offset);

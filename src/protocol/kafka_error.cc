@@ -14,6 +14,7 @@ std::string_view kafka_error_name(kafka_error e) {
     case kafka_error::not_leader_or_follower: return "NOT_LEADER_OR_FOLLOWER";
     case kafka_error::request_timed_out: return "REQUEST_TIMED_OUT";
     case kafka_error::message_too_large: return "MESSAGE_TOO_LARGE";
+    case kafka_error::offset_metadata_too_large: return "OFFSET_METADATA_TOO_LARGE";
     case kafka_error::coordinator_load_in_progress: return "COORDINATOR_LOAD_IN_PROGRESS";
     case kafka_error::coordinator_not_available: return "COORDINATOR_NOT_AVAILABLE";
     case kafka_error::not_coordinator: return "NOT_COORDINATOR";
@@ -72,7 +73,9 @@ std::string_view kafka_error_name(kafka_error e) {
     case kafka_error::preferred_leader_not_available: return "PREFERRED_LEADER_NOT_AVAILABLE";
     case kafka_error::group_max_size_reached: return "GROUP_MAX_SIZE_REACHED";
     case kafka_error::fenced_instance_id: return "FENCED_INSTANCE_ID";
+    case kafka_error::group_subscribed_to_topic: return "GROUP_SUBSCRIBED_TO_TOPIC";
     case kafka_error::invalid_record: return "INVALID_RECORD";
+    case kafka_error::unstable_offset_commit: return "UNSTABLE_OFFSET_COMMIT";
     case kafka_error::unknown_topic_id: return "UNKNOWN_TOPIC_ID";
     case kafka_error::inconsistent_topic_id: return "INCONSISTENT_TOPIC_ID";
   }

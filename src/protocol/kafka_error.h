@@ -17,6 +17,7 @@ enum class kafka_error : int16_t {
   not_leader_or_follower = 6,
   request_timed_out = 7,
   message_too_large = 10,
+  offset_metadata_too_large = 12,
   coordinator_load_in_progress = 14,
   coordinator_not_available = 15,
   not_coordinator = 16,
@@ -74,7 +75,9 @@ enum class kafka_error : int16_t {
   preferred_leader_not_available = 80,
   group_max_size_reached = 81,
   fenced_instance_id = 82,
+  group_subscribed_to_topic = 86,
   invalid_record = 87,
+  unstable_offset_commit = 88,
   unknown_topic_id = 100,
   inconsistent_topic_id = 103,
 };

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/delete_topics.h"
@@ -27,7 +28,9 @@ void delete_by_name(broker& b, const std::string& name, topic_result& out) {
   }
   if (auto error = b.topics().remove(name)) {
     fail(out, std::move(*error));
+    return;
   }
+  b.groups().topic_deleted(name);
 }
 
 void handle(broker& b, std::shared_ptr<request> req, responder respond) {

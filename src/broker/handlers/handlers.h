@@ -20,5 +20,16 @@ extern const api_handler alter_configs;
 extern const api_handler create_partitions;
 extern const api_handler incremental_alter_configs;
 extern const api_handler describe_cluster;
+extern const api_handler find_coordinator;
+extern const api_handler join_group;
+extern const api_handler sync_group;
+extern const api_handler heartbeat;
+extern const api_handler leave_group;
+extern const api_handler offset_commit;
+extern const api_handler offset_fetch;
+extern const api_handler list_groups;
+extern const api_handler describe_groups;
+extern const api_handler delete_groups;
+extern const api_handler offset_delete;
 
 }  // namespace brook::broker::handlers

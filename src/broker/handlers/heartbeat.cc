@@ -1,0 +1,29 @@
+// Heartbeat (key 12): keeps a member's session alive; the answer tells it whether a
+// rebalance has begun (REBALANCE_IN_PROGRESS: rejoin).
+#include "protocol/messages/heartbeat.h"
+#include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/handlers/handlers.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::heartbeat_request;
+using protocol::heartbeat_response;
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<heartbeat_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  heartbeat_response out;
+  out.error_code = protocol::code(b.groups().heartbeat(in->group_id, in->member_id,
+                                                       in->group_instance_id, in->generation_id));
+  respond.send(*req, out);
+}
+}  // namespace
+
+const api_handler heartbeat{heartbeat_request::api_key, 0, 4, &handle};
+static_assert(4 <= heartbeat_request::max_version);
+
+}  // namespace brook::broker::handlers

@@ -1,0 +1,56 @@
+// OffsetCommit (key 8): a group's consumed positions, answered once they are durable in
+// groups.db. Members of an active group send their generation; tools and assign()-only
+// consumers commit for an empty group with generation -1.
+#include "protocol/messages/offset_commit.h"
+#include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/handlers/handlers.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::offset_commit_request;
+using protocol::offset_commit_response;
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<offset_commit_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  group::offset_commit_request c;
+  c.group_id = std::move(in->group_id);
+  c.generation = in->generation_id;
+  c.member_id = std::move(in->member_id);
+  c.instance_id = std::move(in->group_instance_id);
+  // retention_time_ms (v2-4) is not honoured: offsets.retention applies (as in Kafka 2.1+
+  // for empty groups).
+  for (auto& t : in->topics) {
+    for (auto& p : t.partitions) {
+      c.offsets.push_back({t.name, p.partition_index, p.committed_offset,
+                           p.committed_leader_epoch, std::move(p.committed_metadata)});
+    }
+  }
+  auto answer = std::make_shared<responder>(std::move(respond));
+  auto request_body = std::make_shared<offset_commit_request>(std::move(*in));
+  b.groups().commit_offsets(
+      std::move(c), [req, answer, request_body](std::vector<protocol::kafka_error> errors) {
+        offset_commit_response out;
+        size_t i = 0;
+        for (const auto& t : request_body->topics) {
+          auto& ot = out.topics.emplace_back();
+          ot.name = t.name;
+          for (const auto& p : t.partitions) {
+            auto& op = ot.partitions.emplace_back();
+            op.partition_index = p.partition_index;
+            op.error_code = protocol::code(errors.at(i++));
+          }
+        }
+        answer->send(*req, out);
+      });
+}
+}  // namespace
+
+const api_handler offset_commit{offset_commit_request::api_key, 0, 8, &handle};
+static_assert(8 <= offset_commit_request::max_version);
+
+}  // namespace brook::broker::handlers

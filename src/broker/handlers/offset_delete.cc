@@ -1,0 +1,52 @@
+// OffsetDelete (key 47, KIP-496): removes a group's committed offsets of some partitions.
+// While the group is active, partitions of topics its members subscribe to are refused
+// (GROUP_SUBSCRIBED_TO_TOPIC).
+#include "protocol/messages/offset_delete.h"
+#include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/handlers/handlers.h"
+
+namespace brook::broker::handlers {
+
+namespace {
+using protocol::offset_delete_request;
+using protocol::offset_delete_response;
+
+void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+  auto in = decode_or_close<offset_delete_request>(*req, respond);
+  if (!in) {
+    return;
+  }
+  std::vector<group::topic_partition> partitions;
+  for (const auto& t : in->topics) {
+    for (const auto& p : t.partitions) {
+      partitions.emplace_back(t.name, p.partition_index);
+    }
+  }
+  auto body = std::make_shared<offset_delete_request>(std::move(*in));
+  auto answer = std::make_shared<responder>(std::move(respond));
+  b.groups().delete_offsets(
+      body->group_id, std::move(partitions),
+      [req, answer, body](protocol::kafka_error error, std::vector<protocol::kafka_error> errors) {
+        offset_delete_response out;
+        out.error_code = protocol::code(error);
+        if (error == protocol::kafka_error::none) {
+          size_t i = 0;
+          for (const auto& t : body->topics) {
+            auto& ot = out.topics.emplace_back();
+            ot.name = t.name;
+            for (const auto& p : t.partitions) {
+              auto& op = ot.partitions.emplace_back();
+              op.partition_index = p.partition_index;
+              op.error_code = protocol::code(errors.at(i++));
+            }
+          }
+        }
+        answer->send(*req, out);
+      });
+}
+}  // namespace
+
+const api_handler offset_delete{offset_delete_request::api_key, 0, 0, &handle};
+
+}  // namespace brook::broker::handlers
