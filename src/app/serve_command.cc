@@ -24,6 +24,9 @@ int run_serve(const server_config& config) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A peer that closes its socket while an answer is being written (sendfile has no
+  // MSG_NOSIGNAL) must cost only that connection: writes then fail with EPIPE.
+  signal(SIGPIPE, SIG_IGN);
 
   storage::log_manager logs({config.data_dir, config.storage, config.retention_check_interval});
   auto summary = logs.open_all();

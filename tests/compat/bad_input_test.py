@@ -227,6 +227,25 @@ class BadInputTest(unittest.TestCase):
         f = fetch(c, "safe", 0, -5)
         self.assertEqual(f[1], OFFSET_OUT_OF_RANGE)
 
+    def test_client_gone_during_a_large_fetch_answer(self):
+        # The peer resets the connection while the broker is still sending a fetch answer
+        # (sendfile): only that connection may go; the broker must not die of SIGPIPE.
+        for i in range(16):  # 16 MB in batches under max.message.bytes
+            value = bytes([i]) * 1_000_000
+            self.assertEqual(produce(self.good, "fetch-big", 0, batch([value]))[1], 0)
+        for _ in range(20):
+            c = Conn(self.brook.port)
+            c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            req = FetchRequest[4](replica_id=-1, max_wait_time=0, min_bytes=0,
+                                  max_bytes=64 << 20, isolation_level=0,
+                                  topics=[("fetch-big", [(0, 0, 64 << 20)])])
+            c.frame(req.API_KEY, req.API_VERSION, req.encode())
+            c.read_exact(4)  # the answer has started
+            # SO_LINGER 0: close with a reset, whatever the broker is still writing.
+            c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            c.close()
+        self.assertIsNone(self.brook.proc.poll(), "brook exited")
+
     def test_zz_nothing_acknowledged_is_lost(self):
         # Runs last (alphabetical): every acknowledged record is still there, in place,
         # and nothing refused was written.
