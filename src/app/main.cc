@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "app/bench_command.h"
-#include "app/group_command.h"
 #include "app/config.h"
 #include "app/dump_log_command.h"
+#include "app/group_command.h"
 #include "app/serve_command.h"
 #include "base/log.h"
 

@@ -10,8 +10,8 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
 #include "broker/topic_table.h"
-#include "storage/log_manager.h"
 #include "storage/group_store.h"
+#include "storage/log_manager.h"
 #include "storage/metadata_store.h"
 
 namespace brook::app {
@@ -64,9 +64,9 @@ int run_serve(const server_config& config) {
                gc.min_session_timeout_ms, gc.max_session_timeout_ms);
     return 1;
   }
-  auto group_store = storage::group_store::open(
-      config.data_dir / storage::group_store::file_name,
-      config.storage.durability == storage::durability::sync);
+  auto group_store =
+      storage::group_store::open(config.data_dir / storage::group_store::file_name,
+                                 config.storage.durability == storage::durability::sync);
   if (!group_store) {
     log::error("cannot open the group store in {}: {}", config.data_dir.string(),
                group_store.error().message());

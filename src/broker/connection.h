@@ -43,7 +43,7 @@ class connection : public std::enable_shared_from_this<connection> {
   uint64_t _next_seq = 0;
   bool _writing = false;
   bool _closed = false;
-  std::string _client_host;  // "/<peer address>"
+  std::string _client_host;         // "/<peer address>"
   boost::asio::steady_timer _room;  // the reader waits here while max_in_flight are pending
 };
 

@@ -151,8 +151,7 @@ admin_status topic_table::create(const std::string& name, int32_t partitions,
   {
     std::shared_lock lock(_mutex);
     if (_topics.contains(name)) {
-      return admin_error{kafka_error::topic_already_exists,
-                         "Topic '" + name + "' already exists."};
+      return admin_error{kafka_error::topic_already_exists, "Topic '" + name + "' already exists."};
     }
     for (const auto& [other, t] : _topics) {
       if (storage::topic_names_collide(other, name)) {

@@ -28,8 +28,7 @@ std::optional<group_state> parse_state(std::string_view name) {
   for (auto s : {group_state::empty, group_state::preparing_rebalance,
                  group_state::completing_rebalance, group_state::stable, group_state::dead}) {
     std::string_view n = state_name(s);
-    if (n.size() == name.size() &&
-        std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
+    if (n.size() == name.size() && std::equal(n.begin(), n.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         })) {

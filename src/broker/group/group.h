@@ -113,8 +113,7 @@ struct group {
 
   bool has_member(const std::string& member_id) const { return members.contains(member_id); }
   // A static member's request whose member id is not the instance's current one.
-  bool is_fenced(const std::optional<std::string>& instance_id,
-                 const std::string& member_id) const;
+  bool is_fenced(const std::optional<std::string>& instance_id, const std::string& member_id) const;
   // The largest rebalance timeout of the members (how long a rebalance may wait).
   int32_t rebalance_timeout_ms() const;
   bool all_members_joined() const;

@@ -13,10 +13,6 @@
 namespace brook::broker::group {
 
 namespace {
-// A new member's JoinGroup waits at most this long for the rebalance (Kafka's
-// GroupCoordinator.NewMemberJoinTimeoutMs); after that it is dropped and must rejoin.
-constexpr auto new_member_join_timeout = std::chrono::minutes(5);
-
 std::string new_member_id(const std::string& client_id) {
   auto id = protocol::uuid::random();
   static constexpr char hex[] = "0123456789abcdef";
@@ -61,7 +57,9 @@ result<std::unique_ptr<group_coordinator>> group_coordinator::open(
   return c;
 }
 
-group_coordinator::~group_coordinator() { stop(); }
+group_coordinator::~group_coordinator() {
+  stop();
+}
 
 void group_coordinator::stop() {
   {
@@ -111,9 +109,10 @@ status group_coordinator::load() {
     g->id = s.name;
     if (s.state) {
       if (auto st = decode_group_state(*s.state, *g, now); !st) {
-        log::error("groups.db: the state of group '{}' cannot be read ({}); the group starts "
-                   "empty, its committed offsets are kept",
-                   s.name, st.error().message());
+        log::error(
+            "groups.db: the state of group '{}' cannot be read ({}); the group starts "
+            "empty, its committed offsets are kept",
+            s.name, st.error().message());
         g->members.clear();
         g->static_members.clear();
         g->state = group_state::empty;
@@ -149,7 +148,9 @@ group& group_coordinator::find_or_create(const std::string& id) {
   return *slot;
 }
 
-void group_coordinator::remove_group(const std::string& id) { _groups.erase(id); }
+void group_coordinator::remove_group(const std::string& id) {
+  _groups.erase(id);
+}
 
 bool group_coordinator::member_alive(const member& m, clock::time_point now) const {
   if (m.awaiting_join) {
@@ -215,12 +216,10 @@ void group_coordinator::join(join_request req, join_callback done) {
     std::string id = new_member_id(req.client_id);
     if (req.require_known_member_id && !req.instance_id) {
       // KIP-394: the member learns its id first and joins with it.
-      g.pending_members[id] =
-          clock::now() + std::chrono::milliseconds(req.session_timeout_ms);
+      g.pending_members[id] = clock::now() + std::chrono::milliseconds(req.session_timeout_ms);
       wake_timer();
-      out.add([done = std::move(done), id] {
-        done(error_join(kafka_error::member_id_required, id));
-      });
+      out.add(
+          [done = std::move(done), id] { done(error_join(kafka_error::member_id_required, id)); });
       return;
     }
     add_member_and_rebalance(g, req, id, std::move(done), out);
@@ -249,9 +248,8 @@ void group_coordinator::join(join_request req, join_callback done) {
       if (m.protocols == req.protocols) {
         // The member missed the answer: it gets the same one again.
         m.last_heartbeat = clock::now();
-        out.add([done = std::move(done), r = current_join_result(g, m, m.id == g.leader)] {
-          done(r);
-        });
+        out.add(
+            [done = std::move(done), r = current_join_result(g, m, m.id == g.leader)] { done(r); });
       } else {
         update_member_and_rebalance(g, m, req, std::move(done), out);
       }
@@ -289,8 +287,8 @@ join_result group_coordinator::current_join_result(const group& g, const member&
 }
 
 void group_coordinator::add_member_and_rebalance(group& g, const join_request& req,
-                                                 const std::string& member_id,
-                                                 join_callback done, actions& out) {
+                                                 const std::string& member_id, join_callback done,
+                                                 actions& out) {
   member m;
   m.id = member_id;
   m.instance_id = req.instance_id;
@@ -343,8 +341,8 @@ void group_coordinator::update_member_and_rebalance(group& g, member& m, const j
   try_complete_join(g, out);
 }
 
-void group_coordinator::replace_static_member(group& g, const join_request& req,
-                                              join_callback done, actions& out) {
+void group_coordinator::replace_static_member(group& g, const join_request& req, join_callback done,
+                                              actions& out) {
   std::string old_id = g.static_members[*req.instance_id];
   auto node = g.members.extract(old_id);
   BROOK_ASSERT(!node.empty(), "a static member's id is a member");
@@ -370,8 +368,8 @@ void group_coordinator::replace_static_member(group& g, const join_request& req,
     g.leader = new_id;
   }
   member& cur = g.members.at(new_id);
-  log::info("group '{}': static member {} rejoined as {} (was {})", g.id, *req.instance_id,
-            new_id, old_id);
+  log::info("group '{}': static member {} rejoined as {} (was {})", g.id, *req.instance_id, new_id,
+            old_id);
   if (g.state == group_state::stable && cur.protocols == req.protocols) {
     // KIP-345: no rebalance. The member keeps its assignment; it is told the old leader id
     // so that, even as the leader, it does not compute a new assignment (which a Stable
@@ -413,9 +411,8 @@ void group_coordinator::prepare_rebalance(group& g, actions& out) {
   g.rebalance_started = now;
   if (g.state == group_state::empty && _config.initial_rebalance_delay_ms > 0) {
     g.initial_delay = true;
-    g.join_deadline =
-        now + std::min(std::chrono::milliseconds(_config.initial_rebalance_delay_ms),
-                       std::chrono::milliseconds(g.rebalance_timeout_ms()));
+    g.join_deadline = now + std::min(std::chrono::milliseconds(_config.initial_rebalance_delay_ms),
+                                     std::chrono::milliseconds(g.rebalance_timeout_ms()));
   } else {
     g.initial_delay = false;
     g.join_deadline = now + std::chrono::milliseconds(g.rebalance_timeout_ms());
@@ -428,8 +425,7 @@ void group_coordinator::prepare_rebalance(group& g, actions& out) {
 }
 
 void group_coordinator::try_complete_join(group& g, actions& out) {
-  if (g.state == group_state::preparing_rebalance && !g.initial_delay &&
-      g.all_members_joined()) {
+  if (g.state == group_state::preparing_rebalance && !g.initial_delay && g.all_members_joined()) {
     complete_join(g, out);
   }
 }
@@ -470,8 +466,8 @@ void group_coordinator::complete_join(group& g, actions& out) {
   g.state = group_state::completing_rebalance;
   auto now = clock::now();
   g.sync_deadline = now + std::chrono::milliseconds(g.rebalance_timeout_ms());
-  log::info("group '{}': generation {} with {} members, protocol {}, leader {}", g.id,
-            g.generation, g.members.size(), g.protocol_name.value_or("(none)"), g.leader);
+  log::info("group '{}': generation {} with {} members, protocol {}, leader {}", g.id, g.generation,
+            g.members.size(), g.protocol_name.value_or("(none)"), g.leader);
   for (auto& [id, m] : g.members) {
     m.is_new = false;
     m.last_heartbeat = now;
@@ -496,9 +492,7 @@ void group_coordinator::answer_join(group& g, member& m, actions& out) {
 void group_coordinator::sync(sync_request req, sync_callback done) {
   actions out;
   std::lock_guard lock(_mutex);
-  auto fail = [&](kafka_error e) {
-    out.add([done = std::move(done), e] { done(error_sync(e)); });
-  };
+  auto fail = [&](kafka_error e) { out.add([done = std::move(done), e] { done(error_sync(e)); }); };
   group* gp = find(req.group_id);
   if (req.group_id.empty()) {
     fail(kafka_error::invalid_group_id);
@@ -629,8 +623,7 @@ void group_coordinator::persist_state(group& g, actions& out) {
 
 // Heartbeat and LeaveGroup -------------------------------------------------------------
 
-kafka_error group_coordinator::heartbeat(const std::string& group_id,
-                                         const std::string& member_id,
+kafka_error group_coordinator::heartbeat(const std::string& group_id, const std::string& member_id,
                                          const std::optional<std::string>& instance_id,
                                          int32_t generation) {
   std::lock_guard lock(_mutex);
@@ -722,9 +715,7 @@ void group_coordinator::remove_member(group& g, const std::string& member_id, ac
     });
   }
   if (m.awaiting_sync) {
-    out.add([cb = std::move(m.awaiting_sync)] {
-      cb(error_sync(kafka_error::unknown_member_id));
-    });
+    out.add([cb = std::move(m.awaiting_sync)] { cb(error_sync(kafka_error::unknown_member_id)); });
   }
   if (m.instance_id) {
     g.static_members.erase(*m.instance_id);
@@ -745,107 +736,6 @@ void group_coordinator::remove_member(group& g, const std::string& member_id, ac
     case group_state::empty:
     case group_state::dead:
       break;
-  }
-}
-
-// Deadlines -----------------------------------------------------------------------------
-
-void group_coordinator::run_deadlines(clock::time_point now) {
-  actions out;
-  std::lock_guard lock(_mutex);
-  for (auto& [gid, gp] : _groups) {
-    group& g = *gp;
-    for (auto it = g.pending_members.begin(); it != g.pending_members.end();) {
-      if (it->second <= now) {
-        it = g.pending_members.erase(it);
-        try_complete_join(g, out);
-      } else {
-        ++it;
-      }
-    }
-    std::vector<std::string> expired;
-    for (const auto& [id, m] : g.members) {
-      if (!member_alive(m, now)) {
-        expired.push_back(id);
-      }
-    }
-    for (const auto& id : expired) {
-      log::info("group '{}': member {} timed out", g.id, id);
-      remove_member(g, id, out);
-    }
-    if (g.state == group_state::preparing_rebalance && g.join_deadline <= now) {
-      complete_join(g, out);
-    } else if (g.state == group_state::completing_rebalance && g.sync_deadline <= now) {
-      // The leader never sent the assignment: the members that did not sync go.
-      std::vector<std::string> idle;
-      for (const auto& [id, m] : g.members) {
-        if (!m.awaiting_sync) {
-          idle.push_back(id);
-        }
-      }
-      for (const auto& id : idle) {
-        log::info("group '{}': member {} did not sync in time", g.id, id);
-        remove_member(g, id, out);
-      }
-      if (g.state == group_state::completing_rebalance) {
-        prepare_rebalance(g, out);
-      }
-    }
-  }
-}
-
-void group_coordinator::wake_timer() {
-  {
-    std::lock_guard lock(_timer_mutex);
-    _timer_kick = true;
-  }
-  _timer_cv.notify_all();
-}
-
-void group_coordinator::timer_loop() {
-  auto next_expiry = clock::now() + std::chrono::milliseconds(
-                                        _config.offsets_retention_check_interval_ms);
-  std::unique_lock tl(_timer_mutex);
-  while (!_stopping) {
-    _timer_kick = false;
-    tl.unlock();
-    auto now = clock::now();
-    run_deadlines(now);
-    if (now >= next_expiry) {
-      expire_offsets(wall_clock_ms());
-      next_expiry =
-          now + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
-    }
-    // The earliest deadline of any group (a heartbeat only ever moves one later).
-    auto wake = next_expiry;
-    {
-      std::lock_guard lock(_mutex);
-      for (const auto& [gid, gp] : _groups) {
-        const group& g = *gp;
-        for (const auto& [id, at] : g.pending_members) {
-          wake = std::min(wake, at);
-        }
-        for (const auto& [id, m] : g.members) {
-          if (m.awaiting_join) {
-            if (m.is_new) {
-              wake = std::min(wake, m.last_heartbeat + new_member_join_timeout);
-            }
-          } else if (!m.awaiting_sync) {
-            wake = std::min(wake, m.last_heartbeat +
-                                      std::chrono::milliseconds(m.session_timeout_ms));
-          }
-        }
-        if (g.state == group_state::preparing_rebalance) {
-          wake = std::min(wake, g.join_deadline);
-        } else if (g.state == group_state::completing_rebalance) {
-          wake = std::min(wake, g.sync_deadline);
-        }
-      }
-    }
-    tl.lock();
-    if (!_stopping && !_timer_kick) {
-      _timer_cv.wait_until(tl, wake, [this] { return _stopping || _timer_kick; });
-    }
   }
 }
 

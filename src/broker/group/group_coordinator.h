@@ -59,8 +59,8 @@ struct sync_request {
   int32_t generation = -1;
   std::string member_id;
   std::optional<std::string> instance_id;
-  std::optional<std::string> protocol_type;  // v5+
-  std::optional<std::string> protocol_name;  // v5+
+  std::optional<std::string> protocol_type;                // v5+
+  std::optional<std::string> protocol_name;                // v5+
   std::vector<std::pair<std::string, bytes>> assignments;  // from the leader
 };
 
@@ -169,6 +169,10 @@ class group_coordinator {
   void expire_offsets(int64_t now_ms);
 
  private:
+  // A new member's JoinGroup waits at most this long for the rebalance (Kafka's
+  // GroupCoordinator.NewMemberJoinTimeoutMs); after that it is dropped and must rejoin.
+  static constexpr auto new_member_join_timeout = std::chrono::minutes(5);
+
   class actions;  // answers gathered under the lock, run after it
 
   group_coordinator(group_config config, storage::group_store& store,
@@ -183,10 +187,9 @@ class group_coordinator {
 
   void add_member_and_rebalance(group& g, const join_request& req, const std::string& member_id,
                                 join_callback done, actions& out);
-  void update_member_and_rebalance(group& g, member& m, const join_request& req,
-                                   join_callback done, actions& out);
-  void replace_static_member(group& g, const join_request& req, join_callback done,
-                             actions& out);
+  void update_member_and_rebalance(group& g, member& m, const join_request& req, join_callback done,
+                                   actions& out);
+  void replace_static_member(group& g, const join_request& req, join_callback done, actions& out);
   void maybe_prepare_rebalance(group& g, actions& out);
   void prepare_rebalance(group& g, actions& out);
   void try_complete_join(group& g, actions& out);

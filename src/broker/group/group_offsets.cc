@@ -56,8 +56,8 @@ void group_coordinator::commit_offsets(offset_commit_request req, commit_callbac
     } else if (!_partition_exists(o.topic, o.partition)) {
       errors[i] = kafka_error::unknown_topic_or_partition;
     } else {
-      changes.commit.push_back({o.topic, o.partition, o.offset, o.leader_epoch,
-                                o.metadata.value_or(""), now_ms});
+      changes.commit.push_back(
+          {o.topic, o.partition, o.offset, o.leader_epoch, o.metadata.value_or(""), now_ms});
       written.push_back(i);
     }
   }
@@ -68,27 +68,26 @@ void group_coordinator::commit_offsets(offset_commit_request req, commit_callbac
   // The offsets become visible (OffsetFetch) once durable, then the commit is answered.
   auto commits = changes.commit;
   std::string id = g.id;
-  out.add_write(_store, std::move(changes),
-                [this, id, commits = std::move(commits), written = std::move(written),
-                 errors = std::move(errors), done = std::move(done)](status st) mutable {
-                  if (!st) {
-                    log::error("group '{}': cannot store committed offsets: {}", id,
-                               st.error().message());
-                    for (size_t i : written) {
-                      errors[i] = kafka_error::coordinator_not_available;
-                    }
-                  } else {
-                    std::lock_guard lock(_mutex);
-                    if (group* g = find(id)) {
-                      for (const auto& c : commits) {
-                        g->offsets[{c.topic, c.partition}] =
-                            committed{c.offset, c.leader_epoch, c.metadata.value_or(""),
-                                      c.commit_time_ms};
-                      }
-                    }
-                  }
-                  done(errors);
-                });
+  out.add_write(
+      _store, std::move(changes),
+      [this, id, commits = std::move(commits), written = std::move(written),
+       errors = std::move(errors), done = std::move(done)](status st) mutable {
+        if (!st) {
+          log::error("group '{}': cannot store committed offsets: {}", id, st.error().message());
+          for (size_t i : written) {
+            errors[i] = kafka_error::coordinator_not_available;
+          }
+        } else {
+          std::lock_guard lock(_mutex);
+          if (group* g = find(id)) {
+            for (const auto& c : commits) {
+              g->offsets[{c.topic, c.partition}] =
+                  committed{c.offset, c.leader_epoch, c.metadata.value_or(""), c.commit_time_ms};
+            }
+          }
+        }
+        done(errors);
+      });
 }
 
 std::vector<fetched_offset> group_coordinator::fetch_offsets(
@@ -236,9 +235,8 @@ void group_coordinator::delete_offsets(
     }
   }
   if (changes.remove.empty()) {
-    out.add([done = std::move(done), errors = std::move(errors)] {
-      done(kafka_error::none, errors);
-    });
+    out.add(
+        [done = std::move(done), errors = std::move(errors)] { done(kafka_error::none, errors); });
     return;
   }
   out.add_write(_store, std::move(changes),

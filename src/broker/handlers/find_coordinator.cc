@@ -33,7 +33,8 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     } else {
       c.node_id = -1;
       c.port = -1;
-      c.error_message = "key type " + std::to_string(in->key_type) + " is not 0 (group) or 1 "
+      c.error_message = "key type " + std::to_string(in->key_type) +
+                        " is not 0 (group) or 1 "
                         "(transaction)";
     }
   };

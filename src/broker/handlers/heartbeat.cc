@@ -17,8 +17,8 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     return;
   }
   heartbeat_response out;
-  out.error_code = protocol::code(b.groups().heartbeat(in->group_id, in->member_id,
-                                                       in->group_instance_id, in->generation_id));
+  out.error_code = protocol::code(
+      b.groups().heartbeat(in->group_id, in->member_id, in->group_instance_id, in->generation_id));
   respond.send(*req, out);
 }
 }  // namespace

@@ -26,27 +26,27 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
   // for empty groups).
   for (auto& t : in->topics) {
     for (auto& p : t.partitions) {
-      c.offsets.push_back({t.name, p.partition_index, p.committed_offset,
-                           p.committed_leader_epoch, std::move(p.committed_metadata)});
+      c.offsets.push_back({t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch,
+                           std::move(p.committed_metadata)});
     }
   }
   auto answer = std::make_shared<responder>(std::move(respond));
   auto request_body = std::make_shared<offset_commit_request>(std::move(*in));
-  b.groups().commit_offsets(
-      std::move(c), [req, answer, request_body](std::vector<protocol::kafka_error> errors) {
-        offset_commit_response out;
-        size_t i = 0;
-        for (const auto& t : request_body->topics) {
-          auto& ot = out.topics.emplace_back();
-          ot.name = t.name;
-          for (const auto& p : t.partitions) {
-            auto& op = ot.partitions.emplace_back();
-            op.partition_index = p.partition_index;
-            op.error_code = protocol::code(errors.at(i++));
-          }
-        }
-        answer->send(*req, out);
-      });
+  b.groups().commit_offsets(std::move(c),
+                            [req, answer, request_body](std::vector<protocol::kafka_error> errors) {
+                              offset_commit_response out;
+                              size_t i = 0;
+                              for (const auto& t : request_body->topics) {
+                                auto& ot = out.topics.emplace_back();
+                                ot.name = t.name;
+                                for (const auto& p : t.partitions) {
+                                  auto& op = ot.partitions.emplace_back();
+                                  op.partition_index = p.partition_index;
+                                  op.error_code = protocol::code(errors.at(i++));
+                                }
+                              }
+                              answer->send(*req, out);
+                            });
 }
 }  // namespace
 

@@ -1,0 +1,109 @@
+// The coordinator's timer thread and the deadlines it runs: pending member ids, session
+// timeouts, the rebalance (join) and sync deadlines, and offset expiry.
+#include "base/log.h"
+#include "broker/group/group_actions.h"
+#include "broker/group/group_coordinator.h"
+
+namespace brook::broker::group {
+
+// Deadlines -----------------------------------------------------------------------------
+
+void group_coordinator::run_deadlines(clock::time_point now) {
+  actions out;
+  std::lock_guard lock(_mutex);
+  for (auto& [gid, gp] : _groups) {
+    group& g = *gp;
+    for (auto it = g.pending_members.begin(); it != g.pending_members.end();) {
+      if (it->second <= now) {
+        it = g.pending_members.erase(it);
+        try_complete_join(g, out);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<std::string> expired;
+    for (const auto& [id, m] : g.members) {
+      if (!member_alive(m, now)) {
+        expired.push_back(id);
+      }
+    }
+    for (const auto& id : expired) {
+      log::info("group '{}': member {} timed out", g.id, id);
+      remove_member(g, id, out);
+    }
+    if (g.state == group_state::preparing_rebalance && g.join_deadline <= now) {
+      complete_join(g, out);
+    } else if (g.state == group_state::completing_rebalance && g.sync_deadline <= now) {
+      // The leader never sent the assignment: the members that did not sync go.
+      std::vector<std::string> idle;
+      for (const auto& [id, m] : g.members) {
+        if (!m.awaiting_sync) {
+          idle.push_back(id);
+        }
+      }
+      for (const auto& id : idle) {
+        log::info("group '{}': member {} did not sync in time", g.id, id);
+        remove_member(g, id, out);
+      }
+      if (g.state == group_state::completing_rebalance) {
+        prepare_rebalance(g, out);
+      }
+    }
+  }
+}
+
+void group_coordinator::wake_timer() {
+  {
+    std::lock_guard lock(_timer_mutex);
+    _timer_kick = true;
+  }
+  _timer_cv.notify_all();
+}
+
+void group_coordinator::timer_loop() {
+  auto next_expiry =
+      clock::now() + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
+  std::unique_lock tl(_timer_mutex);
+  while (!_stopping) {
+    _timer_kick = false;
+    tl.unlock();
+    auto now = clock::now();
+    run_deadlines(now);
+    if (now >= next_expiry) {
+      expire_offsets(wall_clock_ms());
+      next_expiry = now + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
+    }
+    // The earliest deadline of any group (a heartbeat only ever moves one later).
+    auto wake = next_expiry;
+    {
+      std::lock_guard lock(_mutex);
+      for (const auto& [gid, gp] : _groups) {
+        const group& g = *gp;
+        for (const auto& [id, at] : g.pending_members) {
+          wake = std::min(wake, at);
+        }
+        for (const auto& [id, m] : g.members) {
+          if (m.awaiting_join) {
+            if (m.is_new) {
+              wake = std::min(wake, m.last_heartbeat + new_member_join_timeout);
+            }
+          } else if (!m.awaiting_sync) {
+            wake =
+                std::min(wake, m.last_heartbeat + std::chrono::milliseconds(m.session_timeout_ms));
+          }
+        }
+        if (g.state == group_state::preparing_rebalance) {
+          wake = std::min(wake, g.join_deadline);
+        } else if (g.state == group_state::completing_rebalance) {
+          wake = std::min(wake, g.sync_deadline);
+        }
+      }
+    }
+    tl.lock();
+    if (!_stopping && !_timer_kick) {
+      _timer_cv.wait_until(tl, wake, [this] { return _stopping || _timer_kick; });
+    }
+  }
+}
+
+}  // namespace brook::broker::group
