@@ -61,8 +61,7 @@ class topic_table {
   admin_status add_partitions(const std::string& name, int32_t new_total, bool validate_only);
   // Replaces the topic's overrides with `overrides` (validated first).
   admin_status set_configs(const std::string& name,
-                           const std::map<std::string, std::string>& overrides,
-                           bool validate_only);
+                           const std::map<std::string, std::string>& overrides, bool validate_only);
 
   const storage::log_config& server_defaults() const { return _defaults; }
 

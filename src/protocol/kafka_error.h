@@ -82,7 +82,9 @@ enum class kafka_error : int16_t {
   inconsistent_topic_id = 103,
 };
 
-constexpr int16_t code(kafka_error e) { return static_cast<int16_t>(e); }
+constexpr int16_t code(kafka_error e) {
+  return static_cast<int16_t>(e);
+}
 // Kafka's name for the error (UNKNOWN_TOPIC_OR_PARTITION), for logs and error messages.
 std::string_view kafka_error_name(kafka_error e);
 

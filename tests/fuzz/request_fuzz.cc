@@ -85,8 +85,7 @@ void align_records(Request& first, Request& second, int16_t version) {
   size_t i = 0;
   for_each_records(second, [&](record_data& r) {
     if (i >= firsts.size()) {
-      property_failed("round trip changed the number of records fields", Request::api_key,
-                      version);
+      property_failed("round trip changed the number of records fields", Request::api_key, version);
     }
     const record_data& a = *firsts[i++];
     if (a.is_null != r.is_null || !same_bytes(a.memory, r.memory)) {
@@ -117,8 +116,7 @@ void fuzz_body(std::span<const std::byte> body, int16_t version) {
   wire_writer w2;
   second->encode(w2, version);
   if (!same_bytes(encoded, w2.buffer())) {
-    property_failed("encode(decode(encode(m))) differs from encode(m)", Request::api_key,
-                    version);
+    property_failed("encode(decode(encode(m))) differs from encode(m)", Request::api_key, version);
   }
   align_records(*first, *second, version);
   if (!(*first == *second)) {
@@ -134,10 +132,9 @@ struct fuzzed_api {
   void (*fuzz)(std::span<const std::byte> body, int16_t version);
 };
 
-#define BROOK_FUZZED_API(name)                                                          \
-  fuzzed_api{name##_request::api_key, name##_request::min_version,                      \
-             name##_request::max_version, name##_request::flexible_from,                \
-             &fuzz_body<name##_request>},
+#define BROOK_FUZZED_API(name)                                                                  \
+  fuzzed_api{name##_request::api_key, name##_request::min_version, name##_request::max_version, \
+             name##_request::flexible_from, &fuzz_body<name##_request>},
 constexpr fuzzed_api fuzzed_apis[] = {BROOK_FUZZ_APIS(BROOK_FUZZED_API)};
 #undef BROOK_FUZZED_API
 
@@ -157,16 +154,17 @@ void check_table_matches_catalog() {
   bool ok = catalog.size() == std::size(fuzzed_apis);
   for (const auto& s : catalog) {
     const fuzzed_api* api = find_fuzzed_api(s.key);
-    if (api == nullptr || api->min_version != s.min_version ||
-        api->max_version != s.max_version || api->flexible_from != s.flexible_from) {
+    if (api == nullptr || api->min_version != s.min_version || api->max_version != s.max_version ||
+        api->flexible_from != s.flexible_from) {
       std::fprintf(stderr, "request_fuzz: api %d (%.*s) missing or different in fuzz_apis.h\n",
                    s.key, static_cast<int>(s.name.size()), s.name.data());
       ok = false;
     }
   }
   if (!ok) {
-    std::fprintf(stderr, "request_fuzz: the API table does not match api_catalog; "
-                         "re-run cmake\n");
+    std::fprintf(stderr,
+                 "request_fuzz: the API table does not match api_catalog; "
+                 "re-run cmake\n");
     std::abort();
   }
 }

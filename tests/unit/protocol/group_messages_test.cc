@@ -31,34 +31,14 @@
 #include "protocol/messages/sync_group.h"
 #include "protocol/wire_writer.h"
 
+#include "support/hex.h"
+
 namespace brook::protocol {
 namespace {
 
-std::vector<std::byte> unhex(std::string_view hex) {
-  std::vector<std::byte> out;
-  auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::byte>(digit(hex[i]) * 16 + digit(hex[i + 1])));
-  }
-  return out;
-}
-
-std::string hex(std::span<const std::byte> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::byte b : bytes) {
-    out += digits[std::to_integer<int>(b) >> 4];
-    out += digits[std::to_integer<int>(b) & 0xf];
-  }
-  return out;
-}
-
-template <typename Message>
-std::string encode_hex(const Message& m, int16_t version) {
-  wire_writer w;
-  m.encode(w, version);
-  return hex(w.buffer());
-}
+using test::encode_hex;
+using test::hex;
+using test::unhex;
 
 // Encodes `m` in every version of its API, decodes it back and encodes again: the bytes
 // must not change (fields a version lacks are dropped on both passes).

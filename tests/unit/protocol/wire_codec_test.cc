@@ -45,38 +45,19 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 // From the sanitizer runtime (sanitizer/allocator_interface.h, which GCC does not ship).
-extern "C" int __sanitizer_install_malloc_and_free_hooks(
-    void (*malloc_hook)(const volatile void*, size_t), void (*free_hook)(const volatile void*));
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             size_t),
+                                                         void (*free_hook)(const volatile void*));
 #endif
+
+#include "support/hex.h"
 
 namespace brook::protocol {
 namespace {
 
-std::vector<std::byte> unhex(std::string_view hex) {
-  std::vector<std::byte> out;
-  auto digit = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<std::byte>(digit(hex[i]) * 16 + digit(hex[i + 1])));
-  }
-  return out;
-}
-
-std::string hex(std::span<const std::byte> bytes) {
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string out;
-  for (std::byte b : bytes) {
-    out += digits[std::to_integer<int>(b) >> 4];
-    out += digits[std::to_integer<int>(b) & 0xf];
-  }
-  return out;
-}
-
-template <typename Message>
-std::string encode_hex(const Message& m, int16_t version) {
-  wire_writer w;
-  m.encode(w, version);
-  return hex(w.buffer());
-}
+using test::encode_hex;
+using test::hex;
+using test::unhex;
 
 template <typename Write>
 std::string written(Write&& write) {
@@ -135,7 +116,10 @@ TEST(WireCodec, NullStringsBytesAndArrays) {
   EXPECT_EQ(written([](wire_writer& w) { w.write_null_array(false); }), "ffffffff");
   EXPECT_EQ(written([](wire_writer& w) { w.write_null_array(true); }), "00");
 
-  auto non_compact = unhex("ffff" "ffffffff" "ffffffff");
+  auto non_compact = unhex(
+      "ffff"
+      "ffffffff"
+      "ffffffff");
   wire_reader r(non_compact);
   EXPECT_TRUE(r.next_is_null_string(false));
   EXPECT_TRUE(r.next_is_null_bytes(false));
@@ -153,7 +137,9 @@ TEST(WireCodec, NullStringsBytesAndArrays) {
 }
 
 TEST(WireCodec, EmptyIsNotNull) {
-  auto bytes = unhex("0000" "01");
+  auto bytes = unhex(
+      "0000"
+      "01");
   wire_reader r(bytes);
   EXPECT_FALSE(r.next_is_null_string(false));
   std::string s = "x";
@@ -183,7 +169,9 @@ TEST(WireCodec, NegativeLengthFailsForARequiredString) {
 
 TEST(WireCodec, AnyNegativeLengthOfANullableStringIsNull) {
   // As Kafka reads them: a nullable string or bytes with a length below -1 is null too.
-  auto bytes = unhex("fffe" "80000000");
+  auto bytes = unhex(
+      "fffe"
+      "80000000");
   wire_reader r(bytes);
   EXPECT_TRUE(r.next_is_null_string(false));
   EXPECT_TRUE(r.next_is_null_bytes(false));
@@ -230,7 +218,9 @@ TEST(WireCodec, UvarintSizesAtBoundaries) {
 }
 
 TEST(WireCodec, UvarintFiveByteMaximumDecodes) {
-  auto bytes = unhex("ffffffff0f" "2a");
+  auto bytes = unhex(
+      "ffffffff0f"
+      "2a");
   wire_reader r(bytes);
   EXPECT_EQ(r.read_uvarint(), std::numeric_limits<uint32_t>::max());
   EXPECT_EQ(r.read_int8(), 42);
@@ -264,7 +254,10 @@ TEST(WireCodec, VarintAndVarlongAreZigZag) {
             "ffffffff0f");
   EXPECT_EQ(written([](wire_writer& w) { w.write_varlong(std::numeric_limits<int64_t>::min()); }),
             "ffffffffffffffffff01");
-  auto bytes = unhex("ffffffff0f" "ffffffffffffffffff01" "feffffff0f");
+  auto bytes = unhex(
+      "ffffffff0f"
+      "ffffffffffffffffff01"
+      "feffffff0f");
   wire_reader r(bytes);
   EXPECT_EQ(r.read_varint(), std::numeric_limits<int32_t>::min());
   EXPECT_EQ(r.read_varlong(), std::numeric_limits<int64_t>::min());
@@ -286,11 +279,16 @@ TEST(WireCodec, FixedWidthIntegersAreBigEndian) {
               w.write_int64(0x0102030405060708);
               w.write_bool(true);
             }),
-            "0102" "fffffffe" "0102030405060708" "01");
+            "0102"
+            "fffffffe"
+            "0102030405060708"
+            "01");
 }
 
 TEST(WireCodec, ReadPastTheEndFailsAndStaysFailed) {
-  auto bytes = unhex("0001" "02");
+  auto bytes = unhex(
+      "0001"
+      "02");
   wire_reader r(bytes);
   EXPECT_EQ(r.read_int16(), 1);
   EXPECT_EQ(r.read_int32(), 0);
@@ -301,7 +299,9 @@ TEST(WireCodec, ReadPastTheEndFailsAndStaysFailed) {
 }
 
 TEST(WireCodec, ArrayCountAboveTheBytesLeftFails) {
-  auto bytes = unhex("00000003" "0102");
+  auto bytes = unhex(
+      "00000003"
+      "0102");
   wire_reader r(bytes);
   EXPECT_EQ(r.read_array_length(false), 0);
   EXPECT_TRUE(r.failed());
@@ -323,13 +323,26 @@ TEST(WireCodec, TaggedValueIsSizePrefixed) {
 
 TEST(WireCodec, NegativeArrayLengthFailsWhereNotNullable) {
   // Produce v3: transactional_id null, acks -1, timeout 1500, topic_data count -1.
-  auto v3 = unhex("ffff" "ffff" "000005dc" "ffffffff");
+  auto v3 = unhex(
+      "ffff"
+      "ffff"
+      "000005dc"
+      "ffffffff");
   EXPECT_EQ(produce_request::decode(v3, 3).error(), protocol_errc::malformed);
   // Produce v9: the compact null (0) for topic_data.
-  auto v9 = unhex("00" "ffff" "000005dc" "00" "00");
+  auto v9 = unhex(
+      "00"
+      "ffff"
+      "000005dc"
+      "00"
+      "00");
   EXPECT_EQ(produce_request::decode(v9, 9).error(), protocol_errc::malformed);
   // A count below -1 is no null either.
-  auto minus_two = unhex("ffff" "ffff" "000005dc" "fffffffe");
+  auto minus_two = unhex(
+      "ffff"
+      "ffff"
+      "000005dc"
+      "fffffffe");
   EXPECT_EQ(produce_request::decode(minus_two, 3).error(), protocol_errc::malformed);
 }
 
@@ -372,11 +385,28 @@ size_t largest_allocation_of(F&& f) {
 TEST(WireCodec, HugeArrayCountWithFewBytesFailsWithoutAllocating) {
   // Produce v3 with 2^31-1 topics, then a few bytes: each topic struct is far larger than
   // a byte, so reserving for the count would be gigabytes.
-  auto outer = unhex("ffff" "ffff" "000005dc" "7fffffff" "00017400");
+  auto outer = unhex(
+      "ffff"
+      "ffff"
+      "000005dc"
+      "7fffffff"
+      "00017400");
   // One plausible topic whose partition count is huge.
-  auto inner = unhex("ffff" "ffff" "000005dc" "00000001" "000174" "7fffffff" "000000");
+  auto inner = unhex(
+      "ffff"
+      "ffff"
+      "000005dc"
+      "00000001"
+      "000174"
+      "7fffffff"
+      "000000");
   // Produce v9, compact counts.
-  auto compact = unhex("00" "ffff" "000005dc" "ffffffff07" "0274");
+  auto compact = unhex(
+      "00"
+      "ffff"
+      "000005dc"
+      "ffffffff07"
+      "0274");
   auto decode_all = [&] {
     EXPECT_EQ(produce_request::decode(outer, 3).error(), protocol_errc::malformed);
     EXPECT_EQ(produce_request::decode(inner, 3).error(), protocol_errc::malformed);
@@ -412,7 +442,15 @@ TEST(WireCodec, TaggedFieldAtItsDefaultIsNotEncoded) {
 TEST(WireCodec, UnknownTaggedFieldsAreSkipped) {
   // ApiVersions v3 request: name "brook", version "1.0", then tags 5 (2 bytes) and
   // 9 (0 bytes), which ApiVersions does not know.
-  auto bytes = unhex("0662726f6f6b" "04312e30" "02" "05" "02" "abcd" "09" "00");
+  auto bytes = unhex(
+      "0662726f6f6b"
+      "04312e30"
+      "02"
+      "05"
+      "02"
+      "abcd"
+      "09"
+      "00");
   auto m = api_versions_request::decode(bytes, 3);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->client_software_name, "brook");
@@ -421,14 +459,27 @@ TEST(WireCodec, UnknownTaggedFieldsAreSkipped) {
   // Fetch v12 with tag 9 before the known tag 0: the known one is still read.
   fetch_request f;
   std::string h = encode_hex(f, 12);
-  h = h.substr(0, h.size() - 2) + "02" "09" "01" "ff" "00" "03" "036331";
+  h = h.substr(0, h.size() - 2) +
+      "02"
+      "09"
+      "01"
+      "ff"
+      "00"
+      "03"
+      "036331";
   auto back = fetch_request::decode(unhex(h), 12);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->cluster_id, "c1");
 }
 
 TEST(WireCodec, TaggedFieldLongerThanTheMessageFails) {
-  auto bytes = unhex("0662726f6f6b" "04312e30" "01" "05" "10" "abcd");
+  auto bytes = unhex(
+      "0662726f6f6b"
+      "04312e30"
+      "01"
+      "05"
+      "10"
+      "abcd");
   EXPECT_EQ(api_versions_request::decode(bytes, 3).error(), protocol_errc::malformed);
 }
 
@@ -436,7 +487,11 @@ TEST(WireCodec, MalformedKnownTaggedFieldFails) {
   // Fetch v12 cluster_id (tag 0) whose value says 5 characters in a 2-byte field.
   fetch_request f;
   std::string h = encode_hex(f, 12);
-  h = h.substr(0, h.size() - 2) + "01" "00" "02" "0661";
+  h = h.substr(0, h.size() - 2) +
+      "01"
+      "00"
+      "02"
+      "0661";
   EXPECT_EQ(fetch_request::decode(unhex(h), 12).error(), protocol_errc::malformed);
 }
 
@@ -448,11 +503,17 @@ TEST(WireCodec, FieldAbsentInAVersionIsNotEncoded) {
   produce_request without_id = with_id;
   without_id.transactional_id.reset();
   EXPECT_EQ(encode_hex(with_id, 2), encode_hex(without_id, 2));
-  EXPECT_EQ(encode_hex(with_id, 2), "0001" "00000000" "00000000");
+  EXPECT_EQ(encode_hex(with_id, 2),
+            "0001"
+            "00000000"
+            "00000000");
   EXPECT_NE(encode_hex(with_id, 3), encode_hex(without_id, 3));
 
   // Decoding v2 leaves the default.
-  auto v2 = produce_request::decode(unhex("0001" "00000000" "00000000"), 2);
+  auto v2 = produce_request::decode(unhex("0001"
+                                          "00000000"
+                                          "00000000"),
+                                    2);
   ASSERT_TRUE(v2);
   EXPECT_FALSE(v2->transactional_id.has_value());
 
@@ -490,7 +551,10 @@ TEST(WireCodecKafka, ApiVersionsV3RequestLayout) {
   m.client_software_name = "brook";
   m.client_software_version = "1.0";
   // compact "brook", compact "1.0", no tagged fields.
-  EXPECT_EQ(encode_hex(m, 3), "0662726f6f6b" "04312e30" "00");
+  EXPECT_EQ(encode_hex(m, 3),
+            "0662726f6f6b"
+            "04312e30"
+            "00");
   auto back = api_versions_request::decode(unhex(encode_hex(m, 3)), 3);
   ASSERT_TRUE(back);
   EXPECT_EQ(*back, m);
@@ -525,8 +589,20 @@ TEST(WireCodecKafka, ApiVersionsV3ResponseLayout) {
   // error 0, compact array of one (key 18, 0-3, no tags), throttle 0, then two tagged
   // fields in tag order: 1 = int64 7 (8 bytes), 3 = bool true (1 byte).
   const char* expected =
-      "0000" "02" "0012" "0000" "0003" "00" "00000000" "02" "01" "08" "0000000000000007" "03"
-      "01" "01";
+      "0000"
+      "02"
+      "0012"
+      "0000"
+      "0003"
+      "00"
+      "00000000"
+      "02"
+      "01"
+      "08"
+      "0000000000000007"
+      "03"
+      "01"
+      "01";
   EXPECT_EQ(encode_hex(m, 3), expected);
   auto back = api_versions_response::decode(unhex(expected), 3);
   ASSERT_TRUE(back);
@@ -574,8 +650,18 @@ TEST(WireCodecKafka, ProduceV3RequestWithTransactionalIdAndNullRecords) {
 TEST(WireCodecKafka, ProduceV9RequestLayout) {
   // transactional_id compact null, acks -1, timeout 1500, one topic (compact "t") with
   // one partition (index 2, compact records of 3 bytes, no tags), no tags, no tags.
-  const char* expected = "00" "ffff" "000005dc" "02" "0274" "02" "00000002" "04010203" "00"
-                         "00" "00";
+  const char* expected =
+      "00"
+      "ffff"
+      "000005dc"
+      "02"
+      "0274"
+      "02"
+      "00000002"
+      "04010203"
+      "00"
+      "00"
+      "00";
   auto bytes = unhex(expected);
   auto m = produce_request::decode(bytes, 9);
   ASSERT_TRUE(m);
@@ -589,7 +675,18 @@ TEST(WireCodecKafka, ProduceV9RequestLayout) {
 
 TEST(WireCodecKafka, ProduceRecordsNullOnlyWhereNullable) {
   // Compact null records (0) in v9 decode as null records.
-  auto bytes = unhex("00" "ffff" "000005dc" "02" "0274" "02" "00000002" "00" "00" "00" "00");
+  auto bytes = unhex(
+      "00"
+      "ffff"
+      "000005dc"
+      "02"
+      "0274"
+      "02"
+      "00000002"
+      "00"
+      "00"
+      "00"
+      "00");
   auto m = produce_request::decode(bytes, 9);
   ASSERT_TRUE(m);
   EXPECT_TRUE(m->topic_data[0].partition_data[0].records.is_null);
@@ -618,13 +715,30 @@ TEST(WireCodecKafka, FetchV4RequestMatchesKafkaPython) {
 
 TEST(WireCodecKafka, FetchV12RequestLayoutWithTaggedClusterId) {
   const char* expected =
-      "ffffffff" "000001f4" "00000001" "00100000" "00" "00000000" "ffffffff"  // fixed fields
-      "02" "0274" "02"                               // one topic "t", one partition:
-      "00000000" "ffffffff" "0000000000000007"       //   partition 0, leader epoch -1, offset 7
-      "ffffffff" "ffffffffffffffff" "00010000" "00"  //   last fetched epoch, log start, max
-      "00"                                           // topic tags
-      "01" "01"                                      // no forgotten topics, rack ""
-      "01" "00" "03" "036331";                       // tag 0: cluster_id "c1"
+      "ffffffff"
+      "000001f4"
+      "00000001"
+      "00100000"
+      "00"
+      "00000000"
+      "ffffffff"  // fixed fields
+      "02"
+      "0274"
+      "02"  // one topic "t", one partition:
+      "00000000"
+      "ffffffff"
+      "0000000000000007"  //   partition 0, leader epoch -1, offset 7
+      "ffffffff"
+      "ffffffffffffffff"
+      "00010000"
+      "00"  //   last fetched epoch, log start, max
+      "00"  // topic tags
+      "01"
+      "01"  // no forgotten topics, rack ""
+      "01"
+      "00"
+      "03"
+      "036331";  // tag 0: cluster_id "c1"
   fetch_request m;
   m.cluster_id = "c1";
   m.max_wait_ms = 500;
@@ -651,13 +765,28 @@ TEST(WireCodecKafka, FetchV12ResponseTaggedStructRoundTrip) {
   p.diverging_epoch.epoch = 3;
   p.diverging_epoch.end_offset = 100;
   const char* expected =
-      "00000000" "0000" "00000000"                                   // throttle, error, session
-      "02" "0274" "02"                                               // topic "t", one partition
-      "00000000" "0000" "000000000000000a"                           // index, error, watermark
-      "ffffffffffffffff" "0000000000000000"                          // last stable, log start
-      "01" "ffffffff" "00"                                           // no aborted, replica -1, null records
-      "01" "00" "0d" "00000003" "0000000000000064" "00"              // tag 0: diverging_epoch
-      "00" "00";                                                     // topic tags, response tags
+      "00000000"
+      "0000"
+      "00000000"  // throttle, error, session
+      "02"
+      "0274"
+      "02"  // topic "t", one partition
+      "00000000"
+      "0000"
+      "000000000000000a"  // index, error, watermark
+      "ffffffffffffffff"
+      "0000000000000000"  // last stable, log start
+      "01"
+      "ffffffff"
+      "00"  // no aborted, replica -1, null records
+      "01"
+      "00"
+      "0d"
+      "00000003"
+      "0000000000000064"
+      "00"  // tag 0: diverging_epoch
+      "00"
+      "00";  // topic tags, response tags
   EXPECT_EQ(encode_hex(m, 12), expected);
   auto back = fetch_response::decode(unhex(expected), 12);
   ASSERT_TRUE(back);
@@ -707,7 +836,8 @@ TEST(WireCodecKafka, CreateTopicsV3RequestMatchesKafkaPython) {
   // CreateTopicsRequest[3](create_topic_requests=[("t", 2, 1, [(0, [1, 2])], [("k", None)])],
   //                        timeout=1000, validate_only=True)
   const char* expected =
-      "0000000100017400000002000100000001000000000000000200000001000000020000000100016bffff000003e801";
+      "0000000100017400000002000100000001000000000000000200000001000000020000000100016bffff000003e8"
+      "01";
   create_topics_request m;
   auto& t = m.topics.emplace_back();
   t.name = "t";
@@ -727,7 +857,12 @@ TEST(WireCodecKafka, CreateTopicsV3RequestMatchesKafkaPython) {
 
 TEST(WireCodecKafka, RequestHeaderV1AndV2) {
   // v1 (Produce v3): key 0, version 3, correlation 7, client "ab"; the body follows.
-  auto v1 = unhex("0000" "0003" "00000007" "00026162" "ff");
+  auto v1 = unhex(
+      "0000"
+      "0003"
+      "00000007"
+      "00026162"
+      "ff");
   auto h1 = decode_request_header(v1);
   ASSERT_TRUE(h1);
   EXPECT_EQ(h1->api_key, 0);
@@ -736,13 +871,30 @@ TEST(WireCodecKafka, RequestHeaderV1AndV2) {
   EXPECT_EQ(h1->client_id, "ab");
   EXPECT_EQ(h1->body_offset, 12u);
   // v2 (Produce v9): null client id, then a tagged field the header skips.
-  auto v2 = unhex("0000" "0009" "00000008" "ffff" "01" "05" "01" "aa" "ff");
+  auto v2 = unhex(
+      "0000"
+      "0009"
+      "00000008"
+      "ffff"
+      "01"
+      "05"
+      "01"
+      "aa"
+      "ff");
   auto h2 = decode_request_header(v2);
   ASSERT_TRUE(h2);
   EXPECT_FALSE(h2->client_id.has_value());
   EXPECT_EQ(h2->body_offset, 14u);
   // Truncated tags fail.
-  auto bad = unhex("0000" "0009" "00000008" "ffff" "01" "05" "09" "aa");
+  auto bad = unhex(
+      "0000"
+      "0009"
+      "00000008"
+      "ffff"
+      "01"
+      "05"
+      "09"
+      "aa");
   EXPECT_EQ(decode_request_header(bad).error(), protocol_errc::malformed);
 }
 
@@ -751,8 +903,7 @@ TEST(WireCodecKafka, RequestHeaderV1AndV2) {
 // tests/fuzz/make_request_seeds.py) are valid requests: each decodes and re-encodes.
 
 template <typename Request>
-bool decodes_as(int16_t key, std::span<const std::byte> body, int16_t version,
-                std::string& error) {
+bool decodes_as(int16_t key, std::span<const std::byte> body, int16_t version, std::string& error) {
   if (key != Request::api_key) {
     return false;
   }
@@ -770,8 +921,8 @@ bool decode_seed(int16_t key, std::span<const std::byte> body, int16_t version,
 }
 
 TEST(WireCodecKafka, EveryFuzzSeedDecodes) {
-  auto dir = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "fuzz" / "corpus" /
-             "request";
+  auto dir =
+      std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "fuzz" / "corpus" / "request";
   if (!std::filesystem::is_directory(dir)) {
     GTEST_SKIP() << "no seed corpus at " << dir;
   }
@@ -785,14 +936,13 @@ TEST(WireCodecKafka, EveryFuzzSeedDecodes) {
     ASSERT_TRUE(h) << name;
     ASSERT_NE(find_api_schema(h->api_key), nullptr) << name;
     std::string error;
-    bool known = decode_seed<produce_request, fetch_request, list_offsets_request,
-                             metadata_request, find_coordinator_request, api_versions_request,
-                             create_topics_request, delete_topics_request,
-                             delete_records_request, init_producer_id_request,
-                             describe_configs_request, alter_configs_request,
-                             create_partitions_request, incremental_alter_configs_request,
-                             describe_cluster_request>(
-        h->api_key, frame.subspan(h->body_offset), h->api_version, error);
+    bool known =
+        decode_seed<produce_request, fetch_request, list_offsets_request, metadata_request,
+                    find_coordinator_request, api_versions_request, create_topics_request,
+                    delete_topics_request, delete_records_request, init_producer_id_request,
+                    describe_configs_request, alter_configs_request, create_partitions_request,
+                    incremental_alter_configs_request, describe_cluster_request>(
+            h->api_key, frame.subspan(h->body_offset), h->api_version, error);
     EXPECT_TRUE(known) << name << ": add its API to this test";
     EXPECT_EQ(error, "") << name;
     ++seeds;
