@@ -122,7 +122,7 @@ start_server() {
   port=$(free_port)
   local out log=$work/serve-$port-$RANDOM.log
   out=$(python3 "$work/start.py" "$port" "$log" "$brook" serve \
-    --data-dir "$dir" --kafka-port "$port" --log-level info "$@")
+    --data-dir "$dir" --kafka-port "$port" --http-port 0 --log-level info "$@")
   pid=${out% *}
   startup_ms=${out#* }
   servers+=("$pid")

@@ -353,7 +353,7 @@ bench() {
 # Starts `brook serve` on a free port; returns once it logs its Kafka listener.
 start_server() {
   local log=$work/serve.log
-  "$brook" serve --data-dir "$work/data" --kafka-port 0 --log-level info \
+  "$brook" serve --data-dir "$work/data" --kafka-port 0 --http-port 0 --log-level info \
     --group-initial-rebalance-delay-ms 0 >"$log" 2>&1 &
   server=$!
   port=

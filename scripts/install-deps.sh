@@ -11,10 +11,13 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libboost1.81-dev libsqlite3-dev libssl-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
+  libsimdjson-dev
   # libFuzzer for the request-decoding fuzz target
   clang-14 libclang-rt-14-dev
   # tools used by tests and benchmarks
-  python3 util-linux procps
+  python3 util-linux procps curl
+  # HTTP load generator for the REST Proxy benchmark (bench/run-http-bench.sh)
+  wrk
   # real Kafka clients for the compatibility tests (kafkajs comes from npm: tests/compat)
   kcat python3-confluent-kafka python3-kafka python3-requests nodejs
   python3-snappy python3-lz4 python3-zstandard

@@ -57,6 +57,16 @@ const std::vector<std::string>& config_keys() {
       "groups.offsets_retention_minutes",
       "groups.offsets_retention_check_interval_ms",
       "groups.offset_metadata_max_bytes",
+      "http.enabled",
+      "http.host",
+      "http.port",
+      "http.threads",
+      "http.max_body_bytes",
+      "http.request_timeout_ms",
+      "http.idle_timeout_ms",
+      "http.max_connections",
+      "http.consumer_idle_timeout_ms",
+      "http.max_consumer_instances",
   };
   return keys;
 }
@@ -219,6 +229,51 @@ std::string set_config_value(server_config& c, const std::string& key, const std
       return bad("must be a number of bytes, 0 to 2147483647");
     }
     c.kafka.groups.offset_metadata_max_bytes = static_cast<int32_t>(*v);
+  } else if (key == "http.enabled") {
+    if (value != "true" && value != "false") {
+      return bad("must be true or false");
+    }
+    c.http.enabled = value == "true";
+  } else if (key == "http.host") {
+    if (value.empty()) {
+      return bad("must be an IP address to listen on");
+    }
+    c.http.host = value;
+  } else if (key == "http.port") {
+    auto v = integer(0, 65535);
+    if (!v) {
+      return bad("must be a port number, 0 to 65535");
+    }
+    c.http.port = static_cast<uint16_t>(*v);
+  } else if (key == "http.threads") {
+    auto v = integer(0, 1024);
+    if (!v) {
+      return bad("must be 0 (one per core) to 1024");
+    }
+    c.http.threads = static_cast<int>(*v);
+  } else if (key == "http.max_body_bytes") {
+    auto v = integer(1024, int64_t{1} << 31);
+    if (!v) {
+      return bad("must be between 1024 and 2147483648");
+    }
+    c.http.max_body_bytes = static_cast<size_t>(*v);
+  } else if (key == "http.request_timeout_ms" || key == "http.idle_timeout_ms" ||
+             key == "http.consumer_idle_timeout_ms") {
+    auto v = integer(1, 86'400'000);
+    if (!v) {
+      return bad("must be a number of milliseconds, 1 to 86400000");
+    }
+    (key == "http.request_timeout_ms"  ? c.http.request_timeout
+     : key == "http.idle_timeout_ms"   ? c.http.idle_timeout
+                                       : c.http.consumer_idle_timeout) =
+        std::chrono::milliseconds(*v);
+  } else if (key == "http.max_connections" || key == "http.max_consumer_instances") {
+    auto v = integer(1, 1'000'000);
+    if (!v) {
+      return bad("must be between 1 and 1000000");
+    }
+    (key == "http.max_connections" ? c.http.max_connections : c.http.max_consumer_instances) =
+        static_cast<size_t>(*v);
   } else {
     return "unknown setting '" + key + "'";
   }

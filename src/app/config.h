@@ -10,6 +10,7 @@
 #include <string>
 
 #include "broker/broker_config.h"
+#include "http/http_config.h"
 #include "storage/log_config.h"
 
 namespace brook::app {
@@ -19,6 +20,7 @@ struct server_config {
   std::string log_level = "info";
   storage::log_config storage;
   broker::broker_config kafka;
+  http::http_config http;
   std::chrono::milliseconds retention_check_interval{300'000};
 };
 

@@ -10,6 +10,7 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
 #include "broker/topic_table.h"
+#include "http/rest_service.h"
 #include "storage/group_store.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
@@ -91,6 +92,22 @@ int run_serve(const server_config& config) {
   }
   (*b)->set_bound_port(kafka.port());
 
+  // The REST Proxy over the in-process broker (backend::local_backend).
+  std::unique_ptr<http::rest_service> rest;
+  if (config.http.enabled) {
+    auto started_rest = http::rest_service::start(config.http, **b);
+    if (!started_rest) {
+      log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
+                 started_rest.error().message());
+      kafka.stop();
+      (*groups)->stop();
+      (void)logs.close_all();
+      return 1;
+    }
+    rest = std::move(*started_rest);
+    log::info("http listener on {}:{} (REST Proxy v2 and v3)", config.http.host, rest->port());
+  }
+
   auto ready =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
   log::info("kafka listener on {}:{} (advertised {}:{}), {} topics, cluster id {}",
@@ -103,7 +120,12 @@ int run_serve(const server_config& config) {
   int sig = 0;
   sigwait(&signals, &sig);
   log::info("{} received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  // Stop the network first: no append may start once the logs close.
+  // Stop the network first: no append may start once the logs close. HTTP goes before
+  // Kafka: the REST consumer instances leave their groups through the Kafka listener.
+  if (rest) {
+    rest->stop();
+    rest.reset();
+  }
   kafka.stop();
   (*groups)->stop();
   groups->reset();

@@ -16,6 +16,7 @@ import threading
 import time
 
 READY = re.compile(r"kafka listener on [0-9.]+:(\d+)")
+HTTP = re.compile(r"http listener on [0-9.]+:(\d+)")
 
 
 class BrookServer:
@@ -29,8 +30,14 @@ class BrookServer:
         self.env = env
         self.proc = None
         self.port = None
+        self.http_port = None
         self.log_lines = []
         self._ready = threading.Event()
+
+    @property
+    def http_url(self):
+        """The REST Proxy's base URL (http://127.0.0.1:<port>)."""
+        return f"http://127.0.0.1:{self.http_port}"
 
     @property
     def bootstrap(self):
@@ -41,6 +48,8 @@ class BrookServer:
         self._ready.clear()
         args = [self.binary, "serve", "--data-dir", os.path.join(self.data_dir, "data"),
                 "--kafka-port", str(port)] + self.extra_args
+        if not any(a.startswith("--http-port") for a in self.extra_args):
+            args += ["--http-port", "0"]  # never the shared default 8082 in tests
         # setpriv --pdeathsig: the server dies with the test even if the test is killed.
         self.proc = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--"] + args,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -55,6 +64,9 @@ class BrookServer:
     def _read_log(self, proc):
         for line in proc.stdout:
             self.log_lines.append(line)
+            h = HTTP.search(line)
+            if h:
+                self.http_port = int(h.group(1))
             m = READY.search(line)
             if m:
                 self.port = int(m.group(1))

@@ -163,6 +163,8 @@ class BrookTestCase(unittest.TestCase):
         """Starts `brook serve` and returns it once it has logged "brook ready"."""
         if "--kafka-port" not in args:
             args = (*args, "--kafka-port", "0")  # never the shared default 9092 in tests
+        if "--http-port" not in args:
+            args = (*args, "--http-port", "0")  # nor 8082
         c = self.spawn([BROOK, "serve", "--data-dir", data_dir, *args])
         c.wait_line(r"brook ready")
         return c

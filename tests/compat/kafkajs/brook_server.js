@@ -39,7 +39,7 @@ class BrookServer {
   // Resolves once the server logs its listener (no sleeps); rejects if it exits first or
   // says nothing of the kind within `timeoutMs`.
   start({ timeoutMs = 30000 } = {}) {
-    const args = ['serve', '--data-dir', path.join(this.dataDir, 'data'), '--kafka-port', '0',
+    const args = ['serve', '--data-dir', path.join(this.dataDir, 'data'), '--kafka-port', '0', '--http-port', '0',
       ...this.extraArgs]
     // Through setpriv (util-linux) with a parent-death signal: a test process that ends
     // without stop() (an uncaught error, killed by the runner or ctest's timeout) does not

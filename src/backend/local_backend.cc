@@ -1,0 +1,758 @@
+#include "backend/local_backend.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <span>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "backend/partitioner.h"
+#include "base/assert.h"
+#include "base/varint.h"
+#include "broker/broker.h"
+#include "broker/error_mapping.h"
+#include "broker/group/group_coordinator.h"
+#include "storage/partition_log.h"
+#include "storage/topic_config.h"
+
+namespace brook::backend {
+
+namespace {
+namespace asio = boost::asio;
+using protocol::kafka_error;
+namespace layout = protocol::batch_layout;
+
+backend_error topic_not_found(std::string_view topic) {
+  return {kafka_error::unknown_topic_or_partition, "Topic '" + std::string(topic) + "' not found"};
+}
+
+backend_error partition_not_found(std::string_view topic, int32_t partition) {
+  return {kafka_error::unknown_topic_or_partition, "Partition " + std::to_string(partition) +
+                                                       " of topic '" + std::string(topic) +
+                                                       "' not found"};
+}
+
+backend_error from_admin(broker::admin_error e) {
+  return {e.code, std::move(e.message)};
+}
+
+backend_error from_storage(const std::error_code& ec) {
+  return {broker::to_kafka_error(ec), ec.message()};
+}
+
+backend_error shutting_down() {
+  return {kafka_error::unknown_server_error, "The server is shutting down"};
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+partition_info one_node_partition(int32_t id, int32_t node_id) {
+  return {id, node_id, {node_id}};
+}
+
+topic_info describe(const broker::topic& t, int32_t node_id) {
+  topic_info info;
+  info.name = t.name;
+  info.replication_factor = 1;
+  for (int32_t p = 0; p < t.partition_count(); ++p) {
+    info.partitions.push_back(one_node_partition(p, node_id));
+  }
+  info.configs = t.overrides;
+  return info;
+}
+
+std::string source_name(storage::config_source s) {
+  switch (s) {
+    case storage::config_source::topic:
+      return "DYNAMIC_TOPIC_CONFIG";
+    case storage::config_source::dynamic_broker:
+      return "DYNAMIC_BROKER_CONFIG";
+    case storage::config_source::dynamic_default_broker:
+      return "DYNAMIC_DEFAULT_BROKER_CONFIG";
+    case storage::config_source::static_broker:
+      return "STATIC_BROKER_CONFIG";
+    case storage::config_source::default_config:
+      return "DEFAULT_CONFIG";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+// ---- produce ----
+
+// The bytes `r` takes inside a v2 batch as the record at `offset_delta` (the encoding
+// protocol::build_batch writes: length, attributes, deltas, key, value, headers).
+size_t encoded_size(const protocol::record& r, int64_t offset_delta) {
+  auto field = [](const std::string& s, bool null) {
+    return null ? varint::size(-1) : varint::size(static_cast<int64_t>(s.size())) + s.size();
+  };
+  size_t body = 1 + varint::size(r.timestamp_delta) + varint::size(offset_delta) +
+                field(r.key, r.null_key) + field(r.value, r.null_value) +
+                varint::size(static_cast<int64_t>(r.headers.size()));
+  for (const auto& h : r.headers) {
+    body += field(h.key, false) + field(h.value, h.null_value);
+  }
+  return varint::size(static_cast<int64_t>(body)) + body;
+}
+
+protocol::record to_record(produce_record& in) {
+  protocol::record r;
+  r.null_key = !in.key;
+  r.key = in.key ? std::move(*in.key) : std::string{};
+  r.null_value = !in.value;
+  r.value = in.value ? std::move(*in.value) : std::string{};
+  r.headers = std::move(in.headers);
+  return r;
+}
+
+// The records of one produce call that go to one partition, as one append.
+struct partition_append {
+  std::shared_ptr<storage::partition_log> log;
+  std::string batches;          // concatenated v2 batches
+  std::vector<size_t> records;  // the input index of each record, in offset order
+};
+
+// What one produce call shares between its appends, which may complete on the flusher's
+// thread: the last one to finish answers.
+struct produce_state {
+  std::vector<produce_result> results;
+  event_backend::produce_callback done;
+  std::vector<partition_append> appends;
+  std::atomic<size_t> pending{1};
+
+  void complete(size_t k, const result<storage::append_result>& r) {
+    const auto& a = appends[k];
+    for (size_t j = 0; j < a.records.size(); ++j) {
+      auto& out = results[a.records[j]];
+      if (!r) {
+        out.error = from_storage(r.error());
+        continue;
+      }
+      out.offset = r->base_offset + static_cast<int64_t>(j);
+      if (r->log_append_time_ms >= 0) {
+        out.timestamp_ms = r->log_append_time_ms;
+      }
+    }
+    finish_one();
+  }
+
+  void finish_one() {
+    if (pending.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      done(std::move(results));
+    }
+  }
+};
+
+// Splits the records `indices` of `in` (one partition's, timestamps already in `results`)
+// into uncompressed batches of at most `max_batch` bytes each, into `out`. A record too
+// large for a batch of its own gets message_too_large in `results`.
+void build_batches(std::vector<produce_record>& in, const std::vector<size_t>& indices,
+                   size_t max_batch, const std::string& topic, std::vector<produce_result>& results,
+                   partition_append& out) {
+  std::vector<protocol::record> batch;
+  std::vector<size_t> batch_indices;
+  int64_t base_timestamp = 0;
+  size_t batch_size = layout::header_size;
+  auto flush = [&] {
+    if (batch.empty()) {
+      return;
+    }
+    std::string bytes = protocol::build_batch(batch, base_timestamp);
+    BROOK_ASSERT(bytes.size() == batch_size, "a batch's size differs from its prediction");
+    out.batches += bytes;
+    out.records.insert(out.records.end(), batch_indices.begin(), batch_indices.end());
+    batch.clear();
+    batch_indices.clear();
+    batch_size = layout::header_size;
+  };
+  for (size_t i : indices) {
+    auto r = to_record(in[i]);
+    const int64_t timestamp = results[i].timestamp_ms;
+    if (!batch.empty()) {
+      r.timestamp_delta = timestamp - base_timestamp;
+      size_t size = encoded_size(r, static_cast<int64_t>(batch.size()));
+      if (batch_size + size <= max_batch) {
+        batch_size += size;
+        batch.push_back(std::move(r));
+        batch_indices.push_back(i);
+        continue;
+      }
+      flush();
+    }
+    base_timestamp = timestamp;
+    r.timestamp_delta = 0;
+    size_t size = layout::header_size + encoded_size(r, 0);
+    if (size > max_batch) {
+      results[i].error =
+          backend_error{kafka_error::message_too_large,
+                        "The record is " + std::to_string(size) +
+                            " bytes in a record batch, larger than max.message.bytes of topic '" +
+                            topic + "' (" + std::to_string(max_batch) + ")"};
+      continue;
+    }
+    batch_size = size;
+    batch.push_back(std::move(r));
+    batch_indices.push_back(i);
+  }
+  flush();
+}
+
+// ---- fetch ----
+
+// What one read of a partition found, and the offset the next read starts from.
+struct read_result {
+  std::vector<fetched_record> records;
+  int64_t next_offset = 0;
+};
+
+// The most bytes of the log read into memory at once.
+constexpr size_t max_read_chunk = size_t{16} << 20;
+
+size_t record_bytes(const protocol::record& r) {
+  size_t n = r.key.size() + r.value.size();
+  for (const auto& h : r.headers) {
+    n += h.key.size() + h.value.size();
+  }
+  return n;
+}
+
+fetched_record to_fetched(int32_t partition, const protocol::batch_header& h, int64_t offset,
+                          protocol::record&& r) {
+  fetched_record f;
+  f.partition = partition;
+  f.offset = offset;
+  f.log_append_time = h.log_append_time();
+  f.timestamp_ms = f.log_append_time ? h.max_timestamp : h.base_timestamp + r.timestamp_delta;
+  if (!r.null_key) {
+    f.key = std::move(r.key);
+  }
+  if (!r.null_value) {
+    f.value = std::move(r.value);
+  }
+  f.headers = std::move(r.headers);
+  return f;
+}
+
+std::error_code pread_all(int fd, std::span<std::byte> out, uint64_t position) {
+  while (!out.empty()) {
+    ssize_t n = ::pread(fd, out.data(), out.size(), static_cast<off_t>(position));
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return n < 0 ? std::error_code(errno, std::generic_category())
+                   : std::make_error_code(std::errc::io_error);
+    }
+    out = out.subspan(static_cast<size_t>(n));
+    position += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+backend_error read_error(const std::error_code& ec, const storage::partition_log& log,
+                         const fetch_request& req) {
+  auto e = from_storage(ec);
+  if (e.code == kafka_error::offset_out_of_range) {
+    e.message = "Offset " + std::to_string(req.offset) + " is out of range for partition " +
+                std::to_string(req.partition) + " of topic '" + req.topic +
+                "': its offsets run from " + std::to_string(log.log_start_offset()) + " to " +
+                std::to_string(log.high_watermark());
+  }
+  return e;
+}
+
+// The records of the partition from req.offset, up to about req.max_bytes of keys, values
+// and headers (at least one record if there is any), control batches skipped.
+outcome<read_result> read_records(const storage::partition_log& log, const fetch_request& req) {
+  read_result out;
+  out.next_offset = req.offset;
+  size_t collected = 0;
+  bool full = false;
+  std::vector<std::byte> bytes;
+  while (!full) {
+    auto range = log.read(out.next_offset, std::clamp(req.max_bytes, size_t{1}, max_read_chunk));
+    if (!range || range->length == 0) {
+      if (!range && out.records.empty()) {
+        return read_error(range.error(), log, req);
+      }
+      break;
+    }
+    bytes.resize(range->length);
+    if (auto ec = pread_all(range->fd, bytes, range->position)) {
+      if (out.records.empty()) {
+        return from_storage(ec);
+      }
+      break;
+    }
+    std::span<const std::byte> rest(bytes);
+    const int64_t started_at = out.next_offset;
+    while (!full && rest.size() >= layout::header_size) {
+      auto h = protocol::batch_header::decode(rest);
+      if (h.batch_length < 0 || h.total_size() > rest.size()) {
+        break;
+      }
+      auto batch = rest.first(h.total_size());
+      rest = rest.subspan(h.total_size());
+      if (!h.control()) {
+        auto records = protocol::decode_records(batch);
+        if (!records) {
+          if (out.records.empty()) {
+            return backend_error{kafka_error::corrupt_message,
+                                 "The batch at offset " + std::to_string(h.base_offset) +
+                                     " cannot be decoded: " + records.error().message()};
+          }
+          break;
+        }
+        for (auto& r : *records) {
+          const int64_t offset = h.base_offset + r.offset_delta;
+          if (offset < req.offset) {
+            continue;
+          }
+          const size_t size = record_bytes(r);
+          if (!out.records.empty() && collected + size > req.max_bytes) {
+            full = true;
+            break;
+          }
+          collected += size;
+          out.records.push_back(to_fetched(req.partition, h, offset, std::move(r)));
+          out.next_offset = offset + 1;
+        }
+      }
+      if (!full) {
+        out.next_offset = std::max(out.next_offset, h.last_offset() + 1);
+        full = !out.records.empty() && collected >= req.max_bytes;
+      }
+    }
+    if (out.next_offset == started_at) {
+      break;  // nothing whole in the range: the log hands out whole batches, so never
+    }
+  }
+  return out;
+}
+}  // namespace
+
+// The wait thread: runs the timers of the fetches waiting for data and reads for them once
+// woken. Every step of a waiting fetch runs on this thread, so it is answered once. The
+// logs' wake callbacks hold a shared_ptr to this, so they may outlive the backend.
+class local_backend::waits : public std::enable_shared_from_this<waits> {
+ public:
+  waits() : _work(_io.get_executor()) {}
+  ~waits() { BROOK_ASSERT(!_thread.joinable(), "the wait thread outlives its backend"); }
+
+  void start() {
+    _thread = std::thread([this] { _io.run(); });
+  }
+
+  // Waits for records at `next_offset` (read last time up to there) until the deadline.
+  void wait(fetch_request request, fetch_callback done, std::shared_ptr<storage::partition_log> log,
+            int64_t next_offset) {
+    auto p = std::make_shared<pending_fetch>(_io);
+    p->deadline = std::chrono::steady_clock::now() + std::min(request.max_wait, longest_wait);
+    p->request = std::move(request);
+    p->done = std::move(done);
+    p->log = std::move(log);
+    p->next_offset = next_offset;
+    {
+      std::lock_guard lock(_mutex);
+      if (!_stopped) {
+        _pending.insert(p);
+        asio::post(_io, [this, p] { arm(p); });
+        return;
+      }
+    }
+    p->done(shutting_down());
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(_mutex);
+      if (_stopped) {
+        return;
+      }
+      _stopped = true;
+    }
+    BROOK_ASSERT(std::this_thread::get_id() != _thread.get_id(),
+                 "the backend stopped from inside a fetch callback");
+    asio::post(_io, [this] {
+      std::vector<std::shared_ptr<pending_fetch>> all;
+      {
+        std::lock_guard lock(_mutex);
+        all.assign(_pending.begin(), _pending.end());
+      }
+      for (const auto& p : all) {
+        finish(p, shutting_down());
+      }
+    });
+    _work.reset();
+    if (_thread.joinable()) {
+      _thread.join();
+    }
+  }
+
+  size_t size() const {
+    std::lock_guard lock(_mutex);
+    return _pending.size();
+  }
+
+ private:
+  // The longest a fetch waits, whatever it asks (a deadline must not overflow the clock).
+  static constexpr std::chrono::milliseconds longest_wait{std::chrono::hours(24)};
+
+  struct pending_fetch {
+    explicit pending_fetch(asio::io_context& io) : timer(io) {}
+    fetch_request request;
+    fetch_callback done;
+    std::shared_ptr<storage::partition_log> log;
+    std::chrono::steady_clock::time_point deadline;
+    asio::steady_timer timer;
+    int64_t next_offset = 0;
+    uint64_t wait_id = 0;  // registered with the log; 0: none
+    bool finished = false;
+  };
+  using pending_ptr = std::shared_ptr<pending_fetch>;
+
+  void arm(const pending_ptr& p) {
+    if (p->finished) {
+      return;
+    }
+    p->timer.expires_at(p->deadline);
+    p->timer.async_wait([this, p](boost::system::error_code ec) {
+      if (!ec) {
+        on_timeout(p);
+      }
+    });
+    listen(p);
+  }
+
+  void listen(const pending_ptr& p) {
+    std::weak_ptr<pending_fetch> weak = p;
+    auto self = shared_from_this();
+    p->wait_id = p->log->wait_for_data(p->next_offset, [self, weak] {
+      // Runs on the thread that moved the high watermark, maybe under the log's append
+      // lock: only hand the work over.
+      asio::post(self->_io, [core = self.get(), weak] {
+        if (auto p = weak.lock()) {
+          core->on_wake(p);
+        }
+      });
+    });
+    if (p->wait_id == 0) {
+      asio::post(_io, [this, p] { on_wake(p); });
+    }
+  }
+
+  void on_wake(const pending_ptr& p) {
+    if (p->finished) {
+      return;
+    }
+    p->wait_id = 0;  // the log dropped the waiter when it woke it
+    auto got = read_records(*p->log, p->request);
+    if (!got) {
+      finish(p, got.error());
+    } else if (!got->records.empty() || std::chrono::steady_clock::now() >= p->deadline) {
+      finish(p, std::move(got->records));
+    } else {
+      p->next_offset = got->next_offset;  // only control batches arrived
+      listen(p);
+    }
+  }
+
+  void on_timeout(const pending_ptr& p) {
+    if (p->finished) {
+      return;
+    }
+    auto got = read_records(*p->log, p->request);
+    if (!got) {
+      finish(p, got.error());
+    } else {
+      finish(p, std::move(got->records));
+    }
+  }
+
+  void finish(const pending_ptr& p, outcome<std::vector<fetched_record>> result) {
+    if (p->finished) {
+      return;
+    }
+    p->finished = true;
+    p->timer.cancel();
+    if (p->wait_id != 0) {
+      p->log->cancel_wait(p->wait_id);
+      p->wait_id = 0;
+    }
+    {
+      std::lock_guard lock(_mutex);
+      _pending.erase(p);
+    }
+    auto done = std::move(p->done);
+    done(std::move(result));
+  }
+
+  asio::io_context _io;
+  asio::executor_work_guard<asio::io_context::executor_type> _work;
+  std::thread _thread;
+  mutable std::mutex _mutex;
+  bool _stopped = false;
+  std::set<pending_ptr> _pending;  // guarded by _mutex
+};
+
+local_backend::local_backend(broker::broker& b) : _broker(b), _waits(std::make_shared<waits>()) {
+  _waits->start();
+}
+
+local_backend::~local_backend() {
+  stop();
+}
+
+void local_backend::stop() {
+  _waits->stop();
+}
+
+size_t local_backend::waiting_fetches() const {
+  return _waits->size();
+}
+
+outcome<cluster_info> local_backend::cluster() {
+  cluster_info info;
+  info.cluster_id = _broker.cluster_id();
+  info.controller_id = _broker.node_id();
+  info.brokers.push_back({_broker.node_id(), _broker.advertised_host(), _broker.advertised_port()});
+  return info;
+}
+
+outcome<std::vector<topic_info>> local_backend::list_topics() {
+  std::vector<topic_info> out;
+  for (const auto& t : _broker.topics().list()) {
+    out.push_back(describe(*t, _broker.node_id()));
+  }
+  return out;
+}
+
+outcome<topic_info> local_backend::describe_topic(std::string_view name) {
+  auto t = _broker.topics().find(name);
+  if (!t) {
+    return topic_not_found(name);
+  }
+  return describe(*t, _broker.node_id());
+}
+
+outcome<topic_info> local_backend::create_topic(const new_topic& t) {
+  // The checks of CreateTopics (handlers/create_topics.cc) topic_table::create leaves out.
+  if (t.replication_factor != -1 && t.replication_factor < 1) {
+    return backend_error{kafka_error::invalid_replication_factor,
+                         "Replication factor must be larger than 0, or -1 to use the default "
+                         "value."};
+  }
+  if (t.replication_factor > 1) {
+    return backend_error{kafka_error::invalid_replication_factor,
+                         "Replication factor: " + std::to_string(t.replication_factor) +
+                             " larger than available brokers: 1. Brook is a single node; use 1 "
+                             "or -1."};
+  }
+  const int32_t partitions =
+      t.partitions == -1 ? _broker.config().default_partitions : t.partitions;
+  std::shared_ptr<const broker::topic> created;
+  if (auto error =
+          _broker.topics().create(t.name, partitions, t.configs, t.validate_only, &created)) {
+    return from_admin(std::move(*error));
+  }
+  if (created) {
+    return describe(*created, _broker.node_id());
+  }
+  topic_info info;  // validate_only: what it would be
+  info.name = t.name;
+  for (int32_t p = 0; p < partitions; ++p) {
+    info.partitions.push_back(one_node_partition(p, _broker.node_id()));
+  }
+  info.configs = t.configs;
+  return info;
+}
+
+outcome<void> local_backend::delete_topic(const std::string& name) {
+  // As DeleteTopics by name (handlers/delete_topics.cc): the committed offsets go too.
+  if (!_broker.topics().find(name)) {
+    return topic_not_found(name);
+  }
+  if (auto error = _broker.topics().remove(name)) {
+    return from_admin(std::move(*error));
+  }
+  _broker.groups().topic_deleted(name);
+  return {};
+}
+
+outcome<std::vector<config_entry>> local_backend::topic_configs(const std::string& name) {
+  auto t = _broker.topics().find(name);
+  if (!t) {
+    return topic_not_found(name);
+  }
+  std::vector<config_entry> out;
+  for (auto& e :
+       storage::describe_topic_configs(_broker.topics().server_defaults(), t->overrides)) {
+    config_entry c;
+    c.name = std::move(e.name);
+    if (!e.sensitive) {
+      c.value = std::move(e.value);
+    }
+    c.is_default = e.is_default;
+    c.read_only = e.read_only;
+    c.sensitive = e.sensitive;
+    c.source = source_name(e.source);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+outcome<void> local_backend::alter_topic_configs(const std::string& name,
+                                                 const std::vector<config_change>& changes,
+                                                 bool validate_only) {
+  auto t = _broker.topics().find(name);
+  if (!t) {
+    return topic_not_found(name);
+  }
+  std::set<std::string_view> seen;
+  auto overrides = t->overrides;
+  for (const auto& c : changes) {
+    if (!seen.insert(c.name).second) {
+      return backend_error{kafka_error::invalid_request,
+                           "Config '" + c.name + "' is changed more than once"};
+    }
+    if (c.value) {
+      overrides[c.name] = *c.value;
+    } else {
+      overrides.erase(c.name);
+    }
+  }
+  if (auto error = _broker.topics().set_configs(name, overrides, validate_only)) {
+    return from_admin(std::move(*error));
+  }
+  return {};
+}
+
+outcome<partition_offsets> local_backend::offsets(const std::string& topic, int32_t partition) {
+  auto t = _broker.topics().find(topic);
+  if (!t) {
+    return topic_not_found(topic);
+  }
+  auto log = t->partition(partition);
+  if (!log) {
+    return partition_not_found(topic, partition);
+  }
+  return partition_offsets{log->log_start_offset(), log->high_watermark()};
+}
+
+void local_backend::produce(const std::string& topic, std::vector<produce_record> records,
+                            produce_callback done) {
+  auto state = std::make_shared<produce_state>();
+  state->results.resize(records.size());
+  state->done = std::move(done);
+  auto& results = state->results;
+  broker::admin_status create_error;
+  auto t = _broker.find_or_create_topic(topic, _broker.config().auto_create_topics, &create_error);
+  if (!t) {
+    auto error = create_error ? from_admin(std::move(*create_error)) : topic_not_found(topic);
+    for (auto& r : results) {
+      r.error = error;
+    }
+    state->finish_one();
+    return;
+  }
+
+  // Choose each record's partition; records without key share one, in turn per call.
+  const int64_t now = now_ms();
+  std::map<int32_t, std::vector<size_t>> by_partition;
+  std::optional<int32_t> null_key_partition;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    int32_t p = 0;
+    if (r.partition) {
+      p = *r.partition;
+    } else if (r.key) {
+      p = partition_for_key(*r.key, t->partition_count());
+    } else {
+      if (!null_key_partition) {
+        null_key_partition = static_cast<int32_t>(_next_partition.fetch_add(1) %
+                                                  static_cast<uint32_t>(t->partition_count()));
+      }
+      p = *null_key_partition;
+    }
+    results[i].partition = p;
+    results[i].timestamp_ms = r.timestamp_ms.value_or(now);
+    if (!t->partition(p)) {
+      results[i].error = partition_not_found(topic, p);
+    } else if (results[i].timestamp_ms < 0) {
+      results[i].error =
+          backend_error{kafka_error::invalid_timestamp,
+                        "Invalid timestamp: " + std::to_string(results[i].timestamp_ms) +
+                            ". Timestamp should always be non-negative or null."};
+    } else {
+      by_partition[p].push_back(i);
+    }
+  }
+
+  for (const auto& [p, indices] : by_partition) {
+    partition_append a;
+    a.log = t->partition(p);
+    build_batches(records, indices, t->config.max_message_bytes, topic, results, a);
+    if (!a.records.empty()) {
+      state->appends.push_back(std::move(a));
+    }
+  }
+  storage::append_options options;
+  options.log_append_time = t->config.timestamp_type == storage::timestamp_type::log_append_time;
+  state->pending.store(state->appends.size() + 1, std::memory_order_relaxed);
+  for (size_t k = 0; k < state->appends.size(); ++k) {
+    auto& a = state->appends[k];
+    a.log->append(std::as_writable_bytes(std::span(a.batches)), options,
+                  [state, k](result<storage::append_result> r) { state->complete(k, r); });
+  }
+  state->finish_one();
+}
+
+void local_backend::fetch(fetch_request request, fetch_callback done) {
+  auto t = _broker.topics().find(request.topic);
+  if (!t) {
+    done(topic_not_found(request.topic));
+    return;
+  }
+  auto log = t->partition(request.partition);
+  if (!log) {
+    done(partition_not_found(request.topic, request.partition));
+    return;
+  }
+  auto got = read_records(*log, request);
+  if (!got) {
+    done(got.error());
+    return;
+  }
+  if (!got->records.empty() || request.max_wait.count() <= 0) {
+    done(std::move(got->records));
+    return;
+  }
+  int64_t next = got->next_offset;
+  _waits->wait(std::move(request), std::move(done), std::move(log), next);
+}
+
+std::string local_backend::bootstrap_servers() const {
+  std::string host = _broker.config().host;
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") {
+    host = "127.0.0.1";
+  } else if (host.find(':') != std::string::npos && host.front() != '[') {
+    host = "[" + host + "]";  // an IPv6 address
+  }
+  return host + ":" + std::to_string(_broker.advertised_port());
+}
+
+}  // namespace brook::backend

@@ -1,0 +1,30 @@
+// The HTTP listener's settings: `[http]` in brook.toml, --http-* flags (see
+// doc/configuration.md).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace brook::http {
+
+struct http_config {
+  bool enabled = true;
+  std::string host = "127.0.0.1";
+  uint16_t port = 8082;  // 0: any free port (tests)
+  int threads = 0;       // 0: one per core
+  size_t max_body_bytes = size_t{64} << 20;
+  size_t max_header_bytes = 64 << 10;
+  // A request's headers and body must arrive within this; a slow client is cut off.
+  std::chrono::milliseconds request_timeout{30000};
+  // A keep-alive connection with no request for this long is closed.
+  std::chrono::milliseconds idle_timeout{60000};
+  size_t max_connections = 10000;
+  // REST consumer instances unused for this long are closed (Confluent's
+  // consumer.instance.timeout.ms).
+  std::chrono::milliseconds consumer_idle_timeout{300000};
+  size_t max_consumer_instances = 1000;
+};
+
+}  // namespace brook::http

@@ -1,0 +1,303 @@
+#include "http/http_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "base/log.h"
+#include "http/http_server.h"
+#include "http/json_writer.h"
+#include "http/rest/rest_error.h"
+
+namespace brook::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::use_awaitable;
+constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
+
+namespace {
+
+std::string error_body(int code, std::string_view message) {
+  json_writer w;
+  w.begin_object().key("error_code").value(static_cast<int64_t>(code));
+  w.key("message").value(message).end_object();
+  return w.take();
+}
+
+bhttp::response<bhttp::string_body> make_response(http_response r, unsigned version,
+                                                  bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "brook");
+  if (!r.content_type.empty()) {
+    res.set(bhttp::field::content_type, r.content_type);
+  }
+  for (auto& [name, value] : r.headers) {
+    res.set(name, value);
+  }
+  res.body() = std::move(r.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+http_response error_response(int code, std::string_view message) {
+  auto e = rest::rest_error::make(code, std::string(message));
+  return http_response::json(static_cast<unsigned>(e.status), error_body(e.code, e.message));
+}
+
+bool has_body(const bhttp::request_parser<bhttp::empty_body>& p) {
+  return p.chunked() || (p.content_length() && *p.content_length() > 0);
+}
+
+// The stream a streaming route reads its body from and writes its chunks to.
+class connection_stream final : public http_stream {
+ public:
+  connection_stream(http_connection& c, bhttp::request_parser<bhttp::empty_body>&& header,
+                    const http_config& config, unsigned version, bool keep_alive)
+      : _c(c), _parser(std::move(header)), _config(config), _version(version),
+        _keep_alive(keep_alive) {
+    _parser.body_limit(config.max_body_bytes);
+    _chunked_request = _parser.chunked();
+  }
+
+  asio::awaitable<std::optional<std::string>> read_some() override {
+    if (_parser.is_done() || _failed) {
+      co_return std::nullopt;
+    }
+    std::string chunk(64 * 1024, '\0');
+    _parser.get().body().data = chunk.data();
+    _parser.get().body().size = chunk.size();
+    _c.stream().expires_after(_config.request_timeout);
+    auto [ec, n] = co_await bhttp::async_read_some(_c.stream(), _c.buffer(), _parser,
+                                                   tuple_awaitable);
+    if (ec == bhttp::error::need_buffer) {
+      ec = {};
+    }
+    if (ec) {
+      _failed = true;
+      _failure = ec == bhttp::error::body_limit ? "body_limit"
+                 : ec == beast::error::timeout  ? "timeout"
+                                                : ec.message();
+      co_return std::nullopt;
+    }
+    chunk.resize(chunk.size() - _parser.get().body().size);
+    co_return chunk;
+  }
+  bool body_done() const override { return _parser.is_done() || _failed; }
+  bool chunked_request() const override { return _chunked_request; }
+  bool failed() const override { return _failed; }
+  std::string failure() const override { return _failure; }
+
+  asio::awaitable<bool> begin_chunked(unsigned status, std::string_view content_type) override {
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(status), _version};
+    res.set(bhttp::field::server, "brook");
+    res.set(bhttp::field::content_type, content_type);
+    res.chunked(true);
+    res.keep_alive(_keep_alive);
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    _c.stream().expires_never();
+    auto [ec, n] = co_await bhttp::async_write_header(_c.stream(), sr, tuple_awaitable);
+    _written = !ec;
+    co_return !ec;
+  }
+  asio::awaitable<bool> write_chunk(std::string_view data) override {
+    if (data.empty()) {
+      co_return true;
+    }
+    _c.stream().expires_after(_config.request_timeout);
+    auto [ec, n] = co_await asio::async_write(
+        _c.stream(), bhttp::make_chunk(asio::const_buffer(data.data(), data.size())),
+        tuple_awaitable);
+    co_return !ec;
+  }
+  asio::awaitable<bool> end_chunked() override {
+    _c.stream().expires_after(_config.request_timeout);
+    auto [ec, n] = co_await asio::async_write(_c.stream(), bhttp::make_chunk_last(),
+                                              tuple_awaitable);
+    co_return !ec;
+  }
+  asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
+                                    std::string body) override {
+    auto res = make_response({status, std::string(content_type), std::move(body), {}}, _version,
+                             _keep_alive);
+    _c.stream().expires_after(_config.request_timeout);
+    auto [ec, n] = co_await bhttp::async_write(_c.stream(), res, tuple_awaitable);
+    _written = !ec;
+    co_return !ec;
+  }
+
+  bool written() const { return _written; }
+
+ private:
+  http_connection& _c;
+  bhttp::request_parser<bhttp::buffer_body> _parser;
+  const http_config& _config;
+  unsigned _version;
+  bool _keep_alive;
+  bool _chunked_request = false;
+  bool _failed = false;
+  bool _written = false;
+  std::string _failure;
+};
+
+}  // namespace
+
+http_connection::http_connection(asio::ip::tcp::socket socket, http_server& server)
+    : _stream(std::move(socket)), _server(server) {}
+
+void http_connection::start() {
+  _server.connection_started(shared_from_this());
+  asio::co_spawn(_stream.get_executor(), [self = shared_from_this()] { return self->run(); },
+                 asio::detached);
+}
+
+void http_connection::shut_down() {
+  asio::post(_stream.get_executor(), [self = shared_from_this()] {
+    if (!self->_busy.load()) {
+      boost::system::error_code ec;
+      self->_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+      self->_stream.cancel();
+    }
+  });
+}
+
+asio::awaitable<void> http_connection::run() {
+  try {
+    while (co_await serve_one()) {
+    }
+  } catch (const std::exception& e) {
+    log::warn("http connection failed: {}", e.what());
+  }
+  boost::system::error_code ec;
+  _stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  _stream.close();
+  _server.connection_finished(this);
+}
+
+asio::awaitable<bool> http_connection::serve_one() {
+  const http_config& config = _server.config();
+  if (_server.stopping()) {
+    co_return false;
+  }
+  bhttp::request_parser<bhttp::empty_body> header;
+  header.header_limit(static_cast<uint32_t>(config.max_header_bytes));
+  header.body_limit(config.max_body_bytes);
+  _stream.expires_after(_buffer.size() > 0 ? config.request_timeout : config.idle_timeout);
+  auto [ec, n] = co_await bhttp::async_read_header(_stream, _buffer, header, tuple_awaitable);
+  if (ec) {
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+        ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset) {
+      co_return false;
+    }
+    // A malformed or oversized header: say so and close.
+    int code = ec == bhttp::error::header_limit ? 431
+               : ec == bhttp::error::body_limit ? rest::error_codes::payload_too_large
+                                                : rest::error_codes::bad_request;
+    auto res = make_response(
+        code == 431 ? http_response::json(431, error_body(431, "request header too large"))
+                    : error_response(code, code == 413 ? "request body too large"
+                                                       : "malformed HTTP request: " + ec.message()),
+        11, false);
+    _stream.expires_after(config.request_timeout);
+    co_await bhttp::async_write(_stream, res, tuple_awaitable);
+    co_return false;
+  }
+  _busy.store(true);
+  struct idle_again {
+    std::atomic<bool>& busy;
+    ~idle_again() { busy.store(false); }
+  } idle{_busy};
+
+  auto& head = header.get();
+  const unsigned version = head.version();
+  bool keep_alive = head.keep_alive() && !_server.stopping();
+  http_request req;
+  req.method = head.method();
+  req.headers = head.base();
+
+  auto answer = [&](http_response r, bool keep) -> asio::awaitable<bool> {
+    auto res = make_response(std::move(r), version, keep);
+    _stream.expires_after(config.request_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(_stream, res, tuple_awaitable);
+    co_return !wec && keep;
+  };
+
+  if (!parse_target(head.target(), req.path, req.query)) {
+    co_return co_await answer(error_response(rest::error_codes::bad_request,
+                                             "malformed request target"),
+                              false);
+  }
+  auto m = _server.routes().match(req.method, req.path);
+  if (!m.found) {
+    // The body, if any, is not read: the connection closes after the answer.
+    auto r = m.status == 405 ? error_response(rest::error_codes::method_not_allowed,
+                                              "HTTP 405 Method Not Allowed")
+                             : error_response(rest::error_codes::not_found, "HTTP 404 Not Found");
+    if (m.status == 405) {
+      r.headers.emplace_back("Allow", m.allow);
+    }
+    co_return co_await answer(std::move(r), keep_alive && !has_body(header));
+  }
+  req.params = std::move(m.params);
+
+  if (head[bhttp::field::expect] == "100-continue" && has_body(header)) {
+    static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+    _stream.expires_after(config.request_timeout);
+    auto [cec, cn] = co_await asio::async_write(
+        _stream, asio::const_buffer(go_on.data(), go_on.size()), tuple_awaitable);
+    if (cec) {
+      co_return false;
+    }
+  }
+
+  if (m.found->streamer) {
+    connection_stream s(*this, std::move(header), config, version, keep_alive);
+    co_await m.found->streamer(req, s);
+    // Kept alive only if the route read the whole body and answered.
+    co_return keep_alive && s.written() && s.body_done() && !s.failed();
+  }
+
+  bhttp::request_parser<bhttp::string_body> body_parser{std::move(header)};
+  body_parser.body_limit(config.max_body_bytes);
+  _stream.expires_after(config.request_timeout);
+  auto [bec, bn] = co_await bhttp::async_read(_stream, _buffer, body_parser, tuple_awaitable);
+  if (bec) {
+    if (bec == bhttp::error::body_limit) {
+      co_return co_await answer(
+          error_response(rest::error_codes::payload_too_large,
+                         "request body larger than " + std::to_string(config.max_body_bytes) +
+                             " bytes (http.max_body_bytes)"),
+          false);
+    }
+    if (bec == beast::error::timeout || bec == bhttp::error::end_of_stream ||
+        bec == asio::error::eof || bec == asio::error::connection_reset ||
+        bec == asio::error::operation_aborted) {
+      co_return false;  // a client that stalls or goes away mid-body: cut off
+    }
+    co_return co_await answer(
+        error_response(rest::error_codes::bad_request, "malformed request body: " + bec.message()),
+        false);
+  }
+  req.body = body_parser.release().body();
+  http_response r;
+  try {
+    r = co_await m.found->handler(req);
+  } catch (const std::exception& e) {
+    log::error("http {} {}: {}", std::string(bhttp::to_string(req.method)), req.path, e.what());
+    r = error_response(500, std::string("internal error: ") + e.what());
+  }
+  co_return co_await answer(std::move(r), keep_alive && !_server.stopping());
+}
+
+}  // namespace brook::http

@@ -1,0 +1,38 @@
+// http_connection: one client's keep-alive connection. Reads a request's header, finds its
+// route, reads the body (or hands the stream to a streaming route), runs the handler and
+// writes the answer; again until the client closes, an error, a timeout or shutdown.
+#pragma once
+
+#include <atomic>
+#include <memory>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+namespace brook::http {
+
+class http_server;
+
+class http_connection : public std::enable_shared_from_this<http_connection> {
+ public:
+  http_connection(boost::asio::ip::tcp::socket socket, http_server& server);
+  void start();
+  // From any thread: close now if idle; otherwise after the answer in progress.
+  void shut_down();
+
+  boost::beast::tcp_stream& stream() { return _stream; }
+  boost::beast::flat_buffer& buffer() { return _buffer; }
+
+ private:
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<bool> serve_one();
+
+  boost::beast::tcp_stream _stream;
+  boost::beast::flat_buffer _buffer;
+  http_server& _server;
+  std::atomic<bool> _busy{false};
+};
+
+}  // namespace brook::http

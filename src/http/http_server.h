@@ -1,0 +1,67 @@
+// http_server: the HTTP/1.1 listener of `brook serve` (Boost.Beast). One io_context per
+// thread; each accepted connection lives on one thread and serves requests one after the
+// other (keep-alive), each through the router. Bounded: header and body sizes, the number
+// of connections, the time a request may take to arrive, the idle time between requests.
+// stop() is graceful: no new connections or requests, requests in progress are answered
+// (up to a grace period), idle connections are closed.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "base/result.h"
+#include "http/http_config.h"
+#include "http/router.h"
+
+namespace brook::http {
+
+class http_connection;
+
+class http_server {
+ public:
+  http_server(http_config config, const router& routes);
+  ~http_server();
+
+  // Binds the listener (the port is known after this) and starts the threads.
+  status start();
+  // Stops accepting and waits up to `grace` for the requests in progress, then closes
+  // every connection and joins the threads.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
+  uint16_t port() const { return _port; }
+  bool stopping() const { return _stopping.load(std::memory_order_acquire); }
+
+  const http_config& config() const { return _config; }
+  const router& routes() const { return _routes; }
+
+  // Connection bookkeeping (http_connection).
+  void connection_started(const std::shared_ptr<http_connection>& c);
+  void connection_finished(http_connection* c);
+
+ private:
+  void accept_next();
+
+  const http_config _config;
+  const router& _routes;
+  std::vector<std::unique_ptr<boost::asio::io_context>> _contexts;
+  std::vector<std::thread> _threads;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> _acceptor;
+  size_t _next_context = 0;
+  uint16_t _port = 0;
+  std::atomic<bool> _stopping{false};
+  std::mutex _mutex;
+  std::condition_variable _all_gone;
+  std::set<std::weak_ptr<http_connection>, std::owner_less<std::weak_ptr<http_connection>>>
+      _connections;
+  size_t _connection_count = 0;
+};
+
+}  // namespace brook::http

@@ -1,0 +1,83 @@
+// consumer_registry: the REST Proxy's consumer instances by (group, name): creation, lookup,
+// deletion, and closing the ones left idle (Confluent's consumer.instance.timeout.ms) from a
+// thread of its own. Closing an instance (remove, expiry, shutdown) leaves its group.
+//
+// Lookups hand out shared pointers: a route may still hold an instance the registry has just
+// closed; its calls then answer 40403, as for an unknown instance.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "http/rest/consumer_instance.h"
+#include "http/rest/rest_error.h"
+
+namespace brook::http::rest {
+
+class consumer_registry {
+ public:
+  static constexpr size_t default_max_instances = 1000;
+
+  // `bootstrap_servers`: where the consumers reach Kafka. Instances unused for
+  // `idle_timeout` are closed (zero or less: never). At most `max_instances` live at once.
+  consumer_registry(std::string bootstrap_servers, std::chrono::milliseconds idle_timeout,
+                    size_t max_instances = default_max_instances);
+  ~consumer_registry();  // close_all()
+  consumer_registry(const consumer_registry&) = delete;
+  consumer_registry& operator=(const consumer_registry&) = delete;
+
+  struct create_answer {
+    std::string name;  // the instance's name: the one asked for, or a generated one
+    std::optional<rest_error> error;
+  };
+  // 42204 for invalid settings; 40902 consumer_already_exists when (group, name) is taken;
+  // 50302 unavailable when max_instances live already ("too many consumer instances": the
+  // server's capacity, not the request, is at fault; deleting instances frees room) or
+  // once close_all() has begun.
+  create_answer create(consumer_settings settings);
+
+  // The instance, or nullptr; marks it used.
+  std::shared_ptr<consumer_instance> find(const std::string& group, const std::string& name);
+
+  // Closes the instance (it leaves the group) before answering; 40403 when unknown.
+  std::optional<rest_error> remove(const std::string& group, const std::string& name);
+
+  // Closes the instances unused since `now - idle_timeout` and not inside a call; returns
+  // how many. The registry's own thread calls it about every second.
+  size_t expire_idle(std::chrono::steady_clock::time_point now);
+
+  // Stops the expiry thread and closes every instance. create() answers 50302 from now on.
+  void close_all();
+
+  size_t size() const;
+  const std::string& bootstrap_servers() const { return _bootstrap_servers; }
+
+ private:
+  using key = std::pair<std::string, std::string>;  // group, name
+
+  void expiry_loop();
+  std::string generated_name_locked(const std::string& group);
+
+  const std::string _bootstrap_servers;
+  const std::chrono::milliseconds _idle_timeout;
+  const size_t _max_instances;
+
+  mutable std::mutex _mutex;
+  std::condition_variable _wake;
+  bool _stopping = false;
+  // A null instance reserves its key while create() builds the consumer.
+  std::map<key, std::shared_ptr<consumer_instance>> _instances;
+  std::mt19937_64 _random;
+  std::thread _expiry;
+};
+
+}  // namespace brook::http::rest

@@ -1,0 +1,28 @@
+// The REST Proxy's routes, added to the router by area. Each add_* lives in the file of
+// the same area (v2_topic_routes.cc, v2_produce_routes.cc, v2_consumer_routes.cc,
+// v3_routes.cc, v3_produce_route.cc, system_routes.cc).
+#pragma once
+
+#include "http/router.h"
+#include "http/rest/rest_context.h"
+
+namespace brook::http::rest {
+
+void add_system_routes(router& r, rest_context& ctx);
+void add_v2_topic_routes(router& r, rest_context& ctx);
+void add_v2_produce_routes(router& r, rest_context& ctx);
+void add_v2_consumer_routes(router& r, rest_context& ctx);
+void add_v3_routes(router& r, rest_context& ctx);
+void add_v3_produce_route(router& r, rest_context& ctx);
+
+// All of the above.
+inline void add_rest_routes(router& r, rest_context& ctx) {
+  add_system_routes(r, ctx);
+  add_v2_topic_routes(r, ctx);
+  add_v2_produce_routes(r, ctx);
+  add_v2_consumer_routes(r, ctx);
+  add_v3_routes(r, ctx);
+  add_v3_produce_route(r, ctx);
+}
+
+}  // namespace brook::http::rest

@@ -1,0 +1,36 @@
+#include "http/rest/rest_error.h"
+
+namespace brook::http::rest {
+
+rest_error from_backend(const backend::backend_error& e) {
+  using protocol::kafka_error;
+  auto msg = e.message.empty() ? std::string(protocol::kafka_error_name(e.code)) : e.message;
+  switch (e.code) {
+    case kafka_error::unknown_topic_or_partition:
+    case kafka_error::unknown_topic_id:
+      return rest_error::make(error_codes::topic_not_found, msg);
+    case kafka_error::offset_out_of_range:
+      return rest_error::make(error_codes::invalid_offset_or_partition, msg);
+    case kafka_error::message_too_large:
+    case kafka_error::record_list_too_large:
+      return rest_error::make(error_codes::record_too_large, msg);
+    case kafka_error::topic_already_exists:
+    case kafka_error::invalid_partitions:
+    case kafka_error::invalid_replication_factor:
+    case kafka_error::invalid_config:
+    case kafka_error::invalid_topic_exception:
+    case kafka_error::invalid_request:
+    case kafka_error::policy_violation:
+      return rest_error::make(error_codes::kafka_bad_request, msg);
+    case kafka_error::request_timed_out:
+    case kafka_error::not_enough_replicas:
+    case kafka_error::leader_not_available:
+    case kafka_error::not_leader_or_follower:
+    case kafka_error::kafka_storage_error:
+      return rest_error::make(error_codes::kafka_retriable_error, msg);
+    default:
+      return rest_error::make(error_codes::kafka_error, msg);
+  }
+}
+
+}  // namespace brook::http::rest

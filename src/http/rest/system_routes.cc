@@ -1,0 +1,26 @@
+// GET /healthz (the process answers), /readyz (it serves: 503 while starting or stopping),
+// /openapi.json (doc/openapi.json, embedded at build time).
+#include "http/openapi_document.h"
+#include "http/rest/rest_api.h"
+#include "http/rest/rest_response.h"
+
+namespace brook::http::rest {
+
+using boost::beast::http::verb;
+
+void add_system_routes(router& r, rest_context& ctx) {
+  r.add(verb::get, "/healthz", [](http_request&) -> boost::asio::awaitable<http_response> {
+    co_return http_response::json(200, R"({"status":"ok"})");
+  });
+  r.add(verb::get, "/readyz", [&ctx](http_request&) -> boost::asio::awaitable<http_response> {
+    if (ctx.ready.load(std::memory_order_acquire)) {
+      co_return http_response::json(200, R"({"status":"ready"})");
+    }
+    co_return error_response(error_codes::unavailable, "not ready: starting or shutting down");
+  });
+  r.add(verb::get, "/openapi.json", [](http_request&) -> boost::asio::awaitable<http_response> {
+    co_return http_response::json(200, std::string(openapi_document()));
+  });
+}
+
+}  // namespace brook::http::rest

@@ -1,0 +1,57 @@
+// router: the table of every HTTP endpoint Brook serves, each a method and a path pattern
+// ("/topics/{topic}/partitions/{partition}") bound to its handler. A path that matches no
+// pattern is 404; one that matches with another method is 405 with an Allow header. The
+// table is also what tests compare with doc/openapi.json (routes()).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "http/http_message.h"
+#include "http/http_stream.h"
+
+namespace brook::http {
+
+using route_handler = std::function<boost::asio::awaitable<http_response>(http_request&)>;
+using stream_handler = std::function<boost::asio::awaitable<void>(http_request&, http_stream&)>;
+
+struct route {
+  boost::beast::http::verb method;
+  std::string pattern;
+  route_handler handler;    // either this...
+  stream_handler streamer;  // ...or this, which reads the body itself
+};
+
+class router {
+ public:
+  void add(boost::beast::http::verb method, std::string pattern, route_handler h);
+  void add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h);
+
+  struct match_result {
+    const route* found = nullptr;  // nullptr: see status
+    unsigned status = 404;         // 404 no such path, 405 wrong method
+    std::string allow;             // for 405: the methods the path takes
+    std::vector<std::pair<std::string, std::string>> params;
+  };
+  // `path` is percent-decoded already, without the query.
+  match_result match(boost::beast::http::verb method, std::string_view path) const;
+
+  const std::vector<route>& routes() const { return _routes; }
+
+ private:
+  std::vector<route> _routes;
+};
+
+// Splits a target into its path and its query parameters, percent-decoding both
+// ('+' is a space in the query). False when the target is not an origin-form path or
+// an escape is malformed.
+bool parse_target(std::string_view target, std::string& path,
+                  std::map<std::string, std::string>& query);
+
+}  // namespace brook::http
