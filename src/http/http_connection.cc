@@ -128,8 +128,9 @@ class connection_stream final : public http_stream {
   }
   asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
                                     std::string body) override {
+    // An answer before the whole body was read closes the connection: say so.
     auto res = make_response({status, std::string(content_type), std::move(body), {}}, _version,
-                             _keep_alive);
+                             _keep_alive && body_done() && !_failed);
     _c.stream().expires_after(_config.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(_c.stream(), res, tuple_awaitable);
     _written = !ec;
@@ -156,7 +157,7 @@ http_connection::http_connection(asio::ip::tcp::socket socket, http_server& serv
     : _stream(std::move(socket)), _server(server) {}
 
 void http_connection::start() {
-  _server.connection_started(shared_from_this());
+  _admitted = _server.connection_started(shared_from_this());
   asio::co_spawn(_stream.get_executor(), [self = shared_from_this()] { return self->run(); },
                  asio::detached);
 }
@@ -173,7 +174,16 @@ void http_connection::shut_down() {
 
 asio::awaitable<void> http_connection::run() {
   try {
-    while (co_await serve_one()) {
+    if (!_admitted) {
+      auto res = make_response(
+          error_response(rest::error_codes::unavailable,
+                         "too many connections (http.max_connections); try again later"),
+          11, false);
+      _stream.expires_after(_server.config().request_timeout);
+      co_await bhttp::async_write(_stream, res, tuple_awaitable);
+    } else {
+      while (co_await serve_one()) {
+      }
     }
   } catch (const std::exception& e) {
     log::warn("http connection failed: {}", e.what());
@@ -192,7 +202,17 @@ asio::awaitable<bool> http_connection::serve_one() {
   bhttp::request_parser<bhttp::empty_body> header;
   header.header_limit(static_cast<uint32_t>(config.max_header_bytes));
   header.body_limit(config.max_body_bytes);
-  _stream.expires_after(_buffer.size() > 0 ? config.request_timeout : config.idle_timeout);
+  if (_buffer.size() == 0) {
+    // Between requests a connection may sit idle for http.idle_timeout_ms; once a
+    // request's first bytes arrive, the rest must follow within http.request_timeout_ms.
+    _stream.expires_after(config.idle_timeout);
+    auto [iec, in] = co_await _stream.async_read_some(_buffer.prepare(4096), tuple_awaitable);
+    if (iec) {
+      co_return false;
+    }
+    _buffer.commit(in);
+  }
+  _stream.expires_after(config.request_timeout);
   auto [ec, n] = co_await bhttp::async_read_header(_stream, _buffer, header, tuple_awaitable);
   if (ec) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||

@@ -33,6 +33,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   boost::beast::flat_buffer _buffer;
   http_server& _server;
   std::atomic<bool> _busy{false};
+  bool _admitted = true;  // false past http.max_connections
 };
 
 }  // namespace brook::http

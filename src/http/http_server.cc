@@ -74,10 +74,11 @@ void http_server::accept_next() {
   });
 }
 
-void http_server::connection_started(const std::shared_ptr<http_connection>& c) {
+bool http_server::connection_started(const std::shared_ptr<http_connection>& c) {
   std::lock_guard lock(_mutex);
   _connections.insert(c);
   ++_connection_count;
+  return _connection_count <= _config.max_connections;
 }
 
 void http_server::connection_finished(http_connection* c) {

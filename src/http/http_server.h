@@ -42,8 +42,9 @@ class http_server {
   const http_config& config() const { return _config; }
   const router& routes() const { return _routes; }
 
-  // Connection bookkeeping (http_connection).
-  void connection_started(const std::shared_ptr<http_connection>& c);
+  // Connection bookkeeping (http_connection). False when http.max_connections are open
+  // already: the connection is answered 503 and closed.
+  bool connection_started(const std::shared_ptr<http_connection>& c);
   void connection_finished(http_connection* c);
 
  private:

@@ -616,6 +616,19 @@ records_answer consumer_instance::poll(std::optional<milliseconds> timeout, size
                          "Consumer is not subscribed to any topics or assigned any partitions");
     return answer;
   }
+  if (!_without_offset.empty() && _subscribed) {
+    // Serve a rebalance all the same (it may take these partitions away), keeping what is
+    // fetched for the other partitions.
+    std::optional<rest_error> ignored;
+    for (int i = 0; i < max_served_events; ++i) {
+      rd_kafka_message_t* m = rd_kafka_consumer_poll(_rk, 0);
+      if (m == nullptr) {
+        break;
+      }
+      take_message(*m, ignored);
+      rd_kafka_message_destroy(m);
+    }
+  }
   if (!_without_offset.empty()) {
     std::string names;
     for (const auto& tp : _without_offset) {
@@ -661,6 +674,9 @@ records_answer consumer_instance::poll(std::optional<milliseconds> timeout, size
     bool enough = !answer.records.empty() &&
                   bytes >= static_cast<size_t>(_settings.fetch_min_bytes.value_or(0));
     auto remaining = std::chrono::ceil<milliseconds>(deadline - steady_clock::now());
+    if (enough && remaining.count() <= 0) {
+      break;
+    }
     int wait_ms = enough ? 0 : static_cast<int>(std::max<int64_t>(remaining.count(), 0));
     if (!_unsettled_seeks.empty()) {
       wait_ms = std::min(wait_ms, 10);  // a fetcher starts within milliseconds: seek it then

@@ -38,6 +38,15 @@ struct body_doc {
 
 thread_local simdjson::ondemand::parser parser;
 
+// A body must come as JSON: application/vnd.kafka[.format].v2+json or application/json.
+std::optional<rest_error> check_media(const http_request& req) {
+  if (req.body.empty() || parse_v2_media_type(req.media_type())) {
+    return std::nullopt;
+  }
+  return rest_error::make(error_codes::unsupported_media_type,
+                          "HTTP 415 Unsupported Media Type: use application/vnd.kafka.v2+json");
+}
+
 // The body as a JSON object; `empty_ok`: an empty body is an empty object.
 bool parse_body(std::string& body, body_doc& out, bool empty_ok = false) {
   if (trim_json(body).empty() && empty_ok) {
@@ -65,10 +74,14 @@ struct entries {
   std::optional<rest_error> error;
 };
 
-entries read_entries(std::string& body, const char* field, bool with_offset, bool empty_ok) {
+entries read_entries(http_request& req, const char* field, bool with_offset, bool empty_ok) {
   entries out;
+  if (auto e = check_media(req)) {
+    out.error = std::move(e);
+    return out;
+  }
   body_doc b;
-  if (!parse_body(body, b, empty_ok)) {
+  if (!parse_body(req.body, b, empty_ok)) {
     out.error = b.error;
     return out;
   }
@@ -168,6 +181,9 @@ void write_partitions(json_writer& w, const std::vector<topic_partition>& ps) {
 }
 
 awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
+  if (auto e = check_media(req)) {
+    co_return error_response(*e);
+  }
   body_doc b;
   if (!parse_body(req.body, b, true)) {
     co_return error_response(*b.error);
@@ -270,6 +286,9 @@ awaitable<http_response> simple(rest_context& ctx, http_request& req, instance_o
 }
 
 awaitable<http_response> subscribe(rest_context& ctx, http_request& req) {
+  if (auto e = check_media(req)) {
+    co_return error_response(*e);
+  }
   body_doc b;
   if (!parse_body(req.body, b)) {
     co_return error_response(*b.error);
@@ -330,7 +349,7 @@ awaitable<http_response> get_subscription(rest_context& ctx, http_request& req) 
 }
 
 awaitable<http_response> assign(rest_context& ctx, http_request& req) {
-  auto e = read_entries(req.body, "partitions", false, false);
+  auto e = read_entries(req, "partitions", false, false);
   if (e.error) {
     co_return error_response(*e.error);
   }
@@ -358,7 +377,7 @@ awaitable<http_response> get_assignment(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> seek(rest_context& ctx, http_request& req) {
-  auto e = read_entries(req.body, "offsets", true, false);
+  auto e = read_entries(req, "offsets", true, false);
   if (e.error) {
     co_return error_response(*e.error);
   }
@@ -368,7 +387,7 @@ awaitable<http_response> seek(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> seek_edge(rest_context& ctx, http_request& req, bool beginning) {
-  auto e = read_entries(req.body, "partitions", false, false);
+  auto e = read_entries(req, "partitions", false, false);
   if (e.error) {
     co_return error_response(*e.error);
   }
@@ -434,7 +453,7 @@ awaitable<http_response> records(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> commit(rest_context& ctx, http_request& req) {
-  auto e = read_entries(req.body, "offsets", true, true);
+  auto e = read_entries(req, "offsets", true, true);
   if (e.error) {
     co_return error_response(*e.error);
   }
@@ -452,7 +471,7 @@ awaitable<http_response> commit(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> committed(rest_context& ctx, http_request& req) {
-  auto e = read_entries(req.body, "partitions", false, false);
+  auto e = read_entries(req, "partitions", false, false);
   if (e.error) {
     co_return error_response(*e.error);
   }

@@ -129,14 +129,18 @@ bool is_json_media(http_request& req) {
   return m.empty() || m == "application/json";
 }
 
+http_response media_error() {
+  return error_response(error_codes::unsupported_media_type,
+                        "HTTP 415 Unsupported Media Type: use application/json");
+}
+
 awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
   backend::cluster_info c;
   if (auto e = check_cluster(ctx, req, c)) {
     co_return std::move(*e);
   }
   if (!is_json_media(req)) {
-    co_return error_response(error_codes::unsupported_media_type,
-                             "HTTP 415 Unsupported Media Type: use application/json");
+    co_return media_error();
   }
   object_body b;
   parse_object(req.body, b);
@@ -205,13 +209,16 @@ awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
   v3_links l(req, c.cluster_id);
   json_writer w;
   write_topic(w, l, *created);
-  co_return ok(w, 201);
+  co_return ok(w, t.validate_only ? 200 : 201);
 }
 
 awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
   backend::cluster_info c;
   if (auto e = check_cluster(ctx, req, c)) {
     co_return std::move(*e);
+  }
+  if (!is_json_media(req)) {
+    co_return media_error();
   }
   object_body b;
   parse_object(req.body, b);
@@ -284,6 +291,9 @@ awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool r
     co_return std::move(*e);
   }
   backend::config_change ch{req.param("name"), std::nullopt};
+  if (!reset && !is_json_media(req)) {
+    co_return media_error();
+  }
   if (!reset) {
     object_body b;
     parse_object(req.body, b);
