@@ -127,7 +127,7 @@ class connection_stream final : public http_stream {
     co_return !ec;
   }
   asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
-                                    std::string body) override {
+                                    std::string& body) override {
     // An answer before the whole body was read closes the connection: say so.
     auto res = make_response({status, std::string(content_type), std::move(body), {}}, _version,
                              _keep_alive && body_done() && !_failed);
@@ -246,7 +246,8 @@ asio::awaitable<bool> http_connection::serve_one() {
   req.method = head.method();
   req.headers = head.base();
 
-  auto answer = [&](http_response r, bool keep) -> asio::awaitable<bool> {
+  // Takes a named response: no class-type temporaries inside co_await expressions (GCC 12).
+  auto answer = [&](http_response& r, bool keep) -> asio::awaitable<bool> {
     auto res = make_response(std::move(r), version, keep);
     _stream.expires_after(config.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(_stream, res, tuple_awaitable);
@@ -254,9 +255,8 @@ asio::awaitable<bool> http_connection::serve_one() {
   };
 
   if (!parse_target(head.target(), req.path, req.query)) {
-    co_return co_await answer(error_response(rest::error_codes::bad_request,
-                                             "malformed request target"),
-                              false);
+    auto r = error_response(rest::error_codes::bad_request, "malformed request target");
+    co_return co_await answer(r, false);
   }
   auto m = _server.routes().match(req.method, req.path);
   if (!m.found) {
@@ -267,7 +267,7 @@ asio::awaitable<bool> http_connection::serve_one() {
     if (m.status == 405) {
       r.headers.emplace_back("Allow", m.allow);
     }
-    co_return co_await answer(std::move(r), keep_alive && !has_body(header));
+    co_return co_await answer(r, keep_alive && !has_body(header));
   }
   req.params = std::move(m.params);
 
@@ -294,20 +294,19 @@ asio::awaitable<bool> http_connection::serve_one() {
   auto [bec, bn] = co_await bhttp::async_read(_stream, _buffer, body_parser, tuple_awaitable);
   if (bec) {
     if (bec == bhttp::error::body_limit) {
-      co_return co_await answer(
-          error_response(rest::error_codes::payload_too_large,
-                         "request body larger than " + std::to_string(config.max_body_bytes) +
-                             " bytes (http.max_body_bytes)"),
-          false);
+      auto r = error_response(rest::error_codes::payload_too_large,
+                              "request body larger than " + std::to_string(config.max_body_bytes) +
+                                  " bytes (http.max_body_bytes)");
+      co_return co_await answer(r, false);
     }
     if (bec == beast::error::timeout || bec == bhttp::error::end_of_stream ||
         bec == asio::error::eof || bec == asio::error::connection_reset ||
         bec == asio::error::operation_aborted) {
       co_return false;  // a client that stalls or goes away mid-body: cut off
     }
-    co_return co_await answer(
-        error_response(rest::error_codes::bad_request, "malformed request body: " + bec.message()),
-        false);
+    auto r = error_response(rest::error_codes::bad_request,
+                            "malformed request body: " + bec.message());
+    co_return co_await answer(r, false);
   }
   req.body = body_parser.release().body();
   http_response r;
@@ -317,7 +316,7 @@ asio::awaitable<bool> http_connection::serve_one() {
     log::error("http {} {}: {}", std::string(bhttp::to_string(req.method)), req.path, e.what());
     r = error_response(500, std::string("internal error: ") + e.what());
   }
-  co_return co_await answer(std::move(r), keep_alive && !_server.stopping());
+  co_return co_await answer(r, keep_alive && !_server.stopping());
 }
 
 }  // namespace brook::http

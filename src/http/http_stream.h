@@ -33,8 +33,10 @@ class http_stream {
   virtual boost::asio::awaitable<bool> write_chunk(std::string_view data) = 0;
   virtual boost::asio::awaitable<bool> end_chunked() = 0;
   // A whole response at once (instead of the three above).
+  // `body` is a reference: callers pass a named string (GCC 12 mishandles class-type
+  // temporaries inside co_await expressions).
   virtual boost::asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
-                                                   std::string body) = 0;
+                                                   std::string& body) = 0;
 };
 
 }  // namespace brook::http

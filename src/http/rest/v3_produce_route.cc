@@ -329,7 +329,7 @@ rest_error body_error(rest_context& ctx, const http_stream& s) {
 // parsed from each piece of the body go to the backend together; answers are written as
 // soon as they are ready, while the body is still arriving.
 awaitable<void> stream_records(rest_context& ctx, http_stream& s, const stream_target& target,
-                               std::vector<std::string> initial, bool body_complete) {
+                               std::vector<std::string>& initial, bool body_complete) {
   auto ex = co_await boost::asio::this_coro::executor;
   auto wake = std::make_shared<boost::asio::steady_timer>(ex);
   std::deque<std::shared_ptr<slot>> queue;
@@ -425,35 +425,48 @@ awaitable<void> stream_records(rest_context& ctx, http_stream& s, const stream_t
   co_await (reader() && writer());
 }
 
+// Callers pass a named error: no class-type temporaries inside co_await expressions (GCC 12).
 awaitable<void> write_error(http_stream& s, const rest_error& e) {
-  co_await s.write_whole(static_cast<unsigned>(e.status), "application/json", error_json(e));
+  auto body = error_json(e);
+  co_await s.write_whole(static_cast<unsigned>(e.status), "application/json", body);
 }
 
 awaitable<void> produce_records(rest_context& ctx, http_request& req, http_stream& s) {
   auto c = ctx.backend.cluster();
   if (!c) {
-    co_return co_await write_error(s, from_backend(c.error()));
+    {
+      auto err = from_backend(c.error());
+      co_return co_await write_error(s, err);
+    }
   }
   if (req.param("cluster_id") != c->cluster_id) {
-    co_return co_await write_error(
-        s, rest_error::make(error_codes::not_found,
-                            "Cluster " + req.param("cluster_id") + " cannot be found."));
+    {
+      auto err = rest_error::make(error_codes::not_found,
+                            "Cluster " + req.param("cluster_id") + " cannot be found.");
+      co_return co_await write_error(s, err);
+    }
   }
   auto media = req.media_type();
   if (!media.empty() && media != "application/json") {
-    co_return co_await write_error(
-        s, rest_error::make(error_codes::unsupported_media_type,
-                            "HTTP 415 Unsupported Media Type: use application/json"));
+    {
+      auto err = rest_error::make(error_codes::unsupported_media_type,
+                            "HTTP 415 Unsupported Media Type: use application/json");
+      co_return co_await write_error(s, err);
+    }
   }
   stream_target target{req.param("topic_name"), c->cluster_id, 0};
   auto t = ctx.backend.describe_topic(target.topic);
   if (!t) {
-    co_return co_await write_error(s, from_backend(t.error()));
+    {
+      auto err = from_backend(t.error());
+      co_return co_await write_error(s, err);
+    }
   }
   target.partitions = static_cast<int32_t>(t->partitions.size());
 
   if (s.chunked_request()) {
-    co_return co_await stream_records(ctx, s, target, {}, false);
+    std::vector<std::string> none;
+    co_return co_await stream_records(ctx, s, target, none, false);
   }
   // A body with a length: read it whole; one object gets one answer, several a stream of
   // answers.
@@ -465,32 +478,39 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
     }
   }
   if (s.failed()) {
-    co_return co_await write_error(s, body_error(ctx, s));
+    {
+      auto err = body_error(ctx, s);
+      co_return co_await write_error(s, err);
+    }
   }
   if (!splitter.error().empty() || !splitter.at_boundary() || objects.empty()) {
-    co_return co_await write_error(
-        s, rest_error::make(error_codes::bad_request,
+    {
+      auto err = rest_error::make(error_codes::bad_request,
                             "malformed JSON: " + (splitter.error().empty()
                                                       ? std::string("expected a JSON object")
-                                                      : splitter.error())));
+                                                      : splitter.error()));
+      co_return co_await write_error(s, err);
+    }
   }
   if (objects.size() > 1) {
-    co_return co_await stream_records(ctx, s, target, std::move(objects), true);
+    co_return co_await stream_records(ctx, s, target, objects, true);
   }
   parsed_record rec;
   if (auto e = parse_record(std::move(objects[0]), rec)) {
     co_return co_await write_error(s, *e);
   }
   if (rec.record.partition && *rec.record.partition >= target.partitions) {
-    co_return co_await write_error(
-        s, rest_error::make(error_codes::partition_not_found, "Partition not found."));
+    {
+      auto err = rest_error::make(error_codes::partition_not_found, "Partition not found.");
+      co_return co_await write_error(s, err);
+    }
   }
   std::vector<backend::produce_record> one;
   one.push_back(rec.record);
   auto results = co_await await_callback<std::vector<backend::produce_result>>(
       [&](auto done) { ctx.backend.produce(target.topic, std::move(one), std::move(done)); });
   auto answer = result_json(target.cluster, target.topic, rec, results.at(0));
-  co_await s.write_whole(answer.status, "application/json", std::move(answer.body));
+  co_await s.write_whole(answer.status, "application/json", answer.body);
 }
 
 }  // namespace

@@ -1,0 +1,1040 @@
+// The REST Proxy's consumer instances against a real broker: the `brook serve` binary runs as
+// a child process (BROOK_BIN_PATH from the build, else $BROOK_BIN; skipped without either),
+// records are produced with librdkafka, and the instances are checked as Kafka sees them:
+// group members, partitions shared in a group, committed offsets a new member resumes from.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/rest/consumer_registry.h"
+#include "support/temp_dir.h"
+
+namespace brook::http::rest {
+namespace {
+
+using namespace std::chrono_literals;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+std::string brook_binary() {
+#ifdef BROOK_BIN_PATH
+  return BROOK_BIN_PATH;
+#else
+  const char* env = std::getenv("BROOK_BIN");
+  return env != nullptr ? env : "";
+#endif
+}
+
+// `brook serve` on a fresh data directory and any free port (Kafka only: these tests need no
+// HTTP listener), stopped with SIGTERM. Its log (stderr and stdout) is read by a thread: the
+// port comes from the "kafka listener on" line, and the pipe never fills up.
+class brook_process {
+ public:
+  explicit brook_process(const std::string& binary) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) {
+      _error = "pipe failed";
+      return;
+    }
+    std::string data_dir = _dir.path().string();
+    std::vector<std::string> args = {binary,
+                                     "serve",
+                                     "--data-dir",
+                                     data_dir,
+                                     "--kafka-port",
+                                     "0",
+                                     "--group-initial-rebalance-delay-ms",
+                                     "0"};
+    if (has_option(binary, "--http-enabled")) {
+      args.insert(args.end(), {"--http-enabled", "false"});
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    _pid = ::fork();
+    if (_pid == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
+      ::dup2(fds[1], STDOUT_FILENO);
+      ::dup2(fds[1], STDERR_FILENO);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    _fd = fds[0];
+    if (_pid < 0) {
+      _error = "fork failed";
+      return;
+    }
+    _reader = std::thread([this] { read_log(); });
+    std::unique_lock lock(_mutex);
+    _changed.wait_for(lock, 60s, [this] { return _port.has_value() || _eof; });
+    if (!_port) {
+      _error = "brook serve did not report its Kafka listener; its log:\n" + _log;
+    }
+  }
+
+  ~brook_process() {
+    if (_pid > 0) {
+      ::kill(_pid, SIGTERM);
+      int status = 0;
+      ::waitpid(_pid, &status, 0);
+    }
+    if (_reader.joinable()) {
+      _reader.join();
+    }
+    if (_fd >= 0) {
+      ::close(_fd);
+    }
+  }
+
+  const std::string& error() const { return _error; }
+  std::string bootstrap() const { return "127.0.0.1:" + std::to_string(_port.value_or(0)); }
+
+ private:
+  // Whether `brook serve` takes `option` (a binary built before the HTTP listener does not
+  // know its flags).
+  static bool has_option(const std::string& binary, const std::string& option) {
+    std::string command = "'" + binary + "' serve --help 2>&1";
+    FILE* f = ::popen(command.c_str(), "r");
+    if (f == nullptr) {
+      return false;
+    }
+    std::string help;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
+      help.append(buf, n);
+    }
+    ::pclose(f);
+    return help.find(option) != std::string::npos;
+  }
+  void read_log() {
+    static const std::regex listener(R"(kafka listener on 127\.0\.0\.1:(\d+))");
+    const bool echo = std::getenv("BROOK_TEST_VERBOSE") != nullptr;
+    std::string pending;
+    char buf[4096];
+    while (true) {
+      ssize_t n = ::read(_fd, buf, sizeof(buf));
+      if (n <= 0) {
+        break;
+      }
+      pending.append(buf, static_cast<size_t>(n));
+      size_t eol;
+      while ((eol = pending.find('\n')) != std::string::npos) {
+        std::string line = pending.substr(0, eol);
+        pending.erase(0, eol + 1);
+        if (echo) {
+          std::fprintf(stderr, "[brook] %s\n", line.c_str());
+        }
+        std::lock_guard lock(_mutex);
+        if (_log.size() < 64 * 1024) {
+          _log += line + "\n";
+        }
+        std::smatch m;
+        if (!_port && std::regex_search(line, m, listener)) {
+          _port = std::stoi(m[1].str());
+          _changed.notify_all();
+        }
+      }
+    }
+    std::lock_guard lock(_mutex);
+    _eof = true;
+    _changed.notify_all();
+  }
+
+  test::temp_dir _dir;
+  pid_t _pid = -1;
+  int _fd = -1;
+  std::thread _reader;
+  std::mutex _mutex;
+  std::condition_variable _changed;
+  std::optional<int> _port;
+  bool _eof = false;
+  std::string _log;
+  std::string _error;
+};
+
+struct produced {
+  int32_t partition = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::vector<std::pair<std::string, std::optional<std::string>>> headers;
+  int64_t timestamp_ms = 0;
+};
+
+// A librdkafka producer that also creates topics and describes groups.
+class kafka_client {
+ public:
+  explicit kafka_client(const std::string& bootstrap) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
+    rd_kafka_conf_set(conf, "linger.ms", "0", err, sizeof(err));
+    rd_kafka_conf_set_dr_msg_cb(conf, [](rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ++*static_cast<std::atomic<int>*>(opaque);
+      }
+    });
+    rd_kafka_conf_set_opaque(conf, &_failed);
+    _rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  }
+  ~kafka_client() {
+    if (_rk != nullptr) {
+      rd_kafka_destroy(_rk);
+    }
+  }
+
+  void create_topic(const std::string& name, int partitions) {
+    char err[512];
+    rd_kafka_NewTopic_t* topic =
+        rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
+    ASSERT_NE(topic, nullptr) << err;
+    rd_kafka_queue_t* q = rd_kafka_queue_new(_rk);
+    rd_kafka_CreateTopics(_rk, &topic, 1, nullptr, q);
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+    ASSERT_NE(ev, nullptr);
+    const auto* result = rd_kafka_event_CreateTopics_result(ev);
+    ASSERT_NE(result, nullptr);
+    size_t n = 0;
+    const rd_kafka_topic_result_t** topics = rd_kafka_CreateTopics_result_topics(result, &n);
+    ASSERT_EQ(n, 1u);
+    EXPECT_EQ(rd_kafka_topic_result_error(topics[0]), RD_KAFKA_RESP_ERR_NO_ERROR)
+        << rd_kafka_topic_result_error_string(topics[0]);
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(topic);
+  }
+
+  void produce(const std::string& topic, const std::vector<produced>& records) {
+    for (const auto& r : records) {
+      rd_kafka_headers_t* headers = rd_kafka_headers_new(r.headers.size());
+      for (const auto& [k, v] : r.headers) {
+        rd_kafka_header_add(headers, k.c_str(), -1, v ? v->data() : nullptr,
+                            v ? static_cast<ssize_t>(v->size()) : 0);
+      }
+      // The macros cast their arguments: plain variables only.
+      const void* key = r.key ? r.key->data() : nullptr;
+      size_t key_size = r.key ? r.key->size() : 0;
+      void* value = r.value ? const_cast<char*>(r.value->data()) : nullptr;
+      size_t value_size = r.value ? r.value->size() : 0;
+      auto err =
+          rd_kafka_producev(_rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(r.partition),
+                            RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_VALUE(value, value_size),
+                            RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_TIMESTAMP(r.timestamp_ms),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_headers_destroy(headers);  // producev took them only on success
+      }
+      ASSERT_EQ(err, RD_KAFKA_RESP_ERR_NO_ERROR) << rd_kafka_err2str(err);
+    }
+    ASSERT_EQ(rd_kafka_flush(_rk, 30000), RD_KAFKA_RESP_ERR_NO_ERROR);
+    ASSERT_EQ(_failed.load(), 0);
+  }
+
+  // Client ids of the group's members as the coordinator describes them.
+  std::vector<std::string> group_members(const std::string& group) {
+    const rd_kafka_group_list* list = nullptr;
+    std::vector<std::string> out;
+    if (rd_kafka_list_groups(_rk, group.c_str(), &list, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return out;
+    }
+    for (int g = 0; g < list->group_cnt; ++g) {
+      for (int m = 0; m < list->groups[g].member_cnt; ++m) {
+        out.emplace_back(list->groups[g].members[m].client_id);
+      }
+    }
+    rd_kafka_group_list_destroy(list);
+    return out;
+  }
+
+ private:
+  rd_kafka_t* _rk = nullptr;
+  std::atomic<int> _failed{0};
+};
+
+// Waits (bounded) for `condition`, checking it every 20 ms.
+template <typename F>
+bool eventually(F condition, milliseconds budget = 30s) {
+  auto deadline = steady_clock::now() + budget;
+  while (!condition()) {
+    if (steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+// Polls until `count` records came back (or 30 s passed).
+std::vector<consumed_record> poll_records(consumer_instance& c, size_t count,
+                                          size_t max_bytes = consumer_instance::default_max_bytes) {
+  std::vector<consumed_record> out;
+  auto deadline = steady_clock::now() + 30s;
+  while (out.size() < count && steady_clock::now() < deadline) {
+    auto answer = c.poll(500ms, max_bytes);
+    EXPECT_FALSE(answer.error) << answer.error->message;
+    for (auto& r : answer.records) {
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> offsets_of(const std::vector<consumed_record>& records, int32_t partition) {
+  std::vector<int64_t> out;
+  for (const auto& r : records) {
+    if (r.partition == partition) {
+      out.push_back(r.offset);
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> range(int64_t from, int64_t to) {
+  std::vector<int64_t> out;
+  for (int64_t i = from; i < to; ++i) {
+    out.push_back(i);
+  }
+  return out;
+}
+
+produced value_record(int32_t partition, std::string value) {
+  produced p;
+  p.partition = partition;
+  p.value = std::move(value);
+  return p;
+}
+
+class ConsumerRegistryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::string binary = brook_binary();
+    if (binary.empty()) {
+      skip_reason = new std::string(
+          "no brook binary: build with BROOK_BIN_PATH or set BROOK_BIN to the brook executable");
+      return;
+    }
+    broker = new brook_process(binary);
+    if (!broker->error().empty()) {
+      skip_reason = new std::string(broker->error());
+    }
+  }
+  static void TearDownTestSuite() {
+    delete broker;
+    broker = nullptr;
+    delete skip_reason;
+    skip_reason = nullptr;
+  }
+
+  void SetUp() override {
+    if (skip_reason != nullptr) {
+      if (broker == nullptr) {
+        GTEST_SKIP() << *skip_reason;
+      }
+      FAIL() << *skip_reason;
+    }
+    client = std::make_unique<kafka_client>(broker->bootstrap());
+    registry = std::make_unique<consumer_registry>(broker->bootstrap(), 300s);
+  }
+  void TearDown() override {
+    registry.reset();
+    client.reset();
+  }
+
+  // A name unique to this test, for topics and groups.
+  static std::string unique(const std::string& what) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->name()) + "-" + what;
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return name;
+  }
+
+  consumer_settings settings(const std::string& group, const std::string& name = "") {
+    consumer_settings s;
+    s.group = group;
+    s.name = name;
+    s.format = "binary";
+    s.auto_offset_reset = "earliest";
+    return s;
+  }
+
+  std::shared_ptr<consumer_instance> create(const consumer_settings& s) {
+    auto created = registry->create(s);
+    EXPECT_FALSE(created.error) << created.error->message;
+    return registry->find(s.group, created.name);
+  }
+
+  static inline brook_process* broker = nullptr;
+  static inline std::string* skip_reason = nullptr;
+  std::unique_ptr<kafka_client> client;
+  std::unique_ptr<consumer_registry> registry;
+};
+
+// --- settings, no broker needed --------------------------------------------------------------
+
+TEST(ConsumerSettings, InvalidValuesAre42204) {
+  auto base = [] {
+    consumer_settings s;
+    s.group = "g";
+    s.name = "n";
+    return s;
+  };
+  EXPECT_FALSE(validate_consumer_settings(base()));
+  for (const char* ok : {"binary", "JSON", "Binary", ""}) {
+    auto s = base();
+    s.format = ok;
+    EXPECT_FALSE(validate_consumer_settings(s)) << ok;
+  }
+  for (const char* ok : {"earliest", "latest", "none", "smallest", "LARGEST"}) {
+    auto s = base();
+    s.auto_offset_reset = ok;
+    EXPECT_FALSE(validate_consumer_settings(s)) << ok;
+  }
+  std::vector<consumer_settings> bad;
+  for (const char* f : {"avro", "jsonschema", "protobuf", "xml"}) {
+    bad.push_back(base());
+    bad.back().format = f;
+  }
+  bad.push_back(base());
+  bad.back().auto_offset_reset = "sometimes";
+  bad.push_back(base());
+  bad.back().fetch_min_bytes = -1;
+  bad.push_back(base());
+  bad.back().fetch_min_bytes = 200000000;
+  bad.push_back(base());
+  bad.back().request_timeout_ms = -5;
+  bad.push_back(base());
+  bad.back().request_timeout_ms = 3600000;
+  bad.push_back(base());
+  bad.back().group = "";
+  bad.push_back(base());
+  bad.back().name = "a/b";
+  bad.push_back(base());
+  bad.back().client_id = "line\nbreak";
+  for (const auto& s : bad) {
+    auto e = validate_consumer_settings(s);
+    ASSERT_TRUE(e) << s.format << " " << s.auto_offset_reset;
+    EXPECT_EQ(e->code, error_codes::invalid_consumer_config);
+    EXPECT_EQ(e->status, 422);
+    EXPECT_FALSE(e->message.empty());
+  }
+  auto avro = base();
+  avro.format = "avro";
+  EXPECT_NE(validate_consumer_settings(avro)->message.find("Schema Registry"), std::string::npos);
+}
+
+TEST(ConsumerSettings, RegistryRefusesInvalidSettingsWithoutCreating) {
+  consumer_registry registry("127.0.0.1:1", 300s);
+  consumer_settings s;
+  s.group = "g";
+  s.format = "avro";
+  auto created = registry.create(s);
+  ASSERT_TRUE(created.error);
+  EXPECT_EQ(created.error->code, error_codes::invalid_consumer_config);
+  EXPECT_EQ(registry.size(), 0u);
+}
+
+// --- the registry ----------------------------------------------------------------------------
+
+TEST_F(ConsumerRegistryTest, CreateFindRemove) {
+  std::string group = unique("group");
+  auto created = registry->create(settings(group, "one"));
+  ASSERT_FALSE(created.error);
+  EXPECT_EQ(created.name, "one");
+  auto one = registry->find(group, "one");
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(one->group(), group);
+  EXPECT_EQ(one->name(), "one");
+  EXPECT_EQ(one->format(), "binary");
+
+  auto again = registry->create(settings(group, "one"));
+  ASSERT_TRUE(again.error);
+  EXPECT_EQ(again.error->code, error_codes::consumer_already_exists);
+  EXPECT_EQ(again.error->status, 409);
+  // The same name in another group is another instance.
+  EXPECT_FALSE(registry->create(settings(group + "-other", "one")).error);
+
+  // No name: a generated one, different every time.
+  auto a = registry->create(settings(group));
+  auto b = registry->create(settings(group));
+  ASSERT_FALSE(a.error);
+  ASSERT_FALSE(b.error);
+  EXPECT_EQ(a.name.rfind("rest-consumer-", 0), 0u) << a.name;
+  EXPECT_NE(a.name, b.name);
+  EXPECT_NE(registry->find(group, a.name), nullptr);
+
+  EXPECT_EQ(registry->find(group, "nobody"), nullptr);
+  EXPECT_EQ(registry->find("no-group", "one"), nullptr);
+  auto unknown = registry->remove(group, "nobody");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->code, error_codes::consumer_instance_not_found);
+  EXPECT_EQ(unknown->status, 404);
+
+  // Neither subscribed nor assigned: Kafka's IllegalStateException.
+  auto idle = one->poll(10ms, 1024);
+  ASSERT_TRUE(idle.error);
+  EXPECT_EQ(idle.error->code, error_codes::illegal_state);
+
+  EXPECT_EQ(registry->size(), 4u);
+  EXPECT_FALSE(registry->remove(group, "one"));
+  EXPECT_EQ(registry->find(group, "one"), nullptr);
+  EXPECT_EQ(registry->size(), 3u);
+  // A route still holding the closed instance gets 40403 from every call.
+  EXPECT_TRUE(one->closed());
+  EXPECT_EQ(one->poll(10ms, 1024).error->code, error_codes::consumer_instance_not_found);
+  EXPECT_EQ(one->subscribe({"t"}, std::nullopt)->code, error_codes::consumer_instance_not_found);
+  EXPECT_EQ(one->assignment().error->code, error_codes::consumer_instance_not_found);
+  EXPECT_EQ(one->commit(std::nullopt)->code, error_codes::consumer_instance_not_found);
+  // The name is free again.
+  EXPECT_FALSE(registry->create(settings(group, "one")).error);
+}
+
+TEST_F(ConsumerRegistryTest, InstanceCountIsCapped) {
+  consumer_registry small(broker->bootstrap(), 300s, 2);
+  std::string group = unique("group");
+  EXPECT_FALSE(small.create(settings(group, "a")).error);
+  EXPECT_FALSE(small.create(settings(group, "b")).error);
+  auto third = small.create(settings(group, "c"));
+  ASSERT_TRUE(third.error);
+  EXPECT_EQ(third.error->code, error_codes::unavailable);
+  EXPECT_EQ(third.error->status, 503);
+  EXPECT_FALSE(small.remove(group, "a"));
+  EXPECT_FALSE(small.create(settings(group, "c")).error);
+  small.close_all();
+  EXPECT_EQ(small.size(), 0u);
+  EXPECT_EQ(small.create(settings(group, "d")).error->code, error_codes::unavailable);
+}
+
+TEST_F(ConsumerRegistryTest, ExpireIdleUsesTheGivenClock) {
+  consumer_registry r(broker->bootstrap(), 1h);
+  std::string group = unique("group");
+  ASSERT_FALSE(r.create(settings(group, "a")).error);
+  auto a = r.find(group, "a");
+  EXPECT_EQ(r.expire_idle(steady_clock::now()), 0u);
+  EXPECT_EQ(r.expire_idle(steady_clock::now() + 2h), 1u);
+  EXPECT_EQ(r.size(), 0u);
+  EXPECT_TRUE(a->closed());
+}
+
+TEST_F(ConsumerRegistryTest, IdleInstancesAreClosed) {
+  consumer_registry r(broker->bootstrap(), 300ms);
+  std::string group = unique("group");
+  ASSERT_FALSE(r.create(settings(group, "a")).error);
+  auto a = r.find(group, "a");
+  ASSERT_NE(a, nullptr);
+  ASSERT_FALSE(a->subscribe({unique("topic")}, std::nullopt));
+  a.reset();  // the registry's thread alone decides
+  EXPECT_TRUE(eventually([&] { return r.size() == 0; }, 20s));
+  EXPECT_EQ(r.find(group, "a"), nullptr);
+}
+
+// --- consuming -------------------------------------------------------------------------------
+
+TEST_F(ConsumerRegistryTest, SubscribedInstanceReadsEveryRecordInOrderAsAGroupMember) {
+  std::string topic = unique("topic");
+  std::string group = unique("group");
+  client->create_topic(topic, 3);
+  std::vector<produced> records;
+  for (int i = 0; i < 30; ++i) {
+    produced p;
+    p.partition = i % 3;
+    p.key = "k" + std::to_string(i);
+    p.value = "v" + std::to_string(i);
+    p.timestamp_ms = 1700000000000 + i;
+    if (i == 4) {
+      p.headers = {{"h1", std::string("x")}, {"h2", std::nullopt}};
+    }
+    if (i == 5) {
+      p.value.reset();  // a tombstone
+    }
+    if (i == 6) {
+      p.key.reset();
+      p.value = "";
+    }
+    records.push_back(p);
+  }
+  client->produce(topic, records);
+
+  auto c = create(settings(group, "reader"));
+  ASSERT_NE(c, nullptr);
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  auto sub = c->subscription();
+  ASSERT_FALSE(sub.error);
+  EXPECT_EQ(sub.topics, std::vector<std::string>{topic});
+  EXPECT_FALSE(sub.topic_pattern);
+
+  auto got = poll_records(*c, 30);
+  ASSERT_EQ(got.size(), 30u);
+  for (int32_t p = 0; p < 3; ++p) {
+    EXPECT_EQ(offsets_of(got, p), range(0, 10)) << "partition " << p;
+  }
+  for (const auto& r : got) {
+    EXPECT_EQ(r.topic, topic);
+    int i = static_cast<int>(r.offset) * 3 + r.partition;  // the produced record's index
+    const auto& sent = records[static_cast<size_t>(i)];
+    EXPECT_EQ(r.key, sent.key) << i;
+    EXPECT_EQ(r.value, sent.value) << i;
+    EXPECT_EQ(r.timestamp_ms, sent.timestamp_ms) << i;
+    if (i == 4) {
+      ASSERT_EQ(r.headers.size(), 2u);
+      EXPECT_EQ(r.headers[0].key, "h1");
+      EXPECT_EQ(r.headers[0].value, "x");
+      EXPECT_FALSE(r.headers[0].null_value);
+      EXPECT_EQ(r.headers[1].key, "h2");
+      EXPECT_TRUE(r.headers[1].null_value);
+    } else {
+      EXPECT_TRUE(r.headers.empty()) << i;
+    }
+  }
+  auto assigned = c->assignment();
+  ASSERT_FALSE(assigned.error);
+  EXPECT_EQ(assigned.partitions,
+            (std::vector<topic_partition>{{topic, 0}, {topic, 1}, {topic, 2}}));
+
+  // A member of the group as the coordinator sees it, with its client id.
+  auto members = client->group_members(group);
+  EXPECT_EQ(members, std::vector<std::string>{"brook-rest-" + group + "-reader"});
+
+  // Nothing more: the next poll waits its timeout and returns nothing.
+  auto more = c->poll(200ms, consumer_instance::default_max_bytes);
+  EXPECT_FALSE(more.error);
+  EXPECT_TRUE(more.records.empty());
+  // New records arrive at the subscribed instance.
+  client->produce(topic, {value_record(1, "late")});
+  auto late = poll_records(*c, 1);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].partition, 1);
+  EXPECT_EQ(late[0].offset, 10);
+  EXPECT_EQ(late[0].value, "late");
+}
+
+TEST_F(ConsumerRegistryTest, TwoInstancesInOneGroupSharePartitions) {
+  std::string topic = unique("topic");
+  std::string group = unique("group");
+  client->create_topic(topic, 4);
+  auto a = create(settings(group, "a"));
+  auto b = create(settings(group, "b"));
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_FALSE(a->subscribe({topic}, std::nullopt));
+  ASSERT_FALSE(b->subscribe({topic}, std::nullopt));
+
+  // Both must poll for the group to rebalance (a member answers a rebalance in its poll).
+  std::vector<topic_partition> pa, pb;
+  bool shared = eventually(
+      [&] {
+        EXPECT_FALSE(a->poll(100ms, 1 << 20).error);
+        EXPECT_FALSE(b->poll(100ms, 1 << 20).error);
+        pa = a->assignment().partitions;
+        pb = b->assignment().partitions;
+        return !pa.empty() && !pb.empty() && pa.size() + pb.size() == 4;
+      },
+      60s);
+  ASSERT_TRUE(shared) << pa.size() << " + " << pb.size();
+  std::set<topic_partition> all(pa.begin(), pa.end());
+  all.insert(pb.begin(), pb.end());
+  EXPECT_EQ(all.size(), 4u) << "the assignments overlap";
+  EXPECT_EQ(client->group_members(group).size(), 2u);
+
+  // Records of every partition reach exactly one of them.
+  std::vector<produced> records;
+  for (int i = 0; i < 40; ++i) {
+    records.push_back(value_record(i % 4, std::to_string(i)));
+  }
+  client->produce(topic, records);
+  std::vector<consumed_record> got_a, got_b;
+  eventually(
+      [&] {
+        for (auto& r : a->poll(100ms, 1 << 20).records) {
+          got_a.push_back(std::move(r));
+        }
+        for (auto& r : b->poll(100ms, 1 << 20).records) {
+          got_b.push_back(std::move(r));
+        }
+        return got_a.size() + got_b.size() >= 40;
+      },
+      30s);
+  EXPECT_EQ(got_a.size() + got_b.size(), 40u);
+  for (const auto& r : got_a) {
+    EXPECT_TRUE(std::count(pa.begin(), pa.end(), topic_partition{topic, r.partition}) == 1);
+  }
+  for (const auto& r : got_b) {
+    EXPECT_TRUE(std::count(pb.begin(), pb.end(), topic_partition{topic, r.partition}) == 1);
+  }
+}
+
+TEST_F(ConsumerRegistryTest, AssignAndSeek) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 2);
+  std::vector<produced> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(
+        value_record(i % 2, "p" + std::to_string(i % 2) + "-" + std::to_string(i / 2)));
+  }
+  client->produce(topic, records);
+
+  auto s = settings(unique("group"), "c");
+  s.auto_commit = false;
+  auto c = create(s);
+  ASSERT_NE(c, nullptr);
+  ASSERT_FALSE(c->assign({{topic, 0}, {topic, 1}}));
+  EXPECT_EQ(c->assignment().partitions, (std::vector<topic_partition>{{topic, 0}, {topic, 1}}));
+  // Straight after assign, before any poll: the seek holds.
+  ASSERT_FALSE(c->seek_to_end({{topic, 0}}));
+  auto got = poll_records(*c, 5);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(offsets_of(got, 1), range(0, 5));
+  EXPECT_TRUE(offsets_of(got, 0).empty());
+  EXPECT_TRUE(c->poll(300ms, 1 << 20).records.empty());
+
+  ASSERT_FALSE(c->seek({{topic, 0, 2, std::nullopt}}));
+  got = poll_records(*c, 3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(offsets_of(got, 0), range(2, 5));
+  EXPECT_EQ(got[0].value, "p0-2");
+
+  ASSERT_FALSE(c->seek_to_beginning({{topic, 1}}));
+  got = poll_records(*c, 5);
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(offsets_of(got, 1), range(0, 5));
+
+  // Two seeks in a row, before a poll: both hold.
+  ASSERT_FALSE(c->seek({{topic, 0, 4, std::nullopt}}));
+  ASSERT_FALSE(c->seek({{topic, 1, 3, std::nullopt}}));
+  got = poll_records(*c, 3);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(offsets_of(got, 0), range(4, 5));
+  EXPECT_EQ(offsets_of(got, 1), range(3, 5));
+
+  auto unassigned = c->seek({{topic, 7, 0, std::nullopt}});
+  ASSERT_TRUE(unassigned);
+  EXPECT_EQ(unassigned->code, error_codes::illegal_state);
+  EXPECT_NE(unassigned->message.find("No current assignment for partition " + topic + "-7"),
+            std::string::npos)
+      << unassigned->message;
+  EXPECT_EQ(c->seek_to_beginning({{topic, 9}})->code, error_codes::illegal_state);
+  EXPECT_EQ(c->seek({{topic, 0, -3, std::nullopt}})->code,
+            error_codes::invalid_offset_or_partition);
+
+  // A new assignment replaces the old one.
+  ASSERT_FALSE(c->assign({{topic, 1}}));
+  EXPECT_EQ(c->assignment().partitions, (std::vector<topic_partition>{{topic, 1}}));
+  ASSERT_FALSE(c->assign({}));
+  EXPECT_TRUE(c->assignment().partitions.empty());
+}
+
+TEST_F(ConsumerRegistryTest, SeekOnASubscribedInstance) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 1);
+  std::vector<produced> records;
+  for (int i = 0; i < 6; ++i) {
+    records.push_back(value_record(0, std::to_string(i)));
+  }
+  client->produce(topic, records);
+  auto c = create(settings(unique("group"), "c"));
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  ASSERT_EQ(poll_records(*c, 6).size(), 6u);
+  ASSERT_FALSE(c->seek({{topic, 0, 1, std::nullopt}}));
+  auto got = poll_records(*c, 5);
+  EXPECT_EQ(offsets_of(got, 0), range(1, 6));
+}
+
+TEST_F(ConsumerRegistryTest, SeekStraightAfterTheGroupAssigns) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 1);
+  std::vector<produced> records;
+  for (int i = 0; i < 6; ++i) {
+    records.push_back(value_record(0, std::to_string(i)));
+  }
+  client->produce(topic, records);
+  auto c = create(settings(unique("group"), "c"));
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  // max_bytes 0: the polls join the group but return nothing.
+  ASSERT_TRUE(eventually([&] {
+    EXPECT_TRUE(c->poll(50ms, 0).records.empty());
+    return !c->assignment().partitions.empty();
+  }));
+  ASSERT_FALSE(c->seek({{topic, 0, 3, std::nullopt}}));
+  EXPECT_EQ(offsets_of(poll_records(*c, 3), 0), range(3, 6));
+}
+
+// librdkafka 2.0 aborts on an unassignment while an earlier one is still stopping fetchers:
+// assignment changes in a row must not get there.
+TEST_F(ConsumerRegistryTest, AssignmentChangesInARow) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 2);
+  std::vector<produced> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(value_record(i % 2, std::to_string(i)));
+  }
+  client->produce(topic, records);
+  auto s = settings(unique("group"), "c");
+  s.auto_commit = false;
+  auto c = create(s);
+  const std::vector<std::vector<topic_partition>> sequence = {
+      {{topic, 0}, {topic, 1}}, {{topic, 1}}, {{topic, 0}}, {}, {{topic, 0}, {topic, 1}}};
+  for (int round = 0; round < 3; ++round) {
+    for (const auto& parts : sequence) {
+      ASSERT_FALSE(c->assign(parts));
+      if (!parts.empty()) {
+        ASSERT_FALSE(c->seek_to_beginning(parts));
+      }
+    }
+  }
+  auto got = poll_records(*c, 10);
+  EXPECT_EQ(offsets_of(got, 0), range(0, 5));
+  EXPECT_EQ(offsets_of(got, 1), range(0, 5));
+  // A partition kept by a new assignment keeps its position.
+  ASSERT_FALSE(c->assign({{topic, 1}}));
+  EXPECT_TRUE(c->poll(200ms, 1 << 20).records.empty());
+  ASSERT_FALSE(c->unsubscribe());
+  ASSERT_FALSE(c->assign({{topic, 0}}));
+  ASSERT_FALSE(registry->remove(c->group(), "c"));
+}
+
+TEST_F(ConsumerRegistryTest, OffsetResetNoneWantsASeek) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 1);
+  client->produce(topic, {value_record(0, "a"), value_record(0, "b"), value_record(0, "c")});
+  auto s = settings(unique("group"), "c");
+  s.auto_offset_reset = "none";
+  auto c = create(s);
+  ASSERT_FALSE(c->assign({{topic, 0}}));
+  auto answer = c->poll(100ms, 1 << 20);
+  ASSERT_TRUE(answer.error);
+  EXPECT_EQ(answer.error->code, error_codes::illegal_state);
+  EXPECT_NE(answer.error->message.find(topic + "-0"), std::string::npos) << answer.error->message;
+  ASSERT_FALSE(c->seek({{topic, 0, 1, std::nullopt}}));
+  auto got = poll_records(*c, 2);
+  EXPECT_EQ(offsets_of(got, 0), range(1, 3));
+  // With a committed offset there is a position: no seek needed.
+  ASSERT_FALSE(c->commit(std::nullopt));
+  s.name = "d";
+  auto d = create(s);
+  client->produce(topic, {value_record(0, "d")});
+  ASSERT_FALSE(d->assign({{topic, 0}}));
+  EXPECT_EQ(offsets_of(poll_records(*d, 1), 0), range(3, 4));
+}
+
+TEST_F(ConsumerRegistryTest, SubscriptionAndAssignmentAreExclusive) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 1);
+  auto c = create(settings(unique("group"), "c"));
+  ASSERT_NE(c, nullptr);
+  ASSERT_FALSE(c->assign({{topic, 0}}));
+  auto sub = c->subscribe({topic}, std::nullopt);
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->code, error_codes::consumer_already_subscribed);
+  ASSERT_FALSE(c->unsubscribe());
+  EXPECT_TRUE(c->assignment().partitions.empty());
+
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  auto assign = c->assign({{topic, 0}});
+  ASSERT_TRUE(assign);
+  EXPECT_EQ(assign->code, error_codes::illegal_state);
+
+  // Exactly one of topics and topic_pattern, with valid contents.
+  EXPECT_EQ(c->subscribe({}, std::nullopt)->code, error_codes::unprocessable_entity);
+  EXPECT_EQ(c->subscribe({}, std::string())->code, error_codes::unprocessable_entity);
+  EXPECT_EQ(c->subscribe({topic}, std::string("x.*"))->code, error_codes::unprocessable_entity);
+  EXPECT_EQ(c->subscribe({"^x.*"}, std::nullopt)->code, error_codes::unprocessable_entity);
+  EXPECT_EQ(c->subscribe({""}, std::nullopt)->code, error_codes::unprocessable_entity);
+  EXPECT_EQ(c->subscribe({}, std::string("(unclosed"))->code, error_codes::unprocessable_entity);
+  // The subscription stayed as it was.
+  EXPECT_EQ(c->subscription().topics, std::vector<std::string>{topic});
+}
+
+TEST_F(ConsumerRegistryTest, TopicPatternSubscription) {
+  std::string prefix = unique("p");
+  for (const char* t : {"-pat-a", "-pat-b", "-other"}) {
+    client->create_topic(prefix + t, 1);
+    client->produce(prefix + t, {value_record(0, t)});
+  }
+  auto c = create(settings(unique("group"), "c"));
+  ASSERT_FALSE(c->subscribe({}, prefix + "-pat-.*"));
+  auto sub = c->subscription();
+  EXPECT_TRUE(sub.topics.empty());
+  EXPECT_EQ(sub.topic_pattern, prefix + "-pat-.*");
+  auto got = poll_records(*c, 2);
+  std::set<std::string> topics;
+  for (const auto& r : got) {
+    topics.insert(r.topic);
+  }
+  EXPECT_EQ(topics, (std::set<std::string>{prefix + "-pat-a", prefix + "-pat-b"}));
+  EXPECT_TRUE(c->poll(300ms, 1 << 20).records.empty());
+  // The pattern matches whole names only.
+  auto d = create(settings(unique("group2"), "d"));
+  ASSERT_FALSE(d->subscribe({}, prefix + "-pat"));
+  EXPECT_TRUE(d->poll(500ms, 1 << 20).records.empty());
+}
+
+TEST_F(ConsumerRegistryTest, UnsubscribeLeavesTheGroup) {
+  std::string topic = unique("topic");
+  std::string group = unique("group");
+  client->create_topic(topic, 2);
+  auto c = create(settings(group, "c"));
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  ASSERT_TRUE(eventually([&] {
+    (void)c->poll(100ms, 1 << 20);
+    return c->assignment().partitions.size() == 2;
+  }));
+  EXPECT_EQ(client->group_members(group).size(), 1u);
+  ASSERT_FALSE(c->unsubscribe());
+  EXPECT_TRUE(c->assignment().partitions.empty());
+  EXPECT_TRUE(c->subscription().topics.empty());
+  EXPECT_TRUE(eventually([&] { return client->group_members(group).empty(); }));
+  EXPECT_EQ(c->poll(10ms, 1 << 20).error->code, error_codes::illegal_state);
+  // And subscribes again.
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  EXPECT_TRUE(eventually([&] {
+    (void)c->poll(100ms, 1 << 20);
+    return c->assignment().partitions.size() == 2;
+  }));
+}
+
+TEST_F(ConsumerRegistryTest, CommitCommittedAndResume) {
+  std::string topic = unique("topic");
+  std::string group = unique("group");
+  client->create_topic(topic, 1);
+  std::vector<produced> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(value_record(0, std::to_string(i)));
+  }
+  client->produce(topic, records);
+
+  auto s = settings(group, "a");
+  s.auto_commit = false;
+  auto a = create(s);
+  ASSERT_FALSE(a->subscribe({topic}, std::nullopt));
+  ASSERT_EQ(poll_records(*a, 10).size(), 10u);
+  auto none = a->committed({{topic, 0}});
+  ASSERT_FALSE(none.error);
+  EXPECT_TRUE(none.offsets.empty());
+  // Confluent v2: the offset given is the last record consumed; the group resumes after it.
+  ASSERT_FALSE(a->commit(std::vector<partition_offset>{{topic, 0, 6, std::string("meta")}}));
+  auto committed = a->committed({{topic, 0}});
+  ASSERT_FALSE(committed.error);
+  ASSERT_EQ(committed.offsets.size(), 1u);
+  EXPECT_EQ(committed.offsets[0].offset, 7);
+  EXPECT_EQ(committed.offsets[0].metadata, "meta");
+  ASSERT_FALSE(registry->remove(group, "a"));  // no auto commit: nothing more committed
+
+  s.name = "b";
+  auto b = create(s);
+  ASSERT_FALSE(b->subscribe({topic}, std::nullopt));
+  auto got = poll_records(*b, 3);
+  EXPECT_EQ(offsets_of(got, 0), range(7, 10));
+  // Without offsets: the positions, after the last record returned.
+  ASSERT_FALSE(b->commit(std::nullopt));
+  committed = b->committed({{topic, 0}});
+  ASSERT_EQ(committed.offsets.size(), 1u);
+  EXPECT_EQ(committed.offsets[0].offset, 10);
+  EXPECT_EQ(b->commit(std::vector<partition_offset>{{topic, 0, -1, std::nullopt}})->code,
+            error_codes::invalid_offset_or_partition);
+}
+
+TEST_F(ConsumerRegistryTest, AutoCommitOnClose) {
+  std::string topic = unique("topic");
+  std::string group = unique("group");
+  client->create_topic(topic, 1);
+  std::vector<produced> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(value_record(0, std::to_string(i)));
+  }
+  client->produce(topic, records);
+  auto a = create(settings(group, "a"));  // auto commit
+  ASSERT_FALSE(a->subscribe({topic}, std::nullopt));
+  // Values of 1 byte: at most 4 records per poll, so some are left when 4 came back.
+  auto n = static_cast<int64_t>(poll_records(*a, 4, 4).size());
+  ASSERT_GE(n, 4);
+  ASSERT_LT(n, 10);
+  ASSERT_FALSE(registry->remove(group, "a"));
+
+  auto b = create(settings(group, "b"));
+  auto committed = b->committed({{topic, 0}});
+  ASSERT_FALSE(committed.error);
+  ASSERT_EQ(committed.offsets.size(), 1u);
+  // Only what was returned counts as consumed, not what librdkafka had fetched.
+  EXPECT_EQ(committed.offsets[0].offset, n);
+  ASSERT_FALSE(b->subscribe({topic}, std::nullopt));
+  EXPECT_EQ(offsets_of(poll_records(*b, static_cast<size_t>(10 - n)), 0), range(n, 10));
+}
+
+TEST_F(ConsumerRegistryTest, MaxBytesBoundsAPoll) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 1);
+  std::vector<produced> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(value_record(0, std::string(100, static_cast<char>('a' + i))));
+  }
+  client->produce(topic, records);
+  auto c = create(settings(unique("group"), "c"));
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  std::vector<consumed_record> got;
+  auto deadline = steady_clock::now() + 30s;
+  while (got.size() < 10 && steady_clock::now() < deadline) {
+    auto answer = c->poll(500ms, 350);
+    ASSERT_FALSE(answer.error);
+    size_t bytes = 0;
+    for (const auto& r : answer.records) {
+      bytes += r.value->size();
+    }
+    EXPECT_LE(bytes, 350u);
+    EXPECT_LE(answer.records.size(), 3u);
+    for (auto& r : answer.records) {
+      got.push_back(std::move(r));
+    }
+  }
+  EXPECT_EQ(offsets_of(got, 0), range(0, 10));
+  // A record larger than max_bytes is not returned (Confluent does the same).
+  client->produce(topic, {value_record(0, std::string(500, 'z'))});
+  EXPECT_TRUE(c->poll(300ms, 100).records.empty());
+  auto big = poll_records(*c, 1);
+  ASSERT_EQ(big.size(), 1u);
+  EXPECT_EQ(big[0].offset, 10);
+}
+
+TEST_F(ConsumerRegistryTest, LatestStartsAtTheEnd) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 1);
+  client->produce(topic, {value_record(0, "old")});
+  auto s = settings(unique("group"), "c");
+  s.auto_offset_reset = "latest";
+  auto c = create(s);
+  ASSERT_FALSE(c->subscribe({topic}, std::nullopt));
+  ASSERT_TRUE(eventually([&] {
+    EXPECT_TRUE(c->poll(100ms, 1 << 20).records.empty());
+    return !c->assignment().partitions.empty();
+  }));
+  client->produce(topic, {value_record(0, "new")});
+  auto got = poll_records(*c, 1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].value, "new");
+  EXPECT_EQ(got[0].offset, 1);
+}
+
+}  // namespace
+}  // namespace brook::http::rest
