@@ -263,9 +263,9 @@ std::string set_config_value(server_config& c, const std::string& key, const std
     if (!v) {
       return bad("must be a number of milliseconds, 1 to 86400000");
     }
-    (key == "http.request_timeout_ms"  ? c.http.request_timeout
-     : key == "http.idle_timeout_ms"   ? c.http.idle_timeout
-                                       : c.http.consumer_idle_timeout) =
+    (key == "http.request_timeout_ms" ? c.http.request_timeout
+     : key == "http.idle_timeout_ms"  ? c.http.idle_timeout
+                                      : c.http.consumer_idle_timeout) =
         std::chrono::milliseconds(*v);
   } else if (key == "http.max_connections" || key == "http.max_consumer_instances") {
     auto v = integer(1, 1'000'000);

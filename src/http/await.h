@@ -36,8 +36,7 @@ boost::asio::awaitable<T> await_callback(Start start) {
 }
 
 template <typename F>
-boost::asio::awaitable<std::invoke_result_t<F>> run_blocking(boost::asio::thread_pool& pool,
-                                                             F f) {
+boost::asio::awaitable<std::invoke_result_t<F>> run_blocking(boost::asio::thread_pool& pool, F f) {
   using T = std::invoke_result_t<F>;
   auto start = [&pool, f = std::move(f)](std::function<void(T)> done) {
     boost::asio::post(pool, [f, done = std::move(done)]() mutable { done(f()); });

@@ -64,7 +64,10 @@ class connection_stream final : public http_stream {
  public:
   connection_stream(http_connection& c, bhttp::request_parser<bhttp::empty_body>&& header,
                     const http_config& config, unsigned version, bool keep_alive)
-      : _c(c), _parser(std::move(header)), _config(config), _version(version),
+      : _c(c),
+        _parser(std::move(header)),
+        _config(config),
+        _version(version),
         _keep_alive(keep_alive) {
     _parser.body_limit(config.max_body_bytes);
     _chunked_request = _parser.chunked();
@@ -78,8 +81,8 @@ class connection_stream final : public http_stream {
     _parser.get().body().data = chunk.data();
     _parser.get().body().size = chunk.size();
     _c.stream().expires_after(_config.request_timeout);
-    auto [ec, n] = co_await bhttp::async_read_some(_c.stream(), _c.buffer(), _parser,
-                                                   tuple_awaitable);
+    auto [ec, n] =
+        co_await bhttp::async_read_some(_c.stream(), _c.buffer(), _parser, tuple_awaitable);
     if (ec == bhttp::error::need_buffer) {
       ec = {};
     }
@@ -122,8 +125,8 @@ class connection_stream final : public http_stream {
   }
   asio::awaitable<bool> end_chunked() override {
     _c.stream().expires_after(_config.request_timeout);
-    auto [ec, n] = co_await asio::async_write(_c.stream(), bhttp::make_chunk_last(),
-                                              tuple_awaitable);
+    auto [ec, n] =
+        co_await asio::async_write(_c.stream(), bhttp::make_chunk_last(), tuple_awaitable);
     co_return !ec;
   }
   asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
@@ -158,8 +161,8 @@ http_connection::http_connection(asio::ip::tcp::socket socket, http_server& serv
 
 void http_connection::start() {
   _admitted = _server.connection_started(shared_from_this());
-  asio::co_spawn(_stream.get_executor(), [self = shared_from_this()] { return self->run(); },
-                 asio::detached);
+  asio::co_spawn(
+      _stream.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);
 }
 
 void http_connection::shut_down() {
@@ -285,7 +288,7 @@ asio::awaitable<bool> http_connection::serve_one() {
     connection_stream s(*this, std::move(header), config, version, keep_alive);
     co_await m.found->streamer(req, s);
     // Kept alive only if the route read the whole body and answered.
-    co_return keep_alive && s.written() && s.body_done() && !s.failed();
+    co_return keep_alive&& s.written() && s.body_done() && !s.failed();
   }
 
   bhttp::request_parser<bhttp::string_body> body_parser{std::move(header)};
@@ -304,8 +307,8 @@ asio::awaitable<bool> http_connection::serve_one() {
         bec == asio::error::operation_aborted) {
       co_return false;  // a client that stalls or goes away mid-body: cut off
     }
-    auto r = error_response(rest::error_codes::bad_request,
-                            "malformed request body: " + bec.message());
+    auto r =
+        error_response(rest::error_codes::bad_request, "malformed request body: " + bec.message());
     co_return co_await answer(r, false);
   }
   req.body = body_parser.release().body();

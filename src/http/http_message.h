@@ -16,8 +16,8 @@ namespace brook::http {
 
 struct http_request {
   boost::beast::http::verb method = boost::beast::http::verb::get;
-  std::string path;                           // percent-decoded, without the query
-  std::map<std::string, std::string> query;   // decoded; the last value of a repeated name
+  std::string path;                          // percent-decoded, without the query
+  std::map<std::string, std::string> query;  // decoded; the last value of a repeated name
   std::vector<std::pair<std::string, std::string>> params;  // {name} segments of the route
   boost::beast::http::fields headers;
   std::string body;

@@ -56,22 +56,22 @@ status http_server::start() {
 void http_server::accept_next() {
   asio::io_context& target = *_contexts[_next_context];
   _next_context = (_next_context + 1) % _contexts.size();
-  _acceptor->async_accept(target, [this](boost::system::error_code ec,
-                                         asio::ip::tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || stopping()) {
-      return;
-    }
-    if (!ec) {
-      socket.set_option(asio::ip::tcp::no_delay(true), ec);
-      auto executor = socket.get_executor();
-      asio::post(executor, [this, s = std::move(socket)]() mutable {
-        std::make_shared<http_connection>(std::move(s), *this)->start();
-      });
-    } else {
-      log::warn("http accept failed: {}", ec.message());
-    }
-    accept_next();
-  });
+  _acceptor->async_accept(target,
+                          [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || stopping()) {
+                              return;
+                            }
+                            if (!ec) {
+                              socket.set_option(asio::ip::tcp::no_delay(true), ec);
+                              auto executor = socket.get_executor();
+                              asio::post(executor, [this, s = std::move(socket)]() mutable {
+                                std::make_shared<http_connection>(std::move(s), *this)->start();
+                              });
+                            } else {
+                              log::warn("http accept failed: {}", ec.message());
+                            }
+                            accept_next();
+                          });
 }
 
 bool http_server::connection_started(const std::shared_ptr<http_connection>& c) {

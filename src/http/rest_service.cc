@@ -30,7 +30,9 @@ result<std::unique_ptr<rest_service>> rest_service::start(const http_config& con
   return s;
 }
 
-rest_service::~rest_service() { stop(); }
+rest_service::~rest_service() {
+  stop();
+}
 
 void rest_service::stop() {
   if (_stopped) {

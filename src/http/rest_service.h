@@ -32,8 +32,7 @@ class rest_service {
  public:
   // Binds the listener; the Kafka listener must be bound already (the consumer instances
   // connect to it).
-  static result<std::unique_ptr<rest_service>> start(const http_config& config,
-                                                     broker::broker& b);
+  static result<std::unique_ptr<rest_service>> start(const http_config& config, broker::broker& b);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }

@@ -35,8 +35,7 @@ bool matches(std::string_view pattern, std::string_view path,
   params.clear();
   for (size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() >= 2 && want[i].front() == '{' && want[i].back() == '}') {
-      params.emplace_back(std::string(want[i].substr(1, want[i].size() - 2)),
-                          std::string(have[i]));
+      params.emplace_back(std::string(want[i].substr(1, want[i].size() - 2)), std::string(have[i]));
     } else if (want[i] != have[i]) {
       return false;
     }
@@ -88,8 +87,7 @@ void router::add(boost::beast::http::verb method, std::string pattern, route_han
   _routes.push_back({method, std::move(pattern), std::move(h), {}});
 }
 
-void router::add_streaming(boost::beast::http::verb method, std::string pattern,
-                           stream_handler h) {
+void router::add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h) {
   _routes.push_back({method, std::move(pattern), {}, std::move(h)});
 }
 

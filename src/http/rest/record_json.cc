@@ -65,8 +65,7 @@ size_t record_size(const record_view& r) {
   return n;
 }
 
-std::optional<embedded_format> accepted_format(std::string_view accept,
-                                               embedded_format fallback) {
+std::optional<embedded_format> accepted_format(std::string_view accept, embedded_format fallback) {
   if (accept.empty()) {
     return fallback;
   }
@@ -75,8 +74,8 @@ std::optional<embedded_format> accepted_format(std::string_view accept,
   size_t i = 0;
   while (i <= accept.size()) {
     auto comma = accept.find(',', i);
-    auto item = accept.substr(i, comma == std::string_view::npos ? std::string_view::npos
-                                                                 : comma - i);
+    auto item =
+        accept.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
     auto semi = item.find(';');
     item = trim_json(item.substr(0, semi));
     if (item == "*/*" || item == "application/*") {

@@ -3,8 +3,8 @@
 // v3_routes.cc, v3_produce_route.cc, system_routes.cc).
 #pragma once
 
-#include "http/router.h"
 #include "http/rest/rest_context.h"
+#include "http/router.h"
 
 namespace brook::http::rest {
 

@@ -13,8 +13,8 @@ namespace brook::http::rest {
 
 namespace error_codes {
 // Generic HTTP errors carry the status itself.
-constexpr int bad_request = 400;             // malformed JSON, bad query parameter
-constexpr int not_found = 404;               // no such endpoint
+constexpr int bad_request = 400;  // malformed JSON, bad query parameter
+constexpr int not_found = 404;    // no such endpoint
 constexpr int method_not_allowed = 405;
 constexpr int not_acceptable = 406;          // Accept header we cannot satisfy
 constexpr int payload_too_large = 413;       // body above http.max_body_bytes
@@ -31,7 +31,7 @@ constexpr int consumer_format_mismatch = 40601;
 constexpr int consumer_already_subscribed = 40901;
 constexpr int consumer_already_exists = 40902;
 constexpr int illegal_state = 40903;
-constexpr int record_too_large = 42201;       // a key or value above max.message.bytes
+constexpr int record_too_large = 42201;  // a key or value above max.message.bytes
 constexpr int invalid_offset_or_partition = 42202;
 constexpr int invalid_embedded_data = 42203;  // bad base64, a binary key that is not a string
 constexpr int invalid_consumer_config = 42204;

@@ -236,9 +236,9 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
     } else if (key == "fetch.min.bytes" || key == "consumer.request.timeout.ms") {
       auto n = as_int(key.data());
       if (!n) {
-        co_return error_response(error_codes::invalid_consumer_config,
-                                 "Invalid consumer configuration: " + std::string(key) +
-                                     " must be an integer");
+        co_return error_response(
+            error_codes::invalid_consumer_config,
+            "Invalid consumer configuration: " + std::string(key) + " must be an integer");
       }
       (key == "fetch.min.bytes" ? s.fetch_min_bytes : s.request_timeout_ms) = *n;
     }
@@ -253,8 +253,8 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
   std::string host(req.header("Host").empty() ? "localhost" : req.header("Host"));
   json_writer w;
   w.begin_object().key("instance_id").value(created.name);
-  w.key("base_uri").value("http://" + host + "/consumers/" + s.group + "/instances/" +
-                          created.name);
+  w.key("base_uri")
+      .value("http://" + host + "/consumers/" + s.group + "/instances/" + created.name);
   w.end_object();
   co_return http_response::json(200, w.take(), v2_content_type);
 }
@@ -262,8 +262,8 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
 // Runs `op(instance)` on the blocking pool for the instance of the path.
 template <typename Op>
 awaitable<std::invoke_result_t<Op, consumer_instance&>> with_instance(rest_context& ctx,
-                                                                     http_request& req, Op op,
-                                                                     bool& found) {
+                                                                      http_request& req, Op op,
+                                                                      bool& found) {
   auto inst = ctx.consumers.find(req.param("group"), req.param("instance"));
   found = inst != nullptr;
   using T = std::invoke_result_t<Op, consumer_instance&>;
@@ -320,8 +320,7 @@ awaitable<http_response> subscribe(rest_context& ctx, http_request& req) {
       pattern = std::string(s);
     }
   }
-  instance_op op =
-      [topics, pattern](consumer_instance& c) { return c.subscribe(topics, pattern); };
+  instance_op op = [topics, pattern](consumer_instance& c) { return c.subscribe(topics, pattern); };
   co_return co_await simple(ctx, req, std::move(op));
 }
 
@@ -354,8 +353,7 @@ awaitable<http_response> assign(rest_context& ctx, http_request& req) {
     co_return error_response(*e.error);
   }
   auto ps = partitions_of(e.items);
-  instance_op op =
-      [ps](consumer_instance& c) { return c.assign(ps); };
+  instance_op op = [ps](consumer_instance& c) { return c.assign(ps); };
   co_return co_await simple(ctx, req, std::move(op));
 }
 
@@ -381,8 +379,7 @@ awaitable<http_response> seek(rest_context& ctx, http_request& req) {
   if (e.error) {
     co_return error_response(*e.error);
   }
-  instance_op op =
-      [items = e.items](consumer_instance& c) { return c.seek(items); };
+  instance_op op = [items = e.items](consumer_instance& c) { return c.seek(items); };
   co_return co_await simple(ctx, req, std::move(op));
 }
 
@@ -392,10 +389,9 @@ awaitable<http_response> seek_edge(rest_context& ctx, http_request& req, bool be
     co_return error_response(*e.error);
   }
   auto ps = partitions_of(e.items);
-  instance_op op =
-      [ps, beginning](consumer_instance& c) {
-        return beginning ? c.seek_to_beginning(ps) : c.seek_to_end(ps);
-      };
+  instance_op op = [ps, beginning](consumer_instance& c) {
+    return beginning ? c.seek_to_beginning(ps) : c.seek_to_end(ps);
+  };
   co_return co_await simple(ctx, req, std::move(op));
 }
 

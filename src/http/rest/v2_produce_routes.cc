@@ -44,15 +44,14 @@ std::optional<rest_error> read_data(simdjson::ondemand::value v, embedded_format
     std::string_view s;
     if (v.get_string().get(s)) {
       return rest_error::make(error_codes::invalid_embedded_data,
-                              std::string("the ") + what + " of record " +
-                                  std::to_string(index) +
+                              std::string("the ") + what + " of record " + std::to_string(index) +
                                   " is not a base64 string (binary format)");
     }
     auto bytes = base64_decode(s);
     if (!bytes) {
       return rest_error::make(error_codes::invalid_embedded_data,
-                              std::string("the ") + what + " of record " +
-                                  std::to_string(index) + " is not valid base64");
+                              std::string("the ") + what + " of record " + std::to_string(index) +
+                                  " is not valid base64");
     }
     out = std::move(*bytes);
     return std::nullopt;
@@ -60,9 +59,8 @@ std::optional<rest_error> read_data(simdjson::ondemand::value v, embedded_format
   // The whole body was validated first: the value's text is valid JSON.
   std::string_view raw;
   if (raw_text(v, raw)) {
-    return rest_error::make(error_codes::bad_request, std::string("malformed JSON in the ") +
-                                                          what + " of record " +
-                                                          std::to_string(index));
+    return rest_error::make(error_codes::bad_request, std::string("malformed JSON in the ") + what +
+                                                          " of record " + std::to_string(index));
   }
   out = std::string(raw);
   return std::nullopt;
@@ -144,9 +142,9 @@ parsed_records parse_body(std::string& body, embedded_format format) {
           }
           int64_t p = 0;
           if (v.get_int64().get(p) || p < 0 || p > INT32_MAX) {
-            out.error = rest_error::make(error_codes::invalid_offset_or_partition,
-                                         "the partition of record " + std::to_string(index) +
-                                             " is not a partition number");
+            out.error = rest_error::make(
+                error_codes::invalid_offset_or_partition,
+                "the partition of record " + std::to_string(index) + " is not a partition number");
             return out;
           }
           r.partition = static_cast<int32_t>(p);

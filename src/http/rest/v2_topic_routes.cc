@@ -186,8 +186,8 @@ awaitable<http_response> read_records(rest_context& ctx, http_request& req) {
     if (n++ >= *count) {
       break;
     }
-    record_view v{found.topic->name, r.partition, r.offset, r.timestamp_ms,
-                  &r.key,            &r.value,    &r.headers};
+    record_view v{found.topic->name, r.partition, r.offset, r.timestamp_ms, &r.key,
+                  &r.value,          &r.headers};
     write_record(w, v, *format);
   }
   w.end_array();

@@ -13,8 +13,8 @@ namespace brook::http::rest {
 class v3_links {
  public:
   v3_links(const http_request& req, std::string cluster_id)
-      : _base("http://" + std::string(req.header("Host").empty() ? "localhost"
-                                                                   : req.header("Host")) +
+      : _base("http://" +
+              std::string(req.header("Host").empty() ? "localhost" : req.header("Host")) +
               "/v3/clusters/" + cluster_id),
         _cluster(std::move(cluster_id)) {}
 

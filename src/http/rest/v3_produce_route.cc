@@ -389,8 +389,8 @@ awaitable<void> stream_records(rest_context& ctx, http_stream& s, const stream_t
         bool ok = splitter.feed(*chunk, objects);
         submit(objects);
         if (!ok) {
-          fail_slot(rest_error::make(error_codes::bad_request, "malformed JSON: " +
-                                                                   splitter.error()));
+          fail_slot(
+              rest_error::make(error_codes::bad_request, "malformed JSON: " + splitter.error()));
           break;
         }
       }
@@ -442,7 +442,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
   if (req.param("cluster_id") != c->cluster_id) {
     {
       auto err = rest_error::make(error_codes::not_found,
-                            "Cluster " + req.param("cluster_id") + " cannot be found.");
+                                  "Cluster " + req.param("cluster_id") + " cannot be found.");
       co_return co_await write_error(s, err);
     }
   }
@@ -450,7 +450,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
   if (!media.empty() && media != "application/json") {
     {
       auto err = rest_error::make(error_codes::unsupported_media_type,
-                            "HTTP 415 Unsupported Media Type: use application/json");
+                                  "HTTP 415 Unsupported Media Type: use application/json");
       co_return co_await write_error(s, err);
     }
   }
@@ -485,10 +485,10 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
   }
   if (!splitter.error().empty() || !splitter.at_boundary() || objects.empty()) {
     {
-      auto err = rest_error::make(error_codes::bad_request,
-                            "malformed JSON: " + (splitter.error().empty()
-                                                      ? std::string("expected a JSON object")
-                                                      : splitter.error()));
+      auto err = rest_error::make(
+          error_codes::bad_request,
+          "malformed JSON: " + (splitter.error().empty() ? std::string("expected a JSON object")
+                                                         : splitter.error()));
       co_return co_await write_error(s, err);
     }
   }
@@ -516,10 +516,9 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
 }  // namespace
 
 void add_v3_produce_route(router& r, rest_context& ctx) {
-  r.add_streaming(verb::post, "/v3/clusters/{cluster_id}/topics/{topic_name}/records",
-                  [&ctx](http_request& req, http_stream& s) {
-                    return produce_records(ctx, req, s);
-                  });
+  r.add_streaming(
+      verb::post, "/v3/clusters/{cluster_id}/topics/{topic_name}/records",
+      [&ctx](http_request& req, http_stream& s) { return produce_records(ctx, req, s); });
 }
 
 }  // namespace brook::http::rest

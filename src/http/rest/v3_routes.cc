@@ -302,8 +302,7 @@ awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool r
     }
     std::string_view value;
     if (b.obj["value"].get_string().get(value)) {
-      co_return error_response(error_codes::unprocessable_entity,
-                               "expected {\"value\": string}");
+      co_return error_response(error_codes::unprocessable_entity, "expected {\"value\": string}");
     }
     ch.value = std::string(value);
   }
