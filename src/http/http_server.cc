@@ -15,6 +15,7 @@ http_server::http_server(http_config config, const router& routes)
 
 http_server::~http_server() {
   stop(std::chrono::milliseconds(0));
+  _acceptor.reset();  // before its io_context (start() may have failed after creating it)
   _contexts.clear();
 }
 

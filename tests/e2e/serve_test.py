@@ -378,6 +378,9 @@ class BadConfigurationTest(BrookTestCase):
 
     def test_segment_bytes_too_small(self):
         self.check_rejected(["--segment-bytes", "10"], ["--segment-bytes", "1024"])
+        self.check_rejected(["--http-port", "70000"], ["--http-port", "70000"])
+        self.check_rejected(["--http-max-body-bytes", "10"], ["--http-max-body-bytes", "1024"])
+        self.check_rejected(["--http-enabled", "maybe"], ["--http-enabled", "maybe"])
 
     def test_unknown_key_in_file(self):
         p = self.write("brook.toml", "log_level = \"info\"\n\n[storage]\nsegment_bytez = 4096\n")
@@ -431,6 +434,31 @@ class BadConfigurationTest(BrookTestCase):
         self.assertEqual(rc, 1, out + err)
         self.assertIn("cannot listen on 127.0.0.1:{}".format(port), err)
         self.assertNotIn("brook ready", err)
+
+    def test_http_port_in_use(self):
+        # The REST Proxy listener that cannot bind: reported, exit 1, everything closed.
+        import socket
+        blocker = socket.socket()
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        port = blocker.getsockname()[1]
+        try:
+            rc, out, err = self.run_brook("serve", "--data-dir", self.path("data"),
+                                          "--kafka-port", "0", "--http-port", str(port))
+        finally:
+            blocker.close()
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("cannot listen for HTTP on 127.0.0.1:{}".format(port), err)
+        self.assertNotIn("brook ready", err)
+
+    def test_http_section_in_file_and_disabled(self):
+        p = self.write("brook.toml", "[http]\nport = 0\nmax_body_bytes = 4096\n")
+        c = self.start_serve(self.path("data"), "--config", p)
+        self.assertRegex(c.text(), r"http listener on 127\.0\.0\.1:\d+")
+        self.stop_serve(c)
+        c = self.start_serve(self.path("data2"), "--http-enabled", "false")
+        self.assertNotIn("http listener", c.text())
+        self.stop_serve(c)
 
     def test_kafka_section_in_file(self):
         p = self.write("brook.toml", "[kafka]\nport = 0\nauto_create_topics = false\ndefault_partitions = 3\n")
