@@ -752,7 +752,7 @@ std::string local_backend::bootstrap_servers() const {
   } else if (host.find(':') != std::string::npos && host.front() != '[') {
     host = "[" + host + "]";  // an IPv6 address
   }
-  return host + ":" + std::to_string(_broker.advertised_port());
+  return host + ":" + std::to_string(_broker.bound_port());
 }
 
 }  // namespace brook::backend

@@ -70,6 +70,7 @@ result<std::unique_ptr<broker>> broker::open(broker_config config,
 }
 
 void broker::set_bound_port(uint16_t port) {
+  _bound_port = port;
   if (_config.advertised_port == 0) {
     _advertised_port = port;
   }

@@ -36,6 +36,8 @@ class broker {
   int32_t advertised_port() const { return _advertised_port; }
   // Called once the listener is bound (the port may have been 0).
   void set_bound_port(uint16_t port);
+  // The port the Kafka listener is bound to (0 before it is).
+  uint16_t bound_port() const { return _bound_port; }
 
   // The topic, created with the default settings if absent and auto-creation is on and
   // the name is valid. nullptr otherwise (`error` says why when it is not just absence).
@@ -60,6 +62,7 @@ class broker {
   std::string _cluster_id;
   std::string _advertised_host;
   int32_t _advertised_port = 0;
+  uint16_t _bound_port = 0;
   std::mutex _pid_mutex;
   int64_t _next_pid = 0;
   int64_t _pid_block_end = 0;  // ids below this are reserved on disk
