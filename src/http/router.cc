@@ -25,6 +25,30 @@ std::vector<std::string_view> segments(std::string_view path) {
   return out;
 }
 
+// A segment of a path from parse_target: "%2F" and "%25" are still escaped there (so that an
+// escaped slash does not split a segment); they become '/' and '%' here.
+std::string unescape_segment(std::string_view seg) {
+  std::string out;
+  out.reserve(seg.size());
+  for (size_t i = 0; i < seg.size(); ++i) {
+    if (seg[i] == '%' && i + 2 < seg.size()) {
+      auto code = seg.substr(i + 1, 2);
+      if (code == "2F") {
+        out.push_back('/');
+        i += 2;
+        continue;
+      }
+      if (code == "25") {
+        out.push_back('%');
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(seg[i]);
+  }
+  return out;
+}
+
 bool matches(std::string_view pattern, std::string_view path,
              std::vector<std::pair<std::string, std::string>>& params) {
   auto want = segments(pattern);
@@ -35,8 +59,9 @@ bool matches(std::string_view pattern, std::string_view path,
   params.clear();
   for (size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() >= 2 && want[i].front() == '{' && want[i].back() == '}') {
-      params.emplace_back(std::string(want[i].substr(1, want[i].size() - 2)), std::string(have[i]));
-    } else if (want[i] != have[i]) {
+      params.emplace_back(std::string(want[i].substr(1, want[i].size() - 2)),
+                          unescape_segment(have[i]));
+    } else if (want[i] != unescape_segment(have[i])) {
       return false;
     }
   }
@@ -56,7 +81,9 @@ int hex_value(char c) {
   return -1;
 }
 
-bool decode(std::string_view in, bool plus_is_space, std::string& out) {
+// Percent-decodes `in`. In a path (`keep_slash`), "%2F" and "%25" stay escaped (as "%2F" and
+// "%25"): the router splits segments first and unescapes them after.
+bool decode(std::string_view in, bool plus_is_space, std::string& out, bool keep_slash = false) {
   out.clear();
   out.reserve(in.size());
   for (size_t i = 0; i < in.size(); ++i) {
@@ -70,7 +97,12 @@ bool decode(std::string_view in, bool plus_is_space, std::string& out) {
       if (hi < 0 || lo < 0) {
         return false;
       }
-      out.push_back(static_cast<char>(hi * 16 + lo));
+      char decoded = static_cast<char>(hi * 16 + lo);
+      if (keep_slash && (decoded == '/' || decoded == '%')) {
+        out.append(decoded == '/' ? "%2F" : "%25");
+      } else {
+        out.push_back(decoded);
+      }
       i += 2;
     } else if (c == '+' && plus_is_space) {
       out.push_back(' ');
@@ -119,7 +151,7 @@ bool parse_target(std::string_view target, std::string& path,
     return false;
   }
   auto q = target.find('?');
-  if (!decode(target.substr(0, q), false, path)) {
+  if (!decode(target.substr(0, q), false, path, true)) {
     return false;
   }
   query.clear();

@@ -49,8 +49,10 @@ class router {
 };
 
 // Splits a target into its path and its query parameters, percent-decoding both
-// ('+' is a space in the query). False when the target is not an origin-form path or
-// an escape is malformed.
+// ('+' is a space in the query), except that an escaped '/' or '%' stays escaped in the
+// path ("%2F", "%25") until match() has split it into segments: "/consumers/team%2Fa" names
+// the group "team/a". False when the target is not an origin-form path or an escape is
+// malformed.
 bool parse_target(std::string_view target, std::string& path,
                   std::map<std::string, std::string>& query);
 
