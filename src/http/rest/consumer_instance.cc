@@ -28,7 +28,7 @@ constexpr int64_t latest_timestamp = -1;
 constexpr int max_served_events = 100000;
 // What librdkafka may prefetch for one instance (queued.max.messages.kbytes): instances are
 // many, and a poll takes records from this queue.
-constexpr const char* prefetch_kbytes = "8192";
+constexpr const char* prefetch_kbytes = "32768";
 
 struct list_deleter {
   void operator()(rd_kafka_topic_partition_list_t* l) const {
@@ -292,6 +292,10 @@ consumer_instance::open_answer consumer_instance::open(const consumer_settings& 
       // Eager assignors: a rebalance revokes everything, then assigns (see on_rebalance).
       {"partition.assignment.strategy", "range,roundrobin"},
       {"queued.max.messages.kbytes", prefetch_kbytes},
+      // librdkafka 2.0 backs a partition's fetches off by fetch.error.backoff.ms when its
+      // prefetch queue is full, as for an error: at the default 500 ms a reader faster than
+      // the prefetch stalls half a second at a time (measured: 14k records/s).
+      {"fetch.error.backoff.ms", "10"},
       {"enable.partition.eof", "false"},
       {"log.connection.close", "false"},
   };
