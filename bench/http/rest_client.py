@@ -8,7 +8,8 @@ Prints one JSON value on stdout.
   rest_client.py create-topic URL CLUSTER TOPIC PARTITIONS [NAME=VALUE ...]
   rest_client.py delete-topic URL CLUSTER TOPIC
   rest_client.py count URL TOPIC
-  rest_client.py open-instance URL TOPIC      (prints {"path", "first_record_ms", "dropped"})
+  rest_client.py open-instance URL TOPIC
+      (prints {"path", "first_record_ms", "dropped", "bytes_per_record"})
   rest_client.py close-instance URL PATH
   rest_client.py consume URL TOPIC RECORDS MAX_BYTES
 """
@@ -82,8 +83,8 @@ def count(url, topic):
 def open_instance(url, topic):
     """A fresh consumer instance (binary format, earliest, no auto commit) of a fresh group,
     subscribed to `topic`, read until its first records arrive (it has joined the group and
-    has its partitions). Returns its records path, the time that took and the records read
-    on the way (dropped)."""
+    has its partitions), then once more as a sample. Returns its path, the time to the first
+    records, the records read on the way (dropped) and the answer bytes per record."""
     session = requests.Session()
     group = f"bench-http-{int(time.time() * 1000)}"
     start = time.monotonic()
@@ -107,8 +108,17 @@ def open_instance(url, topic):
         dropped = len(r.json())
         if time.monotonic() - start > 60:
             sys.exit("the consumer instance got no records within 60 s")
-    return {"path": path, "first_record_ms": (time.monotonic() - start) * 1000,
-            "dropped": dropped}
+    joined_ms = (time.monotonic() - start) * 1000
+    # A sample answer: the bytes one record takes in an answer ("[", "]" and the commas
+    # spread over the records), to count records from the bytes wrk receives.
+    r = session.get(f"{url}{path}/records", params={"timeout": 1000, "max_bytes": 262144},
+                    headers={"Accept": BINARY}, timeout=60)
+    if r.status_code != 200:
+        fail("reading records", r)
+    sample = len(r.json())
+    dropped += sample
+    return {"path": path, "first_record_ms": joined_ms, "dropped": dropped,
+            "bytes_per_record": len(r.content) / max(1, sample)}
 
 
 def close_instance(url, path):
