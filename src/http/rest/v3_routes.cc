@@ -134,18 +134,25 @@ http_response media_error() {
                         "HTTP 415 Unsupported Media Type: use application/json");
 }
 
-awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
-  backend::cluster_info c;
+// The start of every v3 route that takes a body: the cluster of the path, a JSON content
+// type, and the body as a JSON object. The error answer when one of them fails.
+std::optional<http_response> read_object_request(rest_context& ctx, http_request& req,
+                                                 backend::cluster_info& c, object_body& b) {
   if (auto e = check_cluster(ctx, req, c)) {
-    co_return std::move(*e);
+    return e;
   }
   if (!is_json_media(req)) {
-    co_return media_error();
+    return media_error();
   }
-  object_body b;
   parse_object(req.body, b);
-  if (b.error) {
-    co_return std::move(*b.error);
+  return std::move(b.error);
+}
+
+awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
+  backend::cluster_info c;
+  object_body b;
+  if (auto e = read_object_request(ctx, req, c, b)) {
+    co_return std::move(*e);
   }
   backend::new_topic t;
   for (auto field : b.obj) {
@@ -214,16 +221,9 @@ awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
 
 awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
   backend::cluster_info c;
-  if (auto e = check_cluster(ctx, req, c)) {
-    co_return std::move(*e);
-  }
-  if (!is_json_media(req)) {
-    co_return media_error();
-  }
   object_body b;
-  parse_object(req.body, b);
-  if (b.error) {
-    co_return std::move(*b.error);
+  if (auto e = read_object_request(ctx, req, c, b)) {
+    co_return std::move(*e);
   }
   std::vector<backend::config_change> changes;
   bool validate_only = false;
@@ -287,18 +287,15 @@ awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
 
 awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool reset) {
   backend::cluster_info c;
-  if (auto e = check_cluster(ctx, req, c)) {
-    co_return std::move(*e);
-  }
   backend::config_change ch{req.param("name"), std::nullopt};
-  if (!reset && !is_json_media(req)) {
-    co_return media_error();
-  }
-  if (!reset) {
+  if (reset) {
+    if (auto e = check_cluster(ctx, req, c)) {
+      co_return std::move(*e);
+    }
+  } else {
     object_body b;
-    parse_object(req.body, b);
-    if (b.error) {
-      co_return std::move(*b.error);
+    if (auto e = read_object_request(ctx, req, c, b)) {
+      co_return std::move(*e);
     }
     std::string_view value;
     if (b.obj["value"].get_string().get(value)) {
