@@ -13,8 +13,6 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "backend/partitioner.h"
 #include "base/assert.h"
@@ -22,6 +20,7 @@
 #include "broker/broker.h"
 #include "broker/error_mapping.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/service/long_poll.h"
 #include "storage/partition_log.h"
 #include "storage/topic_config.h"
 
@@ -40,10 +39,6 @@ backend_error partition_not_found(std::string_view topic, int32_t partition) {
   return {kafka_error::unknown_topic_or_partition, "Partition " + std::to_string(partition) +
                                                        " of topic '" + std::string(topic) +
                                                        "' not found"};
-}
-
-backend_error from_admin(broker::admin_error e) {
-  return {e.code, std::move(e.message)};
 }
 
 backend_error from_storage(const std::error_code& ec) {
@@ -121,7 +116,7 @@ protocol::record to_record(produce_record& in) {
 
 // The records of one produce call that go to one partition, as one append.
 struct partition_append {
-  std::shared_ptr<storage::partition_log> log;
+  int32_t partition = 0;
   std::string batches;          // concatenated v2 batches
   std::vector<size_t> records;  // the input index of each record, in offset order
 };
@@ -134,12 +129,12 @@ struct produce_state {
   std::vector<partition_append> appends;
   std::atomic<size_t> pending{1};
 
-  void complete(size_t k, const result<storage::append_result>& r) {
+  void complete(size_t k, const outcome<broker::appended>& r) {
     const auto& a = appends[k];
     for (size_t j = 0; j < a.records.size(); ++j) {
       auto& out = results[a.records[j]];
       if (!r) {
-        out.error = from_storage(r.error());
+        out.error = r.error();
         continue;
       }
       out.offset = r->base_offset + static_cast<int64_t>(j);
@@ -345,9 +340,9 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
 }
 }  // namespace
 
-// The wait thread: runs the timers of the fetches waiting for data and reads for them once
-// woken. Every step of a waiting fetch runs on this thread, so it is answered once. The
-// logs' wake callbacks hold a shared_ptr to this, so they may outlive the backend.
+// The wait thread: the executor of the fetches that wait for data (broker::long_poll runs
+// every step of a poll there, so each is answered once). stop() makes every poll answer
+// with an error at once.
 class local_backend::waits : public std::enable_shared_from_this<waits> {
  public:
   waits() : _work(_io.get_executor()) {}
@@ -357,46 +352,58 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
     _thread = std::thread([this] { _io.run(); });
   }
 
-  // Waits for records at `next_offset` (read last time up to there) until the deadline.
+  // Waits for records at `next_offset` (read last time up to there) until max_wait.
   void wait(fetch_request request, fetch_callback done, std::shared_ptr<storage::partition_log> log,
             int64_t next_offset) {
-    auto p = std::make_shared<pending_fetch>(_io);
-    p->deadline = std::chrono::steady_clock::now() + std::min(request.max_wait, longest_wait);
-    p->request = std::move(request);
-    p->done = std::move(done);
-    p->log = std::move(log);
-    p->next_offset = next_offset;
-    {
-      std::lock_guard lock(_mutex);
-      if (!_stopped) {
-        _pending.insert(p);
-        asio::post(_io, [this, p] { arm(p); });
-        return;
-      }
+    auto entry = std::make_shared<pending_fetch>();
+    entry->done = std::move(done);
+    std::unique_lock lock(_mutex);
+    if (_stopped) {
+      lock.unlock();
+      entry->done(shutting_down());
+      return;
     }
-    p->done(shutting_down());
+    const auto deadline = broker::long_poll::clock::now() +
+                          std::min(request.max_wait, broker::long_poll::longest_wait);
+    _pending.insert(entry);
+    entry->poll = broker::long_poll::start(
+        _io.get_executor(), deadline, {{log, next_offset}},
+        [self = shared_from_this(), entry, request = std::move(request),
+         log](bool final) -> broker::long_poll::attempt_result {
+          if (self->stopping()) {
+            self->finish(entry, shutting_down());
+            return {true, {}};
+          }
+          auto got = read_records(*log, request);
+          if (!got) {
+            self->finish(entry, got.error());
+            return {true, {}};
+          }
+          if (!got->records.empty() || final) {
+            self->finish(entry, std::move(got->records));
+            return {true, {}};
+          }
+          return {false, {{log, got->next_offset}}};  // only control batches arrived
+        });
   }
 
   void stop() {
+    std::vector<std::shared_ptr<broker::long_poll>> polls;
     {
       std::lock_guard lock(_mutex);
       if (_stopped) {
         return;
       }
       _stopped = true;
+      for (const auto& p : _pending) {
+        polls.push_back(p->poll);
+      }
     }
     BROOK_ASSERT(std::this_thread::get_id() != _thread.get_id(),
                  "the backend stopped from inside a fetch callback");
-    asio::post(_io, [this] {
-      std::vector<std::shared_ptr<pending_fetch>> all;
-      {
-        std::lock_guard lock(_mutex);
-        all.assign(_pending.begin(), _pending.end());
-      }
-      for (const auto& p : all) {
-        finish(p, shutting_down());
-      }
-    });
+    for (const auto& p : polls) {
+      p->expire();
+    }
     _work.reset();
     if (_thread.joinable()) {
       _thread.join();
@@ -409,95 +416,24 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
   }
 
  private:
-  // The longest a fetch waits, whatever it asks (a deadline must not overflow the clock).
-  static constexpr std::chrono::milliseconds longest_wait{std::chrono::hours(24)};
-
   struct pending_fetch {
-    explicit pending_fetch(asio::io_context& io) : timer(io) {}
-    fetch_request request;
     fetch_callback done;
-    std::shared_ptr<storage::partition_log> log;
-    std::chrono::steady_clock::time_point deadline;
-    asio::steady_timer timer;
-    int64_t next_offset = 0;
-    uint64_t wait_id = 0;  // registered with the log; 0: none
-    bool finished = false;
+    std::shared_ptr<broker::long_poll> poll;
   };
-  using pending_ptr = std::shared_ptr<pending_fetch>;
 
-  void arm(const pending_ptr& p) {
-    if (p->finished) {
-      return;
-    }
-    p->timer.expires_at(p->deadline);
-    p->timer.async_wait([this, p](boost::system::error_code ec) {
-      if (!ec) {
-        on_timeout(p);
-      }
-    });
-    listen(p);
+  bool stopping() const {
+    std::lock_guard lock(_mutex);
+    return _stopped;
   }
 
-  void listen(const pending_ptr& p) {
-    std::weak_ptr<pending_fetch> weak = p;
-    auto self = shared_from_this();
-    p->wait_id = p->log->wait_for_data(p->next_offset, [self, weak] {
-      // Runs on the thread that moved the high watermark, maybe under the log's append
-      // lock: only hand the work over.
-      asio::post(self->_io, [core = self.get(), weak] {
-        if (auto p = weak.lock()) {
-          core->on_wake(p);
-        }
-      });
-    });
-    if (p->wait_id == 0) {
-      asio::post(_io, [this, p] { on_wake(p); });
-    }
-  }
-
-  void on_wake(const pending_ptr& p) {
-    if (p->finished) {
-      return;
-    }
-    p->wait_id = 0;  // the log dropped the waiter when it woke it
-    auto got = read_records(*p->log, p->request);
-    if (!got) {
-      finish(p, got.error());
-    } else if (!got->records.empty() || std::chrono::steady_clock::now() >= p->deadline) {
-      finish(p, std::move(got->records));
-    } else {
-      p->next_offset = got->next_offset;  // only control batches arrived
-      listen(p);
-    }
-  }
-
-  void on_timeout(const pending_ptr& p) {
-    if (p->finished) {
-      return;
-    }
-    auto got = read_records(*p->log, p->request);
-    if (!got) {
-      finish(p, got.error());
-    } else {
-      finish(p, std::move(got->records));
-    }
-  }
-
-  void finish(const pending_ptr& p, outcome<std::vector<fetched_record>> result) {
-    if (p->finished) {
-      return;
-    }
-    p->finished = true;
-    p->timer.cancel();
-    if (p->wait_id != 0) {
-      p->log->cancel_wait(p->wait_id);
-      p->wait_id = 0;
-    }
+  void finish(const std::shared_ptr<pending_fetch>& p,
+              outcome<std::vector<fetched_record>> result) {
     {
       std::lock_guard lock(_mutex);
       _pending.erase(p);
     }
     auto done = std::move(p->done);
+    p->poll.reset();
     done(std::move(result));
   }
 
@@ -506,7 +442,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
   std::thread _thread;
   mutable std::mutex _mutex;
   bool _stopped = false;
-  std::set<pending_ptr> _pending;  // guarded by _mutex
+  std::set<std::shared_ptr<pending_fetch>> _pending;  // guarded by _mutex
 };
 
 local_backend::local_backend(broker::broker& b) : _broker(b), _waits(std::make_shared<waits>()) {
@@ -550,46 +486,38 @@ outcome<topic_info> local_backend::describe_topic(std::string_view name) {
 }
 
 outcome<topic_info> local_backend::create_topic(const new_topic& t) {
-  // The checks of CreateTopics (handlers/create_topics.cc) topic_table::create leaves out.
-  if (t.replication_factor != -1 && t.replication_factor < 1) {
-    return backend_error{kafka_error::invalid_replication_factor,
-                         "Replication factor must be larger than 0, or -1 to use the default "
-                         "value."};
+  broker::topic_request request;
+  request.name = t.name;
+  request.partitions = t.partitions;
+  request.replication_factor = t.replication_factor;
+  for (const auto& [name, value] : t.configs) {
+    request.configs.emplace_back(name, value);
   }
-  if (t.replication_factor > 1) {
-    return backend_error{kafka_error::invalid_replication_factor,
-                         "Replication factor: " + std::to_string(t.replication_factor) +
-                             " larger than available brokers: 1. Brook is a single node; use 1 "
-                             "or -1."};
+  request.validate_only = t.validate_only;
+  auto created = _broker.topic_admin().create(request);
+  if (!created) {
+    return created.error();
   }
-  const int32_t partitions =
-      t.partitions == -1 ? _broker.config().default_partitions : t.partitions;
-  std::shared_ptr<const broker::topic> created;
-  if (auto error =
-          _broker.topics().create(t.name, partitions, t.configs, t.validate_only, &created)) {
-    return from_admin(std::move(*error));
-  }
-  if (created) {
-    return describe(*created, _broker.node_id());
+  if (auto topic = _broker.topics().find(t.name); topic && !t.validate_only) {
+    return describe(*topic, _broker.node_id());
   }
   topic_info info;  // validate_only: what it would be
   info.name = t.name;
-  for (int32_t p = 0; p < partitions; ++p) {
+  for (int32_t p = 0; p < created->partitions; ++p) {
     info.partitions.push_back(one_node_partition(p, _broker.node_id()));
   }
-  info.configs = t.configs;
+  info.configs = created->overrides;
   return info;
 }
 
 outcome<void> local_backend::delete_topic(const std::string& name) {
-  // As DeleteTopics by name (handlers/delete_topics.cc): the committed offsets go too.
   if (!_broker.topics().find(name)) {
     return topic_not_found(name);
   }
-  if (auto error = _broker.topics().remove(name)) {
-    return from_admin(std::move(*error));
+  auto removed = _broker.topic_admin().remove(name);
+  if (!removed) {
+    return removed.error();
   }
-  _broker.groups().topic_deleted(name);
   return {};
 }
 
@@ -618,27 +546,15 @@ outcome<std::vector<config_entry>> local_backend::topic_configs(const std::strin
 outcome<void> local_backend::alter_topic_configs(const std::string& name,
                                                  const std::vector<config_change>& changes,
                                                  bool validate_only) {
-  auto t = _broker.topics().find(name);
-  if (!t) {
+  if (!_broker.topics().find(name)) {
     return topic_not_found(name);
   }
-  std::set<std::string_view> seen;
-  auto overrides = t->overrides;
+  std::vector<broker::config_alteration> alterations;
   for (const auto& c : changes) {
-    if (!seen.insert(c.name).second) {
-      return backend_error{kafka_error::invalid_request,
-                           "Config '" + c.name + "' is changed more than once"};
-    }
-    if (c.value) {
-      overrides[c.name] = *c.value;
-    } else {
-      overrides.erase(c.name);
-    }
+    alterations.push_back(
+        {c.name, c.value ? broker::config_op::set : broker::config_op::remove, c.value});
   }
-  if (auto error = _broker.topics().set_configs(name, overrides, validate_only)) {
-    return from_admin(std::move(*error));
-  }
-  return {};
+  return _broker.topic_admin().alter_configs(name, alterations, validate_only);
 }
 
 outcome<partition_offsets> local_backend::offsets(const std::string& topic, int32_t partition) {
@@ -659,16 +575,18 @@ void local_backend::produce(const std::string& topic, std::vector<produce_record
   state->results.resize(records.size());
   state->done = std::move(done);
   auto& results = state->results;
-  broker::admin_status create_error;
-  auto t = _broker.find_or_create_topic(topic, _broker.config().auto_create_topics, &create_error);
-  if (!t) {
-    auto error = create_error ? from_admin(std::move(*create_error)) : topic_not_found(topic);
+  auto found = _broker.topic_admin().find_or_create(topic, _broker.config().auto_create_topics);
+  if (!found) {
+    auto error = found.error().code == kafka_error::unknown_topic_or_partition
+                     ? topic_not_found(topic)
+                     : found.error();
     for (auto& r : results) {
       r.error = error;
     }
     state->finish_one();
     return;
   }
+  const auto& t = *found;
 
   // Choose each record's partition; records without key share one, in turn per call.
   const int64_t now = now_ms();
@@ -704,19 +622,17 @@ void local_backend::produce(const std::string& topic, std::vector<produce_record
 
   for (const auto& [p, indices] : by_partition) {
     partition_append a;
-    a.log = t->partition(p);
+    a.partition = p;
     build_batches(records, indices, t->config.max_message_bytes, topic, results, a);
     if (!a.records.empty()) {
       state->appends.push_back(std::move(a));
     }
   }
-  storage::append_options options;
-  options.log_append_time = t->config.timestamp_type == storage::timestamp_type::log_append_time;
   state->pending.store(state->appends.size() + 1, std::memory_order_relaxed);
   for (size_t k = 0; k < state->appends.size(); ++k) {
     auto& a = state->appends[k];
-    a.log->append(std::as_writable_bytes(std::span(a.batches)), options,
-                  [state, k](result<storage::append_result> r) { state->complete(k, r); });
+    _broker.appender().append(*t, a.partition, std::as_writable_bytes(std::span(a.batches)),
+                              [state, k](outcome<broker::appended> r) { state->complete(k, r); });
   }
   state->finish_one();
 }

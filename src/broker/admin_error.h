@@ -5,15 +5,11 @@
 #include <optional>
 #include <string>
 
-#include "protocol/kafka_error.h"
+#include "protocol/kafka_result.h"
 
 namespace brook::broker {
 
-struct admin_error {
-  protocol::kafka_error code = protocol::kafka_error::unknown_server_error;
-  std::string message;
-};
-
+using admin_error = protocol::kafka_failure;
 using admin_status = std::optional<admin_error>;  // nullopt: done
 
 }  // namespace brook::broker

@@ -76,28 +76,6 @@ void broker::set_bound_port(uint16_t port) {
   }
 }
 
-std::shared_ptr<const topic> broker::find_or_create_topic(const std::string& name,
-                                                          bool allow_create, admin_status* error) {
-  if (auto t = _topics.find(name)) {
-    return t;
-  }
-  if (!allow_create || !_config.auto_create_topics) {
-    return nullptr;
-  }
-  std::shared_ptr<const topic> created;
-  auto st = _topics.create(name, _config.default_partitions, {}, false, &created);
-  if (st && st->code == protocol::kafka_error::topic_already_exists) {
-    return _topics.find(name);  // created meanwhile by another request
-  }
-  if (st) {
-    if (error != nullptr) {
-      *error = st;
-    }
-    return nullptr;
-  }
-  return created;
-}
-
 result<int64_t> broker::allocate_producer_id() {
   std::lock_guard lock(_pid_mutex);
   if (_next_pid >= _pid_block_end) {

@@ -11,7 +11,10 @@
 
 #include "base/result.h"
 #include "broker/broker_config.h"
+#include "broker/service/produce_service.h"
+#include "broker/service/topic_service.h"
 #include "broker/topic_table.h"
+#include "security/authorizer.h"
 #include "storage/log_manager.h"
 
 namespace brook::broker {
@@ -39,13 +42,18 @@ class broker {
   // The port the Kafka listener is bound to (0 before it is).
   uint16_t bound_port() const { return _bound_port; }
 
-  // The topic, created with the default settings if absent and auto-creation is on and
-  // the name is valid. nullptr otherwise (`error` says why when it is not just absence).
-  std::shared_ptr<const topic> find_or_create_topic(const std::string& name, bool allow_create,
-                                                    admin_status* error = nullptr);
-
   // A fresh producer id, never handed out before (ids are reserved durably in blocks).
   result<int64_t> allocate_producer_id();
+
+  // The topic administration service: create, delete, reconfigure (every policy once).
+  topic_service& topic_admin() { return _topic_admin; }
+  // Appends records to partitions (Produce and the local backend's produce).
+  produce_service& appender() { return _appender; }
+
+  // The one authorizer every request asks (allows everything until ACLs exist). A
+  // replacement is set once at start-up, before the listener starts, and outlives the broker.
+  const security::authorizer& authorizer() const { return *_authorizer; }
+  void set_authorizer(const security::authorizer& a) { _authorizer = &a; }
 
   // The consumer-group coordinator (set once at start-up, before the listener starts).
   group::group_coordinator& groups() { return *_groups; }
@@ -67,6 +75,10 @@ class broker {
   int64_t _next_pid = 0;
   int64_t _pid_block_end = 0;  // ids below this are reserved on disk
   group::group_coordinator* _groups = nullptr;
+  topic_service _topic_admin{*this};
+  produce_service _appender{*this};
+  security::allow_all_authorizer _allow_all;
+  const security::authorizer* _authorizer = &_allow_all;
 };
 
 }  // namespace brook::broker

@@ -49,7 +49,7 @@ asio::awaitable<void> connection::read_loop() {
       log::warn("closing connection: request frame of {} bytes (limit {})", size, max_request);
       break;
     }
-    auto req = std::make_shared<request>();
+    auto req = std::make_shared<request_context>();
     req->frame.resize(static_cast<size_t>(size));
     co_await asio::async_read(_socket, asio::buffer(req->frame),
                               asio::redirect_error(use_awaitable, ec));
@@ -64,6 +64,8 @@ asio::awaitable<void> connection::read_loop() {
     req->header = std::move(*header);
     req->executor = _socket.get_executor();
     req->client_host = _client_host;
+    req->principal = _principal;
+    req->authorizer = &_broker.authorizer();
     dispatch(std::move(req));
     while (!_closed && _slots.size() >= _broker.config().max_in_flight) {
       _room.expires_at(asio::steady_timer::time_point::max());
@@ -85,7 +87,7 @@ asio::awaitable<void> connection::read_loop() {
   }
 }
 
-void connection::dispatch(std::shared_ptr<request> req) {
+void connection::dispatch(std::shared_ptr<request_context> req) {
   uint64_t seq = _next_seq++;
   _slots.emplace_back();
   auto self = shared_from_this();

@@ -12,7 +12,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "broker/request.h"
+#include "broker/request_context.h"
 
 namespace brook::broker {
 
@@ -32,7 +32,7 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<bool> send_response(const response& r);
-  void dispatch(std::shared_ptr<request> req);
+  void dispatch(std::shared_ptr<request_context> req);
   void complete(uint64_t seq, response r);
   void shut_down();
 
@@ -44,6 +44,7 @@ class connection : public std::enable_shared_from_this<connection> {
   bool _writing = false;
   bool _closed = false;
   std::string _client_host;         // "/<peer address>"
+  security::principal _principal;   // User:ANONYMOUS until the connection authenticates
   boost::asio::steady_timer _room;  // the reader waits here while max_in_flight are pending
 };
 

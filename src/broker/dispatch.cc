@@ -49,7 +49,7 @@ const api_handler* find_handler(int16_t key) {
   return nullptr;
 }
 
-void dispatch_request(broker& b, std::shared_ptr<request> req, responder respond) {
+void dispatch_request(broker& b, std::shared_ptr<request_context> req, responder respond) {
   const auto& h = req->header;
   const api_handler* handler = find_handler(h.api_key);
   if (handler == nullptr) {

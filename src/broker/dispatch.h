@@ -6,7 +6,7 @@
 #include <memory>
 #include <span>
 
-#include "broker/request.h"
+#include "broker/request_context.h"
 
 namespace brook::broker {
 
@@ -16,7 +16,7 @@ struct api_handler {
   int16_t key;
   int16_t min_version;
   int16_t max_version;
-  void (*handle)(broker& b, std::shared_ptr<request> req, responder respond);
+  void (*handle)(broker& b, std::shared_ptr<request_context> req, responder respond);
 };
 
 std::span<const api_handler* const> all_handlers();
@@ -24,12 +24,12 @@ const api_handler* find_handler(int16_t key);
 
 // Runs the handler of the request's API, or answers/closes as Kafka does for an unknown
 // API or version.
-void dispatch_request(broker& b, std::shared_ptr<request> req, responder respond);
+void dispatch_request(broker& b, std::shared_ptr<request_context> req, responder respond);
 
 // Decodes the request body as `Message`; on failure logs and closes the connection
 // (Kafka closes connections whose requests it cannot parse) and returns nullopt.
 template <typename Message>
-std::optional<Message> decode_or_close(const request& req, responder& respond);
+std::optional<Message> decode_or_close(const request_context& req, responder& respond);
 
 }  // namespace brook::broker
 

@@ -8,7 +8,7 @@
 namespace brook::broker {
 
 template <typename Message>
-std::optional<Message> decode_or_close(const request& req, responder& respond) {
+std::optional<Message> decode_or_close(const request_context& req, responder& respond) {
   auto decoded = Message::decode(req.body(), req.header.api_version);
   if (!decoded) {
     log::warn("closing connection: cannot decode api {} v{} (correlation {}): {}",

@@ -253,11 +253,26 @@ admin_status topic_table::add_partitions(const std::string& name, int32_t new_to
 admin_status topic_table::set_configs(const std::string& name,
                                       const std::map<std::string, std::string>& overrides,
                                       bool validate_only) {
+  return update_configs(
+      name,
+      [&overrides](std::map<std::string, std::string>& current) -> admin_status {
+        current = overrides;
+        return std::nullopt;
+      },
+      validate_only);
+}
+
+admin_status topic_table::update_configs(const std::string& name, const config_edit& edit,
+                                         bool validate_only) {
   std::lock_guard admin(_admin_mutex);
   auto t = find(name);
   if (!t) {
     return admin_error{kafka_error::unknown_topic_or_partition,
                        "This server does not host this topic: " + name};
+  }
+  auto overrides = t->overrides;
+  if (auto error = edit(overrides)) {
+    return error;
   }
   auto outcome = storage::apply_topic_configs(_defaults, overrides);
   if (outcome.error) {
@@ -275,7 +290,7 @@ admin_status topic_table::set_configs(const std::string& name,
     }
   }
   auto updated = std::make_shared<topic>(*t);
-  updated->overrides = overrides;
+  updated->overrides = std::move(overrides);
   updated->config = outcome.config;
   publish(std::move(updated));
   return std::nullopt;

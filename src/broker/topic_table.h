@@ -5,6 +5,7 @@
 // take a shared lock only long enough to copy a shared_ptr.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,6 +63,11 @@ class topic_table {
   // Replaces the topic's overrides with `overrides` (validated first).
   admin_status set_configs(const std::string& name,
                            const std::map<std::string, std::string>& overrides, bool validate_only);
+  // Read-modify-write of the topic's overrides under the admin lock, so concurrent changes
+  // do not lose each other's keys: `edit` gets the current overrides and changes them (or
+  // refuses); the result is validated and applied as set_configs does.
+  using config_edit = std::function<admin_status(std::map<std::string, std::string>&)>;
+  admin_status update_configs(const std::string& name, const config_edit& edit, bool validate_only);
 
   const storage::log_config& server_defaults() const { return _defaults; }
 

@@ -34,13 +34,6 @@ admin_status alter(broker& b, const alter_configs_request::alter_configs_resourc
                        "Unsupported resource type " + std::to_string(r.resource_type) +
                            ": Brook alters the configs of topics (2) only."};
   }
-  if (auto bad = storage::validate_topic_name(r.resource_name)) {
-    return admin_error{kafka_error::invalid_topic_exception, *bad};
-  }
-  if (!b.topics().find(r.resource_name)) {
-    return admin_error{kafka_error::unknown_topic_or_partition,
-                       "The topic '" + r.resource_name + "' does not exist."};
-  }
   std::map<std::string, std::string> overrides;
   for (const auto& c : r.configs) {
     if (c.value) {
@@ -49,10 +42,14 @@ admin_status alter(broker& b, const alter_configs_request::alter_configs_resourc
       overrides.erase(c.name);
     }
   }
-  return b.topics().set_configs(r.resource_name, overrides, validate_only);
+  auto done = b.topic_admin().replace_configs(r.resource_name, overrides, validate_only);
+  if (!done) {
+    return done.error();
+  }
+  return std::nullopt;
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<alter_configs_request>(*req, respond);
   if (!in) {
     return;
@@ -68,7 +65,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       result.error_message = std::move(error->message);
     }
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

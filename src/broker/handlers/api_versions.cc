@@ -10,7 +10,7 @@ namespace {
 using protocol::api_versions_request;
 using protocol::api_versions_response;
 
-void handle(broker& /*b*/, std::shared_ptr<request> req, responder respond) {
+void handle(broker& /*b*/, std::shared_ptr<request_context> req, responder respond) {
   api_versions_response out;
   for (const api_handler* h : all_handlers()) {
     auto& k = out.api_keys.emplace_back();
@@ -31,7 +31,7 @@ void handle(broker& /*b*/, std::shared_ptr<request> req, responder respond) {
   }
   // The body is read leniently: a client newer than us may send fields we skip.
   (void)api_versions_request::decode(req->body(), version);
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -15,7 +15,7 @@ using protocol::create_partitions_request;
 using protocol::create_partitions_response;
 using protocol::kafka_error;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<create_partitions_request>(*req, respond);
   if (!in) {
     return;
@@ -53,7 +53,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       result.error_message = std::move(error->message);
     }
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -1,8 +1,8 @@
 // CreateTopics (key 19): creates each topic with its partition count and config overrides,
 // or (validate_only, v1+) only checks that it could. Brook is one node: the replication
 // factor must be 1 or -1 (the default, which is 1) and manual replica assignments are
-// refused. From v5 a created topic's answer carries its partition count, replication
-// factor and full configuration; from v7 its topic id.
+// refused (the rules are topic_service's). From v5 a created topic's answer carries its partition
+// count, replication factor and full configuration; from v7 its topic id.
 #include <map>
 
 #include "broker/broker.h"
@@ -19,9 +19,6 @@ using protocol::create_topics_response;
 using protocol::kafka_error;
 using topic_result = create_topics_response::creatable_topic_result;
 
-constexpr int32_t default_partitions = -1;
-constexpr int16_t default_replication_factor = -1;
-
 void fail(topic_result& out, admin_error e) {
   out.error_code = protocol::code(e.code);
   out.error_message = std::move(e.message);
@@ -30,37 +27,17 @@ void fail(topic_result& out, admin_error e) {
   out.configs = std::vector<create_topics_response::creatable_topic_configs>{};
 }
 
-// The request's checks that topic_table::create does not make: replication, assignments,
-// config values present. nullopt when the topic may go to topic_table::create.
-admin_status check(const create_topics_request::creatable_topic& t) {
-  if (!t.assignments.empty()) {
-    return admin_error{kafka_error::invalid_request,
-                       "Manual replica assignments are not supported: Brook is a single "
-                       "node. Give num_partitions and replication_factor (1 or -1) instead."};
-  }
-  if (t.replication_factor != default_replication_factor && t.replication_factor < 1) {
-    return admin_error{kafka_error::invalid_replication_factor,
-                       "Replication factor must be larger than 0, or -1 to use the default "
-                       "value."};
-  }
-  if (t.replication_factor > 1) {
-    return admin_error{kafka_error::invalid_replication_factor,
-                       "Replication factor: " + std::to_string(t.replication_factor) +
-                           " larger than available brokers: 1. Brook is a single node; use "
-                           "1 or -1."};
-  }
-  if (t.num_partitions != default_partitions && t.num_partitions < 1) {
-    return admin_error{kafka_error::invalid_partitions,
-                       "Number of partitions must be larger than 0, or -1 to use the default "
-                       "value."};
-  }
+topic_request to_request(const create_topics_request::creatable_topic& t, bool validate_only) {
+  topic_request r;
+  r.name = t.name;
+  r.partitions = t.num_partitions;
+  r.replication_factor = t.replication_factor;
+  r.manual_assignments = !t.assignments.empty();
   for (const auto& c : t.configs) {
-    if (!c.value) {
-      return admin_error{kafka_error::invalid_config,
-                         "Null value not supported for topic configs: " + c.name};
-    }
+    r.configs.emplace_back(c.name, c.value);
   }
-  return std::nullopt;
+  r.validate_only = validate_only;
+  return r;
 }
 
 void describe_configs(broker& b, const std::map<std::string, std::string>& overrides,
@@ -76,7 +53,7 @@ void describe_configs(broker& b, const std::map<std::string, std::string>& overr
   }
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<create_topics_request>(*req, respond);
   if (!in) {
     return;
@@ -102,31 +79,19 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       fail(result, {kafka_error::invalid_request, "Found multiple entries for this topic."});
       continue;
     }
-    if (auto bad = check(t)) {
-      fail(result, std::move(*bad));
+    auto created = b.topic_admin().create(to_request(t, validate_only));
+    if (!created) {
+      fail(result, created.error());
       continue;
     }
-    int32_t partitions =
-        t.num_partitions == default_partitions ? b.config().default_partitions : t.num_partitions;
-    std::map<std::string, std::string> overrides;
-    for (const auto& c : t.configs) {
-      overrides[c.name] = *c.value;
-    }
-    std::shared_ptr<const topic> created;
-    if (auto error = b.topics().create(t.name, partitions, overrides, validate_only, &created)) {
-      fail(result, std::move(*error));
-      continue;
-    }
-    result.num_partitions = partitions;
+    result.num_partitions = created->partitions;
     result.replication_factor = 1;
-    if (created) {
+    if (!created->id.is_zero()) {
       result.topic_id = created->id;
-      describe_configs(b, created->overrides, result);
-    } else {
-      describe_configs(b, overrides, result);
     }
+    describe_configs(b, created->overrides, result);
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

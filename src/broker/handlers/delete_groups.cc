@@ -12,7 +12,7 @@ namespace {
 using protocol::delete_groups_request;
 using protocol::delete_groups_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<delete_groups_request>(*req, respond);
   if (!in) {
     return;
@@ -27,7 +27,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
                                r.group_id = (*names)[i];
                                r.error_code = protocol::code(errors.at(i));
                              }
-                             answer->send(*req, out);
+                             answer->send(req->header, out);
                            });
 }
 }  // namespace

@@ -18,7 +18,7 @@ using protocol::kafka_error;
 
 constexpr int64_t high_watermark_offset = -1;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<delete_records_request>(*req, respond);
   if (!in) {
     return;
@@ -51,7 +51,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       part.low_watermark = log->log_start_offset();
     }
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

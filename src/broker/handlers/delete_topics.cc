@@ -23,17 +23,18 @@ void fail(topic_result& out, admin_error e) {
 
 void delete_by_name(broker& b, const std::string& name, topic_result& out) {
   out.name = name;
-  if (auto t = b.topics().find(name)) {
-    out.topic_id = t->id;
-  }
-  if (auto error = b.topics().remove(name)) {
-    fail(out, std::move(*error));
+  auto removed = b.topic_admin().remove(name);
+  if (!removed) {
+    if (auto t = b.topics().find(name)) {
+      out.topic_id = t->id;
+    }
+    fail(out, removed.error());
     return;
   }
-  b.groups().topic_deleted(name);
+  out.topic_id = *removed;
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<delete_topics_request>(*req, respond);
   if (!in) {
     return;
@@ -78,7 +79,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       fail(result, {kafka_error::unknown_topic_id, "This server does not host this topic ID."});
     }
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -26,7 +26,7 @@ constexpr int32_t cluster_operations = op_bit(5)      // CREATE
                                        | op_bit(11)   // ALTER_CONFIGS
                                        | op_bit(12);  // IDEMPOTENT_WRITE
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<describe_cluster_request>(*req, respond);
   if (!in) {
     return;
@@ -43,7 +43,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
   self.rack.reset();
   out.cluster_authorized_operations =
       in->include_cluster_authorized_operations ? cluster_operations : no_authorized_operations;
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

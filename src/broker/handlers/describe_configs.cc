@@ -118,7 +118,7 @@ void describe(broker& b, const describe_configs_request::describe_configs_resour
   }
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<describe_configs_request>(*req, respond);
   if (!in) {
     return;
@@ -135,7 +135,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     result.error_message.reset();
     describe(b, r, opt, result);
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -18,7 +18,7 @@ constexpr int32_t no_authorized_operations = INT32_MIN;
 // With no authorizer every one is allowed.
 constexpr int32_t group_operations = (1 << 3) | (1 << 6) | (1 << 8);
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<describe_groups_request>(*req, respond);
   if (!in) {
     return;
@@ -50,7 +50,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     o.authorized_operations =
         in->include_authorized_operations ? group_operations : no_authorized_operations;
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -3,40 +3,31 @@
 // until data arrives on one of its partitions or max_wait_ms passes. Incremental fetch
 // sessions (KIP-227) are refused the way Kafka allows: every answer carries session id
 // 0, so clients keep sending full fetches.
-#include <atomic>
+#include <algorithm>
 #include <chrono>
-#include <mutex>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "broker/broker.h"
 #include "broker/error_mapping.h"
 #include "broker/handlers/handlers.h"
+#include "broker/service/long_poll.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/fetch.h"
 
 namespace brook::broker::handlers {
 
 namespace {
-namespace asio = boost::asio;
 using protocol::fetch_request;
 using protocol::fetch_response;
 using protocol::kafka_error;
 
-struct fetch_state : std::enable_shared_from_this<fetch_state> {
+struct fetch_state {
   broker& b;
-  std::shared_ptr<request> req;
+  std::shared_ptr<request_context> req;
   fetch_request in;
   responder respond;
-  asio::steady_timer timer;
-  std::chrono::steady_clock::time_point deadline;
-  std::mutex mutex;  // guards waits and answered
-  std::vector<std::pair<std::shared_ptr<storage::partition_log>, uint64_t>> waits;
-  bool answered = false;
 
-  fetch_state(broker& br, std::shared_ptr<request> r, fetch_request i, responder rs)
-      : b(br), req(std::move(r)), in(std::move(i)), respond(std::move(rs)), timer(req->executor) {}
+  fetch_state(broker& br, std::shared_ptr<request_context> r, fetch_request i, responder rs)
+      : b(br), req(std::move(r)), in(std::move(i)), respond(std::move(rs)) {}
 };
 
 struct built {
@@ -101,81 +92,25 @@ built build(fetch_state& s) {
   return result;
 }
 
-void answer(const std::shared_ptr<fetch_state>& s, built b) {
-  s->respond.send(*s->req, b.out);
+bool enough(const fetch_state& s, const built& b) {
+  return b.error || b.bytes >= static_cast<size_t>(std::max(s.in.min_bytes, 0));
 }
 
-void wait_or_answer(const std::shared_ptr<fetch_state>& s);
-
-// On the connection's thread: data arrived somewhere, or the time is up.
-void on_wake(const std::shared_ptr<fetch_state>& s, bool timed_out) {
-  {
-    std::lock_guard lock(s->mutex);
-    if (s->answered) {
-      return;
-    }
-    for (auto& [log, id] : s->waits) {
-      log->cancel_wait(id);
-    }
-    s->waits.clear();
-  }
-  if (timed_out || std::chrono::steady_clock::now() >= s->deadline) {
-    {
-      std::lock_guard lock(s->mutex);
-      s->answered = true;
-    }
-    s->timer.cancel();
-    answer(s, build(*s));
-    return;
-  }
-  wait_or_answer(s);
-}
-
-void wait_or_answer(const std::shared_ptr<fetch_state>& s) {
-  built b = build(*s);
-  if (b.error || b.bytes >= static_cast<size_t>(std::max(s->in.min_bytes, 0)) ||
-      std::chrono::steady_clock::now() >= s->deadline) {
-    {
-      std::lock_guard lock(s->mutex);
-      s->answered = true;
-    }
-    s->timer.cancel();
-    answer(s, std::move(b));
-    return;
-  }
-  // Wait for the high watermark of any partition to pass what this answer would hold.
-  std::lock_guard lock(s->mutex);
-  bool already = false;
-  auto executor = s->req->executor;
+// What to wait for: the high watermark of any partition passing what this answer holds.
+std::vector<long_poll::watch> watches_of(const fetch_state& s, const built& b) {
+  std::vector<long_poll::watch> out;
   for (const auto& t : b.out.responses) {
-    auto topic_ptr = s->b.topics().find(t.topic);
+    auto topic_ptr = s.b.topics().find(t.topic);
     for (const auto& p : t.partitions) {
-      auto log = topic_ptr ? topic_ptr->partition(p.partition_index) : nullptr;
-      if (!log) {
-        continue;
-      }
-      std::weak_ptr<fetch_state> weak = s;
-      uint64_t id = log->wait_for_data(p.high_watermark, [weak, executor] {
-        // Runs under the log's append lock: only hand the work over.
-        asio::post(executor, [weak] {
-          if (auto st = weak.lock()) {
-            on_wake(st, false);
-          }
-        });
-      });
-      if (id == 0) {
-        already = true;
-      } else {
-        s->waits.emplace_back(log, id);
+      if (auto log = topic_ptr ? topic_ptr->partition(p.partition_index) : nullptr) {
+        out.push_back({std::move(log), p.high_watermark});
       }
     }
   }
-  if (already) {
-    asio::post(executor, [s] { on_wake(s, false); });
-  }
+  return out;
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<fetch_request>(*req, respond);
   if (!in) {
     return;
@@ -185,21 +120,27 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     out.error_code = protocol::code(in->session_id != 0 ? kafka_error::fetch_session_id_not_found
                                                         : kafka_error::invalid_fetch_session_epoch);
     out.session_id = 0;
-    respond.send(*req, out);
+    respond.send(req->header, out);
     return;
   }
   auto state = std::make_shared<fetch_state>(b, std::move(req), std::move(*in), std::move(respond));
-  auto wait = std::chrono::milliseconds(std::max(state->in.max_wait_ms, 0));
-  state->deadline = std::chrono::steady_clock::now() + wait;
-  if (wait.count() > 0) {
-    state->timer.expires_at(state->deadline);
-    state->timer.async_wait([state](boost::system::error_code ec) {
-      if (!ec) {
-        on_wake(state, true);
-      }
-    });
+  const auto wait = std::chrono::milliseconds(std::max(state->in.max_wait_ms, 0));
+  built first = build(*state);
+  if (enough(*state, first) || wait.count() == 0) {
+    state->respond.send(state->req->header, first.out);
+    return;
   }
-  wait_or_answer(state);
+  // Long poll: answered when enough data arrived or at max_wait_ms.
+  auto watches = watches_of(*state, first);
+  long_poll::start(state->req->executor, long_poll::clock::now() + wait, std::move(watches),
+                   [state](bool final) -> long_poll::attempt_result {
+                     built next = build(*state);
+                     if (final || enough(*state, next)) {
+                       state->respond.send(state->req->header, next.out);
+                       return {true, {}};
+                     }
+                     return {false, watches_of(*state, next)};
+                   });
 }
 }  // namespace
 

@@ -15,7 +15,7 @@ using protocol::kafka_error;
 constexpr int8_t key_type_group = 0;
 constexpr int8_t key_type_transaction = 1;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<find_coordinator_request>(*req, respond);
   if (!in) {
     return;
@@ -47,7 +47,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
   } else {
     fill(out);
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -11,7 +11,7 @@ namespace {
 using protocol::heartbeat_request;
 using protocol::heartbeat_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<heartbeat_request>(*req, respond);
   if (!in) {
     return;
@@ -19,7 +19,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
   heartbeat_response out;
   out.error_code = protocol::code(
       b.groups().heartbeat(in->group_id, in->member_id, in->group_instance_id, in->generation_id));
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

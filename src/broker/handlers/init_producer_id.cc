@@ -15,7 +15,7 @@ using protocol::init_producer_id_request;
 using protocol::init_producer_id_response;
 using protocol::kafka_error;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<init_producer_id_request>(*req, respond);
   if (!in) {
     return;
@@ -27,13 +27,13 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     log::warn("InitProducerId with transactional id '{}' refused: no transactions",
               *in->transactional_id);
     out.error_code = protocol::code(kafka_error::transactional_id_authorization_failed);
-    respond.send(*req, out);
+    respond.send(req->header, out);
     return;
   }
   if (in->producer_id >= 0 && in->producer_epoch >= 0 && in->producer_epoch < INT16_MAX - 1) {
     out.producer_id = in->producer_id;
     out.producer_epoch = static_cast<int16_t>(in->producer_epoch + 1);
-    respond.send(*req, out);
+    respond.send(req->header, out);
     return;
   }
   auto pid = b.allocate_producer_id();
@@ -44,7 +44,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     out.producer_id = *pid;
     out.producer_epoch = 0;
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -12,7 +12,7 @@ namespace {
 using protocol::join_group_request;
 using protocol::join_group_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<join_group_request>(*req, respond);
   if (!in) {
     return;
@@ -53,7 +53,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       o.group_instance_id = std::move(m.instance_id);
       o.metadata = std::move(m.metadata);
     }
-    answer->send(*req, out);
+    answer->send(req->header, out);
   });
 }
 }  // namespace

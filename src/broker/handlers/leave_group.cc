@@ -11,7 +11,7 @@ namespace {
 using protocol::leave_group_request;
 using protocol::leave_group_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<leave_group_request>(*req, respond);
   if (!in) {
     return;
@@ -39,7 +39,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     // Before v3 the one member's error is the answer's.
     out.error_code = protocol::code(r.members[0]);
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -11,7 +11,7 @@ namespace {
 using protocol::list_groups_request;
 using protocol::list_groups_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<list_groups_request>(*req, respond);
   if (!in) {
     return;
@@ -34,7 +34,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     o.protocol_type = std::move(g.protocol_type);
     o.group_state = group::state_name(g.state);
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

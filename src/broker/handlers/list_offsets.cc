@@ -52,7 +52,7 @@ std::pair<int64_t, int64_t> offset_for_time(const storage::partition_log& log, i
   return {header.base_offset, header.max_timestamp};
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<list_offsets_request>(*req, respond);
   if (!in) {
     return;
@@ -99,7 +99,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       }
     }
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

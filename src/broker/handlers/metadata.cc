@@ -33,7 +33,7 @@ void describe(broker& b, const topic& t, metadata_response::metadata_response_to
   }
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<metadata_request>(*req, respond);
   if (!in) {
     return;
@@ -61,16 +61,14 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       std::shared_ptr<const topic> t;
       if (wanted.name) {
         entry.name = *wanted.name;
-        admin_status create_error;
-        t = b.find_or_create_topic(*wanted.name, in->allow_auto_topic_creation, &create_error);
-        if (!t) {
-          entry.error_code = protocol::code(create_error ? create_error->code
-                                                         : kafka_error::unknown_topic_or_partition);
-          if (create_error && create_error->code == kafka_error::invalid_partitions) {
-            entry.error_code = protocol::code(kafka_error::unknown_topic_or_partition);
-          }
+        auto found = b.topic_admin().find_or_create(*wanted.name, in->allow_auto_topic_creation);
+        if (!found) {
+          entry.error_code = protocol::code(found.error().code == kafka_error::invalid_partitions
+                                                ? kafka_error::unknown_topic_or_partition
+                                                : found.error().code);
           continue;
         }
+        t = *found;
       } else {
         t = b.topics().find(wanted.topic_id);
         if (!t) {
@@ -83,7 +81,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
       describe(b, *t, entry);
     }
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

@@ -12,7 +12,7 @@ namespace {
 using protocol::offset_commit_request;
 using protocol::offset_commit_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<offset_commit_request>(*req, respond);
   if (!in) {
     return;
@@ -45,7 +45,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
                                   op.error_code = protocol::code(errors.at(i++));
                                 }
                               }
-                              answer->send(*req, out);
+                              answer->send(req->header, out);
                             });
 }
 }  // namespace

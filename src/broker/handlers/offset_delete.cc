@@ -12,7 +12,7 @@ namespace {
 using protocol::offset_delete_request;
 using protocol::offset_delete_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<offset_delete_request>(*req, respond);
   if (!in) {
     return;
@@ -42,7 +42,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
             }
           }
         }
-        answer->send(*req, out);
+        answer->send(req->header, out);
       });
 }
 }  // namespace

@@ -46,7 +46,7 @@ std::optional<std::vector<group::topic_partition>> wanted(
   return r;
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<offset_fetch_request>(*req, respond);
   if (!in) {
     return;
@@ -63,7 +63,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     out.topics = by_topic<offset_fetch_response::offset_fetch_response_topic>(
         b.groups().fetch_offsets(in->group_id, wanted(in->topics)));
   }
-  respond.send(*req, out);
+  respond.send(req->header, out);
 }
 }  // namespace
 

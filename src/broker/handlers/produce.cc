@@ -4,7 +4,6 @@
 #include <atomic>
 
 #include "broker/broker.h"
-#include "broker/error_mapping.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/produce.h"
@@ -21,14 +20,14 @@ using partition_response = produce_response::partition_produce_response;
 // What one produce request shares between the appends of its partitions, which may
 // complete on the flusher's thread: the last one to finish sends the answer.
 struct produce_state {
-  std::shared_ptr<request> req;
+  std::shared_ptr<request_context> req;
   produce_request in;
   produce_response out;
   responder respond;
   bool acks_none = false;
   std::atomic<int> pending{1};  // one extra, released once every append has started
 
-  produce_state(std::shared_ptr<request> r, produce_request i, responder rs)
+  produce_state(std::shared_ptr<request_context> r, produce_request i, responder rs)
       : req(std::move(r)), in(std::move(i)), respond(std::move(rs)) {}
 
   void finish_one() {
@@ -36,7 +35,7 @@ struct produce_state {
       if (acks_none) {
         respond.send_nothing();
       } else {
-        respond.send(*req, out);
+        respond.send(req->header, out);
       }
     }
   }
@@ -52,7 +51,7 @@ void fail(partition_response& p, kafka_error e, std::string message = {}) {
   }
 }
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<produce_request>(*req, respond);
   if (!in) {
     return;
@@ -81,9 +80,14 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     auto& t = state->in.topic_data[ti];
     auto& topic_out = state->out.responses[ti];
     std::shared_ptr<const topic> topic_ptr;
-    admin_status create_error;
-    if (acks_valid) {
-      topic_ptr = b.find_or_create_topic(t.name, true, &create_error);
+    protocol::kafka_failure topic_error;
+    if (acks_valid && !transactional) {
+      auto found = b.topic_admin().find_or_create(t.name, true);
+      if (found) {
+        topic_ptr = std::move(*found);
+      } else {
+        topic_error = found.error();
+      }
     }
     for (size_t pi = 0; pi < t.partition_data.size(); ++pi) {
       auto& p = t.partition_data[pi];
@@ -98,17 +102,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
         continue;
       }
       if (!topic_ptr) {
-        fail(part, create_error ? create_error->code : kafka_error::unknown_topic_or_partition,
-             create_error ? create_error->message : std::string{});
-        continue;
-      }
-      auto log = topic_ptr->partition(p.index);
-      if (!log) {
-        fail(part, kafka_error::unknown_topic_or_partition);
-        continue;
-      }
-      if (p.records.is_null || p.records.memory.empty()) {
-        fail(part, kafka_error::corrupt_message, "empty record set");
+        fail(part, topic_error.code, topic_error.message);
         continue;
       }
       if (auto magic = p.records.memory.size() > protocol::batch_layout::magic
@@ -123,24 +117,24 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
         continue;
       }
       // The request owns its frame, so the batches can be rewritten in place.
-      std::span<std::byte> batches(const_cast<std::byte*>(p.records.memory.data()),
-                                   p.records.memory.size());
-      storage::append_options options;
-      options.log_append_time =
-          topic_ptr->config.timestamp_type == storage::timestamp_type::log_append_time;
+      std::span<std::byte> batches;
+      if (!p.records.is_null) {
+        batches = std::span<std::byte>(const_cast<std::byte*>(p.records.memory.data()),
+                                       p.records.memory.size());
+      }
       state->pending.fetch_add(1, std::memory_order_relaxed);
-      log->append(batches, options, [state, &part, log](result<storage::append_result> r) {
-        if (r) {
-          part.error_code = 0;
-          part.base_offset = r->base_offset;
-          part.log_append_time_ms = r->log_append_time_ms;
-          part.log_start_offset = log->log_start_offset();
-        } else {
-          auto e = to_kafka_error(r.error());
-          fail(part, e, r.error().message());
-        }
-        state->finish_one();
-      });
+      b.appender().append(*topic_ptr, p.index, batches,
+                          [state, &part](protocol::kafka_result<appended> r) {
+                            if (r) {
+                              part.error_code = 0;
+                              part.base_offset = r->base_offset;
+                              part.log_append_time_ms = r->log_append_time_ms;
+                              part.log_start_offset = r->log_start_offset;
+                            } else {
+                              fail(part, r.error().code, r.error().message);
+                            }
+                            state->finish_one();
+                          });
     }
   }
   state->finish_one();

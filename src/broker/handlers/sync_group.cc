@@ -11,7 +11,7 @@ namespace {
 using protocol::sync_group_request;
 using protocol::sync_group_response;
 
-void handle(broker& b, std::shared_ptr<request> req, responder respond) {
+void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<sync_group_request>(*req, respond);
   if (!in) {
     return;
@@ -35,7 +35,7 @@ void handle(broker& b, std::shared_ptr<request> req, responder respond) {
     }
     out.protocol_name = std::move(r.protocol_name);
     out.assignment = std::move(r.assignment);
-    answer->send(*req, out);
+    answer->send(req->header, out);
   });
 }
 }  // namespace

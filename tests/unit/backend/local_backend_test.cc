@@ -18,6 +18,7 @@
 #include "storage/metadata_store.h"
 #include "storage/topic_config.h"
 #include "support/batches.h"
+#include "support/broker_fixture.h"
 #include "support/temp_dir.h"
 
 namespace brook::backend {
@@ -27,43 +28,16 @@ using namespace std::chrono_literals;
 using protocol::kafka_error;
 using records_outcome = outcome<std::vector<fetched_record>>;
 
-// Storage, metadata, topics, broker and groups, as `brook serve` wires them.
-struct harness {
-  test::temp_dir dir;
-  std::unique_ptr<storage::log_manager> logs;
-  std::unique_ptr<storage::metadata_store> store;
-  std::unique_ptr<broker::topic_table> topics;
-  std::unique_ptr<broker::broker> b;
-  std::unique_ptr<storage::group_store> group_store;
-  std::unique_ptr<broker::group::group_coordinator> groups;
+// A broker as `brook serve` wires it, and the backend over it.
+struct harness : test::broker_fixture {
   std::unique_ptr<local_backend> backend;
 
-  explicit harness(broker::broker_config config = {}) {
-    storage::log_config defaults;
-    logs =
-        std::make_unique<storage::log_manager>(storage::log_manager::options{dir.path(), defaults});
-    EXPECT_TRUE(logs->open_all().has_value());
-    store = storage::metadata_store::open(dir / "metadata.db").value();
-    topics = std::make_unique<broker::topic_table>(*logs, *store, defaults);
-    EXPECT_TRUE(topics->load().has_value());
-    config.port = 0;
-    b = broker::broker::open(config, dir.path(), *logs, *topics).value();
-    b->set_bound_port(19092);
-    group_store = storage::group_store::open(dir / "groups.db", false).value();
-    groups =
-        broker::group::group_coordinator::open({}, *group_store, [](const std::string&, int32_t) {
-          return true;
-        }).value();
-    b->set_groups(*groups);
+  explicit harness(broker::broker_config config = {}) : broker_fixture(config) {
     backend = std::make_unique<local_backend>(*b);
   }
   ~harness() {
     backend->stop();
     backend.reset();
-    groups->stop();
-    groups.reset();
-    group_store.reset();
-    (void)logs->close_all();
   }
 
   void create(const std::string& name, int32_t partitions,

@@ -1,33 +1,16 @@
-// One Kafka request as a handler sees it, and the responder that answers it. A handler
-// may answer from any thread (a flusher callback, a timer); the responder hands the
-// answer to the connection's thread, which sends answers in request order.
+// responder: answers one Kafka request. A handler may answer from any thread (a flusher
+// callback, a timer); the responder hands the answer to the connection's thread, which sends
+// answers in request order. Dropping a responder unanswered closes the connection.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
 #include <functional>
-#include <memory>
-#include <span>
-#include <string>
+#include <utility>
 #include <vector>
-
-#include <boost/asio/any_io_executor.hpp>
 
 #include "protocol/request_header.h"
 #include "protocol/wire_writer.h"
 
 namespace brook::broker {
-
-struct request {
-  protocol::request_header header;
-  std::vector<std::byte> frame;           // the bytes after the size prefix; records point into it
-  boost::asio::any_io_executor executor;  // the connection's thread
-  std::string client_host;                // "/<peer address>", as Kafka reports it
-
-  std::span<const std::byte> body() const {
-    return std::span<const std::byte>(frame).subspan(header.body_offset);
-  }
-};
 
 // A whole response frame (size prefix included) ready to send.
 struct response {
@@ -61,11 +44,10 @@ class responder {
 
   // Encodes `message` with the request's header and version and sends it.
   template <typename Message>
-  void send(const request& req, const Message& message) {
+  void send(const protocol::request_header& header, const Message& message) {
     protocol::wire_writer w;
-    protocol::begin_response(w, req.header.api_key, req.header.api_version,
-                             req.header.correlation_id);
-    message.encode(w, req.header.api_version);
+    protocol::begin_response(w, header.api_key, header.api_version, header.correlation_id);
+    message.encode(w, header.api_version);
     protocol::finish_response(w);
     send_frame(std::move(w));
   }

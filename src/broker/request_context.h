@@ -1,0 +1,47 @@
+// request_context: one Kafka request as a handler sees it: its header and frame, the
+// connection's thread, the client's address, the listener it came in on, the principal it
+// acts for and the authorizer to ask before acting. Handlers take this and nothing else
+// about the request, so a new concern (quotas, audit) is a field here, not a parameter of
+// every handler.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "broker/responder.h"
+#include "protocol/request_header.h"
+#include "security/authorizer.h"
+#include "security/principal.h"
+
+namespace brook::broker {
+
+struct request_context {
+  protocol::request_header header;
+  std::vector<std::byte> frame;           // the bytes after the size prefix; records point into it
+  boost::asio::any_io_executor executor;  // the connection's thread
+  std::string client_host;                // "/<peer address>", as Kafka reports it
+  std::string listener = "PLAINTEXT";     // the name of the listener the request came in on
+  security::principal principal;          // User:ANONYMOUS until authentication exists
+  const security::authorizer* authorizer = nullptr;  // never null once dispatched
+
+  std::span<const std::byte> body() const {
+    return std::span<const std::byte>(frame).subspan(header.body_offset);
+  }
+
+  // May this request's principal do `op` to the resource? The one question every handler
+  // asks before acting.
+  bool authorized(security::acl_operation op, security::resource_type type,
+                  std::string_view name) const {
+    return authorizer->authorize(principal, client_host, op,
+                                 security::acl_resource{type, std::string(name)});
+  }
+};
+
+}  // namespace brook::broker

@@ -1,0 +1,43 @@
+// produce_service: appending records to a partition, once for every front door. Kafka's
+// Produce handler hands it the batches a client sent; the local event backend (REST Proxy,
+// later sinks' dead-letter topics and the registry) hands it batches it built. The rules
+// about where records may go and when an append is acknowledged live here.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "broker/topic_table.h"
+#include "protocol/kafka_result.h"
+
+namespace brook::broker {
+
+class broker;
+
+// An acknowledged append.
+struct appended {
+  int64_t base_offset = -1;
+  int64_t log_append_time_ms = -1;  // -1 unless the topic stamps LogAppendTime
+  int64_t log_start_offset = -1;
+};
+
+class produce_service {
+ public:
+  using append_callback = std::function<void(protocol::kafka_result<appended>)>;
+
+  explicit produce_service(broker& b) : _broker(b) {}
+
+  // Appends `batches` (record batches v2, one or more, rewritten in place with their
+  // offsets) to partition `partition` of `t`. `done` runs exactly once, on any thread (often
+  // the flusher's), when the append is as durable as the topic asks, or failed.
+  void append(const topic& t, int32_t partition, std::span<std::byte> batches,
+              append_callback done);
+
+ private:
+  broker& _broker;
+};
+
+}  // namespace brook::broker

@@ -1,0 +1,254 @@
+#include "broker/service/topic_service.h"
+
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+#include "broker/broker.h"
+#include "broker/group/group_coordinator.h"
+#include "storage/topic_config.h"
+#include "storage/topic_name.h"
+
+namespace brook::broker {
+
+namespace {
+using protocol::kafka_error;
+using protocol::kafka_failure;
+
+constexpr int32_t default_partitions = -1;
+constexpr int16_t default_replication_factor = -1;
+
+kafka_failure no_such_topic(const std::string& name) {
+  return {kafka_error::unknown_topic_or_partition, "The topic '" + name + "' does not exist."};
+}
+
+// The checks of a creation request that topic_table::create does not make: one node's
+// replication, no assignments, partition count, config values present.
+std::optional<kafka_failure> check(const topic_request& t) {
+  if (t.manual_assignments) {
+    return kafka_failure{kafka_error::invalid_request,
+                         "Manual replica assignments are not supported: Brook is a single "
+                         "node. Give num_partitions and replication_factor (1 or -1) instead."};
+  }
+  if (t.replication_factor != default_replication_factor && t.replication_factor < 1) {
+    return kafka_failure{kafka_error::invalid_replication_factor,
+                         "Replication factor must be larger than 0, or -1 to use the default "
+                         "value."};
+  }
+  if (t.replication_factor > 1) {
+    return kafka_failure{kafka_error::invalid_replication_factor,
+                         "Replication factor: " + std::to_string(t.replication_factor) +
+                             " larger than available brokers: 1. Brook is a single node; use "
+                             "1 or -1."};
+  }
+  if (t.partitions != default_partitions && t.partitions < 1) {
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Number of partitions must be larger than 0, or -1 to use the default "
+                         "value."};
+  }
+  for (const auto& [name, value] : t.configs) {
+    if (!value) {
+      return kafka_failure{kafka_error::invalid_config,
+                           "Null value not supported for topic configs: " + name};
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// A comma-separated list value, elements trimmed, empty ones dropped.
+std::vector<std::string> split_list(std::string_view value) {
+  std::vector<std::string> out;
+  while (true) {
+    auto comma = value.find(',');
+    auto element = trim(value.substr(0, comma));
+    if (!element.empty()) {
+      out.emplace_back(element);
+    }
+    if (comma == std::string_view::npos) {
+      return out;
+    }
+    value.remove_prefix(comma + 1);
+  }
+}
+
+std::string join_list(const std::vector<std::string>& elements) {
+  std::string out;
+  for (const auto& e : elements) {
+    out += (out.empty() ? "" : ",") + e;
+  }
+  return out;
+}
+
+// Applies `alterations` to `overrides` (the topic's current ones; `current` lists every
+// key's type and effective value).
+std::optional<kafka_failure> apply(const std::vector<config_alteration>& alterations,
+                                   const std::vector<storage::topic_config_entry>& current,
+                                   std::map<std::string, std::string>& overrides) {
+  for (const auto& c : alterations) {
+    if (c.op == config_op::remove) {
+      overrides.erase(c.name);
+      continue;
+    }
+    if (c.op != config_op::set && c.op != config_op::append && c.op != config_op::subtract) {
+      return kafka_failure{kafka_error::invalid_request,
+                           "Unknown config operation " + std::to_string(static_cast<int>(c.op)) +
+                               " for config key: " + c.name};
+    }
+    if (!c.value) {
+      return kafka_failure{kafka_error::invalid_request, "Null value not supported for: " + c.name};
+    }
+    if (c.op == config_op::set) {
+      overrides[c.name] = *c.value;
+      continue;
+    }
+    const bool append = c.op == config_op::append;
+    auto entry =
+        std::find_if(current.begin(), current.end(),
+                     [&](const storage::topic_config_entry& e) { return e.name == c.name; });
+    if (entry == current.end()) {
+      return kafka_failure{kafka_error::invalid_config, "Unknown topic config name: " + c.name};
+    }
+    if (entry->type != storage::config_type::list) {
+      return kafka_failure{kafka_error::invalid_config,
+                           std::string("Config value ") + (append ? "append" : "subtract") +
+                               " is not allowed for config key: " + c.name};
+    }
+    auto it = overrides.find(c.name);
+    auto elements = split_list(it != overrides.end() ? it->second : entry->value);
+    for (const auto& v : split_list(*c.value)) {
+      auto pos = std::find(elements.begin(), elements.end(), v);
+      if (append && pos == elements.end()) {
+        elements.push_back(v);
+      } else if (!append) {
+        elements.erase(std::remove(elements.begin(), elements.end(), v), elements.end());
+      }
+    }
+    overrides[c.name] = join_list(elements);
+  }
+  return std::nullopt;
+}
+
+// The topic named for a config change, or why there is none.
+protocol::kafka_result<std::shared_ptr<const topic>> config_target(broker& b,
+                                                                   const std::string& name) {
+  if (auto bad = storage::validate_topic_name(name)) {
+    return kafka_failure{kafka_error::invalid_topic_exception, *bad};
+  }
+  auto t = b.topics().find(name);
+  if (!t) {
+    return no_such_topic(name);
+  }
+  return t;
+}
+}  // namespace
+
+protocol::kafka_result<created_topic> topic_service::create(const topic_request& request) {
+  if (auto bad = check(request)) {
+    return std::move(*bad);
+  }
+  created_topic out;
+  out.name = request.name;
+  out.partitions = request.partitions == default_partitions ? _broker.config().default_partitions
+                                                            : request.partitions;
+  for (const auto& [name, value] : request.configs) {
+    out.overrides[name] = *value;
+  }
+  std::shared_ptr<const topic> created;
+  if (auto error = _broker.topics().create(request.name, out.partitions, out.overrides,
+                                           request.validate_only, &created)) {
+    return std::move(*error);
+  }
+  if (created) {
+    out.id = created->id;
+    out.overrides = created->overrides;
+  }
+  return out;
+}
+
+protocol::kafka_result<std::shared_ptr<const topic>> topic_service::find_or_create(
+    const std::string& name, bool allow_create) {
+  if (auto t = _broker.topics().find(name)) {
+    return t;
+  }
+  if (!allow_create || !_broker.config().auto_create_topics) {
+    return kafka_failure{kafka_error::unknown_topic_or_partition,
+                         "This server does not host this topic: " + name};
+  }
+  std::shared_ptr<const topic> created;
+  auto error =
+      _broker.topics().create(name, _broker.config().default_partitions, {}, false, &created);
+  if (error && error->code == kafka_error::topic_already_exists) {
+    if (auto t = _broker.topics().find(name)) {
+      return t;  // created meanwhile by another request
+    }
+  }
+  if (error) {
+    return std::move(*error);
+  }
+  return created;
+}
+
+protocol::kafka_result<protocol::uuid> topic_service::remove(const std::string& name) {
+  protocol::uuid id;
+  if (auto t = _broker.topics().find(name)) {
+    id = t->id;
+  }
+  if (auto error = _broker.topics().remove(name)) {
+    return std::move(*error);
+  }
+  // The topic's committed offsets go with it.
+  _broker.groups().topic_deleted(name);
+  return id;
+}
+
+protocol::kafka_result<void> topic_service::alter_configs(
+    const std::string& name, const std::vector<config_alteration>& alterations,
+    bool validate_only) {
+  auto target = config_target(_broker, name);
+  if (!target) {
+    return target.error();
+  }
+  std::set<std::string_view> seen;
+  for (const auto& c : alterations) {
+    if (!seen.insert(c.name).second) {
+      return kafka_failure{kafka_error::invalid_request, "Error due to duplicate config keys"};
+    }
+  }
+  const auto& defaults = _broker.topics().server_defaults();
+  auto error = _broker.topics().update_configs(
+      name,
+      [&](std::map<std::string, std::string>& overrides) {
+        auto current = storage::describe_topic_configs(defaults, overrides);
+        return apply(alterations, current, overrides);
+      },
+      validate_only);
+  if (error) {
+    return std::move(*error);
+  }
+  return {};
+}
+
+protocol::kafka_result<void> topic_service::replace_configs(
+    const std::string& name, const std::map<std::string, std::string>& overrides,
+    bool validate_only) {
+  auto target = config_target(_broker, name);
+  if (!target) {
+    return target.error();
+  }
+  if (auto error = _broker.topics().set_configs(name, overrides, validate_only)) {
+    return std::move(*error);
+  }
+  return {};
+}
+
+}  // namespace brook::broker

@@ -1,0 +1,40 @@
+// The resources and operations of Kafka's ACL model, as the authorizer is asked about them
+// (the names and codes are Kafka's: ResourceType and AclOperation in its protocol).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace brook::security {
+
+enum class resource_type : int8_t {
+  topic = 2,
+  group = 3,
+  cluster = 4,
+  transactional_id = 5,
+};
+
+enum class acl_operation : int8_t {
+  all = 2,
+  read = 3,
+  write = 4,
+  create = 5,
+  remove = 6,  // Kafka's DELETE
+  alter = 7,
+  describe = 8,
+  cluster_action = 9,
+  describe_configs = 10,
+  alter_configs = 11,
+  idempotent_write = 12,
+};
+
+struct acl_resource {
+  resource_type type = resource_type::cluster;
+  std::string name;  // "kafka-cluster" for the cluster
+};
+
+std::string_view resource_type_name(resource_type t);
+std::string_view acl_operation_name(acl_operation op);
+
+}  // namespace brook::security

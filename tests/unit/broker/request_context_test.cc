@@ -1,0 +1,60 @@
+// request_context: a handler asks the context's authorizer about the context's principal
+// and client address; a broker allows everything until ACLs exist, and a replacement
+// authorizer set at start-up is the one every request then asks.
+#include "broker/request_context.h"
+
+#include <gtest/gtest.h>
+
+#include "support/broker_fixture.h"
+
+namespace brook::broker {
+namespace {
+
+using security::acl_operation;
+using security::resource_type;
+
+// Records the question and answers with a fixed rule: only alice may write topic "t".
+class recording_authorizer final : public security::authorizer {
+ public:
+  bool authorize(const security::principal& who, std::string_view host, acl_operation op,
+                 const security::acl_resource& resource) const override {
+    last = who.to_string() + " " + std::string(host) + " " +
+           std::string(security::acl_operation_name(op)) + " " +
+           std::string(security::resource_type_name(resource.type)) + ":" + resource.name;
+    return who.name == "alice" && op == acl_operation::write && resource.name == "t";
+  }
+  mutable std::string last;
+};
+
+TEST(RequestContext, AnonymousUntilAuthenticated) {
+  request_context ctx;
+  EXPECT_EQ(ctx.principal.to_string(), "User:ANONYMOUS");
+  EXPECT_EQ(ctx.listener, "PLAINTEXT");
+}
+
+TEST(RequestContext, ABrokerAllowsEverythingByDefault) {
+  test::broker_fixture f;
+  request_context ctx;
+  ctx.authorizer = &f.b->authorizer();
+  EXPECT_TRUE(ctx.authorized(acl_operation::remove, resource_type::topic, "anything"));
+  EXPECT_TRUE(ctx.authorized(acl_operation::alter, resource_type::cluster, "kafka-cluster"));
+}
+
+TEST(RequestContext, TheAuthorizerIsAskedAboutThePrincipalHostOperationAndResource) {
+  test::broker_fixture f;
+  recording_authorizer acl;
+  f.b->set_authorizer(acl);
+  request_context ctx;
+  ctx.authorizer = &f.b->authorizer();
+  ctx.client_host = "/127.0.0.1";
+  ctx.principal = {"User", "alice"};
+  EXPECT_TRUE(ctx.authorized(acl_operation::write, resource_type::topic, "t"));
+  EXPECT_EQ(acl.last, "User:alice /127.0.0.1 WRITE TOPIC:t");
+  EXPECT_FALSE(ctx.authorized(acl_operation::read, resource_type::group, "g"));
+  EXPECT_EQ(acl.last, "User:alice /127.0.0.1 READ GROUP:g");
+  ctx.principal = security::principal::anonymous();
+  EXPECT_FALSE(ctx.authorized(acl_operation::write, resource_type::topic, "t"));
+}
+
+}  // namespace
+}  // namespace brook::broker

@@ -1,0 +1,200 @@
+// topic_service, the one home of topic administration policy: creation checks (one node's
+// replication, assignments, partition counts, null configs), find-or-create under
+// auto-creation, delete with the groups' offsets, and config changes applied whole and
+// atomically.
+#include "broker/service/topic_service.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/broker_fixture.h"
+
+namespace brook::broker {
+namespace {
+
+using protocol::kafka_error;
+
+topic_request named(std::string name, int32_t partitions = 1) {
+  topic_request r;
+  r.name = std::move(name);
+  r.partitions = partitions;
+  return r;
+}
+
+TEST(TopicService, CreateUsesTheServersDefaultPartitionsForMinusOne) {
+  broker_config config;
+  config.default_partitions = 3;
+  test::broker_fixture f(config);
+  auto created = f.b->topic_admin().create(named("t", -1));
+  ASSERT_TRUE(created.has_value()) << created.error().message;
+  EXPECT_EQ(created->partitions, 3);
+  EXPECT_FALSE(created->id.is_zero());
+  EXPECT_EQ(f.b->topics().find("t")->partition_count(), 3);
+}
+
+TEST(TopicService, ReplicationAboveOneIsRefusedOnOneNode) {
+  test::broker_fixture f;
+  auto r = named("t");
+  r.replication_factor = 3;
+  auto created = f.b->topic_admin().create(r);
+  ASSERT_FALSE(created.has_value());
+  EXPECT_EQ(created.error().code, kafka_error::invalid_replication_factor);
+  EXPECT_NE(created.error().message.find("larger than available brokers: 1"), std::string::npos);
+  EXPECT_EQ(f.b->topics().find("t"), nullptr);
+}
+
+TEST(TopicService, ZeroReplicationZeroPartitionsAssignmentsAndNullConfigsAreRefused) {
+  test::broker_fixture f;
+  auto zero_rf = named("a");
+  zero_rf.replication_factor = 0;
+  EXPECT_EQ(f.b->topic_admin().create(zero_rf).error().code,
+            kafka_error::invalid_replication_factor);
+  EXPECT_EQ(f.b->topic_admin().create(named("b", 0)).error().code, kafka_error::invalid_partitions);
+  auto assigned = named("c");
+  assigned.manual_assignments = true;
+  EXPECT_EQ(f.b->topic_admin().create(assigned).error().code, kafka_error::invalid_request);
+  auto null_config = named("d");
+  null_config.configs.emplace_back("retention.ms", std::nullopt);
+  EXPECT_EQ(f.b->topic_admin().create(null_config).error().code, kafka_error::invalid_config);
+  EXPECT_EQ(f.b->topics().size(), 0u);
+}
+
+TEST(TopicService, ValidateOnlyCreatesNothing) {
+  test::broker_fixture f;
+  auto r = named("t", 2);
+  r.validate_only = true;
+  r.configs.emplace_back("retention.ms", "1000");
+  auto created = f.b->topic_admin().create(r);
+  ASSERT_TRUE(created.has_value());
+  EXPECT_TRUE(created->id.is_zero());
+  EXPECT_EQ(created->overrides.at("retention.ms"), "1000");
+  EXPECT_EQ(f.b->topics().find("t"), nullptr);
+}
+
+TEST(TopicService, ASecondCreateOfTheSameNameFails) {
+  test::broker_fixture f;
+  ASSERT_TRUE(f.b->topic_admin().create(named("t")).has_value());
+  EXPECT_EQ(f.b->topic_admin().create(named("t")).error().code, kafka_error::topic_already_exists);
+}
+
+TEST(TopicService, FindOrCreateFollowsAutoCreation) {
+  broker_config off;
+  off.auto_create_topics = false;
+  test::broker_fixture no_auto(off);
+  auto absent = no_auto.b->topic_admin().find_or_create("t", true);
+  ASSERT_FALSE(absent.has_value());
+  EXPECT_EQ(absent.error().code, kafka_error::unknown_topic_or_partition);
+
+  test::broker_fixture f;
+  EXPECT_FALSE(f.b->topic_admin().find_or_create("t", false).has_value());
+  auto made = f.b->topic_admin().find_or_create("t", true);
+  ASSERT_TRUE(made.has_value());
+  EXPECT_EQ((*made)->name, "t");
+  auto bad = f.b->topic_admin().find_or_create("bad name!", true);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, kafka_error::invalid_topic_exception);
+}
+
+TEST(TopicService, RemoveAnswersTheIdAndAnAbsentTopicIsUnknown) {
+  test::broker_fixture f;
+  auto created = f.b->topic_admin().create(named("t"));
+  ASSERT_TRUE(created.has_value());
+  auto removed = f.b->topic_admin().remove("t");
+  ASSERT_TRUE(removed.has_value());
+  EXPECT_EQ(*removed, created->id);
+  EXPECT_EQ(f.b->topics().find("t"), nullptr);
+  EXPECT_EQ(f.b->topic_admin().remove("t").error().code, kafka_error::unknown_topic_or_partition);
+}
+
+TEST(TopicService, AlterSetsRemovesAppendsAndSubtracts) {
+  test::broker_fixture f;
+  ASSERT_TRUE(f.b->topic_admin().create(named("t")).has_value());
+  auto& admin = f.b->topic_admin();
+  ASSERT_TRUE(admin
+                  .alter_configs("t",
+                                 {{"retention.ms", config_op::set, "1000"},
+                                  {"cleanup.policy", config_op::append, " delete ,"}},
+                                 false)
+                  .has_value());
+  auto t = f.b->topics().find("t");
+  EXPECT_EQ(t->overrides.at("retention.ms"), "1000");
+  // Appending an element the (default) list has keeps one copy, trimmed.
+  EXPECT_EQ(t->overrides.at("cleanup.policy"), "delete");
+  ASSERT_TRUE(admin
+                  .alter_configs("t",
+                                 {{"retention.ms", config_op::remove, std::nullopt},
+                                  {"cleanup.policy", config_op::subtract, "absent"}},
+                                 false)
+                  .has_value());
+  t = f.b->topics().find("t");
+  EXPECT_EQ(t->overrides.count("retention.ms"), 0u);
+  EXPECT_EQ(t->overrides.at("cleanup.policy"), "delete");
+  // The list's only element cannot go: an empty cleanup.policy is refused, nothing changes.
+  auto emptied = admin.alter_configs(
+      "t",
+      {{"cleanup.policy", config_op::subtract, "delete"}, {"retention.ms", config_op::set, "7"}},
+      false);
+  EXPECT_FALSE(emptied.has_value());
+  EXPECT_EQ(f.b->topics().find("t")->overrides.count("retention.ms"), 0u);
+}
+
+TEST(TopicService, ABadAlterationChangesNothing) {
+  test::broker_fixture f;
+  ASSERT_TRUE(f.b->topic_admin().create(named("t")).has_value());
+  auto& admin = f.b->topic_admin();
+  auto bad = admin.alter_configs(
+      "t", {{"retention.ms", config_op::set, "1000"}, {"segment.bytes", config_op::set, "-5"}},
+      false);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().code, kafka_error::invalid_config);
+  EXPECT_TRUE(f.b->topics().find("t")->overrides.empty());
+  auto twice = admin.alter_configs(
+      "t", {{"retention.ms", config_op::set, "1"}, {"retention.ms", config_op::set, "2"}}, false);
+  EXPECT_EQ(twice.error().code, kafka_error::invalid_request);
+  auto append_to_scalar =
+      admin.alter_configs("t", {{"retention.ms", config_op::append, "1"}}, false);
+  EXPECT_EQ(append_to_scalar.error().code, kafka_error::invalid_config);
+  EXPECT_EQ(admin.alter_configs("absent", {}, false).error().code,
+            kafka_error::unknown_topic_or_partition);
+  EXPECT_TRUE(f.b->topics().find("t")->overrides.empty());
+}
+
+TEST(TopicService, ConcurrentAlterationsOfDifferentKeysAreAllKept) {
+  // Each thread sets its own key many times: a read-modify-write outside the admin lock
+  // would lose other threads' keys.
+  test::broker_fixture f;
+  ASSERT_TRUE(f.b->topic_admin().create(named("t")).has_value());
+  const std::vector<std::string> keys = {"retention.ms", "segment.ms", "retention.bytes",
+                                         "max.message.bytes"};
+  std::vector<std::thread> threads;
+  for (size_t k = 0; k < keys.size(); ++k) {
+    threads.emplace_back([&, k] {
+      for (int i = 0; i < 50; ++i) {
+        auto done = f.b->topic_admin().alter_configs(
+            "t", {{keys[k], config_op::set, std::to_string(100000 + i)}}, false);
+        EXPECT_TRUE(done.has_value()) << done.error().message;
+      }
+    });
+  }
+  for (auto& t : threads) {
+    t.join();
+  }
+  auto t = f.b->topics().find("t");
+  for (const auto& k : keys) {
+    ASSERT_EQ(t->overrides.count(k), 1u) << k;
+    EXPECT_EQ(t->overrides.at(k), "100049");
+  }
+}
+
+TEST(TopicService, ValidateOnlyAlterationChangesNothing) {
+  test::broker_fixture f;
+  ASSERT_TRUE(f.b->topic_admin().create(named("t")).has_value());
+  ASSERT_TRUE(f.b->topic_admin()
+                  .alter_configs("t", {{"retention.ms", config_op::set, "5"}}, true)
+                  .has_value());
+  EXPECT_TRUE(f.b->topics().find("t")->overrides.empty());
+}
+
+}  // namespace
+}  // namespace brook::broker

@@ -1,0 +1,33 @@
+#include "support/broker_fixture.h"
+
+#include <gtest/gtest.h>
+
+namespace brook::test {
+
+broker_fixture::broker_fixture(broker::broker_config config) {
+  storage::log_config defaults;
+  logs =
+      std::make_unique<storage::log_manager>(storage::log_manager::options{dir.path(), defaults});
+  EXPECT_TRUE(logs->open_all().has_value());
+  store = storage::metadata_store::open(dir / "metadata.db").value();
+  topics = std::make_unique<broker::topic_table>(*logs, *store, defaults);
+  EXPECT_TRUE(topics->load().has_value());
+  config.port = 0;
+  b = broker::broker::open(config, dir.path(), *logs, *topics).value();
+  b->set_bound_port(19092);
+  group_store = storage::group_store::open(dir / "groups.db", false).value();
+  groups =
+      broker::group::group_coordinator::open({}, *group_store, [](const std::string&, int32_t) {
+        return true;
+      }).value();
+  b->set_groups(*groups);
+}
+
+broker_fixture::~broker_fixture() {
+  groups->stop();
+  groups.reset();
+  group_store.reset();
+  (void)logs->close_all();
+}
+
+}  // namespace brook::test
