@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "backend/local_backend.h"
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "broker/broker.h"
@@ -92,10 +93,12 @@ int run_serve(const server_config& config) {
   }
   (*b)->set_bound_port(kafka.port());
 
-  // The REST Proxy over the in-process broker (backend::local_backend).
+  // The event backend the HTTP layer works over: the in-process broker's.
+  backend::local_backend events(**b);
+  // The REST Proxy over it.
   std::unique_ptr<http::rest_service> rest;
   if (config.http.enabled) {
-    auto started_rest = http::rest_service::start(config.http, **b);
+    auto started_rest = http::rest_service::start(config.http, events);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
@@ -126,6 +129,7 @@ int run_serve(const server_config& config) {
     rest->stop();
     rest.reset();
   }
+  events.stop();
   kafka.stop();
   (*groups)->stop();
   groups->reset();

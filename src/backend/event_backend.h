@@ -120,6 +120,11 @@ class event_backend {
 
   virtual ~event_backend() = default;
 
+  // Shutting down: every waiting fetch is answered now (with an error) and later ones are
+  // answered at once. Call before what the backend stands on stops. Not from inside a
+  // callback of the backend's.
+  virtual void stop() = 0;
+
   virtual outcome<cluster_info> cluster() = 0;
   virtual outcome<std::vector<topic_info>> list_topics() = 0;
   // unknown_topic_or_partition when absent.

@@ -34,7 +34,7 @@ class local_backend final : public event_backend {
   // Answers every waiting fetch with an error at once and ends the wait thread; later
   // fetches that would wait are answered the same way. Call before the logs close. Not
   // from inside a fetch callback (it joins the thread those run on).
-  void stop();
+  void stop() override;
 
   outcome<cluster_info> cluster() override;
   outcome<std::vector<topic_info>> list_topics() override;

@@ -1,28 +1,27 @@
 #include "http/rest_service.h"
 
-#include "backend/local_backend.h"
 #include "http/rest/consumer_registry.h"
 #include "http/rest/rest_api.h"
 
 namespace brook::http {
 
-rest_service::rest_service(const http_config& config, broker::broker& b)
+rest_service::rest_service(const http_config& config, backend::event_backend& backend)
     : _config(config),
-      _backend(std::make_unique<backend::local_backend>(b)),
-      _consumers(std::make_unique<rest::consumer_registry>(_backend->bootstrap_servers(),
+      _backend(backend),
+      _consumers(std::make_unique<rest::consumer_registry>(_backend.bootstrap_servers(),
                                                            config.consumer_idle_timeout,
                                                            config.max_consumer_instances)),
       // Blocking consumer calls (a records poll waits up to its timeout) run here.
       _blocking(16) {
   _context = std::make_unique<rest::rest_context>(
-      rest::rest_context{*_backend, *_consumers, _blocking, _config, _ready});
+      rest::rest_context{_backend, *_consumers, _blocking, _config, _ready});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router);
 }
 
 result<std::unique_ptr<rest_service>> rest_service::start(const http_config& config,
-                                                          broker::broker& b) {
-  std::unique_ptr<rest_service> s(new rest_service(config, b));
+                                                          backend::event_backend& backend) {
+  std::unique_ptr<rest_service> s(new rest_service(config, backend));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }
@@ -40,7 +39,7 @@ void rest_service::stop() {
   }
   _stopped = true;
   _ready.store(false, std::memory_order_release);
-  _backend->stop();  // waiting fetches answer now
+  _backend.stop();  // waiting fetches answer now
   _server->stop(std::chrono::milliseconds(5000));
   _consumers->close_all();
   _blocking.join();

@@ -1,5 +1,6 @@
-// rest_service: the REST Proxy as `brook serve` runs it: the event backend over the
-// in-process broker, the consumer instances, the routes and the HTTP listener, started
+// rest_service: the REST Proxy as `brook serve` runs it: the consumer instances, the
+// routes and the HTTP listener over an event backend it is given (app/ composes the
+// backend: the in-process broker's, or in gateway mode an upstream cluster's), started
 // and stopped together.
 #pragma once
 
@@ -14,14 +15,6 @@
 #include "http/rest/rest_context.h"
 #include "http/router.h"
 
-namespace brook::broker {
-class broker;
-}
-
-namespace brook::backend {
-class local_backend;
-}
-
 namespace brook::http {
 
 namespace rest {
@@ -32,7 +25,9 @@ class rest_service {
  public:
   // Binds the listener; the Kafka listener must be bound already (the consumer instances
   // connect to it).
-  static result<std::unique_ptr<rest_service>> start(const http_config& config, broker::broker& b);
+  // `backend` outlives the service.
+  static result<std::unique_ptr<rest_service>> start(const http_config& config,
+                                                     backend::event_backend& backend);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -41,10 +36,10 @@ class rest_service {
   void stop();
 
  private:
-  rest_service(const http_config& config, broker::broker& b);
+  rest_service(const http_config& config, backend::event_backend& backend);
 
   http_config _config;
-  std::unique_ptr<backend::local_backend> _backend;
+  backend::event_backend& _backend;
   std::unique_ptr<rest::consumer_registry> _consumers;
   boost::asio::thread_pool _blocking;
   std::atomic<bool> _ready{false};
