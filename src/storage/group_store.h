@@ -27,8 +27,11 @@
 //   groups(name TEXT PRIMARY KEY, state BLOB NOT NULL)
 //   offsets(grp TEXT, topic TEXT, partition INTEGER, offset INTEGER, leader_epoch INTEGER,
 //           metadata TEXT NULL, commit_time_ms INTEGER, PRIMARY KEY(grp, topic, partition))
-// A file that is not a SQLite database, is corrupt, or lacks these tables is refused
-// (not_a_database); one written by a newer Brook is refused (newer_schema).
+// Opened through sqlite::database (doc/formats/sqlite.md), which refuses, unchanged, a
+// file that is damaged or not SQLite at all (not_a_database); one that is not this store's,
+// such as a metadata.db copied here (foreign_database); or one that a newer Brook wrote
+// (newer_schema). The open's errors, and those of every later call, are sqlite::errc
+// values or system errors.
 //
 // Thread-safe: write, remove_topic, write_sync, load and transactions may be called from
 // any thread.
@@ -51,22 +54,9 @@
 #include <vector>
 
 #include "base/result.h"
-
-struct sqlite3;
+#include "storage/sqlite/database.h"
 
 namespace brook::storage {
-
-enum class group_store_errc {
-  not_a_database = 1,  // groups.db is not a SQLite database, is corrupt, or is not Brook's
-  newer_schema,        // groups.db was written by a newer Brook
-  busy,                // another process holds a lock on groups.db
-  read_only,           // groups.db cannot be written
-  cannot_open,         // groups.db cannot be opened or created
-  database_error,      // any other SQLite failure (logged with SQLite's message)
-};
-
-const std::error_category& group_store_category();
-std::error_code make_error_code(group_store_errc e);
 
 // One committed offset of a group, as OffsetCommit gave it.
 struct committed_offset {
@@ -145,7 +135,7 @@ class group_store {
     done_fn done;
   };
 
-  group_store(sqlite3* db, std::unique_ptr<statements> stmts);
+  group_store(sqlite::database db, std::unique_ptr<statements> stmts);
   void run();
   // Applies `batch` in one transaction and commits it.
   status apply(const std::vector<queued>& batch);
@@ -154,8 +144,8 @@ class group_store {
 
   // The connection, used by the writer thread and by load(), one at a time.
   mutable std::mutex _db_mutex;
-  sqlite3* _db;
-  std::unique_ptr<statements> _stmts;
+  mutable sqlite::database _db;
+  std::unique_ptr<statements> _stmts;  // on _db; finalized before it closes
 
   mutable std::mutex _mutex;  // guards the queue and the counters below
   std::condition_variable _cv;
@@ -166,6 +156,3 @@ class group_store {
 };
 
 }  // namespace brook::storage
-
-template <>
-struct std::is_error_code_enum<brook::storage::group_store_errc> : std::true_type {};

@@ -10,7 +10,11 @@
 //   topics(name TEXT PRIMARY KEY, topic_id BLOB(16) UNIQUE, partition_count INTEGER,
 //          created_at_ms INTEGER)
 //   topic_configs(topic TEXT -> topics.name, key TEXT, value TEXT, PRIMARY KEY(topic, key))
-// A database with a newer version than this build knows is refused (newer_schema).
+// The file is opened by storage/sqlite/ (database.h) with the checks every store gets: a
+// file that is not a SQLite database or is corrupt is refused (sqlite::errc::not_a_database),
+// so is another program's or another store's database, such as a groups.db put in its place
+// (foreign_database), and one written by a newer Brook (newer_schema). A refused file is
+// left unchanged. Database failures are sqlite::errc or system errors.
 //
 // Thread-safe: one connection, one mutex. Topic names and config values are stored as
 // given; validating them (topic_name.h, topic_config.h) is the caller's job.
@@ -28,8 +32,7 @@
 #include <vector>
 
 #include "base/result.h"
-
-struct sqlite3;
+#include "storage/sqlite/database.h"
 
 namespace brook::storage {
 
@@ -38,12 +41,6 @@ enum class metadata_errc {
   topic_id_exists,   // create_topic: another topic has this id
   unknown_topic,     // no topic of that name
   invalid_argument,  // a partition count below 1
-  not_a_database,    // metadata.db is not a SQLite database, or is corrupt
-  newer_schema,      // metadata.db was written by a newer Brook
-  busy,              // another process holds a lock on metadata.db
-  read_only,         // metadata.db cannot be written
-  cannot_open,       // metadata.db cannot be opened or created
-  database_error,    // any other SQLite failure (logged with SQLite's message)
 };
 
 const std::error_category& metadata_category();
@@ -69,7 +66,6 @@ class metadata_store {
   // Opens (creating if missing) the database at `path` (normally data_dir / file_name) and
   // brings its schema up to date. The parent directory must exist.
   static result<std::unique_ptr<metadata_store>> open(const std::filesystem::path& path);
-  ~metadata_store();
   metadata_store(const metadata_store&) = delete;
   metadata_store& operator=(const metadata_store&) = delete;
 
@@ -89,10 +85,10 @@ class metadata_store {
   result<topic_metadata> get_topic(const std::string& name) const;
 
  private:
-  explicit metadata_store(sqlite3* db);
+  explicit metadata_store(sqlite::database db);
 
   mutable std::mutex _mutex;
-  sqlite3* _db;
+  mutable sqlite::database _db;  // guarded by _mutex
 };
 
 }  // namespace brook::storage

@@ -16,6 +16,7 @@ import queue
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -486,6 +487,36 @@ class BadDataDirectoryTest(BrookTestCase):
         self.assertIn("cannot open data directory", err)
         self.assertIn(p, err)
         self.assertNotIn("brook ready", err)
+
+    def test_foreign_sqlite_files_are_refused_and_kept(self):
+        """Another program's database as metadata.db, or a metadata.db copied over
+        groups.db: serve refuses to start, says why, and leaves the file as it was."""
+        for name in ("metadata.db", "groups.db"):
+            data = self.path("data-" + name)
+            os.makedirs(data)
+            if name == "groups.db":
+                # A real metadata.db from a first start, copied over groups.db.
+                c = self.start_serve(data)
+                self.stop_serve(c)
+                for journal in ("groups.db-wal", "groups.db-shm"):
+                    if os.path.exists(os.path.join(data, journal)):
+                        os.remove(os.path.join(data, journal))
+                shutil.copyfile(os.path.join(data, "metadata.db"), os.path.join(data, name))
+            else:
+                db = sqlite3.connect(os.path.join(data, name))
+                db.execute("CREATE TABLE notes (body TEXT)")
+                db.execute("INSERT INTO notes VALUES ('theirs')")
+                db.commit()
+                db.close()
+            with open(os.path.join(data, name), "rb") as f:
+                before = f.read()
+            rc, out, err = self.run_brook("serve", "--data-dir", data,
+                                          "--kafka-port", "0", "--http-port", "0")
+            self.assertGreater(rc, 0, out + err)
+            self.assertIn("belongs to another program or another Brook store", err)
+            self.assertNotIn("brook ready", err)
+            with open(os.path.join(data, name), "rb") as f:
+                self.assertEqual(f.read(), before, name)
 
 
 if __name__ == "__main__":

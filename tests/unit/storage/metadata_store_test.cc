@@ -11,6 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "storage/group_store.h"
+#include "support/file_contents.h"
 #include "support/temp_dir.h"
 
 namespace brook::storage {
@@ -237,34 +239,84 @@ TEST(MetadataStore, NotASqliteFileIsAClearError) {
     }
     auto store = metadata_store::open(path);
     ASSERT_FALSE(store) << contents.size();
-    EXPECT_EQ(store.error(), metadata_errc::not_a_database) << store.error().message();
-    EXPECT_EQ(store.error().message(), "metadata.db is not a SQLite database or is corrupt");
+    EXPECT_EQ(store.error(), sqlite::errc::not_a_database) << store.error().message();
+    EXPECT_EQ(store.error().message(), "the database file is not a SQLite database or is corrupt");
   }
 }
 
-TEST(MetadataStore, CorruptDatabaseIsAClearError) {
+TEST(MetadataStore, ForeignSqliteFileIsRefused) {
   test::temp_dir dir;
   auto path = dir / "metadata.db";
   {
-    auto store = open_store(path);
-    ASSERT_TRUE(store);
-    for (int i = 0; i < 50; ++i) {
-      ASSERT_TRUE(store->create_topic("topic-" + std::to_string(i), make_id(i), 1,
-                                      {{"retention.ms", std::string(200, 'x')}}));
-    }
+    auto groups = group_store::open(path, true);
+    ASSERT_TRUE(groups) << groups.error().message();
   }
-  // Keep the 100-byte header, overwrite the rest of the first pages with garbage.
-  auto size = std::filesystem::file_size(path);
-  ASSERT_GT(size, 8192u);
-  {
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(100);
-    std::string junk(8000, '\xa5');
-    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
-  }
+  auto before = test::file_contents(path);
   auto store = metadata_store::open(path);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error(), metadata_errc::not_a_database);
+  EXPECT_EQ(store.error(), sqlite::errc::foreign_database) << store.error().message();
+  EXPECT_TRUE(test::file_contents(path) == before);
+
+  std::filesystem::remove(dir / "metadata.db-wal");
+  std::filesystem::remove(dir / "metadata.db-shm");
+  std::filesystem::remove(path);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE notes (body TEXT)", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  before = test::file_contents(path);
+  store = metadata_store::open(path);
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error(), sqlite::errc::foreign_database);
+  EXPECT_TRUE(test::file_contents(path) == before);
+  EXPECT_FALSE(std::filesystem::exists(dir / "metadata.db-wal"));
+}
+
+// A metadata.db exactly as the builds before storage/sqlite/ wrote it (WAL, schema
+// version 1) opens with its topics: an upgrade keeps the user's data. The shipped SQL is
+// written out here, not taken from the store, so that editing a shipped migration fails.
+TEST(MetadataStore, DatabaseWrittenByEarlierBuildOpens) {
+  test::temp_dir dir;
+  auto path = dir / "metadata.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "PRAGMA journal_mode = WAL;"
+                         "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                         "BEGIN IMMEDIATE;"
+                         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+                         "CREATE TABLE topics ("
+                         "  name TEXT PRIMARY KEY NOT NULL,"
+                         "  topic_id BLOB NOT NULL UNIQUE CHECK (length(topic_id) = 16),"
+                         "  partition_count INTEGER NOT NULL CHECK (partition_count >= 1),"
+                         "  created_at_ms INTEGER NOT NULL);"
+                         "CREATE TABLE topic_configs ("
+                         "  topic TEXT NOT NULL REFERENCES topics (name) ON DELETE CASCADE,"
+                         "  key TEXT NOT NULL,"
+                         "  value TEXT NOT NULL,"
+                         "  PRIMARY KEY (topic, key));"
+                         "INSERT INTO schema_version (version) VALUES (1);"
+                         "COMMIT;"
+                         "INSERT INTO topics VALUES "
+                         "  ('orders', X'000102030405060708090a0b0c0d0e0f', 3, 1700000000000);"
+                         "INSERT INTO topic_configs VALUES ('orders', 'retention.ms', '1000')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = open_store(path);
+  ASSERT_TRUE(store);
+  auto topic = store->get_topic("orders");
+  ASSERT_TRUE(topic) << topic.error().message();
+  topic_id id{};
+  for (size_t i = 0; i < id.size(); ++i) {
+    id[i] = static_cast<uint8_t>(i);
+  }
+  EXPECT_EQ(topic->id, id);
+  EXPECT_EQ(topic->partitions, 3);
+  EXPECT_EQ(topic->created_at_ms, 1700000000000);
+  EXPECT_EQ(topic->configs, (configs{{"retention.ms", "1000"}}));
+  ASSERT_TRUE(store->create_topic("more", make_id(9), 1, {}));
 }
 
 TEST(MetadataStore, MissingDirectoryIsAnError) {
@@ -289,7 +341,7 @@ TEST(MetadataStore, NewerSchemaIsRefused) {
   sqlite3_close(db);
   auto store = metadata_store::open(path);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error(), metadata_errc::newer_schema);
+  EXPECT_EQ(store.error(), sqlite::errc::newer_schema);
 }
 
 // A child process creates topics one after another and reports each one as soon as
