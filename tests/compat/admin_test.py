@@ -755,6 +755,5 @@ class AdminRestartTest(unittest.TestCase):
         self.assertEqual(reports, [], "".join(brook.log_lines[-80:]))
 
 
-
 if __name__ == "__main__":
     unittest.main()

@@ -21,7 +21,6 @@ from kafka_wire import (CORRUPT_MESSAGE, Conn, INVALID_RECORD, INVALID_REQUIRED_
                         UNKNOWN_TOPIC_OR_PARTITION, UNSUPPORTED_VERSION)  # noqa: E402
 
 
-
 def batch(values, timestamp=1_700_000_000_000):
     b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=False,
                                   producer_id=-1, producer_epoch=-1, base_sequence=-1,

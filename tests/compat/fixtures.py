@@ -1,6 +1,7 @@
 """The fixtures every compatibility test uses: a real `brook serve` (BrookServer), a test
-case with one server per class that checks the server's clean exit (ServerTestCase), and
-wait_until(), which polls a condition up to a deadline instead of sleeping.
+case with one server per class that checks the server's clean exit and opens raw
+connections to it (ServerTestCase), wait_until(), which polls a condition up to a deadline
+instead of sleeping, and small helpers (unique names, the wall clock, group assignments).
 
     class MyTest(ServerTestCase):
         server_args = ("--default-partitions", "3")

@@ -44,7 +44,6 @@ SERVER_ARGS = ("--group-initial-rebalance-delay-ms", "0",
 SESSION_MS = 4000
 
 
-
 def generation_of(member):
     """The generation id librdkafka holds for a Member's group membership: the 32-bit
     field after the 7-byte "CGMDv2:" magic of consumer_group_metadata() (librdkafka writes
