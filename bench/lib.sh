@@ -118,6 +118,19 @@ stop_server() {
   server=
 }
 
+# finish_run: stops the server (if one runs) and records the load average after the run.
+finish_run() {
+  stop_server
+  record load_after "\"$(load_average)\""
+}
+
+# render_table ARGS... <<'EOF' ... EOF: runs the Python program on stdin, with bench/table.py
+# importable and $jsonl and ARGS as its arguments; what it prints is $table.
+render_table() {
+  PYTHONPATH="$root/bench${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
+    "$python" - "$jsonl" "$@" >"$table"
+}
+
 # bench NAME ARGS...: one `brook bench ARGS` run (librdkafka) against $kafka_port, its JSON
 # recorded under NAME (null when it printed nothing).
 bench() {

@@ -177,11 +177,10 @@ for i in $(seq "$startups"); do
   fi
   stop_server
 done
-record load_after "\"$(load_average)\""
+finish_run
 
-"$python" - "$jsonl" "$duration" "$stamp" >"$table" <<'EOF'
+render_table "$duration" "$stamp" <<'EOF'
 import statistics, sys
-sys.path.insert(0, "bench")
 from table import Facts, Table, yes
 facts = Facts(sys.argv[1])
 one = facts.one

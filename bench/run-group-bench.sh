@@ -339,12 +339,10 @@ client rebalance rebalance "$reps"
 say "offset commits, $commit_seconds s each"
 client commit_1 commit 1 "$commit_seconds"
 client commit_4 commit 4 "$commit_seconds"
-stop_server
-record load_after "\"$(load_average)\""
+finish_run
 
-"$python" - "$jsonl" "$stamp" >"$table" <<'EOF'
+render_table "$stamp" <<'EOF'
 import statistics, sys
-sys.path.insert(0, "bench")
 from table import Facts, Table
 facts = Facts(sys.argv[1])
 one = facts.one

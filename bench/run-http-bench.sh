@@ -303,12 +303,10 @@ if [[ $perf_on == 1 ]]; then
 fi
 
 record rss_peak_kb "$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")"
-stop_server
-record load_after "\"$(load_average)\""
+finish_run
 
-"$python" - "$jsonl" "$stamp" >"$table" <<'EOF'
+render_table "$stamp" <<'EOF'
 import sys
-sys.path.insert(0, "bench")
 from table import Facts, Table, yes
 facts = Facts(sys.argv[1])
 one = facts.one

@@ -1,15 +1,11 @@
 """The Markdown tables of the bench/run-*-bench.sh scripts: the figures a run recorded
-(bench/lib.sh's record(), one JSON line each) and the rows every table shares.
+(bench/lib.sh's record(), one JSON line each) and the rows every table shares. The
+scripts' table code runs through lib.sh's render_table, which makes this importable:
 
-    import sys
-    sys.path.insert(0, "bench")
     from table import Facts, Table, yes
 """
 
 import json
-import sys
-
-sys.dont_write_bytecode = True  # no __pycache__ in bench/
 
 
 class Facts:
