@@ -15,10 +15,12 @@
 #   4. the same acks=1 produce and e2e on a server with --durability interval, to show what
 #      the fdatasync before each answer costs;
 #   5. start-up with 1,000 partitions (created, then the server restarted).
-# Results: bench/results/broker-<time>.md (the table) and .jsonl (every raw figure).
+# Results: bench/results/broker-<time>.md (the table) and .jsonl (every raw figure)
+# ($BROOK_BENCH_RESULTS: another folder; $BROOK_BENCH_SCRATCH: another scratch folder).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+source bench/lib.sh
 
 quick=0
 build=1
@@ -49,29 +51,9 @@ baseline=$bin/bench/baseline_bench
 for f in "$brook" "$baseline"; do
   [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
 done
-command -v python3 >/dev/null || { echo "python3 is needed" >&2; exit 1; }
+[[ -x $python ]] || { echo "$python is needed" >&2; exit 1; }
 
-mkdir -p build bench/results
-work=$(mktemp -d "$root/build/broker-bench-XXXXXX")
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-jsonl=$root/bench/results/broker-$stamp.jsonl
-table=$root/bench/results/broker-$stamp.md
-: >"$jsonl"
-servers=()
-sampler=
-
-cleanup() {
-  [[ -n $sampler ]] && kill "$sampler" 2>/dev/null || true
-  for pid in "${servers[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-# One JSON line per figure: record NAME JSON_VALUE
-record() { printf '{"name":"%s","value":%s}\n' "$1" "$2" >>"$jsonl"; }
-say() { echo "# $*" >&2; }
+bench_setup broker
 
 # Starts `brook serve` and times it from exec to the first answered Metadata request (v1,
 # all topics). Prints "PID MILLISECONDS". The server keeps running.
@@ -111,91 +93,55 @@ print(p.pid, f"{(time.monotonic() - t) * 1000:.1f}")
 EOF
 
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# start_server DATA_DIR [serve flags...]: sets $pid, $port, $startup_ms, and $ready_ms (the
-# server's own "brook ready in" figure, from main() to listening).
-start_server() {
+# start_timed_server DATA_DIR [serve flags...]: sets $server, $kafka_port, $startup_ms,
+# and $ready_ms (the server's own "brook ready in" figure, from main() to listening).
+start_timed_server() {
   local dir=$1
   shift
-  port=$(free_port)
-  local out log=$work/serve-$port-$RANDOM.log
-  out=$(python3 "$work/start.py" "$port" "$log" "$brook" serve \
-    --data-dir "$dir" --kafka-port "$port" --http-port 0 --log-level info "$@")
-  pid=${out% *}
+  kafka_port=$(free_port)
+  local out log=$work/serve-$kafka_port-$RANDOM.log
+  out=$("$python" "$work/start.py" "$kafka_port" "$log" "$brook" serve \
+    --data-dir "$dir" --kafka-port "$kafka_port" --http-port 0 --log-level info "$@")
+  server=${out% *}
   startup_ms=${out#* }
-  servers+=("$pid")
   ready_ms=$(grep -o 'brook ready in [0-9.]*' "$log" | tail -1 | awk '{print $4}')
   ready_ms=${ready_ms:-null}
 }
 
-stop_server() {
-  local p=$1
-  kill -TERM "$p" 2>/dev/null || return 0
-  for _ in $(seq 300); do
-    kill -0 "$p" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  echo "brook serve $p did not stop within 30 s of SIGTERM; killing it" >&2
-  kill -KILL "$p" 2>/dev/null || true
-}
-
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
-# Samples VmRSS of $1 every 100 ms into $2 until killed.
+# Samples VmRSS of $1 every 100 ms into $2 (the sampler is $background) until stopped.
 start_sampler() {
   (while [[ -r /proc/$1/status ]]; do rss_kb "$1" >>"$2" 2>/dev/null || true; sleep 0.1; done) &
-  sampler=$!
+  background=$!
 }
 stop_sampler() {
-  kill "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  sampler=
+  kill "$background" 2>/dev/null || true
+  wait "$background" 2>/dev/null || true
+  background=
 }
 
-# bench NAME ARGS...: one `brook bench` run, its JSON recorded under NAME.
-bench() {
-  local name=$1
-  shift
-  say "brook bench $*"
-  local out rc=0
-  out=$("$brook" bench --bootstrap "127.0.0.1:$port" --json "$@" 2>>"$work/bench.log") || rc=$?
-  if [[ -z $out ]]; then
-    echo "brook bench $* failed (status $rc):" >&2
-    tail -5 "$work/bench.log" >&2
-    out='null'
-  elif [[ $rc != 0 ]]; then
-    echo "brook bench $* reported errors (status $rc): $out" >&2
-  fi
-  record "$name" "$out"
-}
-
-record machine "$(python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' \
-  "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r), \
-$(df -hT "$work" | awk 'NR==2{print $1" "$2}')")"
-record commit "\"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo +dirty)\""
-record load_before "\"$(uptime | sed 's/.*load average: //')\""
-
-say "baselines"
-record disk_mb_s "$("$baseline" disk "$work" 1048576 $((512 << 20)) | awk '{print $2}')"
-record loopback_mb_s "$("$baseline" loopback 3 | awk '{print $2}')"
+record_run_facts
+measure_baselines
 
 say "start-up with an empty data directory, $startups times"
 for i in $(seq "$startups"); do
   rm -rf "$work/empty"
-  start_server "$work/empty"
+  start_timed_server "$work/empty"
   record startup_empty_ms "$startup_ms"
   record ready_empty_ms "$ready_ms"
-  stop_server "$pid"
+  stop_server
 done
 
 say "server with the default durability (sync)"
 rm -rf "$work/sync"
-start_server "$work/sync"
+start_timed_server "$work/sync"
 sleep 2
-record rss_idle_kb "$(rss_kb "$pid")"
-start_sampler "$pid" "$work/rss-sync"
+record rss_idle_kb "$(rss_kb "$server")"
+start_sampler "$server" "$work/rss-sync"
 bench produce_acks_all produce --topic produce-all --partitions 6 --acks all --duration "$duration"
 bench produce_acks_1 produce --topic produce-one --partitions 6 --acks 1 --duration "$duration"
 bench consume_fill produce --topic consume --partitions 6 --acks 1 --count "$consume_records"
@@ -204,54 +150,47 @@ bench e2e_acks_1 e2e --topic e2e --partitions 6 --acks 1 --rate 10000 --duration
 stop_sampler
 record rss_load_max_kb "$(sort -n "$work/rss-sync" | tail -1)"
 sleep 2
-record rss_after_load_kb "$(rss_kb "$pid")"
-stop_server "$pid"
+record rss_after_load_kb "$(rss_kb "$server")"
+stop_server
 rm -rf "$work/sync"
 
 say "server with --durability interval"
 rm -rf "$work/interval"
-start_server "$work/interval" --durability interval
+start_timed_server "$work/interval" --durability interval
 bench interval_produce_acks_1 produce --topic produce-one --partitions 6 --acks 1 --duration "$duration"
 bench interval_e2e_acks_1 e2e --topic e2e --partitions 6 --acks 1 --rate 10000 --duration "$duration"
-stop_server "$pid"
+stop_server
 rm -rf "$work/interval"
 
 say "start-up with 1,000 partitions"
 rm -rf "$work/wide"
-start_server "$work/wide"
+start_timed_server "$work/wide"
 bench wide_fill produce --topic wide --partitions 1000 --acks 1 --count 10000 --linger-ms 50
-stop_server "$pid"
+stop_server
 for i in $(seq "$startups"); do
-  start_server "$work/wide"
+  start_timed_server "$work/wide"
   record startup_1000_ms "$startup_ms"
   record ready_1000_ms "$ready_ms"
   if [[ $i == 1 ]]; then
     sleep 2
-    record rss_idle_1000_kb "$(rss_kb "$pid")"
+    record rss_idle_1000_kb "$(rss_kb "$server")"
   fi
-  stop_server "$pid"
+  stop_server
 done
-record load_after "\"$(uptime | sed 's/.*load average: //')\""
+finish_run
 
-python3 - "$jsonl" "$duration" "$stamp" >"$table" <<'EOF'
-import json, statistics, sys
-facts = {}
-for line in open(sys.argv[1]):
-    f = json.loads(line)
-    facts.setdefault(f["name"], []).append(f["value"])
-one = lambda k: (facts.get(k) or [None])[0]
+render_table "$duration" "$stamp" <<'EOF'
+import statistics, sys
+from table import Facts, Table, yes
+facts = Facts(sys.argv[1])
+one = facts.one
 duration = sys.argv[2]
 disk, loop = one("disk_mb_s"), one("loopback_mb_s")
 print(f"Run of {sys.argv[3]}, commit {one('commit')}, {one('machine')}")
 print(f"load average before: {one('load_before')}; after: {one('load_after')}\n")
-print("| measurement | figure | baseline (same run) | ratio | target | met |")
-print("|---|---|---|---|---|---|")
-def row(m, fig, base="", ratio="", target="", met=""):
-    print(f"| {m} | {fig} | {base} | {ratio} | {target} | {met} |")
-def yes(b):
-    return "yes" if b else "**no**"
-row("disk: write+fdatasync, 1 MiB blocks", f"{disk:.1f} MB/s")
-row("loopback TCP, 1 MiB writes, 2 threads", f"{loop:.1f} MB/s")
+table = Table("measurement", "figure", "baseline (same run)", "ratio", "target", "met")
+row = table.row
+table.baselines(facts)
 def lat(l):
     return f"p50 {l['p50']:.2f} / p99 {l['p99']:.2f} / p99.9 {l['p99_9']:.2f} / max {l['max']:.2f} ms"
 def produce(name, label, target=None):
@@ -292,12 +231,12 @@ def e2e(name, label, target):
 e2e("e2e_acks_1", f"e2e latency at 10,000 records/s, acks=1, sync durability, {duration} s", True)
 e2e("interval_e2e_acks_1", f"e2e latency at 10,000 records/s, acks=1, interval durability, {duration} s", False)
 def startup(name, ready, label, limit):
-    v = facts.get(name) or []
+    v = facts.all(name)
     if not v:
         row(label, "failed")
         return
     med = statistics.median(v)
-    inside = [x for x in facts.get(ready) or [] if x is not None]
+    inside = facts.every(ready)
     own = f"; the server's own \"ready in\": median {statistics.median(inside):.1f} ms" if inside else ""
     row(label, f"median {med:.1f} ms (min {min(v):.1f}, max {max(v):.1f}; {len(v)} starts{own})",
         "", "", f"< {limit} ms", yes(med < limit))

@@ -31,6 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+source bench/lib.sh
 
 quick=0
 for arg in "$@"; do
@@ -50,7 +51,6 @@ if [[ $quick == 1 ]]; then
   consume_records=65536
 fi
 
-python=/usr/bin/python3
 "$python" -c 'import confluent_kafka' 2>/dev/null ||
   { echo "$python with confluent_kafka is needed (Debian: python3-confluent-kafka)" >&2; exit 1; }
 
@@ -68,31 +68,12 @@ else
   fi
 fi
 has_groups "$brook" || { echo "$brook: missing, or its serve has no --group-initial-rebalance-delay-ms" >&2; exit 1; }
-if ldd "$brook" 2>/dev/null | grep libasan >/dev/null; then
-  binary_note="${binary_note:+$binary_note; }$brook is a debug build (AddressSanitizer): these figures do not measure Brook's speed"
-fi
+debug_note=$(debug_build_note "$brook")
+[[ -n $debug_note ]] && binary_note="${binary_note:+$binary_note; }$debug_note"
 baseline=${BROOK_BENCH_BUILD:-$root/build/release}/bench/baseline_bench
 [[ -x $baseline ]] || { echo "missing $baseline: build the release preset's baseline_bench" >&2; exit 1; }
 
-mkdir -p build
-results=${BROOK_BENCH_RESULTS:-$root/bench/results}
-mkdir -p "$results"
-work=$(mktemp -d "$root/build/group-bench-XXXXXX")
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-jsonl=$results/group-$stamp.jsonl
-table=$results/group-$stamp.md
-: >"$jsonl"
-server=
-
-cleanup() {
-  [[ -n $server ]] && kill -TERM "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-record() { printf '{"name":"%s","value":%s}\n' "$1" "$2" >>"$jsonl"; }
-say() { echo "# $*" >&2; }
-json_string() { "$python" -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
+bench_setup group
 
 # The client side of every measurement; one JSON object per run on stdout.
 #   group_bench.py consume BOOTSTRAP TOPIC RECORDS PARTITIONS group|assign GROUP_ID
@@ -326,7 +307,7 @@ client() {
   shift
   say "group_bench.py $*"
   local out rc=0
-  out=$("$python" "$work/group_bench.py" "$1" "127.0.0.1:$port" "${@:2}" 2>>"$work/client.log") || rc=$?
+  out=$("$python" "$work/group_bench.py" "$1" "127.0.0.1:$kafka_port" "${@:2}" 2>>"$work/client.log") || rc=$?
   if [[ $rc != 0 || -z $out ]]; then
     echo "group_bench.py $* failed (status $rc):" >&2
     tail -5 "$work/client.log" >&2
@@ -335,63 +316,15 @@ client() {
   record "$name" "$out"
 }
 
-# bench NAME ARGS...: one `brook bench` run, its JSON recorded under NAME.
-bench() {
-  local name=$1
-  shift
-  say "brook bench $*"
-  local out rc=0
-  out=$("$brook" bench --bootstrap "127.0.0.1:$port" --json "$@" 2>>"$work/bench.log") || rc=$?
-  if [[ -z $out ]]; then
-    echo "brook bench $* failed (status $rc):" >&2
-    tail -5 "$work/bench.log" >&2
-    out='null'
-  fi
-  record "$name" "$out"
-}
-
-# Starts `brook serve` on a free port; returns once it logs its Kafka listener.
-start_server() {
-  local log=$work/serve.log
-  "$brook" serve --data-dir "$work/data" --kafka-port 0 --http-port 0 --log-level info \
-    --group-initial-rebalance-delay-ms 0 >"$log" 2>&1 &
-  server=$!
-  port=
-  for _ in $(seq 600); do
-    port=$(grep -o 'kafka listener on [0-9.]*:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
-    [[ -n $port ]] && return 0
-    kill -0 "$server" 2>/dev/null || { echo "brook serve exited:" >&2; tail -20 "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "brook serve did not listen within 60 s" >&2
-  exit 1
-}
-
-stop_server() {
-  kill -TERM "$server" 2>/dev/null || return 0
-  for _ in $(seq 300); do
-    kill -0 "$server" 2>/dev/null || { server=; return 0; }
-    sleep 0.1
-  done
-  echo "brook serve $server did not stop within 30 s of SIGTERM; killing it" >&2
-  kill -KILL "$server" 2>/dev/null || true
-  server=
-}
-
-record machine "$(json_string "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), \
-$(uname -r), $(df -hT "$work" | awk 'NR==2{print $1" "$2}')")"
-record commit "\"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo +dirty)\""
+record_run_facts
 record binary "$(json_string "$brook")"
 record binary_note "$(json_string "$binary_note")"
 record client "$(json_string "confluent-kafka-python $("$python" -c 'import confluent_kafka as c; print(c.version()[0], "/ librdkafka", c.libversion()[0])')")"
-record load_before "\"$(uptime | sed 's/.*load average: //')\""
 
-say "baselines"
-record disk_mb_s "$("$baseline" disk "$work" 1048576 $((512 << 20)) | awk '{print $2}')"
+measure_baselines
 record disk_4k_mb_s "$("$baseline" disk "$work" 4096 $((8 << 20)) | awk '{print $2}')"
-record loopback_mb_s "$("$baseline" loopback 3 | awk '{print $2}')"
 
-start_server
+start_server --group-initial-rebalance-delay-ms 0
 say "consume: $consume_records records of 1 KiB in 6 partitions"
 bench consume_fill produce --topic consume --partitions 6 --acks 1 --count "$consume_records"
 for i in $(seq "$consume_runs"); do
@@ -406,17 +339,14 @@ client rebalance rebalance "$reps"
 say "offset commits, $commit_seconds s each"
 client commit_1 commit 1 "$commit_seconds"
 client commit_4 commit 4 "$commit_seconds"
-stop_server
-record load_after "\"$(uptime | sed 's/.*load average: //')\""
+finish_run
 
-"$python" - "$jsonl" "$stamp" >"$table" <<'EOF'
-import json, statistics, sys
-facts = {}
-for line in open(sys.argv[1]):
-    f = json.loads(line)
-    facts.setdefault(f["name"], []).append(f["value"])
-one = lambda k: (facts.get(k) or [None])[0]
-every = lambda k: [v for v in facts.get(k) or [] if v is not None]
+render_table "$stamp" <<'EOF'
+import statistics, sys
+from table import Facts, Table
+facts = Facts(sys.argv[1])
+one = facts.one
+every = facts.every
 disk, disk4k, loop = one("disk_mb_s"), one("disk_4k_mb_s"), one("loopback_mb_s")
 syncs = disk4k * 1e6 / 4096
 print(f"Run of {sys.argv[2]}, commit {one('commit')}, {one('machine')}")
@@ -424,10 +354,7 @@ print(f"binary: {one('binary')}; client: {one('client')}")
 if one("binary_note"):
     print(f"\n**{one('binary_note')}.**")
 print(f"load average before: {one('load_before')}; after: {one('load_after')}\n")
-print("| measurement | figure | baseline (same run) | ratio |")
-print("|---|---|---|---|")
-def row(m, fig, base="", ratio=""):
-    print(f"| {m} | {fig} | {base} | {ratio} |")
+row = Table("measurement", "figure", "baseline (same run)", "ratio").row
 row("disk: write+fdatasync, 1 MiB blocks", f"{disk:.1f} MB/s")
 row("disk: write+fdatasync, 4 KiB blocks", f"{syncs:.0f} fdatasyncs/s ({disk4k:.1f} MB/s)")
 row("loopback TCP, 1 MiB writes, 2 threads", f"{loop:.1f} MB/s")

@@ -42,6 +42,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+source bench/lib.sh
 
 usage() {
   echo "usage: bench/run-http-bench.sh [--quick] [--duration SECONDS] [--brook PATH]" \
@@ -77,7 +78,6 @@ fi
 duration=${duration:-10}
 [[ $duration =~ ^[1-9][0-9]*$ ]] || { echo "--duration takes whole seconds" >&2; exit 2; }
 
-python=/usr/bin/python3
 client=$root/bench/http/rest_client.py
 lua=$root/bench/http/produce.lua
 brook=$(realpath "$brook" 2>/dev/null || echo "$brook")
@@ -92,74 +92,26 @@ command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
 # (grep without -q: an early exit would kill the writer with SIGPIPE, a failure to pipefail.)
 "$brook" serve --help 2>/dev/null | grep -- --http-port >/dev/null ||
   { echo "$brook serve has no --http-port: a binary without the REST Proxy" >&2; exit 1; }
-binary_note=
-if ldd "$brook" 2>/dev/null | grep libasan >/dev/null; then
-  binary_note="$brook is a debug build (AddressSanitizer): these figures do not measure Brook's speed"
-  echo "$binary_note" >&2
-fi
+binary_note=$(debug_build_note "$brook")
+[[ -z $binary_note ]] || echo "$binary_note" >&2
 if [[ $perf_on == 1 ]] && ! perf record -o /dev/null -q -- true >/dev/null 2>&1; then
   echo "perf is missing or not allowed here: no profile" >&2
   perf_on=0
 fi
 
-results=${BROOK_BENCH_RESULTS:-$root/bench/results}
-scratch=${BROOK_BENCH_SCRATCH:-$root/build}
-mkdir -p "$results" "$scratch"
-work=$(mktemp -d "$scratch/http-bench-XXXXXX")
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-jsonl=$results/http-$stamp.jsonl
-table=$results/http-$stamp.md
+bench_setup http
 perf_txt=$results/http-$stamp-perf.txt
-: >"$jsonl"
-server=
-background=
 
-cleanup() {
-  [[ -n $background ]] && kill "$background" 2>/dev/null || true
-  [[ -n $server ]] && kill -TERM "$server" 2>/dev/null || true
-  [[ -n $server ]] && wait "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-record() { printf '{"name":"%s","value":%s}\n' "$1" "$2" >>"$jsonl"; }
-say() { echo "# $*" >&2; }
-json_string() { "$python" -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
 rest() { "$python" "$client" "$1" "$url" "${@:2}"; }
 
-# Starts `brook serve`; returns once it logged both listeners and /readyz answers 200.
-start_server() {
-  local log=$work/serve.log deadline=$((SECONDS + 60))
-  "$brook" serve --data-dir "$work/data" --kafka-port 0 --http-port 0 --log-level info \
-    >"$log" 2>&1 &
-  server=$!
-  http_port=''
-  kafka_port=''
-  while [[ -z $http_port || -z $kafka_port ]]; do
-    http_port=$(grep -o 'http listener on [0-9.]*:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
-    kafka_port=$(grep -o 'kafka listener on [0-9.]*:[0-9]*' "$log" | head -1 | sed 's/.*://') || true
-    kill -0 "$server" 2>/dev/null || { echo "brook serve exited:" >&2; tail -20 "$log" >&2; exit 1; }
-    ((SECONDS < deadline)) || { echo "brook serve did not log its listeners within 60 s" >&2; exit 1; }
-    sleep 0.05
-  done
-  url=http://127.0.0.1:$http_port
+# wait_ready: polls /readyz of the server start_server started until it answers 200 (60 s).
+wait_ready() {
+  local deadline=$((SECONDS + 60))
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/readyz") == 200 ]]; do
-    kill -0 "$server" 2>/dev/null || { echo "brook serve exited:" >&2; tail -20 "$log" >&2; exit 1; }
+    kill -0 "$server" 2>/dev/null || { echo "brook serve exited:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
     ((SECONDS < deadline)) || { echo "/readyz did not answer 200 within 60 s" >&2; exit 1; }
     sleep 0.05
   done
-}
-
-stop_server() {
-  kill -TERM "$server" 2>/dev/null || return 0
-  for _ in $(seq 300); do
-    kill -0 "$server" 2>/dev/null || { wait "$server" 2>/dev/null || true; server=; return 0; }
-    sleep 0.1
-  done
-  echo "brook serve $server did not stop within 30 s of SIGTERM; killing it" >&2
-  kill -KILL "$server" 2>/dev/null || true
-  server=
 }
 
 # cpu_snapshot: the server's CPU time (user + system, in clock ticks), then the machine's
@@ -228,40 +180,19 @@ rate_of() {
   "$python" -c 'import json,sys; w=json.loads(sys.argv[1]); print(w["requests"]/w["duration_us"]*1e6)' "$1"
 }
 
-# bench NAME ARGS...: one `brook bench` run (librdkafka), its JSON recorded under NAME.
-bench() {
-  local name=$1
-  shift
-  say "brook bench $*"
-  local out rc=0
-  out=$("$brook" bench --bootstrap "127.0.0.1:$kafka_port" --json "$@" 2>>"$work/bench.log") || rc=$?
-  if [[ -z $out ]]; then
-    echo "brook bench $* failed (status $rc):" >&2
-    tail -5 "$work/bench.log" >&2
-    out='null'
-  elif [[ $rc != 0 ]]; then
-    echo "brook bench $* reported errors (status $rc): $out" >&2
-  fi
-  record "$name" "$out"
-}
-
-record machine "$(json_string "$(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), \
-$(uname -r), $(df -hT "$work" | awk 'NR==2{print $1" "$2}')")"
-record commit "\"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo +dirty)\""
+record_run_facts
 record cores "$(nproc)"
 record binary "$(json_string "$brook")"
 record binary_note "$(json_string "$binary_note")"
 record wrk "$(json_string "$(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')")"
 record command "$(json_string "bench/run-http-bench.sh${args:+ $args}")"
-record load_before "\"$(uptime | sed 's/.*load average: //')\""
 
-say "baselines"
 disk_total=$((512 << 20))
 [[ $quick == 1 ]] && disk_total=$((128 << 20))
-record disk_mb_s "$("$baseline" disk "$work" 1048576 "$disk_total" | awk '{print $2}')"
-record loopback_mb_s "$("$baseline" loopback 3 | awk '{print $2}')"
+measure_baselines "$disk_total"
 
 start_server
+wait_ready
 record rss_idle_kb "$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status")"
 cluster=$(rest cluster-id | tr -d '"')
 
@@ -372,16 +303,13 @@ if [[ $perf_on == 1 ]]; then
 fi
 
 record rss_peak_kb "$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")"
-stop_server
-record load_after "\"$(uptime | sed 's/.*load average: //')\""
+finish_run
 
-"$python" - "$jsonl" "$stamp" >"$table" <<'EOF'
-import json, sys
-facts = {}
-for line in open(sys.argv[1]):
-    f = json.loads(line)
-    facts.setdefault(f["name"], []).append(f["value"])
-one = lambda k: (facts.get(k) or [None])[0]
+render_table "$stamp" <<'EOF'
+import sys
+from table import Facts, Table, yes
+facts = Facts(sys.argv[1])
+one = facts.one
 disk, loop = one("disk_mb_s"), one("loopback_mb_s")
 kp, kc = one("kafka_produce"), one("kafka_consume")
 cores = one("cores")
@@ -392,14 +320,9 @@ if one("binary_note"):
 other = one("perf_other_share")
 busy = f"; other programs' share of all CPU samples during the profile: {other} %" if other is not None else ""
 print(f"load average before: {one('load_before')}; after: {one('load_after')}{busy}\n")
-print("| measurement | figure | baseline (same run) | ratio | target | met |")
-print("|---|---|---|---|---|---|")
-def row(m, fig, base="", ratio="", target="", met=""):
-    print(f"| {m} | {fig} | {base} | {ratio} | {target} | {met} |")
-def yes(b):
-    return "yes" if b else "**no**"
-row("disk: write+fdatasync, 1 MiB blocks", f"{disk:.1f} MB/s")
-row("loopback TCP, 1 MiB writes, 2 threads", f"{loop:.1f} MB/s")
+table = Table("measurement", "figure", "baseline (same run)", "ratio", "target", "met")
+row = table.row
+table.baselines(facts)
 kafka_rps = kp["records_per_s"] if kp else None
 if kp:
     l = kp["latency_ms"]
@@ -482,7 +405,7 @@ else:
     w = h["wrk"]
     rps = w["requests"] / (w["duration_us"] / 1e6)
     l = w["latency_us"]
-    search = ", ".join(f"{s['connections']}: {s['requests_per_s']:,.0f}" for s in facts.get("latency_search", []))
+    search = ", ".join(f"{s['connections']}: {s['requests_per_s']:,.0f}" for s in facts.all("latency_search"))
     row(f"latency, json, 1 record per request, **closed loop** with {h['connections']} connection"
         f"{'s' if h['connections'] > 1 else ''} (requests/s by connections: {search})",
         f"{rps:,.0f} requests/s; p50 {ms(l['p50'])} / p90 {ms(l['p90'])} / p99 {ms(l['p99'])} / "

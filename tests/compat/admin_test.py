@@ -6,13 +6,13 @@ and broker configs, alter configs (whole and incremental), add partitions, delet
 and topics, and describe the cluster.
 
 What neither client offers (IncrementalAlterConfigs, DeleteRecords, DescribeCluster, the
-flexible versions of CreateTopics, DeleteTopics and DescribeConfigs) is sent with a small
-encoder below; requests that are not flexible use kafka-python's protocol classes."""
+flexible versions of CreateTopics, DeleteTopics and DescribeConfigs) is sent raw through
+kafka_wire.py: flexible versions with its encoder, the others with kafka-python's protocol
+classes."""
 
 import shutil
-import socket
 import struct
-import threading
+import sys
 import unittest
 import uuid
 
@@ -25,19 +25,14 @@ from kafka.protocol.admin import CreatePartitionsRequest, CreateTopicsRequest
 from kafka.protocol.api import Request, Response
 from kafka.protocol.types import Array, Boolean, Int8, Int16, Int32, Int64, Schema, String
 
-from brook_server import BrookServer
+sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
+from fixtures import BrookServer, ServerTestCase, unique  # noqa: E402
+from kafka_wire import (Conn, INVALID_CONFIG, INVALID_PARTITIONS,
+                        INVALID_REPLICATION_FACTOR, INVALID_REQUEST,
+                        INVALID_TOPIC_EXCEPTION, NONE, OFFSET_OUT_OF_RANGE,
+                        TOPIC_ALREADY_EXISTS, UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION,
+                        Writer)  # noqa: E402
 
-# Kafka error codes.
-NONE = 0
-OFFSET_OUT_OF_RANGE = 1
-UNKNOWN_TOPIC_OR_PARTITION = 3
-INVALID_TOPIC_EXCEPTION = 17
-TOPIC_ALREADY_EXISTS = 36
-INVALID_PARTITIONS = 37
-INVALID_REPLICATION_FACTOR = 38
-INVALID_CONFIG = 40
-INVALID_REQUEST = 42
-UNKNOWN_TOPIC_ID = 100
 
 # DescribeConfigs config_source codes.
 DYNAMIC_TOPIC_CONFIG = 1
@@ -96,159 +91,6 @@ class DeleteRecordsRequest_v1(Request):
         ("topics", Array(("name", String("utf-8")),
                          ("partitions", Array(("partition_index", Int32), ("offset", Int64))))),
         ("timeout_ms", Int32))
-
-
-# ---- the flexible encoding (KIP-482), for the requests kafka-python cannot write ----
-
-class Writer:
-    def __init__(self):
-        self.out = b""
-
-    def raw(self, b):
-        self.out += b
-        return self
-
-    def i8(self, v):
-        return self.raw(struct.pack(">b", v))
-
-    def i16(self, v):
-        return self.raw(struct.pack(">h", v))
-
-    def i32(self, v):
-        return self.raw(struct.pack(">i", v))
-
-    def boolean(self, v):
-        return self.i8(1 if v else 0)
-
-    def uvarint(self, v):
-        while v >= 0x80:
-            self.out += bytes([(v & 0x7F) | 0x80])
-            v >>= 7
-        self.out += bytes([v])
-        return self
-
-    def string(self, s):  # compact nullable string
-        if s is None:
-            return self.uvarint(0)
-        b = s.encode()
-        return self.uvarint(len(b) + 1).raw(b)
-
-    def array(self, items, each):  # compact nullable array
-        if items is None:
-            return self.uvarint(0)
-        self.uvarint(len(items) + 1)
-        for item in items:
-            each(self, item)
-        return self
-
-    def tags(self):
-        return self.uvarint(0)
-
-
-class Reader:
-    def __init__(self, data):
-        self.data = data
-        self.pos = 0
-
-    def take(self, n):
-        b = self.data[self.pos:self.pos + n]
-        if len(b) != n:
-            raise ValueError("response too short")
-        self.pos += n
-        return b
-
-    def i8(self):
-        return struct.unpack(">b", self.take(1))[0]
-
-    def i16(self):
-        return struct.unpack(">h", self.take(2))[0]
-
-    def i32(self):
-        return struct.unpack(">i", self.take(4))[0]
-
-    def boolean(self):
-        return self.i8() != 0
-
-    def uuid(self):
-        return self.take(16)
-
-    def uvarint(self):
-        v, shift = 0, 0
-        while True:
-            b = self.take(1)[0]
-            v |= (b & 0x7F) << shift
-            if b < 0x80:
-                return v
-            shift += 7
-
-    def string(self):
-        n = self.uvarint()
-        return None if n == 0 else self.take(n - 1).decode()
-
-    def array(self, each):
-        n = self.uvarint()
-        return None if n == 0 else [each(self) for _ in range(n - 1)]
-
-    def tags(self):
-        for _ in range(self.uvarint()):
-            self.uvarint()
-            self.take(self.uvarint())
-
-
-class Conn:
-    """One raw connection to the broker."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
-        self.correlation = 0
-
-    def _exchange(self, header, body, flexible_response):
-        data = header + body
-        self.sock.sendall(struct.pack(">i", len(data)) + data)
-        size = struct.unpack(">i", self._read_exact(4))[0]
-        payload = self._read_exact(size)
-        r = Reader(payload)
-        got = r.i32()
-        assert got == self.correlation, (got, self.correlation)
-        if flexible_response:
-            r.tags()
-        return r
-
-    def _header(self, api_key, version, flexible):
-        self.correlation += 1
-        client_id = b"admin-test"
-        h = struct.pack(">hhih", api_key, version, self.correlation, len(client_id)) + client_id
-        return h + (b"\x00" if flexible else b"")
-
-    def request(self, req):
-        """A kafka-python request object (a version that is not flexible)."""
-        r = self._exchange(self._header(req.API_KEY, req.API_VERSION, False), req.encode(),
-                           False)
-        return req.RESPONSE_TYPE.decode(r.data[r.pos:])
-
-    def flexible(self, api_key, version, body):
-        """A flexible request body (bytes); returns a Reader at the response body."""
-        return self._exchange(self._header(api_key, version, True), body, True)
-
-    def frame(self, api_key, version, body):
-        """Sends a request that is not flexible and returns the Reader of its response, or
-        None when the broker closes the connection instead."""
-        try:
-            return self._exchange(self._header(api_key, version, False), body, False)
-        except (ConnectionError, socket.timeout):
-            return None
-
-    def _read_exact(self, n):
-        out = b""
-        while len(out) < n:
-            chunk = self.sock.recv(n - len(out))
-            if not chunk:
-                raise ConnectionError("closed by the broker")
-            out += chunk
-        return out
-
-    def close(self):
-        self.sock.close()
 
 
 def create_topics_v7(conn, topics, validate_only=False):
@@ -344,64 +186,27 @@ def describe_cluster_v0(conn, include_operations=False):
     return out
 
 
-class Server(BrookServer):
-    """BrookServer that also knows when it has read the last line of the server's log, so
-    a report printed at exit (LeakSanitizer) is seen before the log is checked."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.log_done = threading.Event()
-
-    def start(self, *args, **kwargs):
-        self.log_done.clear()
-        return super().start(*args, **kwargs)
-
-    def _read_log(self, proc):
-        try:
-            super()._read_log(proc)
-        finally:
-            self.log_done.set()
-
-
-class AdminTest(unittest.TestCase):
+class AdminTest(ServerTestCase):
     """One server for the class, with a non-default partition count and retention so that
     defaults coming from the server can be told from Kafka's built-in ones."""
 
+    server_args = ("--default-partitions", str(SERVER_PARTITIONS),
+                   "--retention-ms", SERVER_RETENTION_MS)
+
     @classmethod
     def setUpClass(cls):
-        cls.brook = Server(extra_args=["--default-partitions", str(SERVER_PARTITIONS),
-                                       "--retention-ms", SERVER_RETENTION_MS])
-        cls.brook.start()
+        super().setUpClass()
         cls.admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
 
     @classmethod
     def tearDownClass(cls):
         cls.admin = None  # disconnects before the server goes
-        brook = cls.brook
-        code = brook.stop()
-        if not brook.log_done.wait(30):
-            raise AssertionError("the server's output did not end after it exited")
-        reports = brook.sanitizer_reports()
-        if code != 0 or reports:
-            tail = "".join(brook.log_lines[-80:])
-            raise AssertionError(f"exit code {code}, sanitizer reports {reports}:\n{tail}")
-
-    def setUp(self):
-        self.conns = []
-
-    def tearDown(self):
-        for c in self.conns:
-            c.close()
+        super().tearDownClass()
 
     # ---- helpers ----
 
     def topic_name(self, what):
-        return f"{what}-{uuid.uuid4().hex[:8]}"
-
-    def conn(self):
-        c = Conn(self.brook.port)
-        self.conns.append(c)
-        return c
+        return unique(what)
 
     def kafka_python_admin(self):
         a = KafkaAdminClient(bootstrap_servers=self.brook.bootstrap, client_id="admin-test")
@@ -421,14 +226,14 @@ class AdminTest(unittest.TestCase):
         req = CreateTopicsRequest[1](
             create_topic_requests=[(name, partitions, replication, [], [])],
             timeout=TIMEOUT * 1000, validate_only=False)
-        [(got, code, message)] = self.conn().request(req).topic_errors
+        [(got, code, message)] = self.connect().request(req).topic_errors
         self.assertEqual(got, name)
         return code, message
 
     def create_partitions_raw(self, name, total):
         req = CreatePartitionsRequest[0](topic_partitions=[(name, (total, None))],
                                          timeout=TIMEOUT * 1000, validate_only=False)
-        [(got, code, message)] = self.conn().request(req).topic_errors
+        [(got, code, message)] = self.connect().request(req).topic_errors
         self.assertEqual(got, name)
         return code, message
 
@@ -457,7 +262,7 @@ class AdminTest(unittest.TestCase):
     def incremental(self, name, ops, validate_only=False, resource_type=RESOURCE_TOPIC):
         req = IncrementalAlterConfigsRequest_v0(
             resources=[(resource_type, name, ops)], validate_only=validate_only)
-        [(code, message, rtype, rname)] = self.conn().request(req).resources
+        [(code, message, rtype, rname)] = self.connect().request(req).resources
         self.assertEqual((rtype, rname), (resource_type, name))
         return code, message
 
@@ -477,7 +282,7 @@ class AdminTest(unittest.TestCase):
 
     def delete_records(self, topic, partitions):
         req = DeleteRecordsRequest_v1(topics=[(topic, partitions)], timeout_ms=TIMEOUT * 1000)
-        [(name, results)] = self.conn().request(req).topics
+        [(name, results)] = self.connect().request(req).topics
         self.assertEqual(name, topic)
         return {p: (low, code) for p, low, code in results}
 
@@ -550,7 +355,7 @@ class AdminTest(unittest.TestCase):
             create_topic_requests=[(name, 1, 1, [], []), (name, 2, 1, [], []),
                                    (other, 1, 1, [], [])],
             timeout=TIMEOUT * 1000, validate_only=False)
-        errors = {t[0]: (t[1], t[2]) for t in self.conn().request(req).topic_errors}
+        errors = {t[0]: (t[1], t[2]) for t in self.connect().request(req).topic_errors}
         self.assertEqual(errors[name][0], INVALID_REQUEST)
         self.assertIn("multiple entries", errors[name][1])
         self.assertEqual(errors[other][0], NONE)
@@ -598,7 +403,7 @@ class AdminTest(unittest.TestCase):
 
     def test_create_topics_v7_answers_counts_configs_and_id(self):
         name = self.topic_name("v7")
-        c = self.conn()
+        c = self.connect()
         res = create_topics_v7(c, [(name, -1, -1, {"retention.ms": "1000"}),
                                    ("bad name", 1, 1, {}), (name + "-rf", 1, 2, {})])
         ok = res[name]
@@ -642,7 +447,7 @@ class AdminTest(unittest.TestCase):
         res = ConfigResource("topic", self.topic_name("missing"))
         e = self.admin.describe_configs([res], request_timeout=TIMEOUT)[res].exception(TIMEOUT)
         self.assert_refused(e.args[0], UNKNOWN_TOPIC_OR_PARTITION)
-        c = self.conn()
+        c = self.connect()
         results = describe_configs_v4(c, [(RESOURCE_BROKER, "7", None), (99, "x", None),
                                           (RESOURCE_TOPIC, "", None)])
         self.assertEqual([r["error_code"] for r in results],
@@ -652,7 +457,7 @@ class AdminTest(unittest.TestCase):
     def test_describe_configs_v4_filter_documentation_and_synonyms(self):
         name = self.topic_name("describe-v4")
         self.assert_created(name, config={"retention.ms": "5000"})
-        c = self.conn()
+        c = self.connect()
         [r] = describe_configs_v4(c, [(RESOURCE_TOPIC, name, ["retention.ms", "segment.bytes",
                                                                "no.such.key"])],
                                   synonyms=True, documentation=True)
@@ -820,7 +625,7 @@ class AdminTest(unittest.TestCase):
         missing = self.topic_name("missing")
         fs = self.admin.delete_topics([missing], request_timeout=TIMEOUT)
         self.assert_refused(fs[missing].exception(TIMEOUT).args[0], UNKNOWN_TOPIC_OR_PARTITION)
-        c = self.conn()
+        c = self.connect()
         results = delete_topics_v6(c, [(None, uuid.uuid4().bytes), (missing, bytes(16))])
         self.assertEqual([(r["name"], r["error_code"]) for r in results],
                          [(None, UNKNOWN_TOPIC_ID), (missing, UNKNOWN_TOPIC_OR_PARTITION)])
@@ -828,7 +633,7 @@ class AdminTest(unittest.TestCase):
 
     def test_delete_topics_v6_refuses_name_and_id_together_and_duplicates(self):
         name = self.topic_name("v6")
-        c = self.conn()
+        c = self.connect()
         created = create_topics_v7(c, [(name, 1, 1, {})])[name]
         results = delete_topics_v6(c, [(name, created["topic_id"]), (name, created["topic_id"])])
         self.assertEqual([r["error_code"] for r in results], [INVALID_REQUEST])
@@ -844,7 +649,7 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(cluster["controller_id"], 0)
         self.assertEqual([(b["node_id"], b["port"]) for b in cluster["brokers"]],
                          [(0, self.brook.port)])
-        raw = describe_cluster_v0(self.conn())
+        raw = describe_cluster_v0(self.connect())
         self.assertEqual(raw["error_code"], NONE)
         self.assertEqual(raw["cluster_id"], cluster["cluster_id"])
         self.assertTrue(raw["cluster_id"])
@@ -852,7 +657,7 @@ class AdminTest(unittest.TestCase):
         self.assertEqual(raw["brokers"], [{"broker_id": 0, "host": "127.0.0.1",
                                            "port": self.brook.port, "rack": None}])
         self.assertEqual(raw["cluster_authorized_operations"], -2**31)
-        asked = describe_cluster_v0(self.conn(), include_operations=True)
+        asked = describe_cluster_v0(self.connect(), include_operations=True)
         ops = asked["cluster_authorized_operations"]
         for bit in (7, 8, 10, 11, 12):  # ALTER, DESCRIBE, DESCRIBE/ALTER_CONFIGS, IDEMPOTENT
             self.assertTrue(ops & (1 << bit), f"operation {bit} in {ops:#x}")
@@ -888,7 +693,7 @@ class AdminTest(unittest.TestCase):
             with self.subTest(api_key=api_key, version=version):
                 c = Conn(self.brook.port)
                 try:
-                    self.assertIsNone(c.frame(api_key, version, body))
+                    self.assertIsNone(c.exchange(api_key, version, body))
                 finally:
                     c.close()
         # Still serving.
@@ -901,7 +706,7 @@ class AdminRestartTest(unittest.TestCase):
     """What an acknowledged admin request changed survives the server being killed."""
 
     def test_changes_survive_a_kill(self):
-        brook = Server()
+        brook = BrookServer()
         brook.start()
         try:
             admin = AdminClient({"bootstrap.servers": brook.bootstrap})
@@ -948,7 +753,6 @@ class AdminRestartTest(unittest.TestCase):
             shutil.rmtree(brook.data_dir, ignore_errors=True)
         reports = brook.sanitizer_reports()
         self.assertEqual(reports, [], "".join(brook.log_lines[-80:]))
-
 
 
 if __name__ == "__main__":

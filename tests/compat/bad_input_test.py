@@ -6,6 +6,7 @@ kafka-python's protocol classes (an independent implementation of the wire forma
 
 import socket
 import struct
+import sys
 import unittest
 
 from kafka.protocol.fetch import FetchRequest, FetchResponse
@@ -13,16 +14,11 @@ from kafka.protocol.metadata import MetadataRequest, MetadataResponse
 from kafka.protocol.produce import ProduceRequest, ProduceResponse
 from kafka.record.default_records import DefaultRecordBatchBuilder
 
-from brook_server import BrookServer
-
-CORRUPT_MESSAGE = 2
-UNKNOWN_TOPIC_OR_PARTITION = 3
-OFFSET_OUT_OF_RANGE = 1
-MESSAGE_TOO_LARGE = 10
-INVALID_TOPIC_EXCEPTION = 17
-INVALID_REQUIRED_ACKS = 21
-UNSUPPORTED_VERSION = 35
-INVALID_RECORD = 87
+sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
+from fixtures import ServerTestCase  # noqa: E402
+from kafka_wire import (CORRUPT_MESSAGE, Conn, INVALID_RECORD, INVALID_REQUIRED_ACKS,
+                        INVALID_TOPIC_EXCEPTION, MESSAGE_TOO_LARGE, OFFSET_OUT_OF_RANGE,
+                        UNKNOWN_TOPIC_OR_PARTITION, UNSUPPORTED_VERSION)  # noqa: E402
 
 
 def batch(values, timestamp=1_700_000_000_000):
@@ -32,48 +28,6 @@ def batch(values, timestamp=1_700_000_000_000):
     for i, v in enumerate(values):
         b.append(i, timestamp=timestamp + i, key=None, value=v, headers=[])
     return bytes(b.build())
-
-
-class Conn:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.correlation = 0
-
-    def send_raw(self, payload):
-        self.sock.sendall(payload)
-
-    def frame(self, api_key, version, body, client_id=b"bad-input-test"):
-        self.correlation += 1
-        header = struct.pack(">hhih", api_key, version, self.correlation, len(client_id)) + client_id
-        data = header + body
-        self.sock.sendall(struct.pack(">i", len(data)) + data)
-        return self.correlation
-
-    def request(self, req):
-        cid = self.frame(req.API_KEY, req.API_VERSION, req.encode())
-        size = struct.unpack(">i", self.read_exact(4))[0]
-        payload = self.read_exact(size)
-        got = struct.unpack(">i", payload[:4])[0]
-        assert got == cid, (got, cid)
-        return req.RESPONSE_TYPE.decode(payload[4:])
-
-    def read_exact(self, n):
-        out = b""
-        while len(out) < n:
-            chunk = self.sock.recv(n - len(out))
-            if not chunk:
-                raise ConnectionError("closed by the broker")
-            out += chunk
-        return out
-
-    def closed_by_peer(self):
-        try:
-            return self.sock.recv(1) == b""
-        except ConnectionResetError:
-            return True
-
-    def close(self):
-        self.sock.close()
 
 
 def produce(conn, topic, partition, records, acks=-1, version=7):
@@ -96,10 +50,12 @@ def fetch(conn, topic, partition, offset):
     return parts[0]
 
 
-class BadInputTest(unittest.TestCase):
+class BadInputTest(ServerTestCase):
+    server_args = ("--default-partitions", "1")
+
     @classmethod
     def setUpClass(cls):
-        cls.brook = BrookServer(extra_args=["--default-partitions", "1"]).start()
+        super().setUpClass()
         cls.good = Conn(cls.brook.port)
         # Data acknowledged before the abuse starts; it must all be there at the end.
         cls.acked = []
@@ -112,7 +68,7 @@ class BadInputTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.good.close()
-        cls.brook.__exit__(None, None, None)
+        super().tearDownClass()
 
     def tearDown(self):
         # Everyone else is still served after each case.

@@ -11,7 +11,6 @@ consumer here uses assign() with explicit offsets and never commits."""
 import os
 import random
 import sys
-import threading
 import time
 import unittest
 
@@ -21,41 +20,10 @@ from confluent_kafka import (OFFSET_BEGINNING, OFFSET_END, TIMESTAMP_CREATE_TIME
 from confluent_kafka.admin import AdminClient, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from brook_server import BrookServer  # noqa: E402
+from fixtures import DEADLINE_S, ServerTestCase  # noqa: E402
 
 BASE_TS = 1_700_000_000_000
-DEADLINE_S = 60
 CODECS = ("none", "gzip", "snappy", "lz4", "zstd")
-
-
-class Server(BrookServer):
-    """BrookServer that also knows when it has read the last line of the server's log, so
-    a report printed at exit (LeakSanitizer) is seen before the log is checked."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.log_done = threading.Event()
-
-    def start(self, *args, **kwargs):
-        self.log_done.clear()
-        return super().start(*args, **kwargs)
-
-    def _read_log(self, proc):
-        try:
-            super()._read_log(proc)
-        finally:
-            self.log_done.set()
-
-    def check_clean_exit(self, code):
-        """After stop(): the log is complete, has no sanitizer report, and the exit was 0."""
-        if not self.log_done.wait(30):
-            raise AssertionError("the server's output did not end after it exited")
-        log_tail = "".join(self.log_lines[-80:])
-        reports = self.sanitizer_reports()
-        if reports:
-            raise AssertionError(f"sanitizer reports {reports} in the server log:\n{log_tail}")
-        if code != 0:
-            raise AssertionError(f"brook exited with {code} on SIGTERM:\n{log_tail}")
 
 
 class Delivery:
@@ -122,23 +90,8 @@ def sample_records(n, seed, value_size=100):
     return out
 
 
-class BrookTestCase(unittest.TestCase):
+class BrookTestCase(ServerTestCase):
     """One server per class; stopping it checks the clean exit and the sanitizer."""
-
-    server_args = ()
-    server_env = None
-
-    @classmethod
-    def setUpClass(cls):
-        cls.brook = Server(extra_args=cls.server_args, env=cls.server_env)
-        cls.brook.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.brook.check_clean_exit(cls.brook.stop())
-        finally:
-            cls.brook.__exit__(None, None, None)
 
     # -- helpers -----------------------------------------------------------------------
 

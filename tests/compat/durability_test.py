@@ -15,8 +15,8 @@ import unittest
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
 
-sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
-from confluent_test import Server  # noqa: E402
+sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from fixtures import BrookServer  # noqa: E402
 
 RECORDS = 20_000
 WINDOW = 2000
@@ -52,7 +52,8 @@ def value_of(i):
 class DurabilityTest(unittest.TestCase):
 
     def start_server(self, partitions, extra_args=()):
-        brook = Server(extra_args=("--default-partitions", str(partitions)) + tuple(extra_args))
+        brook = BrookServer(extra_args=("--default-partitions", str(partitions))
+                            + tuple(extra_args))
         brook.start()
         self.addCleanup(brook.__exit__, None, None, None)
         return brook

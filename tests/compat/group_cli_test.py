@@ -12,64 +12,36 @@ different binary for the CLI."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 import unittest
-import uuid
 from datetime import datetime, timezone
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from brook_server import BrookServer  # noqa: E402
+from fixtures import (DEADLINE_S, SANITIZER_MARKERS, ServerTestCase, now_ms, unique,  # noqa: E402
+                      wait_until)
 
-DEADLINE_S = 60
 HOUR_MS = 3_600_000
 
 
-def now_ms():
-    return int(time.time() * 1000)
-
-
-def wait_for(condition, what, timeout=DEADLINE_S, interval=0.1):
-    """Polls `condition` until it returns something true; fails after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(interval)
-
-
-class GroupCliTest(unittest.TestCase):
+class GroupCliTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = BrookServer().start()
-        cls.cli_bin = os.environ.get("BROOK_CLI") or cls.server.binary
-        cls.admin = AdminClient({"bootstrap.servers": cls.server.bootstrap})
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.server.stop()
-        reports = cls.server.sanitizer_reports()
-        shutil.rmtree(cls.server.data_dir, ignore_errors=True)
-        if reports or rc != 0:
-            raise AssertionError(f"brook exited with {rc}, sanitizer reports {reports}:\n"
-                                 + "".join(cls.server.log_lines[-60:]))
+        super().setUpClass()
+        cls.cli_bin = os.environ.get("BROOK_CLI") or cls.brook.binary
+        cls.admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
 
     # --- helpers -------------------------------------------------------------------------
 
     def group(self, action, *args, bootstrap=None):
         """Runs `brook group ACTION --bootstrap ... ARGS`; returns the CompletedProcess."""
         argv = [self.cli_bin, "group", action,
-                "--bootstrap", bootstrap or self.server.bootstrap, *args]
+                "--bootstrap", bootstrap or self.brook.bootstrap, *args]
         p = subprocess.run(argv, capture_output=True, text=True, timeout=120)
-        for marker in ("AddressSanitizer", "runtime error:", "LeakSanitizer"):
+        for marker in SANITIZER_MARKERS:
             self.assertNotIn(marker, p.stderr, f"{argv}:\n{p.stderr}")
         return p
 
@@ -82,13 +54,13 @@ class GroupCliTest(unittest.TestCase):
         return json.loads(self.group_ok(action, *args, "--json").stdout)
 
     def create_topic(self, partitions):
-        topic = f"cli-{uuid.uuid4().hex[:8]}"
+        topic = unique("cli")
         futures = self.admin.create_topics([NewTopic(topic, partitions, 1)])
         futures[topic].result(DEADLINE_S)
         return topic
 
     def produce(self, topic, partition, timestamps):
-        producer = Producer({"bootstrap.servers": self.server.bootstrap, "linger.ms": 0})
+        producer = Producer({"bootstrap.servers": self.brook.bootstrap, "linger.ms": 0})
         errors = []
         for i, ts in enumerate(timestamps):
             producer.produce(topic, value=f"v{i}".encode(), partition=partition, timestamp=ts,
@@ -100,7 +72,7 @@ class GroupCliTest(unittest.TestCase):
         """A consumer in `group_id` subscribed to `topic`, returned once it owns all
         `partitions` of it, with the records it read meanwhile."""
         consumer = Consumer({
-            "bootstrap.servers": self.server.bootstrap,
+            "bootstrap.servers": self.brook.bootstrap,
             "group.id": group_id,
             "client.id": client_id,
             "enable.auto.commit": False,
@@ -119,7 +91,7 @@ class GroupCliTest(unittest.TestCase):
                 read.append(msg)
             return len(consumer.assignment()) == partitions
 
-        wait_for(assigned, f"{group_id} to be assigned {partitions} partitions")
+        wait_until(assigned, f"{group_id} to be assigned {partitions} partitions")
         return consumer, read
 
     def commit(self, consumer, topic, offsets):
@@ -133,7 +105,7 @@ class GroupCliTest(unittest.TestCase):
         return self.group_json("describe", group_id)["state"]
 
     def wait_until_empty(self, group_id):
-        wait_for(lambda: self.state_of(group_id) == "Empty", f"{group_id} to become Empty",
+        wait_until(lambda: self.state_of(group_id) == "Empty", f"{group_id} to become Empty",
                  interval=0.2)
 
     # --- tests ---------------------------------------------------------------------------
@@ -144,7 +116,7 @@ class GroupCliTest(unittest.TestCase):
         p0_ts = [base + i * 1000 for i in range(10)]  # an hour old, a second apart
         self.produce(topic, 0, p0_ts)
         self.produce(topic, 1, [now_ms() - 120_000] * 4)
-        group_id = f"g-{uuid.uuid4().hex[:8]}"
+        group_id = unique("g")
         consumer, _ = self.member(group_id, topic, 2, client_id="lag-reader")
         try:
             self.commit(consumer, topic, {0: 6, 1: 4})
@@ -206,7 +178,7 @@ class GroupCliTest(unittest.TestCase):
         ts = [base + i * 60_000 for i in range(10)]  # a minute apart
         self.produce(topic, 0, ts)
         self.produce(topic, 1, ts[:3])
-        group_id = f"g-{uuid.uuid4().hex[:8]}"
+        group_id = unique("g")
         consumer, _ = self.member(group_id, topic, 2)
         try:
             self.commit(consumer, topic, {0: 6, 1: 3})
@@ -269,7 +241,7 @@ class GroupCliTest(unittest.TestCase):
                     read.append(msg)
                 return len(read) >= 2
 
-            wait_for(two_records, "the records after the reset")
+            wait_until(two_records, "the records after the reset")
             self.assertEqual([(m.partition(), m.offset(), m.value()) for m in read],
                              [(0, 8, b"v8"), (0, 9, b"v9")])
         finally:
@@ -278,7 +250,7 @@ class GroupCliTest(unittest.TestCase):
     def test_delete_refused_while_active_and_done_when_empty(self):
         topic = self.create_topic(1)
         self.produce(topic, 0, [now_ms()])
-        group_id = f"g-{uuid.uuid4().hex[:8]}"
+        group_id = unique("g")
         consumer, _ = self.member(group_id, topic, 1)
         try:
             self.commit(consumer, topic, {0: 1})
@@ -340,7 +312,7 @@ class GroupCliTest(unittest.TestCase):
         p = self.group("list", bootstrap="127.0.0.1:1")
         self.assertEqual(p.returncode, 1)
         self.assertIn("cannot connect to 127.0.0.1:1", p.stderr)
-        p = self.group("describe", f"no-such-{uuid.uuid4().hex[:8]}")
+        p = self.group("describe", unique("no-such"))
         self.assertEqual(p.returncode, 1)
         self.assertIn("does not exist", p.stderr)
 

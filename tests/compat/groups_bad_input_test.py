@@ -7,7 +7,7 @@ still works.
 Requests come in two encodings: the versions kafka-python has classes for (JoinGroup v2,
 SyncGroup v1, Heartbeat v1, LeaveGroup v1, OffsetCommit v2, OffsetFetch v3, DescribeGroups
 v1, DeleteGroups v1, ListGroups v1), and the flexible versions (JoinGroup v7, SyncGroup v5,
-Heartbeat v4, OffsetCommit v8) written with admin_test.py's encoder.
+Heartbeat v4, OffsetCommit v8) written with kafka_wire.py's encoder.
 
 Where the expected code comes from (Apache Kafka, core/src/main/scala/kafka/coordinator/
 group/GroupCoordinator.scala, the classic coordinator of 2.x):
@@ -39,9 +39,7 @@ group/GroupCoordinator.scala, the classic coordinator of 2.x):
 
 import struct
 import sys
-import time
 import unittest
-import uuid
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -52,19 +50,12 @@ from kafka.protocol.group import (HeartbeatRequest, JoinGroupRequest, LeaveGroup
 from kafka.protocol.metadata import MetadataRequest
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
-from admin_test import Conn, Writer  # noqa: E402
-from confluent_test import Server  # noqa: E402
+from fixtures import DEADLINE_S, ServerTestCase, unique, wait_until  # noqa: E402
+from kafka_wire import (Conn, GROUP_ID_NOT_FOUND, ILLEGAL_GENERATION,
+                        INCONSISTENT_GROUP_PROTOCOL, INVALID_GROUP_ID,
+                        INVALID_SESSION_TIMEOUT, MEMBER_ID_REQUIRED, NONE, NON_EMPTY_GROUP,
+                        UNKNOWN_MEMBER_ID, UNKNOWN_TOPIC_OR_PARTITION, Writer)  # noqa: E402
 
-NONE = 0
-UNKNOWN_TOPIC_OR_PARTITION = 3
-ILLEGAL_GENERATION = 22
-INCONSISTENT_GROUP_PROTOCOL = 23
-INVALID_GROUP_ID = 24
-UNKNOWN_MEMBER_ID = 25
-INVALID_SESSION_TIMEOUT = 26
-NON_EMPTY_GROUP = 68
-GROUP_ID_NOT_FOUND = 69
-MEMBER_ID_REQUIRED = 79
 
 MIN_SESSION_MS = 1000
 MAX_SESSION_MS = 300000
@@ -74,10 +65,9 @@ SERVER_ARGS = ("--group-initial-rebalance-delay-ms", "0",
 SESSION_MS = 120000   # raw members never heartbeat on their own: long sessions
 REBALANCE_MS = 10000
 TOPIC = "orders"      # 2 partitions
-DEADLINE_S = 60
 
 
-# ---- flexible requests (KIP-482) with admin_test's Writer and Reader -------------------
+# ---- flexible requests (KIP-482) with kafka_wire's Writer and Reader -------------------
 
 def _bytes(w, b):  # compact bytes
     return w.uvarint(len(b) + 1).raw(b)
@@ -236,12 +226,13 @@ class Member:
         return heartbeat_v4(self.conn, self.group, self.generation, self.member_id)
 
 
-class GroupBadInputTest(unittest.TestCase):
+class GroupBadInputTest(ServerTestCase):
+
+    server_args = SERVER_ARGS
 
     @classmethod
     def setUpClass(cls):
-        cls.brook = Server(extra_args=SERVER_ARGS)
-        cls.brook.start()
+        super().setUpClass()
         admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
         admin.create_topics([NewTopic(TOPIC, 2, 1)], operation_timeout=30)[TOPIC].result(60)
         cls.conn = Conn(cls.brook.port)
@@ -254,17 +245,9 @@ class GroupBadInputTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.conn.close()
-        try:
-            cls.brook.check_clean_exit(cls.brook.stop())
-        finally:
-            cls.brook.__exit__(None, None, None)
-
-    def setUp(self):
-        self.conns = []
+        super().tearDownClass()
 
     def tearDown(self):
-        for c in self.conns:
-            c.close()
         # The broker still serves, and the watchdog group is untouched.
         self.assertEqual(self.conn.request(MetadataRequest[1]([TOPIC])).topics[0][0], NONE)
         self.assertEqual(self.watchdog.heartbeat(), NONE)
@@ -272,13 +255,8 @@ class GroupBadInputTest(unittest.TestCase):
         self.assertEqual((error, state, [m[0] for m in members]),
                          (NONE, "Stable", [self.watchdog.member_id]))
 
-    def connect(self):
-        c = Conn(self.brook.port)
-        self.conns.append(c)
-        return c
-
     def group(self, what):
-        return f"{what}-{uuid.uuid4().hex[:8]}"
+        return unique(what)
 
     def active(self, what):
         """A new group with one raw member, Stable."""
@@ -535,24 +513,16 @@ class GroupBadInputTest(unittest.TestCase):
         def assignments():
             return [frozenset(tp.partition for tp in c.assignment()) for c in consumers]
 
-        def poll_until(done, what):
-            deadline = time.monotonic() + DEADLINE_S
-            while True:
-                poll_all()
-                if done():
-                    return
-                self.assertLess(time.monotonic(), deadline, what())
-
-        poll_until(lambda: all(assignments()) and not assignments()[0] & assignments()[1] and
+        wait_until(lambda: all(assignments()) and not assignments()[0] & assignments()[1] and
                    assignments()[0] | assignments()[1] == {0, 1, 2, 3},
-                   lambda: f"assignments {assignments()}")
+                   lambda: f"assignments {assignments()}", pump=poll_all)
         p = Producer({"bootstrap.servers": self.brook.bootstrap, "acks": "all"})
         for i in range(40):
             p.produce(topic, value=b"%d" % i, partition=i % 4)
         self.assertEqual(p.flush(DEADLINE_S), 0)
         want = [(p, o) for p in range(4) for o in range(10)]
-        poll_until(lambda: len(got[0]) + len(got[1]) >= len(want),
-                   lambda: f"{len(got[0]) + len(got[1])} of {len(want)} records")
+        wait_until(lambda: len(got[0]) + len(got[1]) >= len(want),
+                   lambda: f"{len(got[0]) + len(got[1])} of {len(want)} records", pump=poll_all)
         self.assertEqual(sorted(got[0] + got[1]), want)
         for i, c in enumerate(consumers):
             self.assertEqual({p for p, _ in got[i]}, set(assignments()[i]))

@@ -32,7 +32,8 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 from confluent_kafka.admin import AdminClient, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from confluent_test import Server  # noqa: E402
+from fixtures import DEADLINE_S, ServerTestCase, disjoint_cover, wait_until  # noqa: E402
+from kafka_wire import GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, UNKNOWN_MEMBER_ID  # noqa: E402
 
 PARTITIONS = 6
 ALL = frozenset(range(PARTITIONS))
@@ -41,30 +42,6 @@ ALL = frozenset(range(PARTITIONS))
 SERVER_ARGS = ("--group-initial-rebalance-delay-ms", "0",
                "--group-min-session-timeout-ms", "1000")
 SESSION_MS = 4000
-DEADLINE_S = 60
-
-# Kafka error codes.
-UNKNOWN_MEMBER_ID = 25
-NON_EMPTY_GROUP = 68
-GROUP_ID_NOT_FOUND = 69
-
-
-def wait_until(predicate, timeout, what, pump=None):
-    """Calls pump() (which polls the consumers) and predicate() until the predicate holds;
-    returns its value. `what` is a string or a function giving the state for the failure
-    message."""
-    deadline = time.monotonic() + timeout
-    while True:
-        if pump is not None:
-            pump()
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            state = what() if callable(what) else what
-            raise AssertionError(f"still waiting after {timeout} s: {state}")
-        if pump is None:
-            time.sleep(0.05)
 
 
 def generation_of(member):
@@ -74,13 +51,6 @@ def generation_of(member):
     data = member.consumer.consumer_group_metadata()
     assert data.startswith(b"CGMDv2:"), data
     return struct.unpack("=i", data[7:11])[0]
-
-
-def disjoint_cover(assignments):
-    """True when the sets are pairwise disjoint, all non-empty and together are ALL."""
-    sets = list(assignments)
-    union = frozenset().union(*sets) if sets else frozenset()
-    return (all(sets) and sum(len(s) for s in sets) == len(union) and union == ALL)
 
 
 # ---- librdkafka's group administration through ctypes ----------------------------------
@@ -672,23 +642,21 @@ class ChildMember:
 
 # ---- tests -----------------------------------------------------------------------------
 
-class GroupTestCase(unittest.TestCase):
+class GroupTestCase(ServerTestCase):
     """One server per class (group settings for quick tests); its clean exit and the
     sanitizer are checked at the end."""
 
+    server_args = SERVER_ARGS
+
     @classmethod
     def setUpClass(cls):
-        cls.brook = Server(extra_args=SERVER_ARGS)
-        cls.brook.start()
+        super().setUpClass()
         cls.admin = GroupAdmin(cls.brook.bootstrap)
 
     @classmethod
     def tearDownClass(cls):
         cls.admin.close()
-        try:
-            cls.brook.check_clean_exit(cls.brook.stop())
-        finally:
-            cls.brook.__exit__(None, None, None)
+        super().tearDownClass()
 
     def setUp(self):
         self.members = []
@@ -719,14 +687,14 @@ class GroupTestCase(unittest.TestCase):
             m.poll()
 
     def wait(self, predicate, what, timeout=DEADLINE_S):
-        return wait_until(predicate, timeout, what, pump=self.pump)
+        return wait_until(predicate, what, timeout, pump=self.pump)
 
     def wait_stable(self, members, timeout=DEADLINE_S):
         """Waits until the members' assignments are non-empty, disjoint and cover the 6
         partitions; returns {name: partitions}."""
         def state():
             return {m.name: sorted(m.partitions()) for m in members}
-        self.wait(lambda: disjoint_cover(m.partitions() for m in members),
+        self.wait(lambda: disjoint_cover([m.partitions() for m in members], ALL),
                   lambda: f"assignments {state()}", timeout)
         return {m.name: m.partitions() for m in members}
 
@@ -828,10 +796,10 @@ class GroupMembershipTest(GroupTestCase):
         self.consume_once(members, topic, 60)
         leaving = members.pop(1)
         leaving.close()
-        after = wait_until(lambda: disjoint_cover(m.partitions() for m in members) and
-                           {m.name: m.partitions() for m in members}, 30,
+        after = wait_until(lambda: disjoint_cover([m.partitions() for m in members], ALL) and
+                           {m.name: m.partitions() for m in members},
                            lambda: {m.name: sorted(m.partitions()) for m in members},
-                           pump=self.pump)
+                           30, pump=self.pump)
         for p in before["m1"]:
             self.assertTrue(any(p in parts for parts in after.values()))
         self.assert_described(group, members)
@@ -844,13 +812,13 @@ class GroupMembershipTest(GroupTestCase):
         members = [self.member(group, topic, f"m{i}", **session) for i in range(2)]
         victim = self.child(group, topic, "victim", **session)
         everyone = members + [victim]
-        self.wait(lambda: disjoint_cover(m.partitions() for m in everyone),
+        self.wait(lambda: disjoint_cover([m.partitions() for m in everyone], ALL),
                   lambda: {m.name: sorted(m.partitions()) for m in everyone})
         victims = victim.partitions()
         self.consume_once(everyone, topic, 60)
         victim.kill()
-        after = wait_until(lambda: disjoint_cover(m.partitions() for m in members) and
-                           {m.name: m.partitions() for m in members}, DEADLINE_S,
+        after = wait_until(lambda: disjoint_cover([m.partitions() for m in members], ALL) and
+                           {m.name: m.partitions() for m in members},
                            lambda: {m.name: sorted(m.partitions()) for m in members},
                            pump=self.pump)
         self.assertTrue(all(any(p in parts for parts in after.values()) for p in victims))
@@ -933,8 +901,8 @@ class GroupMembershipTest(GroupTestCase):
         # c leaves: a and b are given c's partitions on top of theirs, nothing revoked.
         marks = {m.name: len(m.events) for m in (a, b)}
         c.close()
-        final = wait_until(lambda: disjoint_cover(m.partitions() for m in (a, b)) and
-                           {m.name: m.partitions() for m in (a, b)}, DEADLINE_S,
+        final = wait_until(lambda: disjoint_cover([m.partitions() for m in (a, b)], ALL) and
+                           {m.name: m.partitions() for m in (a, b)},
                            lambda: {m.name: sorted(m.partitions()) for m in (a, b)},
                            pump=self.pump)
         for m in (a, b):
@@ -1125,7 +1093,7 @@ class AtLeastOnceTest(GroupTestCase):
                 if any(tp.error for tp in tps):
                     return None
                 return {tp.partition: tp.offset for tp in tps}
-            return wait_until(read, DEADLINE_S, "committed offsets")
+            return wait_until(read, "committed offsets")
         finally:
             c.close()
 
@@ -1150,11 +1118,11 @@ class AtLeastOnceTest(GroupTestCase):
 
         def progress(what, n=300):
             have = len(processed())
-            wait_until(lambda: len(processed()) >= have + n, DEADLINE_S,
+            wait_until(lambda: len(processed()) >= have + n,
                        lambda: f"{what}: {len(processed()) - have} of {n} more records processed")
 
         def covered(ws):
-            wait_until(lambda: disjoint_cover(w.partitions() for w in ws), DEADLINE_S,
+            wait_until(lambda: disjoint_cover([w.partitions() for w in ws], ALL),
                        lambda: {w.name: sorted(w.partitions()) for w in ws})
 
         def acked():
@@ -1203,9 +1171,9 @@ class AtLeastOnceTest(GroupTestCase):
         self.assertEqual(producer.failed, [])
         delivered = producer.delivered
         self.assertEqual(delivered, set(range(producer.sent)))
-        wait_until(lambda: delivered <= processed(), 90,
+        wait_until(lambda: delivered <= processed(),
                    lambda: f"{len(delivered - processed())} records not processed yet, e.g. "
-                           f"{sorted(delivered - processed())[:10]}")
+                           f"{sorted(delivered - processed())[:10]}", 90)
         self.assertEqual(processed() - delivered, set(), "processed records never sent")
 
         # Once the workers are idle, the last acknowledged commits are the ends of the
@@ -1215,7 +1183,7 @@ class AtLeastOnceTest(GroupTestCase):
                 for p in range(PARTITIONS)}
         probe.close()
         self.assertEqual(sum(ends.values()), producer.sent, "idempotence: each record once")
-        wait_until(lambda: acked() == ends, DEADLINE_S, lambda: f"acked {acked()}, ends {ends}")
+        wait_until(lambda: acked() == ends, lambda: f"acked {acked()}, ends {ends}")
         self.assertEqual(self.committed(group, topic), acked())
         for w in (c, d, e):
             self.assertEqual(w.close(), 0, f"{w.name} left cleanly")

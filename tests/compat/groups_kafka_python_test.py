@@ -12,7 +12,6 @@ touches it; the test talks to it through a queue of calls."""
 import queue
 import sys
 import threading
-import time
 import unittest
 import uuid
 
@@ -23,34 +22,12 @@ from kafka.errors import GroupIdNotFoundError, NoError, NonEmptyGroupError
 from kafka.structs import OffsetAndMetadata
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from kafka_python_test import Server  # noqa: E402
+from fixtures import DEADLINE_S, ServerTestCase, disjoint_cover, wait_until  # noqa: E402
 
 PARTITIONS = 6
 ALL = frozenset(range(PARTITIONS))
 SERVER_ARGS = ("--group-initial-rebalance-delay-ms", "0",
                "--group-min-session-timeout-ms", "1000")
-DEADLINE_S = 60
-
-
-def wait_until(predicate, timeout, what):
-    """Polls predicate() until it holds; returns its value. `what` is a string or a
-    function giving the state for the failure message."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            state = what() if callable(what) else what
-            raise AssertionError(f"still waiting after {timeout} s: {state}")
-        time.sleep(0.05)
-
-
-def disjoint_cover(assignments):
-    """True when the sets are pairwise disjoint, all non-empty and together are ALL."""
-    sets = list(assignments)
-    union = frozenset().union(*sets) if sets else frozenset()
-    return all(sets) and sum(len(s) for s in sets) == len(union) and union == ALL
 
 
 class Listener(ConsumerRebalanceListener):
@@ -161,30 +138,19 @@ class Member(threading.Thread):
         self.join(timeout=DEADLINE_S)
 
 
-class KafkaPythonGroupTest(unittest.TestCase):
+class KafkaPythonGroupTest(ServerTestCase):
+
+    server_args = SERVER_ARGS
 
     @classmethod
     def setUpClass(cls):
-        cls.brook = Server(extra_args=SERVER_ARGS)
-        cls.brook.start()
+        super().setUpClass()
         cls.admin = KafkaAdminClient(bootstrap_servers=cls.brook.bootstrap)
 
     @classmethod
     def tearDownClass(cls):
         cls.admin.close()
-        brook = cls.brook
-        try:
-            code = brook.stop()
-            if not brook.log_done.wait(30):
-                raise AssertionError("the server's output did not end after it exited")
-            log_tail = "".join(brook.log_lines[-80:])
-            reports = brook.sanitizer_reports()
-            if reports:
-                raise AssertionError(f"sanitizer reports {reports} in the server log:\n{log_tail}")
-            if code != 0:
-                raise AssertionError(f"brook exited with {code} on SIGTERM:\n{log_tail}")
-        finally:
-            brook.__exit__(None, None, None)
+        super().tearDownClass()
 
     # ---- helpers ----
 
@@ -205,7 +171,7 @@ class KafkaPythonGroupTest(unittest.TestCase):
         def state():
             failures = [m.failure for m in members if m.failure]
             return f"assignments {({m.name: sorted(m.partitions()) for m in members})} {failures}"
-        wait_until(lambda: disjoint_cover(m.partitions() for m in members), timeout, state)
+        wait_until(lambda: disjoint_cover([m.partitions() for m in members], ALL), state, timeout)
         return {m.name: m.partitions() for m in members}
 
     def produce(self, topic, count, first=0):
@@ -231,9 +197,9 @@ class KafkaPythonGroupTest(unittest.TestCase):
 
         def seen():
             return {(p, o): m for m in members for p, o, _ in m.processed() if (p, o) in sent}
-        wait_until(lambda: len(seen()) == len(sent), DEADLINE_S,
+        wait_until(lambda: len(seen()) == len(sent),
                    lambda: f"{len(seen())} of {len(sent)} records processed")
-        wait_until(lambda: not any(m.pending for m in members if m.is_alive()), DEADLINE_S,
+        wait_until(lambda: not any(m.pending for m in members if m.is_alive()),
                    "commits of the records processed")
         owners = {p: m for m in members for p in m.partitions()}
         for (p, o), m in seen().items():
@@ -274,7 +240,7 @@ class KafkaPythonGroupTest(unittest.TestCase):
         after = self.wait_stable(members)
         self.assertTrue(after["m3"], "the fourth member got partitions")
         self.assertTrue(any(after[n] != before[n] for n in before), "partitions moved")
-        wait_until(lambda: self.described_assignment(group) == ("Stable", after), DEADLINE_S,
+        wait_until(lambda: self.described_assignment(group) == ("Stable", after),
                    lambda: f"described {self.described_assignment(group)}, clients {after}")
         self.consume_once(members, topic, 120, first=120)
 
@@ -292,7 +258,7 @@ class KafkaPythonGroupTest(unittest.TestCase):
         topic, group = self.fresh("commit")
         self.produce(topic, 60)  # 10 per partition
         m = self.member(group, topic, "c0", auto_commit=False)
-        wait_until(lambda: m.partitions() == ALL and len(m.processed()) == 60, DEADLINE_S,
+        wait_until(lambda: m.partitions() == ALL and len(m.processed()) == 60,
                    lambda: f"{len(m.processed())} records, partitions {sorted(m.partitions())}")
         offsets = {TopicPartition(topic, p): OffsetAndMetadata(2 + p, f"meta-{p}")
                    for p in range(PARTITIONS)}
@@ -311,7 +277,7 @@ class KafkaPythonGroupTest(unittest.TestCase):
             for p, o, _ in n.processed():
                 out[p].append(o)
             return out
-        wait_until(lambda: got() == want, DEADLINE_S, lambda: f"read {got()}, want {want}")
+        wait_until(lambda: got() == want, lambda: f"read {got()}, want {want}")
         n.call(lambda c: c.commit())  # the positions
         self.assertEqual(
             {tp.partition: om.offset for tp, om in
@@ -326,7 +292,7 @@ class KafkaPythonGroupTest(unittest.TestCase):
 
         self.assertIn((group, "consumer"), self.admin.list_consumer_groups())
         wait_until(lambda: self.described_assignment(group) == ("Stable", assignment),
-                   DEADLINE_S, lambda: f"{self.described_assignment(group)}")
+                   lambda: f"{self.described_assignment(group)}")
         info = self.describe(group)
         self.assertEqual((info.error_code, info.group, info.protocol_type),
                          (0, group, "consumer"))
@@ -342,7 +308,7 @@ class KafkaPythonGroupTest(unittest.TestCase):
 
         for m in members:
             m.close()
-        wait_until(lambda: self.describe(group).state == "Empty", DEADLINE_S, "an empty group")
+        wait_until(lambda: self.describe(group).state == "Empty", "an empty group")
         self.assertEqual(self.describe(group).members, [])
         ((name, error),) = self.admin.delete_consumer_groups([group])
         self.assertEqual((name, error), (group, NoError))

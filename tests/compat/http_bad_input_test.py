@@ -16,9 +16,9 @@ import unittest
 
 from confluent_kafka import Producer
 
-sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from http_helpers import (DEADLINE_S, JSON, V2, V2_BINARY, V2_JSON, HttpTestCase,  # noqa: E402
-                          b64, unique)
+sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
+from fixtures import DEADLINE_S, unique  # noqa: E402
+from http_helpers import JSON, V2, V2_BINARY, V2_JSON, HttpTestCase, b64  # noqa: E402
 
 MAX_BODY = 65536
 REQUEST_TIMEOUT_MS = 500

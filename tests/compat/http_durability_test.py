@@ -27,9 +27,9 @@ import unittest
 
 import requests
 
-sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from http_helpers import (DEADLINE_S, JSON, TIMEOUT_S, V2, V2_BINARY, V2_JSON,  # noqa: E402
-                          RawHttp, Server, unique, wait_until)
+sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
+from fixtures import DEADLINE_S, BrookServer, unique, wait_until  # noqa: E402
+from http_helpers import JSON, TIMEOUT_S, V2, V2_BINARY, V2_JSON, RawHttp  # noqa: E402
 
 PARTITIONS = 3
 ACKED_BEFORE_KILL = 2000
@@ -55,7 +55,7 @@ def id_of(value):
 class HttpDurabilityTest(unittest.TestCase):
 
     def setUp(self):
-        self.brook = Server(extra_args=("--group-initial-rebalance-delay-ms", "0"))
+        self.brook = BrookServer(extra_args=("--group-initial-rebalance-delay-ms", "0"))
         self.brook.start()
         self.addCleanup(self.brook.__exit__, None, None, None)
         self.session = requests.Session()

@@ -1,8 +1,7 @@
-"""Shared helpers of the REST Proxy compatibility tests (http_rest_test.py,
-http_bad_input_test.py): a BrookServer that checks its clean exit, a test case with a
-requests.Session on the server's HTTP listener, curl and kcat runners, a raw-socket HTTP
-client for what requests cannot send (chunked bodies sent piece by piece, stalls, garbage),
-and wait_until(), which polls a condition up to a deadline instead of sleeping."""
+"""Shared helpers of the REST Proxy compatibility tests (http_*_test.py): a test case with
+a requests.Session on the server's HTTP listener, curl and kcat runners, and a raw-socket
+HTTP client for what requests cannot send (chunked bodies sent piece by piece, stalls,
+garbage). The server and wait_until() come from fixtures.py."""
 
 import base64
 import contextlib
@@ -11,15 +10,12 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
-import unittest
-import uuid
 
 import requests
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from brook_server import BrookServer  # noqa: E402
+from fixtures import DEADLINE_S, ServerTestCase, wait_until  # noqa: E402
 
 V2 = "application/vnd.kafka.v2+json"
 V2_JSON = "application/vnd.kafka.json.v2+json"
@@ -27,23 +23,7 @@ V2_BINARY = "application/vnd.kafka.binary.v2+json"
 JSON = "application/json"
 KCAT = os.environ.get("KCAT", "/usr/bin/kcat")
 CURL = os.environ.get("CURL", "/usr/bin/curl")
-DEADLINE_S = 60
 TIMEOUT_S = 30  # of one HTTP request
-
-
-def wait_until(condition, what, timeout=DEADLINE_S, interval=0.05):
-    """Polls `condition` until it returns something true and returns that; fails the test
-    once `timeout` seconds have passed. `what` (a string, or a function giving one) says
-    what was awaited."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            what = what() if callable(what) else what
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def b64(data):
@@ -52,43 +32,6 @@ def b64(data):
 
 def unb64(text):
     return None if text is None else base64.b64decode(text, validate=True)
-
-
-def unique(prefix):
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-class Server(BrookServer):
-    """BrookServer that knows when it has read the last line of the server's log, so a
-    report printed at exit (LeakSanitizer) is seen before the log is checked."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.log_done = threading.Event()
-
-    def start(self, *args, **kwargs):
-        self.log_done.clear()
-        super().start(*args, **kwargs)
-        if self.http_port is None:
-            self.kill()
-            raise RuntimeError("brook logged no http listener:\n" + "".join(self.log_lines))
-        return self
-
-    def _read_log(self, proc):
-        try:
-            super()._read_log(proc)
-        finally:
-            self.log_done.set()
-
-    def check_clean_exit(self, code):
-        if not self.log_done.wait(30):
-            raise AssertionError("the server's output did not end after it exited")
-        log_tail = "".join(self.log_lines[-80:])
-        reports = self.sanitizer_reports()
-        if reports:
-            raise AssertionError(f"sanitizer reports {reports} in the server log:\n{log_tail}")
-        if code != 0:
-            raise AssertionError(f"brook exited with {code} on SIGTERM:\n{log_tail}")
 
 
 class RawHttp:
@@ -186,7 +129,7 @@ class RawHttp:
         return data, time.monotonic() - start
 
 
-class HttpTestCase(unittest.TestCase):
+class HttpTestCase(ServerTestCase):
     """One server per class (extra flags in `server_args`), a requests.Session on its HTTP
     listener, and helpers for the v2 and v3 APIs. Stopping the server checks its clean
     exit and the sanitizer."""
@@ -195,18 +138,14 @@ class HttpTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.brook = Server(extra_args=cls.server_args)
-        cls.brook.start()
+        super().setUpClass()
         cls.session = requests.Session()
         cls._cluster_id = None
 
     @classmethod
     def tearDownClass(cls):
         cls.session.close()
-        try:
-            cls.brook.check_clean_exit(cls.brook.stop())
-        finally:
-            cls.brook.__exit__(None, None, None)
+        super().tearDownClass()
 
     # -- HTTP ---------------------------------------------------------------------------
 

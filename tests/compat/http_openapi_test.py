@@ -23,7 +23,7 @@ import uuid
 import requests
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from brook_server import BrookServer  # noqa: E402
+from fixtures import ServerTestCase  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DOC_PATH = os.path.join(HERE, "..", "..", "doc", "openapi.json")
@@ -272,19 +272,14 @@ class DocumentTest(unittest.TestCase):
                 self.assertEqual(unknown, set(), f"components/schemas/{name}/{path}")
 
 
-class ServedApiTest(unittest.TestCase):
+class ServedApiTest(ServerTestCase):
     """A real server: the document it serves, and its answers against the document."""
 
     @classmethod
     def setUpClass(cls):
         cls.raw, cls.doc = load_document()
         cls.checker = SchemaChecker(cls.doc)
-        cls.brook = BrookServer()
-        cls.brook.start()
-        if cls.brook.http_port is None:  # start() returns once both listeners are logged
-            cls.brook.__exit__(None, None, None)
-            raise RuntimeError("brook logged no http listener:\n" +
-                               "".join(cls.brook.log_lines[-50:]))
+        super().setUpClass()
         cls.url = cls.brook.http_url
         cls.http = requests.Session()
         cls.cluster_id = cls.http.get(cls.url + "/v3/clusters",
@@ -293,14 +288,7 @@ class ServedApiTest(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.http.close()
-        try:
-            code = cls.brook.stop()
-            reports = cls.brook.sanitizer_reports()
-            if reports or code != 0:
-                raise AssertionError(f"brook exited with {code}, sanitizer reports {reports}:\n"
-                                     + "".join(cls.brook.log_lines[-80:]))
-        finally:
-            cls.brook.__exit__(None, None, None)
+        super().tearDownClass()
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -19,7 +19,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 import unittest
 
 import requests
@@ -27,14 +26,10 @@ from confluent_kafka import OFFSET_BEGINNING, TIMESTAMP_CREATE_TIME, Consumer, P
     TopicPartition
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
-from http_helpers import (DEADLINE_S, JSON, V2, V2_BINARY, V2_JSON, HttpTestCase,  # noqa: E402
-                          b64, unb64, unique, wait_until)
+from fixtures import DEADLINE_S, now_ms, unique, wait_until  # noqa: E402
+from http_helpers import JSON, V2, V2_BINARY, V2_JSON, HttpTestCase, b64, unb64  # noqa: E402
 
 BASE_TS = 1_700_000_000_000
-
-
-def now_ms():
-    return int(time.time() * 1000)
 
 
 class HttpRestTest(HttpTestCase):

@@ -7,7 +7,7 @@ offset look-ups (beginning, end, by time) answer what Kafka answers.
 Consumers use assign() without a group_id: consumer groups are not served yet."""
 
 import random
-import threading
+import sys
 import time
 import unittest
 
@@ -15,56 +15,15 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.client_async import KafkaClient
 from kafka.codec import has_gzip, has_lz4, has_snappy, has_zstd
 
-from brook_server import BrookServer
+sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from fixtures import ServerTestCase  # noqa: E402
 
 BASE_TS = 1_700_000_000_000
 CONSUME_DEADLINE_S = 60
 
 
-class Server(BrookServer):
-    """BrookServer that also knows when it has read the last line of the server's log, so
-    a report printed at exit (LeakSanitizer) is seen before the log is checked."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.log_done = threading.Event()
-
-    def start(self, *args, **kwargs):
-        self.log_done.clear()
-        return super().start(*args, **kwargs)
-
-    def _read_log(self, proc):
-        try:
-            super()._read_log(proc)
-        finally:
-            self.log_done.set()
-
-
-class BrookTestCase(unittest.TestCase):
+class BrookTestCase(ServerTestCase):
     """One server per class; stopping it checks the clean exit and the sanitizer."""
-
-    server_args = ()
-
-    @classmethod
-    def setUpClass(cls):
-        cls.brook = Server(extra_args=cls.server_args)
-        cls.brook.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        brook = cls.brook
-        try:
-            code = brook.stop()
-            if not brook.log_done.wait(30):
-                raise AssertionError("the server's output did not end after it exited")
-            reports = brook.sanitizer_reports()
-            log_tail = "".join(brook.log_lines[-80:])
-            if reports:
-                raise AssertionError(f"sanitizer reports {reports} in the server log:\n{log_tail}")
-            if code != 0:
-                raise AssertionError(f"brook exited with {code} on SIGTERM:\n{log_tail}")
-        finally:
-            brook.__exit__(None, None, None)
 
     # -- helpers -----------------------------------------------------------------------
 

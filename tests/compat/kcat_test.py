@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -19,7 +18,7 @@ from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from brook_server import BrookServer  # noqa: E402
+from fixtures import ServerTestCase  # noqa: E402
 
 KCAT = os.environ.get("KCAT", "/usr/bin/kcat")
 BASE_TS = 1_700_000_000_000
@@ -27,24 +26,6 @@ FIELD = "\x1f"  # between the fields of one record in -f output (ASCII unit sepa
 # Everything kcat knows about a record, one line per record.
 FORMAT = FIELD.join(["%t", "%p", "%o", "%T", "%K", "%k", "%S", "%s", "%h"]) + "\\n"
 FORMAT_ARG = FORMAT.replace(FIELD, "\\x1f")
-
-
-class Server(BrookServer):
-    """BrookServer that also knows when it has read the last line of the server's log."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.log_done = threading.Event()
-
-    def start(self, *args, **kwargs):
-        self.log_done.clear()
-        return super().start(*args, **kwargs)
-
-    def _read_log(self, proc):
-        try:
-            super()._read_log(proc)
-        finally:
-            self.log_done.set()
 
 
 def parse_formatted(stdout):
@@ -71,31 +52,8 @@ def parse_formatted(stdout):
     return out
 
 
-class KcatTestCase(unittest.TestCase):
+class KcatTestCase(ServerTestCase):
     """One server per class; stopping it checks the clean exit and the sanitizer."""
-
-    server_args = ()
-
-    @classmethod
-    def setUpClass(cls):
-        cls.brook = Server(extra_args=cls.server_args)
-        cls.brook.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        brook = cls.brook
-        try:
-            code = brook.stop()
-            if not brook.log_done.wait(30):
-                raise AssertionError("the server's output did not end after it exited")
-            log_tail = "".join(brook.log_lines[-80:])
-            reports = brook.sanitizer_reports()
-            if reports:
-                raise AssertionError(f"sanitizer reports {reports} in the server log:\n{log_tail}")
-            if code != 0:
-                raise AssertionError(f"brook exited with {code} on SIGTERM:\n{log_tail}")
-        finally:
-            brook.__exit__(None, None, None)
 
     # -- helpers -----------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import queue
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import tempfile
@@ -143,6 +144,14 @@ class BrookTestCase(unittest.TestCase):
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
+
+    def occupied_port(self):
+        """A port of 127.0.0.1 that a listening socket holds until the test ends."""
+        blocker = socket.socket()
+        self.addCleanup(blocker.close)
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen(1)
+        return blocker.getsockname()[1]
 
     def spawn(self, args, env=None):
         c = Child(args, cwd=self.dir, env=env)
@@ -422,32 +431,18 @@ class BadConfigurationTest(BrookTestCase):
 
     def test_kafka_port_in_use(self):
         # A listener that cannot bind is reported and the server exits 1, cleanly.
-        import socket
-        blocker = socket.socket()
-        blocker.bind(("127.0.0.1", 0))
-        blocker.listen(1)
-        port = blocker.getsockname()[1]
-        try:
-            rc, out, err = self.run_brook("serve", "--data-dir", self.path("data"),
-                                          "--kafka-port", str(port))
-        finally:
-            blocker.close()
+        port = self.occupied_port()
+        rc, out, err = self.run_brook("serve", "--data-dir", self.path("data"),
+                                      "--kafka-port", str(port))
         self.assertEqual(rc, 1, out + err)
         self.assertIn("cannot listen on 127.0.0.1:{}".format(port), err)
         self.assertNotIn("brook ready", err)
 
     def test_http_port_in_use(self):
         # The REST Proxy listener that cannot bind: reported, exit 1, everything closed.
-        import socket
-        blocker = socket.socket()
-        blocker.bind(("127.0.0.1", 0))
-        blocker.listen(1)
-        port = blocker.getsockname()[1]
-        try:
-            rc, out, err = self.run_brook("serve", "--data-dir", self.path("data"),
-                                          "--kafka-port", "0", "--http-port", str(port))
-        finally:
-            blocker.close()
+        port = self.occupied_port()
+        rc, out, err = self.run_brook("serve", "--data-dir", self.path("data"),
+                                      "--kafka-port", "0", "--http-port", str(port))
         self.assertEqual(rc, 1, out + err)
         self.assertIn("cannot listen for HTTP on 127.0.0.1:{}".format(port), err)
         self.assertNotIn("brook ready", err)

@@ -1,6 +1,6 @@
 // Starts a real `brook serve` for the kafkajs compatibility tests: a fresh data directory,
-// a free port, and the address clients should use. The JavaScript twin of
-// ../brook_server.py; the binary comes from $BROOK_BIN (set by ctest to the build's brook).
+// a free port, and the address clients should use. The JavaScript twin of BrookServer in
+// ../fixtures.py; the binary comes from $BROOK_BIN (set by ctest to the build's brook).
 //
 //   const brook = await new BrookServer().start()
 //   const kafka = new Kafka({ brokers: [brook.bootstrap] })
