@@ -11,6 +11,8 @@
 #include "broker/server.h"
 #include "broker/topic_table.h"
 #include "http/rest_service.h"
+#include "storage/data_dir_lock.h"
+#include "storage/errc.h"
 #include "storage/group_store.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
@@ -28,6 +30,25 @@ int run_serve(const server_config& config) {
   // A peer that closes its socket while an answer is being written (sendfile has no
   // MSG_NOSIGNAL) must cost only that connection: writes then fail with EPIPE.
   signal(SIGPIPE, SIG_IGN);
+
+  // One server per data directory: the lock comes before anything in it is opened, and
+  // is released last (it is destroyed after everything below).
+  auto dir_lock = storage::data_dir_lock::acquire(config.data_dir);
+  if (!dir_lock) {
+    if (dir_lock.error() == storage::errc::data_dir_locked) {
+      auto pid = storage::data_dir_lock::holder(config.data_dir);
+      auto lock_file = (config.data_dir / storage::data_dir_lock::file_name).string();
+      log::error(
+          "data directory {} is in use by another brook serve ({}holding {}): stop that one "
+          "or give this one another --data-dir",
+          config.data_dir.string(), pid ? fmt::format("pid {}, ", *pid) : std::string(), lock_file);
+    } else {
+      log::error("cannot open data directory {}: cannot lock {}: {}", config.data_dir.string(),
+                 (config.data_dir / storage::data_dir_lock::file_name).string(),
+                 dir_lock.error().message());
+    }
+    return 1;
+  }
 
   storage::log_manager logs({config.data_dir, config.storage, config.retention_check_interval});
   auto summary = logs.open_all();
