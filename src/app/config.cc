@@ -2,6 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <charconv>
 #include <vector>
@@ -25,6 +28,19 @@ std::string env_name(const std::string& key) {
     out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   }
   return out;
+}
+
+// True for the addresses that mean "every interface": 0.0.0.0, ::, [::].
+bool is_wildcard_address(std::string host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return v4.s_addr == htonl(INADDR_ANY);
+  }
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_UNSPECIFIED(&v6);
 }
 
 }  // namespace
@@ -276,6 +292,25 @@ std::string set_config_value(server_config& c, const std::string& key, const std
         static_cast<size_t>(*v);
   } else {
     return "unknown setting '" + key + "'";
+  }
+  return {};
+}
+
+std::string check_server_config(const server_config& c) {
+  if (auto st = c.storage.validate(); !st) {
+    return st.error().message();
+  }
+  const auto& k = c.kafka;
+  if (!k.advertised_host.empty() && is_wildcard_address(k.advertised_host)) {
+    return "kafka.advertised_host " + k.advertised_host +
+           " is not an address clients can connect to: set --advertised-host "
+           "(kafka.advertised_host) to the host name or address clients should use";
+  }
+  if (k.advertised_host.empty() && is_wildcard_address(k.host)) {
+    return "kafka.host " + k.host +
+           " listens on every interface, but clients cannot connect to it and Brook tells "
+           "clients where to connect: set --advertised-host (kafka.advertised_host) to the "
+           "host name or address clients should use";
   }
   return {};
 }

@@ -39,6 +39,11 @@ std::string set_config_value(server_config& config, const std::string& key,
 config_outcome load_config(const std::optional<std::filesystem::path>& file,
                            const std::function<const char*(const char*)>& getenv);
 
+// Checks what no single value shows, once every source is applied: the storage ranges,
+// and that clients are not told to connect to a wildcard address (0.0.0.0, ::), which
+// Kafka refuses too. Returns an error message, empty when the configuration can run.
+std::string check_server_config(const server_config& config);
+
 // The keys set_config_value knows, in documentation order.
 const std::vector<std::string>& config_keys();
 
