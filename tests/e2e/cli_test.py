@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""End-to-end tests of the `brook` command line: commands, version, usage errors and the
-wildcard listener check."""
+"""End-to-end tests of the `brook` command line: commands, version, usage errors, the
+wildcard listener check, and the settings table as --help, --print-config and
+doc/configuration.md show it (one table: src/app/server_settings.cc)."""
 
 import os
 import re
@@ -87,6 +88,84 @@ class WildcardHostTest(BrookTestCase):
                              "--advertised-host", "127.0.0.1")
         self.assertRegex(c.text(), r"kafka listener on 0\.0\.0\.0:(\d+) \(advertised 127\.0\.0\.1:\1\)")
         self.stop_serve(c)
+
+
+class SettingsTableTest(BrookTestCase):
+    """--print-config, --help and doc/configuration.md come from one table."""
+
+    def print_config(self, *args, env=None):
+        rc, out, err = self.run_brook("serve", "--print-config", *args, env=env)
+        self.assertEqual(rc, 0, out + err)
+        return out
+
+    def settings(self):
+        """{key: (value as written in TOML, flag, environment variable)} of the defaults."""
+        out = {}
+        for line in self.print_config().splitlines():
+            if not line or line.startswith("#"):
+                continue
+            m = re.fullmatch(r"([a-z_.]+) = (.*?)  # (--[a-z-]+), (BROOK_[A-Z_]+)", line)
+            self.assertTrue(m, line)
+            out[m.group(1)] = (m.group(2), m.group(3), m.group(4))
+        self.assertGreater(len(out), 30)
+        return out
+
+    def test_doc_lists_every_setting_with_its_default(self):
+        doc = read_doc("doc/configuration.md")
+        rows = {}
+        for line in doc.splitlines():
+            m = re.match(r"\| `([a-z_.]+)` \| [^|]+ \| ([^|]+) \| [^|]+ \| `(BROOK_[A-Z_]+)` \| `(--[a-z-]+)` \|$", line)
+            if m:
+                rows[m.group(1)] = (m.group(2).strip(), m.group(3), m.group(4))
+        settings = self.settings()
+        self.assertEqual(sorted(rows), sorted(settings),
+                         "doc/configuration.md's table and the settings table differ")
+        for key, (value, flag, env) in settings.items():
+            default, doc_env, doc_flag = rows[key]
+            shown = value[1:-1] if value[:1] in ("'", '"') else value
+            self.assertTrue(default.startswith("`{}`".format(shown if shown else '""')),
+                            "{}: the doc says {}, the binary {}".format(key, default, value))
+            self.assertEqual(doc_env, env, key)
+            self.assertEqual(doc_flag, flag, key)
+
+    def test_help_shows_every_flag_with_a_type(self):
+        rc, out, err = self.run_brook("serve", "--help")
+        self.assertEqual(rc, 0, out + err)
+        for key, (_, flag, _) in self.settings().items():
+            m = re.search(r"^\s+{} (\S+)".format(re.escape(flag)), out, re.M)
+            self.assertTrue(m, "{} ({}) is not in --help:\n{}".format(flag, key, out))
+            self.assertNotEqual(m.group(1), "TEXT", flag)
+        self.assertNotIn("TEXT", out)
+        self.assertIn("--segment-bytes BYTES", out)
+        self.assertIn("--durability sync|interval", out)
+        self.assertIn("--auto-create-topics true|false", out)
+        self.assertIn("--kafka-port PORT", out)
+
+    def test_readme_synopsis_flags_exist(self):
+        readme = read_doc("README.md")
+        synopsis = re.search(r"```\n(build/release/src/app/brook serve .*?)\n\S", readme, re.S)
+        self.assertTrue(synopsis)
+        rc, out, err = self.run_brook("serve", "--help")
+        for flag in re.findall(r"--[a-z-]+", synopsis.group(1)):
+            self.assertRegex(out, r"(^|[\s,]){}[\s=]".format(re.escape(flag)))
+
+    def test_print_config_reads_every_source_and_round_trips(self):
+        conf = self.path("brook.toml")
+        with open(conf, "w") as f:
+            f.write('[storage]\nsegment_bytes = 8192\n[http]\nenabled = false\n')
+        out = self.print_config("--config", conf, "--segment-ms", "60000",
+                                "--offsets-retention-minutes", "5",
+                                env={"BROOK_KAFKA_ADVERTISED_HOST": "brook.internal"})
+        self.assertIn("storage.segment_bytes = 8192  #", out)
+        self.assertIn("storage.segment_ms = 60000  #", out)
+        self.assertIn("http.enabled = false  #", out)
+        self.assertIn("kafka.advertised_host = 'brook.internal'  #", out)
+        self.assertIn("groups.offsets_retention_minutes = 5  #", out)
+        again = self.path("again.toml")
+        with open(again, "w") as f:
+            f.write(out)
+        self.assertEqual(self.print_config("--config", again), out)
+        self.assertFalse(os.path.exists(self.path("data")), "--print-config opens nothing")
 
 
 if __name__ == "__main__":
