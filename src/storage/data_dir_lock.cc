@@ -1,6 +1,5 @@
 #include "storage/data_dir_lock.h"
 
-#include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -12,42 +11,19 @@
 
 namespace brook::storage {
 
-data_dir_lock::~data_dir_lock() {
-  if (_fd >= 0) {
-    ::close(_fd);  // releases the flock
-  }
-}
-
-data_dir_lock::data_dir_lock(data_dir_lock&& other) noexcept : _fd(other._fd) {
-  other._fd = -1;
-}
-
-data_dir_lock& data_dir_lock::operator=(data_dir_lock&& other) noexcept {
-  if (this != &other) {
-    if (_fd >= 0) {
-      ::close(_fd);
-    }
-    _fd = other._fd;
-    other._fd = -1;
-  }
-  return *this;
-}
-
 result<data_dir_lock> data_dir_lock::acquire(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
     return ec;
   }
-  auto path = dir / file_name;
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return last_system_error();
+  auto f = file::open(dir / file_name, file::mode::create_read_write);
+  if (!f) {
+    return f.error();
   }
-  data_dir_lock lock(fd);
   int rc = 0;
   do {
-    rc = ::flock(fd, LOCK_EX | LOCK_NB);
+    rc = ::flock(f->fd(), LOCK_EX | LOCK_NB);
   } while (rc != 0 && errno == EINTR);
   if (rc != 0) {
     if (errno == EWOULDBLOCK) {
@@ -58,26 +34,26 @@ result<data_dir_lock> data_dir_lock::acquire(const std::filesystem::path& dir) {
   // The pid, for the message of a refused second server. Failing to write it costs only
   // that message, so it is not an error.
   auto text = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(fd, 0) == 0) {
-    (void)!::pwrite(fd, text.data(), text.size(), 0);
+  if (f->truncate(0)) {
+    (void)f->write_at(0, std::as_bytes(std::span(text)));
   }
-  return lock;
+  return data_dir_lock(std::move(f).value());
 }
 
 std::optional<pid_t> data_dir_lock::holder(const std::filesystem::path& dir) {
-  int fd = ::open((dir / file_name).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  auto f = file::open(dir / file_name, file::mode::read_only);
+  if (!f) {
     return std::nullopt;
   }
   char buf[32];
-  auto n = ::pread(fd, buf, sizeof buf, 0);
-  ::close(fd);
-  if (n <= 0) {
+  auto n = f->read_at(0, std::as_writable_bytes(std::span(buf)));
+  if (!n || *n == 0) {
     return std::nullopt;
   }
+  const char* end_of_text = buf + *n;
   pid_t pid = 0;
-  auto [end, parse_ec] = std::from_chars(buf, buf + n, pid);
-  if (parse_ec != std::errc{} || pid <= 0 || end == buf + n || *end != '\n') {
+  auto [end, parse_ec] = std::from_chars(buf, end_of_text, pid);
+  if (parse_ec != std::errc{} || pid <= 0 || end == end_of_text || *end != '\n') {
     return std::nullopt;
   }
   return pid;

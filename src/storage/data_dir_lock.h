@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "base/file.h"
 #include "base/result.h"
 
 namespace brook::storage {
@@ -20,13 +21,6 @@ namespace brook::storage {
 class data_dir_lock {
  public:
   static constexpr const char* file_name = ".lock";
-
-  data_dir_lock() = default;
-  ~data_dir_lock();
-  data_dir_lock(data_dir_lock&& other) noexcept;
-  data_dir_lock& operator=(data_dir_lock&& other) noexcept;
-  data_dir_lock(const data_dir_lock&) = delete;
-  data_dir_lock& operator=(const data_dir_lock&) = delete;
 
   // Creates `dir` if it is missing, then locks it. errc::data_dir_locked when another
   // process (or another data_dir_lock of this one) holds it; a system error when the
@@ -36,11 +30,11 @@ class data_dir_lock {
   // The pid written in `dir`'s lock file, if it names one.
   static std::optional<pid_t> holder(const std::filesystem::path& dir);
 
-  bool held() const { return _fd >= 0; }
+  bool held() const { return _file.is_open(); }
 
  private:
-  explicit data_dir_lock(int fd) : _fd(fd) {}
-  int _fd = -1;
+  explicit data_dir_lock(file f) : _file(std::move(f)) {}
+  file _file;  // open (O_CLOEXEC) for as long as the lock is held; closing it releases it
 };
 
 }  // namespace brook::storage
