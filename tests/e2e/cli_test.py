@@ -54,6 +54,16 @@ class CommandLineTest(BrookTestCase):
         self.assertEqual(rc, 2, out + err)
         self.assertIn("not expected: --nope --never", err)
 
+    def test_help_names_value_types(self):
+        for args in (["--help"], ["bench", "--help"], ["group", "list", "--help"],
+                     ["group", "describe", "--help"], ["group", "delete", "--help"],
+                     ["group", "reset-offsets", "--help"], ["debug", "dump-log", "--help"]):
+            rc, out, err = self.run_brook(*args)
+            self.assertEqual(rc, 0, out + err)
+            self.assertNotIn("TEXT", out, " ".join(args))
+        rc, out, err = self.run_brook("bench", "--help")
+        self.assertIn("--bootstrap HOST:PORT", out)
+
 
 class WildcardHostTest(BrookTestCase):
     """Clients cannot connect to 0.0.0.0 or ::, so Brook, like Kafka, will not tell them
