@@ -1,5 +1,5 @@
 # The two set-up commands of the README. Each installs what is missing first.
-#   make run   — release build, then `brook serve` with its data in ./data
+#   make run   — release build of brook alone, then `brook serve` with its data in ./data
 #   make test  — debug build (ASan + UBSan), then every test
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
@@ -19,7 +19,10 @@ debug: deps
 	@cmake --preset debug >/dev/null
 	@cmake --build --preset debug -j $(JOBS)
 
-run: release
+# Builds only the brook binary (not the tests and benchmarks), then serves.
+run: deps
+	@cmake --preset release >/dev/null
+	@cmake --build --preset release -j $(JOBS) --target brook
 	./build/release/src/app/brook serve --data-dir ./data
 
 test: debug

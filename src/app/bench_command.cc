@@ -124,11 +124,15 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
   auto* bench = app.add_subcommand(
       "bench", "Load generator (librdkafka): produce, consume or end-to-end latency");
   bench->add_option("mode", o.mode, "produce, consume or e2e")
+      ->type_name("MODE")
       ->required()
       ->check(CLI::IsMember({"produce", "consume", "e2e"}));
-  bench->add_option("--bootstrap", o.bootstrap, "Broker address")->capture_default_str();
-  bench->add_option("--topic", o.topic, "Topic")->capture_default_str();
+  bench->add_option("--bootstrap", o.bootstrap, "Broker address")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
+  bench->add_option("--topic", o.topic, "Topic")->type_name("TOPIC")->capture_default_str();
   bench->add_option("--record-size", o.record_size, "Value bytes per record (no key)")
+      ->type_name("BYTES")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
   auto* count =
@@ -136,6 +140,7 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
   bench
       ->add_option("--duration", o.duration_s,
                    "Seconds to send or read (default for produce and e2e: 10)")
+      ->type_name("SECONDS")
       ->check(at_least(0.001))
       ->excludes(count);
   // The producer's options; consume refuses them (validate_bench_options).
@@ -148,20 +153,25 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
                                     "Create the topic with this many partitions if it is missing"))
       ->check(CLI::Range(1, 1'000'000));
   producer_option(bench->add_option("--acks", o.acks, "0, 1 or all"))
+      ->type_name("ACKS")
       ->capture_default_str()
       ->check(CLI::IsMember({"0", "1", "all", "-1"}));
   producer_option(
       bench->add_option("--compression", o.compression, "none, gzip, snappy, lz4 or zstd"))
+      ->type_name("CODEC")
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
   producer_option(bench->add_option("--linger-ms", o.linger_ms,
                                     "Producer linger.ms (default: librdkafka's 5; e2e: 0)"))
+      ->type_name("MS")
       ->check(CLI::Range(0, 900'000));
   producer_option(bench->add_option("--batch-size", o.batch_size,
                                     "Producer batch.size in bytes (default: librdkafka's)"))
+      ->type_name("BYTES")
       ->check(CLI::Range(1, 2'147'483'647));
   producer_option(bench->add_option("--rate", o.rate,
                                     "Target records/s, evenly spaced (0: as fast as possible)"))
+      ->type_name("RECORDS/S")
       ->capture_default_str()
       ->check(at_least(0));
   bench->add_flag("--json", o.json, "Print one JSON object instead of text");

@@ -30,8 +30,8 @@ struct config_outcome {
 };
 
 // Sets one setting by its TOML key ("data_dir", "storage.segment_bytes", ...) from text;
-// returns an error message, empty on success. The one parser of values, shared by the
-// file, the environment and the flags.
+// returns an error message, empty on success. The one parser of values (the table in
+// server_settings.h), shared by the file, the environment and the flags.
 std::string set_config_value(server_config& config, const std::string& key,
                              const std::string& value);
 
@@ -39,7 +39,9 @@ std::string set_config_value(server_config& config, const std::string& key,
 config_outcome load_config(const std::optional<std::filesystem::path>& file,
                            const std::function<const char*(const char*)>& getenv);
 
-// The keys set_config_value knows, in documentation order.
-const std::vector<std::string>& config_keys();
+// Checks what no single value shows, once every source is applied: the storage ranges,
+// and that clients are not told to connect to a wildcard address (0.0.0.0, ::), which
+// Kafka refuses too. Returns an error message, empty when the configuration can run.
+std::string check_server_config(const server_config& config);
 
 }  // namespace brook::app

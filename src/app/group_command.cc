@@ -1127,8 +1127,11 @@ int run_reset(const group_options& o, std::ostream& out, std::ostream& err) {
 }
 
 void add_connection_options(CLI::App* sub, group_options& o) {
-  sub->add_option("--bootstrap", o.bootstrap, "Broker address HOST:PORT")->capture_default_str();
+  sub->add_option("--bootstrap", o.bootstrap, "Broker address HOST:PORT")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
   sub->add_option("--timeout-ms", o.timeout_ms, "Connect and request timeout")
+      ->type_name("MS")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
   sub->add_flag("--json", o.json, "Print one JSON object instead of text");
@@ -1287,37 +1290,43 @@ CLI::App* add_group_command(CLI::App& app, group_options& o) {
   add_connection_options(list, o);
   list->add_option("--state", o.states,
                    "Only groups in this state (Empty, Stable, PreparingRebalance, "
-                   "CompletingRebalance, Dead); repeatable");
+                   "CompletingRebalance, Dead); repeatable")
+      ->type_name("STATE");
   list->callback([&o] { o.action = "list"; });
 
   auto* describe = group->add_subcommand(
       "describe", "A group's members, and per partition its committed offset and lag");
   add_connection_options(describe, o);
-  describe->add_option("group", o.groups, "Group id")->required()->expected(1);
+  describe->add_option("group", o.groups, "Group id")->type_name("GROUP")->required()->expected(1);
   describe->callback([&o] { o.action = "describe"; });
 
   auto* del = group->add_subcommand("delete", "Delete groups with no active members");
   add_connection_options(del, o);
-  del->add_option("groups", o.groups, "Group ids")->required();
+  del->add_option("groups", o.groups, "Group ids")->type_name("GROUP")->required();
   del->callback([&o] { o.action = "delete"; });
 
   auto* reset = group->add_subcommand("reset-offsets",
                                       "Commit new offsets for a group that has no active members");
   add_connection_options(reset, o);
-  reset->add_option("group", o.groups, "Group id")->required()->expected(1);
+  reset->add_option("group", o.groups, "Group id")->type_name("GROUP")->required()->expected(1);
   reset
       ->add_option("--topic", o.topics,
                    "TOPIC or TOPIC:P,P,... (all partitions when none); "
                    "repeatable")
+      ->type_name("TOPIC[:P,...]")
       ->required();
   reset->add_flag("--to-earliest", o.to_earliest, "The first offset still in the log");
   reset->add_flag("--to-latest", o.to_latest, "The log end offset (skip everything)");
-  reset->add_option("--to-datetime", o.to_datetime,
-                    "The first record at or after a time: ISO-8601 (2024-05-01T12:00:00Z; no "
-                    "zone means UTC) or epoch milliseconds");
-  reset->add_option_function<int64_t>(
-      "--to-offset", [&o](const int64_t& v) { o.to_offset = v; },
-      "This offset, kept within the log's earliest and latest");
+  reset
+      ->add_option("--to-datetime", o.to_datetime,
+                   "The first record at or after a time: ISO-8601 (2024-05-01T12:00:00Z; no "
+                   "zone means UTC) or epoch milliseconds")
+      ->type_name("TIME");
+  reset
+      ->add_option_function<int64_t>(
+          "--to-offset", [&o](const int64_t& v) { o.to_offset = v; },
+          "This offset, kept within the log's earliest and latest")
+      ->type_name("OFFSET");
   reset->add_flag("--dry-run", o.dry_run, "Print the new offsets without committing them");
   reset->callback([&o] { o.action = "reset-offsets"; });
   return group;

@@ -2,9 +2,17 @@
 
 #include <signal.h>
 
-#include <chrono>
+#include <toml++/toml.h>
+#include <CLI/CLI.hpp>
 
+<<<<<<< HEAD
 #include "backend/local_backend.h"
+=======
+#include <chrono>
+#include <ostream>
+
+#include "app/server_settings.h"
+>>>>>>> seams-cli
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "broker/broker.h"
@@ -12,11 +20,90 @@
 #include "broker/server.h"
 #include "broker/topic_table.h"
 #include "http/rest_service.h"
+#include "storage/data_dir_lock.h"
+#include "storage/errc.h"
 #include "storage/group_store.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
 
 namespace brook::app {
+
+namespace {
+
+// The settings in `config` as a --config file: one dotted key per line, in table order,
+// each with its flag and environment variable in a comment.
+void print_config(const server_config& config, std::ostream& out) {
+  out << "# brook serve --print-config: the settings in effect (defaults, then the --config "
+         "file,\n# the BROOK_* environment, the flags). brook serve --config reads it back.\n";
+  for (const auto& s : server_settings()) {
+    out << s.key << " = ";
+    if (s.is_string) {
+      out << toml::value<std::string>(s.format(config));
+    } else {
+      out << s.format(config);
+    }
+    out << "  # " << s.flag << ", " << s.env_name() << "\n";
+  }
+}
+
+}  // namespace
+
+CLI::App* add_serve_command(CLI::App& app, serve_options& o) {
+  auto* serve = app.add_subcommand("serve", "Run the broker with its data in one directory");
+  serve->footer(
+      "Every flag is also a key of the --config file and a BROOK_* environment variable "
+      "(doc/configuration.md). Flags override the environment, which overrides the file.");
+  serve->add_option("-c,--config", o.config_file, "TOML configuration file")->type_name("PATH");
+  serve->add_flag("--print-config", o.print_config,
+                  "Print the settings in effect (as a --config file) and exit");
+  const auto& settings = server_settings();
+  o.values.assign(settings.size(), {});
+  o.flags.clear();
+  for (size_t i = 0; i < settings.size(); ++i) {
+    const auto& s = settings[i];
+    auto help = std::string(s.help);
+    if (auto d = s.default_value(); !d.empty()) {
+      help += " (default " + d + ")";
+    }
+    auto* flag = serve->add_option(std::string(s.flag), o.values[i], help)->type_name(s.type);
+    o.flags.push_back(flag);
+  }
+  return serve;
+}
+
+int run_serve_command(const serve_options& o, const std::function<const char*(const char*)>& getenv,
+                      std::ostream& out, std::ostream& err) {
+  std::optional<std::filesystem::path> file;
+  if (!o.config_file.empty()) {
+    file = o.config_file;
+  }
+  auto loaded = load_config(file, getenv);
+  if (!loaded.error.empty()) {
+    err << "brook: configuration: " << loaded.error << "\n";
+    return 2;
+  }
+  const auto& settings = server_settings();
+  for (size_t i = 0; i < settings.size(); ++i) {
+    if (o.flags[i]->count() == 0) {
+      continue;
+    }
+    if (auto e = set_config_value(loaded.config, std::string(settings[i].key), o.values[i]);
+        !e.empty()) {
+      err << "brook: " << settings[i].flag << ": " << e << "\n";
+      return 2;
+    }
+  }
+  if (auto e = check_server_config(loaded.config); !e.empty()) {
+    err << "brook: configuration: " << e << "\n";
+    return 2;
+  }
+  if (o.print_config) {
+    print_config(loaded.config, out);
+    return 0;
+  }
+  log::set_level(loaded.config.log_level);
+  return run_serve(loaded.config);
+}
 
 int run_serve(const server_config& config) {
   auto started = std::chrono::steady_clock::now();
@@ -29,6 +116,25 @@ int run_serve(const server_config& config) {
   // A peer that closes its socket while an answer is being written (sendfile has no
   // MSG_NOSIGNAL) must cost only that connection: writes then fail with EPIPE.
   signal(SIGPIPE, SIG_IGN);
+
+  // One server per data directory: the lock comes before anything in it is opened, and
+  // is released last (it is destroyed after everything below).
+  auto dir_lock = storage::data_dir_lock::acquire(config.data_dir);
+  if (!dir_lock) {
+    if (dir_lock.error() == storage::errc::data_dir_locked) {
+      auto pid = storage::data_dir_lock::holder(config.data_dir);
+      auto lock_file = (config.data_dir / storage::data_dir_lock::file_name).string();
+      log::error(
+          "data directory {} is in use by another brook serve ({}holding {}): stop that one "
+          "or give this one another --data-dir",
+          config.data_dir.string(), pid ? fmt::format("pid {}, ", *pid) : std::string(), lock_file);
+    } else {
+      log::error("cannot open data directory {}: cannot lock {}: {}", config.data_dir.string(),
+                 (config.data_dir / storage::data_dir_lock::file_name).string(),
+                 dir_lock.error().message());
+    }
+    return 1;
+  }
 
   storage::log_manager logs({config.data_dir, config.storage, config.retention_check_interval});
   auto summary = logs.open_all();

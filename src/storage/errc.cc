@@ -37,6 +37,8 @@ class category : public std::error_category {
         return "batch with a producer id has no base sequence";
       case errc::bad_snapshot:
         return "producer state snapshot malformed";
+      case errc::data_dir_locked:
+        return "the data directory is locked by another process";
     }
     return "storage error";
   }

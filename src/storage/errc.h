@@ -23,6 +23,7 @@ enum class errc {
   invalid_producer_epoch,  // an epoch below the producer's current one: INVALID_PRODUCER_EPOCH (47)
   invalid_sequence,        // a producer id with a negative base sequence: INVALID_RECORD (87)
   bad_snapshot,            // producer state snapshot malformed (ignored, state rebuilt on open)
+  data_dir_locked,         // another process holds the data directory's lock (data_dir_lock.h)
 };
 
 const std::error_category& storage_category();

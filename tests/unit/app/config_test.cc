@@ -101,6 +101,25 @@ TEST(Config, BadEnvironmentValueNamesTheVariable) {
   EXPECT_NE(c.error.find("BROOK_STORAGE_RETENTION_MS"), std::string::npos) << c.error;
 }
 
+TEST(Config, WildcardAddressesAreNotAdvertised) {
+  server_config c;
+  EXPECT_EQ(check_server_config(c), "");
+  c.kafka.host = "0.0.0.0";
+  EXPECT_NE(check_server_config(c).find("set --advertised-host"), std::string::npos);
+  c.kafka.host = "::";
+  EXPECT_NE(check_server_config(c), "");
+  c.kafka.advertised_host = "brook.internal";
+  EXPECT_EQ(check_server_config(c), "");
+  c.kafka.advertised_host = "0.0.0.0";
+  EXPECT_NE(check_server_config(c), "");
+  c.kafka.advertised_host = "[::]";
+  EXPECT_NE(check_server_config(c), "");
+  c.kafka.host = "127.0.0.1";
+  c.kafka.advertised_host = "";
+  c.http.host = "0.0.0.0";  // HTTP tells clients no address
+  EXPECT_EQ(check_server_config(c), "");
+}
+
 TEST(Config, MissingFileIsAnError) {
   auto c = load_config(std::filesystem::path("/nonexistent/brook.toml"), env_of({}));
   EXPECT_NE(c.error, "");

@@ -1,0 +1,349 @@
+#include "app/server_settings.h"
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace brook::app {
+namespace {
+
+constexpr int64_t max_ms = int64_t{1} << 50;
+constexpr int64_t int32_max = INT32_MAX;
+
+std::optional<int64_t> parse_int(const std::string& text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+template <typename T>
+int64_t to_int(const T& v) {
+  if constexpr (requires { v.count(); }) {
+    return v.count();
+  } else {
+    return static_cast<int64_t>(v);
+  }
+}
+
+template <typename T>
+void assign_int(T& field, int64_t v) {
+  if constexpr (requires { field.count(); }) {
+    field = T(v);
+  } else {
+    field = static_cast<T>(v);
+  }
+}
+
+// `field` is a generic lambda giving the bound field of a (const or mutable) server_config:
+// [](auto& c) -> auto& { return c.storage.segment_bytes; }.
+
+// A whole number in [min, max], stored multiplied by `scale` (minutes in a field of ms).
+// `must` is the message for any other value.
+template <typename Field>
+server_setting integer(std::string_view key, std::string_view flag, std::string type, int64_t min,
+                       int64_t max, std::string_view must, std::string_view help, Field field,
+                       int64_t scale = 1) {
+  return {key,
+          flag,
+          std::move(type),
+          help,
+          [=](server_config& c, const std::string& text) -> std::string {
+            auto v = parse_int(text);
+            if (!v || *v < min || *v > max) {
+              return std::string(must);
+            }
+            assign_int(field(c), *v * scale);
+            return {};
+          },
+          [=](const server_config& c) { return std::to_string(to_int(field(c)) / scale); }};
+}
+
+template <typename Field>
+server_setting boolean(std::string_view key, std::string_view flag, std::string_view help,
+                       Field field) {
+  return {key,
+          flag,
+          "true|false",
+          help,
+          [=](server_config& c, const std::string& text) -> std::string {
+            if (text != "true" && text != "false") {
+              return "must be true or false";
+            }
+            field(c) = text == "true";
+            return {};
+          },
+          [=](const server_config& c) { return std::string(field(c) ? "true" : "false"); }};
+}
+
+// One of a few names, each standing for a value of the field.
+template <typename T, typename Field>
+server_setting choice(std::string_view key, std::string_view flag,
+                      std::vector<std::pair<std::string_view, T>> choices, std::string_view help,
+                      Field field) {
+  std::string type;
+  std::string must = choices.size() == 2 ? "must be " : "must be one of ";
+  for (size_t i = 0; i < choices.size(); ++i) {
+    auto name = std::string(choices[i].first);
+    type += (i > 0 ? "|" : "") + name;
+    if (choices.size() == 2) {
+      must += (i > 0 ? " or '" : "'") + name + "'";
+    } else {
+      must += (i > 0 ? ", " : "") + name;
+    }
+  }
+  return {key,
+          flag,
+          std::move(type),
+          help,
+          [=](server_config& c, const std::string& text) -> std::string {
+            for (const auto& [name, value] : choices) {
+              if (text == name) {
+                field(c) = value;
+                return {};
+              }
+            }
+            return must;
+          },
+          [=](const server_config& c) {
+            for (const auto& [name, value] : choices) {
+              if (field(c) == value) {
+                return std::string(name);
+              }
+            }
+            return std::string();
+          },
+          true};
+}
+
+// Free text; refused when empty if `must_if_empty` is given.
+template <typename Field>
+server_setting text(std::string_view key, std::string_view flag, std::string type,
+                    std::string_view must_if_empty, std::string_view help, Field field) {
+  return {key,
+          flag,
+          std::move(type),
+          help,
+          [=](server_config& c, const std::string& value) -> std::string {
+            if (value.empty() && !must_if_empty.empty()) {
+              return std::string(must_if_empty);
+            }
+            field(c) = value;
+            return {};
+          },
+          [=](const server_config& c) {
+            if constexpr (std::is_same_v<std::decay_t<decltype(field(c))>, std::filesystem::path>) {
+              return field(c).string();
+            } else {
+              return std::string(field(c));
+            }
+          },
+          true};
+}
+
+std::vector<server_setting> make_settings() {
+  using std::chrono::milliseconds;
+  using storage::durability;
+  std::vector<server_setting> s;
+  // General
+  s.push_back(text(
+      "data_dir", "--data-dir", "PATH", "must not be empty",
+      "Data directory: partition logs, metadata, groups",
+      [](auto& c) -> auto& { return c.data_dir; }));
+  s.push_back(choice<std::string_view>(
+      "log_level", "--log-level",
+      {{"trace", "trace"},
+       {"debug", "debug"},
+       {"info", "info"},
+       {"warn", "warn"},
+       {"error", "error"},
+       {"off", "off"}},
+      "Level of the log written to stderr", [](auto& c) -> auto& { return c.log_level; }));
+  // Storage: the server's defaults for every partition
+  s.push_back(choice<durability>(
+      "storage.durability", "--durability",
+      {{"sync", durability::sync}, {"interval", durability::interval}},
+      "sync: acknowledge after fdatasync; interval: after the write, flushed every "
+      "--flush-interval-ms",
+      [](auto& c) -> auto& { return c.storage.durability; }));
+  s.push_back(integer(
+      "storage.flush_interval_ms", "--flush-interval-ms", "MS", 1, max_ms,
+      "must be a whole number of milliseconds, at least 1",
+      "Flush interval for durability=interval",
+      [](auto& c) -> auto& { return c.storage.flush_interval; }));
+  s.push_back(integer(
+      "storage.segment_bytes", "--segment-bytes", "BYTES", 1024, int32_max,
+      "must be between 1024 and 2147483647", "Roll segments at this size",
+      [](auto& c) -> auto& { return c.storage.segment_bytes; }));
+  s.push_back(integer(
+      "storage.segment_ms", "--segment-ms", "MS", 1, max_ms,
+      "must be a whole number of milliseconds, at least 1", "Roll segments at this age",
+      [](auto& c) -> auto& { return c.storage.segment_ms; }));
+  s.push_back(integer(
+      "storage.retention_bytes", "--retention-bytes", "BYTES", -1, INT64_MAX,
+      "must be -1 (no limit) or a number of bytes",
+      "Keep at most this many bytes per partition (-1: no limit)",
+      [](auto& c) -> auto& { return c.storage.retention_bytes; }));
+  s.push_back(integer(
+      "storage.retention_ms", "--retention-ms", "MS", -1, max_ms,
+      "must be -1 (no limit) or a number of milliseconds",
+      "Delete segments older than this (-1: never)",
+      [](auto& c) -> auto& { return c.storage.retention_ms; }));
+  s.push_back(integer(
+      "storage.retention_check_interval_ms", "--retention-check-interval-ms", "MS", 1, max_ms,
+      "must be a whole number of milliseconds, at least 1",
+      "How often the retention rules are applied",
+      [](auto& c) -> auto& { return c.retention_check_interval; }));
+  s.push_back(integer(
+      "storage.max_message_bytes", "--max-message-bytes", "BYTES", 64, int64_t{1} << 30,
+      "must be between 64 and 1073741824", "Largest record batch accepted, with its 12-byte prefix",
+      [](auto& c) -> auto& { return c.storage.max_message_bytes; }));
+  s.push_back(integer(
+      "storage.index_interval_bytes", "--index-interval-bytes", "BYTES", 1, int64_t{1} << 30,
+      "must be between 1 and 1073741824", "Bytes between index entries",
+      [](auto& c) -> auto& { return c.storage.index_interval_bytes; }));
+  // The Kafka listener
+  s.push_back(text(
+      "kafka.host", "--kafka-host", "HOST", "must be an IP address", "Kafka listener address",
+      [](auto& c) -> auto& { return c.kafka.host; }));
+  s.push_back(integer(
+      "kafka.port", "--kafka-port", "PORT", 0, 65535,
+      "must be a port number, 0-65535 (0: any free port)", "Kafka listener port (0: any free port)",
+      [](auto& c) -> auto& { return c.kafka.port; }));
+  s.push_back(text(
+      "kafka.advertised_host", "--advertised-host", "HOST", {},
+      "Host clients are told to connect to (default: the listener address)",
+      [](auto& c) -> auto& { return c.kafka.advertised_host; }));
+  s.push_back(integer(
+      "kafka.advertised_port", "--advertised-port", "PORT", 0, 65535,
+      "must be a port number, 0-65535 (0: the listening port)",
+      "Port clients are told to connect to (0: the listening port)",
+      [](auto& c) -> auto& { return c.kafka.advertised_port; }));
+  s.push_back(integer(
+      "kafka.max_request_bytes", "--max-request-bytes", "BYTES", 1024, int64_t{1} << 31,
+      "must be a number of bytes, 1024 to 2147483648",
+      "A request frame above this closes its connection",
+      [](auto& c) -> auto& { return c.kafka.max_request_bytes; }));
+  s.push_back(integer(
+      "kafka.threads", "--kafka-threads", "INT", 0, 1024,
+      "must be a number of threads, 0 (one per core) to 1024",
+      "Kafka network threads (0: one per core)", [](auto& c) -> auto& { return c.kafka.threads; }));
+  s.push_back(boolean(
+      "kafka.auto_create_topics", "--auto-create-topics",
+      "Create topics on first use (Metadata, Produce)",
+      [](auto& c) -> auto& { return c.kafka.auto_create_topics; }));
+  s.push_back(integer(
+      "kafka.default_partitions", "--default-partitions", "INT", 1, 100000,
+      "must be a number of partitions, 1 to 100000", "Partitions of auto-created topics",
+      [](auto& c) -> auto& { return c.kafka.default_partitions; }));
+  // The group coordinator
+  s.push_back(integer(
+      "groups.initial_rebalance_delay_ms", "--group-initial-rebalance-delay-ms", "MS", 0, 3'600'000,
+      "must be between 0 and 3600000 milliseconds",
+      "How long a new group's first rebalance waits for more members",
+      [](auto& c) -> auto& { return c.kafka.groups.initial_rebalance_delay_ms; }));
+  s.push_back(integer(
+      "groups.min_session_timeout_ms", "--group-min-session-timeout-ms", "MS", 1, int32_max,
+      "must be a number of milliseconds, 1 to 2147483647",
+      "Shortest session timeout a consumer may ask for",
+      [](auto& c) -> auto& { return c.kafka.groups.min_session_timeout_ms; }));
+  s.push_back(integer(
+      "groups.max_session_timeout_ms", "--group-max-session-timeout-ms", "MS", 1, int32_max,
+      "must be a number of milliseconds, 1 to 2147483647",
+      "Longest session timeout a consumer may ask for",
+      [](auto& c) -> auto& { return c.kafka.groups.max_session_timeout_ms; }));
+  s.push_back(integer(
+      "groups.max_size", "--group-max-size", "INT", 0, int32_max,
+      "must be 0 (no limit) or a number of members", "Members per group (0: no limit)",
+      [](auto& c) -> auto& { return c.kafka.groups.max_size; }));
+  s.push_back(integer(
+      "groups.offsets_retention_minutes", "--offsets-retention-minutes", "MINUTES", 1,
+      max_ms / 60'000, "must be a number of minutes, at least 1",
+      "Keep an empty group's committed offsets this long",
+      [](auto& c) -> auto& { return c.kafka.groups.offsets_retention_ms; }, 60'000));
+  s.push_back(integer(
+      "groups.offsets_retention_check_interval_ms", "--offsets-retention-check-interval-ms", "MS",
+      1, max_ms, "must be a whole number of milliseconds, at least 1",
+      "How often expired offsets are removed",
+      [](auto& c) -> auto& { return c.kafka.groups.offsets_retention_check_interval_ms; }));
+  s.push_back(integer(
+      "groups.offset_metadata_max_bytes", "--offset-metadata-max-bytes", "BYTES", 0, int32_max,
+      "must be a number of bytes, 0 to 2147483647", "Longest metadata string of an offset commit",
+      [](auto& c) -> auto& { return c.kafka.groups.offset_metadata_max_bytes; }));
+  // HTTP: the REST Proxy
+  s.push_back(boolean(
+      "http.enabled", "--http-enabled", "Serve HTTP (the REST Proxy) at all",
+      [](auto& c) -> auto& { return c.http.enabled; }));
+  s.push_back(text(
+      "http.host", "--http-host", "HOST", "must be an IP address to listen on",
+      "REST Proxy (HTTP) listener address", [](auto& c) -> auto& { return c.http.host; }));
+  s.push_back(integer(
+      "http.port", "--http-port", "PORT", 0, 65535, "must be a port number, 0 to 65535",
+      "REST Proxy (HTTP) listener port (0: any free port)",
+      [](auto& c) -> auto& { return c.http.port; }));
+  s.push_back(integer(
+      "http.threads", "--http-threads", "INT", 0, 1024, "must be 0 (one per core) to 1024",
+      "HTTP threads (0: one per core)", [](auto& c) -> auto& { return c.http.threads; }));
+  s.push_back(integer(
+      "http.max_body_bytes", "--http-max-body-bytes", "BYTES", 1024, int64_t{1} << 31,
+      "must be between 1024 and 2147483648", "Largest HTTP request body accepted",
+      [](auto& c) -> auto& { return c.http.max_body_bytes; }));
+  s.push_back(integer(
+      "http.request_timeout_ms", "--http-request-timeout-ms", "MS", 1, 86'400'000,
+      "must be a number of milliseconds, 1 to 86400000",
+      "A request's headers and body must arrive within this",
+      [](auto& c) -> auto& { return c.http.request_timeout; }));
+  s.push_back(integer(
+      "http.idle_timeout_ms", "--http-idle-timeout-ms", "MS", 1, 86'400'000,
+      "must be a number of milliseconds, 1 to 86400000",
+      "Close a keep-alive connection with no request for this long",
+      [](auto& c) -> auto& { return c.http.idle_timeout; }));
+  s.push_back(integer(
+      "http.max_connections", "--http-max-connections", "INT", 1, 1'000'000,
+      "must be between 1 and 1000000", "Open HTTP connections at most",
+      [](auto& c) -> auto& { return c.http.max_connections; }));
+  s.push_back(integer(
+      "http.consumer_idle_timeout_ms", "--consumer-idle-timeout-ms", "MS", 1, 86'400'000,
+      "must be a number of milliseconds, 1 to 86400000",
+      "Close REST consumer instances unused this long",
+      [](auto& c) -> auto& { return c.http.consumer_idle_timeout; }));
+  s.push_back(integer(
+      "http.max_consumer_instances", "--max-consumer-instances", "INT", 1, 1'000'000,
+      "must be between 1 and 1000000", "REST consumer instances at most",
+      [](auto& c) -> auto& { return c.http.max_consumer_instances; }));
+  return s;
+}
+
+}  // namespace
+
+std::string server_setting::env_name() const {
+  std::string out = "BROOK_";
+  for (char c : key) {
+    out.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+std::string server_setting::default_value() const {
+  return format(server_config{});
+}
+
+const std::vector<server_setting>& server_settings() {
+  static const std::vector<server_setting> all = make_settings();
+  return all;
+}
+
+const server_setting* find_server_setting(std::string_view key) {
+  for (const auto& s : server_settings()) {
+    if (s.key == key) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace brook::app
