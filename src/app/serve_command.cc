@@ -5,14 +5,11 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
-<<<<<<< HEAD
-#include "backend/local_backend.h"
-=======
 #include <chrono>
 #include <ostream>
 
 #include "app/server_settings.h"
->>>>>>> seams-cli
+#include "backend/local_backend.h"
 #include "base/crc32c.h"
 #include "base/log.h"
 #include "broker/broker.h"
