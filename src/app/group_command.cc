@@ -16,6 +16,8 @@
 #include <variant>
 
 #include "app/kafka_client.h"
+#include "base/clock.h"
+#include "base/json_writer.h"
 #include "protocol/consumer_protocol.h"
 #include "protocol/errc.h"
 #include "protocol/kafka_error.h"
@@ -105,21 +107,6 @@ std::string explain(int16_t code) {
   }
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
-
 template <typename T>
 std::string json_or_null(const std::optional<T>& v) {
   return v ? fmt::format("{}", *v) : "null";
@@ -157,12 +144,6 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 std::string format_address(const std::string& host, int32_t port) {
   return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
                                              : fmt::format("{}:{}", host, port);
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -649,9 +630,9 @@ int run_list(const group_options& o, std::ostream& out, std::ostream& err) {
   if (o.json) {
     std::string items;
     for (const auto& g : shown) {
-      items +=
-          fmt::format(R"({}{{"group":{},"state":{},"protocol_type":{}}})", items.empty() ? "" : ",",
-                      json_string(g.group), json_string(g.state), json_string(g.protocol_type));
+      items += fmt::format(R"({}{{"group":{},"state":{},"protocol_type":{}}})",
+                           items.empty() ? "" : ",", json_writer::quoted(g.group),
+                           json_writer::quoted(g.state), json_writer::quoted(g.protocol_type));
     }
     out << "{\"groups\":[" << items << "]}\n";
     return 0;
@@ -765,7 +746,7 @@ int run_describe(const group_options& o, std::ostream& out, std::ostream& err) {
     if (!ends) {
       return fail(ends.error());
     }
-    int64_t now = now_ms();
+    int64_t now = wall_clock_ms();
     for (auto& [tp, view] : partitions) {
       const auto& end = (*ends)[tp];
       if (end.error_code != 0) {
@@ -794,14 +775,14 @@ int run_describe(const group_options& o, std::ostream& out, std::ostream& err) {
       for (const auto& [topic, ps] : m.assignment) {
         assignment +=
             fmt::format(R"({}{{"topic":{},"partitions":[{}]}})", assignment.empty() ? "" : ",",
-                        json_string(topic), fmt::join(ps, ","));
+                        json_writer::quoted(topic), fmt::join(ps, ","));
       }
       member_items += fmt::format(
           R"({}{{"member_id":{},"group_instance_id":{},"client_id":{},"client_host":{},)"
           R"("assignment":[{}]}})",
-          member_items.empty() ? "" : ",", json_string(m.member_id),
-          m.group_instance_id ? json_string(*m.group_instance_id) : "null",
-          json_string(m.client_id), json_string(m.client_host), assignment);
+          member_items.empty() ? "" : ",", json_writer::quoted(m.member_id),
+          m.group_instance_id ? json_writer::quoted(*m.group_instance_id) : "null",
+          json_writer::quoted(m.client_id), json_writer::quoted(m.client_host), assignment);
     }
     std::string partition_items;
     for (const auto& [tp, v] : partitions) {
@@ -809,19 +790,20 @@ int run_describe(const group_options& o, std::ostream& out, std::ostream& err) {
       partition_items += fmt::format(
           R"({}{{"topic":{},"partition":{},"committed_offset":{},"log_end_offset":{},)"
           R"("lag":{},"lag_seconds":{},"member_id":{},"client_id":{},"client_host":{}}})",
-          partition_items.empty() ? "" : ",", json_string(tp.first), tp.second,
+          partition_items.empty() ? "" : ",", json_writer::quoted(tp.first), tp.second,
           json_or_null(v.committed), json_or_null(v.log_end), json_or_null(v.lag),
           v.lag_seconds ? fmt::format("{:.3f}", *v.lag_seconds) : "null",
-          m ? json_string(m->member_id) : "null", m ? json_string(m->client_id) : "null",
-          m ? json_string(m->client_host) : "null");
+          m ? json_writer::quoted(m->member_id) : "null",
+          m ? json_writer::quoted(m->client_id) : "null",
+          m ? json_writer::quoted(m->client_host) : "null");
     }
     out << fmt::format(
         R"({{"group":{},"state":{},"protocol_type":{},"protocol":{},"coordinator":{},)"
         R"("members":[{}],"partitions":[{}]}})"
         "\n",
-        json_string(group), json_string(described->group_state),
-        json_string(described->protocol_type), json_string(protocol), json_string(c.address()),
-        member_items, partition_items);
+        json_writer::quoted(group), json_writer::quoted(described->group_state),
+        json_writer::quoted(described->protocol_type), json_writer::quoted(protocol),
+        json_writer::quoted(c.address()), member_items, partition_items);
     return 0;
   }
 
@@ -898,11 +880,11 @@ int run_delete(const group_options& o, std::ostream& out, std::ostream& err) {
   if (o.json) {
     std::string items;
     for (const auto& d : results) {
-      items += fmt::format(R"({}{{"group":{},"deleted":{},"error":{},"message":{}}})",
-                           items.empty() ? "" : ",", json_string(d.group),
-                           d.message.empty() ? "true" : "false",
-                           d.error_code != 0 ? json_string(error_name(d.error_code)) : "null",
-                           d.message.empty() ? "null" : json_string(d.message));
+      items += fmt::format(
+          R"({}{{"group":{},"deleted":{},"error":{},"message":{}}})", items.empty() ? "" : ",",
+          json_writer::quoted(d.group), d.message.empty() ? "true" : "false",
+          d.error_code != 0 ? json_writer::quoted(error_name(d.error_code)) : "null",
+          d.message.empty() ? "null" : json_writer::quoted(d.message));
       all_ok = all_ok && d.message.empty();
     }
     out << "{\"results\":[" << items << "]}\n";
@@ -1089,13 +1071,13 @@ int run_reset(const group_options& o, std::ostream& out, std::ostream& err) {
       auto e = commit_errors.find(tp);
       items += fmt::format(
           R"({}{{"topic":{},"partition":{},"old_offset":{},"new_offset":{},"error":{}}})",
-          items.empty() ? "" : ",", json_string(tp.first), tp.second,
+          items.empty() ? "" : ",", json_writer::quoted(tp.first), tp.second,
           before != old->end() ? std::to_string(before->second) : "null", target[tp],
-          e != commit_errors.end() ? json_string(error_name(e->second)) : "null");
+          e != commit_errors.end() ? json_writer::quoted(error_name(e->second)) : "null");
     }
     out << fmt::format(R"({{"group":{},"dry_run":{},"partitions":[{}]}})"
                        "\n",
-                       json_string(group), o.dry_run ? "true" : "false", items);
+                       json_writer::quoted(group), o.dry_run ? "true" : "false", items);
   } else {
     std::vector<std::vector<std::string>> rows{{"TOPIC", "PARTITION", "OLD-OFFSET", "NEW-OFFSET"}};
     for (const auto& tp : parts) {
@@ -1179,93 +1161,19 @@ result<topic_partitions> parse_topic_spec(std::string_view spec) {
 
 result<int64_t> parse_datetime_ms(std::string_view text) {
   const auto bad = P::protocol_errc::malformed;
-  int64_t epoch_ms = 0;
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char ch) {
         return std::isdigit(static_cast<unsigned char>(ch)) != 0;
       })) {
+    int64_t epoch_ms = 0;
     if (!parse_int(text, epoch_ms)) {
       return bad;
     }
     return epoch_ms;
   }
-  size_t pos = 0;
-  // Reads exactly `digits` digits.
-  auto number = [&](size_t digits, int64_t& out) {
-    if (pos + digits > text.size()) {
-      return false;
-    }
-    if (!parse_int(text.substr(pos, digits), out)) {
-      return false;
-    }
-    pos += digits;
-    return true;
-  };
-  auto expect = [&](char ch) {
-    if (pos < text.size() && text[pos] == ch) {
-      ++pos;
-      return true;
-    }
-    return false;
-  };
-  int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0, ms = 0;
-  if (!number(4, y) || !expect('-') || !number(2, mo) || !expect('-') || !number(2, d)) {
-    return bad;
+  if (auto ms = parse_iso8601(text)) {
+    return *ms;
   }
-  if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
-    ++pos;
-    if (!number(2, h) || !expect(':') || !number(2, mi)) {
-      return bad;
-    }
-    if (expect(':')) {
-      if (!number(2, s)) {
-        return bad;
-      }
-      if (expect('.')) {
-        // Fractions of a second: the first three digits count, the rest are dropped.
-        size_t start = pos;
-        while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos])) != 0) {
-          ++pos;
-        }
-        if (pos == start) {
-          return bad;
-        }
-        std::string frac(text.substr(start, std::min<size_t>(3, pos - start)));
-        frac.resize(3, '0');
-        ms = std::stoi(frac);
-      }
-    }
-  }
-  int64_t offset_minutes = 0;
-  if (pos < text.size()) {
-    if (text[pos] == 'Z' || text[pos] == 'z') {
-      ++pos;
-    } else if (text[pos] == '+' || text[pos] == '-') {
-      int sign = text[pos] == '-' ? -1 : 1;
-      ++pos;
-      int64_t oh = 0, om = 0;
-      if (!number(2, oh)) {
-        return bad;
-      }
-      expect(':');
-      if (!number(2, om) || oh > 23 || om > 59) {
-        return bad;
-      }
-      offset_minutes = sign * (oh * 60 + om);
-    } else {
-      return bad;
-    }
-  }
-  if (pos != text.size() || h > 23 || mi > 59 || s > 59) {
-    return bad;
-  }
-  std::chrono::year_month_day ymd{std::chrono::year(static_cast<int>(y)),
-                                  std::chrono::month(static_cast<unsigned>(mo)),
-                                  std::chrono::day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) {
-    return bad;
-  }
-  auto days = std::chrono::sys_days(ymd).time_since_epoch().count();
-  return ((days * 24 + h) * 60 + mi - offset_minutes) * 60'000 + s * 1000 + ms;
+  return bad;
 }
 
 std::string canonical_group_state(std::string_view name) {
