@@ -1,11 +1,11 @@
-#include "app/bench_command.h"
+#include "app/cli/bench_command.h"
 
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <ostream>
 
-#include "app/bench_runs.h"
+#include "app/cli/bench_runs.h"
 #include "base/json_writer.h"
 #include "protocol/topic_name.h"
 
