@@ -16,6 +16,7 @@
 
 #include "backend/partitioner.h"
 #include "base/assert.h"
+#include "base/clock.h"
 #include "base/varint.h"
 #include "broker/broker.h"
 #include "broker/error_mapping.h"
@@ -48,12 +49,6 @@ backend_error from_storage(const std::error_code& ec) {
 
 backend_error shutting_down() {
   return {kafka_error::unknown_server_error, "The server is shutting down"};
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 partition_info one_node_partition(int32_t id, int32_t node_id) {
@@ -622,7 +617,7 @@ void local_backend::produce(const std::string& topic, std::vector<produce_record
   const auto& t = *found;
 
   // Choose each record's partition; records without key share one, in turn per call.
-  const int64_t now = now_ms();
+  const int64_t now = wall_clock_ms();
   std::map<int32_t, std::vector<size_t>> by_partition;
   std::optional<int32_t> null_key_partition;
   for (size_t i = 0; i < records.size(); ++i) {

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "base/log.h"
+#include "protocol/topic_name.h"
 #include "storage/topic_config.h"
-#include "storage/topic_name.h"
 
 namespace brook::broker {
 
@@ -135,7 +135,7 @@ size_t topic_table::size() const {
 admin_status topic_table::create(const std::string& name, int32_t partitions,
                                  const std::map<std::string, std::string>& overrides,
                                  bool validate_only, std::shared_ptr<const topic>* created) {
-  if (auto bad = storage::validate_topic_name(name)) {
+  if (auto bad = protocol::validate_topic_name(name)) {
     return admin_error{kafka_error::invalid_topic_exception, *bad};
   }
   if (partitions < 1 || partitions > max_partitions) {
@@ -154,7 +154,7 @@ admin_status topic_table::create(const std::string& name, int32_t partitions,
       return admin_error{kafka_error::topic_already_exists, "Topic '" + name + "' already exists."};
     }
     for (const auto& [other, t] : _topics) {
-      if (storage::topic_names_collide(other, name)) {
+      if (protocol::topic_names_collide(other, name)) {
         return admin_error{kafka_error::invalid_topic_exception,
                            "Topic '" + name + "' collides with existing topic: " + other};
       }

@@ -12,9 +12,9 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "base/json_writer.h"
 #include "base/log.h"
 #include "http/http_server.h"
-#include "http/json_writer.h"
 #include "http/rest/rest_error.h"
 
 namespace brook::http {

@@ -1,9 +1,9 @@
 #include "storage/metadata_store.h"
 
-#include <chrono>
 #include <cstring>
 #include <span>
 
+#include "base/clock.h"
 #include "storage/sqlite/statement.h"
 #include "storage/sqlite/transaction.h"
 
@@ -84,12 +84,6 @@ result<bool> exists(sqlite::database& db, const char* sql, const Key& key) {
   return s.step();
 }
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 const std::error_category& metadata_category() {
@@ -137,7 +131,7 @@ status metadata_store::create_topic(const std::string& name, const topic_id& id,
   statement s(_db,
               "INSERT INTO topics (name, topic_id, partition_count, created_at_ms) "
               "VALUES (?1, ?2, ?3, ?4)");
-  s.bind(1, name).bind(2, bytes_of(id)).bind(3, partitions).bind(4, now_ms());
+  s.bind(1, name).bind(2, bytes_of(id)).bind(3, partitions).bind(4, wall_clock_ms());
   if (auto st = s.run(); !st) {
     return st;
   }

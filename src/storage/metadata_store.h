@@ -17,7 +17,7 @@
 // left unchanged. Database failures are sqlite::errc or system errors.
 //
 // Thread-safe: one connection, one mutex. Topic names and config values are stored as
-// given; validating them (topic_name.h, topic_config.h) is the caller's job.
+// given; validating them (protocol/topic_name.h, topic_config.h) is the caller's job.
 #pragma once
 
 #include <array>

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "base/big_endian.h"
+#include "base/clock.h"
 #include "base/file.h"
 #include "base/log.h"
 #include "protocol/record_batch.h"
@@ -18,10 +19,6 @@ namespace brook::storage {
 namespace L = protocol::batch_layout;
 
 namespace {
-
-int64_t now_ms(partition_log::clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
 
 std::optional<int64_t> read_log_start_offset(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -338,7 +335,7 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     return errc::empty_append;
   }
   auto now = clock::now();
-  int64_t now_millis = now_ms(now);
+  int64_t now_millis = epoch_ms(now);
   // Validate every batch before touching anything.
   std::vector<appended_batch> parsed;
   std::vector<protocol::batch_header> headers;
@@ -719,7 +716,7 @@ result<retention_report> partition_log::enforce_retention(clock::time_point now)
     for (const auto& s : _segments) {
       total += s->size();
     }
-    int64_t now_millis = now_ms(now);
+    int64_t now_millis = epoch_ms(now);
     while (_segments.size() > 1) {
       const auto& s = _segments.front();
       bool expired = _config.retention_ms.count() >= 0 && !s->empty() &&

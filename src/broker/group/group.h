@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+// Times since the epoch in the groups (state_since_ms, commit times) are wall_clock_ms().
+#include "base/clock.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::broker::group {
@@ -127,13 +129,4 @@ struct group {
   std::vector<std::string> subscribed_topics() const;
 };
 
-}  // namespace brook::broker::group
-
-namespace brook::broker::group {
-// Wall-clock milliseconds since the epoch (commit times, offset expiry).
-inline int64_t wall_clock_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 }  // namespace brook::broker::group

@@ -9,7 +9,7 @@
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/alter_configs.h"
-#include "storage/topic_name.h"
+#include "protocol/topic_name.h"
 
 namespace brook::broker::handlers {
 

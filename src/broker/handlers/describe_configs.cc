@@ -8,8 +8,8 @@
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/describe_configs.h"
+#include "protocol/topic_name.h"
 #include "storage/topic_config.h"
-#include "storage/topic_name.h"
 
 namespace brook::broker::handlers {
 
@@ -86,7 +86,7 @@ void describe(broker& b, const describe_configs_request::describe_configs_resour
   const auto defaults = storage::describe_topic_configs(b.topics().server_defaults(), {});
   switch (r.resource_type) {
     case topic_resource: {
-      if (auto bad = storage::validate_topic_name(r.resource_name)) {
+      if (auto bad = protocol::validate_topic_name(r.resource_name)) {
         fail(out, {kafka_error::invalid_topic_exception, *bad});
         return;
       }

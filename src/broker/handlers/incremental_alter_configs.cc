@@ -14,8 +14,8 @@
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/incremental_alter_configs.h"
+#include "protocol/topic_name.h"
 #include "storage/topic_config.h"
-#include "storage/topic_name.h"
 
 namespace brook::broker::handlers {
 

@@ -8,9 +8,9 @@
 #include "broker/broker.h"
 #include "broker/error_mapping.h"
 #include "broker/group/group_coordinator.h"
+#include "protocol/topic_name.h"
 #include "storage/partition_log.h"
 #include "storage/topic_config.h"
-#include "storage/topic_name.h"
 
 namespace brook::broker {
 
@@ -144,7 +144,7 @@ std::optional<kafka_failure> apply(const std::vector<config_alteration>& alterat
 // The topic named for a config change, or why there is none.
 protocol::kafka_result<std::shared_ptr<const topic>> config_target(broker& b,
                                                                    const std::string& name) {
-  if (auto bad = storage::validate_topic_name(name)) {
+  if (auto bad = protocol::validate_topic_name(name)) {
     return kafka_failure{kafka_error::invalid_topic_exception, *bad};
   }
   auto t = b.topics().find(name);

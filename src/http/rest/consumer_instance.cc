@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/log.h"
+#include "protocol/topic_name.h"
 
 namespace brook::http::rest {
 namespace {
@@ -46,18 +47,6 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
-}
-
-// Kafka's rule for topic names. It also keeps '^' out: librdkafka reads a name starting with
-// it as a regular expression.
-bool legal_topic_name(std::string_view t) {
-  if (t.empty() || t.size() > 249 || t == "." || t == "..") {
-    return false;
-  }
-  return std::all_of(t.begin(), t.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == '-';
-  });
 }
 
 bool printable(std::string_view s) {
@@ -181,7 +170,7 @@ std::vector<topic_partition> partitions_of(const rd_kafka_topic_partition_list_t
 std::optional<rest_error> check_partitions(const std::vector<topic_partition>& parts) {
   std::set<topic_partition> seen;
   for (const auto& tp : parts) {
-    if (!legal_topic_name(tp.topic)) {
+    if (!protocol::is_legal_topic_name(tp.topic)) {
       return rest_error::make(error_codes::unprocessable_entity,
                               fmt::format("Invalid topic name '{}'", tp.topic));
     }
@@ -384,7 +373,9 @@ std::optional<rest_error> consumer_instance::subscribe(
   }
   std::set<std::string> names;
   for (const auto& t : topics) {
-    if (!legal_topic_name(t)) {
+    // Kafka's rule also keeps '^' out: librdkafka reads a name starting with it as a regular
+    // expression.
+    if (!protocol::is_legal_topic_name(t)) {
       return rest_error::make(error_codes::unprocessable_entity,
                               fmt::format("Invalid topic name '{}'", t));
     }

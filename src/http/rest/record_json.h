@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/json_writer.h"
+#include "base/json_writer.h"
 #include "http/rest/json_input.h"
 #include "protocol/record_batch.h"
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
+#include "base/json_writer.h"
 #include "http/http_message.h"
-#include "http/json_writer.h"
 #include "http/rest/rest_error.h"
 
 namespace brook::http::rest {

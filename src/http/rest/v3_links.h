@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/json_writer.h"
 #include "http/http_message.h"
-#include "http/json_writer.h"
 
 namespace brook::http::rest {
 

@@ -5,17 +5,15 @@
 // such objects), with a chunked answer of one result per record, in order, each written as
 // soon as that record and all before it are acknowledged. Types: BINARY (base64 data),
 // JSON (any JSON, stored as its text; the default), STRING (the string's characters).
-#include <time.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <charconv>
-#include <cstdio>
 #include <deque>
 
 #include "base/base64.h"
+#include "base/clock.h"
 #include "http/await.h"
 #include "http/rest/json_input.h"
 #include "http/rest/json_object_splitter.h"
@@ -35,64 +33,6 @@ struct parsed_record {
   std::string key_type;
   std::string value_type;
 };
-
-// "2021-02-05T19:14:42Z", "...42.123Z", "...42+01:00": ms since the epoch.
-std::optional<int64_t> parse_iso8601(std::string_view s) {
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 19 || sscanf(std::string(s.substr(0, 19)).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &y,
-                              &mo, &d, &h, &mi, &sec) != 6) {
-    return std::nullopt;
-  }
-  struct tm t {};
-  t.tm_year = y - 1900;
-  t.tm_mon = mo - 1;
-  t.tm_mday = d;
-  t.tm_hour = h;
-  t.tm_min = mi;
-  t.tm_sec = sec;
-  int64_t ms = static_cast<int64_t>(timegm(&t)) * 1000;
-  size_t i = 19;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    int64_t frac = 0;
-    int digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (digits < 3) {
-        frac = frac * 10 + (s[i] - '0');
-        ++digits;
-      }
-      ++i;
-    }
-    while (digits < 3) {
-      frac *= 10;
-      ++digits;
-    }
-    ms += frac;
-  }
-  if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
-    ++i;
-  } else if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && s[i + 3] == ':') {
-    int oh = (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
-    int om = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
-    int64_t off = (oh * 60 + om) * 60000;
-    ms += s[i] == '+' ? -off : off;
-    i += 6;
-  }
-  if (i != s.size()) {
-    return std::nullopt;
-  }
-  return ms;
-}
-
-std::string format_iso8601(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms / 1000);
-  struct tm t {};
-  gmtime_r(&secs, &t);
-  char buf[40];
-  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", t.tm_year + 1900, t.tm_mon + 1,
-           t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
 
 std::optional<rest_error> read_data(simdjson::ondemand::value v, const char* what,
                                     std::optional<std::string>& out, std::string& type) {

@@ -1,4 +1,4 @@
-#include "app/dump_log_command.h"
+#include "app/cli/dump_log_command.h"
 
 #include <gtest/gtest.h>
 

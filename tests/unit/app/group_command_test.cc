@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "app/group_command.h"
-#include "app/kafka_client.h"
+#include "app/cli/group_command.h"
+#include "app/cli/kafka_client.h"
 #include "protocol/messages/api_versions.h"
 #include "protocol/messages/describe_groups.h"
 #include "protocol/messages/list_groups.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "app/bench_kafka.h"
+#include "app/cli/bench_kafka.h"
 
 namespace brook::app {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace brook::http {
+namespace brook {
 
 class json_writer {
  public:
@@ -36,6 +36,8 @@ class json_writer {
 
   // `s` as a quoted JSON string, appended to `out`.
   static void append_string(std::string& out, std::string_view s);
+  // `s` as a quoted JSON string.
+  static std::string quoted(std::string_view s);
 
  private:
   void separate();
@@ -45,4 +47,4 @@ class json_writer {
   bool _after_key = false;
 };
 
-}  // namespace brook::http
+}  // namespace brook

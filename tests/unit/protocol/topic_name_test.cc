@@ -1,11 +1,11 @@
-#include "storage/topic_name.h"
+#include "protocol/topic_name.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace brook::storage {
+namespace brook::protocol {
 namespace {
 
 TEST(TopicName, AcceptsKafkaLegalNames) {
@@ -45,6 +45,15 @@ TEST(TopicName, IllegalCharactersAreRefused) {
   }
 }
 
+TEST(TopicName, IsLegalAgreesWithValidate) {
+  EXPECT_TRUE(is_legal_topic_name("events"));
+  EXPECT_TRUE(is_legal_topic_name(std::string(249, 'x')));
+  EXPECT_FALSE(is_legal_topic_name(""));
+  EXPECT_FALSE(is_legal_topic_name(".."));
+  EXPECT_FALSE(is_legal_topic_name(std::string(250, 'x')));
+  EXPECT_FALSE(is_legal_topic_name("^events.*"));
+}
+
 TEST(TopicName, NamesStartingWithTwoUnderscoresAreInternal) {
   EXPECT_TRUE(is_internal_topic_name("__consumer_offsets"));
   EXPECT_TRUE(is_internal_topic_name("__transaction_state"));
@@ -67,4 +76,4 @@ TEST(TopicName, DotAndUnderscoreCollide) {
 }
 
 }  // namespace
-}  // namespace brook::storage
+}  // namespace brook::protocol

@@ -1,4 +1,4 @@
-#include "app/bench_producer.h"
+#include "app/cli/bench_producer.h"
 
 #include <fmt/format.h>
 

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string>
 
-#include "app/bench_command.h"
-#include "app/bench_kafka.h"
-#include "app/bench_latency.h"
+#include "app/cli/bench_command.h"
+#include "app/cli/bench_kafka.h"
+#include "app/cli/bench_latency.h"
 
 namespace brook::app {
 

@@ -1,39 +1,17 @@
-#include "app/bench_command.h"
+#include "app/cli/bench_command.h"
 
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <ostream>
 
-#include "app/bench_runs.h"
+#include "app/cli/bench_runs.h"
+#include "base/json_writer.h"
+#include "protocol/topic_name.h"
 
 namespace brook::app {
 
 namespace {
-
-bool valid_topic_name(const std::string& t) {
-  if (t.empty() || t.size() > 249 || t == "." || t == "..") {
-    return false;
-  }
-  return std::all_of(t.begin(), t.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
-  });
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string json_latency(const std::optional<latency_summary>& l) {
   if (!l) {
@@ -96,13 +74,14 @@ void print_json(const bench_options& o, const bench_report& r, std::ostream& out
       R"("seconds":{:.6f},"records_per_s":{:.1f},"mb_per_s":{:.3f},"latency_ms":{},)"
       R"("delivery_latency_ms":{},"pacer_skipped":{},"errors":{},"first_error":{}}})"
       "\n",
-      json_string(o.mode), json_string(o.topic), r.partitions, o.record_size, json_string(o.acks),
-      json_string(o.compression), r.linger_ms >= 0 ? std::to_string(r.linger_ms) : "null",
+      json_writer::quoted(o.mode), json_writer::quoted(o.topic), r.partitions, o.record_size,
+      json_writer::quoted(o.acks), json_writer::quoted(o.compression),
+      r.linger_ms >= 0 ? std::to_string(r.linger_ms) : "null",
       o.batch_size > 0 ? std::to_string(o.batch_size) : "null", o.rate, r.records, r.bytes,
       r.seconds, per_second(r.records, r.seconds), per_second(r.bytes, r.seconds) / 1e6,
       json_latency(o.mode == "consume" ? std::nullopt : r.latency),
       json_latency(r.delivery_latency), r.pacer_skipped, r.errors,
-      r.first_error.empty() ? "null" : json_string(r.first_error));
+      r.first_error.empty() ? "null" : json_writer::quoted(r.first_error));
 }
 
 // A number no smaller than `min`; CLI11's own range check prints its bounds in full.
@@ -182,7 +161,7 @@ std::string validate_bench_options(const bench_options& o) {
   if (o.bootstrap.empty()) {
     return "--bootstrap: empty";
   }
-  if (!valid_topic_name(o.topic)) {
+  if (!protocol::is_legal_topic_name(o.topic)) {
     return fmt::format("--topic: '{}' is not a valid topic name (1 to 249 of a-z A-Z 0-9 . _ -)",
                        o.topic);
   }

@@ -1,4 +1,4 @@
-#include "app/bench_pacer.h"
+#include "app/cli/bench_pacer.h"
 
 #include <sys/prctl.h>
 #include <time.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cmath>
 
-#include "app/bench_latency.h"
+#include "app/cli/bench_latency.h"
 
 namespace brook::app {
 

@@ -1,8 +1,8 @@
-#include "storage/topic_name.h"
+#include "protocol/topic_name.h"
 
 #include <algorithm>
 
-namespace brook::storage {
+namespace brook::protocol {
 namespace {
 
 bool legal_char(char c) {
@@ -30,6 +30,10 @@ std::optional<std::string> validate_topic_name(std::string_view name) {
   return std::nullopt;
 }
 
+bool is_legal_topic_name(std::string_view name) {
+  return !validate_topic_name(name).has_value();
+}
+
 bool is_internal_topic_name(std::string_view name) {
   return name.starts_with("__");
 }
@@ -48,4 +52,4 @@ bool topic_names_collide(std::string_view a, std::string_view b) {
   return a != b && a.size() == b.size() && unify_collision_chars(a) == unify_collision_chars(b);
 }
 
-}  // namespace brook::storage
+}  // namespace brook::protocol

@@ -1,4 +1,5 @@
-// The `brook` command line.
+// The `brook` command line: one file per command in this folder (serve's composition is
+// app/serve_command.cc).
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -7,14 +8,13 @@
 #include <string_view>
 #include <vector>
 
-#include "app/bench_command.h"
-#include "app/dump_log_command.h"
-#include "app/group_command.h"
+#include "app/cli/bench_command.h"
+#include "app/cli/debug_command.h"
+#include "app/cli/group_command.h"
+#include "app/cli/version_command.h"
 #include "app/serve_command.h"
 
 namespace {
-
-constexpr std::string_view version = BROOK_VERSION;
 
 // "serve, group, bench, debug, version": the commands, in --help order.
 std::string command_names(CLI::App& app) {
@@ -30,8 +30,6 @@ std::string command_names(CLI::App& app) {
 int main(int argc, char** argv) {
   CLI::App app{"Brook: a Kafka-compatible event streaming platform in one binary"};
   app.require_subcommand(0, 1);
-  bool show_version = false;
-  app.add_flag("--version", show_version, "Print the version and exit");
 
   brook::app::serve_options serve_opts;
   auto* serve = brook::app::add_serve_command(app, serve_opts);
@@ -42,19 +40,11 @@ int main(int argc, char** argv) {
   brook::app::bench_options bench_opts;
   auto* bench = brook::app::add_bench_command(app, bench_opts);
 
-  auto* debug = app.add_subcommand("debug", "Inspect data files");
-  debug->require_subcommand(1);
-  auto* dump =
-      debug->add_subcommand("dump-log", "Print the batches of a segment and check its indexes");
-  std::string dump_path;
-  brook::app::dump_options dump_opts;
-  dump->add_option("path", dump_path, "A segment .log, .index or .timeindex file")
-      ->required()
-      ->type_name("PATH");
-  dump->add_flag("--print-data", dump_opts.print_records,
-                 "Print each record's key, value and headers");
+  brook::app::debug_options debug_opts;
+  auto* debug = brook::app::add_debug_command(app, debug_opts);
 
-  auto* version_command = app.add_subcommand("version", "Print the version");
+  bool version_requested = false;
+  brook::app::add_version_command(app, version_requested);
 
   // A first word that names no command is reported as such (CLI11 would only say that a
   // subcommand is required).
@@ -87,9 +77,8 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  if (show_version || version_command->parsed()) {
-    std::cout << "brook " << version << "\n";
-    return 0;
+  if (version_requested) {
+    return brook::app::run_version(std::cout);
   }
   if (group->parsed()) {
     return brook::app::run_group(group_opts, std::cout, std::cerr);
@@ -97,8 +86,8 @@ int main(int argc, char** argv) {
   if (bench->parsed()) {
     return brook::app::run_bench(bench_opts, std::cout, std::cerr);
   }
-  if (dump->parsed()) {
-    return brook::app::run_dump_log(dump_path, dump_opts, std::cout);
+  if (debug->parsed()) {
+    return brook::app::run_debug(debug_opts, std::cout);
   }
   if (serve->parsed()) {
     return brook::app::run_serve_command(

@@ -1,4 +1,4 @@
-#include "app/bench_consumer.h"
+#include "app/cli/bench_consumer.h"
 
 #include <fmt/format.h>
 

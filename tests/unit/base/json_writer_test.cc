@@ -1,7 +1,7 @@
 // json_writer: commas and nesting, every value type, the escaping of quotes, backslashes and
 // control characters, valid UTF-8 kept byte for byte and invalid UTF-8 replaced by U+FFFD;
 // whatever bytes go in, the output parses as JSON (simdjson, which also validates UTF-8).
-#include "http/json_writer.h"
+#include "base/json_writer.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-namespace brook::http {
+namespace brook {
 namespace {
 
 constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -277,4 +277,4 @@ TEST(JsonWriter, ValidUtf8RoundTripsThroughAParser) {
 }
 
 }  // namespace
-}  // namespace brook::http
+}  // namespace brook

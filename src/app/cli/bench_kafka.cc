@@ -1,4 +1,4 @@
-#include "app/bench_kafka.h"
+#include "app/cli/bench_kafka.h"
 
 #include <fmt/format.h>
 

@@ -6,7 +6,8 @@
 //   auto c = kafka_client::connect("127.0.0.1:9092");
 //   auto r = c->call<protocol::list_groups_response>(protocol::list_groups_request{});
 //
-// Not for the broker's hot paths: it blocks, and it reads each response whole.
+// Not for the broker's hot paths: it blocks, and it reads each response whole. Commands
+// that talk to several brokers (leaders, coordinators) use kafka_cluster over it.
 #pragma once
 
 #include <chrono>

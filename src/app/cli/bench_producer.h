@@ -12,8 +12,8 @@
 #include <string>
 #include <thread>
 
-#include "app/bench_kafka.h"
-#include "app/bench_latency.h"
+#include "app/cli/bench_kafka.h"
+#include "app/cli/bench_latency.h"
 
 namespace brook::app {
 

@@ -1,4 +1,4 @@
-#include "app/bench_latency.h"
+#include "app/cli/bench_latency.h"
 
 #include <algorithm>
 #include <bit>

@@ -1,4 +1,4 @@
-#include "app/bench_runs.h"
+#include "app/cli/bench_runs.h"
 
 #include <fmt/format.h>
 
@@ -9,9 +9,9 @@
 #include <random>
 #include <thread>
 
-#include "app/bench_consumer.h"
-#include "app/bench_pacer.h"
-#include "app/bench_producer.h"
+#include "app/cli/bench_consumer.h"
+#include "app/cli/bench_pacer.h"
+#include "app/cli/bench_producer.h"
 
 namespace brook::app {
 

@@ -1,4 +1,4 @@
-#include "app/kafka_client.h"
+#include "app/cli/kafka_client.h"
 
 #include <fcntl.h>
 #include <netdb.h>

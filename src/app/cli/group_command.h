@@ -1,5 +1,8 @@
 // `brook group list|describe|delete|reset-offsets`: consumer-group administration over the
-// Kafka protocol (kafka_client), so it works against Brook and against any Kafka cluster.
+// Kafka protocol (kafka_cluster), so it works against Brook and against any Kafka cluster.
+// This file parses and checks the arguments; each action is a file of its own
+// (group_list.cc, group_describe.cc, group_delete.cc, group_reset_offsets.cc, sharing
+// group_cli.h and group_requests.h).
 //
 //   list           ListGroups on every broker: group id, state, protocol type
 //   describe G     DescribeGroups + OffsetFetch + ListOffsets (+ one small Fetch per lagging

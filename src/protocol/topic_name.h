@@ -9,12 +9,14 @@
 #include <string>
 #include <string_view>
 
-namespace brook::storage {
+namespace brook::protocol {
 
 constexpr size_t max_topic_name_length = 249;
 
 // nullopt for a legal name; otherwise why it is not, in Kafka's words.
 std::optional<std::string> validate_topic_name(std::string_view name);
+// True for a legal name (validate_topic_name gives the reason otherwise).
+bool is_legal_topic_name(std::string_view name);
 
 // Names that start with "__" belong to the broker (__consumer_offsets, ...).
 bool is_internal_topic_name(std::string_view name);
@@ -27,4 +29,4 @@ std::string unify_collision_chars(std::string_view name);
 // True when `a` and `b` differ but collide ("a.b" and "a_b"); false for equal names.
 bool topic_names_collide(std::string_view a, std::string_view b);
 
-}  // namespace brook::storage
+}  // namespace brook::protocol

@@ -1,8 +1,8 @@
-#include "http/json_writer.h"
+#include "base/json_writer.h"
 
 #include <charconv>
 
-namespace brook::http {
+namespace brook {
 
 void json_writer::separate() {
   if (_after_key) {
@@ -171,4 +171,10 @@ void json_writer::append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-}  // namespace brook::http
+std::string json_writer::quoted(std::string_view s) {
+  std::string out;
+  append_string(out, s);
+  return out;
+}
+
+}  // namespace brook
