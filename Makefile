@@ -1,7 +1,7 @@
 # The two set-up commands of the README. Each installs what is missing first.
 #   make run   — release build of brook alone, then `brook serve` with its data in ./data
 #   make test  — debug build (ASan + UBSan), then every test (the clang-tidy lint test among them)
-#   make lint  — debug build, then only the lint test (clang-tidy over src/, scripts/lint.sh)
+#   make lint  — debug build, then clang-tidy over every file of src/ (scripts/lint.py --all)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 
@@ -30,7 +30,7 @@ test: debug
 	ctest --preset debug -j $(JOBS)
 
 lint: debug
-	ctest --preset debug -L lint
+	./scripts/lint.py --all --jobs $(JOBS)
 
 bench: release
 	./bench/run-storage-bench.sh
