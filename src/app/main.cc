@@ -27,9 +27,6 @@ std::string command_names(CLI::App& app) {
 
 }  // namespace
 
-// An exception escaping main (from start-up: CLI11, allocation) ends the process with its
-// message, as intended.
-// NOLINTNEXTLINE(bugprone-exception-escape)
 int main(int argc, char** argv) {
   CLI::App app{"Brook: a Kafka-compatible event streaming platform in one binary"};
   app.require_subcommand(0, 1);
