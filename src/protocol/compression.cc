@@ -112,7 +112,7 @@ class bounded_output {
 
 // The first allocation of a streaming decoder: a guess from the input size, at least 64 KiB.
 size_t first_output_size(size_t input_size) {
-  constexpr size_t floor = size_t{64} * 1024;
+  constexpr size_t floor = 64 * 1024;
   return input_size > SIZE_MAX / 4 ? SIZE_MAX : std::max(floor, input_size * 4);
 }
 

@@ -43,7 +43,7 @@ constexpr std::array<uint8_t, 8> magic = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0x
 constexpr size_t header_size = 16;
 constexpr int32_t version = 1;
 constexpr int32_t compatible_version = 1;
-constexpr size_t block_size = size_t{32} * 1024;  // uncompressed bytes per block, as snappy-java
+constexpr size_t block_size = 32 * 1024;  // uncompressed bytes per block, as snappy-java
 }  // namespace xerial
 
 // Compresses `data` with `codec` (none: a copy).
