@@ -1,10 +1,11 @@
 # The two set-up commands of the README. Each installs what is missing first.
 #   make run   — release build of brook alone, then `brook serve` with its data in ./data
-#   make test  — debug build (ASan + UBSan), then every test
+#   make test  — debug build (ASan + UBSan), then every test (the clang-tidy lint test among them)
+#   make lint  — debug build, then clang-tidy over every file of src/ (scripts/lint.py --all)
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps release debug run test bench clean format
+.PHONY: all deps release debug run test lint bench clean format
 
 all: release
 
@@ -27,6 +28,9 @@ run: deps
 
 test: debug
 	ctest --preset debug -j $(JOBS)
+
+lint: debug
+	./scripts/lint.py --all --jobs $(JOBS)
 
 bench: release
 	./bench/run-storage-bench.sh

@@ -14,6 +14,8 @@ packages=(
   libsimdjson-dev
   # libFuzzer for the request-decoding fuzz target
   clang-14 libclang-rt-14-dev
+  # the lint test (tests/lint, scripts/lint.py): clang-tidy, and git to find what changed
+  clang-tidy-14 git
   # tools used by tests and benchmarks
   python3 util-linux procps curl
   # HTTP load generator for the REST Proxy benchmark (bench/run-http-bench.sh)

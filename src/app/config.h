@@ -36,7 +36,7 @@ std::string set_config_value(server_config& config, const std::string& key,
                              const std::string& value);
 
 // Reads the TOML file (if any) and then the environment (through `getenv`), in that order.
-config_outcome load_config(const std::optional<std::filesystem::path>& file,
+config_outcome load_config(const std::optional<std::filesystem::path>& path,
                            const std::function<const char*(const char*)>& getenv);
 
 // Checks what no single value shows, once every source is applied: the storage ranges,

@@ -19,11 +19,11 @@ const std::byte* wire_reader::take(size_t n) {
 
 int8_t wire_reader::read_int8() {
   const std::byte* p = take(1);
-  return p ? static_cast<int8_t>(*p) : 0;
+  return p ? static_cast<int8_t>(*p) : int8_t{0};
 }
 int16_t wire_reader::read_int16() {
   const std::byte* p = take(2);
-  return p ? be::load<int16_t>(p) : 0;
+  return p ? be::load<int16_t>(p) : int16_t{0};
 }
 int32_t wire_reader::read_int32() {
   const std::byte* p = take(4);
@@ -35,7 +35,7 @@ int64_t wire_reader::read_int64() {
 }
 uint16_t wire_reader::read_uint16() {
   const std::byte* p = take(2);
-  return p ? be::load<uint16_t>(p) : 0;
+  return p ? be::load<uint16_t>(p) : uint16_t{0};
 }
 uint32_t wire_reader::read_uint32() {
   const std::byte* p = take(4);

@@ -18,7 +18,7 @@ namespace brook::protocol {
 class wire_writer {
  public:
   struct splice {
-    size_t at;  // buffer position the file bytes go before
+    size_t at = 0;  // buffer position the file bytes go before
     file_slice slice;
   };
 

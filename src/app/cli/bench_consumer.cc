@@ -25,7 +25,7 @@ outcome<std::unique_ptr<bench_consumer>> bench_consumer::open(const property_lis
   if (!c->_rk) {
     return result_type::failure(fmt::format("consumer: {}", err));
   }
-  conf->release();  // rd_kafka_new took it
+  static_cast<void>(conf->release());  // rd_kafka_new took it
   rd_kafka_poll_set_consumer(c->_rk.get());
   c->_queue = rd_kafka_queue_get_consumer(c->_rk.get());
   c->_batch.resize(4096);

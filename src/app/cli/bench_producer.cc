@@ -18,7 +18,7 @@ outcome<std::unique_ptr<bench_producer>> bench_producer::open(const property_lis
   if (!p->_rk) {
     return result_type::failure(fmt::format("producer: {}", err));
   }
-  conf->release();  // rd_kafka_new took it
+  static_cast<void>(conf->release());  // rd_kafka_new took it
   p->_poller = std::thread([raw = p.get()] { raw->poll_loop(); });
   return result_type(std::move(p));
 }

@@ -221,7 +221,7 @@ int16_t kafka_client::version(int16_t api_key, int16_t min, int16_t max) const {
   }
   int16_t lo = std::max(min, it->second.first);
   int16_t hi = std::min(max, it->second.second);
-  return lo <= hi ? hi : -1;
+  return lo <= hi ? hi : int16_t{-1};
 }
 
 status kafka_client::exchange_api_versions() {

@@ -144,7 +144,7 @@ class group_coordinator {
   void sync(sync_request req, sync_callback done);
   kafka_error heartbeat(const std::string& group_id, const std::string& member_id,
                         const std::optional<std::string>& instance_id, int32_t generation);
-  leave_result leave(const std::string& group_id, const std::vector<leave_member>& members);
+  leave_result leave(const std::string& group_id, const std::vector<leave_member>& leaving);
 
   void commit_offsets(offset_commit_request req, commit_callback done);
   // The committed offsets of the given partitions, or of every partition with one when

@@ -296,7 +296,8 @@ void group_coordinator::expire_offsets(int64_t now_ms) {
       changes.delete_group = true;
     }
     if (changes.delete_group || !changes.remove.empty()) {
-      out.add_write(_store, std::move(changes), [id](status st) {
+      // An init-capture: clang (the linter) cannot capture a structured binding by name.
+      out.add_write(_store, std::move(changes), [id = id](status st) {
         if (!st) {
           log::error("group '{}': cannot store expired offsets: {}", id, st.error().message());
         }

@@ -498,8 +498,8 @@ void add_v2_consumer_routes(router& r, rest_context& ctx) {
   r.add(verb::post, "/consumers/{group}",
         [&ctx](http_request& req) { return create_instance(ctx, req); });
   r.add(verb::delete_, base, [&ctx](http_request& req) -> awaitable<http_response> {
-    auto group = req.param("group");
-    auto name = req.param("instance");
+    const auto& group = req.param("group");
+    const auto& name = req.param("instance");
     auto remove = [&ctx, group, name] { return ctx.consumers.remove(group, name); };
     auto e = co_await run_blocking(ctx.blocking, std::move(remove));
     co_return answer(e);
