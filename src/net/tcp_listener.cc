@@ -47,6 +47,7 @@ struct listener_state {
   tcp::acceptor acceptor;
   asio::steady_timer backoff_timer;
   std::chrono::milliseconds backoff{0};
+  uint16_t port = 0;  // bound
   std::shared_ptr<std::atomic<size_t>> open = std::make_shared<std::atomic<size_t>>(0);
   // Held while a socket is handed over, so that none is after stop() returns.
   std::mutex mutex;
@@ -98,13 +99,13 @@ void on_accepted(const std::shared_ptr<listener_state>& s, boost::system::error_
     return;
   }
   if (!resource_exhausted(ec)) {
-    log::warn("accept on {}:{} failed: {}", s->options.host, s->options.port, ec.message());
+    log::warn("accept on {}:{} failed: {}", s->options.host, s->port, ec.message());
     accept_next(s);
     return;
   }
   if (s->backoff.count() == 0) {
-    log::warn("accept on {}:{} failed: {}; pausing new connections", s->options.host,
-              s->options.port, ec.message());
+    log::warn("accept on {}:{} failed: {}; pausing new connections", s->options.host, s->port,
+              ec.message());
   }
   s->backoff =
       std::clamp(s->backoff * 2, std::chrono::milliseconds(first_backoff), longest_backoff);
@@ -159,6 +160,7 @@ status tcp_listener::listen() {
     return fail(ec);
   }
   _port = acceptor.local_endpoint().port();
+  _state->port = _port;
   // The accept loop starts on the acceptor's context (it runs once the pool does).
   asio::post(_pool.at(0), [s = _state] { accept_next(s); });
   return {};
