@@ -113,10 +113,57 @@ struct fetch_request {
   std::chrono::milliseconds max_wait{0};  // wait up to this long for a first record
 };
 
+// A consumer group as a list shows it.
+struct group_summary {
+  std::string group_id;
+  std::string protocol_type;  // "consumer" for Kafka consumers; empty for offsets-only groups
+  std::string state;          // Kafka's names: Empty, PreparingRebalance, Stable, ...
+};
+
+struct group_member {
+  std::string member_id;
+  std::optional<std::string> instance_id;  // static members (group.instance.id)
+  std::string client_id;
+  std::string client_host;
+  // The partitions assigned to it (decoded for the "consumer" protocol; empty otherwise).
+  std::vector<std::pair<std::string, int32_t>> assignment;
+};
+
+struct group_info {
+  std::string group_id;
+  std::string state;  // "Dead" when no such group exists
+  std::string protocol_type;
+  std::string protocol;  // the assignor chosen, once Stable
+  std::vector<group_member> members;
+};
+
+// A group's committed position in one partition, and how far behind the log's end it is.
+struct group_partition_offset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = -1;  // -1: nothing committed
+  int64_t end = -1;        // the partition's high watermark; -1 when the partition is gone
+  int64_t lag = -1;        // end - committed, or -1 when either is unknown
+  std::string metadata;    // the commit's metadata string
+};
+
+// Where to move a group's position in one partition.
+struct offset_reset {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+};
+
 class event_backend {
  public:
+  // Every call answers through a callback that runs exactly once, on any thread (the
+  // caller's, the flusher's, a wait thread; in gateway mode a client's thread), so that a
+  // network round trip to an upstream cluster never blocks the caller. Errors are Kafka
+  // error codes with a message (outcome<T>).
+  template <typename T>
+  using callback = std::function<void(outcome<T>)>;
   using produce_callback = std::function<void(std::vector<produce_result>)>;
-  using fetch_callback = std::function<void(outcome<std::vector<fetched_record>>)>;
+  using fetch_callback = callback<std::vector<fetched_record>>;
 
   virtual ~event_backend() = default;
 
@@ -125,30 +172,52 @@ class event_backend {
   // callback of the backend's.
   virtual void stop() = 0;
 
-  virtual outcome<cluster_info> cluster() = 0;
-  virtual outcome<std::vector<topic_info>> list_topics() = 0;
+  // ---- cluster and topics ----
+  virtual void cluster(callback<cluster_info> done) = 0;
+  virtual void list_topics(callback<std::vector<topic_info>> done) = 0;
   // unknown_topic_or_partition when absent.
-  virtual outcome<topic_info> describe_topic(std::string_view name) = 0;
-  virtual outcome<topic_info> create_topic(const new_topic& t) = 0;
-  virtual outcome<void> delete_topic(const std::string& name) = 0;
+  virtual void describe_topic(std::string name, callback<topic_info> done) = 0;
+  virtual void create_topic(new_topic t, callback<topic_info> done) = 0;
+  virtual void delete_topic(std::string name, callback<void> done) = 0;
+  // Grows the topic to `total` partitions (never shrinks).
+  virtual void create_partitions(std::string topic, int32_t total, bool validate_only,
+                                 callback<void> done) = 0;
   // Every config of the topic, defaults included, by name.
-  virtual outcome<std::vector<config_entry>> topic_configs(const std::string& name) = 0;
+  virtual void topic_configs(std::string name, callback<std::vector<config_entry>> done) = 0;
   // Applies the changes together, or none of them.
-  virtual outcome<void> alter_topic_configs(const std::string& name,
-                                            const std::vector<config_change>& changes,
-                                            bool validate_only) = 0;
-  virtual outcome<partition_offsets> offsets(const std::string& topic, int32_t partition) = 0;
+  virtual void alter_topic_configs(std::string name, std::vector<config_change> changes,
+                                   bool validate_only, callback<void> done) = 0;
+  virtual void offsets(std::string topic, int32_t partition, callback<partition_offsets> done) = 0;
+  // Deletes the records of the partition before `before` (-1: before the end); answers the
+  // new log start offset.
+  virtual void delete_records(std::string topic, int32_t partition, int64_t before,
+                              callback<int64_t> done) = 0;
 
+  // ---- records ----
   // Produces `records` to `topic` (created first if absent and auto-creation is on).
   // `done` gets one result per record, in order, once each is acknowledged as the
-  // topic's durability asks; it may run on any thread, and runs exactly once.
+  // topic's durability asks.
   virtual void produce(const std::string& topic, std::vector<produce_record> records,
                        produce_callback done) = 0;
 
   // Reads records of one partition from `offset`; waits up to `max_wait` when none are
-  // there yet. offset_out_of_range outside [beginning, end]. `done` may run on any
-  // thread, exactly once.
+  // there yet. offset_out_of_range outside [beginning, end].
   virtual void fetch(fetch_request request, fetch_callback done) = 0;
+
+  // ---- consumer groups ----
+  virtual void list_groups(callback<std::vector<group_summary>> done) = 0;
+  // A group that does not exist is described with state "Dead" and no members.
+  virtual void describe_group(std::string group, callback<group_info> done) = 0;
+  // The group's committed offsets with the lag of each; group_id_not_found when the group
+  // does not exist.
+  virtual void group_offsets(std::string group,
+                             callback<std::vector<group_partition_offset>> done) = 0;
+  // Moves the group's committed positions; refused (rebalance_in_progress /
+  // unknown_member_id) while the group has members, as Kafka's tools refuse it.
+  virtual void reset_group_offsets(std::string group, std::vector<offset_reset> positions,
+                                   callback<void> done) = 0;
+  // Deletes an empty group and its committed offsets (non_empty_group while it has members).
+  virtual void delete_group(std::string group, callback<void> done) = 0;
 
   // Where Kafka clients reach this backend's brokers ("host:port,..."): the REST
   // consumer instances are Kafka consumers in real consumer groups.

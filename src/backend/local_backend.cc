@@ -21,6 +21,7 @@
 #include "broker/error_mapping.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/service/long_poll.h"
+#include "protocol/consumer_protocol.h"
 #include "storage/partition_log.h"
 #include "storage/topic_config.h"
 
@@ -461,31 +462,32 @@ size_t local_backend::waiting_fetches() const {
   return _waits->size();
 }
 
-outcome<cluster_info> local_backend::cluster() {
+void local_backend::cluster(callback<cluster_info> done) {
   cluster_info info;
   info.cluster_id = _broker.cluster_id();
   info.controller_id = _broker.node_id();
   info.brokers.push_back({_broker.node_id(), _broker.advertised_host(), _broker.advertised_port()});
-  return info;
+  done(std::move(info));
 }
 
-outcome<std::vector<topic_info>> local_backend::list_topics() {
+void local_backend::list_topics(callback<std::vector<topic_info>> done) {
   std::vector<topic_info> out;
   for (const auto& t : _broker.topics().list()) {
     out.push_back(describe(*t, _broker.node_id()));
   }
-  return out;
+  done(std::move(out));
 }
 
-outcome<topic_info> local_backend::describe_topic(std::string_view name) {
+void local_backend::describe_topic(std::string name, callback<topic_info> done) {
   auto t = _broker.topics().find(name);
   if (!t) {
-    return topic_not_found(name);
+    done(topic_not_found(name));
+    return;
   }
-  return describe(*t, _broker.node_id());
+  done(describe(*t, _broker.node_id()));
 }
 
-outcome<topic_info> local_backend::create_topic(const new_topic& t) {
+void local_backend::create_topic(new_topic t, callback<topic_info> done) {
   broker::topic_request request;
   request.name = t.name;
   request.partitions = t.partitions;
@@ -496,10 +498,12 @@ outcome<topic_info> local_backend::create_topic(const new_topic& t) {
   request.validate_only = t.validate_only;
   auto created = _broker.topic_admin().create(request);
   if (!created) {
-    return created.error();
+    done(created.error());
+    return;
   }
   if (auto topic = _broker.topics().find(t.name); topic && !t.validate_only) {
-    return describe(*topic, _broker.node_id());
+    done(describe(*topic, _broker.node_id()));
+    return;
   }
   topic_info info;  // validate_only: what it would be
   info.name = t.name;
@@ -507,24 +511,36 @@ outcome<topic_info> local_backend::create_topic(const new_topic& t) {
     info.partitions.push_back(one_node_partition(p, _broker.node_id()));
   }
   info.configs = created->overrides;
-  return info;
+  done(std::move(info));
 }
 
-outcome<void> local_backend::delete_topic(const std::string& name) {
+void local_backend::delete_topic(std::string name, callback<void> done) {
   if (!_broker.topics().find(name)) {
-    return topic_not_found(name);
+    done(topic_not_found(name));
+    return;
   }
   auto removed = _broker.topic_admin().remove(name);
   if (!removed) {
-    return removed.error();
+    done(removed.error());
+    return;
   }
-  return {};
+  done({});
 }
 
-outcome<std::vector<config_entry>> local_backend::topic_configs(const std::string& name) {
+void local_backend::create_partitions(std::string topic, int32_t total, bool validate_only,
+                                      callback<void> done) {
+  if (!_broker.topics().find(topic)) {
+    done(topic_not_found(topic));
+    return;
+  }
+  done(_broker.topic_admin().create_partitions(topic, total, false, validate_only));
+}
+
+void local_backend::topic_configs(std::string name, callback<std::vector<config_entry>> done) {
   auto t = _broker.topics().find(name);
   if (!t) {
-    return topic_not_found(name);
+    done(topic_not_found(name));
+    return;
   }
   std::vector<config_entry> out;
   for (auto& e :
@@ -540,33 +556,50 @@ outcome<std::vector<config_entry>> local_backend::topic_configs(const std::strin
     c.source = source_name(e.source);
     out.push_back(std::move(c));
   }
-  return out;
+  done(std::move(out));
 }
 
-outcome<void> local_backend::alter_topic_configs(const std::string& name,
-                                                 const std::vector<config_change>& changes,
-                                                 bool validate_only) {
+void local_backend::alter_topic_configs(std::string name, std::vector<config_change> changes,
+                                        bool validate_only, callback<void> done) {
   if (!_broker.topics().find(name)) {
-    return topic_not_found(name);
+    done(topic_not_found(name));
+    return;
   }
   std::vector<broker::config_alteration> alterations;
-  for (const auto& c : changes) {
-    alterations.push_back(
-        {c.name, c.value ? broker::config_op::set : broker::config_op::remove, c.value});
+  for (auto& c : changes) {
+    const auto op = c.value ? broker::config_op::set : broker::config_op::remove;
+    alterations.push_back({std::move(c.name), op, std::move(c.value)});
   }
-  return _broker.topic_admin().alter_configs(name, alterations, validate_only);
+  done(_broker.topic_admin().alter_configs(name, alterations, validate_only));
 }
 
-outcome<partition_offsets> local_backend::offsets(const std::string& topic, int32_t partition) {
+void local_backend::offsets(std::string topic, int32_t partition,
+                            callback<partition_offsets> done) {
   auto t = _broker.topics().find(topic);
   if (!t) {
-    return topic_not_found(topic);
+    done(topic_not_found(topic));
+    return;
   }
   auto log = t->partition(partition);
   if (!log) {
-    return partition_not_found(topic, partition);
+    done(partition_not_found(topic, partition));
+    return;
   }
-  return partition_offsets{log->log_start_offset(), log->high_watermark()};
+  done(partition_offsets{log->log_start_offset(), log->high_watermark()});
+}
+
+void local_backend::delete_records(std::string topic, int32_t partition, int64_t before,
+                                   callback<int64_t> done) {
+  auto t = _broker.topics().find(topic);
+  if (!t) {
+    done(topic_not_found(topic));
+    return;
+  }
+  if (!t->partition(partition)) {
+    done(partition_not_found(topic, partition));
+    return;
+  }
+  done(_broker.topic_admin().delete_records(topic, partition, before));
 }
 
 void local_backend::produce(const std::string& topic, std::vector<produce_record> records,
@@ -659,6 +692,124 @@ void local_backend::fetch(fetch_request request, fetch_callback done) {
   }
   int64_t next = got->next_offset;
   _waits->wait(std::move(request), std::move(done), std::move(log), next);
+}
+
+void local_backend::list_groups(callback<std::vector<group_summary>> done) {
+  std::vector<group_summary> out;
+  for (auto& g : _broker.groups().list_groups()) {
+    out.push_back(
+        {std::move(g.group_id), std::move(g.protocol_type), broker::group::state_name(g.state)});
+  }
+  done(std::move(out));
+}
+
+void local_backend::describe_group(std::string group, callback<group_info> done) {
+  auto d = _broker.groups().describe(group);
+  group_info info;
+  info.group_id = std::move(d.group_id);
+  info.state = broker::group::state_name(d.state);
+  info.protocol_type = std::move(d.protocol_type);
+  info.protocol = std::move(d.protocol_name);
+  for (auto& m : d.members) {
+    group_member out;
+    out.member_id = std::move(m.member_id);
+    out.instance_id = std::move(m.instance_id);
+    out.client_id = std::move(m.client_id);
+    out.client_host = std::move(m.client_host);
+    if (info.protocol_type == "consumer" && !m.assignment.empty()) {
+      if (auto a = protocol::parse_consumer_assignment(m.assignment)) {
+        for (const auto& [topic, partitions] : a->partitions) {
+          for (int32_t p : partitions) {
+            out.assignment.emplace_back(topic, p);
+          }
+        }
+      }
+    }
+    info.members.push_back(std::move(out));
+  }
+  done(std::move(info));
+}
+
+void local_backend::group_offsets(std::string group,
+                                  callback<std::vector<group_partition_offset>> done) {
+  auto d = _broker.groups().describe(group);
+  auto fetched = _broker.groups().fetch_offsets(group, std::nullopt);
+  if (d.state == broker::group::group_state::dead && fetched.empty()) {
+    done(backend_error{kafka_error::group_id_not_found,
+                       "Consumer group '" + group + "' does not exist"});
+    return;
+  }
+  std::vector<group_partition_offset> out;
+  for (auto& f : fetched) {
+    group_partition_offset o;
+    o.topic = std::move(f.topic);
+    o.partition = f.partition;
+    o.committed = f.value.offset;
+    o.metadata = std::move(f.value.metadata);
+    if (auto t = _broker.topics().find(o.topic)) {
+      if (auto log = t->partition(o.partition)) {
+        o.end = log->high_watermark();
+      }
+    }
+    if (o.committed >= 0 && o.end >= 0) {
+      o.lag = std::max<int64_t>(0, o.end - o.committed);
+    }
+    out.push_back(std::move(o));
+  }
+  done(std::move(out));
+}
+
+void local_backend::reset_group_offsets(std::string group, std::vector<offset_reset> positions,
+                                        callback<void> done) {
+  auto d = _broker.groups().describe(group);
+  if (!d.members.empty()) {
+    done(backend_error{kafka_error::rebalance_in_progress,
+                       "Consumer group '" + group + "' has " + std::to_string(d.members.size()) +
+                           " active member(s): stop them before resetting its offsets"});
+    return;
+  }
+  broker::group::offset_commit_request req;
+  req.group_id = group;
+  req.generation = -1;  // a commit outside group management, as Kafka's tools make it
+  for (const auto& p : positions) {
+    if (p.offset < 0) {
+      done(backend_error{kafka_error::invalid_request,
+                         "Offset " + std::to_string(p.offset) + " for " + p.topic + "-" +
+                             std::to_string(p.partition) + " is negative"});
+      return;
+    }
+    req.offsets.push_back({p.topic, p.partition, p.offset, -1, std::nullopt});
+  }
+  _broker.groups().commit_offsets(std::move(req), [positions = std::move(positions),
+                                                   done = std::move(done)](
+                                                      std::vector<kafka_error> errors) {
+    for (size_t i = 0; i < errors.size(); ++i) {
+      if (errors[i] != kafka_error::none) {
+        const auto& p = positions[i];
+        done(backend_error{errors[i], std::string(protocol::kafka_error_name(errors[i])) + " for " +
+                                          p.topic + "-" + std::to_string(p.partition)});
+        return;
+      }
+    }
+    done({});
+  });
+}
+
+void local_backend::delete_group(std::string group, callback<void> done) {
+  _broker.groups().delete_groups(
+      {group}, [group, done = std::move(done)](std::vector<kafka_error> errors) {
+        const auto e = errors.empty() ? kafka_error::unknown_server_error : errors.front();
+        if (e == kafka_error::none) {
+          done({});
+        } else if (e == kafka_error::group_id_not_found) {
+          done(backend_error{e, "Consumer group '" + group + "' does not exist"});
+        } else if (e == kafka_error::non_empty_group) {
+          done(backend_error{e, "Consumer group '" + group +
+                                    "' has active members: stop them before deleting it"});
+        } else {
+          done(backend_error{e, std::string(protocol::kafka_error_name(e))});
+        }
+      });
 }
 
 std::string local_backend::bootstrap_servers() const {

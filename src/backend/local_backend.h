@@ -1,6 +1,8 @@
 // local_backend: the event backend of `brook serve`, over the in-process broker. Admin calls
-// go to the topic table, produce builds uncompressed v2 batches (split at the topic's
-// max.message.bytes) and appends them to the partition logs, fetch reads the logs' files
+// go to the broker's services and answer before they return (the callback runs on the
+// caller's thread), group calls to the group coordinator (commits and deletions answer
+// once durable, on the group store's thread), produce builds uncompressed v2 batches (split at the
+// topic's max.message.bytes) and appends them to the partition logs, fetch reads the logs' files
 // and decodes the batches.
 //
 // Threads: every call may come from any thread. Produce answers on the thread that
@@ -36,19 +38,29 @@ class local_backend final : public event_backend {
   // from inside a fetch callback (it joins the thread those run on).
   void stop() override;
 
-  outcome<cluster_info> cluster() override;
-  outcome<std::vector<topic_info>> list_topics() override;
-  outcome<topic_info> describe_topic(std::string_view name) override;
-  outcome<topic_info> create_topic(const new_topic& t) override;
-  outcome<void> delete_topic(const std::string& name) override;
-  outcome<std::vector<config_entry>> topic_configs(const std::string& name) override;
-  outcome<void> alter_topic_configs(const std::string& name,
-                                    const std::vector<config_change>& changes,
-                                    bool validate_only) override;
-  outcome<partition_offsets> offsets(const std::string& topic, int32_t partition) override;
+  void cluster(callback<cluster_info> done) override;
+  void list_topics(callback<std::vector<topic_info>> done) override;
+  void describe_topic(std::string name, callback<topic_info> done) override;
+  void create_topic(new_topic t, callback<topic_info> done) override;
+  void delete_topic(std::string name, callback<void> done) override;
+  void create_partitions(std::string topic, int32_t total, bool validate_only,
+                         callback<void> done) override;
+  void topic_configs(std::string name, callback<std::vector<config_entry>> done) override;
+  void alter_topic_configs(std::string name, std::vector<config_change> changes, bool validate_only,
+                           callback<void> done) override;
+  void offsets(std::string topic, int32_t partition, callback<partition_offsets> done) override;
+  void delete_records(std::string topic, int32_t partition, int64_t before,
+                      callback<int64_t> done) override;
   void produce(const std::string& topic, std::vector<produce_record> records,
                produce_callback done) override;
   void fetch(fetch_request request, fetch_callback done) override;
+  void list_groups(callback<std::vector<group_summary>> done) override;
+  void describe_group(std::string group, callback<group_info> done) override;
+  void group_offsets(std::string group,
+                     callback<std::vector<group_partition_offset>> done) override;
+  void reset_group_offsets(std::string group, std::vector<offset_reset> positions,
+                           callback<void> done) override;
+  void delete_group(std::string group, callback<void> done) override;
   std::string bootstrap_servers() const override;
 
   // The fetches waiting for data now (tests).

@@ -37,16 +37,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     if (seen > 1) {
       seen = 0;
       error = admin_error{kafka_error::invalid_request, "Duplicate topic name."};
-    } else if (t.assignments && !t.assignments->empty()) {
-      error = admin_error{kafka_error::invalid_request,
-                          "Manual replica assignments are not supported: Brook is a single "
-                          "node. Give only the new partition count."};
-    } else if (auto current = b.topics().find(t.name);
-               current && t.count == current->partition_count()) {
-      error = admin_error{kafka_error::invalid_partitions,
-                          "Topic already has " + std::to_string(t.count) + " partitions."};
-    } else {
-      error = b.topics().add_partitions(t.name, t.count, in->validate_only);
+    } else if (auto done = b.topic_admin().create_partitions(
+                   t.name, t.count, t.assignments && !t.assignments->empty(), in->validate_only);
+               !done) {
+      error = done.error();
     }
     if (error) {
       result.error_code = protocol::code(error->code);

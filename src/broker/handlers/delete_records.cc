@@ -27,28 +27,18 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   for (const auto& t : in->topics) {
     auto& topic_out = out.topics.emplace_back();
     topic_out.name = t.name;
-    auto topic_ptr = b.topics().find(t.name);
     for (const auto& p : t.partitions) {
       auto& part = topic_out.partitions.emplace_back();
       part.partition_index = p.partition_index;
       part.low_watermark = -1;
-      auto log = topic_ptr ? topic_ptr->partition(p.partition_index) : nullptr;
-      if (!log) {
-        part.error_code = protocol::code(kafka_error::unknown_topic_or_partition);
+      // The service reads -1 as "up to the high watermark", as Kafka does.
+      static_assert(high_watermark_offset == -1);
+      auto deleted = b.topic_admin().delete_records(t.name, p.partition_index, p.offset);
+      if (!deleted) {
+        part.error_code = protocol::code(deleted.error().code);
         continue;
       }
-      int64_t offset = p.offset == high_watermark_offset ? log->high_watermark() : p.offset;
-      if (offset < 0 || offset > log->high_watermark()) {
-        part.error_code = protocol::code(kafka_error::offset_out_of_range);
-        continue;
-      }
-      if (auto st = log->delete_records_before(offset); !st) {
-        log::warn("DeleteRecords {}-{} before {}: {}", t.name, p.partition_index, offset,
-                  st.error().message());
-        part.error_code = protocol::code(to_kafka_error(st.error()));
-        continue;
-      }
-      part.low_watermark = log->log_start_offset();
+      part.low_watermark = *deleted;
     }
   }
   respond.send(req->header, out);

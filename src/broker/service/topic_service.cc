@@ -4,8 +4,11 @@
 #include <set>
 #include <string_view>
 
+#include "base/log.h"
 #include "broker/broker.h"
+#include "broker/error_mapping.h"
 #include "broker/group/group_coordinator.h"
+#include "storage/partition_log.h"
 #include "storage/topic_config.h"
 #include "storage/topic_name.h"
 
@@ -209,6 +212,50 @@ protocol::kafka_result<protocol::uuid> topic_service::remove(const std::string& 
   // The topic's committed offsets go with it.
   _broker.groups().topic_deleted(name);
   return id;
+}
+
+protocol::kafka_result<void> topic_service::create_partitions(const std::string& name,
+                                                              int32_t total,
+                                                              bool manual_assignments,
+                                                              bool validate_only) {
+  if (manual_assignments) {
+    return kafka_failure{kafka_error::invalid_request,
+                         "Manual replica assignments are not supported: Brook is a single "
+                         "node. Give only the new partition count."};
+  }
+  if (auto current = _broker.topics().find(name); current && total == current->partition_count()) {
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Topic already has " + std::to_string(total) + " partitions."};
+  }
+  if (auto error = _broker.topics().add_partitions(name, total, validate_only)) {
+    return std::move(*error);
+  }
+  return {};
+}
+
+protocol::kafka_result<int64_t> topic_service::delete_records(const std::string& name,
+                                                              int32_t partition, int64_t before) {
+  auto t = _broker.topics().find(name);
+  auto log = t ? t->partition(partition) : nullptr;
+  if (!log) {
+    return kafka_failure{kafka_error::unknown_topic_or_partition,
+                         "This server does not host this topic-partition: " + name + "-" +
+                             std::to_string(partition)};
+  }
+  const int64_t end = log->high_watermark();
+  const int64_t offset = before == -1 ? end : before;
+  if (offset < 0 || offset > end) {
+    return kafka_failure{kafka_error::offset_out_of_range,
+                         "Offset " + std::to_string(before) + " is outside " + name + "-" +
+                             std::to_string(partition) + "'s offsets [" +
+                             std::to_string(log->log_start_offset()) + ", " + std::to_string(end) +
+                             "]"};
+  }
+  if (auto st = log->delete_records_before(offset); !st) {
+    log::warn("DeleteRecords {}-{} before {}: {}", name, partition, offset, st.error().message());
+    return kafka_failure{to_kafka_error(st.error()), st.error().message()};
+  }
+  return log->log_start_offset();
 }
 
 protocol::kafka_result<void> topic_service::alter_configs(

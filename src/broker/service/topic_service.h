@@ -61,6 +61,15 @@ class topic_service {
   // Deletes the topic, its logs and its groups' committed offsets; answers its id.
   protocol::kafka_result<protocol::uuid> remove(const std::string& name);
 
+  // Grows the topic to `total` partitions (Kafka's CreatePartitions; never shrinks).
+  protocol::kafka_result<void> create_partitions(const std::string& name, int32_t total,
+                                                 bool manual_assignments, bool validate_only);
+
+  // Deletes the partition's records before `before` (-1: the high watermark); answers the
+  // new log start offset (Kafka's DeleteRecords).
+  protocol::kafka_result<int64_t> delete_records(const std::string& name, int32_t partition,
+                                                 int64_t before);
+
   // Applies the alterations to the topic's current overrides as one change (all or none),
   // atomically with respect to other config changes. A key may appear once.
   protocol::kafka_result<void> alter_configs(const std::string& name,

@@ -8,6 +8,7 @@
 
 #include "backend/event_backend.h"
 #include "http/http_config.h"
+#include "http/rest/backend_calls.h"
 
 namespace brook::http::rest {
 
@@ -18,7 +19,8 @@ struct rest_context {
   consumer_registry& consumers;
   boost::asio::thread_pool& blocking;
   const http_config& config;
-  std::atomic<bool>& ready;  // false while starting and once shutdown begins
+  std::atomic<bool>& ready;      // false while starting and once shutdown begins
+  backend_calls calls{backend};  // the backend's calls as awaitables
 };
 
 }  // namespace brook::http::rest

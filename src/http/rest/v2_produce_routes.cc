@@ -209,7 +209,7 @@ awaitable<http_response> produce(rest_context& ctx, http_request& req, bool per_
   }
   if (explicit_partitions) {
     // Named partitions must exist (the topic too: no auto-creation by partition).
-    auto t = ctx.backend.describe_topic(topic);
+    auto t = co_await ctx.calls.describe_topic(topic);
     if (!t) {
       co_return error_response(from_backend(t.error()));
     }

@@ -43,25 +43,25 @@ struct partition_lookup {
   std::optional<http_response> error;
 };
 
-partition_lookup find_partition(rest_context& ctx, http_request& req) {
+awaitable<partition_lookup> find_partition(rest_context& ctx, http_request& req) {
   partition_lookup out;
-  auto t = ctx.backend.describe_topic(req.param("topic"));
+  auto t = co_await ctx.calls.describe_topic(req.param("topic"));
   if (!t) {
     out.error = error_response(from_backend(t.error()));
-    return out;
+    co_return out;
   }
   out.topic = std::move(*t);
   auto p = parse_number<int32_t>(req.param("partition"));
   if (!p || *p < 0 || *p >= static_cast<int32_t>(out.topic->partitions.size())) {
     out.error = error_response(error_codes::partition_not_found, "Partition not found.");
-    return out;
+    co_return out;
   }
   out.partition = &out.topic->partitions[static_cast<size_t>(*p)];
-  return out;
+  co_return out;
 }
 
 awaitable<http_response> list_topics(rest_context& ctx) {
-  auto topics = ctx.backend.list_topics();
+  auto topics = co_await ctx.calls.list_topics();
   if (!topics) {
     co_return error_response(from_backend(topics.error()));
   }
@@ -75,11 +75,11 @@ awaitable<http_response> list_topics(rest_context& ctx) {
 }
 
 awaitable<http_response> get_topic(rest_context& ctx, http_request& req) {
-  auto t = ctx.backend.describe_topic(req.param("topic"));
+  auto t = co_await ctx.calls.describe_topic(req.param("topic"));
   if (!t) {
     co_return error_response(from_backend(t.error()));
   }
-  auto configs = ctx.backend.topic_configs(t->name);
+  auto configs = co_await ctx.calls.topic_configs(t->name);
   json_writer w;
   w.begin_object().key("name").value(t->name).key("configs").begin_object();
   if (configs) {
@@ -101,7 +101,7 @@ awaitable<http_response> get_topic(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> list_partitions(rest_context& ctx, http_request& req) {
-  auto t = ctx.backend.describe_topic(req.param("topic"));
+  auto t = co_await ctx.calls.describe_topic(req.param("topic"));
   if (!t) {
     co_return error_response(from_backend(t.error()));
   }
@@ -115,7 +115,7 @@ awaitable<http_response> list_partitions(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> get_partition(rest_context& ctx, http_request& req) {
-  auto found = find_partition(ctx, req);
+  auto found = co_await find_partition(ctx, req);
   if (found.error) {
     co_return std::move(*found.error);
   }
@@ -125,11 +125,11 @@ awaitable<http_response> get_partition(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> get_offsets(rest_context& ctx, http_request& req) {
-  auto found = find_partition(ctx, req);
+  auto found = co_await find_partition(ctx, req);
   if (found.error) {
     co_return std::move(*found.error);
   }
-  auto o = ctx.backend.offsets(found.topic->name, found.partition->id);
+  auto o = co_await ctx.calls.offsets(found.topic->name, found.partition->id);
   if (!o) {
     co_return error_response(from_backend(o.error()));
   }
@@ -146,7 +146,7 @@ awaitable<http_response> read_records(rest_context& ctx, http_request& req) {
                              "HTTP 406 Not Acceptable: ask for application/vnd.kafka.json.v2+json "
                              "or application/vnd.kafka.binary.v2+json");
   }
-  auto found = find_partition(ctx, req);
+  auto found = co_await find_partition(ctx, req);
   if (found.error) {
     co_return std::move(*found.error);
   }
@@ -210,7 +210,7 @@ void add_v2_topic_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/topics/{topic}/partitions/{partition}/records",
         [&ctx](http_request& req) { return read_records(ctx, req); });
   r.add(verb::get, "/brokers", [&ctx](http_request&) -> awaitable<http_response> {
-    auto c = ctx.backend.cluster();
+    auto c = co_await ctx.calls.cluster();
     if (!c) {
       co_return error_response(from_backend(c.error()));
     }

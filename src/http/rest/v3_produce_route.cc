@@ -432,7 +432,7 @@ awaitable<void> write_error(http_stream& s, const rest_error& e) {
 }
 
 awaitable<void> produce_records(rest_context& ctx, http_request& req, http_stream& s) {
-  auto c = ctx.backend.cluster();
+  auto c = co_await ctx.calls.cluster();
   if (!c) {
     {
       auto err = from_backend(c.error());
@@ -455,7 +455,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
     }
   }
   stream_target target{req.param("topic_name"), c->cluster_id, 0};
-  auto t = ctx.backend.describe_topic(target.topic);
+  auto t = co_await ctx.calls.describe_topic(target.topic);
   if (!t) {
     {
       auto err = from_backend(t.error());

@@ -20,18 +20,18 @@ http_response ok(json_writer& w, unsigned status = 200) {
 }
 
 // The cluster of the path, or the 404 answer.
-std::optional<http_response> check_cluster(rest_context& ctx, http_request& req,
-                                           backend::cluster_info& out) {
-  auto c = ctx.backend.cluster();
+awaitable<std::optional<http_response>> check_cluster(rest_context& ctx, http_request& req,
+                                                      backend::cluster_info& out) {
+  auto c = co_await ctx.calls.cluster();
   if (!c) {
-    return error_response(from_backend(c.error()));
+    co_return error_response(from_backend(c.error()));
   }
   out = std::move(*c);
   if (req.param("cluster_id") != out.cluster_id) {
-    return error_response(error_codes::not_found,
-                          "Cluster " + req.param("cluster_id") + " cannot be found.");
+    co_return error_response(error_codes::not_found,
+                             "Cluster " + req.param("cluster_id") + " cannot be found.");
   }
-  return std::nullopt;
+  co_return std::nullopt;
 }
 
 void write_cluster(json_writer& w, const v3_links& l, const backend::cluster_info& c) {
@@ -136,22 +136,23 @@ http_response media_error() {
 
 // The start of every v3 route that takes a body: the cluster of the path, a JSON content
 // type, and the body as a JSON object. The error answer when one of them fails.
-std::optional<http_response> read_object_request(rest_context& ctx, http_request& req,
-                                                 backend::cluster_info& c, object_body& b) {
-  if (auto e = check_cluster(ctx, req, c)) {
-    return e;
+awaitable<std::optional<http_response>> read_object_request(rest_context& ctx, http_request& req,
+                                                            backend::cluster_info& c,
+                                                            object_body& b) {
+  if (auto e = co_await check_cluster(ctx, req, c)) {
+    co_return e;
   }
   if (!is_json_media(req)) {
-    return media_error();
+    co_return media_error();
   }
   parse_object(req.body, b);
-  return std::move(b.error);
+  co_return std::move(b.error);
 }
 
 awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
   backend::cluster_info c;
   object_body b;
-  if (auto e = read_object_request(ctx, req, c, b)) {
+  if (auto e = co_await read_object_request(ctx, req, c, b)) {
     co_return std::move(*e);
   }
   backend::new_topic t;
@@ -209,7 +210,7 @@ awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
   if (t.name.empty()) {
     co_return error_response(error_codes::unprocessable_entity, "topic_name is required");
   }
-  auto created = ctx.backend.create_topic(t);
+  auto created = co_await ctx.calls.create_topic(t);
   if (!created) {
     co_return error_response(from_backend(created.error()));
   }
@@ -222,7 +223,7 @@ awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
 awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
   backend::cluster_info c;
   object_body b;
-  if (auto e = read_object_request(ctx, req, c, b)) {
+  if (auto e = co_await read_object_request(ctx, req, c, b)) {
     co_return std::move(*e);
   }
   std::vector<backend::config_change> changes;
@@ -278,7 +279,7 @@ awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
       }
     }
   }
-  auto st = ctx.backend.alter_topic_configs(req.param("topic_name"), changes, validate_only);
+  auto st = co_await ctx.calls.alter_topic_configs(req.param("topic_name"), changes, validate_only);
   if (!st) {
     co_return error_response(from_backend(st.error()));
   }
@@ -289,12 +290,12 @@ awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool r
   backend::cluster_info c;
   backend::config_change ch{req.param("name"), std::nullopt};
   if (reset) {
-    if (auto e = check_cluster(ctx, req, c)) {
+    if (auto e = co_await check_cluster(ctx, req, c)) {
       co_return std::move(*e);
     }
   } else {
     object_body b;
-    if (auto e = read_object_request(ctx, req, c, b)) {
+    if (auto e = co_await read_object_request(ctx, req, c, b)) {
       co_return std::move(*e);
     }
     std::string_view value;
@@ -303,7 +304,8 @@ awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool r
     }
     ch.value = std::string(value);
   }
-  auto st = ctx.backend.alter_topic_configs(req.param("topic_name"), {ch}, false);
+  std::vector<backend::config_change> changes{std::move(ch)};
+  auto st = co_await ctx.calls.alter_topic_configs(req.param("topic_name"), changes, false);
   if (!st) {
     co_return error_response(from_backend(st.error()));
   }
@@ -314,7 +316,7 @@ awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool r
 
 void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters", [&ctx](http_request& req) -> awaitable<http_response> {
-    auto c = ctx.backend.cluster();
+    auto c = co_await ctx.calls.cluster();
     if (!c) {
       co_return error_response(from_backend(c.error()));
     }
@@ -331,7 +333,7 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
           json_writer w;
@@ -341,7 +343,7 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/brokers",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
           v3_links l(req, c.cluster_id);
@@ -358,10 +360,10 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto topics = ctx.backend.list_topics();
+          auto topics = co_await ctx.calls.list_topics();
           if (!topics) {
             co_return error_response(from_backend(topics.error()));
           }
@@ -381,10 +383,10 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto t = ctx.backend.describe_topic(req.param("topic_name"));
+          auto t = co_await ctx.calls.describe_topic(req.param("topic_name"));
           if (!t) {
             co_return error_response(from_backend(t.error()));
           }
@@ -395,10 +397,10 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::delete_, "/v3/clusters/{cluster_id}/topics/{topic_name}",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto st = ctx.backend.delete_topic(req.param("topic_name"));
+          auto st = co_await ctx.calls.delete_topic(req.param("topic_name"));
           if (!st) {
             co_return error_response(from_backend(st.error()));
           }
@@ -407,11 +409,11 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/configs",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
           const auto& topic = req.param("topic_name");
-          auto configs = ctx.backend.topic_configs(topic);
+          auto configs = co_await ctx.calls.topic_configs(topic);
           if (!configs) {
             co_return error_response(from_backend(configs.error()));
           }
@@ -429,11 +431,11 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/configs/{name}",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
           const auto& topic = req.param("topic_name");
-          auto configs = ctx.backend.topic_configs(topic);
+          auto configs = co_await ctx.calls.topic_configs(topic);
           if (!configs) {
             co_return error_response(from_backend(configs.error()));
           }
@@ -456,10 +458,10 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/partitions",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto t = ctx.backend.describe_topic(req.param("topic_name"));
+          auto t = co_await ctx.calls.describe_topic(req.param("topic_name"));
           if (!t) {
             co_return error_response(from_backend(t.error()));
           }
@@ -477,10 +479,10 @@ void add_v3_routes(router& r, rest_context& ctx) {
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/partitions/{partition_id}",
         [&ctx](http_request& req) -> awaitable<http_response> {
           backend::cluster_info c;
-          if (auto e = check_cluster(ctx, req, c)) {
+          if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto t = ctx.backend.describe_topic(req.param("topic_name"));
+          auto t = co_await ctx.calls.describe_topic(req.param("topic_name"));
           if (!t) {
             co_return error_response(from_backend(t.error()));
           }

@@ -19,6 +19,7 @@
 #include "storage/topic_config.h"
 #include "support/batches.h"
 #include "support/broker_fixture.h"
+#include "support/sync_backend.h"
 #include "support/temp_dir.h"
 
 namespace brook::backend {
@@ -35,6 +36,8 @@ struct harness : test::broker_fixture {
   explicit harness(broker::broker_config config = {}) : broker_fixture(config) {
     backend = std::make_unique<local_backend>(*b);
   }
+  test::sync_backend api() { return {*backend}; }
+
   ~harness() {
     backend->stop();
     backend.reset();
@@ -42,7 +45,7 @@ struct harness : test::broker_fixture {
 
   void create(const std::string& name, int32_t partitions,
               std::map<std::string, std::string> configs = {}) {
-    auto r = backend->create_topic({name, partitions, -1, std::move(configs), false});
+    auto r = api().create_topic({name, partitions, -1, std::move(configs), false});
     ASSERT_TRUE(r.has_value()) << r.error().message;
   }
 
@@ -197,7 +200,7 @@ TEST(LocalBackend, ProduceCreatesAnAbsentTopicWhenAutoCreationIsOn) {
   harness h(config);
   auto out = h.produce("fresh", {rec("k", "v")});
   expect_ok(out);
-  auto t = h.backend->describe_topic("fresh");
+  auto t = h.api().describe_topic("fresh");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->partitions.size(), 3u);
   EXPECT_EQ(out[0].partition, partition_for_key("k", 3));
@@ -214,7 +217,7 @@ TEST(LocalBackend, ProduceToAnAbsentTopicFailsWhenAutoCreationIsOff) {
     EXPECT_EQ(r.error->code, kafka_error::unknown_topic_or_partition);
     EXPECT_EQ(r.error->message, "Topic 'absent' not found");
   }
-  EXPECT_FALSE(h.backend->describe_topic("absent").has_value());
+  EXPECT_FALSE(h.api().describe_topic("absent").has_value());
 }
 
 TEST(LocalBackend, AnOversizedRecordFailsAndTheOthersAreWritten) {
@@ -361,7 +364,7 @@ TEST(LocalBackend, WaitsRacingWakesAndTimeoutsAreAnsweredOnce) {
     }
   });
   for (int i = 0; i < n; ++i) {
-    int64_t end = h.backend->offsets("t", 0)->end;
+    int64_t end = h.api().offsets("t", 0)->end;
     h.backend->fetch({"t", 0, end, 1 << 20, std::chrono::milliseconds(i % 4)},
                      [&calls, i](const records_outcome& r) {
                        // Those still waiting at stop() are answered with an error.
@@ -450,10 +453,10 @@ TEST(LocalBackend, CreateDescribeListAndDeleteTopics) {
   config.default_partitions = 2;
   config.node_id = 7;
   harness h(config);
-  auto created = h.backend->create_topic({"a", -1, -1, {{"retention.ms", "1000"}}, false});
+  auto created = h.api().create_topic({"a", -1, -1, {{"retention.ms", "1000"}}, false});
   ASSERT_TRUE(created.has_value()) << created.error().message;
   EXPECT_EQ(created->partitions.size(), 2u);
-  auto d = h.backend->describe_topic("a");
+  auto d = h.api().describe_topic("a");
   ASSERT_TRUE(d.has_value());
   EXPECT_EQ(d->name, "a");
   EXPECT_EQ(d->replication_factor, 1);
@@ -462,31 +465,31 @@ TEST(LocalBackend, CreateDescribeListAndDeleteTopics) {
   EXPECT_EQ(d->partitions[1].leader, 7);
   EXPECT_EQ(d->partitions[1].replicas, std::vector<int32_t>{7});
   EXPECT_EQ(d->configs, (std::map<std::string, std::string>{{"retention.ms", "1000"}}));
-  ASSERT_TRUE(h.backend->create_topic({"b", 3, 1, {}, false}).has_value());
-  auto list = h.backend->list_topics();
+  ASSERT_TRUE(h.api().create_topic({"b", 3, 1, {}, false}).has_value());
+  auto list = h.api().list_topics();
   ASSERT_TRUE(list.has_value());
   ASSERT_EQ(list->size(), 2u);
 
-  auto code = [&](new_topic t) { return h.backend->create_topic(t).error().code; };
+  auto code = [&](new_topic t) { return h.api().create_topic(t).error().code; };
   EXPECT_EQ(code({"a", 1, 1, {}, false}), kafka_error::topic_already_exists);
   EXPECT_EQ(code({"c", 1, 3, {}, false}), kafka_error::invalid_replication_factor);
   EXPECT_EQ(code({"c", 1, 0, {}, false}), kafka_error::invalid_replication_factor);
   EXPECT_EQ(code({"c", 0, 1, {}, false}), kafka_error::invalid_partitions);
   EXPECT_EQ(code({"bad name!", 1, 1, {}, false}), kafka_error::invalid_topic_exception);
   EXPECT_EQ(code({"c", 1, 1, {{"retention.ms", "soon"}}, false}), kafka_error::invalid_config);
-  auto dry = h.backend->create_topic({"c", 4, 1, {}, true});
+  auto dry = h.api().create_topic({"c", 4, 1, {}, true});
   ASSERT_TRUE(dry.has_value());
   EXPECT_EQ(dry->partitions.size(), 4u);
-  EXPECT_FALSE(h.backend->describe_topic("c").has_value());
+  EXPECT_FALSE(h.api().describe_topic("c").has_value());
 
-  auto missing = h.backend->describe_topic("zzz");
+  auto missing = h.api().describe_topic("zzz");
   ASSERT_FALSE(missing.has_value());
   EXPECT_EQ(missing.error().code, kafka_error::unknown_topic_or_partition);
   EXPECT_EQ(missing.error().message, "Topic 'zzz' not found");
 
-  EXPECT_TRUE(h.backend->delete_topic("a").has_value());
-  EXPECT_FALSE(h.backend->describe_topic("a").has_value());
-  auto again = h.backend->delete_topic("a");
+  EXPECT_TRUE(h.api().delete_topic("a").has_value());
+  EXPECT_FALSE(h.api().describe_topic("a").has_value());
+  auto again = h.api().delete_topic("a");
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().code, kafka_error::unknown_topic_or_partition);
 }
@@ -502,7 +505,7 @@ std::map<std::string, config_entry> by_name(const std::vector<config_entry>& ent
 TEST(LocalBackend, TopicConfigsListEveryKeyAndAlterAllOrNothing) {
   harness h;
   h.create("t", 1, {{"retention.ms", "1000"}});
-  auto listed = h.backend->topic_configs("t");
+  auto listed = h.api().topic_configs("t");
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), storage::topic_config_names().size());
   auto configs = by_name(*listed);
@@ -513,33 +516,33 @@ TEST(LocalBackend, TopicConfigsListEveryKeyAndAlterAllOrNothing) {
   EXPECT_EQ(configs["max.message.bytes"].source, "DEFAULT_CONFIG");
   EXPECT_TRUE(configs["max.message.bytes"].is_default);
 
-  auto retention = [&] { return by_name(h.backend->topic_configs("t").value())["retention.ms"]; };
+  auto retention = [&] { return by_name(h.api().topic_configs("t").value())["retention.ms"]; };
   // validate_only changes nothing; a bad value refuses every change.
-  EXPECT_TRUE(h.backend->alter_topic_configs("t", {{"retention.ms", "2000"}}, true).has_value());
+  EXPECT_TRUE(h.api().alter_topic_configs("t", {{"retention.ms", "2000"}}, true).has_value());
   EXPECT_EQ(retention().value, "1000");
-  auto bad = h.backend->alter_topic_configs(
-      "t", {{"retention.ms", "2000"}, {"segment.bytes", "tiny"}}, false);
+  auto bad = h.api().alter_topic_configs("t", {{"retention.ms", "2000"}, {"segment.bytes", "tiny"}},
+                                         false);
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().code, kafka_error::invalid_config);
   EXPECT_EQ(retention().value, "1000");
-  auto unknown = h.backend->alter_topic_configs("t", {{"no.such.key", "1"}}, false);
+  auto unknown = h.api().alter_topic_configs("t", {{"no.such.key", "1"}}, false);
   ASSERT_FALSE(unknown.has_value());
   EXPECT_EQ(unknown.error().code, kafka_error::invalid_config);
 
-  ASSERT_TRUE(h.backend
-                  ->alter_topic_configs(
-                      "t", {{"retention.ms", "2000"}, {"max.message.bytes", "500"}}, false)
-                  .has_value());
+  ASSERT_TRUE(
+      h.api()
+          .alter_topic_configs("t", {{"retention.ms", "2000"}, {"max.message.bytes", "500"}}, false)
+          .has_value());
   EXPECT_EQ(retention().value, "2000");
   EXPECT_EQ(h.b->topics().find("t")->config.max_message_bytes, 500u);
   ASSERT_TRUE(
-      h.backend->alter_topic_configs("t", {{"retention.ms", std::nullopt}}, false).has_value());
+      h.api().alter_topic_configs("t", {{"retention.ms", std::nullopt}}, false).has_value());
   EXPECT_EQ(retention().source, "DEFAULT_CONFIG");
-  EXPECT_EQ(h.backend->describe_topic("t")->configs,
+  EXPECT_EQ(h.api().describe_topic("t")->configs,
             (std::map<std::string, std::string>{{"max.message.bytes", "500"}}));
 
-  EXPECT_EQ(h.backend->topic_configs("x").error().code, kafka_error::unknown_topic_or_partition);
-  EXPECT_EQ(h.backend->alter_topic_configs("x", {}, false).error().code,
+  EXPECT_EQ(h.api().topic_configs("x").error().code, kafka_error::unknown_topic_or_partition);
+  EXPECT_EQ(h.api().alter_topic_configs("x", {}, false).error().code,
             kafka_error::unknown_topic_or_partition);
 }
 
@@ -547,15 +550,15 @@ TEST(LocalBackend, OffsetsAreTheLogStartAndTheHighWatermark) {
   harness h;
   h.create("t", 2);
   expect_ok(h.produce("t", values(5)));
-  auto o = h.backend->offsets("t", 0);
+  auto o = h.api().offsets("t", 0);
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(o->beginning, 0);
   EXPECT_EQ(o->end, 5);
   ASSERT_TRUE(h.b->topics().find("t")->partition(0)->delete_records_before(2).has_value());
-  EXPECT_EQ(h.backend->offsets("t", 0)->beginning, 2);
-  EXPECT_EQ(h.backend->offsets("t", 1)->end, 0);
-  EXPECT_EQ(h.backend->offsets("t", 2).error().code, kafka_error::unknown_topic_or_partition);
-  EXPECT_EQ(h.backend->offsets("x", 0).error().code, kafka_error::unknown_topic_or_partition);
+  EXPECT_EQ(h.api().offsets("t", 0)->beginning, 2);
+  EXPECT_EQ(h.api().offsets("t", 1)->end, 0);
+  EXPECT_EQ(h.api().offsets("t", 2).error().code, kafka_error::unknown_topic_or_partition);
+  EXPECT_EQ(h.api().offsets("x", 0).error().code, kafka_error::unknown_topic_or_partition);
   auto below = h.fetch("t", 0, 1);
   ASSERT_FALSE(below.has_value());
   EXPECT_EQ(below.error().code, kafka_error::offset_out_of_range);
@@ -565,7 +568,7 @@ TEST(LocalBackend, ClusterAndBootstrapServers) {
   broker::broker_config config;
   config.node_id = 3;
   harness h(config);
-  auto c = h.backend->cluster();
+  auto c = h.api().cluster();
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->cluster_id, h.b->cluster_id());
   EXPECT_EQ(c->controller_id, 3);
@@ -579,6 +582,131 @@ TEST(LocalBackend, ClusterAndBootstrapServers) {
   any.host = "0.0.0.0";
   harness wildcard(any);
   EXPECT_EQ(wildcard.backend->bootstrap_servers(), "127.0.0.1:19092");
+}
+
+}  // namespace
+}  // namespace brook::backend
+
+namespace brook::backend {
+namespace {
+
+// Commits `offset` for the group outside group management, as an admin tool would.
+void commit(harness& h, const std::string& group, const std::string& topic, int32_t partition,
+            int64_t offset) {
+  broker::group::offset_commit_request req;
+  req.group_id = group;
+  req.offsets.push_back({topic, partition, offset, -1, std::string("m")});
+  std::promise<std::vector<kafka_error>> done;
+  h.groups->commit_offsets(std::move(req),
+                           [&done](std::vector<kafka_error> e) { done.set_value(std::move(e)); });
+  auto errors = done.get_future().get();
+  ASSERT_EQ(errors.size(), 1u);
+  ASSERT_EQ(errors[0], kafka_error::none);
+}
+
+TEST(LocalBackendGroups, ListDescribeAndOffsetsWithLag) {
+  harness h;
+  h.create("t", 2);
+  expect_ok(h.produce("t", values(5)));  // all to partition 0
+  commit(h, "g", "t", 0, 2);
+  commit(h, "g", "t", 1, 0);
+  auto list = h.api().list_groups();
+  ASSERT_TRUE(list.has_value());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().group_id, "g");
+  EXPECT_EQ(list->front().state, "Empty");
+  auto d = h.api().describe_group("g");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->state, "Empty");
+  EXPECT_TRUE(d->members.empty());
+  auto offsets = h.api().group_offsets("g");
+  ASSERT_TRUE(offsets.has_value()) << offsets.error().message;
+  ASSERT_EQ(offsets->size(), 2u);
+  std::map<int32_t, group_partition_offset> by_partition;
+  for (const auto& o : *offsets) {
+    by_partition[o.partition] = o;
+  }
+  EXPECT_EQ(by_partition[0].committed, 2);
+  EXPECT_EQ(by_partition[0].end, 5);
+  EXPECT_EQ(by_partition[0].lag, 3);
+  EXPECT_EQ(by_partition[0].metadata, "m");
+  EXPECT_EQ(by_partition[1].lag, 0);
+}
+
+TEST(LocalBackendGroups, AnUnknownGroupIsDeadAndHasNoOffsets) {
+  harness h;
+  auto d = h.api().describe_group("nobody");
+  ASSERT_TRUE(d.has_value());
+  EXPECT_EQ(d->state, "Dead");
+  EXPECT_EQ(h.api().group_offsets("nobody").error().code, kafka_error::group_id_not_found);
+  EXPECT_EQ(h.api().delete_group("nobody").error().code, kafka_error::group_id_not_found);
+}
+
+TEST(LocalBackendGroups, ResetOffsetsOfAnEmptyGroupAndRefusedWithMembers) {
+  harness h;
+  h.create("t", 1);
+  expect_ok(h.produce("t", values(4)));
+  commit(h, "g", "t", 0, 4);
+  ASSERT_TRUE(h.api().reset_group_offsets("g", {{"t", 0, 1}}).has_value());
+  EXPECT_EQ(h.api().group_offsets("g")->front().committed, 1);
+  EXPECT_EQ(h.api().group_offsets("g")->front().lag, 3);
+  EXPECT_EQ(h.api().reset_group_offsets("g", {{"t", 0, -3}}).error().code,
+            kafka_error::invalid_request);
+  EXPECT_EQ(h.api().reset_group_offsets("g", {{"t", 7, 0}}).error().code,
+            kafka_error::unknown_topic_or_partition);
+
+  // A member joins (its join waits for the initial rebalance delay): the group is active.
+  broker::group::join_request j;
+  j.group_id = "g";
+  j.client_id = "c";
+  j.session_timeout_ms = 10000;
+  j.rebalance_timeout_ms = 10000;
+  j.protocol_type = "consumer";
+  j.protocols = {{"range", {std::byte{0}}}};
+  h.groups->join(std::move(j), [](broker::group::join_result) {});
+  auto refused = h.api().reset_group_offsets("g", {{"t", 0, 0}});
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, kafka_error::rebalance_in_progress);
+  EXPECT_EQ(h.api().group_offsets("g")->front().committed, 1);
+  EXPECT_EQ(h.api().delete_group("g").error().code, kafka_error::non_empty_group);
+}
+
+TEST(LocalBackendGroups, DeleteAnEmptyGroupRemovesItsOffsets) {
+  harness h;
+  h.create("t", 1);
+  commit(h, "g", "t", 0, 0);
+  ASSERT_TRUE(h.api().delete_group("g").has_value());
+  EXPECT_EQ(h.api().group_offsets("g").error().code, kafka_error::group_id_not_found);
+  EXPECT_TRUE(h.api().list_groups()->empty());
+}
+
+TEST(LocalBackend, DeleteRecordsMovesTheLogStart) {
+  harness h;
+  h.create("t", 1);
+  expect_ok(h.produce("t", values(6)));
+  auto start = h.api().delete_records("t", 0, 4);
+  ASSERT_TRUE(start.has_value()) << start.error().message;
+  EXPECT_EQ(*start, 4);
+  EXPECT_EQ(h.api().offsets("t", 0)->beginning, 4);
+  EXPECT_EQ(h.api().delete_records("t", 0, 9).error().code, kafka_error::offset_out_of_range);
+  EXPECT_EQ(h.api().delete_records("t", 3, 0).error().code,
+            kafka_error::unknown_topic_or_partition);
+  EXPECT_EQ(*h.api().delete_records("t", 0, -1), 6);  // -1: up to the high watermark
+  auto read = h.fetch("t", 0, 4);
+  EXPECT_EQ(read.error().code, kafka_error::offset_out_of_range);
+}
+
+TEST(LocalBackend, CreatePartitionsGrowsATopicOnly) {
+  harness h;
+  h.create("t", 1);
+  ASSERT_TRUE(h.api().create_partitions("t", 3).has_value());
+  EXPECT_EQ(h.api().describe_topic("t")->partitions.size(), 3u);
+  EXPECT_EQ(h.api().create_partitions("t", 3).error().code, kafka_error::invalid_partitions);
+  EXPECT_FALSE(h.api().create_partitions("t", 2).has_value());
+  ASSERT_TRUE(h.api().create_partitions("t", 5, true).has_value());
+  EXPECT_EQ(h.api().describe_topic("t")->partitions.size(), 3u);
+  EXPECT_EQ(h.api().create_partitions("x", 2).error().code,
+            kafka_error::unknown_topic_or_partition);
 }
 
 }  // namespace

@@ -16,11 +16,16 @@ broker_fixture::broker_fixture(broker::broker_config config) {
   b = broker::broker::open(config, dir.path(), *logs, *topics).value();
   b->set_bound_port(19092);
   group_store = storage::group_store::open(dir / "groups.db", false).value();
+  // As `brook serve`: commits go only to partitions that exist.
   io.start();
-  groups =
-      broker::group::group_coordinator::open(
-          {}, *group_store, [](const std::string&, int32_t) { return true; }, io.next_executor())
-          .value();
+  groups = broker::group::group_coordinator::open(
+               {}, *group_store,
+               [this](const std::string& topic, int32_t partition) {
+                 auto t = topics->find(topic);
+                 return t && t->partition(partition) != nullptr;
+               },
+               io.next_executor())
+               .value();
   b->set_groups(*groups);
 }
 
