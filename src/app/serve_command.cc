@@ -17,6 +17,8 @@
 #include "broker/server.h"
 #include "broker/topic_table.h"
 #include "http/rest_service.h"
+#include "net/io_pool.h"
+#include "net/periodic_timer.h"
 #include "storage/data_dir_lock.h"
 #include "storage/errc.h"
 #include "storage/group_store.h"
@@ -133,7 +135,7 @@ int run_serve(const server_config& config) {
     return 1;
   }
 
-  storage::log_manager logs({config.data_dir, config.storage, config.retention_check_interval});
+  storage::log_manager logs({config.data_dir, config.storage});
   auto summary = logs.open_all();
   if (!summary) {
     log::error("cannot open data directory {}: {}", config.data_dir.string(),
@@ -177,24 +179,35 @@ int run_serve(const server_config& config) {
                group_store.error().message());
     return 1;
   }
+  // The Kafka network threads; the coordinator's deadlines run on them too.
+  net::io_pool kafka_io("kafka-io", config.kafka.threads);
   auto groups = broker::group::group_coordinator::open(
-      gc, **group_store, [&topics](const std::string& topic, int32_t partition) {
+      gc, **group_store,
+      [&topics](const std::string& topic, int32_t partition) {
         auto t = topics.find(topic);
         return t && t->partition(partition) != nullptr;
-      });
+      },
+      kafka_io.next_executor());
   if (!groups) {
     log::error("cannot load the consumer groups: {}", groups.error().message());
     return 1;
   }
   (*b)->set_groups(**groups);
-  broker::server kafka(**b);
+  broker::server kafka(**b, kafka_io);
   if (auto st = kafka.start(); !st) {
     log::error("cannot listen on {}:{}: {}", config.kafka.host, config.kafka.port,
                st.error().message());
+    (*groups)->stop();
     (void)logs.close_all();
     return 1;
   }
   (*b)->set_bound_port(kafka.port());
+  // Retention (segment deletion) every storage.retention_check_interval_ms, on a network
+  // thread; stopped before the logs close.
+  net::periodic_timer retention(kafka_io.next_executor(), config.retention_check_interval,
+                                [&logs] { logs.enforce_retention(); });
+  retention.start();
+  kafka_io.start();
 
   // The event backend the HTTP layer works over: the in-process broker's.
   backend::local_backend events(**b);
@@ -206,6 +219,9 @@ int run_serve(const server_config& config) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
       kafka.stop();
+      retention.stop();
+      kafka_io.stop();
+      kafka_io.join();
       (*groups)->stop();
       (void)logs.close_all();
       return 1;
@@ -234,6 +250,9 @@ int run_serve(const server_config& config) {
   }
   events.stop();
   kafka.stop();
+  retention.stop();
+  kafka_io.stop();
+  kafka_io.join();
   (*groups)->stop();
   groups->reset();
   group_store->reset();  // writes what is queued, then closes groups.db

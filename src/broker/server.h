@@ -1,16 +1,13 @@
-// The Kafka listener: one io_context per network thread (one per core by default), the
-// acceptor on the first, each accepted connection handed to the next thread in turn. A
+// The Kafka listener: accepted connections go, in turn, to the contexts of the network
+// io_pool (net/io_pool.h: one thread each, kafka.threads of them) that app/ composes. A
 // connection lives on one thread; handlers run there unless they wait.
 #pragma once
 
 #include <memory>
-#include <thread>
-#include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "base/result.h"
+#include "net/io_pool.h"
+#include "net/tcp_listener.h"
 
 namespace brook::broker {
 
@@ -18,24 +15,19 @@ class broker;
 
 class server {
  public:
-  explicit server(broker& b);
-  ~server();
+  // `pool` outlives the server; its owner starts and stops it.
+  server(broker& b, net::io_pool& pool);
 
-  // Binds the listener (the port is known after this) and starts the threads.
+  // Binds the listener (the port is known after this); connections are served once the
+  // pool runs.
   status start();
-  // Stops accepting and joins the threads; the connections go with the server.
+  // Stops accepting. The open connections go when the pool stops.
   void stop();
-  uint16_t port() const { return _port; }
+  uint16_t port() const { return _listener.port(); }
 
  private:
-  void accept_next();
-
   broker& _broker;
-  std::vector<std::unique_ptr<boost::asio::io_context>> _contexts;
-  std::vector<std::thread> _threads;
-  std::unique_ptr<boost::asio::ip::tcp::acceptor> _acceptor;
-  size_t _next_context = 0;
-  uint16_t _port = 0;
+  net::tcp_listener _listener;
 };
 
 }  // namespace brook::broker

@@ -156,11 +156,12 @@ class connection_stream final : public http_stream {
 
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, http_server& server)
-    : _stream(std::move(socket)), _server(server) {}
+http_connection::http_connection(asio::ip::tcp::socket socket, http_server& server,
+                                 net::connection_slot slot, bool admitted)
+    : _stream(std::move(socket)), _server(server), _slot(std::move(slot)), _admitted(admitted) {}
 
 void http_connection::start() {
-  _admitted = _server.connection_started(shared_from_this());
+  _server.connection_started(shared_from_this());
   asio::co_spawn(
       _stream.get_executor(), [self = shared_from_this()] { return self->run(); }, asio::detached);
 }

@@ -11,13 +11,17 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "net/tcp_listener.h"
+
 namespace brook::http {
 
 class http_server;
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
  public:
-  http_connection(boost::asio::ip::tcp::socket socket, http_server& server);
+  // `admitted` false: past http.max_connections; answered 503 and closed.
+  http_connection(boost::asio::ip::tcp::socket socket, http_server& server,
+                  net::connection_slot slot, bool admitted);
   void start();
   // From any thread: close now if idle; otherwise after the answer in progress.
   void shut_down();
@@ -33,7 +37,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   boost::beast::flat_buffer _buffer;
   http_server& _server;
   std::atomic<bool> _busy{false};
-  bool _admitted = true;  // false past http.max_connections
+  net::connection_slot _slot;  // its place under http.max_connections
+  const bool _admitted;
 };
 
 }  // namespace brook::http

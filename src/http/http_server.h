@@ -1,7 +1,7 @@
-// http_server: the HTTP/1.1 listener of `brook serve` (Boost.Beast). One io_context per
-// thread; each accepted connection lives on one thread and serves requests one after the
-// other (keep-alive), each through the router. Bounded: header and body sizes, the number
-// of connections, the time a request may take to arrive, the idle time between requests.
+// http_server: the HTTP/1.1 listener of `brook serve` (Boost.Beast) on an io_pool of its own
+// (http.threads; net/io_pool.h); each accepted connection lives on one thread and serves requests
+// one after the other (keep-alive), each through the router. Bounded: header and body sizes, the
+// number of connections, the time a request may take to arrive, the idle time between requests.
 // stop() is graceful: no new connections or requests, requests in progress are answered
 // (up to a grace period), idle connections are closed.
 #pragma once
@@ -12,15 +12,12 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <thread>
-#include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 
 #include "base/result.h"
 #include "http/http_config.h"
 #include "http/router.h"
+#include "net/io_pool.h"
+#include "net/tcp_listener.h"
 
 namespace brook::http {
 
@@ -36,27 +33,26 @@ class http_server {
   // Stops accepting and waits up to `grace` for the requests in progress, then closes
   // every connection and joins the threads.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
-  uint16_t port() const { return _port; }
+  uint16_t port() const { return _listener.port(); }
   bool stopping() const { return _stopping.load(std::memory_order_acquire); }
 
   const http_config& config() const { return _config; }
   const router& routes() const { return _routes; }
 
-  // Connection bookkeeping (http_connection). False when http.max_connections are open
-  // already: the connection is answered 503 and closed.
-  bool connection_started(const std::shared_ptr<http_connection>& c);
+  // Connection bookkeeping for stop() (http_connection); the listener admits them (past
+  // http.max_connections a connection is answered 503 and closed).
+  void connection_started(const std::shared_ptr<http_connection>& c);
   void connection_finished(http_connection* c);
 
  private:
-  void accept_next();
+  void start_connection(boost::asio::ip::tcp::socket socket, net::connection_slot slot,
+                        bool admitted);
 
   const http_config _config;
   const router& _routes;
-  std::vector<std::unique_ptr<boost::asio::io_context>> _contexts;
-  std::vector<std::thread> _threads;
-  std::unique_ptr<boost::asio::ip::tcp::acceptor> _acceptor;
-  size_t _next_context = 0;
-  uint16_t _port = 0;
+  net::io_pool _pool;
+  net::tcp_listener _listener;
+  bool _started = false;
   std::atomic<bool> _stopping{false};
   std::mutex _mutex;
   std::condition_variable _all_gone;

@@ -8,11 +8,10 @@ namespace brook::http {
 rest_service::rest_service(const http_config& config, backend::event_backend& backend)
     : _config(config),
       _backend(backend),
-      _consumers(std::make_unique<rest::consumer_registry>(_backend.bootstrap_servers(),
-                                                           config.consumer_idle_timeout,
-                                                           config.max_consumer_instances)),
-      // Blocking consumer calls (a records poll waits up to its timeout) run here.
-      _blocking(16) {
+      _blocking(16),
+      _consumers(std::make_unique<rest::consumer_registry>(
+          _blocking.get_executor(), _backend.bootstrap_servers(), config.consumer_idle_timeout,
+          config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
       rest::rest_context{_backend, *_consumers, _blocking, _config, _ready});
   rest::add_rest_routes(_router, *_context);

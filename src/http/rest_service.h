@@ -40,8 +40,10 @@ class rest_service {
 
   http_config _config;
   backend::event_backend& _backend;
-  std::unique_ptr<rest::consumer_registry> _consumers;
+  // Blocking consumer calls (a records poll waits up to its timeout) and the consumers'
+  // idle expiry run here.
   boost::asio::thread_pool _blocking;
+  std::unique_ptr<rest::consumer_registry> _consumers;
   std::atomic<bool> _ready{false};
   std::unique_ptr<rest::rest_context> _context;
   router _router;

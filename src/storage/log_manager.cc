@@ -60,9 +60,6 @@ result<recovery_summary> log_manager::open_all() {
   }
   summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
-  if (!_retention_thread.joinable()) {
-    _retention_thread = std::thread([this] { retention_loop(); });
-  }
   return summary;
 }
 
@@ -133,30 +130,13 @@ void log_manager::enforce_retention() {
   }
 }
 
-void log_manager::retention_loop() {
-  std::unique_lock lock(_retention_mutex);
-  while (!_stopping) {
-    if (_retention_cv.wait_for(lock, _opts.retention_check_interval,
-                               [this] { return _stopping; })) {
-      break;
-    }
-    lock.unlock();
-    enforce_retention();
-    lock.lock();
-  }
-}
-
 status log_manager::close_all() {
   {
-    std::lock_guard lock(_retention_mutex);
-    if (_stopping) {
+    std::lock_guard lock(_close_mutex);
+    if (_closed) {
       return {};
     }
-    _stopping = true;
-    _retention_cv.notify_all();
-  }
-  if (_retention_thread.joinable()) {
-    _retention_thread.join();
+    _closed = true;
   }
   status first;
   for (auto& [key, log] : all()) {

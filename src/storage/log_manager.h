@@ -1,10 +1,10 @@
 // log_manager: every partition log under one data directory, the flusher they share, and
-// the periodic retention check. The broker looks a partition up once and keeps the
-// shared_ptr; the map's lock is not on the append or read path.
+// the retention check (enforce_retention(), which its owner runs periodically: in `brook
+// serve` a timer on a network thread; storage keeps no timer thread of its own). The broker looks a
+// partition up once and keeps the shared_ptr; the map's lock is not on the append or read path.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -12,7 +12,6 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "base/result.h"
@@ -39,14 +38,13 @@ class log_manager {
   struct options {
     std::filesystem::path data_dir;
     log_config defaults;
-    std::chrono::milliseconds retention_check_interval{300'000};
   };
 
   explicit log_manager(options opts);
   ~log_manager();
 
   // Opens every <topic>-<partition> directory under the data directory (creating it if
-  // needed) and starts the retention check. Directories with other names are left alone.
+  // needed). Directories with other names are left alone.
   result<recovery_summary> open_all();
   // The log of a partition, opened or created with `config` (the defaults if absent).
   result<std::shared_ptr<partition_log>> get_or_create(const std::string& topic, int32_t partition,
@@ -58,22 +56,19 @@ class log_manager {
   std::vector<std::pair<partition_key, std::shared_ptr<partition_log>>> all() const;
   // Runs retention on every log now.
   void enforce_retention();
-  // Closes every log cleanly (flush, indexes, clean-shutdown marker) and stops the threads.
+  // Closes every log cleanly (flush, indexes, clean-shutdown marker) and stops the flusher.
+  // enforce_retention() must not run from now on.
   status close_all();
 
   flusher& log_flusher() { return _flusher; }
 
  private:
-  void retention_loop();
-
   options _opts;
   flusher _flusher;
   mutable std::shared_mutex _mutex;
   std::map<partition_key, std::shared_ptr<partition_log>> _logs;
-  std::mutex _retention_mutex;
-  std::condition_variable _retention_cv;
-  bool _stopping = false;
-  std::thread _retention_thread;
+  std::mutex _close_mutex;
+  bool _closed = false;
 };
 
 }  // namespace brook::storage

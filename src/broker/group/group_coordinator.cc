@@ -43,17 +43,24 @@ sync_result error_sync(kafka_error e) {
 }  // namespace
 
 group_coordinator::group_coordinator(group_config config, storage::group_store& store,
-                                     partition_exists_fn partition_exists)
-    : _config(config), _store(store), _partition_exists(std::move(partition_exists)) {}
+                                     partition_exists_fn partition_exists,
+                                     boost::asio::any_io_executor executor)
+    : _config(config),
+      _store(store),
+      _partition_exists(std::move(partition_exists)),
+      _next_expiry(clock::now() +
+                   std::chrono::milliseconds(_config.offsets_retention_check_interval_ms)),
+      _timer(std::move(executor), [this] { return on_timer(); }) {}
 
 result<std::unique_ptr<group_coordinator>> group_coordinator::open(
-    group_config config, storage::group_store& store, partition_exists_fn partition_exists) {
+    group_config config, storage::group_store& store, partition_exists_fn partition_exists,
+    boost::asio::any_io_executor timer_executor) {
   std::unique_ptr<group_coordinator> c(
-      new group_coordinator(config, store, std::move(partition_exists)));
+      new group_coordinator(config, store, std::move(partition_exists), std::move(timer_executor)));
   if (auto st = c->load(); !st) {
     return st.error();
   }
-  c->_timer = std::thread([p = c.get()] { p->timer_loop(); });
+  c->wake_timer();
   return c;
 }
 
@@ -62,17 +69,11 @@ group_coordinator::~group_coordinator() {
 }
 
 void group_coordinator::stop() {
-  {
-    std::lock_guard lock(_timer_mutex);
-    if (_stopping && !_timer.joinable()) {
-      return;
-    }
-    _stopping = true;
+  if (_stopped) {
+    return;
   }
-  _timer_cv.notify_all();
-  if (_timer.joinable()) {
-    _timer.join();
-  }
+  _stopped = true;
+  _timer.stop();
   // Every write queued so far has run its done (they refer to this coordinator) once an
   // empty write behind them is through.
   (void)_store.write_sync({});

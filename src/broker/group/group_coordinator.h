@@ -16,11 +16,11 @@
 //
 // Threads: every call may come from any network thread; one mutex guards all groups.
 // Answers (the callbacks) always run after that mutex is released: on the caller's
-// thread, the store's writer thread (after a durable write) or the coordinator's own
-// timer thread (rebalance and session deadlines, offset expiry).
+// thread, the store's writer thread (after a durable write) or the coordinator's timer
+// (rebalance and session deadlines, offset expiry), which runs on an executor it is given
+// (a network thread in `brook serve`).
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,12 +28,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "base/result.h"
 #include "broker/group/group.h"
 #include "broker/group/group_config.h"
+#include "net/deadline_timer.h"
 
 namespace brook::storage {
 class group_store;
@@ -126,15 +128,16 @@ class group_coordinator {
   // Whether a topic partition exists (commits to others get UNKNOWN_TOPIC_OR_PARTITION).
   using partition_exists_fn = std::function<bool(const std::string&, int32_t)>;
 
-  // Loads every group from `store` and starts the timer thread.
-  static result<std::unique_ptr<group_coordinator>> open(group_config config,
-                                                         storage::group_store& store,
-                                                         partition_exists_fn partition_exists);
+  // Loads every group from `store` and starts the timer on `timer_executor` (whose
+  // context outlives the coordinator).
+  static result<std::unique_ptr<group_coordinator>> open(
+      group_config config, storage::group_store& store, partition_exists_fn partition_exists,
+      boost::asio::any_io_executor timer_executor);
   ~group_coordinator();
   group_coordinator(const group_coordinator&) = delete;
   group_coordinator& operator=(const group_coordinator&) = delete;
 
-  // Stops the timer thread. Waiting joins and syncs are answered COORDINATOR_NOT_AVAILABLE
+  // Stops the timer. Waiting joins and syncs are answered COORDINATOR_NOT_AVAILABLE
   // (the network goes down first, so they reach nobody).
   void stop();
 
@@ -163,7 +166,7 @@ class group_coordinator {
   // The topic was deleted: its committed offsets go with it.
   void topic_deleted(const std::string& topic);
 
-  // Runs the deadlines due at `now` (the timer thread calls this; tests may too).
+  // Runs the deadlines due at `now` (the timer calls this; tests may too).
   void run_deadlines(clock::time_point now);
   // Removes the offsets that have outlived their retention at wall-clock `now_ms`.
   void expire_offsets(int64_t now_ms);
@@ -176,9 +179,12 @@ class group_coordinator {
   class actions;  // answers gathered under the lock, run after it
 
   group_coordinator(group_config config, storage::group_store& store,
-                    partition_exists_fn partition_exists);
+                    partition_exists_fn partition_exists, boost::asio::any_io_executor executor);
   status load();
-  void timer_loop();
+  // The timer's callback: the deadlines due, offset expiry when due; returns when to run
+  // next (the earliest deadline of any group).
+  clock::time_point on_timer();
+  // A deadline was set: the timer runs now and looks again.
   void wake_timer();
 
   group* find(const std::string& id);
@@ -208,11 +214,9 @@ class group_coordinator {
   std::mutex _mutex;
   std::map<std::string, std::unique_ptr<group>> _groups;
 
-  std::mutex _timer_mutex;
-  std::condition_variable _timer_cv;
-  bool _stopping = false;
-  bool _timer_kick = false;
-  std::thread _timer;
+  clock::time_point _next_expiry;  // of offsets; the timer's alone
+  bool _stopped = false;
+  net::deadline_timer _timer;  // last: it calls into everything above
 };
 
 }  // namespace brook::broker::group

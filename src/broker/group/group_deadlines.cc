@@ -1,5 +1,5 @@
-// The coordinator's timer thread and the deadlines it runs: pending member ids, session
-// timeouts, the rebalance (join) and sync deadlines, and offset expiry.
+// The coordinator's timer (a net::deadline_timer) and the deadlines it runs: pending member ids,
+// session timeouts, the rebalance (join) and sync deadlines, and offset expiry.
 #include "base/log.h"
 #include "broker/group/group_actions.h"
 #include "broker/group/group_coordinator.h"
@@ -53,57 +53,40 @@ void group_coordinator::run_deadlines(clock::time_point now) {
 }
 
 void group_coordinator::wake_timer() {
-  {
-    std::lock_guard lock(_timer_mutex);
-    _timer_kick = true;
-  }
-  _timer_cv.notify_all();
+  _timer.arm(clock::now());
 }
 
-void group_coordinator::timer_loop() {
-  auto next_expiry =
-      clock::now() + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
-  std::unique_lock tl(_timer_mutex);
-  while (!_stopping) {
-    _timer_kick = false;
-    tl.unlock();
-    auto now = clock::now();
-    run_deadlines(now);
-    if (now >= next_expiry) {
-      expire_offsets(wall_clock_ms());
-      next_expiry = now + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
+clock::time_point group_coordinator::on_timer() {
+  auto now = clock::now();
+  run_deadlines(now);
+  if (now >= _next_expiry) {
+    expire_offsets(wall_clock_ms());
+    _next_expiry = now + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
+  }
+  // The earliest deadline of any group (a heartbeat only ever moves one later).
+  auto wake = _next_expiry;
+  std::lock_guard lock(_mutex);
+  for (const auto& [gid, gp] : _groups) {
+    const group& g = *gp;
+    for (const auto& [id, at] : g.pending_members) {
+      wake = std::min(wake, at);
     }
-    // The earliest deadline of any group (a heartbeat only ever moves one later).
-    auto wake = next_expiry;
-    {
-      std::lock_guard lock(_mutex);
-      for (const auto& [gid, gp] : _groups) {
-        const group& g = *gp;
-        for (const auto& [id, at] : g.pending_members) {
-          wake = std::min(wake, at);
+    for (const auto& [id, m] : g.members) {
+      if (m.awaiting_join) {
+        if (m.is_new) {
+          wake = std::min(wake, m.last_heartbeat + new_member_join_timeout);
         }
-        for (const auto& [id, m] : g.members) {
-          if (m.awaiting_join) {
-            if (m.is_new) {
-              wake = std::min(wake, m.last_heartbeat + new_member_join_timeout);
-            }
-          } else if (!m.awaiting_sync) {
-            wake =
-                std::min(wake, m.last_heartbeat + std::chrono::milliseconds(m.session_timeout_ms));
-          }
-        }
-        if (g.state == group_state::preparing_rebalance) {
-          wake = std::min(wake, g.join_deadline);
-        } else if (g.state == group_state::completing_rebalance) {
-          wake = std::min(wake, g.sync_deadline);
-        }
+      } else if (!m.awaiting_sync) {
+        wake = std::min(wake, m.last_heartbeat + std::chrono::milliseconds(m.session_timeout_ms));
       }
     }
-    tl.lock();
-    if (!_stopping && !_timer_kick) {
-      _timer_cv.wait_until(tl, wake, [this] { return _stopping || _timer_kick; });
+    if (g.state == group_state::preparing_rebalance) {
+      wake = std::min(wake, g.join_deadline);
+    } else if (g.state == group_state::completing_rebalance) {
+      wake = std::min(wake, g.sync_deadline);
     }
   }
+  return wake;
 }
 
 }  // namespace brook::broker::group

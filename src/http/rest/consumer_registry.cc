@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <thread>
 #include <vector>
 
 #include "base/log.h"
@@ -38,14 +39,19 @@ void close_all_of(std::vector<std::shared_ptr<consumer_instance>>& instances) {
 
 }  // namespace
 
-consumer_registry::consumer_registry(std::string bootstrap_servers, milliseconds idle_timeout,
+consumer_registry::consumer_registry(boost::asio::any_io_executor expiry_executor,
+                                     std::string bootstrap_servers, milliseconds idle_timeout,
                                      size_t max_instances)
     : _bootstrap_servers(std::move(bootstrap_servers)),
       _idle_timeout(idle_timeout),
       _max_instances(max_instances),
-      _random(std::random_device{}()) {
+      _random(std::random_device{}()),
+      // Often enough that an instance outlives its timeout by at most about a second.
+      _expiry(std::move(expiry_executor),
+              std::clamp(_idle_timeout / 2, milliseconds(10), milliseconds(1000)),
+              [this] { expire_idle(steady_clock::now()); }) {
   if (_idle_timeout.count() > 0) {
-    _expiry = std::thread([this] { expiry_loop(); });
+    _expiry.start();
   }
 }
 
@@ -153,10 +159,7 @@ void consumer_registry::close_all() {
     std::lock_guard lock(_mutex);
     _stopping = true;
   }
-  _wake.notify_all();
-  if (_expiry.joinable()) {
-    _expiry.join();
-  }
+  _expiry.stop();
   std::vector<std::shared_ptr<consumer_instance>> all;
   {
     std::lock_guard lock(_mutex);
@@ -175,20 +178,6 @@ void consumer_registry::close_all() {
 size_t consumer_registry::size() const {
   std::lock_guard lock(_mutex);
   return _instances.size();
-}
-
-void consumer_registry::expiry_loop() {
-  // Often enough that an instance outlives its timeout by at most about a second.
-  const auto interval = std::clamp(_idle_timeout / 2, milliseconds(10), milliseconds(1000));
-  std::unique_lock lock(_mutex);
-  while (!_stopping) {
-    if (_wake.wait_for(lock, interval, [this] { return _stopping; })) {
-      break;
-    }
-    lock.unlock();
-    expire_idle(steady_clock::now());
-    lock.lock();
-  }
 }
 
 std::string consumer_registry::generated_name_locked(const std::string& group) {

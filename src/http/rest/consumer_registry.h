@@ -1,13 +1,13 @@
 // consumer_registry: the REST Proxy's consumer instances by (group, name): creation, lookup,
 // deletion, and closing the ones left idle (Confluent's consumer.instance.timeout.ms) from a
-// thread of its own. Closing an instance (remove, expiry, shutdown) leaves its group.
+// periodic timer on an executor it is given (closing blocks: a pool for blocking calls,
+// not a network thread). Closing an instance (remove, expiry, shutdown) leaves its group.
 //
 // Lookups hand out shared pointers: a route may still hold an instance the registry has just
 // closed; its calls then answer 40403, as for an unknown instance.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <map>
 #include <memory>
@@ -15,11 +15,13 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
 
 #include "http/rest/consumer_instance.h"
 #include "http/rest/rest_error.h"
+#include "net/periodic_timer.h"
 
 namespace brook::http::rest {
 
@@ -28,8 +30,10 @@ class consumer_registry {
   static constexpr size_t default_max_instances = 1000;
 
   // `bootstrap_servers`: where the consumers reach Kafka. Instances unused for
-  // `idle_timeout` are closed (zero or less: never). At most `max_instances` live at once.
-  consumer_registry(std::string bootstrap_servers, std::chrono::milliseconds idle_timeout,
+  // `idle_timeout` are closed (zero or less: never), on `expiry_executor` (whose context
+  // outlives the registry). At most `max_instances` live at once.
+  consumer_registry(boost::asio::any_io_executor expiry_executor, std::string bootstrap_servers,
+                    std::chrono::milliseconds idle_timeout,
                     size_t max_instances = default_max_instances);
   ~consumer_registry();  // close_all()
   consumer_registry(const consumer_registry&) = delete;
@@ -52,10 +56,10 @@ class consumer_registry {
   std::optional<rest_error> remove(const std::string& group, const std::string& name);
 
   // Closes the instances unused since `now - idle_timeout` and not inside a call; returns
-  // how many. The registry's own thread calls it about every second.
+  // how many. The registry's timer calls it about every second.
   size_t expire_idle(std::chrono::steady_clock::time_point now);
 
-  // Stops the expiry thread and closes every instance. create() answers 50302 from now on.
+  // Stops the expiry timer and closes every instance. create() answers 50302 from now on.
   void close_all();
 
   size_t size() const;
@@ -64,7 +68,6 @@ class consumer_registry {
  private:
   using key = std::pair<std::string, std::string>;  // group, name
 
-  void expiry_loop();
   std::string generated_name_locked(const std::string& group);
 
   const std::string _bootstrap_servers;
@@ -72,12 +75,11 @@ class consumer_registry {
   const size_t _max_instances;
 
   mutable std::mutex _mutex;
-  std::condition_variable _wake;
   bool _stopping = false;
   // A null instance reserves its key while create() builds the consumer.
   std::map<key, std::shared_ptr<consumer_instance>> _instances;
   std::mt19937_64 _random;
-  std::thread _expiry;
+  net::periodic_timer _expiry;  // last: it calls into everything above
 };
 
 }  // namespace brook::http::rest

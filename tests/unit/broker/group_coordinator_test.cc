@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "net/io_pool.h"
 #include "storage/group_store.h"
 #include "support/temp_dir.h"
 
@@ -16,18 +17,24 @@ using namespace std::chrono_literals;
 
 struct harness {
   test::temp_dir dir;
+  net::io_pool io{"test-io", 1};  // the coordinator's timer runs here
   std::unique_ptr<storage::group_store> store;
   std::unique_ptr<group_coordinator> coordinator;
 
-  harness() { open(); }
+  harness() {
+    io.start();
+    open();
+  }
   void open() {
     store = storage::group_store::open(dir / "groups.db", true).value();
     group_config config;
     config.initial_rebalance_delay_ms = 0;
     config.min_session_timeout_ms = 100;
-    coordinator = group_coordinator::open(config, *store, [](const std::string& topic, int32_t p) {
-                    return topic == "t" && p < 4;
-                  }).value();
+    coordinator = group_coordinator::open(
+                      config, *store,
+                      [](const std::string& topic, int32_t p) { return topic == "t" && p < 4; },
+                      io.next_executor())
+                      .value();
   }
   void restart() {
     coordinator.reset();

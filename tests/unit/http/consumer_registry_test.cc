@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "http/rest/consumer_registry.h"
 #include "support/temp_dir.h"
 
@@ -356,7 +358,8 @@ class ConsumerRegistryTest : public ::testing::Test {
       FAIL() << *skip_reason;
     }
     client = std::make_unique<kafka_client>(broker->bootstrap());
-    registry = std::make_unique<consumer_registry>(broker->bootstrap(), 300s);
+    registry =
+        std::make_unique<consumer_registry>(expiry.get_executor(), broker->bootstrap(), 300s);
   }
   void TearDown() override {
     registry.reset();
@@ -389,6 +392,7 @@ class ConsumerRegistryTest : public ::testing::Test {
 
   static inline brook_process* broker = nullptr;
   static inline std::string* skip_reason = nullptr;
+  boost::asio::thread_pool expiry{1};  // the registries' idle expiry runs here
   std::unique_ptr<kafka_client> client;
   std::unique_ptr<consumer_registry> registry;
 };
@@ -447,7 +451,8 @@ TEST(ConsumerSettings, InvalidValuesAre42204) {
 }
 
 TEST(ConsumerSettings, RegistryRefusesInvalidSettingsWithoutCreating) {
-  consumer_registry registry("127.0.0.1:1", 300s);
+  boost::asio::thread_pool expiry(1);
+  consumer_registry registry(expiry.get_executor(), "127.0.0.1:1", 300s);
   consumer_settings s;
   s.group = "g";
   s.format = "avro";
@@ -513,7 +518,7 @@ TEST_F(ConsumerRegistryTest, CreateFindRemove) {
 }
 
 TEST_F(ConsumerRegistryTest, InstanceCountIsCapped) {
-  consumer_registry small(broker->bootstrap(), 300s, 2);
+  consumer_registry small(expiry.get_executor(), broker->bootstrap(), 300s, 2);
   std::string group = unique("group");
   EXPECT_FALSE(small.create(settings(group, "a")).error);
   EXPECT_FALSE(small.create(settings(group, "b")).error);
@@ -529,7 +534,7 @@ TEST_F(ConsumerRegistryTest, InstanceCountIsCapped) {
 }
 
 TEST_F(ConsumerRegistryTest, ExpireIdleUsesTheGivenClock) {
-  consumer_registry r(broker->bootstrap(), 1h);
+  consumer_registry r(expiry.get_executor(), broker->bootstrap(), 1h);
   std::string group = unique("group");
   ASSERT_FALSE(r.create(settings(group, "a")).error);
   auto a = r.find(group, "a");
@@ -540,13 +545,13 @@ TEST_F(ConsumerRegistryTest, ExpireIdleUsesTheGivenClock) {
 }
 
 TEST_F(ConsumerRegistryTest, IdleInstancesAreClosed) {
-  consumer_registry r(broker->bootstrap(), 300ms);
+  consumer_registry r(expiry.get_executor(), broker->bootstrap(), 300ms);
   std::string group = unique("group");
   ASSERT_FALSE(r.create(settings(group, "a")).error);
   auto a = r.find(group, "a");
   ASSERT_NE(a, nullptr);
   ASSERT_FALSE(a->subscribe({unique("topic")}, std::nullopt));
-  a.reset();  // the registry's thread alone decides
+  a.reset();  // the registry's timer alone decides
   EXPECT_TRUE(eventually([&] { return r.size() == 0; }, 20s));
   EXPECT_EQ(r.find(group, "a"), nullptr);
 }

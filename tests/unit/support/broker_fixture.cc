@@ -17,13 +17,15 @@ broker_fixture::broker_fixture(broker::broker_config config) {
   b->set_bound_port(19092);
   group_store = storage::group_store::open(dir / "groups.db", false).value();
   // As `brook serve`: commits go only to partitions that exist.
-  groups =
-      broker::group::group_coordinator::open({}, *group_store,
-                                             [this](const std::string& topic, int32_t partition) {
-                                               auto t = topics->find(topic);
-                                               return t && t->partition(partition) != nullptr;
-                                             })
-          .value();
+  io.start();
+  groups = broker::group::group_coordinator::open(
+               {}, *group_store,
+               [this](const std::string& topic, int32_t partition) {
+                 auto t = topics->find(topic);
+                 return t && t->partition(partition) != nullptr;
+               },
+               io.next_executor())
+               .value();
   b->set_groups(*groups);
 }
 

@@ -1,0 +1,80 @@
+// tcp_listener: one listening socket on host:port whose accepted connections go, in turn,
+// to the contexts of an io_pool. The accept loop runs on the pool's first context; each
+// socket is handed over on its own context.
+//
+// At most `max_connections` accepted connections are open at once (0: no limit): each
+// accepted connection holds a connection_slot and frees it when it goes; past the limit a
+// new connection goes to the refusal callback instead (which may say why, then close it).
+// When the process is out of file descriptors (EMFILE, ENFILE) or memory, accepting pauses
+// (10 ms, doubling up to 1 s) instead of spinning on the error.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "base/result.h"
+#include "net/io_pool.h"
+
+namespace brook::net {
+
+struct listener_options {
+  std::string host = "127.0.0.1";  // an IP address (v4 or v6)
+  uint16_t port = 0;               // 0: any free port
+  size_t max_connections = 0;      // 0: no limit
+};
+
+// An accepted connection's place under max_connections; moves with the connection and
+// frees the place when destroyed.
+class connection_slot {
+ public:
+  connection_slot() = default;
+  explicit connection_slot(std::shared_ptr<std::atomic<size_t>> open) : _open(std::move(open)) {}
+  connection_slot(connection_slot&&) = default;
+  connection_slot& operator=(connection_slot&& other) noexcept;
+  connection_slot(const connection_slot&) = delete;
+  connection_slot& operator=(const connection_slot&) = delete;
+  ~connection_slot() { release(); }
+
+ private:
+  void release();
+  std::shared_ptr<std::atomic<size_t>> _open;
+};
+
+struct listener_state;
+
+class tcp_listener {
+ public:
+  // Both run on the accepted socket's context.
+  using accept_fn = std::function<void(boost::asio::ip::tcp::socket, connection_slot)>;
+  using refuse_fn = std::function<void(boost::asio::ip::tcp::socket)>;
+
+  // `on_refuse` empty: a connection past max_connections is closed at once.
+  tcp_listener(io_pool& pool, listener_options options, accept_fn on_accept,
+               refuse_fn on_refuse = {});
+  ~tcp_listener();  // stop()
+  tcp_listener(const tcp_listener&) = delete;
+  tcp_listener& operator=(const tcp_listener&) = delete;
+
+  // Binds and listens (port() is known after) and starts accepting, which runs once the
+  // pool does. errc::bad_address for a host that is not an IP address; the system's error
+  // (EADDRINUSE, EACCES, EADDRNOTAVAIL) when the address cannot be bound.
+  status listen();
+  // No connection is accepted or handed over after this returns; the open ones stay.
+  void stop();
+
+  uint16_t port() const { return _port; }
+  // Accepted connections whose slot is alive.
+  size_t open_connections() const;
+
+ private:
+  io_pool& _pool;
+  std::shared_ptr<listener_state> _state;  // shared with the accept handlers
+  uint16_t _port = 0;
+};
+
+}  // namespace brook::net
