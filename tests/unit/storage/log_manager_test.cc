@@ -11,7 +11,7 @@ namespace {
 TEST(LogManager, OpensEveryPartitionDirectoryAndIgnoresOthers) {
   test::temp_dir dir;
   {
-    log_manager m({dir.path(), {}, std::chrono::hours(1)});
+    log_manager m({dir.path(), {}});
     ASSERT_TRUE(m.open_all());
     for (int p = 0; p < 3; ++p) {
       auto log = m.get_or_create("events", p);
@@ -22,7 +22,7 @@ TEST(LogManager, OpensEveryPartitionDirectoryAndIgnoresOthers) {
     ASSERT_TRUE(m.close_all());
   }
   std::filesystem::create_directories(dir / "not a partition");
-  log_manager m({dir.path(), {}, std::chrono::hours(1)});
+  log_manager m({dir.path(), {}});
   auto summary = m.open_all();
   ASSERT_TRUE(summary);
   EXPECT_EQ(summary->partitions, 3u);
@@ -37,7 +37,7 @@ TEST(LogManager, OpensEveryPartitionDirectoryAndIgnoresOthers) {
 
 TEST(LogManager, ConcurrentAppendsToManyPartitionsShareFlushRounds) {
   test::temp_dir dir;
-  log_manager m({dir.path(), {}, std::chrono::hours(1)});
+  log_manager m({dir.path(), {}});
   ASSERT_TRUE(m.open_all());
   std::vector<std::thread> threads;
   for (int p = 0; p < 8; ++p) {
