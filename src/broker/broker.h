@@ -76,7 +76,7 @@ class broker {
   int64_t _pid_block_end = 0;  // ids below this are reserved on disk
   group::group_coordinator* _groups = nullptr;
   topic_service _topic_admin{*this};
-  produce_service _appender{*this};
+  produce_service _appender;
   security::allow_all_authorizer _allow_all;
   const security::authorizer* _authorizer = &_allow_all;
 };

@@ -94,8 +94,7 @@ void long_poll::finish_final() {
   stop_waiting();
   _timer.cancel();
   auto attempt = std::move(_attempt);
-  auto last = attempt(true);
-  (void)last;
+  attempt(true);  // final: it answers; what it would watch next does not matter
 }
 
 void long_poll::stop_waiting() {

@@ -1,6 +1,5 @@
 #include "broker/service/produce_service.h"
 
-#include "broker/broker.h"
 #include "broker/error_mapping.h"
 #include "storage/partition_log.h"
 

@@ -15,8 +15,6 @@
 
 namespace brook::broker {
 
-class broker;
-
 // An acknowledged append.
 struct appended {
   int64_t base_offset = -1;
@@ -28,16 +26,11 @@ class produce_service {
  public:
   using append_callback = std::function<void(protocol::kafka_result<appended>)>;
 
-  explicit produce_service(broker& b) : _broker(b) {}
-
   // Appends `batches` (record batches v2, one or more, rewritten in place with their
   // offsets) to partition `partition` of `t`. `done` runs exactly once, on any thread (often
   // the flusher's), when the append is as durable as the topic asks, or failed.
   void append(const topic& t, int32_t partition, std::span<std::byte> batches,
               append_callback done);
-
- private:
-  broker& _broker;
 };
 
 }  // namespace brook::broker
