@@ -14,7 +14,8 @@
 #include <utility>
 #include <vector>
 
-// Times since the epoch in the groups (state_since_ms, commit times) are wall_clock_ms().
+// Times since the epoch in the groups (state_since_ms, commit times) are wall-clock ms and
+// the time points are steady-clock times, both read from the coordinator's group_clock.
 #include "base/clock.h"
 #include "protocol/kafka_error.h"
 

@@ -44,19 +44,20 @@ sync_result error_sync(kafka_error e) {
 
 group_coordinator::group_coordinator(group_config config, storage::group_store& store,
                                      partition_exists_fn partition_exists,
-                                     boost::asio::any_io_executor executor)
+                                     boost::asio::any_io_executor executor, group_clock time)
     : _config(config),
+      _clock(std::move(time)),
       _store(store),
       _partition_exists(std::move(partition_exists)),
-      _next_expiry(clock::now() +
+      _next_expiry(_clock.steady() +
                    std::chrono::milliseconds(_config.offsets_retention_check_interval_ms)),
       _timer(std::move(executor), [this] { return on_timer(); }) {}
 
 result<std::unique_ptr<group_coordinator>> group_coordinator::open(
     group_config config, storage::group_store& store, partition_exists_fn partition_exists,
-    boost::asio::any_io_executor timer_executor) {
-  std::unique_ptr<group_coordinator> c(
-      new group_coordinator(config, store, std::move(partition_exists), std::move(timer_executor)));
+    boost::asio::any_io_executor timer_executor, group_clock time) {
+  std::unique_ptr<group_coordinator> c(new group_coordinator(
+      config, store, std::move(partition_exists), std::move(timer_executor), std::move(time)));
   if (auto st = c->load(); !st) {
     return st.error();
   }
@@ -102,7 +103,7 @@ status group_coordinator::load() {
   if (!stored) {
     return stored.error();
   }
-  auto now = clock::now();
+  auto now = _clock.steady();
   size_t members = 0;
   size_t offsets = 0;
   for (auto& s : *stored) {
@@ -144,7 +145,7 @@ group& group_coordinator::find_or_create(const std::string& id) {
   if (!slot) {
     slot = std::make_unique<group>();
     slot->id = id;
-    slot->state_since_ms = wall_clock_ms();
+    slot->state_since_ms = _clock.wall_ms();
   }
   return *slot;
 }
@@ -217,7 +218,7 @@ void group_coordinator::join(join_request req, join_callback done) {
     std::string id = new_member_id(req.client_id);
     if (req.require_known_member_id && !req.instance_id) {
       // KIP-394: the member learns its id first and joins with it.
-      g.pending_members[id] = clock::now() + std::chrono::milliseconds(req.session_timeout_ms);
+      g.pending_members[id] = _clock.steady() + std::chrono::milliseconds(req.session_timeout_ms);
       wake_timer();
       out.add(
           [done = std::move(done), id] { done(error_join(kafka_error::member_id_required, id)); });
@@ -248,7 +249,7 @@ void group_coordinator::join(join_request req, join_callback done) {
     case group_state::completing_rebalance:
       if (m.protocols == req.protocols) {
         // The member missed the answer: it gets the same one again.
-        m.last_heartbeat = clock::now();
+        m.last_heartbeat = _clock.steady();
         out.add(
             [done = std::move(done), r = current_join_result(g, m, m.id == g.leader)] { done(r); });
       } else {
@@ -260,7 +261,7 @@ void group_coordinator::join(join_request req, join_callback done) {
         // The leader rejoining (it wants a new assignment) or changed metadata.
         update_member_and_rebalance(g, m, req, std::move(done), out);
       } else {
-        m.last_heartbeat = clock::now();
+        m.last_heartbeat = _clock.steady();
         out.add([done = std::move(done), r = current_join_result(g, m, false)] { done(r); });
       }
       return;
@@ -301,7 +302,7 @@ void group_coordinator::add_member_and_rebalance(group& g, const join_request& r
   m.protocols = req.protocols;
   m.awaiting_join = std::move(done);
   m.is_new = true;
-  m.last_heartbeat = clock::now();
+  m.last_heartbeat = _clock.steady();
   if (g.members.empty()) {
     g.protocol_type = req.protocol_type;
   }
@@ -314,7 +315,7 @@ void group_coordinator::add_member_and_rebalance(group& g, const join_request& r
   g.members.emplace(m.id, std::move(m));
   if (g.state == group_state::preparing_rebalance && g.initial_delay) {
     // Each join during the initial delay extends it, up to the rebalance timeout.
-    auto now = clock::now();
+    auto now = _clock.steady();
     auto limit = g.rebalance_started + std::chrono::milliseconds(g.rebalance_timeout_ms());
     g.join_deadline =
         std::min(now + std::chrono::milliseconds(_config.initial_rebalance_delay_ms), limit);
@@ -330,7 +331,7 @@ void group_coordinator::update_member_and_rebalance(group& g, member& m, const j
   m.rebalance_timeout_ms = req.rebalance_timeout_ms;
   m.client_id = req.client_id;
   m.client_host = req.client_host;
-  m.last_heartbeat = clock::now();
+  m.last_heartbeat = _clock.steady();
   if (m.awaiting_join) {
     // A second JoinGroup from the same member replaces the first (which Kafka answers too).
     out.add([cb = std::move(m.awaiting_join), id = m.id] {
@@ -379,7 +380,7 @@ void group_coordinator::replace_static_member(group& g, const join_request& req,
     cur.client_host = req.client_host;
     cur.session_timeout_ms = req.session_timeout_ms;
     cur.rebalance_timeout_ms = req.rebalance_timeout_ms;
-    cur.last_heartbeat = clock::now();
+    cur.last_heartbeat = _clock.steady();
     join_result r = current_join_result(g, cur, false);
     r.leader = was_leader ? old_id : g.leader;
     persist_state(g, out);
@@ -408,7 +409,7 @@ void group_coordinator::prepare_rebalance(group& g, actions& out) {
       }
     }
   }
-  auto now = clock::now();
+  auto now = _clock.steady();
   g.rebalance_started = now;
   if (g.state == group_state::empty && _config.initial_rebalance_delay_ms > 0) {
     g.initial_delay = true;
@@ -421,7 +422,7 @@ void group_coordinator::prepare_rebalance(group& g, actions& out) {
   log::info("group '{}': rebalancing (generation {}, {} members)", g.id, g.generation,
             g.members.size());
   g.state = group_state::preparing_rebalance;
-  g.state_since_ms = wall_clock_ms();
+  g.state_since_ms = _clock.wall_ms();
   wake_timer();
 }
 
@@ -451,7 +452,7 @@ void group_coordinator::complete_join(group& g, actions& out) {
   }
   ++g.generation;
   g.initial_delay = false;
-  g.state_since_ms = wall_clock_ms();
+  g.state_since_ms = _clock.wall_ms();
   if (g.members.empty()) {
     g.state = group_state::empty;
     g.protocol_name.reset();
@@ -465,7 +466,7 @@ void group_coordinator::complete_join(group& g, actions& out) {
     g.leader = g.members.begin()->first;
   }
   g.state = group_state::completing_rebalance;
-  auto now = clock::now();
+  auto now = _clock.steady();
   g.sync_deadline = now + std::chrono::milliseconds(g.rebalance_timeout_ms());
   log::info("group '{}': generation {} with {} members, protocol {}, leader {}", g.id, g.generation,
             g.members.size(), g.protocol_name.value_or("(none)"), g.leader);
@@ -532,7 +533,7 @@ void group_coordinator::sync(sync_request req, sync_callback done) {
       fail(kafka_error::rebalance_in_progress);
       return;
     case group_state::completing_rebalance: {
-      m.last_heartbeat = clock::now();
+      m.last_heartbeat = _clock.steady();
       if (m.awaiting_sync) {
         out.add([cb = std::move(m.awaiting_sync)] {
           cb(error_sync(kafka_error::rebalance_in_progress));
@@ -553,7 +554,7 @@ void group_coordinator::sync(sync_request req, sync_callback done) {
       return;
     }
     case group_state::stable: {
-      m.last_heartbeat = clock::now();
+      m.last_heartbeat = _clock.steady();
       sync_result r;
       r.protocol_type = g.protocol_type;
       r.protocol_name = g.protocol_name;
@@ -595,7 +596,7 @@ void group_coordinator::store_assignments(group& g, actions& out) {
       return;
     }
     g.state = group_state::stable;
-    g.state_since_ms = wall_clock_ms();
+    g.state_since_ms = _clock.wall_ms();
     log::info("group '{}': stable at generation {}", id, generation);
     for (auto& [mid, m] : g.members) {
       if (m.awaiting_sync) {
@@ -651,11 +652,11 @@ kafka_error group_coordinator::heartbeat(const std::string& group_id, const std:
     case group_state::dead:
       return kafka_error::coordinator_not_available;
     case group_state::preparing_rebalance:
-      it->second.last_heartbeat = clock::now();
+      it->second.last_heartbeat = _clock.steady();
       return kafka_error::rebalance_in_progress;
     case group_state::completing_rebalance:
     case group_state::stable:
-      it->second.last_heartbeat = clock::now();
+      it->second.last_heartbeat = _clock.steady();
       return kafka_error::none;
   }
   return kafka_error::none;

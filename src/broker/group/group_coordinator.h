@@ -34,6 +34,7 @@
 
 #include "base/result.h"
 #include "broker/group/group.h"
+#include "broker/group/group_clock.h"
 #include "broker/group/group_config.h"
 #include "net/deadline_timer.h"
 
@@ -129,10 +130,11 @@ class group_coordinator {
   using partition_exists_fn = std::function<bool(const std::string&, int32_t)>;
 
   // Loads every group from `store` and starts the timer on `timer_executor` (whose
-  // context outlives the coordinator).
+  // context outlives the coordinator). The coordinator reads the time from `time` only
+  // (tests give a clock they move by hand; it outlives the coordinator).
   static result<std::unique_ptr<group_coordinator>> open(
       group_config config, storage::group_store& store, partition_exists_fn partition_exists,
-      boost::asio::any_io_executor timer_executor);
+      boost::asio::any_io_executor timer_executor, group_clock time = {});
   ~group_coordinator();
   group_coordinator(const group_coordinator&) = delete;
   group_coordinator& operator=(const group_coordinator&) = delete;
@@ -166,9 +168,11 @@ class group_coordinator {
   // The topic was deleted: its committed offsets go with it.
   void topic_deleted(const std::string& topic);
 
-  // Runs the deadlines due at `now` (the timer calls this; tests may too).
+  // Runs the deadlines due at `now` (the timer calls this with the clock's time; tests may
+  // too).
   void run_deadlines(clock::time_point now);
-  // Removes the offsets that have outlived their retention at wall-clock `now_ms`.
+  // Removes the offsets that have outlived their retention at wall-clock `now_ms` (the
+  // timer calls this every offsets_retention_check_interval_ms; tests may too).
   void expire_offsets(int64_t now_ms);
 
  private:
@@ -179,10 +183,11 @@ class group_coordinator {
   class actions;  // answers gathered under the lock, run after it
 
   group_coordinator(group_config config, storage::group_store& store,
-                    partition_exists_fn partition_exists, boost::asio::any_io_executor executor);
+                    partition_exists_fn partition_exists, boost::asio::any_io_executor executor,
+                    group_clock time);
   status load();
   // The timer's callback: the deadlines due, offset expiry when due; returns when to run
-  // next (the earliest deadline of any group).
+  // next (the earliest deadline of any group, as a time of the timer's steady clock).
   clock::time_point on_timer();
   // A deadline was set: the timer runs now and looks again.
   void wake_timer();
@@ -208,6 +213,7 @@ class group_coordinator {
   bool member_alive(const member& m, clock::time_point now) const;
 
   group_config _config;
+  group_clock _clock;
   storage::group_store& _store;
   partition_exists_fn _partition_exists;
 

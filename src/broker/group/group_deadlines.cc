@@ -53,14 +53,14 @@ void group_coordinator::run_deadlines(clock::time_point now) {
 }
 
 void group_coordinator::wake_timer() {
-  _timer.arm(clock::now());
+  _timer.arm(net::deadline_timer::clock::now());  // the timer's own clock: fire now
 }
 
 clock::time_point group_coordinator::on_timer() {
-  auto now = clock::now();
+  auto now = _clock.steady();
   run_deadlines(now);
   if (now >= _next_expiry) {
-    expire_offsets(wall_clock_ms());
+    expire_offsets(_clock.wall_ms());
     _next_expiry = now + std::chrono::milliseconds(_config.offsets_retention_check_interval_ms);
   }
   // The earliest deadline of any group (a heartbeat only ever moves one later).
@@ -86,7 +86,11 @@ clock::time_point group_coordinator::on_timer() {
       wake = std::min(wake, g.sync_deadline);
     }
   }
-  return wake;
+  // `wake` is a time of _clock; the timer waits as long on its own steady clock. (With the
+  // real clocks that is `wake` itself. A test's clock moves only when the test moves it: the
+  // timer may then wake while the test runs, and runs what is due at the test's time, as
+  // the test would.)
+  return net::deadline_timer::clock::now() + (wake - now);
 }
 
 }  // namespace brook::broker::group

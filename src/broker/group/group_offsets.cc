@@ -41,13 +41,13 @@ void group_coordinator::commit_offsets(offset_commit_request req, commit_callbac
     all(kafka_error::illegal_generation);
     return;
   } else {
-    gp->members.at(req.member_id).last_heartbeat = clock::now();
+    gp->members.at(req.member_id).last_heartbeat = _clock.steady();
   }
   group& g = *gp;
   std::vector<kafka_error> errors(n, kafka_error::none);
   storage::group_changes changes;
   changes.group = g.id;
-  int64_t now_ms = wall_clock_ms();
+  int64_t now_ms = _clock.wall_ms();
   std::vector<size_t> written;
   for (size_t i = 0; i < n; ++i) {
     auto& o = req.offsets[i];

@@ -1,9 +1,11 @@
-// The group state machine without a network: joins, syncs, heartbeats, session expiry
-// (run_deadlines with a clock moved forward), commits and a restart over the same store.
+// The group state machine without a network: joins, syncs, heartbeats, commits and a
+// restart over the same store; and its deadlines (session and rebalance timeouts, offset
+// expiry) on a clock the test moves by hand, to the millisecond, with no sleeping.
 #include "broker/group/group_coordinator.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 
 #include "net/io_pool.h"
@@ -15,26 +17,53 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// The coordinator's clock here: time moves only when the test moves it (both clocks at
+// once). Read from the coordinator's timer too, hence atomics.
+class manual_clock {
+ public:
+  group_clock source() {
+    return {[this] { return clock::time_point(clock::duration(_steady.load())); },
+            [this] { return _wall_ms.load(); }};
+  }
+  void advance(std::chrono::milliseconds d) {
+    _steady += std::chrono::duration_cast<clock::duration>(d).count();
+    _wall_ms += d.count();
+  }
+  clock::time_point steady() const { return clock::time_point(clock::duration(_steady.load())); }
+  int64_t wall_ms() const { return _wall_ms.load(); }
+
+ private:
+  std::atomic<clock::rep> _steady{clock::duration(1000h).count()};
+  std::atomic<int64_t> _wall_ms{1'700'000'000'000};
+};
+
 struct harness {
   test::temp_dir dir;
   net::io_pool io{"test-io", 1};  // the coordinator's timer runs here
+  manual_clock time;
+  group_config config;
   std::unique_ptr<storage::group_store> store;
   std::unique_ptr<group_coordinator> coordinator;
 
   harness() {
+    config.initial_rebalance_delay_ms = 0;
+    config.min_session_timeout_ms = 100;
     io.start();
     open();
   }
   void open() {
     store = storage::group_store::open(dir / "groups.db", true).value();
-    group_config config;
-    config.initial_rebalance_delay_ms = 0;
-    config.min_session_timeout_ms = 100;
     coordinator = group_coordinator::open(
                       config, *store,
                       [](const std::string& topic, int32_t p) { return topic == "t" && p < 4; },
-                      io.next_executor())
+                      io.next_executor(), time.source())
                       .value();
+  }
+  // Moves the clock on and runs what is then due, as the coordinator's timer would.
+  void advance(std::chrono::milliseconds d) {
+    time.advance(d);
+    coordinator->run_deadlines(time.steady());
+    coordinator->expire_offsets(time.wall_ms());
   }
   void restart() {
     coordinator.reset();
@@ -43,13 +72,14 @@ struct harness {
   }
 };
 
-join_request joiner(std::string member_id = {}) {
+join_request joiner(std::string member_id = {}, int32_t session_timeout_ms = 1000,
+                    int32_t rebalance_timeout_ms = 1000) {
   join_request j;
   j.group_id = "g";
   j.member_id = std::move(member_id);
   j.client_id = "c";
-  j.session_timeout_ms = 1000;
-  j.rebalance_timeout_ms = 1000;
+  j.session_timeout_ms = session_timeout_ms;
+  j.rebalance_timeout_ms = rebalance_timeout_ms;
   j.protocol_type = "consumer";
   j.protocols = {{"range", {std::byte{1}}}};
   return j;
@@ -83,6 +113,32 @@ std::vector<kafka_error> commit(group_coordinator& c, const std::string& member,
   std::promise<std::vector<kafka_error>> p;
   c.commit_offsets(std::move(r), [&p](std::vector<kafka_error> e) { p.set_value(e); });
   return p.get_future().get();
+}
+
+// Two members, a (the leader) and b, Stable at generation 2: a joins alone, b's join starts
+// a rebalance that a learns from its heartbeat, both rejoin and sync. The clock stands still.
+struct member_pair {
+  std::string a;
+  std::string b;
+};
+member_pair stable_pair(group_coordinator& c, int32_t session_timeout_ms = 1000,
+                        int32_t rebalance_timeout_ms = 1000) {
+  auto a = join(c, joiner({}, session_timeout_ms, rebalance_timeout_ms)).get();
+  EXPECT_EQ(sync(c, a.member_id, 1, {{a.member_id, {}}}).get().error, kafka_error::none);
+  auto b_pending = join(c, joiner({}, session_timeout_ms, rebalance_timeout_ms));
+  EXPECT_EQ(c.heartbeat("g", a.member_id, std::nullopt, 1), kafka_error::rebalance_in_progress);
+  auto a2 = join(c, joiner(a.member_id, session_timeout_ms, rebalance_timeout_ms)).get();
+  auto b = b_pending.get();
+  EXPECT_EQ(a2.error, kafka_error::none);
+  EXPECT_EQ(a2.generation, 2);
+  EXPECT_EQ(b.generation, 2);
+  EXPECT_EQ(a2.members.size() + b.members.size(), 2u);  // only the leader gets them
+  auto sa = sync(c, a.member_id, 2, {{a.member_id, {}}, {b.member_id, {}}});
+  auto sb = sync(c, b.member_id, 2);
+  EXPECT_EQ(sa.get().error, kafka_error::none);
+  EXPECT_EQ(sb.get().error, kafka_error::none);
+  EXPECT_EQ(c.describe("g").state, group_state::stable);
+  return {a.member_id, b.member_id};
 }
 
 TEST(GroupCoordinator, OneMemberBecomesStableCommitsAndSurvivesARestart) {
@@ -124,34 +180,100 @@ TEST(GroupCoordinator, OneMemberBecomesStableCommitsAndSurvivesARestart) {
   EXPECT_EQ(c2.fetch_offsets("g", std::nullopt).at(0).value.offset, 42);
 }
 
-TEST(GroupCoordinator, ASilentMemberIsRemovedAfterItsSessionTimeout) {
+TEST(GroupCoordinator, ASilentMemberIsRemovedAtItsSessionTimeoutAndTheGroupRebalances) {
+  harness h;
+  auto& c = *h.coordinator;
+  auto [a, b] = stable_pair(c);
+  h.advance(600ms);
+  EXPECT_EQ(c.heartbeat("g", a, std::nullopt, 2), kafka_error::none);
+  // 999 ms after b's last heartbeat (its sync) it is still a member.
+  h.advance(399ms);
+  EXPECT_EQ(c.describe("g").state, group_state::stable);
+  EXPECT_EQ(c.describe("g").members.size(), 2u);
+  // At 1000 ms, its session timeout, it is removed and the group rebalances: a learns it
+  // from its heartbeat and rejoins alone into the next generation.
+  h.advance(1ms);
+  auto d = c.describe("g");
+  EXPECT_EQ(d.state, group_state::preparing_rebalance);
+  ASSERT_EQ(d.members.size(), 1u);
+  EXPECT_EQ(d.members[0].member_id, a);
+  EXPECT_EQ(c.heartbeat("g", b, std::nullopt, 2), kafka_error::unknown_member_id);
+  EXPECT_EQ(c.heartbeat("g", a, std::nullopt, 2), kafka_error::rebalance_in_progress);
+  auto again = join(c, joiner(a)).get();
+  ASSERT_EQ(again.error, kafka_error::none);
+  EXPECT_EQ(again.generation, 3);
+  EXPECT_EQ(again.leader, a);
+  EXPECT_EQ(again.members.size(), 1u);
+}
+
+TEST(GroupCoordinator, AHeartbeatWithinTheSessionTimeoutKeepsTheMember) {
   harness h;
   auto& c = *h.coordinator;
   auto a = join(c, joiner()).get();
   ASSERT_EQ(sync(c, a.member_id, 1, {{a.member_id, {}}}).get().error, kafka_error::none);
-  // A second member starts a rebalance; the first learns it from its heartbeat.
-  auto b_pending = join(c, joiner());
-  EXPECT_EQ(c.heartbeat("g", a.member_id, std::nullopt, 1), kafka_error::rebalance_in_progress);
-  auto a2 = join(c, joiner(a.member_id)).get();
-  auto b = b_pending.get();
-  ASSERT_EQ(a2.error, kafka_error::none);
-  EXPECT_EQ(a2.generation, 2);
-  EXPECT_EQ(b.generation, 2);
-  EXPECT_EQ(a2.members.size() + b.members.size(), 2u);  // only the leader gets them
-  auto sa = sync(c, a.member_id, 2, {{a.member_id, {}}, {b.member_id, {}}});
-  auto sb = sync(c, b.member_id, 2);
-  ASSERT_EQ(sa.get().error, kafka_error::none);
-  ASSERT_EQ(sb.get().error, kafka_error::none);
-  // Past the session timeout with no heartbeat since, b is gone (a too: the clock given
-  // to run_deadlines is past its last heartbeat as well).
-  (void)c.heartbeat("g", a.member_id, std::nullopt, 2);
-  c.run_deadlines(clock::now() + 1500ms);
-  auto d = c.describe("g");
-  EXPECT_NE(d.state, group_state::stable);
-  for (const auto& m : d.members) {
-    EXPECT_NE(m.member_id, b.member_id);
+  // Ten seconds of one-second sessions, a heartbeat in each.
+  for (int i = 1; i <= 10; ++i) {
+    h.advance(999ms);
+    ASSERT_EQ(c.heartbeat("g", a.member_id, std::nullopt, 1), kafka_error::none)
+        << "heartbeat " << i;
   }
-  EXPECT_EQ(c.heartbeat("g", b.member_id, std::nullopt, 2), kafka_error::unknown_member_id);
+  EXPECT_EQ(c.describe("g").state, group_state::stable);
+  // Then silence for the session timeout: the member is gone (and the group with it, having
+  // no committed offsets to keep).
+  h.advance(1000ms);
+  EXPECT_TRUE(c.describe("g").members.empty());
+  EXPECT_EQ(c.heartbeat("g", a.member_id, std::nullopt, 1), kafka_error::unknown_member_id);
+}
+
+TEST(GroupCoordinator, AJoinWaitsAtMostTheRebalanceTimeoutForMembersThatDoNotRejoin) {
+  harness h;
+  auto& c = *h.coordinator;
+  // Sessions far longer than the rebalance timeout: only the latter can drop b.
+  auto [a, b] = stable_pair(c, 30000, 2000);
+  auto third = join(c, joiner({}, 30000, 2000));  // a new member: a rebalance
+  EXPECT_EQ(c.heartbeat("g", a, std::nullopt, 2), kafka_error::rebalance_in_progress);
+  auto a_again = join(c, joiner(a, 30000, 2000));
+  // b neither rejoins nor heartbeats: the joins wait for it...
+  h.advance(1999ms);
+  EXPECT_EQ(a_again.wait_for(0s), std::future_status::timeout);
+  EXPECT_EQ(third.wait_for(0s), std::future_status::timeout);
+  EXPECT_EQ(c.describe("g").state, group_state::preparing_rebalance);
+  // ...until the rebalance timeout, when the group goes on without it.
+  h.advance(1ms);
+  auto ra = a_again.get();
+  auto rt = third.get();
+  ASSERT_EQ(ra.error, kafka_error::none);
+  ASSERT_EQ(rt.error, kafka_error::none);
+  EXPECT_EQ(ra.generation, 3);
+  EXPECT_EQ(rt.generation, 3);
+  EXPECT_EQ(ra.members.size() + rt.members.size(), 2u);  // only the leader gets them
+  auto d = c.describe("g");
+  EXPECT_EQ(d.state, group_state::completing_rebalance);
+  EXPECT_EQ(d.members.size(), 2u);
+  EXPECT_EQ(c.heartbeat("g", b, std::nullopt, 3), kafka_error::unknown_member_id);
+}
+
+TEST(GroupCoordinator, OffsetsOfAnEmptyGroupExpireAfterTheRetentionAndNotBefore) {
+  harness h;
+  auto& c = *h.coordinator;
+  auto retention = std::chrono::milliseconds(h.config.offsets_retention_ms);
+  auto a = join(c, joiner()).get();
+  ASSERT_EQ(sync(c, a.member_id, 1, {{a.member_id, {}}}).get().error, kafka_error::none);
+  ASSERT_EQ(commit(c, a.member_id, 1, 42).at(0), kafka_error::none);
+  ASSERT_EQ(c.leave("g", {{a.member_id, std::nullopt}}).members, std::vector{kafka_error::none});
+  ASSERT_EQ(c.describe("g").state, group_state::empty);
+  // The retention counts from the moment the group became empty.
+  h.advance(retention - 1ms);
+  auto kept = c.fetch_offsets("g", std::nullopt);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].value.offset, 42);
+  h.advance(1ms);
+  EXPECT_TRUE(c.fetch_offsets("g", std::nullopt).empty());
+  EXPECT_EQ(c.describe("g").state, group_state::dead);
+  // Removed from the store as well: a restart does not bring them back.
+  h.restart();
+  EXPECT_TRUE(h.coordinator->fetch_offsets("g", std::nullopt).empty());
+  EXPECT_EQ(h.coordinator->describe("g").state, group_state::dead);
 }
 
 TEST(GroupCoordinator, DeletingRefusesAGroupWithMembers) {
