@@ -27,63 +27,61 @@ bool is_wildcard_address(std::string host) {
 
 }  // namespace
 
-std::string set_config_value(server_config& c, const std::string& key, const std::string& value) {
+done set_config_value(server_config& c, const std::string& key, const std::string& value) {
   const auto* setting = find_server_setting(key);
   if (setting == nullptr) {
-    return "unknown setting '" + key + "'";
+    return failure("unknown setting '" + key + "'");
   }
-  if (auto must = setting->parse(c, value); !must.empty()) {
-    return key + ": " + must + ", got '" + value + "'";
+  if (auto parsed = setting->parse(c, value); !parsed) {
+    return failure(key + ": " + parsed.error() + ", got '" + value + "'");
   }
   return {};
 }
 
-std::string check_server_config(const server_config& c) {
+done check_server_config(const server_config& c) {
   if (auto st = c.storage.validate(); !st) {
-    return st.error().message();
+    return failure(st.error().message());
   }
   const auto& k = c.kafka;
   if (!k.advertised_host.empty() && is_wildcard_address(k.advertised_host)) {
-    return "kafka.advertised_host " + k.advertised_host +
-           " is not an address clients can connect to: set --advertised-host "
-           "(kafka.advertised_host) to the host name or address clients should use";
+    return failure("kafka.advertised_host " + k.advertised_host +
+                   " is not an address clients can connect to: set --advertised-host "
+                   "(kafka.advertised_host) to the host name or address clients should use");
   }
   if (k.advertised_host.empty() && is_wildcard_address(k.host)) {
-    return "kafka.host " + k.host +
-           " listens on every interface, but clients cannot connect to it and Brook tells "
-           "clients where to connect: set --advertised-host (kafka.advertised_host) to the "
-           "host name or address clients should use";
+    return failure("kafka.host " + k.host +
+                   " listens on every interface, but clients cannot connect to it and Brook "
+                   "tells clients where to connect: set --advertised-host "
+                   "(kafka.advertised_host) to the host name or address clients should use");
   }
   return {};
 }
 
-config_outcome load_config(const std::optional<std::filesystem::path>& path,
-                           const std::function<const char*(const char*)>& getenv) {
-  config_outcome out;
+outcome<server_config> load_config(const std::optional<std::filesystem::path>& path,
+                                   const std::function<const char*(const char*)>& getenv) {
+  server_config config;
   if (path) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(*path, ec)) {
-      out.error = path->string() + ": " + (ec ? ec.message() : std::string("not a regular file"));
-      return out;
+      return failure(path->string() + ": " +
+                     (ec ? ec.message() : std::string("not a regular file")));
     }
     toml::table parsed;
     try {
       parsed = toml::parse_file(path->string());
     } catch (const toml::parse_error& err) {
-      out.error = path->string() + ":" + std::to_string(err.source().begin.line) + ": " +
-                  std::string(err.description());
-      return out;
+      return failure(path->string() + ":" + std::to_string(err.source().begin.line) + ": " +
+                     std::string(err.description()));
     }
-    std::string failure;
-    auto visit = [&](auto&& self, const toml::table& table, const std::string& prefix) -> void {
+    // Every key of the file, tables flattened ("storage.segment_bytes"), until one is refused.
+    auto visit = [&](auto&& self, const toml::table& table, const std::string& prefix) -> done {
       for (const auto& [k, node] : table) {
-        if (!failure.empty()) {
-          return;
-        }
         std::string key =
             prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
         if (const auto* sub = node.as_table()) {
-          self(self, *sub, key);
+          if (auto visited = self(self, *sub, key); !visited) {
+            return visited;
+          }
           continue;
         }
         std::string text;
@@ -94,33 +92,31 @@ config_outcome load_config(const std::optional<std::filesystem::path>& path,
         } else if (auto b = node.template value<bool>(); b && node.is_boolean()) {
           text = *b ? "true" : "false";
         } else {
-          failure = path->string() + ": " + key + ": expected a string, an integer or a boolean";
-          return;
+          return failure(path->string() + ": " + key +
+                         ": expected a string, an integer or a boolean");
         }
-        if (auto e = set_config_value(out.config, key, text); !e.empty()) {
-          failure = path->string() + ": " + e;
+        if (auto set = set_config_value(config, key, text); !set) {
+          return failure(path->string() + ": " + set.error());
         }
       }
+      return {};
     };
-    visit(visit, parsed, "");
-    if (!failure.empty()) {
-      out.error = failure;
-      return out;
+    if (auto visited = visit(visit, parsed, ""); !visited) {
+      return failure(visited.error());
     }
   }
   for (const auto& setting : server_settings()) {
     auto name = setting.env_name();
     if (const char* v = getenv(name.c_str())) {
-      if (auto e = set_config_value(out.config, std::string(setting.key), v); !e.empty()) {
-        out.error = "environment " + name + ": " + e;
-        return out;
+      if (auto set = set_config_value(config, std::string(setting.key), v); !set) {
+        return failure("environment " + name + ": " + set.error());
       }
     }
   }
-  if (auto st = out.config.storage.validate(); !st) {
-    out.error = "storage settings: " + st.error().message();
+  if (auto st = config.storage.validate(); !st) {
+    return failure("storage settings: " + st.error().message());
   }
-  return out;
+  return config;
 }
 
 }  // namespace brook::app

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "app/cli/command_outcome.h"
 #include "broker/broker_config.h"
 #include "http/http_config.h"
 #include "storage/log_config.h"
@@ -24,24 +25,20 @@ struct server_config {
   std::chrono::milliseconds retention_check_interval{300'000};
 };
 
-struct config_outcome {
-  server_config config;
-  std::string error;  // empty when the configuration is valid
-};
+// Sets one setting by its TOML key ("data_dir", "storage.segment_bytes", ...) from text,
+// or says why the value is refused ("storage.segment_bytes: must be ..., got '10'"). The
+// one parser of values (the table in server_settings.h), shared by the file, the
+// environment and the flags.
+done set_config_value(server_config& config, const std::string& key, const std::string& value);
 
-// Sets one setting by its TOML key ("data_dir", "storage.segment_bytes", ...) from text;
-// returns an error message, empty on success. The one parser of values (the table in
-// server_settings.h), shared by the file, the environment and the flags.
-std::string set_config_value(server_config& config, const std::string& key,
-                             const std::string& value);
-
-// Reads the TOML file (if any) and then the environment (through `getenv`), in that order.
-config_outcome load_config(const std::optional<std::filesystem::path>& path,
-                           const std::function<const char*(const char*)>& getenv);
+// Reads the TOML file (if any) and then the environment (through `getenv`), in that order;
+// the first refused value is the error.
+outcome<server_config> load_config(const std::optional<std::filesystem::path>& path,
+                                   const std::function<const char*(const char*)>& getenv);
 
 // Checks what no single value shows, once every source is applied: the storage ranges,
 // and that clients are not told to connect to a wildcard address (0.0.0.0, ::), which
-// Kafka refuses too. Returns an error message, empty when the configuration can run.
-std::string check_server_config(const server_config& config);
+// Kafka refuses too. The error says what to change.
+done check_server_config(const server_config& config);
 
 }  // namespace brook::app

@@ -77,31 +77,31 @@ int run_serve_command(const serve_options& o, const std::function<const char*(co
     file = o.config_file;
   }
   auto loaded = load_config(file, getenv);
-  if (!loaded.error.empty()) {
-    err << "brook: configuration: " << loaded.error << "\n";
+  if (!loaded) {
+    err << "brook: configuration: " << loaded.error() << "\n";
     return 2;
   }
+  server_config& config = *loaded;
   const auto& settings = server_settings();
   for (size_t i = 0; i < settings.size(); ++i) {
     if (o.flags[i]->count() == 0) {
       continue;
     }
-    if (auto e = set_config_value(loaded.config, std::string(settings[i].key), o.values[i]);
-        !e.empty()) {
-      err << "brook: " << settings[i].flag << ": " << e << "\n";
+    if (auto set = set_config_value(config, std::string(settings[i].key), o.values[i]); !set) {
+      err << "brook: " << settings[i].flag << ": " << set.error() << "\n";
       return 2;
     }
   }
-  if (auto e = check_server_config(loaded.config); !e.empty()) {
-    err << "brook: configuration: " << e << "\n";
+  if (auto checked = check_server_config(config); !checked) {
+    err << "brook: configuration: " << checked.error() << "\n";
     return 2;
   }
   if (o.print_config) {
-    print_config(loaded.config, out);
+    print_config(config, out);
     return 0;
   }
-  log::set_level(loaded.config.log_level);
-  return run_serve(loaded.config);
+  log::set_level(config.log_level);
+  return run_serve(config);
 }
 
 int run_serve(const server_config& config) {

@@ -52,10 +52,10 @@ server_setting integer(std::string_view key, std::string_view flag, std::string 
           flag,
           std::move(type),
           help,
-          [=](server_config& c, const std::string& text) -> std::string {
+          [=](server_config& c, const std::string& text) -> done {
             auto v = parse_int(text);
             if (!v || *v < min || *v > max) {
-              return std::string(must);
+              return failure(std::string(must));
             }
             assign_int(field(c), *v * scale);
             return {};
@@ -70,9 +70,9 @@ server_setting boolean(std::string_view key, std::string_view flag, std::string_
           flag,
           "true|false",
           help,
-          [=](server_config& c, const std::string& text) -> std::string {
+          [=](server_config& c, const std::string& text) -> done {
             if (text != "true" && text != "false") {
-              return "must be true or false";
+              return failure("must be true or false");
             }
             field(c) = text == "true";
             return {};
@@ -100,14 +100,14 @@ server_setting choice(std::string_view key, std::string_view flag,
           flag,
           std::move(type),
           help,
-          [=](server_config& c, const std::string& text) -> std::string {
+          [=](server_config& c, const std::string& text) -> done {
             for (const auto& [name, value] : choices) {
               if (text == name) {
                 field(c) = value;
                 return {};
               }
             }
-            return must;
+            return failure(must);
           },
           [=](const server_config& c) {
             for (const auto& [name, value] : choices) {
@@ -128,9 +128,9 @@ server_setting text(std::string_view key, std::string_view flag, std::string typ
           flag,
           std::move(type),
           help,
-          [=](server_config& c, const std::string& value) -> std::string {
+          [=](server_config& c, const std::string& value) -> done {
             if (value.empty() && !must_if_empty.empty()) {
-              return std::string(must_if_empty);
+              return failure(std::string(must_if_empty));
             }
             field(c) = value;
             return {};

@@ -20,9 +20,9 @@ struct server_setting {
   std::string_view flag;  // "--segment-bytes"
   std::string type;       // the value's name in --help: BYTES, MS, PORT, sync|interval ...
   std::string_view help;
-  // Sets the field from text. Returns what the value must be ("must be between 1024 and
-  // 2147483647") when it is refused, empty when it is taken.
-  std::function<std::string(server_config&, const std::string&)> parse;
+  // Sets the field from text, or says what the value must be ("must be between 1024 and
+  // 2147483647") when it is refused.
+  std::function<done(server_config&, const std::string&)> parse;
   // The field's value, written as `parse` reads it.
   std::function<std::string(const server_config&)> format;
   // A string value: --print-config quotes it.

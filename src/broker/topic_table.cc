@@ -9,6 +9,8 @@
 namespace brook::broker {
 
 using protocol::kafka_error;
+using protocol::kafka_failure;
+using protocol::kafka_result;
 
 namespace {
 protocol::uuid to_uuid(const storage::topic_id& id) {
@@ -17,7 +19,7 @@ protocol::uuid to_uuid(const storage::topic_id& id) {
   return u;
 }
 
-admin_error store_error(const std::error_code& ec) {
+kafka_failure store_error(const std::error_code& ec) {
   return {kafka_error::kafka_storage_error, ec.message()};
 }
 }  // namespace
@@ -55,11 +57,11 @@ status topic_table::load() {
   }
   std::set<std::string> known;
   for (auto& m : *stored) {
-    auto outcome = storage::apply_topic_configs(_defaults, m.configs);
-    storage::log_config config = outcome.error ? _defaults : outcome.config;
-    if (outcome.error) {
+    auto applied = storage::apply_topic_configs(_defaults, m.configs);
+    storage::log_config config = applied ? *applied : _defaults;
+    if (!applied) {
       log::warn("topic {}: stored config refused ({}); using the defaults", m.name,
-                outcome.error->message);
+                applied.error().message);
     }
     auto parts = open_partitions(m.name, 0, m.partitions, config);
     if (!parts) {
@@ -132,42 +134,44 @@ size_t topic_table::size() const {
   return _topics.size();
 }
 
-admin_status topic_table::create(const std::string& name, int32_t partitions,
-                                 const std::map<std::string, std::string>& overrides,
-                                 bool validate_only, std::shared_ptr<const topic>* created) {
-  if (auto bad = protocol::validate_topic_name(name)) {
-    return admin_error{kafka_error::invalid_topic_exception, *bad};
+kafka_result<std::shared_ptr<const topic>> topic_table::create(
+    const std::string& name, int32_t partitions,
+    const std::map<std::string, std::string>& overrides, bool validate_only) {
+  if (auto valid = protocol::validate_topic_name(name); !valid) {
+    return valid.error();
   }
   if (partitions < 1 || partitions > max_partitions) {
-    return admin_error{kafka_error::invalid_partitions,
-                       "Number of partitions must be between 1 and " +
-                           std::to_string(max_partitions) + ", not " + std::to_string(partitions)};
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Number of partitions must be between 1 and " +
+                             std::to_string(max_partitions) + ", not " +
+                             std::to_string(partitions)};
   }
-  auto outcome = storage::apply_topic_configs(_defaults, overrides);
-  if (outcome.error) {
-    return admin_error{kafka_error::invalid_config, outcome.error->message};
+  auto config = storage::apply_topic_configs(_defaults, overrides);
+  if (!config) {
+    return kafka_failure{kafka_error::invalid_config, config.error().message};
   }
   std::lock_guard admin(_admin_mutex);
   {
     std::shared_lock lock(_mutex);
     if (_topics.contains(name)) {
-      return admin_error{kafka_error::topic_already_exists, "Topic '" + name + "' already exists."};
+      return kafka_failure{kafka_error::topic_already_exists,
+                           "Topic '" + name + "' already exists."};
     }
     for (const auto& [other, t] : _topics) {
       if (protocol::topic_names_collide(other, name)) {
-        return admin_error{kafka_error::invalid_topic_exception,
-                           "Topic '" + name + "' collides with existing topic: " + other};
+        return kafka_failure{kafka_error::invalid_topic_exception,
+                             "Topic '" + name + "' collides with existing topic: " + other};
       }
     }
   }
   if (validate_only) {
-    return std::nullopt;
+    return std::shared_ptr<const topic>();
   }
   auto id = protocol::uuid::random();
   if (auto st = _store.create_topic(name, id.bytes, partitions, overrides); !st) {
     return store_error(st.error());
   }
-  auto parts = open_partitions(name, 0, partitions, outcome.config);
+  auto parts = open_partitions(name, 0, partitions, *config);
   if (!parts) {
     log::error("topic {}: created in the store but its logs failed to open: {}", name,
                parts.error().message());
@@ -177,22 +181,20 @@ admin_status topic_table::create(const std::string& name, int32_t partitions,
   t->name = name;
   t->id = id;
   t->overrides = overrides;
-  t->config = outcome.config;
+  t->config = *config;
   t->partitions = std::move(*parts);
-  if (created != nullptr) {
-    *created = t;
-  }
   log::info("created topic {} with {} partitions", name, partitions);
-  publish(std::move(t));
-  return std::nullopt;
+  std::shared_ptr<const topic> created = std::move(t);
+  publish(created);
+  return created;
 }
 
-admin_status topic_table::remove(const std::string& name) {
+kafka_result<void> topic_table::remove(const std::string& name) {
   std::lock_guard admin(_admin_mutex);
   auto t = find(name);
   if (!t) {
-    return admin_error{kafka_error::unknown_topic_or_partition,
-                       "This server does not host this topic: " + name};
+    return kafka_failure{kafka_error::unknown_topic_or_partition,
+                         "This server does not host this topic: " + name};
   }
   if (auto st = _store.delete_topic(name); !st) {
     return store_error(st.error());
@@ -207,33 +209,33 @@ admin_status topic_table::remove(const std::string& name) {
     }
   }
   log::info("deleted topic {}", name);
-  return std::nullopt;
+  return {};
 }
 
-admin_status topic_table::add_partitions(const std::string& name, int32_t new_total,
-                                         bool validate_only) {
+kafka_result<void> topic_table::add_partitions(const std::string& name, int32_t new_total,
+                                               bool validate_only) {
   std::lock_guard admin(_admin_mutex);
   auto t = find(name);
   if (!t) {
-    return admin_error{kafka_error::unknown_topic_or_partition,
-                       "This server does not host this topic: " + name};
+    return kafka_failure{kafka_error::unknown_topic_or_partition,
+                         "This server does not host this topic: " + name};
   }
   if (new_total == t->partition_count()) {
-    return admin_error{kafka_error::invalid_partitions,
-                       "Topic already has " + std::to_string(new_total) + " partitions."};
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Topic already has " + std::to_string(new_total) + " partitions."};
   }
   if (new_total < t->partition_count()) {
-    return admin_error{kafka_error::invalid_partitions,
-                       "Topic currently has " + std::to_string(t->partition_count()) +
-                           " partitions, which is higher than the requested " +
-                           std::to_string(new_total) + "."};
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Topic currently has " + std::to_string(t->partition_count()) +
+                             " partitions, which is higher than the requested " +
+                             std::to_string(new_total) + "."};
   }
   if (new_total > max_partitions) {
-    return admin_error{kafka_error::invalid_partitions,
-                       "Number of partitions must be at most " + std::to_string(max_partitions)};
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Number of partitions must be at most " + std::to_string(max_partitions)};
   }
   if (validate_only) {
-    return std::nullopt;
+    return {};
   }
   if (auto st = _store.set_partition_count(name, new_total); !st) {
     return store_error(st.error());
@@ -247,53 +249,53 @@ admin_status topic_table::add_partitions(const std::string& name, int32_t new_to
     updated->partitions.push_back(std::move(p));
   }
   publish(std::move(updated));
-  return std::nullopt;
+  return {};
 }
 
-admin_status topic_table::set_configs(const std::string& name,
-                                      const std::map<std::string, std::string>& overrides,
-                                      bool validate_only) {
+kafka_result<void> topic_table::set_configs(const std::string& name,
+                                            const std::map<std::string, std::string>& overrides,
+                                            bool validate_only) {
   return update_configs(
       name,
-      [&overrides](std::map<std::string, std::string>& current) -> admin_status {
+      [&overrides](std::map<std::string, std::string>& current) -> kafka_result<void> {
         current = overrides;
-        return std::nullopt;
+        return {};
       },
       validate_only);
 }
 
-admin_status topic_table::update_configs(const std::string& name, const config_edit& edit,
-                                         bool validate_only) {
+kafka_result<void> topic_table::update_configs(const std::string& name, const config_edit& edit,
+                                               bool validate_only) {
   std::lock_guard admin(_admin_mutex);
   auto t = find(name);
   if (!t) {
-    return admin_error{kafka_error::unknown_topic_or_partition,
-                       "This server does not host this topic: " + name};
+    return kafka_failure{kafka_error::unknown_topic_or_partition,
+                         "This server does not host this topic: " + name};
   }
   auto overrides = t->overrides;
-  if (auto error = edit(overrides)) {
-    return error;
+  if (auto edited = edit(overrides); !edited) {
+    return edited;
   }
-  auto outcome = storage::apply_topic_configs(_defaults, overrides);
-  if (outcome.error) {
-    return admin_error{kafka_error::invalid_config, outcome.error->message};
+  auto config = storage::apply_topic_configs(_defaults, overrides);
+  if (!config) {
+    return kafka_failure{kafka_error::invalid_config, config.error().message};
   }
   if (validate_only) {
-    return std::nullopt;
+    return {};
   }
   if (auto st = _store.set_topic_configs(name, overrides); !st) {
     return store_error(st.error());
   }
   for (const auto& log : t->partitions) {
-    if (auto st = log->set_config(outcome.config); !st) {
+    if (auto st = log->set_config(*config); !st) {
       return store_error(st.error());
     }
   }
   auto updated = std::make_shared<topic>(*t);
   updated->overrides = std::move(overrides);
-  updated->config = outcome.config;
+  updated->config = *config;
   publish(std::move(updated));
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace brook::broker

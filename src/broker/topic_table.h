@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "base/result.h"
-#include "broker/admin_error.h"
+#include "protocol/kafka_result.h"
 #include "protocol/uuid.h"
 #include "storage/log_config.h"
 #include "storage/log_manager.h"
@@ -54,20 +54,24 @@ class topic_table {
   size_t size() const;
 
   // Validates and (unless validate_only) creates the topic durably: the store first, then
-  // the partition directories.
-  admin_status create(const std::string& name, int32_t partitions,
-                      const std::map<std::string, std::string>& overrides, bool validate_only,
-                      std::shared_ptr<const topic>* created = nullptr);
-  admin_status remove(const std::string& name);
-  admin_status add_partitions(const std::string& name, int32_t new_total, bool validate_only);
+  // the partition directories. Returns the topic created; nullptr when validate_only.
+  protocol::kafka_result<std::shared_ptr<const topic>> create(
+      const std::string& name, int32_t partitions,
+      const std::map<std::string, std::string>& overrides, bool validate_only);
+  protocol::kafka_result<void> remove(const std::string& name);
+  protocol::kafka_result<void> add_partitions(const std::string& name, int32_t new_total,
+                                              bool validate_only);
   // Replaces the topic's overrides with `overrides` (validated first).
-  admin_status set_configs(const std::string& name,
-                           const std::map<std::string, std::string>& overrides, bool validate_only);
+  protocol::kafka_result<void> set_configs(const std::string& name,
+                                           const std::map<std::string, std::string>& overrides,
+                                           bool validate_only);
   // Read-modify-write of the topic's overrides under the admin lock, so concurrent changes
   // do not lose each other's keys: `edit` gets the current overrides and changes them (or
   // refuses); the result is validated and applied as set_configs does.
-  using config_edit = std::function<admin_status(std::map<std::string, std::string>&)>;
-  admin_status update_configs(const std::string& name, const config_edit& edit, bool validate_only);
+  using config_edit =
+      std::function<protocol::kafka_result<void>(std::map<std::string, std::string>&)>;
+  protocol::kafka_result<void> update_configs(const std::string& name, const config_edit& edit,
+                                              bool validate_only);
 
   const storage::log_config& server_defaults() const { return _defaults; }
 

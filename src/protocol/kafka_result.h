@@ -7,12 +7,11 @@
 // those with to_kafka_error (broker/error_mapping.h).
 #pragma once
 
-#include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
-#include <variant>
 
-#include "base/assert.h"
+#include "base/expected.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::protocol {
@@ -22,55 +21,16 @@ struct kafka_failure {
   std::string message;
 };
 
+// expected<T, kafka_failure> (base/expected.h) that a kafka_failure converts to.
 template <typename T>
-class [[nodiscard]] kafka_result {
+class [[nodiscard]] kafka_result : public expected<T, kafka_failure> {
+  using base = expected<T, kafka_failure>;
+
  public:
-  kafka_result(T value) : _v(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  kafka_result(kafka_failure error)
-      : _v(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-
-  bool has_value() const { return _v.index() == 0; }
-  explicit operator bool() const { return has_value(); }
-  T& value() & {
-    BROOK_ASSERT(has_value(), "value() of a failed kafka_result");
-    return std::get<0>(_v);
-  }
-  const T& value() const& {
-    BROOK_ASSERT(has_value(), "value() of a failed kafka_result");
-    return std::get<0>(_v);
-  }
-  T&& value() && {
-    BROOK_ASSERT(has_value(), "value() of a failed kafka_result");
-    return std::get<0>(std::move(_v));
-  }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  const kafka_failure& error() const {
-    BROOK_ASSERT(!has_value(), "error() of a successful kafka_result");
-    return std::get<1>(_v);
-  }
-
- private:
-  std::variant<T, kafka_failure> _v;
-};
-
-template <>
-class [[nodiscard]] kafka_result<void> {
- public:
-  kafka_result() = default;
-  kafka_result(kafka_failure error) : _error(std::move(error)) {}  // NOLINT
-
-  bool has_value() const { return !_error; }
-  explicit operator bool() const { return has_value(); }
-  const kafka_failure& error() const {
-    BROOK_ASSERT(_error.has_value(), "error() of a successful kafka_result");
-    return *_error;
-  }
-
- private:
-  std::optional<kafka_failure> _error;
+  using base::base;
+  kafka_result() requires std::is_void_v<T> {}
+  kafka_result(kafka_failure error)  // NOLINT(google-explicit-constructor)
+      : base(unexpected(std::move(error))) {}
 };
 
 }  // namespace brook::protocol

@@ -1,6 +1,7 @@
 #include "protocol/topic_name.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace brook::protocol {
 namespace {
@@ -10,28 +11,33 @@ bool legal_char(char c) {
          c == '_' || c == '-';
 }
 
+kafka_failure illegal(std::string message) {
+  return {kafka_error::invalid_topic_exception, std::move(message)};
+}
+
 }  // namespace
 
-std::optional<std::string> validate_topic_name(std::string_view name) {
+kafka_result<void> validate_topic_name(std::string_view name) {
   if (name.empty()) {
-    return "Topic name is illegal, it can't be empty";
+    return illegal("Topic name is illegal, it can't be empty");
   }
   if (name == "." || name == "..") {
-    return "Topic name cannot be \".\" or \"..\"";
+    return illegal("Topic name cannot be \".\" or \"..\"");
   }
   if (name.size() > max_topic_name_length) {
-    return "Topic name is illegal, it can't be longer than " +
-           std::to_string(max_topic_name_length) + " characters";
+    return illegal("Topic name is illegal, it can't be longer than " +
+                   std::to_string(max_topic_name_length) + " characters");
   }
   if (!std::all_of(name.begin(), name.end(), legal_char)) {
-    return "Topic name is illegal, it contains a character other than ASCII alphanumerics, '.', "
-           "'_' and '-'";
+    return illegal(
+        "Topic name is illegal, it contains a character other than ASCII alphanumerics, '.', "
+        "'_' and '-'");
   }
-  return std::nullopt;
+  return {};
 }
 
 bool is_legal_topic_name(std::string_view name) {
-  return !validate_topic_name(name).has_value();
+  return validate_topic_name(name).has_value();
 }
 
 bool is_internal_topic_name(std::string_view name) {

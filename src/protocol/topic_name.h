@@ -5,16 +5,18 @@
 #pragma once
 
 #include <cstddef>
-#include <optional>
 #include <string>
 #include <string_view>
+
+#include "protocol/kafka_result.h"
 
 namespace brook::protocol {
 
 constexpr size_t max_topic_name_length = 249;
 
-// nullopt for a legal name; otherwise why it is not, in Kafka's words.
-std::optional<std::string> validate_topic_name(std::string_view name);
+// Success for a legal name; otherwise INVALID_TOPIC_EXCEPTION with why it is not, in
+// Kafka's words.
+kafka_result<void> validate_topic_name(std::string_view name);
 // True for a legal name (validate_topic_name gives the reason otherwise).
 bool is_legal_topic_name(std::string_view name);
 

@@ -37,13 +37,13 @@ void flusher::helper_loop() {
   }
 }
 
-void flusher::flush_all(const std::vector<partition_log*>& logs, std::vector<status>& out) {
-  out.assign(logs.size(), status{});
+std::vector<status> flusher::flush_all(const std::vector<partition_log*>& logs) {
+  std::vector<status> out(logs.size());
   if (logs.size() == 1 || _helpers.empty()) {
     for (size_t i = 0; i < logs.size(); ++i) {
       out[i] = logs[i]->flush();
     }
-    return;
+    return out;
   }
   std::unique_lock lock(_job_mutex);
   _jobs = &logs;
@@ -63,6 +63,7 @@ void flusher::flush_all(const std::vector<partition_log*>& logs, std::vector<sta
   _job_done_cv.wait(lock, [this] { return _jobs_left == 0; });
   _jobs = nullptr;
   _job_results = nullptr;
+  return out;
 }
 
 void flusher::sync(std::shared_ptr<partition_log> log, std::function<void(status)> done) {
@@ -175,8 +176,7 @@ void flusher::run() {
         logs.push_back(log);
       }
     }
-    std::vector<status> results;
-    flush_all(logs, results);
+    std::vector<status> results = flush_all(logs);
     uint64_t flushed = logs.size();
     for (auto& r : batch) {
       r.done(results[slot[r.log.get()]]);

@@ -44,8 +44,9 @@ class flusher {
  private:
   void run();
   void helper_loop();
-  // Flushes every log in `logs`, in parallel when there are several; fills `out`.
-  void flush_all(const std::vector<partition_log*>& logs, std::vector<status>& out);
+  // Flushes every log in `logs`, in parallel when there are several; returns each log's
+  // status, in the order of `logs`.
+  std::vector<status> flush_all(const std::vector<partition_log*>& logs);
   struct request {
     std::shared_ptr<partition_log> log;
     std::function<void(status)> done;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <limits>
+#include <optional>
 #include <utility>
-#include <variant>
 
 namespace brook::storage {
 namespace {
@@ -124,10 +124,16 @@ std::string_view type_name(config_type t) {
   return t == config_type::int32 ? "INT" : "LONG";
 }
 
-topic_config_error invalid(const key_spec& spec, std::string_view value, std::string_view why) {
+unexpected<topic_config_error> invalid(const key_spec& spec, std::string_view value,
+                                       std::string_view why) {
   std::string message = "Invalid value " + std::string(value) + " for configuration " +
                         std::string(spec.name) + ": " + std::string(why);
-  return {std::string(spec.name), std::move(message), false};
+  return unexpected(topic_config_error{std::string(spec.name), std::move(message), false});
+}
+
+unexpected<topic_config_error> unknown_key(std::string_view key) {
+  return unexpected(
+      topic_config_error{std::string(key), "Unknown topic config name: " + std::string(key), true});
 }
 
 std::string accepted_range(const key_spec& spec) {
@@ -149,7 +155,7 @@ struct parsed_value {
   std::string text;  // canonical form
 };
 
-std::variant<parsed_value, topic_config_error> parse(const key_spec& spec, std::string_view raw) {
+expected<parsed_value, topic_config_error> parse(const key_spec& spec, std::string_view raw) {
   std::string_view value = trim(raw);
   switch (spec.type) {
     case config_type::int32:
@@ -248,39 +254,34 @@ const std::vector<std::string>& topic_config_names() {
   return names;
 }
 
-std::optional<topic_config_error> validate_topic_config(std::string_view key,
-                                                        std::string_view value) {
+expected<void, topic_config_error> validate_topic_config(std::string_view key,
+                                                         std::string_view value) {
   const key_spec* spec = find_spec(key);
   if (spec == nullptr) {
-    return topic_config_error{std::string(key), "Unknown topic config name: " + std::string(key),
-                              true};
+    return unknown_key(key);
   }
-  auto p = parse(*spec, value);
-  if (auto* e = std::get_if<topic_config_error>(&p)) {
-    return std::move(*e);
+  if (auto p = parse(*spec, value); !p) {
+    return unexpected(std::move(p).error());
   }
-  return std::nullopt;
+  return {};
 }
 
-topic_config_outcome apply_topic_configs(const log_config& server_defaults,
-                                         const std::map<std::string, std::string>& overrides) {
-  topic_config_outcome out{server_defaults, std::nullopt};
-  log_config& c = out.config;
+expected<log_config, topic_config_error> apply_topic_configs(
+    const log_config& server_defaults, const std::map<std::string, std::string>& overrides) {
+  log_config c = server_defaults;
   std::optional<int64_t> messages;
   std::optional<int64_t> interval;
   std::optional<std::string> mode;
   for (const auto& [key, raw] : overrides) {
     const key_spec* spec = find_spec(key);
     if (spec == nullptr) {
-      out.error = topic_config_error{key, "Unknown topic config name: " + key, true};
-      return out;
+      return unknown_key(key);
     }
     auto p = parse(*spec, raw);
-    if (auto* e = std::get_if<topic_config_error>(&p)) {
-      out.error = std::move(*e);
-      return out;
+    if (!p) {
+      return unexpected(std::move(p).error());
     }
-    const auto& v = std::get<parsed_value>(p);
+    const parsed_value& v = *p;
     if (key == retention_ms) {
       c.retention_ms = std::chrono::milliseconds(v.number);
     } else if (key == retention_bytes) {
@@ -319,9 +320,10 @@ topic_config_outcome apply_topic_configs(const log_config& server_defaults,
   }
   if (auto st = c.validate(); !st) {
     // Each key is within log_config's ranges, so this is a bug in the table above.
-    out.error = topic_config_error{{}, "invalid topic configuration: " + st.error().message()};
+    return unexpected(
+        topic_config_error{{}, "invalid topic configuration: " + st.error().message()});
   }
-  return out;
+  return c;
 }
 
 std::vector<topic_config_entry> describe_topic_configs(
@@ -335,8 +337,7 @@ std::vector<topic_config_entry> describe_topic_configs(
     e.documentation = std::string(spec.documentation);
     if (auto it = overrides.find(e.name); it != overrides.end()) {
       auto p = parse(spec, it->second);
-      auto* v = std::get_if<parsed_value>(&p);
-      e.value = v != nullptr ? v->text : it->second;
+      e.value = p ? p->text : it->second;
       e.source = config_source::topic;
     } else {
       e.value = value_from(server_defaults, spec.name);

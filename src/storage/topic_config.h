@@ -17,11 +17,11 @@
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/expected.h"
 #include "storage/log_config.h"
 
 namespace brook::storage {
@@ -64,12 +64,6 @@ struct topic_config_error {
   bool unknown_key = false;
 };
 
-// The outcome of apply_topic_configs: `config` is meaningful only without `error`.
-struct topic_config_outcome {
-  log_config config;
-  std::optional<topic_config_error> error;
-};
-
 // One row of DescribeConfigs for a topic.
 struct topic_config_entry {
   std::string name;
@@ -85,14 +79,14 @@ struct topic_config_entry {
 // Every topic config Brook supports, in documentation order.
 const std::vector<std::string>& topic_config_names();
 
-// Checks one key and its value. nullopt when both are acceptable.
-std::optional<topic_config_error> validate_topic_config(std::string_view key,
-                                                        std::string_view value);
+// Checks one key and its value: success when both are acceptable.
+expected<void, topic_config_error> validate_topic_config(std::string_view key,
+                                                         std::string_view value);
 
 // `server_defaults` with every override applied (see the durability rules above). Every
 // override is validated; the first bad one (in key order) is the error.
-topic_config_outcome apply_topic_configs(const log_config& server_defaults,
-                                         const std::map<std::string, std::string>& overrides);
+expected<log_config, topic_config_error> apply_topic_configs(
+    const log_config& server_defaults, const std::map<std::string, std::string>& overrides);
 
 // Every supported config of a topic with `overrides`, in topic_config_names() order.
 // An override shows as source `topic` with its value in canonical form (an override that

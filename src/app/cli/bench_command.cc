@@ -157,29 +157,29 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
   return bench;
 }
 
-std::string validate_bench_options(const bench_options& o) {
+done validate_bench_options(const bench_options& o) {
   if (o.bootstrap.empty()) {
-    return "--bootstrap: empty";
+    return failure("--bootstrap: empty");
   }
   if (!protocol::is_legal_topic_name(o.topic)) {
-    return fmt::format("--topic: '{}' is not a valid topic name (1 to 249 of a-z A-Z 0-9 . _ -)",
-                       o.topic);
+    return failure(fmt::format(
+        "--topic: '{}' is not a valid topic name (1 to 249 of a-z A-Z 0-9 . _ -)", o.topic));
   }
   if (o.mode == "consume" && !o.producer_options_given.empty()) {
-    return fmt::format("{} applies to produce and e2e, not consume",
-                       o.producer_options_given.front());
+    return failure(fmt::format("{} applies to produce and e2e, not consume",
+                               o.producer_options_given.front()));
   }
   if (o.mode == "e2e" && o.record_size < 16) {
-    return fmt::format(
+    return failure(fmt::format(
         "--record-size: e2e needs at least 16 bytes per record (its id and send time), not {}",
-        o.record_size);
+        o.record_size));
   }
   return {};
 }
 
 int run_bench(const bench_options& o, std::ostream& out, std::ostream& err) {
-  if (auto e = validate_bench_options(o); !e.empty()) {
-    err << "brook bench: " << e << "\n";
+  if (auto valid = validate_bench_options(o); !valid) {
+    err << "brook bench: " << valid.error() << "\n";
     return 2;
   }
   auto report = o.mode == "produce"   ? run_produce(o, err)

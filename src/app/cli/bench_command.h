@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/command_outcome.h"
+
 namespace CLI {
 class App;
 }
@@ -37,8 +39,8 @@ struct bench_options {
 // Adds the `bench` subcommand and its options to `app`; parsing fills `options`.
 CLI::App* add_bench_command(CLI::App& app, bench_options& options);
 
-// Checks what a parser cannot check alone; returns an error message, empty when valid.
-std::string validate_bench_options(const bench_options& options);
+// Checks what a parser cannot check alone; the error says which option is wrong.
+done validate_bench_options(const bench_options& options);
 
 // Runs the benchmark (after validation) and prints its report to `out`, progress and
 // errors to `err`. Returns the exit status.

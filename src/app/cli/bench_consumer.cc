@@ -17,13 +17,13 @@ outcome<std::unique_ptr<bench_consumer>> bench_consumer::open(const property_lis
   all.insert(all.end(), properties.begin(), properties.end());
   auto conf = make_conf(all);
   if (!conf) {
-    return result_type::failure(conf.error());
+    return failure(conf.error());
   }
   std::unique_ptr<bench_consumer> c(new bench_consumer());
   char err[512];
   c->_rk.reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf->get(), err, sizeof(err)));
   if (!c->_rk) {
-    return result_type::failure(fmt::format("consumer: {}", err));
+    return failure(fmt::format("consumer: {}", err));
   }
   static_cast<void>(conf->release());  // rd_kafka_new took it
   rd_kafka_poll_set_consumer(c->_rk.get());
@@ -53,7 +53,7 @@ outcome<bool> bench_consumer::assign(const std::string& topic,
   auto err = rd_kafka_assign(_rk.get(), list);
   rd_kafka_topic_partition_list_destroy(list);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return outcome<bool>::failure(fmt::format("assign: {}", rd_kafka_err2str(err)));
+    return failure(fmt::format("assign: {}", rd_kafka_err2str(err)));
   }
   return true;
 }

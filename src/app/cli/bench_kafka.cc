@@ -13,7 +13,7 @@ outcome<kafka_conf> make_conf(const property_list& properties) {
   for (const auto& [name, value] : properties) {
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), err, sizeof(err)) !=
         RD_KAFKA_CONF_OK) {
-      return outcome<kafka_conf>::failure(fmt::format("{}={}: {}", name, value, err));
+      return failure(fmt::format("{}={}: {}", name, value, err));
     }
   }
   return conf;
@@ -51,8 +51,7 @@ outcome<int32_t> partition_count(rd_kafka_t* rk, const std::string& topic,
       }
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return outcome<int32_t>::failure(
-          fmt::format("topic {}: no partitions in the metadata: {}", topic, last));
+      return failure(fmt::format("topic {}: no partitions in the metadata: {}", topic, last));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // metadata propagation
   }
@@ -64,7 +63,7 @@ outcome<int32_t> ensure_topic(rd_kafka_t* rk, const std::string& topic, int32_t 
   rd_kafka_NewTopic_t* new_topic =
       rd_kafka_NewTopic_new(topic.c_str(), partitions, 1, err, sizeof(err));
   if (new_topic == nullptr) {
-    return outcome<int32_t>::failure(fmt::format("topic {}: {}", topic, err));
+    return failure(fmt::format("topic {}: {}", topic, err));
   }
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
@@ -72,11 +71,11 @@ outcome<int32_t> ensure_topic(rd_kafka_t* rk, const std::string& topic, int32_t 
                                             sizeof(err));
   rd_kafka_CreateTopics(rk, &new_topic, 1, options, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, static_cast<int>(timeout.count()) + 1000);
-  std::string failure;
+  std::string refused;  // why CreateTopics failed, if it did
   if (event == nullptr) {
-    failure = "CreateTopics: no answer";
+    refused = "CreateTopics: no answer";
   } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    failure = fmt::format("CreateTopics: {}", rd_kafka_event_error_string(event));
+    refused = fmt::format("CreateTopics: {}", rd_kafka_event_error_string(event));
   } else {
     size_t n = 0;
     const rd_kafka_topic_result_t** results =
@@ -85,7 +84,7 @@ outcome<int32_t> ensure_topic(rd_kafka_t* rk, const std::string& topic, int32_t 
       auto e = rd_kafka_topic_result_error(results[i]);
       if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
         const char* text = rd_kafka_topic_result_error_string(results[i]);
-        failure = fmt::format("CreateTopics: {}", text != nullptr ? text : rd_kafka_err2str(e));
+        refused = fmt::format("CreateTopics: {}", text != nullptr ? text : rd_kafka_err2str(e));
       }
     }
   }
@@ -95,8 +94,8 @@ outcome<int32_t> ensure_topic(rd_kafka_t* rk, const std::string& topic, int32_t 
   rd_kafka_AdminOptions_destroy(options);
   rd_kafka_queue_destroy(queue);
   rd_kafka_NewTopic_destroy(new_topic);
-  if (!failure.empty()) {
-    return outcome<int32_t>::failure(fmt::format("topic {}: {}", topic, failure));
+  if (!refused.empty()) {
+    return failure(fmt::format("topic {}: {}", topic, refused));
   }
   return partition_count(rk, topic, timeout);
 }
@@ -110,8 +109,7 @@ outcome<std::vector<watermarks>> query_watermarks(rd_kafka_t* rk, const std::str
     auto err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), p, &w.low, &w.high,
                                                 static_cast<int>(timeout.count()));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      return outcome<std::vector<watermarks>>::failure(
-          fmt::format("ListOffsets {}-{}: {}", topic, p, rd_kafka_err2str(err)));
+      return failure(fmt::format("ListOffsets {}-{}: {}", topic, p, rd_kafka_err2str(err)));
     }
     out.push_back(w);
   }

@@ -10,8 +10,9 @@
 #include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
+
+#include "app/cli/command_outcome.h"
 
 namespace brook::app {
 
@@ -29,23 +30,6 @@ struct kafka_topic_deleter {
   void operator()(rd_kafka_topic_t* rkt) const { rd_kafka_topic_destroy(rkt); }
 };
 using kafka_topic = std::unique_ptr<rd_kafka_topic_t, kafka_topic_deleter>;
-
-// A value, or the message that says why there is none.
-template <typename T>
-class [[nodiscard]] outcome {
- public:
-  outcome(T value) : _v(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  static outcome failure(std::string message) { return outcome(std::move(message), 0); }
-
-  explicit operator bool() const { return _v.index() == 0; }
-  T& operator*() { return std::get<0>(_v); }
-  T* operator->() { return &std::get<0>(_v); }
-  const std::string& error() const { return std::get<1>(_v); }
-
- private:
-  outcome(std::string message, int) : _v(std::in_place_index<1>, std::move(message)) {}
-  std::variant<T, std::string> _v;
-};
 
 using property_list = std::vector<std::pair<std::string, std::string>>;
 

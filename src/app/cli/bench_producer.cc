@@ -8,7 +8,7 @@ outcome<std::unique_ptr<bench_producer>> bench_producer::open(const property_lis
   using result_type = outcome<std::unique_ptr<bench_producer>>;
   auto conf = make_conf(properties);
   if (!conf) {
-    return result_type::failure(conf.error());
+    return failure(conf.error());
   }
   std::unique_ptr<bench_producer> p(new bench_producer());
   rd_kafka_conf_set_dr_msg_cb(conf->get(), &bench_producer::on_delivery);
@@ -16,7 +16,7 @@ outcome<std::unique_ptr<bench_producer>> bench_producer::open(const property_lis
   char err[512];
   p->_rk.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf->get(), err, sizeof(err)));
   if (!p->_rk) {
-    return result_type::failure(fmt::format("producer: {}", err));
+    return failure(fmt::format("producer: {}", err));
   }
   static_cast<void>(conf->release());  // rd_kafka_new took it
   p->_poller = std::thread([raw = p.get()] { raw->poll_loop(); });
@@ -26,8 +26,7 @@ outcome<std::unique_ptr<bench_producer>> bench_producer::open(const property_lis
 outcome<bool> bench_producer::select_topic(const std::string& topic) {
   _topic.reset(rd_kafka_topic_new(_rk.get(), topic.c_str(), nullptr));
   if (!_topic) {
-    return outcome<bool>::failure(
-        fmt::format("topic {}: {}", topic, rd_kafka_err2str(rd_kafka_last_error())));
+    return failure(fmt::format("topic {}: {}", topic, rd_kafka_err2str(rd_kafka_last_error())));
   }
   return true;
 }

@@ -111,21 +111,20 @@ latency_summary latency_summary::of(const latency_histogram& h) {
 }
 
 outcome<bench_report> run_produce(const bench_options& o, std::ostream& progress) {
-  using result_type = outcome<bench_report>;
   bench_report r;
   r.linger_ms = o.linger_ms;
   auto producer = bench_producer::open(producer_properties(o, o.linger_ms));
   if (!producer) {
-    return result_type::failure(producer.error());
+    return failure(producer.error());
   }
   auto& p = **producer;
   auto partitions = prepare_topic(p.handle(), o, progress);
   if (!partitions) {
-    return result_type::failure(partitions.error());
+    return failure(partitions.error());
   }
   r.partitions = *partitions;
   if (auto t = p.select_topic(o.topic); !t) {
-    return result_type::failure(t.error());
+    return failure(t.error());
   }
 
   std::string payload = make_payload(o.record_size);
@@ -153,21 +152,20 @@ outcome<bench_report> run_produce(const bench_options& o, std::ostream& progress
 }
 
 outcome<bench_report> run_consume(const bench_options& o, std::ostream&) {
-  using result_type = outcome<bench_report>;
   bench_report r;
   auto consumer = bench_consumer::open(consumer_properties(o));
   if (!consumer) {
-    return result_type::failure(consumer.error());
+    return failure(consumer.error());
   }
   auto& c = **consumer;
   auto partitions = partition_count(c.handle(), o.topic, admin_timeout);
   if (!partitions) {
-    return result_type::failure(partitions.error());
+    return failure(partitions.error());
   }
   r.partitions = *partitions;
   auto marks = query_watermarks(c.handle(), o.topic, *partitions, admin_timeout);
   if (!marks) {
-    return result_type::failure(marks.error());
+    return failure(marks.error());
   }
   std::vector<int64_t> starts;
   uint64_t available = 0;
@@ -186,7 +184,7 @@ outcome<bench_report> run_consume(const bench_options& o, std::ostream&) {
   int64_t start = monotonic_ns();
   int64_t end = o.duration_s > 0 ? start + static_cast<int64_t>(o.duration_s * 1e9) : INT64_MAX;
   if (auto a = c.assign(o.topic, starts); !a) {
-    return result_type::failure(a.error());
+    return failure(a.error());
   }
   int64_t last = start;
   uint64_t bytes = 0;
@@ -222,38 +220,37 @@ outcome<bench_report> run_consume(const bench_options& o, std::ostream&) {
 }
 
 outcome<bench_report> run_e2e(const bench_options& o, std::ostream& progress) {
-  using result_type = outcome<bench_report>;
   bench_report r;
   r.linger_ms = o.linger_ms >= 0 ? o.linger_ms : 0;  // latency, not batching, by default
   auto producer = bench_producer::open(producer_properties(o, r.linger_ms));
   if (!producer) {
-    return result_type::failure(producer.error());
+    return failure(producer.error());
   }
   auto& p = **producer;
   auto consumer = bench_consumer::open(consumer_properties(o));
   if (!consumer) {
-    return result_type::failure(consumer.error());
+    return failure(consumer.error());
   }
   auto& c = **consumer;
   auto partitions = prepare_topic(p.handle(), o, progress);
   if (!partitions) {
-    return result_type::failure(partitions.error());
+    return failure(partitions.error());
   }
   r.partitions = *partitions;
   if (auto t = p.select_topic(o.topic); !t) {
-    return result_type::failure(t.error());
+    return failure(t.error());
   }
   // Start every partition at its end as of now: only records sent from here on arrive.
   auto marks = query_watermarks(c.handle(), o.topic, *partitions, admin_timeout);
   if (!marks) {
-    return result_type::failure(marks.error());
+    return failure(marks.error());
   }
   std::vector<int64_t> starts;
   for (const auto& m : *marks) {
     starts.push_back(m.high);
   }
   if (auto a = c.assign(o.topic, starts); !a) {
-    return result_type::failure(a.error());
+    return failure(a.error());
   }
   // Let the consumer connect and start its fetches before the first send.
   uint64_t stray = 0;

@@ -1,32 +1,21 @@
-// command_outcome: what a `brook` command's step returns: a value, or a failure with a
-// message for the user (printed after the command's name, e.g. "brook group describe: ...").
+// outcome<T>: what a step of a `brook` command returns: a value, or a message for the user
+// (printed after the command's name, e.g. "brook group describe: ..."). It is
+// expected<T, std::string> (base/expected.h); `return failure("why");` makes the error.
 #pragma once
 
 #include <string>
-#include <utility>
-#include <variant>
+
+#include "base/expected.h"
 
 namespace brook::app {
 
-// Why a step failed, in words for the user.
-struct failure {
-  std::string message;
-};
-
 template <typename T>
-class outcome {
- public:
-  outcome(T value) : _v(std::move(value)) {}  // NOLINT(google-explicit-constructor)
-  outcome(failure f) : _v(std::move(f)) {}    // NOLINT(google-explicit-constructor)
-  explicit operator bool() const { return _v.index() == 0; }
-  T& operator*() { return std::get<0>(_v); }
-  T* operator->() { return &std::get<0>(_v); }
-  const std::string& error() const { return std::get<1>(_v).message; }
+using outcome = expected<T, std::string>;
 
- private:
-  std::variant<T, failure> _v;
-};
+// Why a step failed, in words for the user.
+using failure = unexpected<std::string>;
 
-using done = outcome<std::monostate>;
+// A step that returns nothing but may fail.
+using done = outcome<void>;
 
 }  // namespace brook::app

@@ -152,21 +152,21 @@ CLI::App* add_group_command(CLI::App& app, group_options& o) {
   return group;
 }
 
-std::string validate_group_options(const group_options& o) {
+done validate_group_options(const group_options& o) {
   if (!parse_host_port(o.bootstrap)) {
-    return fmt::format("--bootstrap: '{}' is not HOST:PORT", o.bootstrap);
+    return failure(fmt::format("--bootstrap: '{}' is not HOST:PORT", o.bootstrap));
   }
   for (const auto& s : o.states) {
     if (canonical_group_state(s).empty()) {
-      return fmt::format(
-          "--state: unknown group state '{}' (Empty, Stable, PreparingRebalance, "
-          "CompletingRebalance, Dead)",
-          s);
+      return failure(
+          fmt::format("--state: unknown group state '{}' (Empty, Stable, PreparingRebalance, "
+                      "CompletingRebalance, Dead)",
+                      s));
     }
   }
   for (const auto& g : o.groups) {
     if (g.empty()) {
-      return "a group id must not be empty";
+      return failure("a group id must not be empty");
     }
   }
   if (o.action != "reset-offsets") {
@@ -174,29 +174,29 @@ std::string validate_group_options(const group_options& o) {
   }
   for (const auto& t : o.topics) {
     if (!parse_topic_spec(t)) {
-      return fmt::format("--topic: '{}' is not TOPIC or TOPIC:PARTITION,PARTITION,...", t);
+      return failure(fmt::format("--topic: '{}' is not TOPIC or TOPIC:PARTITION,PARTITION,...", t));
     }
   }
   int targets = (o.to_earliest ? 1 : 0) + (o.to_latest ? 1 : 0) + (o.to_datetime.empty() ? 0 : 1) +
                 (o.to_offset ? 1 : 0);
   if (targets != 1) {
-    return "give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offset";
+    return failure("give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offset");
   }
   if (!o.to_datetime.empty() && !parse_datetime_ms(o.to_datetime)) {
-    return fmt::format(
+    return failure(fmt::format(
         "--to-datetime: '{}' is neither an ISO-8601 date-time (2024-05-01T12:00:00Z) nor "
         "epoch milliseconds",
-        o.to_datetime);
+        o.to_datetime));
   }
   if (o.to_offset && *o.to_offset < 0) {
-    return fmt::format("--to-offset: {} is negative", *o.to_offset);
+    return failure(fmt::format("--to-offset: {} is negative", *o.to_offset));
   }
   return {};
 }
 
 int run_group(const group_options& o, std::ostream& out, std::ostream& err) {
-  if (auto e = validate_group_options(o); !e.empty()) {
-    err << "brook group " << o.action << ": " << e << "\n";
+  if (auto valid = validate_group_options(o); !valid) {
+    err << "brook group " << o.action << ": " << valid.error() << "\n";
     return 2;
   }
   if (o.action == "list") {

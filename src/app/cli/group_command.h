@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/cli/command_outcome.h"
 #include "base/result.h"
 
 namespace CLI {
@@ -50,8 +51,8 @@ struct group_options {
 // Adds `group` and its subcommands to `app`; parsing fills `options` (action included).
 CLI::App* add_group_command(CLI::App& app, group_options& options);
 
-// Checks what the parser cannot; returns an error message, empty when valid.
-std::string validate_group_options(const group_options& options);
+// Checks what the parser cannot; the error says which option is wrong.
+done validate_group_options(const group_options& options);
 
 // Runs the action (after validation); results to `out`, errors to `err`. Returns the exit
 // status.

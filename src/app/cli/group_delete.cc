@@ -37,8 +37,8 @@ int run_group_delete(const group_options& o, std::ostream& out, std::ostream& er
     auto r = (*c)->call<P::delete_groups_response>(request);
     if (!r) {
       d.message = r.error() == make_error_code(client_errc::unsupported_api)
-                      ? kafka_cluster::unsupported(**c, "DeleteGroups").message
-                      : kafka_cluster::request_failed(**c, "DeleteGroups", r.error()).message;
+                      ? kafka_cluster::unsupported(**c, "DeleteGroups").error()
+                      : kafka_cluster::request_failed(**c, "DeleteGroups", r.error()).error();
       continue;
     }
     auto it = std::find_if(r->results.begin(), r->results.end(),

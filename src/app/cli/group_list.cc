@@ -42,7 +42,7 @@ int run_group_list(const group_options& o, std::ostream& out, std::ostream& err)
     kafka_client& client = **c;
     int16_t v = client.version_for<P::list_groups_request>();
     if (v < 0) {
-      err << "brook group list: " << kafka_cluster::unsupported(client, "ListGroups").message
+      err << "brook group list: " << kafka_cluster::unsupported(client, "ListGroups").error()
           << "\n";
       return 1;
     }
@@ -51,7 +51,7 @@ int run_group_list(const group_options& o, std::ostream& out, std::ostream& err)
     auto r = client.call<P::list_groups_response>(request, v);
     if (!r) {
       err << "brook group list: "
-          << kafka_cluster::request_failed(client, "ListGroups", r.error()).message << "\n";
+          << kafka_cluster::request_failed(client, "ListGroups", r.error()).error() << "\n";
       return 1;
     }
     if (r->error_code != 0) {

@@ -109,7 +109,7 @@ outcome<std::map<topic_partition, int64_t>> committed_offsets(
         }
       }
     }
-    return std::monostate{};
+    return {};
   };
   if (v >= 8) {
     for (const auto& g : r->groups) {

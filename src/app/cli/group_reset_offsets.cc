@@ -103,7 +103,7 @@ int run_group_reset_offsets(const group_options& o, std::ostream& out, std::ostr
                                    explain(l.error_code))};
       }
     }
-    return std::monostate{};
+    return {};
   };
   if (o.to_earliest || o.to_latest) {
     auto r = listed(o.to_earliest ? -2 : -1);
@@ -163,8 +163,8 @@ int run_group_reset_offsets(const group_options& o, std::ostream& out, std::ostr
     auto r = c.call<P::offset_commit_response>(request);
     if (!r) {
       return fail(r.error() == make_error_code(client_errc::unsupported_api)
-                      ? kafka_cluster::unsupported(c, "OffsetCommit").message
-                      : kafka_cluster::request_failed(c, "OffsetCommit", r.error()).message);
+                      ? kafka_cluster::unsupported(c, "OffsetCommit").error()
+                      : kafka_cluster::request_failed(c, "OffsetCommit", r.error()).error());
     }
     for (const auto& t : r->topics) {
       for (const auto& p : t.partitions) {

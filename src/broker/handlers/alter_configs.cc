@@ -22,17 +22,18 @@ using protocol::kafka_error;
 constexpr int8_t topic_resource = 2;
 constexpr int8_t broker_resource = 4;
 
-admin_status alter(broker& b, const alter_configs_request::alter_configs_resource& r,
-                   bool validate_only) {
+protocol::kafka_result<void> alter(broker& b,
+                                   const alter_configs_request::alter_configs_resource& r,
+                                   bool validate_only) {
   if (r.resource_type == broker_resource) {
-    return admin_error{kafka_error::invalid_request,
-                       "Brook's broker configuration is static: change the server's "
-                       "configuration and restart it."};
+    return protocol::kafka_failure{kafka_error::invalid_request,
+                                   "Brook's broker configuration is static: change the server's "
+                                   "configuration and restart it."};
   }
   if (r.resource_type != topic_resource) {
-    return admin_error{kafka_error::invalid_request,
-                       "Unsupported resource type " + std::to_string(r.resource_type) +
-                           ": Brook alters the configs of topics (2) only."};
+    return protocol::kafka_failure{kafka_error::invalid_request,
+                                   "Unsupported resource type " + std::to_string(r.resource_type) +
+                                       ": Brook alters the configs of topics (2) only."};
   }
   std::map<std::string, std::string> overrides;
   for (const auto& c : r.configs) {
@@ -42,11 +43,7 @@ admin_status alter(broker& b, const alter_configs_request::alter_configs_resourc
       overrides.erase(c.name);
     }
   }
-  auto done = b.topic_admin().replace_configs(r.resource_name, overrides, validate_only);
-  if (!done) {
-    return done.error();
-  }
-  return std::nullopt;
+  return b.topic_admin().replace_configs(r.resource_name, overrides, validate_only);
 }
 
 void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
@@ -60,9 +57,9 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     result.resource_type = r.resource_type;
     result.resource_name = r.resource_name;
     result.error_message.reset();
-    if (auto error = alter(b, r, in->validate_only)) {
-      result.error_code = protocol::code(error->code);
-      result.error_message = std::move(error->message);
+    if (auto altered = alter(b, r, in->validate_only); !altered) {
+      result.error_code = protocol::code(altered.error().code);
+      result.error_message = altered.error().message;
     }
   }
   respond.send(req->header, out);

@@ -33,18 +33,17 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     }
     auto& result = out.results.emplace_back();
     result.name = t.name;
-    admin_status error;
+    protocol::kafka_result<void> created;
     if (seen > 1) {
       seen = 0;
-      error = admin_error{kafka_error::invalid_request, "Duplicate topic name."};
-    } else if (auto done = b.topic_admin().create_partitions(
-                   t.name, t.count, t.assignments && !t.assignments->empty(), in->validate_only);
-               !done) {
-      error = done.error();
+      created = protocol::kafka_failure{kafka_error::invalid_request, "Duplicate topic name."};
+    } else {
+      created = b.topic_admin().create_partitions(
+          t.name, t.count, t.assignments && !t.assignments->empty(), in->validate_only);
     }
-    if (error) {
-      result.error_code = protocol::code(error->code);
-      result.error_message = std::move(error->message);
+    if (!created) {
+      result.error_code = protocol::code(created.error().code);
+      result.error_message = created.error().message;
     }
   }
   respond.send(req->header, out);

@@ -19,7 +19,7 @@ using protocol::create_topics_response;
 using protocol::kafka_error;
 using topic_result = create_topics_response::creatable_topic_result;
 
-void fail(topic_result& out, admin_error e) {
+void fail(topic_result& out, protocol::kafka_failure e) {
   out.error_code = protocol::code(e.code);
   out.error_message = std::move(e.message);
   out.num_partitions = -1;

@@ -16,7 +16,7 @@ using protocol::delete_topics_response;
 using protocol::kafka_error;
 using topic_result = delete_topics_response::deletable_topic_result;
 
-void fail(topic_result& out, admin_error e) {
+void fail(topic_result& out, protocol::kafka_failure e) {
   out.error_code = protocol::code(e.code);
   out.error_message = std::move(e.message);
 }

@@ -75,7 +75,7 @@ void add_entries(const describe_configs_request::describe_configs_resource& r,
   }
 }
 
-void fail(resource_result& out, admin_error e) {
+void fail(resource_result& out, protocol::kafka_failure e) {
   out.error_code = protocol::code(e.code);
   out.error_message = std::move(e.message);
   out.configs.clear();
@@ -86,8 +86,8 @@ void describe(broker& b, const describe_configs_request::describe_configs_resour
   const auto defaults = storage::describe_topic_configs(b.topics().server_defaults(), {});
   switch (r.resource_type) {
     case topic_resource: {
-      if (auto bad = protocol::validate_topic_name(r.resource_name)) {
-        fail(out, {kafka_error::invalid_topic_exception, *bad});
+      if (auto valid = protocol::validate_topic_name(r.resource_name); !valid) {
+        fail(out, valid.error());
         return;
       }
       auto t = b.topics().find(r.resource_name);

@@ -27,7 +27,7 @@ kafka_failure no_such_topic(const std::string& name) {
 
 // The checks of a creation request that topic_table::create does not make: one node's
 // replication, no assignments, partition count, config values present.
-std::optional<kafka_failure> check(const topic_request& t) {
+protocol::kafka_result<void> check(const topic_request& t) {
   if (t.manual_assignments) {
     return kafka_failure{kafka_error::invalid_request,
                          "Manual replica assignments are not supported: Brook is a single "
@@ -55,7 +55,7 @@ std::optional<kafka_failure> check(const topic_request& t) {
                            "Null value not supported for topic configs: " + name};
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 std::string_view trim(std::string_view s) {
@@ -94,7 +94,7 @@ std::string join_list(const std::vector<std::string>& elements) {
 
 // Applies `alterations` to `overrides` (the topic's current ones; `current` lists every
 // key's type and effective value).
-std::optional<kafka_failure> apply(const std::vector<config_alteration>& alterations,
+protocol::kafka_result<void> apply(const std::vector<config_alteration>& alterations,
                                    const std::vector<storage::topic_config_entry>& current,
                                    std::map<std::string, std::string>& overrides) {
   for (const auto& c : alterations) {
@@ -138,14 +138,14 @@ std::optional<kafka_failure> apply(const std::vector<config_alteration>& alterat
     }
     overrides[c.name] = join_list(elements);
   }
-  return std::nullopt;
+  return {};
 }
 
 // The topic named for a config change, or why there is none.
 protocol::kafka_result<std::shared_ptr<const topic>> config_target(broker& b,
                                                                    const std::string& name) {
-  if (auto bad = protocol::validate_topic_name(name)) {
-    return kafka_failure{kafka_error::invalid_topic_exception, *bad};
+  if (auto valid = protocol::validate_topic_name(name); !valid) {
+    return valid.error();
   }
   auto t = b.topics().find(name);
   if (!t) {
@@ -156,8 +156,8 @@ protocol::kafka_result<std::shared_ptr<const topic>> config_target(broker& b,
 }  // namespace
 
 protocol::kafka_result<created_topic> topic_service::create(const topic_request& request) {
-  if (auto bad = check(request)) {
-    return std::move(*bad);
+  if (auto checked = check(request); !checked) {
+    return std::move(checked).error();
   }
   created_topic out;
   out.name = request.name;
@@ -166,14 +166,14 @@ protocol::kafka_result<created_topic> topic_service::create(const topic_request&
   for (const auto& [name, value] : request.configs) {
     out.overrides[name] = *value;
   }
-  std::shared_ptr<const topic> created;
-  if (auto error = _broker.topics().create(request.name, out.partitions, out.overrides,
-                                           request.validate_only, &created)) {
-    return std::move(*error);
+  auto created =
+      _broker.topics().create(request.name, out.partitions, out.overrides, request.validate_only);
+  if (!created) {
+    return std::move(created).error();
   }
-  if (created) {
-    out.id = created->id;
-    out.overrides = created->overrides;
+  if (*created) {
+    out.id = (*created)->id;
+    out.overrides = (*created)->overrides;
   }
   return out;
 }
@@ -187,16 +187,11 @@ protocol::kafka_result<std::shared_ptr<const topic>> topic_service::find_or_crea
     return kafka_failure{kafka_error::unknown_topic_or_partition,
                          "This server does not host this topic: " + name};
   }
-  std::shared_ptr<const topic> created;
-  auto error =
-      _broker.topics().create(name, _broker.config().default_partitions, {}, false, &created);
-  if (error && error->code == kafka_error::topic_already_exists) {
+  auto created = _broker.topics().create(name, _broker.config().default_partitions, {}, false);
+  if (!created && created.error().code == kafka_error::topic_already_exists) {
     if (auto t = _broker.topics().find(name)) {
       return t;  // created meanwhile by another request
     }
-  }
-  if (error) {
-    return std::move(*error);
   }
   return created;
 }
@@ -206,8 +201,8 @@ protocol::kafka_result<protocol::uuid> topic_service::remove(const std::string& 
   if (auto t = _broker.topics().find(name)) {
     id = t->id;
   }
-  if (auto error = _broker.topics().remove(name)) {
-    return std::move(*error);
+  if (auto removed = _broker.topics().remove(name); !removed) {
+    return std::move(removed).error();
   }
   // The topic's committed offsets go with it.
   _broker.groups().topic_deleted(name);
@@ -227,10 +222,7 @@ protocol::kafka_result<void> topic_service::create_partitions(const std::string&
     return kafka_failure{kafka_error::invalid_partitions,
                          "Topic already has " + std::to_string(total) + " partitions."};
   }
-  if (auto error = _broker.topics().add_partitions(name, total, validate_only)) {
-    return std::move(*error);
-  }
-  return {};
+  return _broker.topics().add_partitions(name, total, validate_only);
 }
 
 protocol::kafka_result<int64_t> topic_service::delete_records(const std::string& name,
@@ -272,17 +264,13 @@ protocol::kafka_result<void> topic_service::alter_configs(
     }
   }
   const auto& defaults = _broker.topics().server_defaults();
-  auto error = _broker.topics().update_configs(
+  return _broker.topics().update_configs(
       name,
       [&](std::map<std::string, std::string>& overrides) {
         auto current = storage::describe_topic_configs(defaults, overrides);
         return apply(alterations, current, overrides);
       },
       validate_only);
-  if (error) {
-    return std::move(*error);
-  }
-  return {};
 }
 
 protocol::kafka_result<void> topic_service::replace_configs(
@@ -292,10 +280,7 @@ protocol::kafka_result<void> topic_service::replace_configs(
   if (!target) {
     return target.error();
   }
-  if (auto error = _broker.topics().set_configs(name, overrides, validate_only)) {
-    return std::move(*error);
-  }
-  return {};
+  return _broker.topics().set_configs(name, overrides, validate_only);
 }
 
 }  // namespace brook::broker

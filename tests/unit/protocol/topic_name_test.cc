@@ -3,35 +3,43 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace brook::protocol {
 namespace {
 
+// Why `name` is refused (as INVALID_TOPIC_EXCEPTION), or "" when it is legal.
+std::string refusal(std::string_view name) {
+  auto valid = validate_topic_name(name);
+  if (valid) {
+    return "";
+  }
+  EXPECT_EQ(valid.error().code, kafka_error::invalid_topic_exception) << name;
+  return valid.error().message;
+}
+
 TEST(TopicName, AcceptsKafkaLegalNames) {
-  EXPECT_EQ(validate_topic_name("events"), std::nullopt);
-  EXPECT_EQ(validate_topic_name("a"), std::nullopt);
-  EXPECT_EQ(validate_topic_name("Orders_v2.eu-west-1"), std::nullopt);
-  EXPECT_EQ(validate_topic_name("..."), std::nullopt);
-  EXPECT_EQ(validate_topic_name("__consumer_offsets"), std::nullopt);
-  EXPECT_EQ(validate_topic_name(std::string(249, 'x')), std::nullopt);
+  EXPECT_EQ(refusal("events"), "");
+  EXPECT_EQ(refusal("a"), "");
+  EXPECT_EQ(refusal("Orders_v2.eu-west-1"), "");
+  EXPECT_EQ(refusal("..."), "");
+  EXPECT_EQ(refusal("__consumer_offsets"), "");
+  EXPECT_EQ(refusal(std::string(249, 'x')), "");
 }
 
 TEST(TopicName, EmptyIsRefused) {
-  auto e = validate_topic_name("");
-  ASSERT_TRUE(e);
-  EXPECT_EQ(*e, "Topic name is illegal, it can't be empty");
+  EXPECT_EQ(refusal(""), "Topic name is illegal, it can't be empty");
 }
 
 TEST(TopicName, DotAndDotDotAreRefused) {
-  EXPECT_EQ(validate_topic_name("."), "Topic name cannot be \".\" or \"..\"");
-  EXPECT_EQ(validate_topic_name(".."), "Topic name cannot be \".\" or \"..\"");
+  EXPECT_EQ(refusal("."), "Topic name cannot be \".\" or \"..\"");
+  EXPECT_EQ(refusal(".."), "Topic name cannot be \".\" or \"..\"");
 }
 
 TEST(TopicName, LongerThan249IsRefused) {
-  auto e = validate_topic_name(std::string(250, 'x'));
-  ASSERT_TRUE(e);
-  EXPECT_EQ(*e, "Topic name is illegal, it can't be longer than 249 characters");
+  EXPECT_EQ(refusal(std::string(250, 'x')),
+            "Topic name is illegal, it can't be longer than 249 characters");
 }
 
 TEST(TopicName, IllegalCharactersAreRefused) {
@@ -41,7 +49,7 @@ TEST(TopicName, IllegalCharactersAreRefused) {
   for (const std::string& bad :
        std::vector<std::string>{"a b", "a/b", "a\\b", "topic!", "t\xc3\xa9", "a:b", "a,b", "a+b",
                                 std::string("a\0b", 3), "a\n"}) {
-    EXPECT_EQ(validate_topic_name(bad), message) << bad;
+    EXPECT_EQ(refusal(bad), message) << bad;
   }
 }
 
