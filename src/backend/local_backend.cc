@@ -207,7 +207,8 @@ void build_batches(std::vector<produce_record>& in, const std::vector<size_t>& i
 // with an error at once.
 class local_backend::waits : public std::enable_shared_from_this<waits> {
  public:
-  waits() : _work(_io.get_executor()) {}
+  waits()
+      : _work(_io.get_executor()), _sessions(std::make_shared<executor_gate>(_io.get_executor())) {}
   ~waits() { BROOK_ASSERT(!_thread.joinable(), "the wait thread outlives its backend"); }
 
   void start() {
@@ -266,6 +267,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
     for (const auto& p : polls) {
       p->expire();
     }
+    _sessions->close();  // answers of the coordinator that come later are dropped
     _work.reset();
     if (_thread.joinable()) {
       _thread.join();
@@ -277,7 +279,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
     return _pending.size();
   }
 
-  asio::any_io_executor executor() { return _io.get_executor(); }
+  const std::shared_ptr<executor_gate>& sessions() const { return _sessions; }
   bool stopped() const { return stopping(); }
 
  private:
@@ -308,6 +310,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
   mutable std::mutex _mutex;
   bool _stopped = false;
   std::set<std::shared_ptr<pending_fetch>> _pending;  // guarded by _mutex
+  std::shared_ptr<executor_gate> _sessions;           // the consumer sessions run through it
 };
 
 local_backend::local_backend(broker::broker& b) : _broker(b), _waits(std::make_shared<waits>()) {
@@ -583,7 +586,7 @@ void local_backend::fetch(fetch_request request, fetch_callback done) {
 }
 
 std::shared_ptr<consumer_session> local_backend::open_consumer(consumer_options options) {
-  auto s = local_consumer_session::open(_broker, _waits->executor(), std::move(options));
+  auto s = local_consumer_session::open(_broker, _waits->sessions(), std::move(options));
   std::lock_guard lock(_sessions_mutex);
   std::erase_if(_sessions, [](const auto& w) { return w.expired(); });
   _sessions.push_back(s);

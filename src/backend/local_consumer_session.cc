@@ -36,23 +36,40 @@ size_t record_size(const fetched_record& r) {
 
 }  // namespace
 
-std::shared_ptr<local_consumer_session> local_consumer_session::open(broker::broker& b,
-                                                                     asio::any_io_executor executor,
-                                                                     consumer_options options) {
-  auto s = std::make_shared<local_consumer_session>(b, std::move(executor), std::move(options));
+void executor_gate::post(std::function<void()> f) {
+  std::lock_guard lock(_mutex);
+  if (!_closed) {
+    asio::post(_executor, std::move(f));
+  }
+}
+
+void executor_gate::close() {
+  std::lock_guard lock(_mutex);
+  _closed = true;
+}
+
+std::shared_ptr<local_consumer_session> local_consumer_session::open(
+    broker::broker& b, std::shared_ptr<executor_gate> gate, consumer_options options) {
+  auto s = std::make_shared<local_consumer_session>(b, std::move(gate), std::move(options));
   s->on_executor([s] { s->schedule_tick(); });
   return s;
 }
 
-local_consumer_session::local_consumer_session(broker::broker& b, asio::any_io_executor executor,
+local_consumer_session::local_consumer_session(broker::broker& b,
+                                               std::shared_ptr<executor_gate> gate,
                                                consumer_options options)
-    : _broker(b), _executor(executor), _options(std::move(options)), _timer(executor) {
+    : _broker(b),
+      _gate(std::move(gate)),
+      _executor(_gate->executor()),
+      _options(std::move(options)),
+      _timer(std::make_unique<asio::steady_timer>(_executor)) {
   _next_auto_commit = steady_clock::now() + _options.auto_commit_interval;
 }
 
 template <typename F>
 void local_consumer_session::on_executor(F f) {
-  asio::post(_executor, [self = shared_from_this(), f = std::move(f)]() mutable { f(); });
+  auto shared = std::make_shared<F>(std::move(f));  // std::function wants a copyable callable
+  _gate->post([self = shared_from_this(), shared] { (*shared)(); });
 }
 
 // ---- the calls ----
@@ -228,7 +245,7 @@ void local_consumer_session::close(callback<void> done) {
       _closed = true;
       _mode = mode::none;
       clear_assignment();
-      _timer.cancel();
+      _timer.reset();
       done(outcome<void>{});
     };
     commit_before_leaving(std::move(finish));
@@ -260,7 +277,7 @@ void local_consumer_session::shutdown(std::function<void()> done) {
       _closed = true;
       _mode = mode::none;
       clear_assignment();
-      _timer.cancel();
+      _timer.reset();
     }
     done();
   });
@@ -320,8 +337,7 @@ void local_consumer_session::start_join() {
   req.require_known_member_id = true;
   auto self = shared_from_this();
   _broker.groups().join(std::move(req), [self](group::join_result r) {
-    asio::post(self->_executor,
-               [self, r = std::move(r)]() mutable { self->on_join(std::move(r)); });
+    self->on_executor([self, r = std::move(r)]() mutable { self->on_join(std::move(r)); });
   });
 }
 
@@ -385,7 +401,7 @@ void local_consumer_session::on_join(group::join_result r) {
   auto self = shared_from_this();
   const int32_t generation = r.generation;
   _broker.groups().sync(std::move(req), [self, generation](group::sync_result s) {
-    asio::post(self->_executor, [self, s = std::move(s), generation]() mutable {
+    self->on_executor([self, s = std::move(s), generation]() mutable {
       self->on_sync(std::move(s), generation);
     });
   });
@@ -543,8 +559,8 @@ void local_consumer_session::commit_now(std::vector<offset_commit> offsets, call
   _broker.groups().commit_offsets(
       std::move(req), [self, offsets = std::move(offsets),
                        done = std::move(done)](std::vector<kafka_error> errors) mutable {
-        asio::post(self->_executor, [self, offsets = std::move(offsets), done = std::move(done),
-                                     errors = std::move(errors)]() mutable {
+        self->on_executor([self, offsets = std::move(offsets), done = std::move(done),
+                           errors = std::move(errors)]() mutable {
           for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
             if (errors[i] == kafka_error::none) {
               self->_committed_positions[offsets[i].partition] = offsets[i].offset;
@@ -722,9 +738,12 @@ void local_consumer_session::schedule_tick() {
   if (_closed) {
     return;
   }
-  _timer.expires_after(tick);
+  if (!_timer) {
+    return;
+  }
+  _timer->expires_after(tick);
   std::weak_ptr<local_consumer_session> weak = weak_from_this();
-  _timer.async_wait([weak](const boost::system::error_code& ec) {
+  _timer->async_wait([weak](const boost::system::error_code& ec) {
     auto self = weak.lock();
     if (!ec && self) {
       self->on_tick();

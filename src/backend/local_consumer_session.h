@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,24 @@ struct sync_result;
 
 namespace brook::backend {
 
+// Where sessions run: an executor that stops taking work once closed (the backend stops),
+// so that an answer of the coordinator arriving later is dropped instead of reaching an
+// executor that is gone.
+class executor_gate {
+ public:
+  explicit executor_gate(boost::asio::any_io_executor executor) : _executor(std::move(executor)) {}
+
+  const boost::asio::any_io_executor& executor() const { return _executor; }
+  // Posts `f`, or drops it once closed.
+  void post(std::function<void()> f);
+  void close();
+
+ private:
+  boost::asio::any_io_executor _executor;
+  std::mutex _mutex;
+  bool _closed = false;
+};
+
 class local_consumer_session final : public consumer_session,
                                      public std::enable_shared_from_this<local_consumer_session> {
  public:
@@ -47,10 +66,9 @@ class local_consumer_session final : public consumer_session,
   // How often the subscribed topics are looked at for new partitions or pattern matches.
   static constexpr std::chrono::milliseconds metadata_interval{1000};
 
-  // `executor` must be single-threaded and outlive the session's work (close() or
-  // shutdown() ends it).
+  // `gate`'s executor must be single-threaded; close the gate before its context goes.
   static std::shared_ptr<local_consumer_session> open(broker::broker& b,
-                                                      boost::asio::any_io_executor executor,
+                                                      std::shared_ptr<executor_gate> gate,
                                                       consumer_options options);
 
   void subscribe(std::vector<std::string> topics, std::optional<std::string> pattern,
@@ -70,7 +88,7 @@ class local_consumer_session final : public consumer_session,
   void shutdown(std::function<void()> done);
 
   // Private: open() makes sessions.
-  local_consumer_session(broker::broker& b, boost::asio::any_io_executor executor,
+  local_consumer_session(broker::broker& b, std::shared_ptr<executor_gate> gate,
                          consumer_options options);
 
  private:
@@ -124,9 +142,12 @@ class local_consumer_session final : public consumer_session,
   void schedule_tick();
 
   broker::broker& _broker;
+  const std::shared_ptr<executor_gate> _gate;
   boost::asio::any_io_executor _executor;
   const consumer_options _options;
-  boost::asio::steady_timer _timer;
+  // Destroyed on the executor when the session closes (the session may outlive the
+  // executor's context, held by a late answer of the coordinator).
+  std::unique_ptr<boost::asio::steady_timer> _timer;
 
   bool _closed = false;
   mode _mode = mode::none;
