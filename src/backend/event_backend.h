@@ -1,8 +1,8 @@
 // event_backend: what the HTTP layer (REST Proxy, later the registry, sinks and console)
 // needs from an event store: topic metadata and administration, produce, fetch, offsets,
-// and the address Kafka clients use for consumer groups. Two implementations: `local`
-// (the in-process broker of `brook serve`) and, in gateway mode, an upstream Kafka
-// cluster. Nothing above this interface includes broker/ or storage/.
+// consumer groups and consumer sessions (members of a group, consumer_session.h). Two
+// implementations: `local` (the in-process broker of `brook serve`) and, in gateway mode, an
+// upstream Kafka cluster. Nothing above this interface includes broker/ or storage/.
 //
 // Errors are Kafka error codes with a message (backend_error): both implementations
 // speak Kafka, and the HTTP layer maps them to Confluent's codes in one place.
@@ -12,11 +12,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "backend/consumer_session.h"
 #include "backend/outcome.h"
 #include "protocol/record_batch.h"
 
@@ -219,9 +221,11 @@ class event_backend {
   // Deletes an empty group and its committed offsets (non_empty_group while it has members).
   virtual void delete_group(std::string group, callback<void> done) = 0;
 
-  // Where Kafka clients reach this backend's brokers ("host:port,..."): the REST
-  // consumer instances are Kafka consumers in real consumer groups.
-  virtual std::string bootstrap_servers() const = 0;
+  // ---- consumer sessions ----
+  // A new consumer of `options.group` (consumer_session.h); it does nothing in the group
+  // before subscribe() or assign(). Synchronous: opening sends nothing anywhere. Close
+  // every session (close()) before stop(); stop() ends those still open.
+  virtual std::shared_ptr<consumer_session> open_consumer(consumer_options options) = 0;
 };
 
 }  // namespace brook::backend

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -14,6 +15,8 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include "backend/local_consumer_session.h"
+#include "backend/log_reader.h"
 #include "backend/partitioner.h"
 #include "base/assert.h"
 #include "base/clock.h"
@@ -40,10 +43,6 @@ backend_error partition_not_found(std::string_view topic, int32_t partition) {
   return {kafka_error::unknown_topic_or_partition, "Partition " + std::to_string(partition) +
                                                        " of topic '" + std::string(topic) +
                                                        "' not found"};
-}
-
-backend_error from_storage(const std::error_code& ec) {
-  return {broker::to_kafka_error(ec), ec.message()};
 }
 
 backend_error shutting_down() {
@@ -201,138 +200,6 @@ void build_batches(std::vector<produce_record>& in, const std::vector<size_t>& i
   flush();
 }
 
-// ---- fetch ----
-
-// What one read of a partition found, and the offset the next read starts from.
-struct read_result {
-  std::vector<fetched_record> records;
-  int64_t next_offset = 0;
-};
-
-// The most bytes of the log read into memory at once.
-constexpr size_t max_read_chunk = size_t{16} << 20;
-
-size_t record_bytes(const protocol::record& r) {
-  size_t n = r.key.size() + r.value.size();
-  for (const auto& h : r.headers) {
-    n += h.key.size() + h.value.size();
-  }
-  return n;
-}
-
-fetched_record to_fetched(int32_t partition, const protocol::batch_header& h, int64_t offset,
-                          protocol::record&& r) {
-  fetched_record f;
-  f.partition = partition;
-  f.offset = offset;
-  f.log_append_time = h.log_append_time();
-  f.timestamp_ms = f.log_append_time ? h.max_timestamp : h.base_timestamp + r.timestamp_delta;
-  if (!r.null_key) {
-    f.key = std::move(r.key);
-  }
-  if (!r.null_value) {
-    f.value = std::move(r.value);
-  }
-  f.headers = std::move(r.headers);
-  return f;
-}
-
-std::error_code pread_all(int fd, std::span<std::byte> out, uint64_t position) {
-  while (!out.empty()) {
-    ssize_t n = ::pread(fd, out.data(), out.size(), static_cast<off_t>(position));
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n <= 0) {
-      return n < 0 ? std::error_code(errno, std::generic_category())
-                   : std::make_error_code(std::errc::io_error);
-    }
-    out = out.subspan(static_cast<size_t>(n));
-    position += static_cast<uint64_t>(n);
-  }
-  return {};
-}
-
-backend_error read_error(const std::error_code& ec, const storage::partition_log& log,
-                         const fetch_request& req) {
-  auto e = from_storage(ec);
-  if (e.code == kafka_error::offset_out_of_range) {
-    e.message = "Offset " + std::to_string(req.offset) + " is out of range for partition " +
-                std::to_string(req.partition) + " of topic '" + req.topic +
-                "': its offsets run from " + std::to_string(log.log_start_offset()) + " to " +
-                std::to_string(log.high_watermark());
-  }
-  return e;
-}
-
-// The records of the partition from req.offset, up to about req.max_bytes of keys, values
-// and headers (at least one record if there is any), control batches skipped.
-outcome<read_result> read_records(const storage::partition_log& log, const fetch_request& req) {
-  read_result out;
-  out.next_offset = req.offset;
-  size_t collected = 0;
-  bool full = false;
-  std::vector<std::byte> bytes;
-  while (!full) {
-    auto range = log.read(out.next_offset, std::clamp(req.max_bytes, size_t{1}, max_read_chunk));
-    if (!range || range->length == 0) {
-      if (!range && out.records.empty()) {
-        return read_error(range.error(), log, req);
-      }
-      break;
-    }
-    bytes.resize(range->length);
-    if (auto ec = pread_all(range->fd, bytes, range->position)) {
-      if (out.records.empty()) {
-        return from_storage(ec);
-      }
-      break;
-    }
-    std::span<const std::byte> rest(bytes);
-    const int64_t started_at = out.next_offset;
-    while (!full && rest.size() >= layout::header_size) {
-      auto h = protocol::batch_header::decode(rest);
-      if (h.batch_length < 0 || h.total_size() > rest.size()) {
-        break;
-      }
-      auto batch = rest.first(h.total_size());
-      rest = rest.subspan(h.total_size());
-      if (!h.control()) {
-        auto records = protocol::decode_records(batch);
-        if (!records) {
-          if (out.records.empty()) {
-            return backend_error{kafka_error::corrupt_message,
-                                 "The batch at offset " + std::to_string(h.base_offset) +
-                                     " cannot be decoded: " + records.error().message()};
-          }
-          break;
-        }
-        for (auto& r : *records) {
-          const int64_t offset = h.base_offset + r.offset_delta;
-          if (offset < req.offset) {
-            continue;
-          }
-          const size_t size = record_bytes(r);
-          if (!out.records.empty() && collected + size > req.max_bytes) {
-            full = true;
-            break;
-          }
-          collected += size;
-          out.records.push_back(to_fetched(req.partition, h, offset, std::move(r)));
-          out.next_offset = offset + 1;
-        }
-      }
-      if (!full) {
-        out.next_offset = std::max(out.next_offset, h.last_offset() + 1);
-        full = !out.records.empty() && collected >= req.max_bytes;
-      }
-    }
-    if (out.next_offset == started_at) {
-      break;  // nothing whole in the range: the log hands out whole batches, so never
-    }
-  }
-  return out;
-}
 }  // namespace
 
 // The wait thread: the executor of the fetches that wait for data (broker::long_poll runs
@@ -340,7 +207,8 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
 // with an error at once.
 class local_backend::waits : public std::enable_shared_from_this<waits> {
  public:
-  waits() : _work(_io.get_executor()) {}
+  waits()
+      : _work(_io.get_executor()), _sessions(std::make_shared<executor_gate>(_io.get_executor())) {}
   ~waits() { BROOK_ASSERT(!_thread.joinable(), "the wait thread outlives its backend"); }
 
   void start() {
@@ -399,6 +267,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
     for (const auto& p : polls) {
       p->expire();
     }
+    _sessions->close();  // answers of the coordinator that come later are dropped
     _work.reset();
     if (_thread.joinable()) {
       _thread.join();
@@ -409,6 +278,9 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
     std::lock_guard lock(_mutex);
     return _pending.size();
   }
+
+  const std::shared_ptr<executor_gate>& sessions() const { return _sessions; }
+  bool stopped() const { return stopping(); }
 
  private:
   struct pending_fetch {
@@ -438,6 +310,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
   mutable std::mutex _mutex;
   bool _stopped = false;
   std::set<std::shared_ptr<pending_fetch>> _pending;  // guarded by _mutex
+  std::shared_ptr<executor_gate> _sessions;           // the consumer sessions run through it
 };
 
 local_backend::local_backend(broker::broker& b) : _broker(b), _waits(std::make_shared<waits>()) {
@@ -449,6 +322,29 @@ local_backend::~local_backend() {
 }
 
 void local_backend::stop() {
+  std::vector<std::shared_ptr<local_consumer_session>> open;
+  {
+    std::lock_guard lock(_sessions_mutex);
+    for (const auto& w : _sessions) {
+      if (auto s = w.lock()) {
+        open.push_back(std::move(s));
+      }
+    }
+    _sessions.clear();
+  }
+  if (!open.empty() && !_waits->stopped()) {
+    // The sessions' timers keep the wait thread's loop alive: end them there first.
+    std::promise<void> all_done;
+    auto left = std::make_shared<std::atomic<size_t>>(open.size());
+    for (const auto& s : open) {
+      s->shutdown([left, &all_done] {
+        if (left->fetch_sub(1) == 1) {
+          all_done.set_value();
+        }
+      });
+    }
+    all_done.get_future().wait();
+  }
   _waits->stop();
 }
 
@@ -689,14 +585,12 @@ void local_backend::fetch(fetch_request request, fetch_callback done) {
   _waits->wait(std::move(request), std::move(done), std::move(log), next);
 }
 
-std::string local_backend::bootstrap_servers() const {
-  std::string host = _broker.config().host;
-  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") {
-    host = "127.0.0.1";
-  } else if (host.find(':') != std::string::npos && host.front() != '[') {
-    host = "[" + host + "]";  // an IPv6 address
-  }
-  return host + ":" + std::to_string(_broker.bound_port());
+std::shared_ptr<consumer_session> local_backend::open_consumer(consumer_options options) {
+  auto s = local_consumer_session::open(_broker, _waits->sessions(), std::move(options));
+  std::lock_guard lock(_sessions_mutex);
+  std::erase_if(_sessions, [](const auto& w) { return w.expired(); });
+  _sessions.push_back(s);
+  return s;
 }
 
 }  // namespace brook::backend

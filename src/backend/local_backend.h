@@ -5,14 +5,19 @@
 // topic's max.message.bytes) and appends them to the partition logs, fetch reads the logs' files
 // and decodes the batches.
 //
+// Consumer sessions are members of the broker's group coordinator
+// (local_consumer_session.h).
+//
 // Threads: every call may come from any thread. Produce answers on the thread that
 // completes the last append (the flusher's for `sync` logs). A fetch that has to wait
 // is answered on the backend's own wait thread, which runs its timers and is woken by the
-// logs when data arrives; stop() answers the waiting fetches and ends that thread.
+// logs when data arrives; the consumer sessions run there too. stop() ends the sessions
+// still open, answers the waiting fetches and ends that thread.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +29,8 @@ class broker;
 }
 
 namespace brook::backend {
+
+class local_consumer_session;
 
 class local_backend final : public event_backend {
  public:
@@ -61,7 +68,7 @@ class local_backend final : public event_backend {
   void reset_group_offsets(std::string group, std::vector<offset_reset> positions,
                            callback<void> done) override;
   void delete_group(std::string group, callback<void> done) override;
-  std::string bootstrap_servers() const override;
+  std::shared_ptr<consumer_session> open_consumer(consumer_options options) override;
 
   // The fetches waiting for data now (tests).
   size_t waiting_fetches() const;
@@ -72,6 +79,8 @@ class local_backend final : public event_backend {
   broker::broker& _broker;
   std::shared_ptr<waits> _waits;
   std::atomic<uint32_t> _next_partition{0};  // round robin for records without a key
+  std::mutex _sessions_mutex;
+  std::vector<std::weak_ptr<local_consumer_session>> _sessions;  // for stop()
 };
 
 }  // namespace brook::backend

@@ -8,12 +8,12 @@ namespace brook::http {
 rest_service::rest_service(const http_config& config, backend::event_backend& backend)
     : _config(config),
       _backend(backend),
-      _blocking(16),
-      _consumers(std::make_unique<rest::consumer_registry>(
-          _blocking.get_executor(), _backend.bootstrap_servers(), config.consumer_idle_timeout,
-          config.max_consumer_instances)) {
+      _housekeeping(1),
+      _consumers(std::make_unique<rest::consumer_registry>(_housekeeping.get_executor(), _backend,
+                                                           config.consumer_idle_timeout,
+                                                           config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
-      rest::rest_context{_backend, *_consumers, _blocking, _config, _ready});
+      rest::rest_context{_backend, *_consumers, _config, _ready});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router);
 }
@@ -38,10 +38,12 @@ void rest_service::stop() {
   }
   _stopped = true;
   _ready.store(false, std::memory_order_release);
-  _backend.stop();  // waiting fetches answer now
-  _server->stop(std::chrono::milliseconds(5000));
+  // The consumer instances commit (auto commit) and leave their groups; their waiting polls
+  // answer. Then the backend's waiting fetches answer.
   _consumers->close_all();
-  _blocking.join();
+  _backend.stop();
+  _server->stop(std::chrono::milliseconds(5000));
+  _housekeeping.join();
 }
 
 }  // namespace brook::http

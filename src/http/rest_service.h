@@ -23,9 +23,7 @@ class consumer_registry;
 
 class rest_service {
  public:
-  // Binds the listener; the Kafka listener must be bound already (the consumer instances
-  // connect to it).
-  // `backend` outlives the service.
+  // Binds the listener. `backend` outlives the service.
   static result<std::unique_ptr<rest_service>> start(const http_config& config,
                                                      backend::event_backend& backend);
   ~rest_service();
@@ -40,9 +38,8 @@ class rest_service {
 
   http_config _config;
   backend::event_backend& _backend;
-  // Blocking consumer calls (a records poll waits up to its timeout) and the consumers'
-  // idle expiry run here.
-  boost::asio::thread_pool _blocking;
+  // The consumer instances' idle expiry runs here.
+  boost::asio::thread_pool _housekeeping;
   std::unique_ptr<rest::consumer_registry> _consumers;
   std::atomic<bool> _ready{false};
   std::unique_ptr<rest::rest_context> _context;

@@ -2,6 +2,7 @@
 
 #include "protocol/errc.h"
 #include "protocol/wire_reader.h"
+#include "protocol/wire_writer.h"
 
 namespace brook::protocol {
 
@@ -60,6 +61,33 @@ result<consumer_assignment> parse_consumer_assignment(std::span<const std::byte>
     }
   }
   return a;
+}
+
+std::vector<std::byte> encode_consumer_subscription(const std::vector<std::string>& topics) {
+  wire_writer w;
+  w.write_int16(0);
+  w.write_array_length(topics.size(), false);
+  for (const auto& t : topics) {
+    w.write_string(t, false);
+  }
+  w.write_null_bytes(false);  // user data
+  return w.take_buffer();
+}
+
+std::vector<std::byte> encode_consumer_assignment(
+    const std::map<std::string, std::vector<int32_t>>& partitions) {
+  wire_writer w;
+  w.write_int16(0);
+  w.write_array_length(partitions.size(), false);
+  for (const auto& [topic, parts] : partitions) {
+    w.write_string(topic, false);
+    w.write_array_length(parts.size(), false);
+    for (int32_t p : parts) {
+      w.write_int32(p);
+    }
+  }
+  w.write_null_bytes(false);  // user data
+  return w.take_buffer();
 }
 
 }  // namespace brook::protocol

@@ -29,4 +29,10 @@ struct consumer_assignment {
 result<consumer_subscription> parse_consumer_subscription(std::span<const std::byte> data);
 result<consumer_assignment> parse_consumer_assignment(std::span<const std::byte> data);
 
+// Version 0 of each (what every client reads), with no user data: what Brook's own group
+// members send (the REST Proxy's consumer sessions).
+std::vector<std::byte> encode_consumer_subscription(const std::vector<std::string>& topics);
+std::vector<std::byte> encode_consumer_assignment(
+    const std::map<std::string, std::vector<int32_t>>& partitions);
+
 }  // namespace brook::protocol

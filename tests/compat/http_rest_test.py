@@ -514,6 +514,79 @@ class HttpRestTest(HttpTestCase):
             self.assertEqual(seqs, sorted(seqs), key)
         self.assertEqual(sum(self.offsets(topic, p)[1] for p in range(3)), total)
 
+    def test_rest_instance_and_kafka_consumer_share_a_group(self):
+        """A REST instance and a confluent-kafka consumer in one group, either one leading
+        (the leader runs the assignor for both): the partitions are split between them and
+        every record is read exactly once."""
+        for rest_first in (True, False):
+            with self.subTest(rest_first=rest_first):
+                topic = unique("shared")
+                group = unique("shared-group")
+                self.create_topic(topic, 4)
+                self.produce_v2(topic, [{"value": {"n": i}, "partition": i % 4}
+                                        for i in range(40)])
+                consumer = Consumer({"bootstrap.servers": self.brook.bootstrap,
+                                     "group.id": group, "auto.offset.reset": "earliest",
+                                     "partition.assignment.strategy": "range",
+                                     "enable.auto.commit": False})
+                self.addCleanup(consumer.close)
+                base = None
+                if rest_first:
+                    base = self.consumer_instance(group, "r", fmt="json",
+                                                  **{"auto.commit.enable": "false"})
+                    self.ok("POST", base + "/subscription", {"topics": [topic]}, status=204,
+                            content_type=V2)
+                consumer.subscribe([topic])
+                if not rest_first:
+                    wait_until(lambda: consumer.poll(0.1) is None and consumer.assignment(),
+                               lambda: "the Kafka consumer's first assignment")
+                    base = self.consumer_instance(group, "r", fmt="json",
+                                                  **{"auto.commit.enable": "false"})
+                    self.ok("POST", base + "/subscription", {"topics": [topic]}, status=204,
+                            content_type=V2)
+                rest_got, kafka_got = [], []
+
+                def both_assigned():
+                    for m in consumer.consume(num_messages=100, timeout=0.1):
+                        self.assertIsNone(m.error())
+                        kafka_got.append((m.partition(), m.offset()))
+                    rest_got.extend((r["partition"], r["offset"]) for r in
+                                    self.ok("GET", base + "/records?timeout=100", accept=V2_JSON))
+                    rest_parts = self.ok("GET", base + "/assignments")["partitions"]
+                    return len(rest_parts) == 2 and len(consumer.assignment()) == 2
+
+                wait_until(both_assigned, lambda: "both members with two partitions each")
+                rest_parts = {p["partition"] for p in
+                              self.ok("GET", base + "/assignments")["partitions"]}
+                kafka_parts = {tp.partition for tp in consumer.assignment()}
+                self.assertEqual(rest_parts | kafka_parts, {0, 1, 2, 3})
+                self.assertFalse(rest_parts & kafka_parts)
+                # Records read before the split went to whoever held the partition then;
+                # from here on, each reads its own partitions to their end.
+                del rest_got[:]
+                del kafka_got[:]
+                rest_seek = {"partitions": [{"topic": topic, "partition": p} for p in rest_parts]}
+                self.ok("POST", base + "/positions/beginning", rest_seek, status=204,
+                        content_type=V2)
+                for tp in consumer.assignment():
+                    tp.offset = OFFSET_BEGINNING
+                    consumer.seek(tp)
+
+                def all_read():
+                    for m in consumer.consume(num_messages=100, timeout=0.1):
+                        self.assertIsNone(m.error())
+                        kafka_got.append((m.partition(), m.offset()))
+                    rest_got.extend((r["partition"], r["offset"]) for r in
+                                    self.ok("GET", base + "/records?timeout=100", accept=V2_JSON))
+                    return len(rest_got) + len(kafka_got) >= 40
+
+                wait_until(all_read, lambda: f"40 records (have {len(rest_got) + len(kafka_got)})")
+                self.assertEqual(sorted(rest_got),
+                                 sorted((p, o) for p in rest_parts for o in range(10)))
+                self.assertEqual(sorted(kafka_got),
+                                 sorted((p, o) for p in kafka_parts for o in range(10)))
+                self.ok("DELETE", base, status=204)
+
 
 if __name__ == "__main__":
     unittest.main()

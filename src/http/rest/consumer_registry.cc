@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
+#include <future>
 #include <vector>
 
 #include "base/log.h"
@@ -15,34 +15,12 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 
-// Closing leaves a group (a round trip, and librdkafka's threads to join): at shutdown this
-// many instances close at once.
-constexpr size_t parallel_closes = 8;
-
-void close_all_of(std::vector<std::shared_ptr<consumer_instance>>& instances) {
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < instances.size(); i = next++) {
-      instances[i]->close();
-    }
-  };
-  std::vector<std::thread> threads;
-  size_t helpers = std::min(instances.size(), parallel_closes) - (instances.empty() ? 0 : 1);
-  for (size_t i = 0; i < helpers; ++i) {
-    threads.emplace_back(work);
-  }
-  work();
-  for (auto& t : threads) {
-    t.join();
-  }
-}
-
 }  // namespace
 
 consumer_registry::consumer_registry(boost::asio::any_io_executor expiry_executor,
-                                     std::string bootstrap_servers, milliseconds idle_timeout,
+                                     backend::event_backend& backend, milliseconds idle_timeout,
                                      size_t max_instances)
-    : _bootstrap_servers(std::move(bootstrap_servers)),
+    : _backend(backend),
       _idle_timeout(idle_timeout),
       _max_instances(max_instances),
       _random(std::random_device{}()),
@@ -85,7 +63,7 @@ consumer_registry::create_answer consumer_registry::create(consumer_settings set
   _instances.emplace(k, nullptr);
   lock.unlock();
 
-  auto opened = consumer_instance::open(settings, _bootstrap_servers);
+  auto opened = consumer_instance::open(settings, _backend);
 
   lock.lock();
   if (opened.error || _stopping) {
@@ -94,7 +72,7 @@ consumer_registry::create_answer consumer_registry::create(consumer_settings set
     if (opened.error) {
       return {"", std::move(opened.error)};
     }
-    opened.instance->close();
+    opened.instance->close([] {});
     return {"", rest_error::make(error_codes::unavailable, "The REST Proxy is shutting down")};
   }
   _instances[k] = std::move(opened.instance);
@@ -112,21 +90,16 @@ std::shared_ptr<consumer_instance> consumer_registry::find(const std::string& gr
   return it->second;
 }
 
-std::optional<rest_error> consumer_registry::remove(const std::string& group,
-                                                    const std::string& name) {
-  std::shared_ptr<consumer_instance> instance;
-  {
-    std::lock_guard lock(_mutex);
-    auto it = _instances.find({group, name});
-    if (it == _instances.end() || !it->second) {
-      return rest_error::make(error_codes::consumer_instance_not_found,
-                              "Consumer instance not found.");
-    }
-    instance = std::move(it->second);
-    _instances.erase(it);
+std::shared_ptr<consumer_instance> consumer_registry::take(const std::string& group,
+                                                           const std::string& name) {
+  std::lock_guard lock(_mutex);
+  auto it = _instances.find({group, name});
+  if (it == _instances.end() || !it->second) {
+    return nullptr;
   }
-  instance->close();
-  return std::nullopt;
+  auto instance = std::move(it->second);
+  _instances.erase(it);
+  return instance;
 }
 
 size_t consumer_registry::expire_idle(steady_clock::time_point now) {
@@ -149,7 +122,7 @@ size_t consumer_registry::expire_idle(steady_clock::time_point now) {
   for (const auto& c : idle) {
     log::info("closing REST consumer {}/{}: unused for {} ms", c->group(), c->name(),
               _idle_timeout.count());
-    c->close();
+    c->close([] {});
   }
   return idle.size();
 }
@@ -172,7 +145,19 @@ void consumer_registry::close_all() {
       }
     }
   }
-  close_all_of(all);
+  if (all.empty()) {
+    return;
+  }
+  std::promise<void> closed;
+  auto left = std::make_shared<std::atomic<size_t>>(all.size());
+  for (const auto& c : all) {
+    c->close([left, &closed] {
+      if (left->fetch_sub(1) == 1) {
+        closed.set_value();
+      }
+    });
+  }
+  closed.get_future().wait();
 }
 
 size_t consumer_registry::size() const {

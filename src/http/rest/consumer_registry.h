@@ -1,7 +1,7 @@
 // consumer_registry: the REST Proxy's consumer instances by (group, name): creation, lookup,
 // deletion, and closing the ones left idle (Confluent's consumer.instance.timeout.ms) from a
-// periodic timer on an executor it is given (closing blocks: a pool for blocking calls,
-// not a network thread). Closing an instance (remove, expiry, shutdown) leaves its group.
+// periodic timer on an executor it is given. Closing an instance (remove, expiry, shutdown)
+// commits (with auto commit) and leaves its group.
 //
 // Lookups hand out shared pointers: a route may still hold an instance the registry has just
 // closed; its calls then answer 40403, as for an unknown instance.
@@ -29,10 +29,10 @@ class consumer_registry {
  public:
   static constexpr size_t default_max_instances = 1000;
 
-  // `bootstrap_servers`: where the consumers reach Kafka. Instances unused for
-  // `idle_timeout` are closed (zero or less: never), on `expiry_executor` (whose context
+  // The instances are sessions of `backend` (which outlives the registry). Instances unused
+  // for `idle_timeout` are closed (zero or less: never), on `expiry_executor` (whose context
   // outlives the registry). At most `max_instances` live at once.
-  consumer_registry(boost::asio::any_io_executor expiry_executor, std::string bootstrap_servers,
+  consumer_registry(boost::asio::any_io_executor expiry_executor, backend::event_backend& backend,
                     std::chrono::milliseconds idle_timeout,
                     size_t max_instances = default_max_instances);
   ~consumer_registry();  // close_all()
@@ -52,25 +52,25 @@ class consumer_registry {
   // The instance, or nullptr; marks it used.
   std::shared_ptr<consumer_instance> find(const std::string& group, const std::string& name);
 
-  // Closes the instance (it leaves the group) before answering; 40403 when unknown.
-  std::optional<rest_error> remove(const std::string& group, const std::string& name);
+  // Takes the instance out of the registry (the caller closes it), or nullptr when unknown.
+  std::shared_ptr<consumer_instance> take(const std::string& group, const std::string& name);
 
   // Closes the instances unused since `now - idle_timeout` and not inside a call; returns
   // how many. The registry's timer calls it about every second.
   size_t expire_idle(std::chrono::steady_clock::time_point now);
 
-  // Stops the expiry timer and closes every instance. create() answers 50302 from now on.
+  // Stops the expiry timer and closes every instance, returning once they are closed (not
+  // from a thread the backend's sessions answer on). create() answers 50302 from now on.
   void close_all();
 
   size_t size() const;
-  const std::string& bootstrap_servers() const { return _bootstrap_servers; }
 
  private:
   using key = std::pair<std::string, std::string>;  // group, name
 
   std::string generated_name_locked(const std::string& group);
 
-  const std::string _bootstrap_servers;
+  backend::event_backend& _backend;
   const std::chrono::milliseconds _idle_timeout;
   const size_t _max_instances;
 

@@ -1,10 +1,8 @@
-// What every REST route works with: the event backend, the consumer instances, a pool for
-// blocking calls (librdkafka consumers), the listener's settings and the readiness flag.
+// What every REST route works with: the event backend, the consumer instances, the
+// listener's settings and the readiness flag.
 #pragma once
 
 #include <atomic>
-
-#include <boost/asio/thread_pool.hpp>
 
 #include "backend/event_backend.h"
 #include "http/http_config.h"
@@ -17,7 +15,6 @@ class consumer_registry;
 struct rest_context {
   backend::event_backend& backend;
   consumer_registry& consumers;
-  boost::asio::thread_pool& blocking;
   const http_config& config;
   std::atomic<bool>& ready;      // false while starting and once shutdown begins
   backend_calls calls{backend};  // the backend's calls as awaitables

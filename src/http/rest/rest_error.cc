@@ -27,6 +27,10 @@ rest_error from_backend(const backend::backend_error& e) {
     case kafka_error::leader_not_available:
     case kafka_error::not_leader_or_follower:
     case kafka_error::kafka_storage_error:
+    case kafka_error::coordinator_not_available:
+    case kafka_error::coordinator_load_in_progress:
+    case kafka_error::not_coordinator:
+    case kafka_error::rebalance_in_progress:
       return rest_error::make(error_codes::kafka_retriable_error, msg);
     default:
       return rest_error::make(error_codes::kafka_error, msg);

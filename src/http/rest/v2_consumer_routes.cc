@@ -1,7 +1,7 @@
 // v2 stateful consumers: /consumers/{group} and /consumers/{group}/instances/{instance}/...
-// (subscription, assignments, positions, records, offsets). Each instance is a librdkafka
-// consumer in a real consumer group (consumer_instance.h); its calls block, so they run on
-// the blocking pool and the HTTP thread moves on.
+// (subscription, assignments, positions, records, offsets). Each instance is a consumer
+// session of the event backend in a real consumer group (consumer_instance.h); the routes
+// await its calls.
 #include <charconv>
 
 #include "http/await.h"
@@ -243,10 +243,7 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
       (key == "fetch.min.bytes" ? s.fetch_min_bytes : s.request_timeout_ms) = *n;
     }
   }
-  // Lambdas are named before a co_await: GCC 12 mishandles temporaries with destructors
-  // inside co_await expressions.
-  auto create = [&ctx, s]() mutable { return ctx.consumers.create(std::move(s)); };
-  auto created = co_await run_blocking(ctx.blocking, std::move(create));
+  auto created = ctx.consumers.create(s);  // opening a session sends nothing: no wait
   if (created.error) {
     co_return error_response(*created.error);
   }
@@ -259,22 +256,21 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
   co_return http_response::json(200, w.take(), v2_content_type);
 }
 
-// Runs `op(instance)` on the blocking pool for the instance of the path.
+// Awaits `op(instance)` for the instance of the path (`found`: whether there is one).
 template <typename Op>
-awaitable<std::invoke_result_t<Op, consumer_instance&>> with_instance(rest_context& ctx,
-                                                                      http_request& req, Op op,
-                                                                      bool& found) {
+awaitable<typename std::invoke_result_t<Op, consumer_instance&>::value_type> with_instance(
+    rest_context& ctx, http_request& req, Op op, bool& found) {
   auto inst = ctx.consumers.find(req.param("group"), req.param("instance"));
   found = inst != nullptr;
-  using T = std::invoke_result_t<Op, consumer_instance&>;
+  using T = typename std::invoke_result_t<Op, consumer_instance&>::value_type;
   if (!inst) {
     co_return T{};
   }
-  auto call = [inst, op]() mutable { return op(*inst); };
-  co_return co_await run_blocking(ctx.blocking, std::move(call));
+  auto call = op(*inst);  // `inst` keeps the instance alive while its call runs
+  co_return co_await std::move(call);
 }
 
-using instance_op = std::function<std::optional<rest_error>(consumer_instance&)>;
+using instance_op = std::function<awaitable<std::optional<rest_error>>(consumer_instance&)>;
 
 awaitable<http_response> simple(rest_context& ctx, http_request& req, instance_op op) {
   bool found = false;
@@ -430,8 +426,8 @@ awaitable<http_response> records(rest_context& ctx, http_request& req) {
     wait = std::chrono::milliseconds(std::min<int64_t>(*timeout, 300000));
   }
   size_t limit = max_bytes ? static_cast<size_t>(*max_bytes) : consumer_instance::default_max_bytes;
-  auto poll = [inst, wait, limit] { return inst->poll(wait, limit); };
-  auto got = co_await run_blocking(ctx.blocking, std::move(poll));
+  auto poll = inst->poll(wait, limit);
+  auto got = co_await std::move(poll);
   if (got.error) {
     co_return error_response(*got.error);
   }
@@ -500,9 +496,16 @@ void add_v2_consumer_routes(router& r, rest_context& ctx) {
   r.add(verb::delete_, base, [&ctx](http_request& req) -> awaitable<http_response> {
     const auto& group = req.param("group");
     const auto& name = req.param("instance");
-    auto remove = [&ctx, group, name] { return ctx.consumers.remove(group, name); };
-    auto e = co_await run_blocking(ctx.blocking, std::move(remove));
-    co_return answer(e);
+    auto inst = ctx.consumers.take(group, name);
+    if (!inst) {
+      co_return error_response(not_found());
+    }
+    // Answered once the instance has committed (auto commit) and left its group.
+    auto close = [inst](std::function<void(bool)> done) {
+      inst->close([done = std::move(done)] { done(true); });
+    };
+    co_await await_callback<bool>(std::move(close));
+    co_return answer(std::nullopt);
   });
   r.add(verb::post, base + "/subscription",
         [&ctx](http_request& req) { return subscribe(ctx, req); });

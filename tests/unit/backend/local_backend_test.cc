@@ -564,7 +564,7 @@ TEST(LocalBackend, OffsetsAreTheLogStartAndTheHighWatermark) {
   EXPECT_EQ(below.error().code, kafka_error::offset_out_of_range);
 }
 
-TEST(LocalBackend, ClusterAndBootstrapServers) {
+TEST(LocalBackend, Cluster) {
   broker::broker_config config;
   config.node_id = 3;
   harness h(config);
@@ -576,12 +576,31 @@ TEST(LocalBackend, ClusterAndBootstrapServers) {
   EXPECT_EQ(c->brokers[0].id, 3);
   EXPECT_EQ(c->brokers[0].host, "127.0.0.1");
   EXPECT_EQ(c->brokers[0].port, 19092);
-  EXPECT_EQ(h.backend->bootstrap_servers(), "127.0.0.1:19092");
+}
 
-  broker::broker_config any;
-  any.host = "0.0.0.0";
-  harness wildcard(any);
-  EXPECT_EQ(wildcard.backend->bootstrap_servers(), "127.0.0.1:19092");
+// A consumer session left open when the backend stops: stop() returns (the session's timer
+// no longer holds the wait thread) and the session has left its group.
+TEST(LocalBackend, StopEndsOpenConsumerSessions) {
+  broker::group::group_config groups;
+  groups.initial_rebalance_delay_ms = 0;
+  test::broker_fixture f({}, groups);
+  local_backend backend(*f.b);
+  consumer_options o;
+  o.group = "g";
+  o.client_id = "c";
+  auto session = backend.open_consumer(o);
+  std::promise<outcome<void>> subscribed;
+  session->subscribe({"t"}, std::nullopt,
+                     [&](outcome<void> r) { subscribed.set_value(std::move(r)); });
+  ASSERT_TRUE(subscribed.get_future().get().has_value());
+  // The join is answered on the wait thread; wait (bounded) until the coordinator has it.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (f.groups->describe("g").members.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(f.groups->describe("g").members.size(), 1u);
+  backend.stop();
+  EXPECT_TRUE(f.groups->describe("g").members.empty());
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 
 namespace brook::test {
 
-broker_fixture::broker_fixture(broker::broker_config config) {
+broker_fixture::broker_fixture(broker::broker_config config,
+                               broker::group::group_config groups_config) {
   storage::log_config defaults;
   logs =
       std::make_unique<storage::log_manager>(storage::log_manager::options{dir.path(), defaults});
@@ -19,7 +20,7 @@ broker_fixture::broker_fixture(broker::broker_config config) {
   // As `brook serve`: commits go only to partitions that exist.
   io.start();
   groups = broker::group::group_coordinator::open(
-               {}, *group_store,
+               groups_config, *group_store,
                [this](const std::string& topic, int32_t partition) {
                  auto t = topics->find(topic);
                  return t && t->partition(partition) != nullptr;

@@ -27,7 +27,8 @@ struct broker_fixture {
   net::io_pool io{"test-io", 1};  // the coordinator's timer runs here
   std::unique_ptr<broker::group::group_coordinator> groups;
 
-  explicit broker_fixture(broker::broker_config config = {});
+  explicit broker_fixture(broker::broker_config config = {},
+                          broker::group::group_config groups_config = {});
   ~broker_fixture();
   broker_fixture(const broker_fixture&) = delete;
   broker_fixture& operator=(const broker_fixture&) = delete;

@@ -1,0 +1,802 @@
+#include "backend/local_consumer_session.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <boost/asio/post.hpp>
+
+#include "backend/log_reader.h"
+#include "base/log.h"
+#include "broker/broker.h"
+#include "broker/group/assignors.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/service/long_poll.h"
+#include "protocol/consumer_protocol.h"
+#include "storage/partition_log.h"
+
+namespace brook::backend {
+
+namespace {
+namespace asio = boost::asio;
+namespace group = broker::group;
+using protocol::kafka_error;
+using std::chrono::steady_clock;
+
+backend_error closed_error() {
+  return {kafka_error::unknown_member_id, "The consumer is closed"};
+}
+
+std::string describe(const topic_partition& tp) {
+  return tp.topic + "-" + std::to_string(tp.partition);
+}
+
+size_t record_size(const fetched_record& r) {
+  return (r.key ? r.key->size() : 0) + (r.value ? r.value->size() : 0);
+}
+
+}  // namespace
+
+void executor_gate::post(std::function<void()> f) {
+  std::lock_guard lock(_mutex);
+  if (!_closed) {
+    asio::post(_executor, std::move(f));
+  }
+}
+
+void executor_gate::close() {
+  std::lock_guard lock(_mutex);
+  _closed = true;
+}
+
+std::shared_ptr<local_consumer_session> local_consumer_session::open(
+    broker::broker& b, std::shared_ptr<executor_gate> gate, consumer_options options) {
+  auto s = std::make_shared<local_consumer_session>(b, std::move(gate), std::move(options));
+  s->on_executor([s] { s->schedule_tick(); });
+  return s;
+}
+
+local_consumer_session::local_consumer_session(broker::broker& b,
+                                               std::shared_ptr<executor_gate> gate,
+                                               consumer_options options)
+    : _broker(b),
+      _gate(std::move(gate)),
+      _executor(_gate->executor()),
+      _options(std::move(options)),
+      _timer(std::make_unique<asio::steady_timer>(_executor)) {
+  _next_auto_commit = steady_clock::now() + _options.auto_commit_interval;
+}
+
+template <typename F>
+void local_consumer_session::on_executor(F f) {
+  auto shared = std::make_shared<F>(std::move(f));  // std::function wants a copyable callable
+  _gate->post([self = shared_from_this(), shared] { (*shared)(); });
+}
+
+// ---- the calls ----
+
+void local_consumer_session::subscribe(std::vector<std::string> topics,
+                                       std::optional<std::string> pattern, callback<void> done) {
+  on_executor([this, topics = std::move(topics), pattern = std::move(pattern),
+               done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    if (_mode == mode::assigned) {
+      done(backend_error{kafka_error::invalid_request,
+                         "Subscription to topics, partitions and pattern are mutually exclusive"});
+      return;
+    }
+    std::optional<protocol::topic_pattern> compiled;
+    if (pattern) {
+      auto p = protocol::topic_pattern::compile(*pattern);
+      if (!p) {
+        done(p.error());
+        return;
+      }
+      compiled = std::move(*p);
+    }
+    std::sort(topics.begin(), topics.end());
+    topics.erase(std::unique(topics.begin(), topics.end()), topics.end());
+    _topics = std::move(topics);
+    _pattern = std::move(compiled);
+    if (_mode == mode::subscribed) {
+      // Records of topics no longer subscribed are not returned: the rebalance that follows
+      // takes their partitions away.
+      rejoin();
+    } else {
+      _mode = mode::subscribed;
+      start_join();
+    }
+    done(outcome<void>{});
+  });
+}
+
+void local_consumer_session::assign(std::vector<topic_partition> partitions, callback<void> done) {
+  on_executor([this, partitions = std::move(partitions), done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    if (_mode == mode::subscribed) {
+      done(backend_error{kafka_error::invalid_request,
+                         "Subscription to topics, partitions and pattern are mutually exclusive"});
+      return;
+    }
+    _mode = partitions.empty() ? mode::none : mode::assigned;
+    set_assignment(partitions, true);
+    done(outcome<void>{});
+  });
+}
+
+void local_consumer_session::unsubscribe(callback<void> done) {
+  on_executor([this, done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    auto finish = [this, done = std::move(done)](outcome<void>) mutable {
+      if (_mode == mode::subscribed) {
+        leave_group();
+      }
+      _mode = mode::none;
+      _topics.clear();
+      _pattern.reset();
+      clear_assignment();
+      done(outcome<void>{});
+    };
+    commit_before_leaving(std::move(finish));
+  });
+}
+
+std::vector<topic_partition> local_consumer_session::assignment() const {
+  std::lock_guard lock(_snapshot_mutex);
+  return _snapshot;
+}
+
+void local_consumer_session::seek(std::vector<seek_target> targets, callback<void> done) {
+  on_executor([this, targets = std::move(targets), done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    for (const auto& t : targets) {
+      auto it = _positions.find(t.partition);
+      if (it == _positions.end()) {
+        continue;  // taken away by a rebalance meanwhile
+      }
+      if (t.offset >= 0) {
+        it->second = t.offset;
+        continue;
+      }
+      auto topic = _broker.topics().find(t.partition.topic);
+      auto log = topic ? topic->partition(t.partition.partition) : nullptr;
+      if (log) {
+        it->second =
+            t.offset == seek_target::beginning ? log->log_start_offset() : log->high_watermark();
+      }
+    }
+    wake_poll();
+    done(outcome<void>{});
+  });
+}
+
+void local_consumer_session::poll(poll_request request, callback<poll_result> done) {
+  on_executor([this, request, done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    _polls.push_back({request, std::move(done)});
+    if (!_polling) {
+      start_next_poll();
+    }
+  });
+}
+
+void local_consumer_session::commit(std::optional<std::vector<offset_commit>> offsets,
+                                    callback<void> done) {
+  on_executor([this, offsets = std::move(offsets), done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    commit_now(offsets ? std::move(*offsets) : positions_to_commit(), std::move(done));
+  });
+}
+
+void local_consumer_session::committed(std::vector<topic_partition> partitions,
+                                       callback<std::vector<committed_position>> done) {
+  on_executor([this, partitions = std::move(partitions), done = std::move(done)]() mutable {
+    if (_closed) {
+      done(closed_error());
+      return;
+    }
+    std::vector<group::topic_partition> parts;
+    for (const auto& tp : partitions) {
+      parts.emplace_back(tp.topic, tp.partition);
+    }
+    std::vector<committed_position> out;
+    if (!parts.empty()) {
+      for (auto& f : _broker.groups().fetch_offsets(_options.group, parts)) {
+        if (f.value.offset >= 0) {
+          out.push_back({{f.topic, f.partition}, f.value.offset, std::move(f.value.metadata)});
+        }
+      }
+    }
+    done(std::move(out));
+  });
+}
+
+void local_consumer_session::close(callback<void> done) {
+  on_executor([this, done = std::move(done)]() mutable {
+    if (_closed) {
+      done(outcome<void>{});
+      return;
+    }
+    auto finish = [this, done = std::move(done)](outcome<void>) mutable {
+      if (_closed) {
+        done(outcome<void>{});  // two closes raced: the first did the work
+        return;
+      }
+      if (_mode == mode::subscribed) {
+        leave_group();
+      }
+      _closed = true;
+      _mode = mode::none;
+      clear_assignment();
+      _timer.reset();
+      done(outcome<void>{});
+    };
+    commit_before_leaving(std::move(finish));
+  });
+}
+
+void local_consumer_session::commit_before_leaving(callback<void> then) {
+  const bool owns_positions = _mode == mode::assigned || (_mode == mode::subscribed && _joined);
+  auto offsets = positions_to_commit();
+  if (!_options.auto_commit || !owns_positions || offsets.empty()) {
+    then(outcome<void>{});
+    return;
+  }
+  commit_now(std::move(offsets), [group = _options.group, then = std::move(then)](outcome<void> r) {
+    if (!r) {
+      log::debug("REST consumer session of group '{}': commit before leaving: {}", group,
+                 r.error().message);
+    }
+    then(outcome<void>{});
+  });
+}
+
+void local_consumer_session::shutdown(std::function<void()> done) {
+  on_executor([this, done = std::move(done)] {
+    if (!_closed) {
+      if (_mode == mode::subscribed && !_member_id.empty()) {
+        _broker.groups().leave(_options.group, {{_member_id, std::nullopt}});
+      }
+      _closed = true;
+      _mode = mode::none;
+      clear_assignment();
+      _timer.reset();
+    }
+    done();
+  });
+}
+
+// ---- group membership ----
+
+std::vector<std::string> local_consumer_session::subscribed_topics() const {
+  if (!_pattern) {
+    return _topics;
+  }
+  std::vector<std::string> out;
+  for (const auto& t : _broker.topics().list()) {
+    if (_pattern->matches(t->name)) {
+      out.push_back(t->name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::map<std::string, int32_t> local_consumer_session::watched_partition_counts() const {
+  std::set<std::string> names;
+  for (const auto& t : subscribed_topics()) {
+    names.insert(t);
+  }
+  names.insert(_group_topics.begin(), _group_topics.end());
+  std::map<std::string, int32_t> out;
+  for (const auto& name : names) {
+    auto t = _broker.topics().find(name);
+    out[name] = t ? t->partition_count() : 0;
+  }
+  return out;
+}
+
+void local_consumer_session::start_join() {
+  if (_in_flight) {
+    _rejoin_after = true;
+    return;
+  }
+  _in_flight = true;
+  _rejoin_after = false;
+  _joined = false;
+  _group_topics.clear();
+  _watched = watched_partition_counts();
+  _next_metadata_check = steady_clock::now() + metadata_interval;
+  auto metadata = protocol::encode_consumer_subscription(subscribed_topics());
+  group::join_request req;
+  req.group_id = _options.group;
+  req.member_id = _member_id;
+  req.client_id = _options.client_id;
+  req.client_host = _options.client_host;
+  req.session_timeout_ms = static_cast<int32_t>(_options.session_timeout.count());
+  req.rebalance_timeout_ms = static_cast<int32_t>(_options.rebalance_timeout.count());
+  req.protocol_type = "consumer";
+  req.protocols = {{group::range_assignor, metadata}, {group::roundrobin_assignor, metadata}};
+  req.require_known_member_id = true;
+  auto self = shared_from_this();
+  _broker.groups().join(std::move(req), [self](group::join_result r) {
+    self->on_executor([self, r = std::move(r)]() mutable { self->on_join(std::move(r)); });
+  });
+}
+
+void local_consumer_session::on_join(group::join_result r) {
+  _in_flight = false;
+  if (!r.member_id.empty()) {
+    _member_id = r.member_id;
+  }
+  if (_closed || _mode != mode::subscribed) {
+    leave_group();
+    return;
+  }
+  if (r.error == kafka_error::member_id_required || _rejoin_after) {
+    start_join();
+    return;
+  }
+  if (r.error == kafka_error::unknown_member_id || r.error == kafka_error::illegal_generation) {
+    _member_id.clear();
+    start_join();
+    return;
+  }
+  if (r.error != kafka_error::none) {
+    // INCONSISTENT_GROUP_PROTOCOL (the group's members speak another assignor), a coordinator
+    // going down: try again at the next tick.
+    log::debug("REST consumer session of group '{}': join: {}", _options.group,
+               protocol::kafka_error_name(r.error));
+    _rejoin_after = true;
+    return;
+  }
+  _generation = r.generation;
+  group::sync_request req;
+  req.group_id = _options.group;
+  req.generation = r.generation;
+  req.member_id = _member_id;
+  req.protocol_type = "consumer";
+  req.protocol_name = r.protocol_name;
+  if (r.leader == _member_id) {
+    std::map<std::string, std::vector<std::string>> members;
+    std::set<std::string> topics;
+    for (const auto& m : r.members) {
+      auto sub = protocol::parse_consumer_subscription(m.metadata);
+      members[m.member_id] = sub ? sub->topics : std::vector<std::string>{};
+      topics.insert(members[m.member_id].begin(), members[m.member_id].end());
+    }
+    std::map<std::string, int32_t> counts;
+    for (const auto& name : topics) {
+      if (auto t = _broker.topics().find(name)) {
+        counts[name] = t->partition_count();
+      }
+    }
+    auto assigned = group::assign(r.protocol_name.value_or(""), members, counts);
+    if (assigned) {
+      for (const auto& [member, partitions] : *assigned) {
+        req.assignments.emplace_back(member, protocol::encode_consumer_assignment(partitions));
+      }
+    }
+    _group_topics.assign(topics.begin(), topics.end());
+    _watched = watched_partition_counts();
+  }
+  _in_flight = true;
+  auto self = shared_from_this();
+  const int32_t generation = r.generation;
+  _broker.groups().sync(std::move(req), [self, generation](group::sync_result s) {
+    self->on_executor([self, s = std::move(s), generation]() mutable {
+      self->on_sync(std::move(s), generation);
+    });
+  });
+}
+
+void local_consumer_session::on_sync(group::sync_result r, int32_t generation) {
+  _in_flight = false;
+  if (_closed || _mode != mode::subscribed) {
+    leave_group();
+    return;
+  }
+  if (_rejoin_after || r.error == kafka_error::rebalance_in_progress) {
+    start_join();
+    return;
+  }
+  if (r.error != kafka_error::none) {
+    if (r.error == kafka_error::unknown_member_id || r.error == kafka_error::illegal_generation) {
+      _member_id.clear();
+    }
+    start_join();
+    return;
+  }
+  std::vector<topic_partition> parts;
+  if (!r.assignment.empty()) {
+    auto a = protocol::parse_consumer_assignment(r.assignment);
+    if (a) {
+      for (const auto& [topic, ps] : a->partitions) {
+        for (int32_t p : ps) {
+          parts.push_back({topic, p});
+        }
+      }
+    } else {
+      log::warn("REST consumer session of group '{}': the leader's assignment cannot be read",
+                _options.group);
+    }
+  }
+  _generation = generation;
+  _joined = true;
+  set_assignment(parts, false);
+}
+
+void local_consumer_session::rejoin() {
+  auto offsets = positions_to_commit();
+  auto go = [this](outcome<void>) {
+    if (_closed || _mode != mode::subscribed) {
+      return;
+    }
+    clear_assignment();
+    start_join();
+  };
+  if (_options.auto_commit && _joined && !offsets.empty()) {
+    _joined = false;  // no second commit from the timer meanwhile
+    commit_now(std::move(offsets), std::move(go));
+  } else {
+    _joined = false;
+    go(outcome<void>{});
+  }
+}
+
+void local_consumer_session::leave_group() {
+  if (!_member_id.empty() && !_in_flight) {
+    _broker.groups().leave(_options.group, {{_member_id, std::nullopt}});
+    _member_id.clear();
+  }
+  // With a join or sync in flight, its answer finds the session unsubscribed and leaves.
+  _joined = false;
+  _generation = -1;
+}
+
+// ---- positions ----
+
+int64_t local_consumer_session::reset_position(const topic_partition& tp) const {
+  if (_options.reset == reset_policy::none) {
+    return -1;
+  }
+  auto t = _broker.topics().find(tp.topic);
+  auto log = t ? t->partition(tp.partition) : nullptr;
+  if (!log) {
+    return 0;
+  }
+  return _options.reset == reset_policy::earliest ? log->log_start_offset() : log->high_watermark();
+}
+
+void local_consumer_session::set_assignment(const std::vector<topic_partition>& parts,
+                                            bool keep_current) {
+  std::map<topic_partition, int64_t> positions;
+  std::vector<group::topic_partition> fresh;
+  for (const auto& tp : parts) {
+    auto it = _positions.find(tp);
+    if (keep_current && it != _positions.end()) {
+      positions[tp] = it->second;
+    } else {
+      fresh.emplace_back(tp.topic, tp.partition);
+    }
+  }
+  if (!fresh.empty()) {
+    for (const auto& f : _broker.groups().fetch_offsets(_options.group, fresh)) {
+      topic_partition tp{f.topic, f.partition};
+      positions[tp] = f.value.offset >= 0 ? f.value.offset : reset_position(tp);
+    }
+    for (const auto& [topic, partition] : fresh) {
+      topic_partition tp{topic, partition};
+      if (!positions.contains(tp)) {
+        positions[tp] = reset_position(tp);
+      }
+    }
+  }
+  _positions = std::move(positions);
+  std::erase_if(_committed_positions, [&](const auto& e) { return !_positions.contains(e.first); });
+  publish_assignment();
+  wake_poll();
+}
+
+void local_consumer_session::clear_assignment() {
+  _positions.clear();
+  _committed_positions.clear();
+  publish_assignment();
+  wake_poll();
+}
+
+void local_consumer_session::publish_assignment() {
+  std::vector<topic_partition> parts;
+  for (const auto& [tp, position] : _positions) {
+    parts.push_back(tp);
+  }
+  std::lock_guard lock(_snapshot_mutex);
+  _snapshot = std::move(parts);
+}
+
+std::vector<offset_commit> local_consumer_session::positions_to_commit() const {
+  std::vector<offset_commit> out;
+  for (const auto& [tp, position] : _positions) {
+    if (position >= 0) {
+      out.push_back({tp, position, std::nullopt});
+    }
+  }
+  return out;
+}
+
+void local_consumer_session::commit_now(std::vector<offset_commit> offsets, callback<void> done) {
+  if (offsets.empty()) {
+    done(outcome<void>{});
+    return;
+  }
+  group::offset_commit_request req;
+  req.group_id = _options.group;
+  if (_mode == mode::subscribed && !_member_id.empty() && _generation >= 0) {
+    req.generation = _generation;
+    req.member_id = _member_id;
+  }
+  for (const auto& o : offsets) {
+    req.offsets.push_back({o.partition.topic, o.partition.partition, o.offset, -1, o.metadata});
+  }
+  auto self = shared_from_this();
+  _broker.groups().commit_offsets(
+      std::move(req), [self, offsets = std::move(offsets),
+                       done = std::move(done)](std::vector<kafka_error> errors) mutable {
+        self->on_executor([self, offsets = std::move(offsets), done = std::move(done),
+                           errors = std::move(errors)]() mutable {
+          for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
+            if (errors[i] == kafka_error::none) {
+              self->_committed_positions[offsets[i].partition] = offsets[i].offset;
+            }
+          }
+          for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
+            if (errors[i] != kafka_error::none) {
+              done(backend_error{errors[i],
+                                 "Commit of partition " + describe(offsets[i].partition) + ": " +
+                                     std::string(protocol::kafka_error_name(errors[i]))});
+              return;
+            }
+          }
+          done(outcome<void>{});
+        });
+      });
+}
+
+// ---- polls ----
+
+void local_consumer_session::start_next_poll() {
+  if (_polls.empty()) {
+    _polling = false;
+    return;
+  }
+  _polling = true;
+  if (attempt_poll(false)) {
+    return;
+  }
+  const auto& req = _polls.front().request;
+  auto deadline =
+      broker::long_poll::clock::now() + std::min(req.max_wait, broker::long_poll::longest_wait);
+  std::vector<broker::long_poll::watch> watches;
+  for (const auto& [tp, position] : _positions) {
+    auto t = _broker.topics().find(tp.topic);
+    auto log = t ? t->partition(tp.partition) : nullptr;
+    if (log && position >= 0) {
+      watches.push_back({std::move(log), position});
+    }
+  }
+  std::weak_ptr<local_consumer_session> weak = weak_from_this();
+  _wait = broker::long_poll::start(_executor, deadline, std::move(watches),
+                                   [weak](bool final) -> broker::long_poll::attempt_result {
+                                     auto self = weak.lock();
+                                     if (!self || !self->_polling || self->_polls.empty()) {
+                                       return {true, {}};
+                                     }
+                                     if (self->attempt_poll(final)) {
+                                       return {true, {}};
+                                     }
+                                     std::vector<broker::long_poll::watch> next;
+                                     for (const auto& [tp, position] : self->_positions) {
+                                       auto t = self->_broker.topics().find(tp.topic);
+                                       auto log = t ? t->partition(tp.partition) : nullptr;
+                                       if (log && position >= 0) {
+                                         next.push_back({std::move(log), position});
+                                       }
+                                     }
+                                     return {false, std::move(next)};
+                                   });
+}
+
+bool local_consumer_session::attempt_poll(bool final) {
+  const auto request = _polls.front().request;
+  if (_closed) {
+    finish_poll(closed_error());
+    return true;
+  }
+  poll_result result;
+  for (const auto& [tp, position] : _positions) {
+    if (position < 0) {
+      result.without_offset.push_back(tp);
+    }
+  }
+  if (!result.without_offset.empty()) {
+    finish_poll(std::move(result));
+    return true;
+  }
+  std::vector<topic_partition> order;
+  for (const auto& [tp, position] : _positions) {
+    order.push_back(tp);
+  }
+  if (!order.empty()) {
+    std::rotate(order.begin(), order.begin() + static_cast<long>(_next_partition % order.size()),
+                order.end());
+  }
+  size_t bytes = 0;
+  bool full = false;
+  std::map<topic_partition, int64_t> advanced;
+  for (const auto& tp : order) {
+    if (full) {
+      break;
+    }
+    auto t = _broker.topics().find(tp.topic);
+    auto log = t ? t->partition(tp.partition) : nullptr;
+    if (!log) {
+      continue;  // not there (yet, or any more)
+    }
+    int64_t& position = _positions.at(tp);
+    fetch_request f{tp.topic, tp.partition, position, request.max_bytes - bytes, {}};
+    auto got = read_records(*log, f);
+    if (!got && got.error().code == kafka_error::offset_out_of_range) {
+      // Retention passed the position, or the log was truncated: the reset policy decides.
+      position = reset_position(tp);
+      if (position < 0) {
+        result.without_offset.push_back(tp);
+        continue;
+      }
+      f.offset = position;
+      got = read_records(*log, f);
+    }
+    if (!got) {
+      log::debug("REST consumer session of group '{}': read of {}: {}", _options.group,
+                 describe(tp), got.error().message);
+      continue;
+    }
+    for (auto& r : got->records) {
+      size_t size = record_size(r);
+      if (bytes + size > request.max_bytes) {
+        full = true;
+        break;
+      }
+      bytes += size;
+      position = r.offset + 1;
+      result.records.push_back({tp.topic, r.partition, r.offset, r.timestamp_ms, std::move(r.key),
+                                std::move(r.value), std::move(r.headers)});
+    }
+    if (!full && got->records.empty()) {
+      position = std::max(position, got->next_offset);  // past control batches
+    }
+  }
+  if (!order.empty()) {
+    _next_partition = (_next_partition + 1) % order.size();
+  }
+  if (!result.without_offset.empty() && result.records.empty()) {
+    finish_poll(std::move(result));
+    return true;
+  }
+  const bool enough = !result.records.empty() && bytes >= request.min_bytes;
+  if (enough || full || final) {
+    finish_poll(std::move(result));
+    return true;
+  }
+  if (!result.records.empty()) {
+    // Fewer bytes than min_bytes: they are handed out with what comes next. The positions
+    // moved past them, so move them back.
+    for (const auto& r : result.records) {
+      auto it = _positions.find({r.topic, r.partition});
+      if (it != _positions.end()) {
+        it->second = std::min(it->second, r.offset);
+      }
+    }
+  }
+  return false;
+}
+
+void local_consumer_session::finish_poll(outcome<poll_result> result) {
+  auto p = std::move(_polls.front());
+  _polls.pop_front();
+  _wait.reset();
+  p.done(std::move(result));
+  // The next poll starts from a fresh stack, after this one's long_poll has finished.
+  on_executor([this] { start_next_poll(); });
+}
+
+void local_consumer_session::wake_poll() {
+  if (_wait) {
+    _wait->expire();
+  }
+}
+
+// ---- the timer ----
+
+void local_consumer_session::schedule_tick() {
+  if (_closed) {
+    return;
+  }
+  if (!_timer) {
+    return;
+  }
+  _timer->expires_after(tick);
+  std::weak_ptr<local_consumer_session> weak = weak_from_this();
+  _timer->async_wait([weak](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (!ec && self) {
+      self->on_tick();
+    }
+  });
+}
+
+void local_consumer_session::on_tick() {
+  if (_closed) {
+    return;
+  }
+  const auto now = steady_clock::now();
+  if (_mode == mode::subscribed && !_in_flight) {
+    if (_rejoin_after) {
+      start_join();
+    } else if (_joined) {
+      auto e = _broker.groups().heartbeat(_options.group, _member_id, std::nullopt, _generation);
+      if (e == kafka_error::rebalance_in_progress) {
+        rejoin();
+      } else if (e == kafka_error::unknown_member_id || e == kafka_error::illegal_generation ||
+                 e == kafka_error::fenced_instance_id) {
+        _member_id.clear();
+        _joined = false;
+        clear_assignment();  // no longer ours: nothing to commit
+        start_join();
+      } else if (now >= _next_metadata_check) {
+        _next_metadata_check = now + metadata_interval;
+        if (watched_partition_counts() != _watched) {
+          rejoin();
+        }
+      }
+    }
+  }
+  if (_options.auto_commit && now >= _next_auto_commit) {
+    _next_auto_commit = now + _options.auto_commit_interval;
+    bool in_group = _mode == mode::subscribed && _joined && !_in_flight;
+    if (in_group || _mode == mode::assigned) {
+      std::vector<offset_commit> changed;
+      for (auto& o : positions_to_commit()) {
+        auto it = _committed_positions.find(o.partition);
+        if (it == _committed_positions.end() || it->second != o.offset) {
+          changed.push_back(std::move(o));
+        }
+      }
+      commit_now(std::move(changed), [group = _options.group](outcome<void> r) {
+        if (!r) {
+          log::debug("REST consumer session of group '{}': auto commit: {}", group,
+                     r.error().message);
+        }
+      });
+    }
+  }
+  schedule_tick();
+}
+
+}  // namespace brook::backend

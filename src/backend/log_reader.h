@@ -1,0 +1,33 @@
+// log_reader: the local backend's reads of a partition log: the records from an offset,
+// decoded from the log's batches (control batches skipped), for fetch and for the
+// consumer sessions.
+#pragma once
+
+#include <cstdint>
+#include <system_error>
+#include <vector>
+
+#include "backend/event_backend.h"
+
+namespace brook::storage {
+class partition_log;
+}
+
+namespace brook::backend {
+
+// What one read of a partition found, and the offset the next read starts from (past
+// control batches too).
+struct read_result {
+  std::vector<fetched_record> records;
+  int64_t next_offset = 0;
+};
+
+// The records of the partition from req.offset, up to about req.max_bytes of keys, values
+// and headers (at least one record if there is any). offset_out_of_range outside
+// [log start, high watermark].
+outcome<read_result> read_records(const storage::partition_log& log, const fetch_request& req);
+
+// A storage error as the backend reports it.
+backend_error from_storage(const std::error_code& ec);
+
+}  // namespace brook::backend
