@@ -36,11 +36,18 @@ size_t record_size(const fetched_record& r) {
 
 }  // namespace
 
-void executor_gate::post(std::function<void()> f) {
+bool executor_gate::post(std::function<void()> f) {
   std::lock_guard lock(_mutex);
-  if (!_closed) {
-    asio::post(_executor, std::move(f));
+  if (_closed) {
+    return false;
   }
+  asio::post(_executor, std::move(f));
+  return true;
+}
+
+bool executor_gate::closed() const {
+  std::lock_guard lock(_mutex);
+  return _closed;
 }
 
 void executor_gate::close() {
@@ -66,16 +73,28 @@ local_consumer_session::local_consumer_session(broker::broker& b,
   _next_auto_commit = steady_clock::now() + _options.auto_commit_interval;
 }
 
+template <typename T>
+bool local_consumer_session::refuse_when_stopped(const callback<T>& done) {
+  if (!_gate->closed()) {
+    return false;
+  }
+  done(closed_error());
+  return true;
+}
+
 template <typename F>
-void local_consumer_session::on_executor(F f) {
+bool local_consumer_session::on_executor(F f) {
   auto shared = std::make_shared<F>(std::move(f));  // std::function wants a copyable callable
-  _gate->post([self = shared_from_this(), shared] { (*shared)(); });
+  return _gate->post([self = shared_from_this(), shared] { (*shared)(); });
 }
 
 // ---- the calls ----
 
 void local_consumer_session::subscribe(std::vector<std::string> topics,
                                        std::optional<std::string> pattern, callback<void> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, topics = std::move(topics), pattern = std::move(pattern),
                done = std::move(done)]() mutable {
     if (_closed) {
@@ -113,6 +132,9 @@ void local_consumer_session::subscribe(std::vector<std::string> topics,
 }
 
 void local_consumer_session::assign(std::vector<topic_partition> partitions, callback<void> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, partitions = std::move(partitions), done = std::move(done)]() mutable {
     if (_closed) {
       done(closed_error());
@@ -130,6 +152,9 @@ void local_consumer_session::assign(std::vector<topic_partition> partitions, cal
 }
 
 void local_consumer_session::unsubscribe(callback<void> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, done = std::move(done)]() mutable {
     if (_closed) {
       done(closed_error());
@@ -155,6 +180,9 @@ std::vector<topic_partition> local_consumer_session::assignment() const {
 }
 
 void local_consumer_session::seek(std::vector<seek_target> targets, callback<void> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, targets = std::move(targets), done = std::move(done)]() mutable {
     if (_closed) {
       done(closed_error());
@@ -182,6 +210,9 @@ void local_consumer_session::seek(std::vector<seek_target> targets, callback<voi
 }
 
 void local_consumer_session::poll(poll_request request, callback<poll_result> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, request, done = std::move(done)]() mutable {
     if (_closed) {
       done(closed_error());
@@ -196,6 +227,9 @@ void local_consumer_session::poll(poll_request request, callback<poll_result> do
 
 void local_consumer_session::commit(std::optional<std::vector<offset_commit>> offsets,
                                     callback<void> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, offsets = std::move(offsets), done = std::move(done)]() mutable {
     if (_closed) {
       done(closed_error());
@@ -207,6 +241,9 @@ void local_consumer_session::commit(std::optional<std::vector<offset_commit>> of
 
 void local_consumer_session::committed(std::vector<topic_partition> partitions,
                                        callback<std::vector<committed_position>> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, partitions = std::move(partitions), done = std::move(done)]() mutable {
     if (_closed) {
       done(closed_error());
@@ -229,6 +266,9 @@ void local_consumer_session::committed(std::vector<topic_partition> partitions,
 }
 
 void local_consumer_session::close(callback<void> done) {
+  if (refuse_when_stopped(done)) {
+    return;
+  }
   on_executor([this, done = std::move(done)]() mutable {
     if (_closed) {
       done(outcome<void>{});
@@ -270,14 +310,20 @@ void local_consumer_session::commit_before_leaving(callback<void> then) {
 
 void local_consumer_session::shutdown(std::function<void()> done) {
   on_executor([this, done = std::move(done)] {
-    if (!_closed) {
-      if (_mode == mode::subscribed && !_member_id.empty()) {
-        _broker.groups().leave(_options.group, {{_member_id, std::nullopt}});
-      }
-      _closed = true;
-      _mode = mode::none;
-      clear_assignment();
-      _timer.reset();
+    leave_group();  // a close may have left a join in flight behind: leave for sure
+    _closed = true;
+    _mode = mode::none;
+    clear_assignment();
+    _timer.reset();
+    // Polls waiting their turn are answered now: nothing runs here after the gate closes.
+    std::deque<pending_poll> waiting;
+    if (!_polls.empty()) {
+      waiting.assign(std::make_move_iterator(_polls.begin() + (_polling ? 1 : 0)),
+                     std::make_move_iterator(_polls.end()));
+      _polls.erase(_polls.begin() + (_polling ? 1 : 0), _polls.end());
+    }
+    for (auto& p : waiting) {
+      p.done(closed_error());
     }
     done();
   });
@@ -343,12 +389,16 @@ void local_consumer_session::start_join() {
 
 void local_consumer_session::on_join(group::join_result r) {
   _in_flight = false;
-  if (!r.member_id.empty()) {
-    _member_id = r.member_id;
-  }
   if (_closed || _mode != mode::subscribed) {
+    if (r.error == kafka_error::none && !r.member_id.empty()) {
+      _member_id = r.member_id;  // joined after all: leave again
+    }
     leave_group();
     return;
+  }
+  if (!r.member_id.empty() &&
+      (r.error == kafka_error::none || r.error == kafka_error::member_id_required)) {
+    _member_id = r.member_id;
   }
   if (r.error == kafka_error::member_id_required || _rejoin_after) {
     start_join();
@@ -462,11 +512,12 @@ void local_consumer_session::rejoin() {
 }
 
 void local_consumer_session::leave_group() {
-  if (!_member_id.empty() && !_in_flight) {
+  if (!_member_id.empty()) {
+    // A join or sync in flight is answered UNKNOWN_MEMBER_ID, and its answer finds the
+    // session unsubscribed.
     _broker.groups().leave(_options.group, {{_member_id, std::nullopt}});
     _member_id.clear();
   }
-  // With a join or sync in flight, its answer finds the session unsubscribed and leaves.
   _joined = false;
   _generation = -1;
 }
@@ -556,27 +607,30 @@ void local_consumer_session::commit_now(std::vector<offset_commit> offsets, call
     req.offsets.push_back({o.partition.topic, o.partition.partition, o.offset, -1, o.metadata});
   }
   auto self = shared_from_this();
-  _broker.groups().commit_offsets(
-      std::move(req), [self, offsets = std::move(offsets),
-                       done = std::move(done)](std::vector<kafka_error> errors) mutable {
-        self->on_executor([self, offsets = std::move(offsets), done = std::move(done),
-                           errors = std::move(errors)]() mutable {
-          for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
-            if (errors[i] == kafka_error::none) {
-              self->_committed_positions[offsets[i].partition] = offsets[i].offset;
-            }
-          }
-          for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
-            if (errors[i] != kafka_error::none) {
-              done(backend_error{errors[i],
-                                 "Commit of partition " + describe(offsets[i].partition) + ": " +
-                                     std::string(protocol::kafka_error_name(errors[i]))});
-              return;
-            }
-          }
-          done(outcome<void>{});
-        });
-      });
+  auto answer = std::make_shared<callback<void>>(std::move(done));
+  _broker.groups().commit_offsets(std::move(req), [self, offsets = std::move(offsets), answer](
+                                                      std::vector<kafka_error> errors) mutable {
+    bool posted = self->on_executor([self, offsets = std::move(offsets), done = *answer,
+                                     errors = std::move(errors)]() mutable {
+      for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
+        if (errors[i] == kafka_error::none) {
+          self->_committed_positions[offsets[i].partition] = offsets[i].offset;
+        }
+      }
+      for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
+        if (errors[i] != kafka_error::none) {
+          done(backend_error{errors[i], "Commit of partition " + describe(offsets[i].partition) +
+                                            ": " +
+                                            std::string(protocol::kafka_error_name(errors[i]))});
+          return;
+        }
+      }
+      done(outcome<void>{});
+    });
+    if (!posted) {
+      (*answer)(closed_error());  // the backend stopped: the session runs no more
+    }
+  });
 }
 
 // ---- polls ----
@@ -593,16 +647,8 @@ void local_consumer_session::start_next_poll() {
   const auto& req = _polls.front().request;
   auto deadline =
       broker::long_poll::clock::now() + std::min(req.max_wait, broker::long_poll::longest_wait);
-  std::vector<broker::long_poll::watch> watches;
-  for (const auto& [tp, position] : _positions) {
-    auto t = _broker.topics().find(tp.topic);
-    auto log = t ? t->partition(tp.partition) : nullptr;
-    if (log && position >= 0) {
-      watches.push_back({std::move(log), position});
-    }
-  }
   std::weak_ptr<local_consumer_session> weak = weak_from_this();
-  _wait = broker::long_poll::start(_executor, deadline, std::move(watches),
+  _wait = broker::long_poll::start(_executor, deadline, watches(),
                                    [weak](bool final) -> broker::long_poll::attempt_result {
                                      auto self = weak.lock();
                                      if (!self || !self->_polling || self->_polls.empty()) {
@@ -611,16 +657,24 @@ void local_consumer_session::start_next_poll() {
                                      if (self->attempt_poll(final)) {
                                        return {true, {}};
                                      }
-                                     std::vector<broker::long_poll::watch> next;
-                                     for (const auto& [tp, position] : self->_positions) {
-                                       auto t = self->_broker.topics().find(tp.topic);
-                                       auto log = t ? t->partition(tp.partition) : nullptr;
-                                       if (log && position >= 0) {
-                                         next.push_back({std::move(log), position});
-                                       }
-                                     }
-                                     return {false, std::move(next)};
+                                     return {false, self->watches()};
                                    });
+}
+
+std::vector<broker::long_poll::watch> local_consumer_session::watches() const {
+  std::vector<broker::long_poll::watch> out;
+  for (const auto& [tp, position] : _positions) {
+    auto t = _broker.topics().find(tp.topic);
+    auto log = t ? t->partition(tp.partition) : nullptr;
+    if (!log || position < 0) {
+      continue;
+    }
+    // Past what the last attempt read already (records kept back for fetch.min.bytes):
+    // waiting at the position itself would wake at once, again and again.
+    auto read = _read_to.find(tp);
+    out.push_back({std::move(log), std::max(position, read != _read_to.end() ? read->second : 0)});
+  }
+  return out;
 }
 
 bool local_consumer_session::attempt_poll(bool final) {
@@ -649,7 +703,7 @@ bool local_consumer_session::attempt_poll(bool final) {
   }
   size_t bytes = 0;
   bool full = false;
-  std::map<topic_partition, int64_t> advanced;
+  _read_to.clear();
   for (const auto& tp : order) {
     if (full) {
       break;
@@ -691,11 +745,16 @@ bool local_consumer_session::attempt_poll(bool final) {
     if (!full && got->records.empty()) {
       position = std::max(position, got->next_offset);  // past control batches
     }
+    _read_to[tp] = full ? position : got->next_offset;
   }
   if (!order.empty()) {
     _next_partition = (_next_partition + 1) % order.size();
   }
-  if (!result.without_offset.empty() && result.records.empty()) {
+  if (!result.without_offset.empty()) {
+    // A partition lost its position (reset `none`): as Kafka's NoOffsetForPartition, the
+    // poll hands out nothing and no position moves.
+    rewind(result.records);
+    result.records.clear();
     finish_poll(std::move(result));
     return true;
   }
@@ -704,17 +763,18 @@ bool local_consumer_session::attempt_poll(bool final) {
     finish_poll(std::move(result));
     return true;
   }
-  if (!result.records.empty()) {
-    // Fewer bytes than min_bytes: they are handed out with what comes next. The positions
-    // moved past them, so move them back.
-    for (const auto& r : result.records) {
-      auto it = _positions.find({r.topic, r.partition});
-      if (it != _positions.end()) {
-        it->second = std::min(it->second, r.offset);
-      }
+  // Fewer bytes than min_bytes: they are handed out with what comes next.
+  rewind(result.records);
+  return false;
+}
+
+void local_consumer_session::rewind(const std::vector<consumed_record>& records) {
+  for (const auto& r : records) {
+    auto it = _positions.find({r.topic, r.partition});
+    if (it != _positions.end()) {
+      it->second = std::min(it->second, r.offset);
     }
   }
-  return false;
 }
 
 void local_consumer_session::finish_poll(outcome<poll_result> result) {
@@ -728,7 +788,7 @@ void local_consumer_session::finish_poll(outcome<poll_result> result) {
 
 void local_consumer_session::wake_poll() {
   if (_wait) {
-    _wait->expire();
+    _wait->wake();  // reads the new positions; a closed session's attempt answers
   }
 }
 

@@ -27,6 +27,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "backend/consumer_session.h"
+#include "broker/service/long_poll.h"
 #include "protocol/topic_pattern.h"
 
 namespace brook::broker {
@@ -48,13 +49,14 @@ class executor_gate {
   explicit executor_gate(boost::asio::any_io_executor executor) : _executor(std::move(executor)) {}
 
   const boost::asio::any_io_executor& executor() const { return _executor; }
-  // Posts `f`, or drops it once closed.
-  void post(std::function<void()> f);
+  // Posts `f`; false (and `f` dropped) once closed.
+  bool post(std::function<void()> f);
   void close();
+  bool closed() const;
 
  private:
   boost::asio::any_io_executor _executor;
-  std::mutex _mutex;
+  mutable std::mutex _mutex;
   bool _closed = false;
 };
 
@@ -98,9 +100,13 @@ class local_consumer_session final : public consumer_session,
     callback<poll_result> done;
   };
 
-  // Runs `f` on the executor with the session kept alive.
+  // Runs `f` on the executor with the session kept alive; false when the backend has
+  // stopped (`f` is dropped).
   template <typename F>
-  void on_executor(F f);
+  bool on_executor(F f);
+  // Answers `done` with an error when the backend has stopped (true: answered).
+  template <typename T>
+  bool refuse_when_stopped(const callback<T>& done);
 
   // ---- group membership (subscribed mode) ----
   void start_join();
@@ -134,6 +140,10 @@ class local_consumer_session final : public consumer_session,
   void start_next_poll();
   // One read of every assigned partition; answers when it found enough or `final`.
   bool attempt_poll(bool final);
+  // What the waiting poll watches: each partition past what was read already.
+  std::vector<broker::long_poll::watch> watches() const;
+  // Moves positions back to the first of `records` (they were not handed out).
+  void rewind(const std::vector<consumed_record>& records);
   void finish_poll(outcome<poll_result> result);
   // The waiting poll reads again now (the assignment or positions changed).
   void wake_poll();
@@ -173,7 +183,8 @@ class local_consumer_session final : public consumer_session,
   std::deque<pending_poll> _polls;
   std::shared_ptr<broker::long_poll> _wait;
   bool _polling = false;
-  size_t _next_partition = 0;  // where the next poll starts reading, for fairness
+  size_t _next_partition = 0;                   // where the next poll starts reading, for fairness
+  std::map<topic_partition, int64_t> _read_to;  // where the last attempt's reads ended
 
   mutable std::mutex _snapshot_mutex;
   std::vector<topic_partition> _snapshot;  // the assignment, for assignment()

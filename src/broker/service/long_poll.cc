@@ -37,6 +37,10 @@ void long_poll::expire() {
   asio::post(_executor, [self = shared_from_this()] { self->finish_final(); });
 }
 
+void long_poll::wake() {
+  asio::post(_executor, [self = shared_from_this()] { self->on_wake(); });
+}
+
 void long_poll::listen(std::vector<watch> watches) {
   if (_finished) {
     return;

@@ -48,6 +48,9 @@ class long_poll : public std::enable_shared_from_this<long_poll> {
   // Makes the final attempt now instead of at the deadline (server shutdown). Thread-safe;
   // does nothing once the poll has answered.
   void expire();
+  // Makes an attempt now, as when a watched partition grows (the caller's reads changed:
+  // a seek, a new assignment), and goes on waiting if it does not answer. Thread-safe.
+  void wake();
 
  private:
   long_poll(boost::asio::any_io_executor executor, clock::time_point deadline, attempt_fn attempt);

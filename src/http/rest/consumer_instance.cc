@@ -100,13 +100,6 @@ awaitable<backend::outcome<T>> session_call(Start start) {
   co_return co_await await_callback<backend::outcome<T>>(std::move(start));
 }
 
-std::optional<rest_error> error_of(const backend::outcome<void>& r) {
-  if (r) {
-    return std::nullopt;
-  }
-  return from_backend(r.error());
-}
-
 rest_error illegal_state(std::string message) {
   return rest_error::make(error_codes::illegal_state, std::move(message));
 }
@@ -214,6 +207,11 @@ steady_clock::time_point consumer_instance::last_used() const {
   return steady_clock::time_point(steady_clock::duration(_last_used_ns.load()));
 }
 
+rest_error consumer_instance::failure_of(const backend::backend_error& e) const {
+  // Closed while the call ran (DELETE, idle expiry): as for any call after the close.
+  return _closed ? not_found() : from_backend(e);
+}
+
 std::optional<rest_error> consumer_instance::check_open() const {
   if (_closed) {
     return not_found();
@@ -277,7 +275,7 @@ awaitable<std::optional<rest_error>> consumer_instance::subscribe(
     _session->subscribe(topics, topic_pattern, std::move(done));
   };
   auto r = co_await session_call<void>(std::move(start));
-  co_return error_of(r);
+  co_return r ? std::nullopt : std::optional<rest_error>(failure_of(r.error()));
 }
 
 awaitable<subscription_answer> consumer_instance::subscription() {
@@ -303,7 +301,7 @@ awaitable<std::optional<rest_error>> consumer_instance::unsubscribe() {
   }
   auto start = [this](auto done) { _session->unsubscribe(std::move(done)); };
   auto r = co_await session_call<void>(std::move(start));
-  co_return error_of(r);
+  co_return r ? std::nullopt : std::optional<rest_error>(failure_of(r.error()));
 }
 
 awaitable<std::optional<rest_error>> consumer_instance::assign(
@@ -326,7 +324,7 @@ awaitable<std::optional<rest_error>> consumer_instance::assign(
   }
   auto start = [this, partitions](auto done) { _session->assign(partitions, std::move(done)); };
   auto r = co_await session_call<void>(std::move(start));
-  co_return error_of(r);
+  co_return r ? std::nullopt : std::optional<rest_error>(failure_of(r.error()));
 }
 
 awaitable<assignment_answer> consumer_instance::assignment() {
@@ -376,7 +374,7 @@ awaitable<std::optional<rest_error>> consumer_instance::seek(
   }
   auto start = [this, targets](auto done) { _session->seek(targets, std::move(done)); };
   auto r = co_await session_call<void>(std::move(start));
-  co_return error_of(r);
+  co_return r ? std::nullopt : std::optional<rest_error>(failure_of(r.error()));
 }
 
 awaitable<std::optional<rest_error>> consumer_instance::seek_to_beginning(
@@ -407,7 +405,7 @@ awaitable<std::optional<rest_error>> consumer_instance::seek_to(std::vector<topi
   }
   auto start = [this, targets](auto done) { _session->seek(targets, std::move(done)); };
   auto r = co_await session_call<void>(std::move(start));
-  co_return error_of(r);
+  co_return r ? std::nullopt : std::optional<rest_error>(failure_of(r.error()));
 }
 
 awaitable<records_answer> consumer_instance::poll(std::optional<milliseconds> timeout,
@@ -436,7 +434,7 @@ awaitable<records_answer> consumer_instance::poll(std::optional<milliseconds> ti
   auto start = [this, req](auto done) { _session->poll(req, std::move(done)); };
   auto got = co_await session_call<backend::poll_result>(std::move(start));
   if (!got) {
-    answer.error = from_backend(got.error());
+    answer.error = failure_of(got.error());
     co_return answer;
   }
   if (!got->without_offset.empty()) {
@@ -478,7 +476,7 @@ awaitable<std::optional<rest_error>> consumer_instance::commit(
   }
   auto start = [this, commits](auto done) { _session->commit(commits, std::move(done)); };
   auto r = co_await session_call<void>(std::move(start));
-  co_return error_of(r);
+  co_return r ? std::nullopt : std::optional<rest_error>(failure_of(r.error()));
 }
 
 awaitable<committed_answer> consumer_instance::committed(std::vector<topic_partition> partitions) {
@@ -496,7 +494,7 @@ awaitable<committed_answer> consumer_instance::committed(std::vector<topic_parti
   auto start = [this, partitions](auto done) { _session->committed(partitions, std::move(done)); };
   auto got = co_await session_call<std::vector<backend::committed_position>>(std::move(start));
   if (!got) {
-    answer.error = from_backend(got.error());
+    answer.error = failure_of(got.error());
     co_return answer;
   }
   for (auto& c : *got) {

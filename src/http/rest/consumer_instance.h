@@ -178,6 +178,8 @@ class consumer_instance {
                     std::shared_ptr<backend::consumer_session> session);
 
   std::optional<rest_error> check_open() const;
+  // A session error as the REST answer (40403 once the instance is closed).
+  rest_error failure_of(const backend::backend_error& e) const;
   // 40903 unless every one of `parts` is assigned now.
   std::optional<rest_error> check_assigned(const std::vector<topic_partition>& parts) const;
   awaitable<std::optional<rest_error>> seek_to(std::vector<topic_partition> parts, int64_t target);

@@ -735,6 +735,34 @@ TEST_F(ConsumerRegistryTest, OffsetResetNoneWantsASeek) {
   EXPECT_EQ(offsets_of(poll_records(*d, 1), 0), range(3, 4));
 }
 
+// A partition whose position falls out of the log (records deleted) under reset `none`
+// while another partition has records: the poll answers 40903 and hands out nothing, and
+// no position moves (nothing is skipped for the group).
+TEST_F(ConsumerRegistryTest, APartitionWithoutOffsetHoldsBackThePoll) {
+  std::string topic = unique("topic");
+  client->create_topic(topic, 2);
+  client->produce(topic, {value_record(0, "a"), value_record(0, "b"), value_record(1, "c"),
+                          value_record(1, "d")});
+  auto s = settings(unique("group"), "c");
+  s.auto_offset_reset = "none";
+  auto c = create(s);
+  ASSERT_FALSE(c->assign({{topic, 0}, {topic, 1}}));
+  ASSERT_FALSE(c->seek({{topic, 0, 0, std::nullopt}, {topic, 1, 0, std::nullopt}}));
+  std::promise<backend::outcome<int64_t>> deleted;
+  client->backend().delete_records(
+      topic, 1, 1, [&](backend::outcome<int64_t> r) { deleted.set_value(std::move(r)); });
+  ASSERT_TRUE(deleted.get_future().get().has_value());
+  auto held = c->poll(100ms, 1 << 20);
+  ASSERT_TRUE(held.error);
+  EXPECT_EQ(held.error->code, error_codes::illegal_state);
+  EXPECT_NE(held.error->message.find(topic + "-1"), std::string::npos) << held.error->message;
+  EXPECT_TRUE(held.records.empty());
+  ASSERT_FALSE(c->seek({{topic, 1, 1, std::nullopt}}));
+  auto got = poll_records(*c, 3);
+  EXPECT_EQ(offsets_of(got, 0), range(0, 2));
+  EXPECT_EQ(offsets_of(got, 1), range(1, 2));
+}
+
 TEST_F(ConsumerRegistryTest, SubscriptionAndAssignmentAreExclusive) {
   std::string topic = unique("topic");
   client->create_topic(topic, 1);
