@@ -160,7 +160,7 @@ void local_consumer_session::unsubscribe(callback<void> done) {
       done(closed_error());
       return;
     }
-    auto finish = [this, done = std::move(done)](outcome<void>) mutable {
+    auto finish = [this, done = std::move(done)](const outcome<void>&) mutable {
       if (_mode == mode::subscribed) {
         leave_group();
       }
@@ -274,7 +274,7 @@ void local_consumer_session::close(callback<void> done) {
       done(outcome<void>{});
       return;
     }
-    auto finish = [this, done = std::move(done)](outcome<void>) mutable {
+    auto finish = [this, done = std::move(done)](const outcome<void>&) mutable {
       if (_closed) {
         done(outcome<void>{});  // two closes raced: the first did the work
         return;
@@ -299,13 +299,14 @@ void local_consumer_session::commit_before_leaving(callback<void> then) {
     then(outcome<void>{});
     return;
   }
-  commit_now(std::move(offsets), [group = _options.group, then = std::move(then)](outcome<void> r) {
-    if (!r) {
-      log::debug("REST consumer session of group '{}': commit before leaving: {}", group,
-                 r.error().message);
-    }
-    then(outcome<void>{});
-  });
+  commit_now(std::move(offsets),
+             [group = _options.group, then = std::move(then)](const outcome<void>& r) {
+               if (!r) {
+                 log::debug("REST consumer session of group '{}': commit before leaving: {}", group,
+                            r.error().message);
+               }
+               then(outcome<void>{});
+             });
 }
 
 void local_consumer_session::shutdown(std::function<void()> done) {
@@ -383,11 +384,11 @@ void local_consumer_session::start_join() {
   req.require_known_member_id = true;
   auto self = shared_from_this();
   _broker.groups().join(std::move(req), [self](group::join_result r) {
-    self->on_executor([self, r = std::move(r)]() mutable { self->on_join(std::move(r)); });
+    self->on_executor([self, r = std::move(r)]() mutable { self->on_join(r); });
   });
 }
 
-void local_consumer_session::on_join(group::join_result r) {
+void local_consumer_session::on_join(const group::join_result& r) {
   _in_flight = false;
   if (_closed || _mode != mode::subscribed) {
     if (r.error == kafka_error::none && !r.member_id.empty()) {
@@ -495,7 +496,7 @@ void local_consumer_session::on_sync(group::sync_result r, int32_t generation) {
 
 void local_consumer_session::rejoin() {
   auto offsets = positions_to_commit();
-  auto go = [this](outcome<void>) {
+  auto go = [this](const outcome<void>&) {
     if (_closed || _mode != mode::subscribed) {
       return;
     }
@@ -848,7 +849,7 @@ void local_consumer_session::on_tick() {
           changed.push_back(std::move(o));
         }
       }
-      commit_now(std::move(changed), [group = _options.group](outcome<void> r) {
+      commit_now(std::move(changed), [group = _options.group](const outcome<void>& r) {
         if (!r) {
           log::debug("REST consumer session of group '{}': auto commit: {}", group,
                      r.error().message);

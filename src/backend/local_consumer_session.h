@@ -110,7 +110,7 @@ class local_consumer_session final : public consumer_session,
 
   // ---- group membership (subscribed mode) ----
   void start_join();
-  void on_join(broker::group::join_result r);
+  void on_join(const broker::group::join_result& r);
   void on_sync(broker::group::sync_result r, int32_t generation);
   // The group is rebalancing (or our membership ended): commit (auto commit), drop the
   // assignment, join again.

@@ -231,7 +231,7 @@ void consumer_instance::close(std::function<void()> done) {
     _topics.clear();
     _topic_pattern.reset();
   }
-  _session->close([done = std::move(done)](backend::outcome<void>) { done(); });
+  _session->close([done = std::move(done)](const backend::outcome<void>&) { done(); });
 }
 
 awaitable<std::optional<rest_error>> consumer_instance::subscribe(
