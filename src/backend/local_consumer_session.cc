@@ -68,8 +68,7 @@ local_consumer_session::local_consumer_session(broker::broker& b,
     : _broker(b),
       _gate(std::move(gate)),
       _executor(_gate->executor()),
-      _options(std::move(options)),
-      _timer(std::make_unique<asio::steady_timer>(_executor)) {
+      _options(std::move(options)) {
   _next_auto_commit = steady_clock::now() + _options.auto_commit_interval;
 }
 
@@ -144,6 +143,18 @@ void local_consumer_session::assign(std::vector<topic_partition> partitions, cal
       done(backend_error{kafka_error::invalid_request,
                          "Subscription to topics, partitions and pattern are mutually exclusive"});
       return;
+    }
+    if (_options.auto_commit && _mode == mode::assigned) {
+      // As Kafka's assign(): the positions of the partitions given up are committed.
+      std::set<topic_partition> kept(partitions.begin(), partitions.end());
+      auto offsets = positions_to_commit();
+      std::erase_if(offsets, [&](const offset_commit& o) { return kept.contains(o.partition); });
+      commit_now(std::move(offsets), [group = _options.group](const outcome<void>& r) {
+        if (!r) {
+          log::debug("REST consumer session of group '{}': commit of unassigned partitions: {}",
+                     group, r.error().message);
+        }
+      });
     }
     _mode = partitions.empty() ? mode::none : mode::assigned;
     set_assignment(partitions, true);
@@ -292,10 +303,13 @@ void local_consumer_session::close(callback<void> done) {
   });
 }
 
+bool local_consumer_session::owns_positions() const {
+  return _mode == mode::assigned || (_mode == mode::subscribed && _joined);
+}
+
 void local_consumer_session::commit_before_leaving(callback<void> then) {
-  const bool owns_positions = _mode == mode::assigned || (_mode == mode::subscribed && _joined);
   auto offsets = positions_to_commit();
-  if (!_options.auto_commit || !owns_positions || offsets.empty()) {
+  if (!_options.auto_commit || !owns_positions() || offsets.empty()) {
     then(outcome<void>{});
     return;
   }
@@ -411,13 +425,15 @@ void local_consumer_session::on_join(const group::join_result& r) {
     return;
   }
   if (r.error != kafka_error::none) {
-    // INCONSISTENT_GROUP_PROTOCOL (the group's members speak another assignor), a coordinator
-    // going down: try again at the next tick.
-    log::debug("REST consumer session of group '{}': join: {}", _options.group,
-               protocol::kafka_error_name(r.error));
-    _rejoin_after = true;
+    join_refused(r.error);
     return;
   }
+  if (_join_refusals > 0) {
+    log::info("REST consumer session of group '{}': joined after {} refusals", _options.group,
+              _join_refusals);
+  }
+  _join_refusals = 0;
+  _last_join_error = kafka_error::none;
   _generation = r.generation;
   group::sync_request req;
   req.group_id = _options.group;
@@ -469,7 +485,8 @@ void local_consumer_session::on_sync(group::sync_result r, int32_t generation) {
     return;
   }
   if (r.error != kafka_error::none) {
-    if (r.error == kafka_error::unknown_member_id || r.error == kafka_error::illegal_generation) {
+    // ILLEGAL_GENERATION: a newer generation began; the member id stays ours.
+    if (r.error == kafka_error::unknown_member_id) {
       _member_id.clear();
     }
     start_join();
@@ -492,6 +509,26 @@ void local_consumer_session::on_sync(group::sync_result r, int32_t generation) {
   _generation = generation;
   _joined = true;
   set_assignment(parts, false);
+}
+
+void local_consumer_session::join_refused(kafka_error error) {
+  // INCONSISTENT_GROUP_PROTOCOL (the group's members speak another protocol type or
+  // assignor), GROUP_MAX_SIZE_REACHED, a coordinator going down: none of them passes by
+  // itself at once, so each try waits longer than the last.
+  auto backoff = std::min<std::chrono::milliseconds>(
+      tick * (int64_t{1} << std::min(_join_refusals, 10)), longest_join_backoff);
+  ++_join_refusals;
+  if (error != _last_join_error) {
+    log::warn("REST consumer session of group '{}' cannot join the group: {}; trying again "
+              "after {} ms, then less often",
+              _options.group, protocol::kafka_error_name(error), backoff.count());
+  } else {
+    log::debug("REST consumer session of group '{}': join refused again ({}), next try in {} ms",
+               _options.group, protocol::kafka_error_name(error), backoff.count());
+  }
+  _last_join_error = error;
+  _join_retry_at = steady_clock::now() + backoff;
+  _rejoin_after = true;
 }
 
 void local_consumer_session::rejoin() {
@@ -614,7 +651,7 @@ void local_consumer_session::commit_now(std::vector<offset_commit> offsets, call
     bool posted = self->on_executor([self, offsets = std::move(offsets), done = *answer,
                                      errors = std::move(errors)]() mutable {
       for (size_t i = 0; i < errors.size() && i < offsets.size(); ++i) {
-        if (errors[i] == kafka_error::none) {
+        if (errors[i] == kafka_error::none && self->_positions.contains(offsets[i].partition)) {
           self->_committed_positions[offsets[i].partition] = offsets[i].offset;
         }
       }
@@ -664,6 +701,9 @@ void local_consumer_session::start_next_poll() {
 
 std::vector<broker::long_poll::watch> local_consumer_session::watches() const {
   std::vector<broker::long_poll::watch> out;
+  if (!owns_positions()) {
+    return out;  // woken when the assignment comes (wake_poll)
+  }
   for (const auto& [tp, position] : _positions) {
     auto t = _broker.topics().find(tp.topic);
     auto log = t ? t->partition(tp.partition) : nullptr;
@@ -686,7 +726,7 @@ bool local_consumer_session::attempt_poll(bool final) {
   }
   poll_result result;
   for (const auto& [tp, position] : _positions) {
-    if (position < 0) {
+    if (position < 0 && owns_positions()) {
       result.without_offset.push_back(tp);
     }
   }
@@ -695,8 +735,10 @@ bool local_consumer_session::attempt_poll(bool final) {
     return true;
   }
   std::vector<topic_partition> order;
-  for (const auto& [tp, position] : _positions) {
-    order.push_back(tp);
+  if (owns_positions()) {
+    for (const auto& [tp, position] : _positions) {
+      order.push_back(tp);
+    }
   }
   if (!order.empty()) {
     std::rotate(order.begin(), order.begin() + static_cast<long>(_next_partition % order.size()),
@@ -796,11 +838,14 @@ void local_consumer_session::wake_poll() {
 // ---- the timer ----
 
 void local_consumer_session::schedule_tick() {
-  if (_closed) {
+  if (_closed || _gate->closed()) {
+    // The backend stopped (a session opened while it stopped is not among those it shut
+    // down): no timer may keep the executor's context running.
+    _timer.reset();
     return;
   }
   if (!_timer) {
-    return;
+    _timer = std::make_unique<asio::steady_timer>(_executor);
   }
   _timer->expires_after(tick);
   std::weak_ptr<local_consumer_session> weak = weak_from_this();
@@ -819,14 +864,18 @@ void local_consumer_session::on_tick() {
   const auto now = steady_clock::now();
   if (_mode == mode::subscribed && !_in_flight) {
     if (_rejoin_after) {
-      start_join();
+      if (now >= _join_retry_at) {
+        start_join();
+      }
     } else if (_joined) {
       auto e = _broker.groups().heartbeat(_options.group, _member_id, std::nullopt, _generation);
       if (e == kafka_error::rebalance_in_progress) {
         rejoin();
       } else if (e == kafka_error::unknown_member_id || e == kafka_error::illegal_generation ||
                  e == kafka_error::fenced_instance_id) {
-        _member_id.clear();
+        if (e != kafka_error::illegal_generation) {
+          _member_id.clear();  // ILLEGAL_GENERATION: still a member, of a newer generation
+        }
         _joined = false;
         clear_assignment();  // no longer ours: nothing to commit
         start_join();

@@ -28,6 +28,7 @@
 
 #include "backend/consumer_session.h"
 #include "broker/service/long_poll.h"
+#include "protocol/kafka_error.h"
 #include "protocol/topic_pattern.h"
 
 namespace brook::broker {
@@ -67,6 +68,9 @@ class local_consumer_session final : public consumer_session,
   static constexpr std::chrono::milliseconds tick{250};
   // How often the subscribed topics are looked at for new partitions or pattern matches.
   static constexpr std::chrono::milliseconds metadata_interval{1000};
+  // A refused join (another protocol type or assignor in the group, say) is tried again
+  // after tick, then twice as long each time, up to this.
+  static constexpr std::chrono::milliseconds longest_join_backoff{5000};
 
   // `gate`'s executor must be single-threaded; close the gate before its context goes.
   static std::shared_ptr<local_consumer_session> open(broker::broker& b,
@@ -112,6 +116,8 @@ class local_consumer_session final : public consumer_session,
   void start_join();
   void on_join(const broker::group::join_result& r);
   void on_sync(broker::group::sync_result r, int32_t generation);
+  // A join was refused: warn (once per distinct error) and try again after a back-off.
+  void join_refused(protocol::kafka_error error);
   // The group is rebalancing (or our membership ended): commit (auto commit), drop the
   // assignment, join again.
   void rejoin();
@@ -120,6 +126,9 @@ class local_consumer_session final : public consumer_session,
   // With auto commit, commits the positions this session owns, then runs `then` (whatever
   // the commit's outcome).
   void commit_before_leaving(callback<void> then);
+  // Whether the positions are this session's to read and commit: assigned by hand, or
+  // this generation's assignment (not while a rebalance takes them away).
+  bool owns_positions() const;
   // The topics this member subscribes to now (a pattern: the existing topics it matches).
   std::vector<std::string> subscribed_topics() const;
   // Partition counts of the topics that decide the assignment: ours, and when leading,
@@ -155,8 +164,8 @@ class local_consumer_session final : public consumer_session,
   const std::shared_ptr<executor_gate> _gate;
   boost::asio::any_io_executor _executor;
   const consumer_options _options;
-  // Destroyed on the executor when the session closes (the session may outlive the
-  // executor's context, held by a late answer of the coordinator).
+  // Made and destroyed on the executor (the session may outlive the executor's context,
+  // held by a late answer of the coordinator).
   std::unique_ptr<boost::asio::steady_timer> _timer;
 
   bool _closed = false;
@@ -170,6 +179,10 @@ class local_consumer_session final : public consumer_session,
   bool _joined = false;                    // has this generation's assignment
   bool _in_flight = false;                 // a join or sync waits for the coordinator
   bool _rejoin_after = false;              // join again once the call in flight answers
+  // After a refused join: when to try again, how many refusals in a row, the last error.
+  std::chrono::steady_clock::time_point _join_retry_at;
+  int _join_refusals = 0;
+  protocol::kafka_error _last_join_error = protocol::kafka_error::none;
   std::vector<std::string> _group_topics;  // as leader: every member's topics
   std::map<std::string, int32_t> _watched;
   std::chrono::steady_clock::time_point _next_metadata_check;

@@ -4,8 +4,12 @@
 #include "backend/local_backend.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/sink.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -600,6 +604,120 @@ TEST(LocalBackend, StopEndsOpenConsumerSessions) {
   }
   ASSERT_EQ(f.groups->describe("g").members.size(), 1u);
   backend.stop();
+  EXPECT_TRUE(f.groups->describe("g").members.empty());
+}
+
+// Keeps what the process-wide logger writes while it lives (info and up).
+class log_capture {
+ public:
+  log_capture() : _sink(std::make_shared<sink>()) {
+    _level = spdlog::default_logger()->level();
+    spdlog::default_logger()->set_level(spdlog::level::info);
+    spdlog::default_logger()->sinks().push_back(_sink);
+  }
+  ~log_capture() {
+    auto& sinks = spdlog::default_logger()->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), _sink), sinks.end());
+    spdlog::default_logger()->set_level(_level);
+  }
+  log_capture(const log_capture&) = delete;
+  log_capture& operator=(const log_capture&) = delete;
+
+  // How many messages contain `text`.
+  size_t count(const std::string& text) const {
+    std::lock_guard lock(_sink->mutex);
+    return static_cast<size_t>(std::count_if(
+        _sink->messages.begin(), _sink->messages.end(),
+        [&](const std::string& m) { return m.find(text) != std::string::npos; }));
+  }
+
+ private:
+  struct sink : spdlog::sinks::sink {
+    void log(const spdlog::details::log_msg& msg) override {
+      std::lock_guard lock(mutex);
+      messages.emplace_back(msg.payload.data(), msg.payload.size());
+    }
+    void flush() override {}
+    void set_pattern(const std::string&) override {}
+    void set_formatter(std::unique_ptr<spdlog::formatter>) override {}
+    mutable std::mutex mutex;
+    std::vector<std::string> messages;
+  };
+  std::shared_ptr<sink> _sink;
+  spdlog::level::level_enum _level;
+};
+
+// A session refused by the group (another member speaks a different protocol type) keeps
+// trying, less and less often, and joins once that member has left.
+TEST(LocalBackend, ASessionRefusedByItsGroupJoinsOnceTheGroupAcceptsIt) {
+  broker::group::group_config groups;
+  groups.initial_rebalance_delay_ms = 0;
+  test::broker_fixture f({}, groups);
+  local_backend backend(*f.b);
+  log_capture logged;
+  broker::group::join_request other;
+  other.group_id = "g";
+  other.client_id = "connect-worker";
+  other.session_timeout_ms = 60000;
+  other.rebalance_timeout_ms = 60000;
+  other.protocol_type = "connect";
+  other.protocols = {{"default", {}}};
+  std::promise<broker::group::join_result> joined;
+  f.groups->join(other, [&](broker::group::join_result r) { joined.set_value(std::move(r)); });
+  auto first = joined.get_future().get();
+  ASSERT_EQ(first.error, kafka_error::none);
+
+  consumer_options o;
+  o.group = "g";
+  o.client_id = "rest-consumer";
+  auto session = backend.open_consumer(o);
+  std::promise<outcome<void>> subscribed;
+  session->subscribe({"t"}, std::nullopt,
+                     [&](outcome<void> r) { subscribed.set_value(std::move(r)); });
+  ASSERT_TRUE(subscribed.get_future().get().has_value());
+  auto client_ids = [&] {
+    std::vector<std::string> out;
+    for (const auto& m : f.groups->describe("g").members) {
+      out.push_back(m.client_id);
+    }
+    return out;
+  };
+  // Refused: the warning says why, once, however often the session tries again.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (logged.count("cannot join the group: INCONSISTENT_GROUP_PROTOCOL") == 0 &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(logged.count("cannot join the group: INCONSISTENT_GROUP_PROTOCOL"), 1u);
+  EXPECT_EQ(client_ids(), std::vector<std::string>{"connect-worker"});
+
+  f.groups->leave("g", {{first.member_id, std::nullopt}});
+  while (client_ids() != std::vector<std::string>{"rest-consumer"} &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(client_ids(), std::vector<std::string>{"rest-consumer"});
+  EXPECT_EQ(logged.count("cannot join the group"), 1u);
+  EXPECT_EQ(logged.count("joined after"), 1u);
+  backend.stop();
+}
+
+// A session opened after the backend stopped answers every call with an error and holds
+// nothing (no timer keeps a stopped backend's thread).
+TEST(LocalBackend, ASessionOpenedAfterStopAnswersWithAnError) {
+  test::broker_fixture f;
+  local_backend backend(*f.b);
+  backend.stop();
+  consumer_options o;
+  o.group = "g";
+  auto session = backend.open_consumer(o);
+  std::promise<outcome<void>> subscribed;
+  session->subscribe({"t"}, std::nullopt,
+                     [&](outcome<void> r) { subscribed.set_value(std::move(r)); });
+  EXPECT_FALSE(subscribed.get_future().get().has_value());
+  std::promise<outcome<poll_result>> polled;
+  session->poll({}, [&](outcome<poll_result> r) { polled.set_value(std::move(r)); });
+  EXPECT_FALSE(polled.get_future().get().has_value());
   EXPECT_TRUE(f.groups->describe("g").members.empty());
 }
 

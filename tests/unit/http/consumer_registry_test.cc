@@ -643,6 +643,32 @@ TEST_F(ConsumerRegistryTest, AssignAndSeek) {
   EXPECT_TRUE(c->assignment().partitions.empty());
 }
 
+// With auto commit, a new assignment commits the positions of the partitions given up (as
+// Kafka's assign()), so another instance resumes there.
+TEST_F(ConsumerRegistryTest, ANewAssignmentCommitsThePartitionsGivenUp) {
+  std::string topic = unique("topic");
+  std::string group = unique("group");
+  client->create_topic(topic, 2);
+  std::vector<produced> records;
+  for (int i = 0; i < 10; ++i) {
+    records.push_back(value_record(i % 2, std::to_string(i)));
+  }
+  client->produce(topic, records);
+  auto a = create(settings(group, "a"));  // auto commit
+  ASSERT_FALSE(a->assign({{topic, 0}, {topic, 1}}));
+  ASSERT_EQ(poll_records(*a, 10).size(), 10u);
+  ASSERT_FALSE(a->assign({{topic, 1}}));
+  auto b = create(settings(group, "b"));
+  std::vector<committed_offset> committed;
+  EXPECT_TRUE(eventually([&] {
+    auto got = b->committed({{topic, 0}});
+    committed = got.offsets;
+    return !got.error && committed.size() == 1;
+  }));
+  ASSERT_EQ(committed.size(), 1u);
+  EXPECT_EQ(committed[0].offset, 5);
+}
+
 TEST_F(ConsumerRegistryTest, SeekOnASubscribedInstance) {
   std::string topic = unique("topic");
   client->create_topic(topic, 1);
