@@ -229,6 +229,20 @@ std::vector<server_setting> make_settings() {
       "A request frame above this closes its connection",
       [](auto& c) -> auto& { return c.kafka.max_request_bytes; }));
   s.push_back(integer(
+      "kafka.max_connections", "--kafka-max-connections", "INT", 1, 1'000'000,
+      "must be between 1 and 1000000", "Open Kafka connections at most (more are closed)",
+      [](auto& c) -> auto& { return c.kafka.max_connections; }));
+  s.push_back(integer(
+      "kafka.connections_max_idle_ms", "--kafka-connections-max-idle-ms", "MS", 1, 86'400'000,
+      "must be a number of milliseconds, 1 to 86400000",
+      "Close a Kafka connection with no request for this long",
+      [](auto& c) -> auto& { return c.kafka.connections_max_idle; }));
+  s.push_back(integer(
+      "kafka.request_read_timeout_ms", "--kafka-request-read-timeout-ms", "MS", 1, 86'400'000,
+      "must be a number of milliseconds, 1 to 86400000",
+      "A Kafka request must arrive whole within this once it has begun",
+      [](auto& c) -> auto& { return c.kafka.request_read_timeout; }));
+  s.push_back(integer(
       "kafka.threads", "--kafka-threads", "INT", 0, 1024,
       "must be a number of threads, 0 (one per core) to 1024",
       "Kafka network threads (0: one per core)", [](auto& c) -> auto& { return c.kafka.threads; }));

@@ -1,6 +1,7 @@
 // Settings of the Kafka listener and of topic administration (doc/configuration.md).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -16,6 +17,12 @@ struct broker_config {
   uint16_t advertised_port = 0;          // 0: the bound port
   size_t max_request_bytes = 104857600;  // socket.request.max.bytes
   size_t max_in_flight = 64;             // pipelined requests read ahead per connection
+  size_t max_connections = 10000;        // open Kafka connections at most (max.connections)
+  // A connection with no request in flight and nothing read for this long is closed
+  // (connections.max.idle.ms).
+  std::chrono::milliseconds connections_max_idle{600000};
+  // Once its size has been read, a request frame must arrive whole within this.
+  std::chrono::milliseconds request_read_timeout{30000};
   int threads = 0;                       // network threads; 0: one per core
   int32_t node_id = 0;
   bool auto_create_topics = true;  // auto.create.topics.enable

@@ -20,8 +20,12 @@ namespace brook::broker {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
-connection::connection(asio::ip::tcp::socket socket, broker& b)
-    : _socket(std::move(socket)), _broker(b), _room(_socket.get_executor()) {}
+connection::connection(asio::ip::tcp::socket socket, broker& b, net::connection_slot slot)
+    : _socket(std::move(socket)),
+      _broker(b),
+      _room(_socket.get_executor()),
+      _slot(std::move(slot)),
+      _watchdog(_socket.get_executor()) {}
 
 void connection::start() {
   boost::system::error_code ec;
@@ -30,6 +34,64 @@ void connection::start() {
   auto peer = _socket.remote_endpoint(ec);
   _client_host = "/" + (ec ? std::string("unknown") : peer.address().to_string());
   asio::co_spawn(_socket.get_executor(), read_loop(), asio::detached);
+  asio::co_spawn(_socket.get_executor(), watchdog(), asio::detached);
+}
+
+std::string connection::describe_peer() const {
+  return _client_host.substr(1);  // without Kafka's leading '/'
+}
+
+asio::awaitable<void> connection::watchdog() {
+  auto self = shared_from_this();
+  const auto idle = _broker.config().connections_max_idle;
+  const auto read_timeout = _broker.config().request_read_timeout;
+  while (!_closed) {
+    // The next moment something could be due: the frame being read, or idleness.
+    auto due = _frame_started ? *_frame_started + read_timeout : _last_activity + idle;
+    _watchdog.expires_at(due);
+    boost::system::error_code ec;
+    co_await _watchdog.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (_closed) {
+      break;
+    }
+    const auto now = clock::now();
+    if (_frame_started && now >= *_frame_started + read_timeout) {
+      log::warn("closing Kafka connection from {}: a request did not arrive whole within {} ms "
+                "(kafka.request_read_timeout_ms)",
+                describe_peer(), read_timeout.count());
+      shut_down();
+      break;
+    }
+    if (!_frame_started && _slots.empty() && !_writing && now >= _last_activity + idle) {
+      log::info("closing Kafka connection from {}: idle for {} ms "
+                "(kafka.connections_max_idle_ms)",
+                describe_peer(), idle.count());
+      shut_down();
+      break;
+    }
+    // Answers owed, or activity since: look again later.
+    if (!_frame_started && now >= _last_activity + idle) {
+      _last_activity = now;
+    }
+  }
+}
+
+asio::awaitable<bool> connection::read_frame(std::vector<std::byte>& frame, size_t size) {
+  frame.resize(std::min(size, initial_frame_buffer));
+  size_t got = 0;
+  while (got < size) {
+    if (got == frame.size()) {
+      frame.resize(std::min(size, frame.size() * 2));
+    }
+    boost::system::error_code ec;
+    size_t n = co_await _socket.async_read_some(asio::buffer(frame.data() + got, frame.size() - got),
+                                                asio::redirect_error(use_awaitable, ec));
+    if (ec || _closed) {
+      co_return false;
+    }
+    got += n;
+  }
+  co_return true;
 }
 
 asio::awaitable<void> connection::read_loop() {
@@ -43,6 +105,7 @@ asio::awaitable<void> connection::read_loop() {
     if (ec || _closed) {
       break;
     }
+    _last_activity = clock::now();
     int32_t size = be::load<int32_t>(size_bytes.data());
     if (size < 8 || static_cast<size_t>(size) > max_request) {
       // Kafka closes the connection on a frame it will not read (InvalidReceiveException).
@@ -50,12 +113,13 @@ asio::awaitable<void> connection::read_loop() {
       break;
     }
     auto req = std::make_shared<request_context>();
-    req->frame.resize(static_cast<size_t>(size));
-    co_await asio::async_read(_socket, asio::buffer(req->frame),
-                              asio::redirect_error(use_awaitable, ec));
-    if (ec || _closed) {
+    _frame_started = _last_activity;
+    _watchdog.cancel();  // due sooner: the frame's deadline
+    if (!co_await read_frame(req->frame, static_cast<size_t>(size))) {
       break;
     }
+    _frame_started.reset();
+    _last_activity = clock::now();
     auto header = protocol::decode_request_header(req->frame);
     if (!header) {
       log::warn("closing connection: malformed request header");
@@ -123,6 +187,7 @@ asio::awaitable<void> connection::write_loop() {
       shut_down();
       break;
     }
+    _last_activity = clock::now();
     if (r.close_after) {
       shut_down();
       break;
@@ -183,6 +248,7 @@ void connection::shut_down() {
   _socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   _socket.close(ec);
   _room.cancel();
+  _watchdog.cancel();
   _slots.clear();
 }
 

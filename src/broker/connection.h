@@ -1,10 +1,18 @@
 // One client connection: reads size-prefixed request frames, starts each request's
 // handler as soon as it is read (pipelining, up to max_in_flight ahead), and writes the
 // answers strictly in request order; record data goes out with sendfile.
+//
+// A frame's buffer grows as its bytes arrive (a client that announces 100 MB and sends
+// nothing holds a few KB, not 100 MB). A watchdog closes the connection when a started
+// frame has not arrived whole within kafka.request_read_timeout_ms, and when nothing was
+// read and no answer was owed for kafka.connections_max_idle_ms.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <string>
+#include <vector>
 #include <memory>
 #include <optional>
 
@@ -13,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/request_context.h"
+#include "net/tcp_listener.h"
 
 namespace brook::broker {
 
@@ -20,7 +29,11 @@ class broker;
 
 class connection : public std::enable_shared_from_this<connection> {
  public:
-  connection(boost::asio::ip::tcp::socket socket, broker& b);
+  // The first bytes of a frame are read into this much; the buffer doubles from there as
+  // the rest arrives.
+  static constexpr size_t initial_frame_buffer = 16 * 1024;
+
+  connection(boost::asio::ip::tcp::socket socket, broker& b, net::connection_slot slot = {});
   void start();
 
  private:
@@ -30,6 +43,11 @@ class connection : public std::enable_shared_from_this<connection> {
   };
 
   boost::asio::awaitable<void> read_loop();
+  // Reads the rest of a frame of `size` bytes into `frame`; false when the connection
+  // failed or closed meanwhile.
+  boost::asio::awaitable<bool> read_frame(std::vector<std::byte>& frame, size_t size);
+  boost::asio::awaitable<void> watchdog();
+  std::string describe_peer() const;
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<bool> send_response(const response& r);
   void dispatch(std::shared_ptr<request_context> req);
@@ -46,6 +64,14 @@ class connection : public std::enable_shared_from_this<connection> {
   std::string _client_host;         // "/<peer address>"
   security::principal _principal;   // User:ANONYMOUS until the connection authenticates
   boost::asio::steady_timer _room;  // the reader waits here while max_in_flight are pending
+  net::connection_slot _slot;       // its place under kafka.max_connections
+
+  // The watchdog's view: when bytes were last read or an answer last written, and since
+  // when a frame has been arriving (none while waiting for the next frame's size).
+  using clock = std::chrono::steady_clock;
+  clock::time_point _last_activity = clock::now();
+  std::optional<clock::time_point> _frame_started;
+  boost::asio::steady_timer _watchdog;
 };
 
 }  // namespace brook::broker

@@ -1,5 +1,8 @@
 #include "broker/server.h"
 
+#include <chrono>
+
+#include "base/log.h"
 #include "broker/broker.h"
 #include "broker/connection.h"
 
@@ -7,10 +10,32 @@ namespace brook::broker {
 
 server::server(broker& b, net::io_pool& pool)
     : _broker(b),
-      _listener(pool, {b.config().host, b.config().port, 0},
-                [this](boost::asio::ip::tcp::socket socket, net::connection_slot) {
-                  std::make_shared<connection>(std::move(socket), _broker)->start();
-                }) {}
+      _listener(
+          pool, {b.config().host, b.config().port, b.config().max_connections},
+          [this](boost::asio::ip::tcp::socket socket, net::connection_slot slot) {
+            std::make_shared<connection>(std::move(socket), _broker, std::move(slot))->start();
+          },
+          [this](boost::asio::ip::tcp::socket socket) { refuse(std::move(socket)); }) {}
+
+void server::refuse(boost::asio::ip::tcp::socket socket) {
+  // As Kafka past max.connections: the connection is closed. One line every 10 s at most
+  // says how many were.
+  const size_t refused = _refused.fetch_add(1) + 1;
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = _last_refusal_log_ms.load();
+  if (now - last >= 10'000 && _last_refusal_log_ms.compare_exchange_strong(last, now)) {
+    boost::system::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    log::warn("kafka.max_connections ({}) reached: closing new connections ({} so far, the "
+              "latest from {})",
+              _broker.config().max_connections, refused,
+              ec ? std::string("unknown") : peer.address().to_string());
+  }
+  boost::system::error_code ec;
+  socket.close(ec);
+}
 
 status server::start() {
   return _listener.listen();

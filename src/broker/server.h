@@ -3,6 +3,8 @@
 // connection lives on one thread; handlers run there unless they wait.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 
 #include "base/result.h"
@@ -26,7 +28,12 @@ class server {
   uint16_t port() const { return _listener.port(); }
 
  private:
+  // A connection past kafka.max_connections: closed, and logged (rate-limited).
+  void refuse(boost::asio::ip::tcp::socket socket);
+
   broker& _broker;
+  std::atomic<size_t> _refused{0};
+  std::atomic<int64_t> _last_refusal_log_ms{-10'000'000};  // steady clock
   net::tcp_listener _listener;
 };
 

@@ -41,7 +41,12 @@ bool is_legal_topic_name(std::string_view name) {
 }
 
 bool is_internal_topic_name(std::string_view name) {
-  return name.starts_with("__");
+  return name == "__consumer_offsets" || name == "__transaction_state" ||
+         name == "__cluster_metadata" || is_brook_internal_topic_name(name);
+}
+
+bool is_brook_internal_topic_name(std::string_view name) {
+  return name.starts_with(brook_internal_prefix);
 }
 
 bool has_collision_chars(std::string_view name) {

@@ -20,8 +20,13 @@ kafka_result<void> validate_topic_name(std::string_view name);
 // True for a legal name (validate_topic_name gives the reason otherwise).
 bool is_legal_topic_name(std::string_view name);
 
-// Names that start with "__" belong to the broker (__consumer_offsets, ...).
+// Brook's own internal topics start with this (the audit topic of the security work).
+constexpr std::string_view brook_internal_prefix = "__brook_";
+// The names Kafka keeps for itself (__consumer_offsets, __transaction_state,
+// __cluster_metadata) and Brook's own (brook_internal_prefix): no client creates them.
 bool is_internal_topic_name(std::string_view name);
+// Brook's own internal topics: no client deletes them either.
+bool is_brook_internal_topic_name(std::string_view name);
 
 // Kafka's metric names turn '.' into '_', so "a.b" and "a_b" collide. True when `name`
 // holds either character (Kafka then warns at creation).

@@ -571,7 +571,8 @@ uint64_t partition_log::visible_limit_locked(const segment& s) const {
   return 0;
 }
 
-result<file_range> partition_log::read(int64_t offset, size_t max_bytes) const {
+result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
+                                       oversized_first_batch oversized) const {
   std::shared_lock lock(_state_mutex);
   if (offset < _log_start_offset || offset > _high_watermark) {
     return errc::offset_out_of_range;
@@ -602,7 +603,8 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes) const {
       continue;
     }
     uint64_t pos = found->first;
-    uint64_t end = seg->batch_aligned_end(pos, pos + max_bytes, limit);
+    uint64_t end = seg->batch_aligned_end(pos, pos + max_bytes, limit,
+                                          oversized == oversized_first_batch::returned);
     return file_range{seg, seg->log_file().fd(), pos, end - pos};
   }
   return file_range{};

@@ -96,10 +96,14 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // append() and wait for `done`.
   result<append_result> append_and_wait(std::span<std::byte> batches, append_options options = {});
 
-  // Reads from `offset` up to about `max_bytes` (at least one whole batch if any), up to
-  // the high watermark. An empty range at the high watermark; offset_out_of_range outside
-  // [log start, high watermark].
-  result<file_range> read(int64_t offset, size_t max_bytes) const;
+  // What read() does with a first batch larger than max_bytes.
+  enum class oversized_first_batch { returned, left_out };
+  // Reads whole batches from `offset`, up to `max_bytes` and the high watermark; the first
+  // batch even when larger than `max_bytes` unless `oversized` says left_out (Fetch's rule
+  // for every partition but the first with data). An empty range at the high watermark;
+  // offset_out_of_range outside [log start, high watermark].
+  result<file_range> read(int64_t offset, size_t max_bytes,
+                          oversized_first_batch oversized = oversized_first_batch::returned) const;
   // The base offset of the first batch holding a timestamp >= `timestamp` (batch
   // precision), or nullopt if every record is older.
   std::optional<int64_t> offset_for_timestamp(int64_t timestamp) const;

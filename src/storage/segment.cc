@@ -292,7 +292,8 @@ std::optional<protocol::batch_header> segment::read_header(uint64_t position) co
   return protocol::batch_header::decode(buf);
 }
 
-uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit) const {
+uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit,
+                                    bool first_batch_always) const {
   if (end >= limit) {
     return limit;
   }
@@ -303,7 +304,7 @@ uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit
       return pos;
     }
     uint64_t next = pos + h->total_size();
-    if (next > end && pos != start) {
+    if (next > end && (pos != start || !first_batch_always)) {
       return pos;
     }
     pos = next;

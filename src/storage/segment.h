@@ -105,8 +105,10 @@ class segment {
     return std::nullopt;
   }
   // Position after the last whole batch that ends at or before `end`, scanning from
-  // `start` (a batch boundary); at least the first batch when it alone passes `end`.
-  uint64_t batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit) const;
+  // `start` (a batch boundary); with `first_batch_always`, at least the first batch when it
+  // alone passes `end` (else `start`: nothing).
+  uint64_t batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit,
+                             bool first_batch_always = true) const;
 
   // Removes the three files. The segment must not be used afterwards, except by readers
   // that still hold it: their open descriptor keeps the data readable.

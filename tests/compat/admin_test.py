@@ -335,6 +335,27 @@ class AdminTest(ServerTestCase):
         counts = self.partition_counts()
         self.assertFalse([n for n in counts if n in ("bad name", "a/b", ".", "..")])
 
+    def test_internal_topic_names_are_refused(self):
+        # Kafka's own topics (and Brook's) are not created by clients, explicitly or by
+        # producing to them; other names with two underscores are ordinary.
+        for name in ("__consumer_offsets", "__transaction_state", "__brook_audit"):
+            with self.subTest(name=name):
+                self.assert_refused(self.create(name), INVALID_REQUEST,
+                                    f"Creation of internal topic {name} is prohibited.")
+                self.assertEqual(self.create_raw(name, 1),
+                                 (INVALID_REQUEST,
+                                  f"Creation of internal topic {name} is prohibited."))
+        p = Producer({"bootstrap.servers": self.brook.bootstrap, "message.timeout.ms": 3000})
+        failures = []
+        p.produce("__consumer_offsets", b"x", on_delivery=lambda e, m: failures.append(e))
+        p.flush(10)
+        self.assertEqual(len(failures), 1)
+        self.assertIsNotNone(failures[0])
+        counts = self.partition_counts()
+        self.assertFalse([n for n in counts if n.startswith(("__consumer", "__trans", "__brook"))])
+        name = self.topic_name("__connect-like")
+        self.assert_created(name, 1)
+
     def test_existing_topic_is_refused(self):
         name = self.topic_name("twice")
         self.assert_created(name, 2)

@@ -12,42 +12,13 @@ import unittest
 from kafka.protocol.fetch import FetchRequest, FetchResponse
 from kafka.protocol.metadata import MetadataRequest, MetadataResponse
 from kafka.protocol.produce import ProduceRequest, ProduceResponse
-from kafka.record.default_records import DefaultRecordBatchBuilder
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
 from fixtures import ServerTestCase  # noqa: E402
 from kafka_wire import (CORRUPT_MESSAGE, Conn, INVALID_RECORD, INVALID_REQUIRED_ACKS,
                         INVALID_TOPIC_EXCEPTION, MESSAGE_TOO_LARGE, OFFSET_OUT_OF_RANGE,
-                        UNKNOWN_TOPIC_OR_PARTITION, UNSUPPORTED_VERSION)  # noqa: E402
-
-
-def batch(values, timestamp=1_700_000_000_000):
-    b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=False,
-                                  producer_id=-1, producer_epoch=-1, base_sequence=-1,
-                                  batch_size=64 << 20)
-    for i, v in enumerate(values):
-        b.append(i, timestamp=timestamp + i, key=None, value=v, headers=[])
-    return bytes(b.build())
-
-
-def produce(conn, topic, partition, records, acks=-1, version=7):
-    req = ProduceRequest[version](required_acks=acks, timeout=10000,
-                                  topics=[(topic, [(partition, records)])])
-    if version >= 3:
-        req = ProduceRequest[version](transactional_id=None, required_acks=acks, timeout=10000,
-                                      topics=[(topic, [(partition, records)])])
-    resp = conn.request(req)
-    (_, parts), = resp.topics
-    return parts[0]  # (partition, error_code, offset, ...)
-
-
-def fetch(conn, topic, partition, offset):
-    req = FetchRequest[4](replica_id=-1, max_wait_time=0, min_bytes=0, max_bytes=1 << 20,
-                          isolation_level=0,
-                          topics=[(topic, [(partition, offset, 1 << 20)])])
-    resp = conn.request(req)
-    (_, parts), = resp.topics
-    return parts[0]
+                        UNKNOWN_TOPIC_OR_PARTITION, UNSUPPORTED_VERSION, batch, fetch,
+                        produce)  # noqa: E402
 
 
 class BadInputTest(ServerTestCase):

@@ -332,6 +332,21 @@ class HttpRestTest(HttpTestCase):
         self.assertNotIn(topic, [t["topic_name"] for t in listed])
         self.assertNotIn(topic, self.ok("GET", "/topics"))
 
+    def test_internal_topic_names_are_refused(self):
+        # As over the Kafka protocol: neither created through v3 nor by producing to them.
+        for name in ("__consumer_offsets", "__transaction_state", "__brook_audit"):
+            with self.subTest(name=name):
+                r = self.http("POST", self.v3("/topics"),
+                              {"topic_name": name, "partitions_count": 1}, content_type=JSON)
+                self.assert_error(r, 400, 40002)
+                self.assertIn(f"Creation of internal topic {name} is prohibited.", r.text)
+                r = self.http("POST", f"/topics/{name}", {"records": [{"value": "x"}]},
+                              content_type="application/vnd.kafka.json.v2+json")
+                self.assertEqual(r.status_code, 404, r.text)
+                self.assertEqual(r.json()["error_code"], 40401)
+        listed = [t["topic_name"] for t in self.ok("GET", self.v3("/topics"))["data"]]
+        self.assertFalse([n for n in listed if n.startswith(("__consumer", "__trans", "__brook"))])
+
     def test_v3_produce_key_value_headers_timestamp(self):
         topic = unique("v3produce")
         self.create_topic(topic, 3)

@@ -7,6 +7,10 @@ format) and sent with Conn.request()."""
 import socket
 import struct
 
+from kafka.protocol.fetch import FetchRequest
+from kafka.protocol.produce import ProduceRequest
+from kafka.record.default_records import DefaultRecordBatchBuilder
+
 TIMEOUT_S = 30  # of one read or write on a connection
 
 # Kafka error codes (org.apache.kafka.common.protocol.Errors).
@@ -205,3 +209,40 @@ class Conn:
 
     def close(self):
         self.sock.close()
+
+
+# Produce and fetch with kafka-python's request classes, for tests that write and read
+# batches by hand.
+
+def batch(values, timestamp=1_700_000_000_000):
+    """One uncompressed v2 record batch holding `values` (bytes), without keys."""
+    b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=False,
+                                  producer_id=-1, producer_epoch=-1, base_sequence=-1,
+                                  batch_size=64 << 20)
+    for i, v in enumerate(values):
+        b.append(i, timestamp=timestamp + i, key=None, value=v, headers=[])
+    return bytes(b.build())
+
+
+def produce(conn, topic, partition, records, acks=-1, version=7):
+    """Produce `records` (encoded batches) to one partition; its answer
+    (partition, error_code, offset, ...)."""
+    req = ProduceRequest[version](required_acks=acks, timeout=10000,
+                                  topics=[(topic, [(partition, records)])])
+    if version >= 3:
+        req = ProduceRequest[version](transactional_id=None, required_acks=acks, timeout=10000,
+                                      topics=[(topic, [(partition, records)])])
+    resp = conn.request(req)
+    (_, parts), = resp.topics
+    return parts[0]  # (partition, error_code, offset, ...)
+
+
+def fetch(conn, topic, partition, offset):
+    """Fetch v4 of one partition from `offset`, 1 MiB at most, no wait; its answer
+    (partition, error_code, high_watermark, last_stable_offset, aborted, records)."""
+    req = FetchRequest[4](replica_id=-1, max_wait_time=0, min_bytes=0, max_bytes=1 << 20,
+                          isolation_level=0,
+                          topics=[(topic, [(partition, offset, 1 << 20)])])
+    resp = conn.request(req)
+    (_, parts), = resp.topics
+    return parts[0]

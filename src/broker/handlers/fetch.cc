@@ -12,6 +12,7 @@
 #include "broker/service/long_poll.h"
 #include "protocol/kafka_error.h"
 #include "protocol/messages/fetch.h"
+#include "storage/partition_log.h"
 
 namespace brook::broker::handlers {
 
@@ -67,12 +68,17 @@ built build(fetch_state& s) {
       part.high_watermark = hw;
       part.last_stable_offset = hw;
       part.log_start_offset = log->log_start_offset();
-      // KIP-74: the first batch goes out even when larger than the limits.
-      int64_t limit = std::min<int64_t>(p.partition_max_bytes, budget);
-      if (limit <= 0 && !first) {
+      // KIP-74, as Kafka: the answer stays within max_bytes and each partition within its
+      // partition_max_bytes, except the first batch of the first partition with data, which
+      // goes out whatever its size (so a consumer always progresses). Further partitions
+      // whose next batch does not fit get no records this time.
+      int64_t limit = std::max<int64_t>(0, std::min<int64_t>(p.partition_max_bytes, budget));
+      if (limit == 0 && !first) {
         continue;
       }
-      auto range = log->read(p.fetch_offset, static_cast<size_t>(std::max<int64_t>(limit, 1)));
+      auto range = log->read(p.fetch_offset, static_cast<size_t>(limit),
+                             first ? storage::partition_log::oversized_first_batch::returned
+                                   : storage::partition_log::oversized_first_batch::left_out);
       if (!range) {
         part.error_code = protocol::code(to_kafka_error(range.error()));
         result.error = true;

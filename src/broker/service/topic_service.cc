@@ -159,6 +159,11 @@ protocol::kafka_result<created_topic> topic_service::create(const topic_request&
   if (auto checked = check(request); !checked) {
     return std::move(checked).error();
   }
+  if (protocol::is_internal_topic_name(request.name)) {
+    // Kafka's answer (INVALID_REQUEST) and words.
+    return kafka_failure{kafka_error::invalid_request,
+                         "Creation of internal topic " + request.name + " is prohibited."};
+  }
   created_topic out;
   out.name = request.name;
   out.partitions = request.partitions == default_partitions ? _broker.config().default_partitions
@@ -183,7 +188,8 @@ protocol::kafka_result<std::shared_ptr<const topic>> topic_service::find_or_crea
   if (auto t = _broker.topics().find(name)) {
     return t;
   }
-  if (!allow_create || !_broker.config().auto_create_topics) {
+  if (!allow_create || !_broker.config().auto_create_topics ||
+      protocol::is_internal_topic_name(name)) {
     return kafka_failure{kafka_error::unknown_topic_or_partition,
                          "This server does not host this topic: " + name};
   }
@@ -197,6 +203,10 @@ protocol::kafka_result<std::shared_ptr<const topic>> topic_service::find_or_crea
 }
 
 protocol::kafka_result<protocol::uuid> topic_service::remove(const std::string& name) {
+  if (protocol::is_brook_internal_topic_name(name)) {
+    return kafka_failure{kafka_error::invalid_request,
+                         "Deletion of internal topic " + name + " is prohibited."};
+  }
   protocol::uuid id;
   if (auto t = _broker.topics().find(name)) {
     id = t->id;

@@ -96,6 +96,35 @@ TEST(TopicService, FindOrCreateFollowsAutoCreation) {
   EXPECT_EQ(bad.error().code, kafka_error::invalid_topic_exception);
 }
 
+// Kafka's own topic names are refused as Kafka refuses them, and so are Brook's; other
+// names with two underscores are ordinary.
+TEST(TopicService, InternalNamesAreNotCreatedByClients) {
+  test::broker_fixture f;
+  for (const char* name :
+       {"__consumer_offsets", "__transaction_state", "__cluster_metadata", "__brook_audit"}) {
+    auto created = f.b->topic_admin().create(named(name));
+    ASSERT_FALSE(created.has_value()) << name;
+    EXPECT_EQ(created.error().code, kafka_error::invalid_request);
+    EXPECT_EQ(created.error().message,
+              std::string("Creation of internal topic ") + name + " is prohibited.");
+    auto auto_created = f.b->topic_admin().find_or_create(name, true);
+    ASSERT_FALSE(auto_created.has_value()) << name;
+    EXPECT_EQ(auto_created.error().code, kafka_error::unknown_topic_or_partition);
+  }
+  EXPECT_EQ(f.b->topics().size(), 0u);
+  EXPECT_TRUE(f.b->topic_admin().create(named("__connect_offsets")).has_value());
+}
+
+// Brook's internal topics, made by Brook itself, cannot be deleted by a client.
+TEST(TopicService, BrooksInternalTopicsAreNotDeletedByClients) {
+  test::broker_fixture f;
+  ASSERT_TRUE(f.b->topics().create("__brook_audit", 1, {}, false).has_value());
+  auto removed = f.b->topic_admin().remove("__brook_audit");
+  ASSERT_FALSE(removed.has_value());
+  EXPECT_EQ(removed.error().code, kafka_error::invalid_request);
+  EXPECT_NE(f.b->topics().find("__brook_audit"), nullptr);
+}
+
 TEST(TopicService, RemoveAnswersTheIdAndAnAbsentTopicIsUnknown) {
   test::broker_fixture f;
   auto created = f.b->topic_admin().create(named("t"));

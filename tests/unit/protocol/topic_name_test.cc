@@ -62,10 +62,17 @@ TEST(TopicName, IsLegalAgreesWithValidate) {
   EXPECT_FALSE(is_legal_topic_name("^events.*"));
 }
 
-TEST(TopicName, NamesStartingWithTwoUnderscoresAreInternal) {
+TEST(TopicName, KafkasAndBrooksInternalNames) {
   EXPECT_TRUE(is_internal_topic_name("__consumer_offsets"));
   EXPECT_TRUE(is_internal_topic_name("__transaction_state"));
-  EXPECT_TRUE(is_internal_topic_name("__"));
+  EXPECT_TRUE(is_internal_topic_name("__cluster_metadata"));
+  EXPECT_TRUE(is_internal_topic_name("__brook_audit"));
+  EXPECT_TRUE(is_brook_internal_topic_name("__brook_audit"));
+  EXPECT_FALSE(is_brook_internal_topic_name("__consumer_offsets"));
+  // Kafka lets clients use other names with two underscores (tools do: __confluent.*).
+  EXPECT_FALSE(is_internal_topic_name("__"));
+  EXPECT_FALSE(is_internal_topic_name("__consumer_offsets2"));
+  EXPECT_FALSE(is_internal_topic_name("__confluent.support.metrics"));
   EXPECT_FALSE(is_internal_topic_name("_private"));
   EXPECT_FALSE(is_internal_topic_name("events__"));
   EXPECT_FALSE(is_internal_topic_name(""));

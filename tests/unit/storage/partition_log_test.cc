@@ -73,6 +73,29 @@ TEST_F(PartitionLog, ReadFromTheMiddleOfABatchReturnsThatBatch) {
   EXPECT_EQ(bytes.size(), h.total_size());  // max_bytes 1: still one whole batch
 }
 
+// Fetch's rule for partitions after the first with data: a first batch larger than
+// max_bytes is left out, whole batches that fit still come.
+TEST_F(PartitionLog, ReadCanLeaveOutAnOversizedFirstBatch) {
+  auto log = open();
+  for (int i = 0; i < 3; ++i) {
+    auto b = make_batch("z" + std::to_string(i), 10);
+    ASSERT_TRUE(log->append_and_wait(bytes_of(b)));
+  }
+  using oversized = storage::partition_log::oversized_first_batch;
+  auto none = log->read(0, 1, oversized::left_out);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->length, 0u);
+  auto one = log->read(0, 1, oversized::returned);
+  ASSERT_TRUE(one);
+  const auto batch_size = one->length;
+  auto fits = log->read(0, batch_size * 2 + 1, oversized::left_out);
+  ASSERT_TRUE(fits);
+  EXPECT_EQ(fits->length, batch_size * 2);
+  auto zero = log->read(10, 0, oversized::left_out);
+  ASSERT_TRUE(zero);
+  EXPECT_EQ(zero->length, 0u);
+}
+
 TEST_F(PartitionLog, ReadIsBatchAlignedAndBoundedByMaxBytes) {
   auto log = open();
   size_t one = 0;
