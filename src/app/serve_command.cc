@@ -11,6 +11,7 @@
 #include "app/server_settings.h"
 #include "backend/local_backend.h"
 #include "base/crc32c.h"
+#include "base/descriptor_limit.h"
 #include "base/log.h"
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
@@ -28,6 +29,34 @@
 namespace brook::app {
 
 namespace {
+
+// Descriptors kept beyond the segments' (sockets, SQLite, the listener, logs, pipes).
+constexpr uint64_t descriptor_reserve = 256;
+
+// Raises the open-file limit as far as allowed, then checks that the data directory's
+// segments (each kept open) fit under it; false (logged) when they cannot.
+bool check_descriptor_limit(const std::filesystem::path& data_dir) {
+  auto before = current_descriptor_limit();
+  auto limit = raise_descriptor_limit();
+  if (!limit) {
+    log::warn("cannot read the open-file limit: {}", limit.error().message());
+    return true;
+  }
+  if (before && before->soft < limit->soft) {
+    log::info("open-file limit raised from {} to {} (the hard limit)", before->soft, limit->soft);
+  }
+  const uint64_t segments = storage::log_manager::count_segment_files(data_dir);
+  const uint64_t needed = segments + descriptor_reserve;
+  if (needed > limit->soft) {
+    log::error(
+        "data directory {} holds {} segment files, each kept open, and this process may open "
+        "only {} files (hard limit {}): raise the limit to at least {} (ulimit -n, systemd "
+        "LimitNOFILE=, docker run --ulimit nofile=)",
+        data_dir.string(), segments, limit->soft, limit->hard, needed);
+    return false;
+  }
+  return true;
+}
 
 // The settings in `config` as a --config file: one dotted key per line, in table order,
 // each with its flag and environment variable in a comment.
@@ -132,6 +161,10 @@ int run_serve(const server_config& config) {
                  (config.data_dir / storage::data_dir_lock::file_name).string(),
                  dir_lock.error().message());
     }
+    return 1;
+  }
+
+  if (!check_descriptor_limit(config.data_dir)) {
     return 1;
   }
 

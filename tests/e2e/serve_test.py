@@ -365,6 +365,44 @@ class DumpLogTest(BrookTestCase):
         self.assertEqual(rc, 1, out + err)
 
 
+class DescriptorLimitTest(BrookTestCase):
+    """Each segment is kept open: `brook serve` raises its open-file limit to the hard limit,
+    and refuses (exit 1, with what to do) a data directory that needs more than that."""
+
+    PARTITIONS = 400
+
+    def make_data_dir(self):
+        data = self.path("data")
+        for p in range(self.PARTITIONS):
+            d = os.path.join(data, f"many-{p}")
+            os.makedirs(d)
+            open(os.path.join(d, "00000000000000000000.log"), "w").close()
+        return data
+
+    def serve_limited(self, data, nofile):
+        return self.spawn(["prlimit", f"--nofile={nofile}", BROOK, "serve", "--data-dir", data,
+                           "--kafka-port", "0", "--http-port", "0"])
+
+    def test_too_low_a_hard_limit_is_refused_with_what_to_do(self):
+        data = self.make_data_dir()
+        c = self.serve_limited(data, "256:256")
+        rc = c.wait()
+        self.assertEqual(rc, 1, c.describe())
+        err = c.text("stderr")
+        self.assertIn(f"holds {self.PARTITIONS} segment files", err)
+        self.assertIn(f"raise the limit to at least {self.PARTITIONS + 256}", err)
+        self.assertNotIn("brook ready", err)
+        self.assert_no_sanitizer(c)
+
+    def test_the_soft_limit_is_raised_to_the_hard_limit(self):
+        data = self.make_data_dir()
+        c = self.serve_limited(data, "256:2048")
+        c.wait_line(r"brook ready")
+        self.assertIn("open-file limit raised from 256 to 2048", c.text("stderr"))
+        self.assertIn(f"{self.PARTITIONS} partitions", self.data_directory_line(c))
+        self.stop_serve(c)
+
+
 class BadConfigurationTest(BrookTestCase):
     """A bad setting gets a clear message and exit code 2; nothing starts."""
 
