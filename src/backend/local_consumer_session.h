@@ -176,9 +176,9 @@ class local_consumer_session final : public consumer_session,
   // Membership.
   std::string _member_id;
   int32_t _generation = -1;
-  bool _joined = false;                    // has this generation's assignment
-  bool _in_flight = false;                 // a join or sync waits for the coordinator
-  bool _rejoin_after = false;              // join again once the call in flight answers
+  bool _joined = false;        // has this generation's assignment
+  bool _in_flight = false;     // a join or sync waits for the coordinator
+  bool _rejoin_after = false;  // join again once the call in flight answers
   // After a refused join: when to try again, how many refusals in a row, the last error.
   std::chrono::steady_clock::time_point _join_retry_at;
   int _join_refusals = 0;
@@ -202,5 +202,11 @@ class local_consumer_session final : public consumer_session,
   mutable std::mutex _snapshot_mutex;
   std::vector<topic_partition> _snapshot;  // the assignment, for assignment()
 };
+
+template <typename F>
+bool local_consumer_session::on_executor(F f) {
+  auto shared = std::make_shared<F>(std::move(f));  // std::function wants a copyable callable
+  return _gate->post([self = shared_from_this(), shared] { (*shared)(); });
+}
 
 }  // namespace brook::backend

@@ -23,7 +23,7 @@ struct broker_config {
   std::chrono::milliseconds connections_max_idle{600000};
   // Once its size has been read, a request frame must arrive whole within this.
   std::chrono::milliseconds request_read_timeout{30000};
-  int threads = 0;                       // network threads; 0: one per core
+  int threads = 0;  // network threads; 0: one per core
   int32_t node_id = 0;
   bool auto_create_topics = true;  // auto.create.topics.enable
   int32_t default_partitions = 1;  // num.partitions

@@ -46,8 +46,12 @@ asio::awaitable<void> connection::watchdog() {
   const auto idle = _broker.config().connections_max_idle;
   const auto read_timeout = _broker.config().request_read_timeout;
   while (!_closed) {
-    // The next moment something could be due: the frame being read, or idleness.
-    auto due = _frame_started ? *_frame_started + read_timeout : _last_activity + idle;
+    // When something could next be due: the frame being read; idleness, which cannot
+    // begin before the answers owed are written (look again an idle period from now).
+    const bool answers_owed = !_slots.empty() || _writing;
+    const auto due = _frame_started ? *_frame_started + read_timeout
+                     : answers_owed ? clock::now() + idle
+                                    : _last_activity + idle;
     _watchdog.expires_at(due);
     boost::system::error_code ec;
     co_await _watchdog.async_wait(asio::redirect_error(use_awaitable, ec));
@@ -56,22 +60,18 @@ asio::awaitable<void> connection::watchdog() {
     }
     const auto now = clock::now();
     if (_frame_started && now >= *_frame_started + read_timeout) {
-      log::warn("closing Kafka connection from {}: a request did not arrive whole within {} ms "
-                "(kafka.request_read_timeout_ms)",
-                describe_peer(), read_timeout.count());
+      log::warn(
+          "closing Kafka connection from {}: a request did not arrive whole within {} ms "
+          "(kafka.request_read_timeout_ms)",
+          describe_peer(), read_timeout.count());
       shut_down();
       break;
     }
     if (!_frame_started && _slots.empty() && !_writing && now >= _last_activity + idle) {
-      log::info("closing Kafka connection from {}: idle for {} ms "
-                "(kafka.connections_max_idle_ms)",
+      log::info("closing Kafka connection from {}: idle for {} ms (kafka.connections_max_idle_ms)",
                 describe_peer(), idle.count());
       shut_down();
       break;
-    }
-    // Answers owed, or activity since: look again later.
-    if (!_frame_started && now >= _last_activity + idle) {
-      _last_activity = now;
     }
   }
 }
@@ -84,8 +84,9 @@ asio::awaitable<bool> connection::read_frame(std::vector<std::byte>& frame, size
       frame.resize(std::min(size, frame.size() * 2));
     }
     boost::system::error_code ec;
-    size_t n = co_await _socket.async_read_some(asio::buffer(frame.data() + got, frame.size() - got),
-                                                asio::redirect_error(use_awaitable, ec));
+    size_t n =
+        co_await _socket.async_read_some(asio::buffer(frame.data() + got, frame.size() - got),
+                                         asio::redirect_error(use_awaitable, ec));
     if (ec || _closed) {
       co_return false;
     }

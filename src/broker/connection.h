@@ -11,10 +11,10 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <string>
-#include <vector>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>

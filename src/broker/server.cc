@@ -28,10 +28,11 @@ void server::refuse(boost::asio::ip::tcp::socket socket) {
   if (now - last >= 10'000 && _last_refusal_log_ms.compare_exchange_strong(last, now)) {
     boost::system::error_code ec;
     auto peer = socket.remote_endpoint(ec);
-    log::warn("kafka.max_connections ({}) reached: closing new connections ({} so far, the "
-              "latest from {})",
-              _broker.config().max_connections, refused,
-              ec ? std::string("unknown") : peer.address().to_string());
+    log::warn(
+        "kafka.max_connections ({}) reached: closing new connections ({} so far, the "
+        "latest from {})",
+        _broker.config().max_connections, refused,
+        ec ? std::string("unknown") : peer.address().to_string());
   }
   boost::system::error_code ec;
   socket.close(ec);

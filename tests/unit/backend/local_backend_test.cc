@@ -626,9 +626,9 @@ class log_capture {
   // How many messages contain `text`.
   size_t count(const std::string& text) const {
     std::lock_guard lock(_sink->mutex);
-    return static_cast<size_t>(std::count_if(
-        _sink->messages.begin(), _sink->messages.end(),
-        [&](const std::string& m) { return m.find(text) != std::string::npos; }));
+    return static_cast<size_t>(
+        std::count_if(_sink->messages.begin(), _sink->messages.end(),
+                      [&](const std::string& m) { return m.find(text) != std::string::npos; }));
   }
 
  private:
