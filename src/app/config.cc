@@ -43,6 +43,12 @@ done check_server_config(const server_config& c) {
     return failure(st.error().message());
   }
   const auto& k = c.kafka;
+  if (k.default_partitions > k.max_partitions_per_topic) {
+    return failure("kafka.default_partitions (" + std::to_string(k.default_partitions) +
+                   ") is above kafka.max_partitions_per_topic (" +
+                   std::to_string(k.max_partitions_per_topic) +
+                   "): no auto-created topic could be made");
+  }
   if (!k.advertised_host.empty() && is_wildcard_address(k.advertised_host)) {
     return failure("kafka.advertised_host " + k.advertised_host +
                    " is not an address clients can connect to: set --advertised-host "

@@ -188,7 +188,9 @@ int run_serve(const server_config& config) {
                store.error().message());
     return 1;
   }
-  broker::topic_table topics(logs, **store, config.storage);
+  broker::topic_table topics(
+      logs, **store, config.storage,
+      {config.kafka.max_partitions_per_topic, config.kafka.max_partitions, descriptor_reserve});
   if (auto st = topics.load(); !st) {
     log::error("cannot load topics: {}", st.error().message());
     return 1;

@@ -254,6 +254,16 @@ std::vector<server_setting> make_settings() {
       "kafka.default_partitions", "--default-partitions", "INT", 1, 100000,
       "must be a number of partitions, 1 to 100000", "Partitions of auto-created topics",
       [](auto& c) -> auto& { return c.kafka.default_partitions; }));
+  s.push_back(integer(
+      "kafka.max_partitions_per_topic", "--max-partitions-per-topic", "INT", 1, 100000,
+      "must be a number of partitions, 1 to 100000",
+      "Partitions one topic may have (creates and CreatePartitions beyond it are refused)",
+      [](auto& c) -> auto& { return c.kafka.max_partitions_per_topic; }));
+  s.push_back(integer(
+      "kafka.max_partitions", "--max-partitions", "INT", 1, 10'000'000,
+      "must be a number of partitions, 1 to 10000000",
+      "Partitions of all topics together (creates beyond it are refused)",
+      [](auto& c) -> auto& { return c.kafka.max_partitions; }));
   // The group coordinator
   s.push_back(integer(
       "groups.initial_rebalance_delay_ms", "--group-initial-rebalance-delay-ms", "MS", 0, 3'600'000,

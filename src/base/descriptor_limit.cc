@@ -1,5 +1,6 @@
 #include "base/descriptor_limit.h"
 
+#include <dirent.h>
 #include <sys/resource.h>
 
 #include <cerrno>
@@ -28,6 +29,21 @@ result<descriptor_limit> raise_descriptor_limit() {
     (void)::setrlimit(RLIMIT_NOFILE, &raised);
   }
   return current_descriptor_limit();
+}
+
+result<uint64_t> open_descriptor_count() {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (dir == nullptr) {
+    return std::error_code(errno, std::system_category());
+  }
+  uint64_t count = 0;
+  while (const dirent* e = ::readdir(dir)) {
+    if (e->d_name[0] != '.') {
+      ++count;
+    }
+  }
+  ::closedir(dir);
+  return count - 1;  // less the directory being read
 }
 
 }  // namespace brook

@@ -19,5 +19,7 @@ result<descriptor_limit> current_descriptor_limit();
 // Raises the soft limit to the hard limit (where the kernel allows); the limits in effect
 // afterwards.
 result<descriptor_limit> raise_descriptor_limit();
+// How many descriptors the process holds open now (the entries of /proc/self/fd).
+result<uint64_t> open_descriptor_count();
 
 }  // namespace brook

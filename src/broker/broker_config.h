@@ -27,7 +27,11 @@ struct broker_config {
   int32_t node_id = 0;
   bool auto_create_topics = true;  // auto.create.topics.enable
   int32_t default_partitions = 1;  // num.partitions
-  group::group_config groups;      // the group coordinator (`groups.*`)
+  // Partitions one topic may have, and all topics together (no Kafka equivalent: Kafka
+  // leaves it to a CreateTopicPolicy). Checked before anything is created.
+  int32_t max_partitions_per_topic = 10000;
+  int64_t max_partitions = 100000;
+  group::group_config groups;  // the group coordinator (`groups.*`)
 };
 
 }  // namespace brook::broker

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "base/descriptor_limit.h"
 #include "base/log.h"
 #include "protocol/topic_name.h"
 #include "storage/topic_config.h"
@@ -25,8 +26,49 @@ kafka_failure store_error(const std::error_code& ec) {
 }  // namespace
 
 topic_table::topic_table(storage::log_manager& logs, storage::metadata_store& store,
-                         storage::log_config server_defaults)
-    : _logs(logs), _store(store), _defaults(std::move(server_defaults)) {}
+                         storage::log_config server_defaults, partition_limits limits)
+    : _logs(logs), _store(store), _defaults(std::move(server_defaults)), _limits(limits) {}
+
+kafka_result<void> topic_table::check_room(const std::string& name, int32_t topic_total,
+                                           int32_t added) const {
+  if (topic_total > _limits.per_topic) {
+    return kafka_failure{kafka_error::invalid_partitions,
+                         "Topic '" + name + "' would have " + std::to_string(topic_total) +
+                             " partitions, above this server's limit of " +
+                             std::to_string(_limits.per_topic) +
+                             " per topic (kafka.max_partitions_per_topic)."};
+  }
+  const int64_t total = partition_total();
+  if (total + added > _limits.total) {
+    return kafka_failure{kafka_error::policy_violation,
+                         std::to_string(added) + " more partitions would make " +
+                             std::to_string(total + added) + ", above this server's limit of " +
+                             std::to_string(_limits.total) + " (kafka.max_partitions)."};
+  }
+  // Each partition keeps its active segment open: refuse what would run out of files
+  // rather than fail part way with EMFILE.
+  auto limit = current_descriptor_limit();
+  auto open = open_descriptor_count();
+  if (limit && open &&
+      *open + static_cast<uint64_t>(added) + _limits.descriptor_reserve > limit->soft) {
+    return kafka_failure{kafka_error::policy_violation,
+                         std::to_string(added) + " more partitions need as many open files; " +
+                             std::to_string(*open) + " of this process's limit of " +
+                             std::to_string(limit->soft) +
+                             " are open. Raise the open-file limit (ulimit -n, systemd "
+                             "LimitNOFILE=) and restart Brook."};
+  }
+  return {};
+}
+
+void topic_table::remove_partitions(const std::string& name, int32_t from, int32_t to) {
+  for (int32_t p = from; p < to; ++p) {
+    if (auto st = _logs.remove(name, p); !st) {
+      log::warn("topic {}: removing partition {} after a failed change: {}", name, p,
+                st.error().message());
+    }
+  }
+}
 
 result<std::vector<std::shared_ptr<storage::partition_log>>> topic_table::open_partitions(
     const std::string& name, int32_t from, int32_t to, const storage::log_config& config) {
@@ -134,17 +176,25 @@ size_t topic_table::size() const {
   return _topics.size();
 }
 
+int64_t topic_table::partition_total() const {
+  std::shared_lock lock(_mutex);
+  int64_t total = 0;
+  for (const auto& [name, t] : _topics) {
+    total += t->partition_count();
+  }
+  return total;
+}
+
 kafka_result<std::shared_ptr<const topic>> topic_table::create(
     const std::string& name, int32_t partitions,
     const std::map<std::string, std::string>& overrides, bool validate_only) {
   if (auto valid = protocol::validate_topic_name(name); !valid) {
     return valid.error();
   }
-  if (partitions < 1 || partitions > max_partitions) {
-    return kafka_failure{kafka_error::invalid_partitions,
-                         "Number of partitions must be between 1 and " +
-                             std::to_string(max_partitions) + ", not " +
-                             std::to_string(partitions)};
+  if (partitions < 1) {
+    return kafka_failure{
+        kafka_error::invalid_partitions,
+        "Number of partitions must be larger than 0, not " + std::to_string(partitions)};
   }
   auto config = storage::apply_topic_configs(_defaults, overrides);
   if (!config) {
@@ -164,6 +214,9 @@ kafka_result<std::shared_ptr<const topic>> topic_table::create(
       }
     }
   }
+  if (auto room = check_room(name, partitions, partitions); !room) {
+    return room.error();
+  }
   if (validate_only) {
     return std::shared_ptr<const topic>();
   }
@@ -173,8 +226,14 @@ kafka_result<std::shared_ptr<const topic>> topic_table::create(
   }
   auto parts = open_partitions(name, 0, partitions, *config);
   if (!parts) {
-    log::error("topic {}: created in the store but its logs failed to open: {}", name,
+    // Undo it whole: no half-made topic stays on disk or in the store.
+    log::error("topic {}: its logs failed to open ({}); removing what was made", name,
                parts.error().message());
+    remove_partitions(name, 0, partitions);
+    if (auto st = _store.delete_topic(name); !st) {
+      log::error("topic {}: removing it from the metadata store failed: {}", name,
+                 st.error().message());
+    }
     return store_error(parts.error());
   }
   auto t = std::make_shared<topic>();
@@ -230,9 +289,8 @@ kafka_result<void> topic_table::add_partitions(const std::string& name, int32_t 
                              " partitions, which is higher than the requested " +
                              std::to_string(new_total) + "."};
   }
-  if (new_total > max_partitions) {
-    return kafka_failure{kafka_error::invalid_partitions,
-                         "Number of partitions must be at most " + std::to_string(max_partitions)};
+  if (auto room = check_room(name, new_total, new_total - t->partition_count()); !room) {
+    return room.error();
   }
   if (validate_only) {
     return {};
@@ -242,6 +300,13 @@ kafka_result<void> topic_table::add_partitions(const std::string& name, int32_t 
   }
   auto parts = open_partitions(name, t->partition_count(), new_total, t->config);
   if (!parts) {
+    log::error("topic {}: new partitions failed to open ({}); removing them", name,
+               parts.error().message());
+    remove_partitions(name, t->partition_count(), new_total);
+    if (auto st = _store.set_partition_count(name, t->partition_count()); !st) {
+      log::error("topic {}: restoring its partition count in the metadata store failed: {}", name,
+                 st.error().message());
+    }
     return store_error(parts.error());
   }
   auto updated = std::make_shared<topic>(*t);

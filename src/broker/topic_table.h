@@ -36,12 +36,19 @@ struct topic {
   }
 };
 
+// How many partitions the broker takes on: checked under the admin lock before a create
+// or a CreatePartitions makes anything, so one request cannot exhaust the process's files.
+struct partition_limits {
+  int32_t per_topic = 10000;  // kafka.max_partitions_per_topic
+  int64_t total = 100000;     // kafka.max_partitions, all topics together
+  // Open files kept free beyond one per new partition (sockets, SQLite, pipes).
+  uint64_t descriptor_reserve = 256;
+};
+
 class topic_table {
  public:
-  static constexpr int32_t max_partitions = 100000;
-
   topic_table(storage::log_manager& logs, storage::metadata_store& store,
-              storage::log_config server_defaults);
+              storage::log_config server_defaults, partition_limits limits = {});
 
   // Loads the topics of the metadata store and opens their logs. Partition directories
   // with no topic in the store (a data directory written before the store existed) are
@@ -52,9 +59,13 @@ class topic_table {
   std::shared_ptr<const topic> find(const protocol::uuid& id) const;
   std::vector<std::shared_ptr<const topic>> list() const;
   size_t size() const;
+  int64_t partition_total() const;  // over all topics
+  const partition_limits& limits() const { return _limits; }
 
   // Validates and (unless validate_only) creates the topic durably: the store first, then
-  // the partition directories. Returns the topic created; nullptr when validate_only.
+  // the partition directories; a failure part way removes what was made. Returns the topic
+  // created; nullptr when validate_only. Above the per-topic limit: INVALID_PARTITIONS;
+  // above the total or the open files left: POLICY_VIOLATION.
   protocol::kafka_result<std::shared_ptr<const topic>> create(
       const std::string& name, int32_t partitions,
       const std::map<std::string, std::string>& overrides, bool validate_only);
@@ -79,10 +90,16 @@ class topic_table {
   result<std::vector<std::shared_ptr<storage::partition_log>>> open_partitions(
       const std::string& name, int32_t from, int32_t to, const storage::log_config& config);
   void publish(std::shared_ptr<const topic> t);
+  // Whether `added` more partitions fit the limits and the open-file limit (admin lock held).
+  protocol::kafka_result<void> check_room(const std::string& name, int32_t topic_total,
+                                          int32_t added) const;
+  // Removes partitions [from, to) of `name`, made by a change that failed part way.
+  void remove_partitions(const std::string& name, int32_t from, int32_t to);
 
   storage::log_manager& _logs;
   storage::metadata_store& _store;
   const storage::log_config _defaults;
+  const partition_limits _limits;
   std::mutex _admin_mutex;  // one change at a time
   mutable std::shared_mutex _mutex;
   std::map<std::string, std::shared_ptr<const topic>, std::less<>> _topics;

@@ -108,6 +108,17 @@ TEST(Config, BadEnvironmentValueNamesTheVariable) {
   EXPECT_NE(refusal(c).find("BROOK_STORAGE_RETENTION_MS"), std::string::npos) << refusal(c);
 }
 
+TEST(Config, DefaultPartitionsAboveThePerTopicLimitIsRefused) {
+  server_config c;
+  c.kafka.max_partitions_per_topic = 4;
+  c.kafka.default_partitions = 4;
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+  c.kafka.default_partitions = 5;
+  EXPECT_NE(refusal(check_server_config(c)).find("kafka.max_partitions_per_topic (4)"),
+            std::string::npos)
+      << refusal(check_server_config(c));
+}
+
 TEST(Config, WildcardAddressesAreNotAdvertised) {
   server_config c;
   EXPECT_EQ(refusal(check_server_config(c)), "");

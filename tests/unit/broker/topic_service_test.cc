@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "support/broker_fixture.h"
@@ -123,6 +125,71 @@ TEST(TopicService, BrooksInternalTopicsAreNotDeletedByClients) {
   ASSERT_FALSE(removed.has_value());
   EXPECT_EQ(removed.error().code, kafka_error::invalid_request);
   EXPECT_NE(f.b->topics().find("__brook_audit"), nullptr);
+}
+
+// The partition limits are checked before anything is made: a refused create or
+// CreatePartitions leaves no directory, no store row and no open log.
+TEST(TopicService, PartitionsBeyondTheLimitsAreRefusedBeforeAnythingIsMade) {
+  broker_config config;
+  config.max_partitions_per_topic = 8;
+  config.max_partitions = 12;
+  test::broker_fixture f(config);
+  auto big = f.b->topic_admin().create(named("big", 9));
+  ASSERT_FALSE(big.has_value());
+  EXPECT_EQ(big.error().code, kafka_error::invalid_partitions);
+  EXPECT_NE(big.error().message.find("kafka.max_partitions_per_topic"), std::string::npos)
+      << big.error().message;
+  EXPECT_FALSE(std::filesystem::exists(f.dir / "big-0"));
+  EXPECT_FALSE(f.store->get_topic("big").has_value());
+
+  ASSERT_TRUE(f.b->topic_admin().create(named("a", 8)).has_value());
+  auto over_total = f.b->topic_admin().create(named("b", 5));
+  ASSERT_FALSE(over_total.has_value());
+  EXPECT_EQ(over_total.error().code, kafka_error::policy_violation);
+  EXPECT_NE(over_total.error().message.find("kafka.max_partitions)"), std::string::npos)
+      << over_total.error().message;
+  EXPECT_TRUE(f.b->topic_admin().create(named("b", 4)).has_value());  // exactly the total
+  EXPECT_EQ(f.b->topics().partition_total(), 12);
+
+  // Auto-creation is held to the same total.
+  EXPECT_EQ(f.b->topic_admin().find_or_create("c", true).error().code,
+            kafka_error::policy_violation);
+  // CreatePartitions too, per topic and in total.
+  ASSERT_TRUE(f.b->topic_admin().remove("b").has_value());
+  auto grown = f.b->topic_admin().create_partitions("a", 9, false, false);
+  ASSERT_FALSE(grown.has_value());
+  EXPECT_EQ(grown.error().code, kafka_error::invalid_partitions);
+  EXPECT_FALSE(std::filesystem::exists(f.dir / "a-8"));
+  EXPECT_EQ(f.b->topics().find("a")->partition_count(), 8);
+  EXPECT_EQ(f.store->get_topic("a")->partitions, 8);
+}
+
+// A create that fails part way (here: partition 3's directory cannot be made) removes
+// the partitions it made and its row in the store; the name can be created afterwards.
+TEST(TopicService, ACreateThatFailsPartWayIsUndoneWhole) {
+  test::broker_fixture f;
+  { std::ofstream blocker(f.dir / "t-3"); }  // a file where the directory should go
+  auto created = f.b->topic_admin().create(named("t", 6));
+  ASSERT_FALSE(created.has_value());
+  EXPECT_EQ(created.error().code, kafka_error::kafka_storage_error);
+  for (int p : {0, 1, 2, 4, 5}) {
+    EXPECT_FALSE(std::filesystem::exists(f.dir / ("t-" + std::to_string(p)))) << p;
+    EXPECT_EQ(f.logs->find("t", p), nullptr) << p;
+  }
+  EXPECT_FALSE(f.store->get_topic("t").has_value());
+  EXPECT_EQ(f.b->topics().find("t"), nullptr);
+
+  ASSERT_TRUE(f.b->topic_admin().create(named("u", 2)).has_value());
+  { std::ofstream blocker(f.dir / "u-3"); }
+  auto grown = f.b->topic_admin().create_partitions("u", 5, false, false);
+  ASSERT_FALSE(grown.has_value());
+  EXPECT_FALSE(std::filesystem::exists(f.dir / "u-2"));
+  EXPECT_EQ(f.logs->find("u", 2), nullptr);
+  EXPECT_EQ(f.store->get_topic("u")->partitions, 2);
+  EXPECT_EQ(f.b->topics().find("u")->partition_count(), 2);
+
+  std::filesystem::remove(f.dir / "t-3");
+  EXPECT_TRUE(f.b->topic_admin().create(named("t", 6)).has_value());
 }
 
 TEST(TopicService, RemoveAnswersTheIdAndAnAbsentTopicIsUnknown) {

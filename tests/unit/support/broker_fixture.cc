@@ -11,7 +11,9 @@ broker_fixture::broker_fixture(broker::broker_config config,
       std::make_unique<storage::log_manager>(storage::log_manager::options{dir.path(), defaults});
   EXPECT_TRUE(logs->open_all().has_value());
   store = storage::metadata_store::open(dir / "metadata.db").value();
-  topics = std::make_unique<broker::topic_table>(*logs, *store, defaults);
+  topics = std::make_unique<broker::topic_table>(
+      *logs, *store, defaults,
+      broker::partition_limits{config.max_partitions_per_topic, config.max_partitions});
   EXPECT_TRUE(topics->load().has_value());
   config.port = 0;
   b = broker::broker::open(config, dir.path(), *logs, *topics).value();
