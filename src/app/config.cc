@@ -97,9 +97,14 @@ outcome<server_config> load_config(const std::optional<std::filesystem::path>& p
           text = std::to_string(*i);
         } else if (auto b = node.template value<bool>(); b && node.is_boolean()) {
           text = *b ? "true" : "false";
+        } else if (const auto* list = node.as_array();
+                   list != nullptr && list->is_homogeneous(toml::node_type::string)) {
+          for (const auto& element : *list) {  // a list setting: its elements, comma-joined
+            text += (text.empty() ? "" : ",") + *element.template value<std::string>();
+          }
         } else {
           return failure(path->string() + ": " + key +
-                         ": expected a string, an integer or a boolean");
+                         ": expected a string, an integer, a boolean or a list of strings");
         }
         if (auto set = set_config_value(config, key, text); !set) {
           return failure(path->string() + ": " + set.error());

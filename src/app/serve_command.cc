@@ -242,6 +242,12 @@ int run_serve(const server_config& config) {
   net::periodic_timer retention(kafka_io.next_executor(), config.retention_check_interval,
                                 [&logs] { logs.enforce_retention(); });
   retention.start();
+  // While the data directory takes no writes, a probe each second finds when it does again
+  // (/readyz follows it even when no producer tries).
+  broker::write_health& writes = (*b)->writes();
+  net::periodic_timer write_probe(kafka_io.next_executor(), std::chrono::seconds(1),
+                                  [&writes] { writes.probe(); });
+  write_probe.start();
   kafka_io.start();
 
   // The event backend the HTTP layer works over: the in-process broker's.
@@ -249,12 +255,18 @@ int run_serve(const server_config& config) {
   // The REST Proxy over it.
   std::unique_ptr<http::rest_service> rest;
   if (config.http.enabled) {
-    auto started_rest = http::rest_service::start(config.http, events);
+    // The name clients are told for the Kafka listener is this server's name for HTTP too.
+    http::http_config http_config = config.http;
+    if (!config.kafka.advertised_host.empty()) {
+      http_config.allowed_hosts.push_back(config.kafka.advertised_host);
+    }
+    auto started_rest = http::rest_service::start(http_config, events);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
       kafka.stop();
       retention.stop();
+      write_probe.stop();
       kafka_io.stop();
       kafka_io.join();
       (*groups)->stop();
@@ -286,6 +298,7 @@ int run_serve(const server_config& config) {
   events.stop();
   kafka.stop();
   retention.stop();
+  write_probe.stop();
   kafka_io.stop();
   kafka_io.join();
   (*groups)->stop();

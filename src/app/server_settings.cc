@@ -1,5 +1,7 @@
 #include "app/server_settings.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -143,6 +145,78 @@ server_setting text(std::string_view key, std::string_view flag, std::string typ
             }
           },
           true};
+}
+
+// A comma-separated list of names (a TOML array of strings is joined with commas first);
+// each element trimmed, empty ones dropped, and refused with `must` unless `valid`.
+template <typename Field, typename Valid>
+server_setting name_list(std::string_view key, std::string_view flag, std::string type,
+                         std::string_view must, std::string_view help, Field field, Valid valid) {
+  return {key,
+          flag,
+          std::move(type),
+          help,
+          [=](server_config& c, const std::string& value) -> done {
+            std::vector<std::string> names;
+            std::string_view rest = value;
+            while (true) {
+              auto comma = rest.find(',');
+              auto name = rest.substr(0, comma);
+              while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
+                name.remove_prefix(1);
+              }
+              while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) {
+                name.remove_suffix(1);
+              }
+              if (!name.empty()) {
+                if (!valid(name)) {
+                  return failure(std::string(must) + ", got '" + std::string(name) + "'");
+                }
+                names.emplace_back(name);
+              }
+              if (comma == std::string_view::npos) {
+                break;
+              }
+              rest.remove_prefix(comma + 1);
+            }
+            field(c) = std::move(names);
+            return {};
+          },
+          [=](const server_config& c) {
+            std::string out;
+            for (const auto& name : field(c)) {
+              out += (out.empty() ? "" : ",") + name;
+            }
+            return out;
+          },
+          true};
+}
+
+// A host name or address as a Host header carries it, with an optional port, or "*".
+bool valid_host_name(std::string_view name) {
+  if (name == "*") {
+    return true;
+  }
+  return std::all_of(name.begin(), name.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_' ||
+           ch == ':' || ch == '[' || ch == ']';
+  });
+}
+
+// A web origin: scheme://host[:port], or "*".
+bool valid_origin(std::string_view origin) {
+  if (origin == "*") {
+    return true;
+  }
+  auto sep = origin.find("://");
+  if (sep == std::string_view::npos || sep == 0) {
+    return false;
+  }
+  auto host = origin.substr(sep + 3);
+  while (!host.empty() && host.back() == '/') {
+    host.remove_suffix(1);
+  }
+  return !host.empty() && host.find('/') == std::string_view::npos && valid_host_name(host);
 }
 
 std::vector<server_setting> make_settings() {
@@ -339,6 +413,18 @@ std::vector<server_setting> make_settings() {
       "http.max_consumer_instances", "--max-consumer-instances", "INT", 1, 1'000'000,
       "must be between 1 and 1000000", "REST consumer instances at most",
       [](auto& c) -> auto& { return c.http.max_consumer_instances; }));
+  s.push_back(name_list(
+      "http.allowed_hosts", "--http-allowed-hosts", "HOSTS",
+      "must be host names or addresses (comma-separated), or *",
+      "Host names requests may use besides IP addresses, localhost and this machine's name "
+      "(comma-separated; *: any)",
+      [](auto& c) -> auto& { return c.http.allowed_hosts; }, valid_host_name));
+  s.push_back(name_list(
+      "http.cors_allowed_origins", "--http-cors-allowed-origins", "ORIGINS",
+      "must be web origins such as https://app.example.com (comma-separated), or *",
+      "Web origins whose pages may call the API from a browser (CORS; comma-separated; *: "
+      "any; empty: none)",
+      [](auto& c) -> auto& { return c.http.cors_allowed_origins; }, valid_origin));
   return s;
 }
 

@@ -174,6 +174,10 @@ class event_backend {
   // callback of the backend's.
   virtual void stop() = 0;
 
+  // Why the backend cannot take writes now (the data directory is full or failing; later,
+  // an upstream cluster out of reach), or nullopt. No I/O: cheap enough for /readyz.
+  virtual std::optional<std::string> write_problem() const = 0;
+
   // ---- cluster and topics ----
   virtual void cluster(callback<cluster_info> done) = 0;
   virtual void list_topics(callback<std::vector<topic_info>> done) = 0;

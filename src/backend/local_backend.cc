@@ -321,6 +321,10 @@ local_backend::~local_backend() {
   stop();
 }
 
+std::optional<std::string> local_backend::write_problem() const {
+  return _broker.writes().problem();
+}
+
 void local_backend::stop() {
   std::vector<std::shared_ptr<local_consumer_session>> open;
   {

@@ -44,6 +44,7 @@ class local_backend final : public event_backend {
   // fetches that would wait are answered the same way. Call before the logs close. Not
   // from inside a fetch callback (it joins the thread those run on).
   void stop() override;
+  std::optional<std::string> write_problem() const override;
 
   void cluster(callback<cluster_info> done) override;
   void list_topics(callback<std::vector<topic_info>> done) override;

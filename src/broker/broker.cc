@@ -35,7 +35,11 @@ std::optional<std::string> read_small_file(const std::filesystem::path& path) {
 
 broker::broker(broker_config config, std::filesystem::path data_dir, storage::log_manager& logs,
                topic_table& topics)
-    : _config(std::move(config)), _data_dir(std::move(data_dir)), _logs(logs), _topics(topics) {}
+    : _config(std::move(config)),
+      _data_dir(std::move(data_dir)),
+      _logs(logs),
+      _topics(topics),
+      _writes(_data_dir, topics.server_defaults().max_message_bytes) {}
 
 result<std::unique_ptr<broker>> broker::open(broker_config config,
                                              const std::filesystem::path& data_dir,

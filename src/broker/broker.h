@@ -13,6 +13,7 @@
 #include "broker/broker_config.h"
 #include "broker/service/produce_service.h"
 #include "broker/service/topic_service.h"
+#include "broker/service/write_health.h"
 #include "broker/topic_table.h"
 #include "security/authorizer.h"
 #include "storage/log_manager.h"
@@ -49,6 +50,8 @@ class broker {
   topic_service& topic_admin() { return _topic_admin; }
   // Appends records to partitions (Produce and the local backend's produce).
   produce_service& appender() { return _appender; }
+  // Whether the data directory takes writes (/readyz; probed by a timer while it does not).
+  write_health& writes() { return _writes; }
 
   // The one authorizer every request asks (allows everything until ACLs exist). A
   // replacement is set once at start-up, before the listener starts, and outlives the broker.
@@ -76,7 +79,8 @@ class broker {
   int64_t _pid_block_end = 0;  // ids below this are reserved on disk
   group::group_coordinator* _groups = nullptr;
   topic_service _topic_admin{*this};
-  produce_service _appender;
+  write_health _writes;
+  produce_service _appender{_writes};
   security::allow_all_authorizer _allow_all;
   const security::authorizer* _authorizer = &_allow_all;
 };

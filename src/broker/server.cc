@@ -21,11 +21,7 @@ void server::refuse(boost::asio::ip::tcp::socket socket) {
   // As Kafka past max.connections: the connection is closed. One line every 10 s at most
   // says how many were.
   const size_t refused = _refused.fetch_add(1) + 1;
-  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
-  int64_t last = _last_refusal_log_ms.load();
-  if (now - last >= 10'000 && _last_refusal_log_ms.compare_exchange_strong(last, now)) {
+  if (_refusal_log.allow()) {
     boost::system::error_code ec;
     auto peer = socket.remote_endpoint(ec);
     log::warn(

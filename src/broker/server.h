@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "base/log_throttle.h"
 #include "base/result.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
@@ -33,7 +34,7 @@ class server {
 
   broker& _broker;
   std::atomic<size_t> _refused{0};
-  std::atomic<int64_t> _last_refusal_log_ms{-10'000'000};  // steady clock
+  log_throttle _refusal_log{std::chrono::seconds(10)};
   net::tcp_listener _listener;
 };
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace brook::http {
 
@@ -25,6 +26,12 @@ struct http_config {
   // consumer.instance.timeout.ms).
   std::chrono::milliseconds consumer_idle_timeout{300000};
   size_t max_consumer_instances = 1000;
+  // Host names requests may name besides IP addresses, localhost and this machine's name
+  // ("*": any); others are answered 421 (DNS rebinding).
+  std::vector<std::string> allowed_hosts;
+  // Web origins ("https://app.example.com") whose pages may call the API from a browser
+  // (CORS; "*": any). Empty: no CORS headers, preflights refused.
+  std::vector<std::string> cors_allowed_origins;
 };
 
 }  // namespace brook::http

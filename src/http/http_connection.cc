@@ -14,6 +14,7 @@
 
 #include "base/json_writer.h"
 #include "base/log.h"
+#include "http/content_encoding.h"
 #include "http/http_server.h"
 #include "http/rest/rest_error.h"
 
@@ -63,17 +64,63 @@ bool has_body(const bhttp::request_parser<bhttp::empty_body>& p) {
 class connection_stream final : public http_stream {
  public:
   connection_stream(http_connection& c, bhttp::request_parser<bhttp::empty_body>&& header,
-                    const http_config& config, unsigned version, bool keep_alive)
+                    const http_config& config, unsigned version, bool keep_alive,
+                    content_encoding coding,
+                    std::vector<std::pair<std::string, std::string>> extra_headers)
       : _c(c),
         _parser(std::move(header)),
         _config(config),
         _version(version),
-        _keep_alive(keep_alive) {
+        _keep_alive(keep_alive),
+        _coding(coding),
+        _extra_headers(std::move(extra_headers)) {
     _parser.body_limit(config.max_body_bytes);
     _chunked_request = _parser.chunked();
   }
 
   asio::awaitable<std::optional<std::string>> read_some() override {
+    if (_coding != content_encoding::identity) {
+      co_return co_await read_inflated();
+    }
+    co_return co_await read_raw();
+  }
+
+  // A compressed body is read whole (bounded by http.max_body_bytes), inflated (bounded
+  // the same), then handed out in pieces as a plain one would be.
+  asio::awaitable<std::optional<std::string>> read_inflated() {
+    if (!_inflated_ready) {
+      std::string raw;
+      while (!_parser.is_done() && !_failed) {
+        auto piece = co_await read_raw();
+        if (!piece) {
+          break;
+        }
+        raw += *piece;
+      }
+      if (_failed) {
+        co_return std::nullopt;
+      }
+      auto out = inflate_body(_coding, raw, _config.max_body_bytes);
+      if (out.result != inflated::status::ok) {
+        _failed = true;
+        _failure = out.result == inflated::status::too_large
+                       ? "body_limit"
+                       : "the body is not valid data of its Content-Encoding";
+        co_return std::nullopt;
+      }
+      _inflated = std::move(out.body);
+      _inflated_ready = true;
+    }
+    if (_inflated_pos >= _inflated.size() || _failed) {
+      co_return std::nullopt;
+    }
+    const size_t n = std::min<size_t>(_inflated.size() - _inflated_pos, 64 * 1024);
+    std::string piece = _inflated.substr(_inflated_pos, n);
+    _inflated_pos += n;
+    co_return piece;
+  }
+
+  asio::awaitable<std::optional<std::string>> read_raw() {
     if (_parser.is_done() || _failed) {
       co_return std::nullopt;
     }
@@ -96,7 +143,11 @@ class connection_stream final : public http_stream {
     chunk.resize(chunk.size() - _parser.get().body().size);
     co_return chunk;
   }
-  bool body_done() const override { return _parser.is_done() || _failed; }
+  bool body_done() const override {
+    return _failed ||
+           (_parser.is_done() && (_coding == content_encoding::identity ||
+                                  (_inflated_ready && _inflated_pos >= _inflated.size())));
+  }
   bool chunked_request() const override { return _chunked_request; }
   bool failed() const override { return _failed; }
   std::string failure() const override { return _failure; }
@@ -105,6 +156,9 @@ class connection_stream final : public http_stream {
     bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(status), _version};
     res.set(bhttp::field::server, "brook");
     res.set(bhttp::field::content_type, content_type);
+    for (const auto& [name, value] : _extra_headers) {
+      res.set(name, value);
+    }
     res.chunked(true);
     res.keep_alive(_keep_alive);
     bhttp::response_serializer<bhttp::empty_body> sr{res};
@@ -132,8 +186,8 @@ class connection_stream final : public http_stream {
   asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
                                     std::string& body) override {
     // An answer before the whole body was read closes the connection: say so.
-    auto res = make_response({status, std::string(content_type), std::move(body), {}}, _version,
-                             _keep_alive && body_done() && !_failed);
+    auto res = make_response({status, std::string(content_type), std::move(body), _extra_headers},
+                             _version, _keep_alive && body_done() && !_failed);
     _c.stream().expires_after(_config.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(_c.stream(), res, tuple_awaitable);
     _written = !ec;
@@ -148,6 +202,11 @@ class connection_stream final : public http_stream {
   const http_config& _config;
   unsigned _version;
   bool _keep_alive;
+  content_encoding _coding;
+  std::vector<std::pair<std::string, std::string>> _extra_headers;  // CORS
+  bool _inflated_ready = false;
+  std::string _inflated;
+  size_t _inflated_pos = 0;
   bool _chunked_request = false;
   bool _failed = false;
   bool _written = false;
@@ -250,8 +309,12 @@ asio::awaitable<bool> http_connection::serve_one() {
   req.method = head.method();
   req.headers = head.base();
 
+  const origin_policy& origins = _server.origins();
   // Takes a named response: no class-type temporaries inside co_await expressions (GCC 12).
   auto answer = [&](http_response& r, bool keep) -> asio::awaitable<bool> {
+    for (auto& h : origins.cors_headers(req)) {
+      r.headers.push_back(std::move(h));
+    }
     auto res = make_response(std::move(r), version, keep);
     _stream.expires_after(config.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(_stream, res, tuple_awaitable);
@@ -261,6 +324,21 @@ asio::awaitable<bool> http_connection::serve_one() {
   if (!parse_target(head.target(), req.path, req.query)) {
     auto r = error_response(rest::error_codes::bad_request, "malformed request target");
     co_return co_await answer(r, false);
+  }
+  // DNS rebinding: a page on another site reaching this server through a name rebound to
+  // its address names that site in Host. Refused before anything else is looked at.
+  if (auto host = head[bhttp::field::host]; !origins.host_allowed(host)) {
+    boost::system::error_code pec;
+    auto peer = _stream.socket().remote_endpoint(pec);
+    auto shown = std::string(host.substr(0, 255));
+    _server.host_refused(shown, pec ? std::string("unknown") : peer.address().to_string());
+    auto r = error_response(421, "Host '" + shown +
+                                     "' is not a name of this server: add it to "
+                                     "http.allowed_hosts if it is one");
+    co_return co_await answer(r, false);
+  }
+  if (auto preflight = origins.preflight(req)) {
+    co_return co_await answer(*preflight, keep_alive && !has_body(header));
   }
   auto m = _server.routes().match(req.method, req.path);
   if (!m.found) {
@@ -274,6 +352,15 @@ asio::awaitable<bool> http_connection::serve_one() {
     co_return co_await answer(r, keep_alive && !has_body(header));
   }
   req.params = std::move(m.params);
+  auto coding = parse_content_encoding(head[bhttp::field::content_encoding]);
+  if (!coding) {
+    auto r = error_response(rest::error_codes::unsupported_media_type,
+                            "Content-Encoding '" +
+                                std::string(head[bhttp::field::content_encoding].substr(0, 64)) +
+                                "' is not supported: send gzip, deflate or an uncompressed body");
+    co_return co_await answer(r, keep_alive && !has_body(header));
+  }
+  req.headers.erase(bhttp::field::content_encoding);  // routes see the inflated body
 
   if (head[bhttp::field::expect] == "100-continue" && has_body(header)) {
     static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -286,7 +373,8 @@ asio::awaitable<bool> http_connection::serve_one() {
   }
 
   if (m.found->streamer) {
-    connection_stream s(*this, std::move(header), config, version, keep_alive);
+    connection_stream s(*this, std::move(header), config, version, keep_alive, *coding,
+                        origins.cors_headers(req));
     co_await m.found->streamer(req, s);
     // Kept alive only if the route read the whole body and answered.
     co_return keep_alive&& s.written() && s.body_done() && !s.failed();
@@ -313,6 +401,20 @@ asio::awaitable<bool> http_connection::serve_one() {
     co_return co_await answer(r, false);
   }
   req.body = body_parser.release().body();
+  if (*coding != content_encoding::identity) {
+    auto out = inflate_body(*coding, req.body, config.max_body_bytes);
+    if (out.result != inflated::status::ok) {
+      auto r =
+          out.result == inflated::status::too_large
+              ? error_response(rest::error_codes::payload_too_large,
+                               "request body larger than " + std::to_string(config.max_body_bytes) +
+                                   " bytes once inflated (http.max_body_bytes)")
+              : error_response(rest::error_codes::bad_request,
+                               "the request body is not valid data of its Content-Encoding");
+      co_return co_await answer(r, keep_alive && !_server.stopping());
+    }
+    req.body = std::move(out.body);
+  }
   http_response r;
   try {
     r = co_await m.found->handler(req);

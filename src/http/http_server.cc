@@ -1,5 +1,6 @@
 #include "http/http_server.h"
 
+#include "base/log.h"
 #include "http/http_connection.h"
 
 namespace brook::http {
@@ -46,6 +47,16 @@ void http_server::connection_started(const std::shared_ptr<http_connection>& c) 
   std::lock_guard lock(_mutex);
   _connections.insert(c);
   ++_connection_count;
+}
+
+void http_server::host_refused(std::string_view host, const std::string& peer) {
+  const size_t refused = _hosts_refused.fetch_add(1) + 1;
+  if (_host_refusal_log.allow()) {
+    log::warn(
+        "refused an HTTP request for Host '{}' from {}: not a name of this server (add it to "
+        "http.allowed_hosts if it is; {} refused so far)",
+        host, peer, refused);
+  }
 }
 
 void http_server::connection_finished(http_connection* c) {

@@ -13,8 +13,10 @@
 #include <mutex>
 #include <set>
 
+#include "base/log_throttle.h"
 #include "base/result.h"
 #include "http/http_config.h"
+#include "http/origin_policy.h"
 #include "http/router.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
@@ -38,6 +40,9 @@ class http_server {
 
   const http_config& config() const { return _config; }
   const router& routes() const { return _routes; }
+  const origin_policy& origins() const { return _origins; }
+  // Requests refused for their Host header: logged once per 10 s with the count.
+  void host_refused(std::string_view host, const std::string& peer);
 
   // Connection bookkeeping for stop() (http_connection); the listener admits them (past
   // http.max_connections a connection is answered 503 and closed).
@@ -50,6 +55,9 @@ class http_server {
 
   const http_config _config;
   const router& _routes;
+  const origin_policy _origins{_config};
+  std::atomic<size_t> _hosts_refused{0};
+  log_throttle _host_refusal_log{std::chrono::seconds(10)};
   net::io_pool _pool;
   net::tcp_listener _listener;
   bool _started = false;

@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 namespace brook::http {
@@ -177,6 +178,23 @@ bool parse_target(std::string_view target, std::string& path,
     query[std::move(name)] = std::move(value);
   }
   return true;
+}
+
+std::string escape_path_segment(std::string_view segment) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(segment.size());
+  for (char c : segment) {
+    auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[u >> 4]);
+      out.push_back(hex[u & 0xf]);
+    }
+  }
+  return out;
 }
 
 }  // namespace brook::http

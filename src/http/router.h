@@ -56,4 +56,9 @@ class router {
 bool parse_target(std::string_view target, std::string& path,
                   std::map<std::string, std::string>& query);
 
+// `segment` as one segment of a URL path: every byte but the unreserved ones (letters,
+// digits, "-._~") percent-encoded, so a name with '/', '?', '%' or spaces stays one
+// segment and reads back as itself through parse_target and match().
+std::string escape_path_segment(std::string_view segment);
+
 }  // namespace brook::http

@@ -171,7 +171,7 @@ class HttpBadInputTest(HttpTestCase):
         with self.subTest("chunked"), self.loses_nothing(topic):
             # Raw: requests stops reading once a send fails, and the server answers early.
             conn = self.raw()
-            conn.send(f"POST /topics/{topic} HTTP/1.1\r\nHost: x\r\nContent-Type: {V2_JSON}\r\n"
+            conn.send(f"POST /topics/{topic} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {V2_JSON}\r\n"
                       "Transfer-Encoding: chunked\r\n\r\n".encode())
             try:
                 conn.send_chunk(b'{"records":[')
@@ -243,7 +243,7 @@ class HttpBadInputTest(HttpTestCase):
     def test_header_block_of_100_kib(self):
         conn = self.raw()
         try:
-            conn.send(b"GET /topics HTTP/1.1\r\nHost: x\r\n" +
+            conn.send(b"GET /topics HTTP/1.1\r\nHost: localhost\r\n" +
                       b"".join(b"X-Filler-%d: %s\r\n" % (i, b"a" * 1000) for i in range(100)) +
                       b"\r\n")
         except (BrokenPipeError, ConnectionResetError):
@@ -255,9 +255,9 @@ class HttpBadInputTest(HttpTestCase):
         """A connection that sends part of a request and then nothing."""
         conn = self.raw()
         if head_only:
-            conn.send(b"GET /topics HTTP/1.1\r\nHost: x\r\n")
+            conn.send(b"GET /topics HTTP/1.1\r\nHost: localhost\r\n")
         else:
-            conn.send(f"POST /topics/stalled HTTP/1.1\r\nHost: x\r\nContent-Type: {V2_JSON}\r\n"
+            conn.send(f"POST /topics/stalled HTTP/1.1\r\nHost: localhost\r\nContent-Type: {V2_JSON}\r\n"
                       "Content-Length: 1000\r\n\r\n".encode() + b'{"records"')
         return conn
 
@@ -294,14 +294,14 @@ class HttpBadInputTest(HttpTestCase):
         path = f"/topics/{topic}/partitions/0/records?offset=0&max_bytes=67108864"
         for i in range(5):
             conn = self.raw()
-            conn.send(f"GET {path} HTTP/1.1\r\nHost: x\r\nAccept: {V2_BINARY}\r\n\r\n".encode())
+            conn.send(f"GET {path} HTTP/1.1\r\nHost: localhost\r\nAccept: {V2_BINARY}\r\n\r\n".encode())
             status, _ = conn.read_head()
             self.assertEqual(status, 200)
             conn.read_exact(1000)
             conn.close(reset=i % 2 == 0)
         # A v3 stream whose client goes away after its first result.
         conn = self.raw()
-        conn.send(f"POST {self.v3(f'/topics/{topic}/records')} HTTP/1.1\r\nHost: x\r\n"
+        conn.send(f"POST {self.v3(f'/topics/{topic}/records')} HTTP/1.1\r\nHost: localhost\r\n"
                   "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
         conn.send_chunk(b'{"value":{"type":"STRING","data":"one"}}')
         self.assertEqual(conn.read_head()[0], 200)

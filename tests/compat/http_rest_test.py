@@ -430,7 +430,7 @@ class HttpRestTest(HttpTestCase):
         conn.send(b"0\r\n\r\n")
         self.assertEqual(conn.read_chunk(), b"")
         # The connection stays usable.
-        conn.send(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        conn.send(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
         status, _, body = conn.read_response()
         self.assertEqual((status, json.loads(body)), (200, {"status": "ok"}))
         self.assertEqual(self.offsets(topic), (0, 5))

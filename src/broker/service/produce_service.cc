@@ -1,6 +1,7 @@
 #include "broker/service/produce_service.h"
 
 #include "broker/error_mapping.h"
+#include "broker/service/write_health.h"
 #include "storage/partition_log.h"
 
 namespace brook::broker {
@@ -25,13 +26,16 @@ void produce_service::append(const topic& t, int32_t partition, std::span<std::b
   }
   storage::append_options options;
   options.log_append_time = t.config.timestamp_type == storage::timestamp_type::log_append_time;
-  log->append(batches, options, [log, done = std::move(done)](result<storage::append_result> r) {
-    if (!r) {
-      done(kafka_failure{to_kafka_error(r.error()), r.error().message()});
-      return;
-    }
-    done(appended{r->base_offset, r->log_append_time_ms, log->log_start_offset()});
-  });
+  log->append(batches, options,
+              [this, log, done = std::move(done)](result<storage::append_result> r) {
+                if (!r) {
+                  _writes.failed(r.error());
+                  done(kafka_failure{to_kafka_error(r.error()), r.error().message()});
+                  return;
+                }
+                _writes.succeeded();
+                done(appended{r->base_offset, r->log_append_time_ms, log->log_start_offset()});
+              });
 }
 
 }  // namespace brook::broker

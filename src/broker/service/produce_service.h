@@ -22,15 +22,23 @@ struct appended {
   int64_t log_start_offset = -1;
 };
 
+class write_health;
+
 class produce_service {
  public:
   using append_callback = std::function<void(protocol::kafka_result<appended>)>;
+
+  // Appends' outcomes tell `writes` whether the data directory takes writes.
+  explicit produce_service(write_health& writes) : _writes(writes) {}
 
   // Appends `batches` (record batches v2, one or more, rewritten in place with their
   // offsets) to partition `partition` of `t`. `done` runs exactly once, on any thread (often
   // the flusher's), when the append is as durable as the topic asks, or failed.
   void append(const topic& t, int32_t partition, std::span<std::byte> batches,
               append_callback done);
+
+ private:
+  write_health& _writes;
 };
 
 }  // namespace brook::broker

@@ -107,13 +107,18 @@ rest_error illegal_state(std::string message) {
 }  // namespace
 
 std::optional<rest_error> validate_consumer_settings(const consumer_settings& s) {
-  if (s.group.empty() || !printable(s.group)) {
-    return invalid_config("The consumer group name must be non-empty printable text");
+  // Both names become segments of the instance's URL: "." and ".." would be read as
+  // directory steps by clients and proxies that normalise paths.
+  if (s.group.empty() || !printable(s.group) || s.group == "." || s.group == "..") {
+    return invalid_config(
+        "The consumer group name must be non-empty printable text, not '.' or '..'");
   }
-  // The name becomes part of the instance's URL.
-  if (s.name.size() > 255 || !printable(s.name) || s.name.find('/') != std::string::npos) {
+  if (s.name.size() > 255 || !printable(s.name) || s.name.find('/') != std::string::npos ||
+      s.name == "." || s.name == "..") {
     return invalid_config(fmt::format(
-        "Invalid consumer instance name '{}': at most 255 printable characters, no '/'", s.name));
+        "Invalid consumer instance name '{}': at most 255 printable characters, no '/', not "
+        "'.' or '..'",
+        s.name));
   }
   if (!canonical_format(s.format)) {
     std::string f = lower(s.format);

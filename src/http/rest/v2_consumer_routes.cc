@@ -2,6 +2,8 @@
 // (subscription, assignments, positions, records, offsets). Each instance is a consumer
 // session of the event backend in a real consumer group (consumer_instance.h); the routes
 // await its calls.
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "http/await.h"
@@ -14,6 +16,17 @@
 namespace brook::http::rest {
 
 namespace {
+
+// The authority of URLs given back (base_uri): the request's Host when it is a plain
+// host[:port], else localhost.
+std::string uri_host(const http_request& req) {
+  auto host = req.header("Host");
+  bool plain = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_' ||
+           c == ':' || c == '[' || c == ']';
+  });
+  return plain ? std::string(host) : std::string("localhost");
+}
 
 using boost::asio::awaitable;
 using boost::beast::http::verb;
@@ -247,11 +260,11 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
   if (created.error) {
     co_return error_response(*created.error);
   }
-  std::string host(req.header("Host").empty() ? "localhost" : req.header("Host"));
   json_writer w;
   w.begin_object().key("instance_id").value(created.name);
   w.key("base_uri")
-      .value("http://" + host + "/consumers/" + s.group + "/instances/" + created.name);
+      .value("http://" + uri_host(req) + "/consumers/" + escape_path_segment(s.group) +
+             "/instances/" + escape_path_segment(created.name));
   w.end_object();
   co_return http_response::json(200, w.take(), v2_content_type);
 }

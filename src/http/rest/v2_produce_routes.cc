@@ -13,6 +13,7 @@
 #include "http/rest/json_input.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
+#include "protocol/topic_name.h"
 
 namespace brook::http::rest {
 
@@ -189,6 +190,11 @@ awaitable<http_response> produce(rest_context& ctx, http_request& req, bool per_
     *format = embedded_format::json;  // plain application/json carries JSON values
   }
   const std::string& topic = req.param("topic");
+  // A name no topic can have is refused whole, as a missing topic is (no per-record errors).
+  if (auto valid = protocol::validate_topic_name(topic); !valid) {
+    co_return error_response(error_codes::topic_not_found,
+                             "Topic not found: " + valid.error().message);
+  }
   std::optional<int32_t> url_partition;
   if (per_partition) {
     url_partition = parse_partition(req.param("partition"));

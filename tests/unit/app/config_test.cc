@@ -66,8 +66,26 @@ TEST(Config, MalformedTomlNamesTheLine) {
 TEST(Config, WrongTypeIsAnError) {
   test::temp_dir dir;
   auto c = load_config(write_file(dir, "[storage]\nsegment_bytes = [1, 2]\n"), env_of({}));
-  EXPECT_NE(refusal(c).find("expected a string, an integer or a boolean"), std::string::npos)
+  EXPECT_NE(refusal(c).find("expected a string, an integer, a boolean or a list of strings"),
+            std::string::npos)
       << refusal(c);
+}
+
+TEST(Config, ListSettingsTakeATomlArrayOrCommaSeparatedText) {
+  test::temp_dir dir;
+  auto c = load_config(
+      write_file(dir,
+                 "[http]\nallowed_hosts = [\"brook.internal\", \"brook\"]\n"
+                 "cors_allowed_origins = \"https://app.example.com, http://localhost:3000\"\n"),
+      env_of({}));
+  ASSERT_TRUE(c.has_value()) << refusal(c);
+  EXPECT_EQ(c->http.allowed_hosts, (std::vector<std::string>{"brook.internal", "brook"}));
+  EXPECT_EQ(c->http.cors_allowed_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://localhost:3000"}));
+  auto bad = load_config(std::nullopt, env_of({{"BROOK_HTTP_CORS_ALLOWED_ORIGINS", "app.com"}}));
+  EXPECT_NE(refusal(bad).find("must be web origins"), std::string::npos) << refusal(bad);
+  auto bad_host = load_config(std::nullopt, env_of({{"BROOK_HTTP_ALLOWED_HOSTS", "a/b"}}));
+  EXPECT_NE(refusal(bad_host).find("got 'a/b'"), std::string::npos) << refusal(bad_host);
 }
 
 TEST(Config, KafkaSettingsFromFileAndEnvironment) {

@@ -279,5 +279,23 @@ TEST(ParseTargetThenMatch, AnEscapedSlashDoesNotSplitASegment) {
   EXPECT_NE(got, "/topics/{topic}/partitions") << "GET /topics/a%2Fpartitions";
 }
 
+// escape_path_segment is parse_target's inverse for one segment: names with '/', '%', '?',
+// spaces or bytes outside ASCII come back as themselves, in one segment.
+TEST(EscapePathSegment, RoundTripsThroughParseTargetAndMatch) {
+  EXPECT_EQ(escape_path_segment("group-1_a.b~c"), "group-1_a.b~c");
+  EXPECT_EQ(escape_path_segment("../../etc"), "..%2F..%2Fetc");
+  EXPECT_EQ(escape_path_segment("a b?c#d%e"), "a%20b%3Fc%23d%25e");
+  auto r = make_router();
+  for (std::string name : {"team/a", "50%", "a b", "q?x=1", "caf\xc3\xa9", "#frag"}) {
+    std::string path;
+    query_map query;
+    ASSERT_TRUE(parse_target("/consumers/" + escape_path_segment(name), path, query)) << name;
+    params p;
+    EXPECT_EQ(pattern_of(r, verb::post, path, &p), "/consumers/{group}") << name;
+    EXPECT_EQ(p, (params{{"group", name}})) << name;
+    EXPECT_TRUE(query.empty()) << name;
+  }
+}
+
 }  // namespace
 }  // namespace brook::http
