@@ -307,6 +307,17 @@ std::vector<server_setting> make_settings() {
       "must be between 1 and 1000000", "Open Kafka connections at most (more are closed)",
       [](auto& c) -> auto& { return c.kafka.max_connections; }));
   s.push_back(integer(
+      "kafka.max_connections_per_ip", "--kafka-max-connections-per-ip", "INT", 0, 1'000'000,
+      "must be between 0 (no limit) and 1000000",
+      "Open Kafka connections from one client address at most (0: no limit)",
+      [](auto& c) -> auto& { return c.kafka.max_connections_per_ip; }));
+  s.push_back(integer(
+      "kafka.queued_max_request_bytes", "--queued-max-request-bytes", "BYTES", 1024,
+      int64_t{1} << 40, "must be a number of bytes, 1024 to 2^40",
+      "Bytes of Kafka requests being read or waiting, all connections together; past it "
+      "reading pauses",
+      [](auto& c) -> auto& { return c.kafka.queued_max_request_bytes; }));
+  s.push_back(integer(
       "kafka.connections_max_idle_ms", "--kafka-connections-max-idle-ms", "MS", 1, 86'400'000,
       "must be a number of milliseconds, 1 to 86400000",
       "Close a Kafka connection with no request for this long",
@@ -404,6 +415,11 @@ std::vector<server_setting> make_settings() {
       "http.max_connections", "--http-max-connections", "INT", 1, 1'000'000,
       "must be between 1 and 1000000", "Open HTTP connections at most",
       [](auto& c) -> auto& { return c.http.max_connections; }));
+  s.push_back(integer(
+      "http.max_connections_per_ip", "--http-max-connections-per-ip", "INT", 0, 1'000'000,
+      "must be between 0 (no limit) and 1000000",
+      "Open HTTP connections from one client address at most (0: no limit)",
+      [](auto& c) -> auto& { return c.http.max_connections_per_ip; }));
   s.push_back(integer(
       "http.consumer_idle_timeout_ms", "--consumer-idle-timeout-ms", "MS", 1, 86'400'000,
       "must be a number of milliseconds, 1 to 86400000",

@@ -18,6 +18,10 @@ struct broker_config {
   size_t max_request_bytes = 104857600;  // socket.request.max.bytes
   size_t max_in_flight = 64;             // pipelined requests read ahead per connection
   size_t max_connections = 10000;        // open Kafka connections at most (max.connections)
+  size_t max_connections_per_ip = 0;     // from one client address (0: no limit)
+  // Bytes of request frames being read or waiting to be handled, all connections together
+  // (queued.max.request.bytes); past it, connections stop reading until some are freed.
+  size_t queued_max_request_bytes = size_t{512} << 20;
   // A connection with no request in flight and nothing read for this long is closed
   // (connections.max.idle.ms).
   std::chrono::milliseconds connections_max_idle{600000};

@@ -11,6 +11,7 @@
 
 #include "base/big_endian.h"
 #include "base/log.h"
+#include "base/log_throttle.h"
 #include "broker/broker.h"
 #include "broker/dispatch.h"
 #include "protocol/request_header.h"
@@ -20,11 +21,14 @@ namespace brook::broker {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
-connection::connection(asio::ip::tcp::socket socket, broker& b, net::connection_slot slot)
+connection::connection(asio::ip::tcp::socket socket, broker& b, net::connection_slot slot,
+                       std::shared_ptr<net::byte_budget> request_bytes)
     : _socket(std::move(socket)),
       _broker(b),
       _room(_socket.get_executor()),
       _slot(std::move(slot)),
+      _request_bytes(std::move(request_bytes)),
+      _budget_wait(_socket.get_executor()),
       _watchdog(_socket.get_executor()) {}
 
 void connection::start() {
@@ -76,12 +80,58 @@ asio::awaitable<void> connection::watchdog() {
   }
 }
 
-asio::awaitable<bool> connection::read_frame(std::vector<std::byte>& frame, size_t size) {
-  frame.resize(std::min(size, initial_frame_buffer));
+namespace {
+// One line per 10 s at most while connections wait for kafka.queued_max_request_bytes.
+log_throttle& budget_log() {
+  static log_throttle throttle{std::chrono::seconds(10)};
+  return throttle;
+}
+}  // namespace
+
+asio::awaitable<bool> connection::reserve(net::budget_lease& lease, size_t more) {
+  if (lease.try_grow(more)) {
+    co_return true;
+  }
+  if (budget_log().allow()) {
+    log::warn(
+        "requests being read hold {} bytes, kafka.queued_max_request_bytes ({}): connections "
+        "wait before reading more (the latest from {})",
+        _request_bytes->used(), _request_bytes->limit(), describe_peer());
+  }
+  // Waiting for room is not the client's delay: the frame's deadline starts again after.
+  _frame_started.reset();
+  auto pause = std::chrono::milliseconds(1);
+  while (!_closed) {
+    _budget_wait.expires_after(pause);
+    boost::system::error_code ec;
+    co_await _budget_wait.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (_closed) {
+      break;
+    }
+    if (lease.try_grow(more)) {
+      _frame_started = _last_activity = clock::now();
+      co_return true;
+    }
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+  co_return false;
+}
+
+asio::awaitable<bool> connection::read_frame(request_context& req, size_t size) {
+  auto& frame = req.frame;
+  const size_t first = std::min(size, initial_frame_buffer);
+  if (!co_await reserve(req.frame_bytes, first)) {
+    co_return false;
+  }
+  frame.resize(first);
   size_t got = 0;
   while (got < size) {
     if (got == frame.size()) {
-      frame.resize(std::min(size, frame.size() * 2));
+      const size_t next = std::min(size, frame.size() * 2);
+      if (!co_await reserve(req.frame_bytes, next - frame.size())) {
+        co_return false;
+      }
+      frame.resize(next);
     }
     boost::system::error_code ec;
     size_t n =
@@ -114,9 +164,10 @@ asio::awaitable<void> connection::read_loop() {
       break;
     }
     auto req = std::make_shared<request_context>();
+    req->frame_bytes = net::budget_lease(_request_bytes);
     _frame_started = _last_activity;
     _watchdog.cancel();  // due sooner: the frame's deadline
-    if (!co_await read_frame(req->frame, static_cast<size_t>(size))) {
+    if (!co_await read_frame(*req, static_cast<size_t>(size))) {
       break;
     }
     _frame_started.reset();

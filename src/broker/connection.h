@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "broker/request_context.h"
+#include "net/byte_budget.h"
 #include "net/tcp_listener.h"
 
 namespace brook::broker {
@@ -33,7 +34,10 @@ class connection : public std::enable_shared_from_this<connection> {
   // the rest arrives.
   static constexpr size_t initial_frame_buffer = 16 * 1024;
 
-  connection(boost::asio::ip::tcp::socket socket, broker& b, net::connection_slot slot = {});
+  // `request_bytes`: the budget of kafka.queued_max_request_bytes shared by the listener's
+  // connections (none: no limit).
+  connection(boost::asio::ip::tcp::socket socket, broker& b, net::connection_slot slot = {},
+             std::shared_ptr<net::byte_budget> request_bytes = nullptr);
   void start();
 
  private:
@@ -43,9 +47,12 @@ class connection : public std::enable_shared_from_this<connection> {
   };
 
   boost::asio::awaitable<void> read_loop();
-  // Reads the rest of a frame of `size` bytes into `frame`; false when the connection
-  // failed or closed meanwhile.
-  boost::asio::awaitable<bool> read_frame(std::vector<std::byte>& frame, size_t size);
+  // Reads the rest of a frame of `size` bytes into req.frame, its memory counted in
+  // req.frame_bytes as it grows; false when the connection failed or closed meanwhile.
+  boost::asio::awaitable<bool> read_frame(request_context& req, size_t size);
+  // Counts `more` bytes in `lease`, waiting (reading nothing) while the budget is spent;
+  // false when the connection closed meanwhile.
+  boost::asio::awaitable<bool> reserve(net::budget_lease& lease, size_t more);
   boost::asio::awaitable<void> watchdog();
   std::string describe_peer() const;
   boost::asio::awaitable<void> write_loop();
@@ -65,6 +72,9 @@ class connection : public std::enable_shared_from_this<connection> {
   security::principal _principal;   // User:ANONYMOUS until the connection authenticates
   boost::asio::steady_timer _room;  // the reader waits here while max_in_flight are pending
   net::connection_slot _slot;       // its place under kafka.max_connections
+  std::shared_ptr<net::byte_budget>
+      _request_bytes;  // kafka.queued_max_request_bytes, shared (may be null)
+  boost::asio::steady_timer _budget_wait;
 
   // The watchdog's view: when bytes were last read or an answer last written, and since
   // when a frame has been arriving (none while waiting for the next frame's size).

@@ -16,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "broker/responder.h"
+#include "net/byte_budget.h"
 #include "protocol/request_header.h"
 #include "security/authorizer.h"
 #include "security/principal.h"
@@ -25,6 +26,7 @@ namespace brook::broker {
 struct request_context {
   protocol::request_header header;
   std::vector<std::byte> frame;           // the bytes after the size prefix; records point into it
+  net::budget_lease frame_bytes;          // the frame's share of kafka.queued_max_request_bytes
   boost::asio::any_io_executor executor;  // the connection's thread
   std::string client_host;                // "/<peer address>", as Kafka reports it
   std::string listener = "PLAINTEXT";     // the name of the listener the request came in on

@@ -10,25 +10,32 @@ namespace brook::broker {
 
 server::server(broker& b, net::io_pool& pool)
     : _broker(b),
+      _request_bytes(std::make_shared<net::byte_budget>(b.config().queued_max_request_bytes)),
       _listener(
-          pool, {b.config().host, b.config().port, b.config().max_connections},
+          pool,
+          {b.config().host, b.config().port, b.config().max_connections,
+           b.config().max_connections_per_ip},
           [this](boost::asio::ip::tcp::socket socket, net::connection_slot slot) {
-            std::make_shared<connection>(std::move(socket), _broker, std::move(slot))->start();
+            std::make_shared<connection>(std::move(socket), _broker, std::move(slot),
+                                         _request_bytes)
+                ->start();
           },
-          [this](boost::asio::ip::tcp::socket socket) { refuse(std::move(socket)); }) {}
+          [this](boost::asio::ip::tcp::socket socket, net::refusal why) {
+            refuse(std::move(socket), why);
+          }) {}
 
-void server::refuse(boost::asio::ip::tcp::socket socket) {
-  // As Kafka past max.connections: the connection is closed. One line every 10 s at most
-  // says how many were.
+void server::refuse(boost::asio::ip::tcp::socket socket, net::refusal why) {
+  // As Kafka past max.connections or max.connections.per.ip: the connection is closed.
+  // One line every 10 s at most says how many were.
   const size_t refused = _refused.fetch_add(1) + 1;
   if (_refusal_log.allow()) {
     boost::system::error_code ec;
     auto peer = socket.remote_endpoint(ec);
-    log::warn(
-        "kafka.max_connections ({}) reached: closing new connections ({} so far, the "
-        "latest from {})",
-        _broker.config().max_connections, refused,
-        ec ? std::string("unknown") : peer.address().to_string());
+    const bool total = why == net::refusal::total;
+    log::warn("{} ({}) reached: closing new connections ({} so far, the latest from {})",
+              total ? "kafka.max_connections" : "kafka.max_connections_per_ip",
+              total ? _broker.config().max_connections : _broker.config().max_connections_per_ip,
+              refused, ec ? std::string("unknown") : peer.address().to_string());
   }
   boost::system::error_code ec;
   socket.close(ec);

@@ -9,6 +9,7 @@
 
 #include "base/log_throttle.h"
 #include "base/result.h"
+#include "net/byte_budget.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
 
@@ -29,12 +30,15 @@ class server {
   uint16_t port() const { return _listener.port(); }
 
  private:
-  // A connection past kafka.max_connections: closed, and logged (rate-limited).
-  void refuse(boost::asio::ip::tcp::socket socket);
+  // A connection past kafka.max_connections or kafka.max_connections_per_ip: closed, and
+  // logged (rate-limited).
+  void refuse(boost::asio::ip::tcp::socket socket, net::refusal why);
 
   broker& _broker;
   std::atomic<size_t> _refused{0};
   log_throttle _refusal_log{std::chrono::seconds(10)};
+  std::shared_ptr<net::byte_budget>
+      _request_bytes;  // kafka.queued_max_request_bytes, for all connections
   net::tcp_listener _listener;
 };
 

@@ -22,6 +22,7 @@ struct http_config {
   // A keep-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60000};
   size_t max_connections = 10000;
+  size_t max_connections_per_ip = 0;  // from one client address (0: no limit)
   // REST consumer instances unused for this long are closed (Confluent's
   // consumer.instance.timeout.ms).
   std::chrono::milliseconds consumer_idle_timeout{300000};

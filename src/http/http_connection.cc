@@ -216,8 +216,11 @@ class connection_stream final : public http_stream {
 }  // namespace
 
 http_connection::http_connection(asio::ip::tcp::socket socket, http_server& server,
-                                 net::connection_slot slot, bool admitted)
-    : _stream(std::move(socket)), _server(server), _slot(std::move(slot)), _admitted(admitted) {}
+                                 net::connection_slot slot, std::string refusal)
+    : _stream(std::move(socket)),
+      _server(server),
+      _slot(std::move(slot)),
+      _refusal(std::move(refusal)) {}
 
 void http_connection::start() {
   _server.connection_started(shared_from_this());
@@ -237,11 +240,8 @@ void http_connection::shut_down() {
 
 asio::awaitable<void> http_connection::run() {
   try {
-    if (!_admitted) {
-      auto res = make_response(
-          error_response(rest::error_codes::unavailable,
-                         "too many connections (http.max_connections); try again later"),
-          11, false);
+    if (!_refusal.empty()) {
+      auto res = make_response(error_response(rest::error_codes::unavailable, _refusal), 11, false);
       _stream.expires_after(_server.config().request_timeout);
       co_await bhttp::async_write(_stream, res, tuple_awaitable);
     } else {

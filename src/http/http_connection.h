@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,9 +20,9 @@ class http_server;
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
  public:
-  // `admitted` false: past http.max_connections; answered 503 and closed.
+  // `refusal` not empty: past a connection limit; answered 503 with it and closed.
   http_connection(boost::asio::ip::tcp::socket socket, http_server& server,
-                  net::connection_slot slot, bool admitted);
+                  net::connection_slot slot, std::string refusal);
   void start();
   // From any thread: close now if idle; otherwise after the answer in progress.
   void shut_down();
@@ -38,7 +39,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   http_server& _server;
   std::atomic<bool> _busy{false};
   net::connection_slot _slot;  // its place under http.max_connections
-  const bool _admitted;
+  const std::string _refusal;
 };
 
 }  // namespace brook::http

@@ -12,12 +12,17 @@ http_server::http_server(http_config config, const router& routes)
       _routes(routes),
       _pool("http-io", _config.threads),
       _listener(
-          _pool, {_config.host, _config.port, _config.max_connections},
+          _pool,
+          {_config.host, _config.port, _config.max_connections, _config.max_connections_per_ip},
           [this](asio::ip::tcp::socket socket, net::connection_slot slot) {
-            start_connection(std::move(socket), std::move(slot), true);
+            start_connection(std::move(socket), std::move(slot), {});
           },
-          [this](asio::ip::tcp::socket socket) {
-            start_connection(std::move(socket), net::connection_slot(), false);
+          [this](asio::ip::tcp::socket socket, net::refusal why) {
+            start_connection(std::move(socket), net::connection_slot(),
+                             why == net::refusal::total
+                                 ? "too many connections (http.max_connections); try again later"
+                                 : "too many connections from your address "
+                                   "(http.max_connections_per_ip); try again later");
           }) {}
 
 http_server::~http_server() {
@@ -34,13 +39,14 @@ status http_server::start() {
 }
 
 void http_server::start_connection(asio::ip::tcp::socket socket, net::connection_slot slot,
-                                   bool admitted) {
+                                   std::string refusal) {
   if (stopping()) {
     return;
   }
   boost::system::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  std::make_shared<http_connection>(std::move(socket), *this, std::move(slot), admitted)->start();
+  std::make_shared<http_connection>(std::move(socket), *this, std::move(slot), std::move(refusal))
+      ->start();
 }
 
 void http_server::connection_started(const std::shared_ptr<http_connection>& c) {

@@ -50,8 +50,9 @@ class http_server {
   void connection_finished(http_connection* c);
 
  private:
+  // `refusal` not empty: past a connection limit, answered 503 with it and closed.
   void start_connection(boost::asio::ip::tcp::socket socket, net::connection_slot slot,
-                        bool admitted);
+                        std::string refusal);
 
   const http_config _config;
   const router& _routes;

@@ -18,16 +18,26 @@ using asio::ip::tcp;
 connection_slot& connection_slot::operator=(connection_slot&& other) noexcept {
   if (this != &other) {
     release();
-    _open = std::move(other._open);
+    _counts = std::move(other._counts);
+    _address = std::move(other._address);
   }
   return *this;
 }
 
 void connection_slot::release() {
-  if (_open) {
-    _open->fetch_sub(1, std::memory_order_acq_rel);
-    _open.reset();
+  if (!_counts) {
+    return;
   }
+  if (_address) {
+    std::lock_guard lock(_counts->mutex);
+    auto it = _counts->per_address.find(*_address);
+    if (it != _counts->per_address.end() && --it->second == 0) {
+      _counts->per_address.erase(it);
+    }
+  }
+  _counts->total.fetch_sub(1, std::memory_order_acq_rel);
+  _counts.reset();
+  _address.reset();
 }
 
 struct listener_state {
@@ -48,7 +58,7 @@ struct listener_state {
   asio::steady_timer backoff_timer;
   std::chrono::milliseconds backoff{0};
   uint16_t port = 0;  // bound
-  std::shared_ptr<std::atomic<size_t>> open = std::make_shared<std::atomic<size_t>>(0);
+  std::shared_ptr<connection_counts> counts = std::make_shared<connection_counts>();
   // Held while a socket is handed over, so that none is after stop() returns.
   std::mutex mutex;
   bool stopped = false;
@@ -72,17 +82,37 @@ void hand_over(const std::shared_ptr<listener_state>& s, tcp::socket socket) {
   if (s->stopped) {
     return;
   }
-  size_t limit = s->options.max_connections;
-  bool admitted = limit == 0 || s->open->load(std::memory_order_acquire) < limit;
+  const auto& o = s->options;
+  std::optional<refusal> refused;
+  std::optional<asio::ip::address> address;
+  if (o.max_connections != 0 &&
+      s->counts->total.load(std::memory_order_acquire) >= o.max_connections) {
+    refused = refusal::total;
+  } else if (o.max_connections_per_address != 0) {
+    boost::system::error_code ec;
+    auto peer = socket.remote_endpoint(ec);
+    if (!ec) {
+      std::lock_guard count_lock(s->counts->mutex);
+      size_t& from_peer = s->counts->per_address[peer.address()];
+      if (from_peer >= o.max_connections_per_address) {
+        refused = refusal::per_address;
+      } else {
+        ++from_peer;
+        address = peer.address();
+      }
+    }
+  }
   auto executor = socket.get_executor();
-  if (admitted) {
-    s->open->fetch_add(1, std::memory_order_acq_rel);
-    asio::post(executor, [s, sock = std::move(socket), slot = connection_slot(s->open)]() mutable {
+  if (!refused) {
+    s->counts->total.fetch_add(1, std::memory_order_acq_rel);
+    asio::post(executor, [s, sock = std::move(socket),
+                          slot = connection_slot(s->counts, std::move(address))]() mutable {
       s->on_accept(std::move(sock), std::move(slot));
     });
   } else if (s->on_refuse) {
-    asio::post(executor,
-               [s, sock = std::move(socket)]() mutable { s->on_refuse(std::move(sock)); });
+    asio::post(executor, [s, sock = std::move(socket), why = *refused]() mutable {
+      s->on_refuse(std::move(sock), why);
+    });
   }
   // else: the socket closes here.
 }
@@ -184,7 +214,7 @@ void tcp_listener::stop() {
 }
 
 size_t tcp_listener::open_connections() const {
-  return _state->open->load(std::memory_order_acquire);
+  return _state->counts->total.load(std::memory_order_acquire);
 }
 
 }  // namespace brook::net

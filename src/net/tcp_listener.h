@@ -2,9 +2,10 @@
 // to the contexts of an io_pool. The accept loop runs on the pool's first context; each
 // socket is handed over on its own context.
 //
-// At most `max_connections` accepted connections are open at once (0: no limit): each
-// accepted connection holds a connection_slot and frees it when it goes; past the limit a
-// new connection goes to the refusal callback instead (which may say why, then close it).
+// At most `max_connections` accepted connections are open at once, and at most
+// `max_connections_per_address` from one client address (0: no limit): each accepted
+// connection holds a connection_slot and frees it when it goes; past a limit a new
+// connection goes to the refusal callback instead (which may say why, then close it).
 // When the process is out of file descriptors (EMFILE, ENFILE) or memory, accepting pauses
 // (10 ms, doubling up to 1 s) instead of spinning on the error.
 #pragma once
@@ -12,7 +13,10 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -23,17 +27,31 @@
 namespace brook::net {
 
 struct listener_options {
-  std::string host = "127.0.0.1";  // an IP address (v4 or v6)
-  uint16_t port = 0;               // 0: any free port
-  size_t max_connections = 0;      // 0: no limit
+  std::string host = "127.0.0.1";          // an IP address (v4 or v6)
+  uint16_t port = 0;                       // 0: any free port
+  size_t max_connections = 0;              // 0: no limit
+  size_t max_connections_per_address = 0;  // 0: no limit
 };
 
-// An accepted connection's place under max_connections; moves with the connection and
-// frees the place when destroyed.
+// Which limit refused a connection.
+enum class refusal { total, per_address };
+
+// The open connections of a listener, in all and per client address (shared with the
+// slots, which may outlive the listener).
+struct connection_counts {
+  std::atomic<size_t> total{0};
+  std::mutex mutex;
+  std::map<boost::asio::ip::address, size_t> per_address;  // only while limited
+};
+
+// An accepted connection's place under the limits; moves with the connection and frees
+// the place when destroyed.
 class connection_slot {
  public:
   connection_slot() = default;
-  explicit connection_slot(std::shared_ptr<std::atomic<size_t>> open) : _open(std::move(open)) {}
+  connection_slot(std::shared_ptr<connection_counts> counts,
+                  std::optional<boost::asio::ip::address> address)
+      : _counts(std::move(counts)), _address(std::move(address)) {}
   connection_slot(connection_slot&&) = default;
   connection_slot& operator=(connection_slot&& other) noexcept;
   connection_slot(const connection_slot&) = delete;
@@ -42,7 +60,8 @@ class connection_slot {
 
  private:
   void release();
-  std::shared_ptr<std::atomic<size_t>> _open;
+  std::shared_ptr<connection_counts> _counts;
+  std::optional<boost::asio::ip::address> _address;  // counted per address
 };
 
 struct listener_state;
@@ -51,7 +70,7 @@ class tcp_listener {
  public:
   // Both run on the accepted socket's context.
   using accept_fn = std::function<void(boost::asio::ip::tcp::socket, connection_slot)>;
-  using refuse_fn = std::function<void(boost::asio::ip::tcp::socket)>;
+  using refuse_fn = std::function<void(boost::asio::ip::tcp::socket, refusal)>;
 
   // `on_refuse` empty: a connection past max_connections is closed at once.
   tcp_listener(io_pool& pool, listener_options options, accept_fn on_accept,

@@ -5,6 +5,7 @@ that stops halfway after kafka.request_read_timeout_ms, connections past
 kafka.max_connections at once; a frame that announces 100 MB and sends nothing holds no
 100 MB. Each limit says so in the server's log, and the server keeps serving."""
 
+import select
 import socket
 import struct
 import sys
@@ -15,7 +16,8 @@ from kafka.protocol.metadata import MetadataRequest
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
 from fixtures import ServerTestCase, wait_until  # noqa: E402
-from kafka_wire import Conn  # noqa: E402
+from kafka.protocol.produce import ProduceRequest  # noqa: E402
+from kafka_wire import Conn, batch, fetch, produce  # noqa: E402
 
 IDLE_MS = 1500
 READ_TIMEOUT_MS = 1500
@@ -135,6 +137,91 @@ class ConnectionCapTest(LimitsTestCase):
             except (ConnectionError, socket.timeout, OSError):
                 return False
         wait_until(one_more, "a connection once one was closed")
+
+
+class PerAddressCapTest(LimitsTestCase):
+    server_args = ("--kafka-max-connections-per-ip", "3")
+
+    def connect_from(self, source):
+        c = Conn(self.brook.port, source=source)
+        self.addCleanup(c.close)
+        try:
+            metadata(c)
+            return c
+        except (ConnectionError, socket.timeout, OSError):
+            return None
+
+    def test_one_address_cannot_take_every_connection(self):
+        held = [self.connect_from("127.0.0.2") for _ in range(3)]
+        self.assertTrue(all(held))
+        self.assertIsNone(self.connect_from("127.0.0.2"))
+        wait_until(lambda: self.logged("kafka.max_connections_per_ip (3) reached"),
+                   "the refusal in the log")
+        self.assertIsNotNone(self.connect_from("127.0.0.3"), "another address is refused too")
+        held.pop().close()
+        wait_until(lambda: self.connect_from("127.0.0.2") is not None,
+                   "127.0.0.2 served once one of its connections closed")
+
+
+QUEUED_MAX = 600 << 10
+
+
+class RequestMemoryTest(LimitsTestCase):
+    """kafka.queued_max_request_bytes: while one connection's large request is arriving
+    and holds the budget, other connections read nothing more; they are served once it is
+    handled. A request larger than the whole budget still goes through alone."""
+
+    server_args = ("--queued-max-request-bytes", str(QUEUED_MAX))
+
+    def a_request_that_waits(self):
+        """A connection whose Metadata request waits for the budget: requests are sent on
+        new connections until the server logs that one waits (those served before the
+        holder's frame has grown past the budget are read and dropped)."""
+        while True:
+            c = self.connect()
+            small = MetadataRequest[1](topics=[])  # kept in a variable: kafka-python needs it
+            correlation = c.frame(3, 1, small.encode())
+
+            def answered_or_waiting():
+                return (select.select([c.sock], [], [], 0.05)[0] or
+                        self.logged("kafka.queued_max_request_bytes"))
+            wait_until(answered_or_waiting, "an answer or a wait")
+            if not select.select([c.sock], [], [], 0)[0]:
+                return c, correlation
+            c.response(correlation)
+
+    def test_reading_waits_while_the_budget_is_held(self):
+        topic = "queued-bytes"
+        setup = self.connect()
+        self.assertEqual(produce(setup, topic, 0, batch([b"first"]))[1], 0)
+        big = ProduceRequest[7](transactional_id=None, required_acks=-1, timeout=10000,
+                                topics=[(topic, [(0, batch([b"x" * (900 << 10)]))])])
+        header = struct.pack(">hhih", big.API_KEY, big.API_VERSION, 7, 4) + b"test"
+        frame = header + big.encode()
+        self.assertGreater(len(frame), QUEUED_MAX)
+        holder = self.connect()
+        holder.send_raw(struct.pack(">i", len(frame)) + frame[:700 << 10])
+        waiting, correlation = self.a_request_that_waits()
+        waiting.sock.settimeout(1)
+        with self.assertRaises(socket.timeout, msg="answered while the budget was held"):
+            waiting.sock.recv(1)
+        waiting.sock.settimeout(30)
+        holder.send_raw(frame[700 << 10:])
+        size = struct.unpack(">i", holder.read_exact(4))[0]
+        self.assertEqual(struct.unpack(">i", holder.read_exact(size)[:4])[0], 7)
+        self.assertIsNotNone(waiting.response(correlation))
+        self.assertEqual(fetch(setup, topic, 0, 1)[1], 0)
+        self.assertTrue(any(len(r.value) == 900 << 10 for r in records_of(setup, topic)))
+
+
+def records_of(conn, topic):
+    """The records of partition 0 from offset 0 (one Fetch)."""
+    from kafka.record import MemoryRecords
+    part = fetch(conn, topic, 0, 0)
+    out, batches = [], MemoryRecords(part[5])
+    while batches.has_next():
+        out.extend(batches.next_batch())
+    return out
 
 
 if __name__ == "__main__":

@@ -142,8 +142,10 @@ class Reader:
 class Conn:
     """One raw connection to the broker's Kafka port."""
 
-    def __init__(self, port, client_id=b"compat-test", timeout=TIMEOUT_S):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, client_id=b"compat-test", timeout=TIMEOUT_S, source=None):
+        """`source`: the local address to connect from (127.0.0.2, ...; any by default)."""
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.client_id = client_id
         self.correlation = 0
 

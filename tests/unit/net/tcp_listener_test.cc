@@ -30,6 +30,16 @@ tcp::socket connect_to(asio::io_context& io, uint16_t port) {
   return s;
 }
 
+// A blocking client socket from `source` (a loopback address: 127.0.0.2, ...) to
+// 127.0.0.1:port.
+tcp::socket connect_from(asio::io_context& io, const char* source, uint16_t port) {
+  tcp::socket s(io);
+  s.open(tcp::v4());
+  s.bind(tcp::endpoint(asio::ip::make_address(source), 0));
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+  return s;
+}
+
 // The byte the server sent, or -1 when the connection was closed without one.
 int read_byte(tcp::socket& s) {
   char c = 0;
@@ -86,7 +96,10 @@ TEST(TcpListener, ConnectionsPastTheLimitAreRefusedUntilASlotIsFree) {
         std::lock_guard lock(mutex);
         held.emplace_back(std::move(s), std::move(slot));
       },
-      [](tcp::socket s) { asio::write(s, asio::buffer("r", 1)); });
+      [](tcp::socket s, refusal why) {
+        EXPECT_EQ(why, refusal::total);
+        asio::write(s, asio::buffer("r", 1));
+      });
   ASSERT_TRUE(listener.listen().has_value());
   pool.start();
   asio::io_context client;
@@ -104,6 +117,47 @@ TEST(TcpListener, ConnectionsPastTheLimitAreRefusedUntilASlotIsFree) {
   EXPECT_EQ(listener.open_connections(), 1u);
   auto four = connect_to(client, listener.port());
   EXPECT_EQ(read_byte(four), 'a');
+  listener.stop();
+  pool.stop();
+  pool.join();
+}
+
+// Per client address: a third connection from 127.0.0.2 is refused while 127.0.0.3 still
+// gets in; a freed slot lets that address in again.
+TEST(TcpListener, ConnectionsPastThePerAddressLimitAreRefused) {
+  io_pool pool("test-io", 2);
+  std::mutex mutex;
+  std::vector<std::pair<tcp::socket, connection_slot>> held;
+  listener_options options{"127.0.0.1", 0, 100};
+  options.max_connections_per_address = 2;
+  tcp_listener listener(
+      pool, options,
+      [&](tcp::socket s, connection_slot slot) {
+        asio::write(s, asio::buffer("a", 1));
+        std::lock_guard lock(mutex);
+        held.emplace_back(std::move(s), std::move(slot));
+      },
+      [](tcp::socket s, refusal why) {
+        asio::write(s, asio::buffer(why == refusal::per_address ? "p" : "t", 1));
+      });
+  ASSERT_TRUE(listener.listen().has_value());
+  pool.start();
+  asio::io_context client;
+  auto a1 = connect_from(client, "127.0.0.2", listener.port());
+  auto a2 = connect_from(client, "127.0.0.2", listener.port());
+  EXPECT_EQ(read_byte(a1), 'a');
+  EXPECT_EQ(read_byte(a2), 'a');
+  auto a3 = connect_from(client, "127.0.0.2", listener.port());
+  EXPECT_EQ(read_byte(a3), 'p');
+  auto b1 = connect_from(client, "127.0.0.3", listener.port());
+  EXPECT_EQ(read_byte(b1), 'a');
+  EXPECT_EQ(listener.open_connections(), 3u);
+  {
+    std::lock_guard lock(mutex);
+    held.erase(held.begin());  // one of 127.0.0.2's goes
+  }
+  auto a4 = connect_from(client, "127.0.0.2", listener.port());
+  EXPECT_EQ(read_byte(a4), 'a');
   listener.stop();
   pool.stop();
   pool.join();
