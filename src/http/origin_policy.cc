@@ -81,15 +81,15 @@ origin_policy::origin_policy(const http_config& config) {
   }
 }
 
-bool origin_policy::host_allowed(std::string_view header) const {
-  if (_any_host || header.empty()) {
+bool origin_policy::host_allowed(std::string_view host) const {
+  if (_any_host || host.empty()) {
     return true;
   }
-  auto host = host_name_of(header);
-  if (host == "localhost" || ends_with(host, ".localhost") || is_ip_address(host)) {
+  auto name = host_name_of(host);
+  if (name == "localhost" || ends_with(name, ".localhost") || is_ip_address(name)) {
     return true;
   }
-  return std::find(_hosts.begin(), _hosts.end(), host) != _hosts.end();
+  return std::find(_hosts.begin(), _hosts.end(), name) != _hosts.end();
 }
 
 bool origin_policy::origin_allowed(std::string_view origin) const {
