@@ -1,12 +1,13 @@
 #include "app/server_settings.h"
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
 #include <utility>
+
+#include "base/text.h"
+#include "http/origin_policy.h"
 
 namespace brook::app {
 namespace {
@@ -157,50 +158,22 @@ server_setting name_list(std::string_view key, std::string_view flag, std::strin
           std::move(type),
           help,
           [=](server_config& c, const std::string& value) -> done {
-            std::vector<std::string> names;
-            std::string_view rest = value;
-            while (true) {
-              auto comma = rest.find(',');
-              auto name = rest.substr(0, comma);
-              while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
-                name.remove_prefix(1);
+            auto names = split_list(value);
+            for (const auto& name : names) {
+              if (!valid(name)) {
+                return failure(std::string(must) + ", got '" + name + "'");
               }
-              while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) {
-                name.remove_suffix(1);
-              }
-              if (!name.empty()) {
-                if (!valid(name)) {
-                  return failure(std::string(must) + ", got '" + std::string(name) + "'");
-                }
-                names.emplace_back(name);
-              }
-              if (comma == std::string_view::npos) {
-                break;
-              }
-              rest.remove_prefix(comma + 1);
             }
             field(c) = std::move(names);
             return {};
           },
-          [=](const server_config& c) {
-            std::string out;
-            for (const auto& name : field(c)) {
-              out += (out.empty() ? "" : ",") + name;
-            }
-            return out;
-          },
+          [=](const server_config& c) { return join_list(field(c)); },
           true};
 }
 
 // A host name or address as a Host header carries it, with an optional port, or "*".
 bool valid_host_name(std::string_view name) {
-  if (name == "*") {
-    return true;
-  }
-  return std::all_of(name.begin(), name.end(), [](char ch) {
-    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_' ||
-           ch == ':' || ch == '[' || ch == ']';
-  });
+  return name == "*" || http::is_host_text(name);
 }
 
 // A web origin: scheme://host[:port], or "*".
@@ -216,7 +189,7 @@ bool valid_origin(std::string_view origin) {
   while (!host.empty() && host.back() == '/') {
     host.remove_suffix(1);
   }
-  return !host.empty() && host.find('/') == std::string_view::npos && valid_host_name(host);
+  return http::is_host_text(host);
 }
 
 std::vector<server_setting> make_settings() {

@@ -3,29 +3,13 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cctype>
 #include <memory>
+
+#include "base/text.h"
 
 namespace brook::http {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 constexpr int gzip_or_zlib = 15 + 32;  // inflate detects a gzip or a zlib header
 constexpr int raw_deflate = -15;

@@ -1,7 +1,6 @@
 #include "http/http_message.h"
 
-#include <algorithm>
-#include <cctype>
+#include "base/text.h"
 
 namespace brook::http {
 
@@ -23,17 +22,7 @@ std::string_view http_request::header(std::string_view name) const {
 std::string http_request::media_type() const {
   auto v = header("Content-Type");
   auto semi = v.find(';');
-  auto t = v.substr(0, semi);
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) {
-    t.remove_suffix(1);
-  }
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) {
-    t.remove_prefix(1);
-  }
-  std::string out(t);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return lower(trim(v.substr(0, semi)));
 }
 
 }  // namespace brook::http

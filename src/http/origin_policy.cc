@@ -9,17 +9,11 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "base/json_writer.h"
+#include "base/text.h"
 
 namespace brook::http {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -42,6 +36,13 @@ std::string this_host_name() {
 constexpr std::string_view allowed_methods = "GET, POST, PUT, DELETE";
 
 }  // namespace
+
+bool is_host_text(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_' ||
+           c == ':' || c == '[' || c == ']';
+  });
+}
 
 std::string host_name_of(std::string_view host) {
   if (!host.empty() && host.front() == '[') {
@@ -93,7 +94,7 @@ bool origin_policy::host_allowed(std::string_view host) const {
 }
 
 bool origin_policy::origin_allowed(std::string_view origin) const {
-  if (origin.empty()) {
+  if (origin.empty() || (!_any_origin && _origins.empty())) {
     return false;
   }
   return _any_origin ||

@@ -40,6 +40,10 @@ class origin_policy {
   bool _any_origin = false;
 };
 
+// Whether `text` is a host name or address as a Host header carries it, with an optional
+// port: letters, digits and ".-_:[]" only (nothing a URL or a header would read otherwise).
+bool is_host_text(std::string_view text);
+
 // Lower case, without a port, brackets or a trailing dot: "Brook.Example:8082" ->
 // "brook.example", "[::1]:8082" -> "::1".
 std::string host_name_of(std::string_view host_header);

@@ -51,6 +51,17 @@ class LimitsTestCase(ServerTestCase):
     def logged(self, text):
         return any(text in line for line in self.brook.log_lines)
 
+    def served(self, source=None):
+        """A new connection (from `source`, a loopback address, if given) whose Metadata is
+        answered, or None when the broker closes it instead. Closed at the test's end."""
+        c = Conn(self.brook.port, source=source)
+        self.addCleanup(c.close)
+        try:
+            metadata(c)
+            return c
+        except (ConnectionError, socket.timeout, OSError):
+            return None
+
 
 class ConnectionTimeoutsTest(LimitsTestCase):
     server_args = ("--kafka-connections-max-idle-ms", str(IDLE_MS),
@@ -114,12 +125,9 @@ class ConnectionCapTest(LimitsTestCase):
         held = []
         refused = None
         for _ in range(MAX_CONNECTIONS + 1):
-            c = Conn(self.brook.port)
-            self.addCleanup(c.close)
-            try:
-                metadata(c)
-            except (ConnectionError, socket.timeout, OSError):
-                refused = c
+            c = self.served()
+            if c is None:
+                refused = True
                 break
             held.append(c)
         self.assertIsNotNone(refused, f"{len(held)} connections, none refused")
@@ -127,39 +135,21 @@ class ConnectionCapTest(LimitsTestCase):
         wait_until(lambda: self.logged(f"kafka.max_connections ({MAX_CONNECTIONS}) reached"),
                    "the refusal in the log")
         held.pop().close()
-
-        def one_more():
-            c = Conn(self.brook.port)
-            self.addCleanup(c.close)
-            try:
-                metadata(c)
-                return True
-            except (ConnectionError, socket.timeout, OSError):
-                return False
-        wait_until(one_more, "a connection once one was closed")
+        wait_until(lambda: self.served() is not None, "a connection once one was closed")
 
 
 class PerAddressCapTest(LimitsTestCase):
     server_args = ("--kafka-max-connections-per-ip", "3")
 
-    def connect_from(self, source):
-        c = Conn(self.brook.port, source=source)
-        self.addCleanup(c.close)
-        try:
-            metadata(c)
-            return c
-        except (ConnectionError, socket.timeout, OSError):
-            return None
-
     def test_one_address_cannot_take_every_connection(self):
-        held = [self.connect_from("127.0.0.2") for _ in range(3)]
+        held = [self.served("127.0.0.2") for _ in range(3)]
         self.assertTrue(all(held))
-        self.assertIsNone(self.connect_from("127.0.0.2"))
+        self.assertIsNone(self.served("127.0.0.2"))
         wait_until(lambda: self.logged("kafka.max_connections_per_ip (3) reached"),
                    "the refusal in the log")
-        self.assertIsNotNone(self.connect_from("127.0.0.3"), "another address is refused too")
+        self.assertIsNotNone(self.served("127.0.0.3"), "another address is refused too")
         held.pop().close()
-        wait_until(lambda: self.connect_from("127.0.0.2") is not None,
+        wait_until(lambda: self.served("127.0.0.2") is not None,
                    "127.0.0.2 served once one of its connections closed")
 
 

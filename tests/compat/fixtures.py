@@ -79,9 +79,9 @@ class BrookServer:
     listener (no sleeps); stop() is a SIGTERM and a clean exit, kill() a SIGKILL, restart()
     either and a start on the same port and data directory."""
 
-    def __init__(self, data_dir=None, extra_args=(), env=None, nofile=None, wrapper=()):
-        self.nofile = nofile  # an open-file limit (soft and hard) to run the server under
-        self.wrapper = list(wrapper)  # a command that runs the server (its args follow)
+    def __init__(self, data_dir=None, extra_args=(), env=None, wrapper=()):
+        # A command that runs the server, its arguments following (prlimit, unshare).
+        self.wrapper = list(wrapper)
         self.binary = os.environ.get("BROOK_BIN")
         if not self.binary:
             raise RuntimeError("BROOK_BIN is not set (run through ctest)")
@@ -115,8 +115,6 @@ class BrookServer:
                 "--kafka-port", str(port)] + self.extra_args
         if not any(a.startswith("--http-port") for a in self.extra_args):
             args += ["--http-port", "0"]  # never the shared default 8082 in tests
-        if self.nofile is not None:
-            args = ["prlimit", f"--nofile={self.nofile}:{self.nofile}", "--"] + args
         args = self.wrapper + args
         # setpriv --pdeathsig: the server dies with the test even if the test is killed.
         self.proc = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--"] + args,

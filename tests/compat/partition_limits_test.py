@@ -127,7 +127,7 @@ class OpenFileLimitTest(unittest.TestCase):
     again under the same limit."""
 
     def test_a_create_that_would_exhaust_descriptors_is_refused(self):
-        with BrookServer(nofile=1024) as brook:
+        with BrookServer(wrapper=["prlimit", "--nofile=1024:1024", "--"]) as brook:
             case = LimitsCase()
             case.brook = brook
             big = unique("big")

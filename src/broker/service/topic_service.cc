@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/log.h"
+#include "base/text.h"
 #include "broker/broker.h"
 #include "broker/error_mapping.h"
 #include "broker/group/group_coordinator.h"
@@ -56,40 +57,6 @@ protocol::kafka_result<void> check(const topic_request& t) {
     }
   }
   return {};
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && static_cast<unsigned char>(s.front()) <= ' ') {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && static_cast<unsigned char>(s.back()) <= ' ') {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-// A comma-separated list value, elements trimmed, empty ones dropped.
-std::vector<std::string> split_list(std::string_view value) {
-  std::vector<std::string> out;
-  while (true) {
-    auto comma = value.find(',');
-    auto element = trim(value.substr(0, comma));
-    if (!element.empty()) {
-      out.emplace_back(element);
-    }
-    if (comma == std::string_view::npos) {
-      return out;
-    }
-    value.remove_prefix(comma + 1);
-  }
-}
-
-std::string join_list(const std::vector<std::string>& elements) {
-  std::string out;
-  for (const auto& e : elements) {
-    out += (out.empty() ? "" : ",") + e;
-  }
-  return out;
 }
 
 // Applies `alterations` to `overrides` (the topic's current ones; `current` lists every

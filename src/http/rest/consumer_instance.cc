@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/text.h"
 #include "http/await.h"
 #include "protocol/topic_name.h"
 #include "protocol/topic_pattern.h"
@@ -18,13 +19,6 @@ using std::chrono::milliseconds;
 using std::chrono::steady_clock;
 template <typename T>
 using awaitable = boost::asio::awaitable<T>;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 bool printable(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {

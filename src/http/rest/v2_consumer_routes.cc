@@ -2,11 +2,10 @@
 // (subscription, assignments, positions, records, offsets). Each instance is a consumer
 // session of the event backend in a real consumer group (consumer_instance.h); the routes
 // await its calls.
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "http/await.h"
+#include "http/origin_policy.h"
 #include "http/rest/consumer_registry.h"
 #include "http/rest/json_input.h"
 #include "http/rest/record_json.h"
@@ -21,11 +20,7 @@ namespace {
 // host[:port], else localhost.
 std::string uri_host(const http_request& req) {
   auto host = req.header("Host");
-  bool plain = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_' ||
-           c == ':' || c == '[' || c == ']';
-  });
-  return plain ? std::string(host) : std::string("localhost");
+  return is_host_text(host) ? std::string(host) : std::string("localhost");
 }
 
 using boost::asio::awaitable;
