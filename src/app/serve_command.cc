@@ -25,36 +25,51 @@
 #include "storage/group_store.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
+#include "storage/open_file_cache.h"
 
 namespace brook::app {
 
 namespace {
 
-// Descriptors kept beyond the segments' (sockets, SQLite, the listener, logs, pipes).
+// Descriptors kept beyond the segment files (sockets, SQLite, the listeners, logs, pipes):
+// an explicit storage.max_open_segment_files must leave at least this many.
 constexpr uint64_t descriptor_reserve = 256;
+// The fewest segment files kept open, whatever the limit.
+constexpr uint64_t min_open_segment_files = 16;
 
-// Raises the open-file limit as far as allowed, then checks that the data directory's
-// segments (each kept open) fit under it; false (logged) when they cannot.
-bool check_descriptor_limit(const std::filesystem::path& data_dir) {
+// Raises the open-file limit as far as allowed, then sizes the cache of open segment files:
+// storage.max_open_segment_files, or half the limit. False (logged) when the setting asks
+// for more than the limit leaves.
+bool configure_open_files(const server_config& config) {
   auto before = current_descriptor_limit();
   auto limit = raise_descriptor_limit();
   if (!limit) {
     log::warn("cannot read the open-file limit: {}", limit.error().message());
+    if (config.max_open_segment_files > 0) {
+      storage::open_file_cache::process().set_capacity(
+          static_cast<size_t>(config.max_open_segment_files));
+    }
     return true;
   }
   if (before && before->soft < limit->soft) {
     log::info("open-file limit raised from {} to {} (the hard limit)", before->soft, limit->soft);
   }
-  const uint64_t segments = storage::log_manager::count_segment_files(data_dir);
-  const uint64_t needed = segments + descriptor_reserve;
-  if (needed > limit->soft) {
-    log::error(
-        "data directory {} holds {} segment files, each kept open, and this process may open "
-        "only {} files (hard limit {}): raise the limit to at least {} (ulimit -n, systemd "
-        "LimitNOFILE=, docker run --ulimit nofile=)",
-        data_dir.string(), segments, limit->soft, limit->hard, needed);
-    return false;
+  uint64_t files = std::max(min_open_segment_files, limit->soft / 2);
+  if (config.max_open_segment_files > 0) {
+    files = static_cast<uint64_t>(config.max_open_segment_files);
+    if (files + descriptor_reserve > limit->soft) {
+      log::error(
+          "storage.max_open_segment_files is {} but this process may open only {} files (hard "
+          "limit {}), {} of them kept for connections and the rest: lower the setting to at "
+          "most {}, set it to 0 (half the limit), or raise the limit (ulimit -n, systemd "
+          "LimitNOFILE=, docker run --ulimit nofile=)",
+          files, limit->soft, limit->hard, descriptor_reserve,
+          limit->soft > descriptor_reserve ? limit->soft - descriptor_reserve : 0);
+      return false;
+    }
   }
+  storage::open_file_cache::process().set_capacity(static_cast<size_t>(files));
+  log::info("segment files: up to {} open at once (open-file limit {})", files, limit->soft);
   return true;
 }
 
@@ -164,7 +179,7 @@ int run_serve(const server_config& config) {
     return 1;
   }
 
-  if (!check_descriptor_limit(config.data_dir)) {
+  if (!configure_open_files(config)) {
     return 1;
   }
 
@@ -188,9 +203,8 @@ int run_serve(const server_config& config) {
                store.error().message());
     return 1;
   }
-  broker::topic_table topics(
-      logs, **store, config.storage,
-      {config.kafka.max_partitions_per_topic, config.kafka.max_partitions, descriptor_reserve});
+  broker::topic_table topics(logs, **store, config.storage,
+                             {config.kafka.max_partitions_per_topic, config.kafka.max_partitions});
   if (auto st = topics.load(); !st) {
     log::error("cannot load topics: {}", st.error().message());
     return 1;

@@ -253,6 +253,12 @@ std::vector<server_setting> make_settings() {
       "storage.index_interval_bytes", "--index-interval-bytes", "BYTES", 1, int64_t{1} << 30,
       "must be between 1 and 1073741824", "Bytes between index entries",
       [](auto& c) -> auto& { return c.storage.index_interval_bytes; }));
+  s.push_back(integer(
+      "storage.max_open_segment_files", "--max-open-segment-files", "INT", 0, 100'000'000,
+      "must be 0 (half the open-file limit) or a number of files",
+      "Segment files kept open at once; others are opened on demand (0: half the open-file "
+      "limit)",
+      [](auto& c) -> auto& { return c.max_open_segment_files; }));
   // The Kafka listener
   s.push_back(text(
       "kafka.host", "--kafka-host", "HOST", "must be an IP address", "Kafka listener address",

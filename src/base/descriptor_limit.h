@@ -1,6 +1,6 @@
-// descriptor_limit: the process's open-file limit (RLIMIT_NOFILE). A server that keeps a
-// file open per segment wants the soft limit as high as the hard limit allows; the common
-// default soft limit (1,024) is far below what thousands of partitions need.
+// descriptor_limit: the process's open-file limit (RLIMIT_NOFILE). A server with thousands
+// of connections and segment files wants the soft limit as high as the hard limit allows;
+// the common default soft limit (1,024) is low.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "base/descriptor_limit.h"
 #include "base/log.h"
 #include "protocol/topic_name.h"
 #include "storage/topic_config.h"
@@ -44,19 +43,6 @@ kafka_result<void> topic_table::check_room(const std::string& name, int32_t topi
                          std::to_string(added) + " more partitions would make " +
                              std::to_string(total + added) + ", above this server's limit of " +
                              std::to_string(_limits.total) + " (kafka.max_partitions)."};
-  }
-  // Each partition keeps its active segment open: refuse what would run out of files
-  // rather than fail part way with EMFILE.
-  auto limit = current_descriptor_limit();
-  auto open = open_descriptor_count();
-  if (limit && open &&
-      *open + static_cast<uint64_t>(added) + _limits.descriptor_reserve > limit->soft) {
-    return kafka_failure{kafka_error::policy_violation,
-                         std::to_string(added) + " more partitions need as many open files; " +
-                             std::to_string(*open) + " of this process's limit of " +
-                             std::to_string(limit->soft) +
-                             " are open. Raise the open-file limit (ulimit -n, systemd "
-                             "LimitNOFILE=) and restart Brook."};
   }
   return {};
 }

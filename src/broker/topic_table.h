@@ -37,12 +37,12 @@ struct topic {
 };
 
 // How many partitions the broker takes on: checked under the admin lock before a create
-// or a CreatePartitions makes anything, so one request cannot exhaust the process's files.
+// or a CreatePartitions makes anything, so one request cannot take the disk and memory of
+// hundreds of thousands of partitions. (Open files are not the limit: segments are opened
+// on demand through storage::open_file_cache.)
 struct partition_limits {
   int32_t per_topic = 10000;  // kafka.max_partitions_per_topic
   int64_t total = 100000;     // kafka.max_partitions, all topics together
-  // Open files kept free beyond one per new partition (sockets, SQLite, pipes).
-  uint64_t descriptor_reserve = 256;
 };
 
 class topic_table {
@@ -90,7 +90,7 @@ class topic_table {
   result<std::vector<std::shared_ptr<storage::partition_log>>> open_partitions(
       const std::string& name, int32_t from, int32_t to, const storage::log_config& config);
   void publish(std::shared_ptr<const topic> t);
-  // Whether `added` more partitions fit the limits and the open-file limit (admin lock held).
+  // Whether `added` more partitions fit the limits (admin lock held).
   protocol::kafka_result<void> check_room(const std::string& name, int32_t topic_total,
                                           int32_t added) const;
   // Removes partitions [from, to) of `name`, made by a change that failed part way.

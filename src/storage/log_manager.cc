@@ -13,26 +13,6 @@ log_manager::~log_manager() {
   (void)close_all();
 }
 
-size_t log_manager::count_segment_files(const std::filesystem::path& data_dir) {
-  size_t count = 0;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator dir(data_dir, ec), end; !ec && dir != end;
-       dir.increment(ec)) {
-    if (!names::parse_partition_directory(dir->path().filename().string()) ||
-        !dir->is_directory(ec)) {
-      continue;
-    }
-    std::error_code inner;
-    for (std::filesystem::directory_iterator f(dir->path(), inner), fend; !inner && f != fend;
-         f.increment(inner)) {
-      if (names::parse_log_file(f->path().filename().string())) {
-        ++count;
-      }
-    }
-  }
-  return count;
-}
-
 result<recovery_summary> log_manager::open_all() {
   auto started = std::chrono::steady_clock::now();
   std::error_code ec;

@@ -43,11 +43,6 @@ class log_manager {
   explicit log_manager(options opts);
   ~log_manager();
 
-  // Segment files (.log) under `data_dir`'s partition directories: each is kept open
-  // while the server runs, so the open-file limit must be above this. 0 when the
-  // directory does not exist yet.
-  static size_t count_segment_files(const std::filesystem::path& data_dir);
-
   // Opens every <topic>-<partition> directory under the data directory (creating it if
   // needed). Directories with other names are left alone.
   result<recovery_summary> open_all();

@@ -221,7 +221,11 @@ status partition_log::load_producer_state(std::vector<int64_t> snapshots, int64_
     if (seg->base_offset() < from) {
       start = seg->index().floor_offset(static_cast<int32_t>(from - seg->base_offset())).position;
     }
-    seg->find_first(start, seg->size(), [&](const protocol::batch_header& h) {
+    auto file = seg->open_log();
+    if (!file) {
+      return file.error();
+    }
+    seg->find_first(**file, start, seg->size(), [&](const protocol::batch_header& h) {
       if (h.base_offset >= from) {
         _producers.apply(h);
         ++report.producer_batches_scanned;
@@ -596,16 +600,21 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
     }
     int64_t rel = std::max<int64_t>(0, offset - seg->base_offset());
     uint64_t start = seg->index().floor_offset(static_cast<int32_t>(rel)).position;
-    auto found = seg->find_first(start, limit, [offset](const protocol::batch_header& h) {
+    auto file = seg->open_log();
+    if (!file) {
+      return file.error();
+    }
+    auto found = seg->find_first(**file, start, limit, [offset](const protocol::batch_header& h) {
       return h.last_offset() >= offset;
     });
     if (!found) {
       continue;
     }
     uint64_t pos = found->first;
-    uint64_t end = seg->batch_aligned_end(pos, pos + max_bytes, limit,
+    uint64_t end = seg->batch_aligned_end(**file, pos, pos + max_bytes, limit,
                                           oversized == oversized_first_batch::returned);
-    return file_range{seg, seg->log_file().fd(), pos, end - pos};
+    int fd = (*file)->fd();
+    return file_range{std::move(file).value(), fd, pos, end - pos};
   }
   return file_range{};
 }
@@ -627,9 +636,15 @@ std::optional<int64_t> partition_log::offset_for_timestamp(int64_t timestamp) co
     if (const auto* e = seg->timestamps().floor_below(timestamp)) {
       start = seg->index().floor_offset(e->relative_offset).position;
     }
-    auto found = seg->find_first(start, limit, [timestamp](const protocol::batch_header& h) {
-      return h.max_timestamp >= timestamp;
-    });
+    auto file = seg->open_log();
+    if (!file) {
+      log::warn("{}: cannot open segment {} to look up a timestamp: {}", _dir.string(),
+                seg->base_offset(), file.error().message());
+      return std::nullopt;
+    }
+    auto found = seg->find_first(
+        **file, start, limit,
+        [timestamp](const protocol::batch_header& h) { return h.max_timestamp >= timestamp; });
     if (found) {
       return std::max(found->second.base_offset, _log_start_offset);
     }

@@ -37,9 +37,9 @@ class flusher;
 
 // A batch-aligned byte range of one segment file: send it with sendfile(fd, position,
 // length). `owner` keeps the file open while the range is in use, even if retention
-// removes the segment meanwhile.
+// removes the segment or the open-file cache closes it meanwhile.
 struct file_range {
-  std::shared_ptr<const segment> owner;
+  std::shared_ptr<const file> owner;
   int fd = -1;
   uint64_t position = 0;
   uint64_t length = 0;

@@ -14,7 +14,7 @@ namespace L = protocol::batch_layout;
 segment::segment(std::filesystem::path dir, int64_t base_offset, file log)
     : _dir(std::move(dir)),
       _base_offset(base_offset),
-      _log(std::move(log)),
+      _log(names::log_file(_dir, base_offset), std::move(log), open_file_cache::process()),
       _next_offset(base_offset) {}
 
 result<std::shared_ptr<segment>> segment::create(const std::filesystem::path& dir,
@@ -95,6 +95,11 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     return file_size.error();
   }
   std::shared_ptr<segment> s(new segment(dir, base_offset, std::move(log).value()));
+  auto held = s->open_log();
+  if (!held) {
+    return held.error();
+  }
+  const file& f = **held;
   size_t max_batch = std::max<size_t>(config.max_message_bytes, config.segment_bytes);
 
   // The fast path: trust the indexes (after checks) and read only what follows the last
@@ -111,7 +116,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
       full_scan = true;
     } else if (!index->empty()) {
       auto e = index->entries().back();
-      auto h = s->read_header(e.position);
+      auto h = read_header(f, e.position);
       if (!h || h->last_offset() != base_offset + e.relative_offset) {
         report.reason = errc::bad_index;
         full_scan = true;
@@ -126,7 +131,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
         s->_offset_of_max_timestamp = base_offset + t->relative_offset;
       }
       outcome = scan_segment(
-          s->_log, scan_from, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
+          f, scan_from, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
           [&](const scanned_batch& b) {
             bool indexed = scan_from > 0 && b.position == scan_from;
             s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp,
@@ -159,7 +164,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     s->_bytes_since_index_entry = 0;
     report.scanned = true;
     outcome =
-        scan_segment(s->_log, 0, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
+        scan_segment(f, 0, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
                      [&](const scanned_batch& b) {
                        s->note_batch(b.position, b.header.last_offset(), b.header.max_timestamp,
                                      b.header.total_size(), config.index_interval_bytes);
@@ -173,14 +178,14 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     report.truncated_bytes = *file_size - outcome.valid_end;
     if (!outcome.torn_tail) {
       // A whole batch is bad and data may follow it: keep the bytes for the operator.
-      auto kept = quarantine(s->_log, dir, base_offset, outcome.valid_end, *file_size);
+      auto kept = quarantine(f, dir, base_offset, outcome.valid_end, *file_size);
       if (!kept) {
         return kept.error();
       }
       report.quarantine_file = *kept;
       report.quarantined = true;
     }
-    if (auto st = s->_log.truncate(outcome.valid_end); !st) {
+    if (auto st = f.truncate(outcome.valid_end); !st) {
       return st.error();
     }
   }
@@ -189,7 +194,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
   if (mode != open_mode::clean || report.scanned || outcome.error) {
     // What the last process wrote may be only in the page cache: make it durable before
     // anything new is acknowledged on top of it.
-    if (auto st = s->_log.datasync(); !st) {
+    if (auto st = f.datasync(); !st) {
       return st.error();
     }
   }
@@ -201,7 +206,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     }
   }
   if (s->_size > 0) {
-    auto first = s->read_header(0);
+    auto first = read_header(f, 0);
     s->_roll_base_ms = first ? first->max_timestamp : -1;
   }
   return s;
@@ -238,10 +243,14 @@ void segment::note_batch(uint64_t position, int64_t last_offset, int64_t max_tim
 }
 
 status segment::write_batches(std::span<const std::byte> bytes) const {
-  auto st = _log.write_at(_size, bytes);
+  auto log = _log.get();
+  if (!log) {
+    return log.error();
+  }
+  auto st = (*log)->write_at(_size, bytes);
   if (!st) {
     // Undo a partial write so the file ends at the last published batch.
-    auto undo = _log.truncate(_size);
+    auto undo = (*log)->truncate(_size);
     if (!undo) {
       log::error("segment {}: cannot undo a failed write: {}",
                  names::log_file(_dir, _base_offset).string(), undo.error().message());
@@ -267,7 +276,11 @@ status segment::sync(uint64_t size) {
   if (synced_size() >= size) {
     return {};
   }
-  if (auto st = _log.datasync(); !st) {
+  auto log = _log.get();
+  if (!log) {
+    return log.error();
+  }
+  if (auto st = (*log)->datasync(); !st) {
     return st;
   }
   uint64_t prev = _synced_size.load();
@@ -283,23 +296,23 @@ status segment::write_indexes() const {
   return _time_index.write(names::time_index_file(_dir, _base_offset));
 }
 
-std::optional<protocol::batch_header> segment::read_header(uint64_t position) const {
+std::optional<protocol::batch_header> segment::read_header(const file& log, uint64_t position) {
   std::array<std::byte, L::header_size> buf{};
-  auto n = _log.read_at(position, buf);
+  auto n = log.read_at(position, buf);
   if (!n || *n != buf.size()) {
     return std::nullopt;
   }
   return protocol::batch_header::decode(buf);
 }
 
-uint64_t segment::batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit,
+uint64_t segment::batch_aligned_end(const file& log, uint64_t start, uint64_t end, uint64_t limit,
                                     bool first_batch_always) const {
   if (end >= limit) {
     return limit;
   }
   uint64_t pos = std::max<uint64_t>(start, _index.floor_position(end).position);
   while (pos < limit) {
-    auto h = read_header(pos);
+    auto h = read_header(log, pos);
     if (!h || h->batch_length <= 0) {
       return pos;
     }

@@ -1,6 +1,8 @@
 // segment: one `.log` file of a partition with its `.index` and `.timeindex`. Batches are
-// stored exactly as received (offsets assigned). The owning partition_log serialises
-// appends and guards the in-memory state (sizes, indexes) with its state lock:
+// stored exactly as received (offsets assigned). The indexes live in memory; the `.log`
+// file is opened on demand through the process's open_file_cache (open_log()), so a data
+// directory may hold more segments than the process may open files. The owning partition_log
+// serialises appends and guards the in-memory state (sizes, indexes) with its state lock:
 //   write_batches()  — append mutex held; writes bytes past the published end
 //   publish()        — state lock held exclusively; makes them part of the segment
 //   everything const — state lock held shared, or no lock for immutable fields
@@ -20,6 +22,7 @@
 #include "protocol/record_batch.h"
 #include "storage/log_config.h"
 #include "storage/offset_index.h"
+#include "storage/open_file_cache.h"
 #include "storage/time_index.h"
 
 namespace brook::storage {
@@ -66,7 +69,10 @@ class segment {
   int64_t max_timestamp() const { return _max_timestamp; }
   int64_t offset_of_max_timestamp() const { return _offset_of_max_timestamp; }
   int64_t roll_base_ms() const { return _roll_base_ms; }
-  const file& log_file() const { return _log; }
+  // The `.log` file, open (opened again if the cache had closed it). Hold it while using
+  // its descriptor.
+  result<std::shared_ptr<const file>> open_log() const { return _log.get(); }
+  const cached_file& log_file() const { return _log; }
   const offset_index& index() const { return _index; }
   const time_index& timestamps() const { return _time_index; }
   uint64_t synced_size() const { return _synced_size.load(std::memory_order_acquire); }
@@ -87,13 +93,15 @@ class segment {
   status write_indexes() const;
 
   // The first batch at or after `start` (a batch boundary) and before `limit` whose header
-  // satisfies `pred`: (position, header). Reads headers only, one pread each.
+  // satisfies `pred`: (position, header). Reads headers only from `log` (open_log()), one
+  // pread each.
   template <typename Pred>
-  std::optional<std::pair<uint64_t, protocol::batch_header>> find_first(uint64_t start,
+  std::optional<std::pair<uint64_t, protocol::batch_header>> find_first(const file& log,
+                                                                        uint64_t start,
                                                                         uint64_t limit,
                                                                         Pred pred) const {
     for (uint64_t pos = start; pos < limit;) {
-      auto h = read_header(pos);
+      auto h = read_header(log, pos);
       if (!h || h->batch_length <= 0) {
         return std::nullopt;
       }
@@ -107,7 +115,7 @@ class segment {
   // Position after the last whole batch that ends at or before `end`, scanning from
   // `start` (a batch boundary); with `first_batch_always`, at least the first batch when it
   // alone passes `end` (else `start`: nothing).
-  uint64_t batch_aligned_end(uint64_t start, uint64_t end, uint64_t limit,
+  uint64_t batch_aligned_end(const file& log, uint64_t start, uint64_t end, uint64_t limit,
                              bool first_batch_always = true) const;
 
   // Removes the three files. The segment must not be used afterwards, except by readers
@@ -121,11 +129,11 @@ class segment {
   void note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp, uint64_t size,
                   uint32_t index_interval_bytes);
   // Reads and decodes the batch header at `position` (not the records, no CRC check).
-  std::optional<protocol::batch_header> read_header(uint64_t position) const;
+  static std::optional<protocol::batch_header> read_header(const file& log, uint64_t position);
 
   std::filesystem::path _dir;
   int64_t _base_offset;
-  file _log;
+  cached_file _log;
   offset_index _index;
   time_index _time_index;
   uint64_t _size = 0;

@@ -4,13 +4,16 @@ stays within the request's max_bytes and each partition within its partition_max
 only the first record batch of the first partition with data goes out whatever its size,
 so a consumer always progresses. Raw Fetch v4 requests (kafka-python's classes), then a
 librdkafka consumer (confluent-kafka-python) whose receive.message.max.bytes is smaller
-than two of the topic's batches: it must read every record without an oversized answer."""
+than two of the topic's batches: it must read every record without an oversized answer.
+An answer also names at most 64 segment files (each stays open until the answer is sent):
+partitions past the 64th with data get no records this time."""
 
 import sys
 import time
 import unittest
 
 import confluent_kafka
+from confluent_kafka.admin import AdminClient, NewTopic
 from kafka.protocol.fetch import FetchRequest
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
@@ -95,6 +98,17 @@ class FetchLimitsTest(ServerTestCase):
         sizes = fetch_sizes(c, "big", [1, 2, 0], 100 * KB, 1 << 20)
         self.assert_batches(sizes[0], 1)
         self.assertEqual(sizes[1:], [0, 0])
+
+    def test_an_answer_names_at_most_64_files(self):
+        admin = AdminClient({"bootstrap.servers": f"127.0.0.1:{self.brook.port}"})
+        admin.create_topics([NewTopic("wide", 100, 1)])["wide"].result(timeout=30)
+        c = self.connect()
+        for p in range(100):
+            self.assertEqual(produce(c, "wide", p, batch([b"x" * 100]))[1], NONE)
+        for order in (list(range(100)), list(range(99, -1, -1))):
+            sizes = fetch_sizes(c, "wide", order, 10 << 20, 1 << 20)
+            self.assertTrue(all(size > 0 for size in sizes[:64]), sizes)
+            self.assertEqual(sizes[64:], [0] * 36)
 
     def test_librdkafka_consumer_with_a_small_receive_limit_reads_everything(self):
         # Three partitions, each two batches of 600 KB; the consumer takes answers of 1 MB

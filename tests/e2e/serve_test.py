@@ -366,8 +366,9 @@ class DumpLogTest(BrookTestCase):
 
 
 class DescriptorLimitTest(BrookTestCase):
-    """Each segment is kept open: `brook serve` raises its open-file limit to the hard limit,
-    and refuses (exit 1, with what to do) a data directory that needs more than that."""
+    """`brook serve` raises its open-file limit to the hard limit and keeps at most half of
+    it in open segment files (storage.max_open_segment_files): a data directory with more
+    segments than the process may open files starts and serves."""
 
     PARTITIONS = 400
 
@@ -379,28 +380,52 @@ class DescriptorLimitTest(BrookTestCase):
             open(os.path.join(d, "00000000000000000000.log"), "w").close()
         return data
 
-    def serve_limited(self, data, nofile):
+    def serve_limited(self, data, nofile, *extra):
         return self.spawn(["prlimit", f"--nofile={nofile}", BROOK, "serve", "--data-dir", data,
-                           "--kafka-port", "0", "--http-port", "0"])
+                           "--kafka-port", "0", "--http-port", "0", *extra])
 
-    def test_too_low_a_hard_limit_is_refused_with_what_to_do(self):
+    def open_segment_files(self, pid):
+        fd_dir = f"/proc/{pid}/fd"
+        count = 0
+        for fd in os.listdir(fd_dir):
+            try:
+                if os.readlink(os.path.join(fd_dir, fd)).endswith(".log"):
+                    count += 1
+            except OSError:
+                pass  # closed meanwhile
+        return count
+
+    def test_more_segments_than_the_limit_allows_open_files_start(self):
         data = self.make_data_dir()
         c = self.serve_limited(data, "256:256")
-        rc = c.wait()
-        self.assertEqual(rc, 1, c.describe())
+        c.wait_line(r"brook ready")
         err = c.text("stderr")
-        self.assertIn(f"holds {self.PARTITIONS} segment files", err)
-        self.assertIn(f"raise the limit to at least {self.PARTITIONS + 256}", err)
-        self.assertNotIn("brook ready", err)
-        self.assert_no_sanitizer(c)
+        self.assertIn("segment files: up to 128 open at once (open-file limit 256)", err)
+        self.assertIn(f"{self.PARTITIONS} partitions", self.data_directory_line(c))
+        self.assertLessEqual(self.open_segment_files(c.proc.pid), 128)
+        self.assertNotIn("Too many open files", err)
+        self.stop_serve(c)
+        self.assertNotIn("Too many open files", c.text("stderr"))
 
     def test_the_soft_limit_is_raised_to_the_hard_limit(self):
         data = self.make_data_dir()
         c = self.serve_limited(data, "256:2048")
         c.wait_line(r"brook ready")
         self.assertIn("open-file limit raised from 256 to 2048", c.text("stderr"))
+        self.assertIn("segment files: up to 1024 open at once", c.text("stderr"))
         self.assertIn(f"{self.PARTITIONS} partitions", self.data_directory_line(c))
+        self.assertEqual(self.open_segment_files(c.proc.pid), self.PARTITIONS)
         self.stop_serve(c)
+
+    def test_a_setting_above_the_limit_is_refused_with_what_to_do(self):
+        c = self.serve_limited(self.path("data"), "512:512", "--max-open-segment-files", "1000")
+        rc = c.wait()
+        self.assertEqual(rc, 1, c.describe())
+        err = c.text("stderr")
+        self.assertIn("storage.max_open_segment_files is 1000", err)
+        self.assertIn("lower the setting to at most 256", err)
+        self.assertNotIn("brook ready", err)
+        self.assert_no_sanitizer(c)
 
 
 class BadConfigurationTest(BrookTestCase):

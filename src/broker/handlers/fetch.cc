@@ -37,6 +37,16 @@ struct built {
   bool error = false;
 };
 
+// An answer keeps each segment file it names open until it is sent. At most this many, so
+// a consumer of thousands of partitions does not hold thousands of descriptors past the
+// open-file cache (storage::open_file_cache); partitions past it get no records this
+// time, like those past max_bytes (clients rotate the order of the partitions they fetch).
+constexpr size_t max_files_per_answer = 64;
+
+bool out_of_files(const std::error_code& ec) {
+  return ec == std::errc::too_many_files_open || ec == std::errc::too_many_files_open_in_system;
+}
+
 built build(fetch_state& s) {
   built result;
   auto& out = result.out;
@@ -45,6 +55,7 @@ built build(fetch_state& s) {
   out.session_id = 0;
   int64_t budget = s.in.max_bytes > 0 ? s.in.max_bytes : 0;
   bool first = true;
+  size_t files = 0;
   for (const auto& t : s.in.topics) {
     auto& topic_out = out.responses.emplace_back();
     topic_out.topic = t.topic;
@@ -73,12 +84,15 @@ built build(fetch_state& s) {
       // goes out whatever its size (so a consumer always progresses). Further partitions
       // whose next batch does not fit get no records this time.
       int64_t limit = std::max<int64_t>(0, std::min<int64_t>(p.partition_max_bytes, budget));
-      if (limit == 0 && !first) {
+      if (!first && (limit == 0 || files >= max_files_per_answer)) {
         continue;
       }
       auto range = log->read(p.fetch_offset, static_cast<size_t>(limit),
                              first ? storage::partition_log::oversized_first_batch::returned
                                    : storage::partition_log::oversized_first_batch::left_out);
+      if (!range && !first && out_of_files(range.error())) {
+        continue;  // no file left for this one: it waits for the next fetch, as past max_bytes
+      }
       if (!range) {
         part.error_code = protocol::code(to_kafka_error(range.error()));
         result.error = true;
@@ -91,6 +105,7 @@ built build(fetch_state& s) {
                                  static_cast<int64_t>(range->length), range->owner});
         result.bytes += range->length;
         budget -= static_cast<int64_t>(range->length);
+        ++files;
         first = false;
       }
     }
