@@ -23,6 +23,8 @@ struct server_config {
   broker::broker_config kafka;
   http::http_config http;
   std::chrono::milliseconds retention_check_interval{300'000};
+  // How often each written partition's recovery checkpoint is taken.
+  std::chrono::milliseconds recovery_checkpoint_interval{60'000};
   // Segment files kept open at once (storage::open_file_cache); 0: half the open-file limit.
   int64_t max_open_segment_files = 0;
 };

@@ -191,9 +191,11 @@ int run_serve(const server_config& config) {
     return 1;
   }
   log::info(
-      "data directory {}: {} partitions ({} clean, {} segments scanned, {} indexes rebuilt, "
-      "{} torn tails cut, {} corrupt segments quarantined) in {:.1f} ms",
-      config.data_dir.string(), summary->partitions, summary->clean, summary->segments_scanned,
+      "data directory {}: {} partitions ({} clean, {:.1f} MiB checked, {} segments scanned "
+      "whole, {} indexes rebuilt, {} torn tails cut, {} corrupt segments quarantined) in "
+      "{:.1f} ms",
+      config.data_dir.string(), summary->partitions, summary->clean,
+      static_cast<double>(summary->bytes_scanned) / (1 << 20), summary->segments_scanned,
       summary->indexes_rebuilt, summary->tails_truncated, summary->segments_quarantined,
       summary->elapsed.count() / 1000.0);
 
@@ -251,17 +253,31 @@ int run_serve(const server_config& config) {
     return 1;
   }
   (*b)->set_bound_port(kafka.port());
-  // Retention (segment deletion) every storage.retention_check_interval_ms, on a network
-  // thread; stopped before the logs close.
-  net::periodic_timer retention(kafka_io.next_executor(), config.retention_check_interval,
+  // Storage housekeeping on a thread of its own, off the network threads (each round may
+  // take seconds of disk work): retention (segment deletion) every
+  // storage.retention_check_interval_ms, the recovery checkpoints every
+  // storage.recovery_checkpoint_interval_ms, and, while the data directory takes no
+  // writes, a probe each second that finds when it does again (/readyz follows it even
+  // when no producer tries). Stopped before the logs close.
+  net::io_pool housekeeping("housekeeping", 1);
+  net::periodic_timer retention(housekeeping.next_executor(), config.retention_check_interval,
                                 [&logs] { logs.enforce_retention(); });
-  retention.start();
-  // While the data directory takes no writes, a probe each second finds when it does again
-  // (/readyz follows it even when no producer tries).
+  net::periodic_timer checkpoints(housekeeping.next_executor(), config.recovery_checkpoint_interval,
+                                  [&logs] { logs.checkpoint_all(); });
   broker::write_health& writes = (*b)->writes();
-  net::periodic_timer write_probe(kafka_io.next_executor(), std::chrono::seconds(1),
+  net::periodic_timer write_probe(housekeeping.next_executor(), std::chrono::seconds(1),
                                   [&writes] { writes.probe(); });
+  auto stop_housekeeping = [&] {
+    retention.stop();
+    checkpoints.stop();
+    write_probe.stop();
+    housekeeping.stop();
+    housekeeping.join();
+  };
+  retention.start();
+  checkpoints.start();
   write_probe.start();
+  housekeeping.start();
   kafka_io.start();
 
   // The event backend the HTTP layer works over: the in-process broker's.
@@ -279,8 +295,7 @@ int run_serve(const server_config& config) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
       kafka.stop();
-      retention.stop();
-      write_probe.stop();
+      stop_housekeeping();
       kafka_io.stop();
       kafka_io.join();
       (*groups)->stop();
@@ -311,8 +326,7 @@ int run_serve(const server_config& config) {
   }
   events.stop();
   kafka.stop();
-  retention.stop();
-  write_probe.stop();
+  stop_housekeeping();
   kafka_io.stop();
   kafka_io.join();
   (*groups)->stop();

@@ -246,6 +246,11 @@ std::vector<server_setting> make_settings() {
       "How often the retention rules are applied",
       [](auto& c) -> auto& { return c.retention_check_interval; }));
   s.push_back(integer(
+      "storage.recovery_checkpoint_interval_ms", "--recovery-checkpoint-interval-ms", "MS", 1,
+      max_ms, "must be a whole number of milliseconds, at least 1",
+      "How often written partitions checkpoint what recovery after a crash may skip",
+      [](auto& c) -> auto& { return c.recovery_checkpoint_interval; }));
+  s.push_back(integer(
       "storage.max_message_bytes", "--max-message-bytes", "BYTES", 64, int64_t{1} << 30,
       "must be between 64 and 1073741824", "Largest record batch accepted, with its 12-byte prefix",
       [](auto& c) -> auto& { return c.storage.max_message_bytes; }));

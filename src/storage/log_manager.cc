@@ -1,5 +1,13 @@
 #include "storage/log_manager.h"
 
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
 #include "base/file.h"
 #include "base/log.h"
 #include "storage/errc.h"
@@ -8,6 +16,10 @@
 namespace brook::storage {
 
 log_manager::log_manager(options opts) : _opts(std::move(opts)) {}
+
+unsigned log_manager::default_recovery_threads() {
+  return std::clamp(std::thread::hardware_concurrency(), 2u, 16u);
+}
 
 log_manager::~log_manager() {
   (void)close_all();
@@ -40,23 +52,72 @@ result<recovery_summary> log_manager::open_all() {
   if (ec) {
     return ec;
   }
-  for (auto& [key, path] : found) {
+  // Partitions recover in parallel (reading and checking a segment's tail is CPU and I/O
+  // bound, per partition); a long recovery logs its progress every few seconds.
+  struct opened {
+    std::optional<result<std::shared_ptr<partition_log>>> log;  // none: not tried
     open_report report;
-    auto log = partition_log::open(path, _opts.defaults, _flusher, &report);
-    if (!log) {
-      log::error("{}: cannot open: {}", path.string(), log.error().message());
-      return log.error();
+  };
+  std::vector<opened> results(found.size());
+  std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex done_mutex;
+  std::condition_variable done_cv;
+  size_t done = 0;
+  size_t workers_left = std::min<size_t>(found.size(), std::max(1u, _opts.recovery_threads));
+  auto work = [&] {
+    for (size_t i = next++; i < found.size() && !failed; i = next++) {
+      auto& r = results[i];
+      r.log = partition_log::open(found[i].second, _opts.defaults, _flusher, &r.report);
+      if (!*r.log) {
+        failed = true;
+      }
+      std::lock_guard lock(done_mutex);
+      ++done;
+    }
+    std::lock_guard lock(done_mutex);
+    --workers_left;
+    done_cv.notify_all();
+  };
+  {
+    std::vector<std::jthread> workers;
+    for (size_t i = 0; i < workers_left; ++i) {
+      workers.emplace_back(work);
+    }
+    // This thread reports progress until the workers are done.
+    std::unique_lock lock(done_mutex);
+    while (!done_cv.wait_for(lock, progress_interval, [&] { return workers_left == 0; })) {
+      log::info("recovering the data directory: {} of {} partitions opened in {:.1f} s", done,
+                found.size(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
+  }
+  // Those opened are kept (and closed cleanly by close_all) even when another failed.
+  std::error_code first_error;
+  for (size_t i = 0; i < found.size(); ++i) {
+    auto& r = results[i];
+    if (!r.log) {
+      continue;  // not tried: another partition failed first
+    }
+    if (!*r.log) {
+      log::error("{}: cannot open: {}", found[i].second.string(), r.log->error().message());
+      first_error = first_error ? first_error : r.log->error();
+      continue;
     }
     summary.partitions++;
-    summary.clean += report.clean_shutdown ? 1 : 0;
-    for (const auto& [base, rec] : report.segments) {
+    summary.clean += r.report.clean_shutdown ? 1 : 0;
+    for (const auto& [base, rec] : r.report.segments) {
       summary.segments_scanned += rec.scanned ? 1 : 0;
+      summary.bytes_scanned += rec.scanned_bytes;
       summary.indexes_rebuilt += rec.index_rebuilt ? 1 : 0;
       summary.tails_truncated += (rec.truncated_bytes > 0 && !rec.quarantined) ? 1 : 0;
       summary.segments_quarantined += rec.quarantined ? 1 : 0;
     }
     std::unique_lock lock(_mutex);
-    _logs[key] = std::move(log).value();
+    _logs[found[i].first] = std::move(*r.log).value();
+  }
+  if (first_error) {
+    return first_error;
   }
   summary.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
       std::chrono::steady_clock::now() - started);
@@ -128,6 +189,30 @@ void log_manager::enforce_retention() {
                 r->segments_deleted, r->bytes_deleted);
     }
   }
+}
+
+size_t log_manager::checkpoint_all() {
+  size_t taken = 0;
+  size_t failures = 0;
+  std::string first;
+  for (auto& [key, log] : all()) {
+    auto r = log->checkpoint();
+    if (!r) {
+      if (failures++ == 0) {
+        first = fmt::format("{}-{}: {}", key.first, key.second, r.error().message());
+      }
+    } else if (*r) {
+      ++taken;
+    }
+  }
+  if (failures > 0) {
+    // One line a round, however many partitions fail (a full disk fails them all).
+    log::warn(
+        "recovery checkpoint failed for {} partitions (first: {}); recovery after a crash "
+        "reads more of them",
+        failures, first);
+  }
+  return taken;
 }
 
 status log_manager::close_all() {

@@ -1,6 +1,7 @@
-// log_manager: every partition log under one data directory, the flusher they share, and
-// the retention check (enforce_retention(), which its owner runs periodically: in `brook
-// serve` a timer on a network thread; storage keeps no timer thread of its own). The broker looks a
+// log_manager: every partition log under one data directory, the flusher they share, the
+// retention check and the recovery checkpoints (enforce_retention() and checkpoint_all(),
+// which its owner runs periodically: in `brook serve` timers on a housekeeping thread;
+// storage keeps no timer thread of its own). The broker looks a
 // partition up once and keeps the shared_ptr; the map's lock is not on the append or read path.
 #pragma once
 
@@ -26,7 +27,8 @@ using partition_key = std::pair<std::string, int32_t>;  // topic, partition
 struct recovery_summary {
   size_t partitions = 0;
   size_t clean = 0;             // opened after a clean shutdown
-  size_t segments_scanned = 0;  // read whole because the shutdown was not clean
+  size_t segments_scanned = 0;  // read whole (an index did not check out, or damage)
+  uint64_t bytes_scanned = 0;   // read and checked: segment tails past their last index entry
   size_t indexes_rebuilt = 0;
   size_t tails_truncated = 0;
   size_t segments_quarantined = 0;
@@ -38,7 +40,13 @@ class log_manager {
   struct options {
     std::filesystem::path data_dir;
     log_config defaults;
+    // Partitions opened (recovered) at once by open_all().
+    unsigned recovery_threads = default_recovery_threads();
   };
+  // One per core, at least 2 (recovery waits on the disk as much as on the CPU), at most 16.
+  static unsigned default_recovery_threads();
+  // How often open_all() logs its progress while it runs.
+  static constexpr std::chrono::seconds progress_interval{5};
 
   explicit log_manager(options opts);
   ~log_manager();
@@ -56,6 +64,11 @@ class log_manager {
   std::vector<std::pair<partition_key, std::shared_ptr<partition_log>>> all() const;
   // Runs retention on every log now.
   void enforce_retention();
+  // Takes a recovery checkpoint of every log written since its last one
+  // (partition_log::checkpoint); its owner runs it every
+  // storage.recovery_checkpoint_interval_ms. Failures are logged, one line a round.
+  // Returns how many were taken.
+  size_t checkpoint_all();
   // Closes every log cleanly (flush, indexes, clean-shutdown marker) and stops the flusher.
   // enforce_retention() must not run from now on.
   status close_all();

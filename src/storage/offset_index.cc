@@ -34,7 +34,7 @@ void offset_index::truncate_to_position(uint64_t position) {
   }
 }
 
-status offset_index::write(const std::filesystem::path& path) const {
+std::string offset_index::encode() const {
   std::string bytes(_entries.size() * entry_size, '\0');
   auto* p = reinterpret_cast<std::byte*>(bytes.data());
   for (const auto& e : _entries) {
@@ -42,6 +42,11 @@ status offset_index::write(const std::filesystem::path& path) const {
     be::store<uint32_t>(p + 4, e.position);
     p += entry_size;
   }
+  return bytes;
+}
+
+status offset_index::write(const std::filesystem::path& path) const {
+  std::string bytes = encode();
   auto f = file::open(path, file::mode::create_read_write);
   if (!f) {
     return f.error();

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -34,6 +35,8 @@ class offset_index {
   const std::vector<entry>& entries() const { return _entries; }
   bool empty() const { return _entries.empty(); }
 
+  // The file's bytes for the entries.
+  std::string encode() const;
   // Replaces the file with the entries and fdatasyncs it.
   status write(const std::filesystem::path& path) const;
   // Loads and checks the file: a whole number of entries, rising, every position below

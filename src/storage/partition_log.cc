@@ -93,10 +93,11 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   open_report local;
   local.clean_shutdown = clean;
   for (size_t i = 0; i < bases.size(); ++i) {
-    bool last = i + 1 == bases.size();
     segment_recovery rec;
-    auto mode = clean ? segment::open_mode::clean
-                      : (last ? segment::open_mode::full_scan : segment::open_mode::unclean);
+    // After a crash the last segment's indexes are those of the last recovery checkpoint
+    // (or of its creation): they describe durable bytes, and what follows their last entry
+    // is read and checked, as for the segments before it.
+    auto mode = clean ? segment::open_mode::clean : segment::open_mode::unclean;
     auto seg = segment::open(dir, bases[i], mode, config, rec);
     if (!seg) {
       return seg.error();
@@ -132,6 +133,11 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   log->_hw_segment_base = active.base_offset();
   log->_hw_position = active.size();
   log->_log_start_offset = std::min(log->_log_start_offset, log->_log_end_offset);
+  if (clean) {
+    // The clean close wrote the active segment's indexes and a producer snapshot.
+    log->_checkpoint_base = active.base_offset();
+    log->_checkpoint_size = active.size();
+  }
 
   // A snapshot describes the log below its offset: one past the end of what recovery kept
   // of a segment it cut describes batches that are gone.
@@ -245,8 +251,14 @@ status partition_log::snapshot_producer_state_locked() {
   if (auto st = _producers.write_snapshot(_dir, offset); !st) {
     return st;
   }
-  if (_snapshots.empty() || _snapshots.back() != offset) {
-    _snapshots.push_back(offset);
+  keep_snapshot_locked(offset);
+  return {};
+}
+
+void partition_log::keep_snapshot_locked(int64_t offset) {
+  auto at = std::lower_bound(_snapshots.begin(), _snapshots.end(), offset);
+  if (at == _snapshots.end() || *at != offset) {
+    _snapshots.insert(at, offset);
   }
   // Keep the previous snapshot too, to fall back on if this one is found damaged.
   while (_snapshots.size() > 2) {
@@ -259,7 +271,6 @@ status partition_log::snapshot_producer_state_locked() {
     }
     _snapshots.erase(_snapshots.begin());
   }
-  return {};
 }
 
 std::optional<producer_entry> partition_log::producer(int64_t producer_id) const {
@@ -444,8 +455,12 @@ status partition_log::roll_locked() {
     std::unique_lock lock(_state_mutex);
     old->seal_time_index();
   }
-  if (auto st = old->write_indexes(); !st) {
-    return st;
+  {
+    std::lock_guard files(_index_files_mutex);
+    ++_index_generation;
+    if (auto st = old->write_indexes(); !st) {
+      return st;
+    }
   }
   // A producer snapshot at the new segment's base. The log below it is made durable first,
   // so the snapshot never names batches that a power loss could take away.
@@ -552,8 +567,12 @@ status partition_log::close() {
     active = _segments.back();
     active->seal_time_index();
   }
-  if (auto st = active->write_indexes(); !st) {
-    return st;
+  {
+    std::lock_guard files(_index_files_mutex);
+    ++_index_generation;
+    if (auto st = active->write_indexes(); !st) {
+      return st;
+    }
   }
   if (auto st = snapshot_producer_state_locked(); !st) {
     return st;
@@ -563,6 +582,59 @@ status partition_log::close() {
     return marker.error();
   }
   return sync_directory(_dir);
+}
+
+result<bool> partition_log::checkpoint() {
+  // Under the append mutex: make everything written durable and copy what describes it.
+  std::shared_ptr<segment> active;
+  segment::index_files indexes;
+  std::string producers;
+  int64_t producers_offset = 0;
+  uint64_t size = 0;
+  uint64_t generation = 0;
+  {
+    std::lock_guard append_lock(_append_mutex);
+    if (_closed) {
+      return false;
+    }
+    if (auto st = flush(); !st) {
+      return st.error();
+    }
+    {
+      std::shared_lock lock(_state_mutex);
+      active = _segments.back();
+      size = active->size();
+      if (active->base_offset() == _checkpoint_base && size == _checkpoint_size) {
+        return false;
+      }
+      indexes = active->encode_indexes();
+      producers_offset = _log_end_offset;
+    }
+    producers = _producers.encode(producers_offset);
+    std::lock_guard files(_index_files_mutex);
+    generation = _index_generation;
+  }
+  // Without it: write the files. A roll or close meanwhile wrote complete indexes, which
+  // this older copy must not replace.
+  {
+    std::lock_guard files(_index_files_mutex);
+    if (generation != _index_generation) {
+      return false;
+    }
+    if (auto st = active->write_index_files(indexes); !st) {
+      return st.error();
+    }
+    if (auto st =
+            write_file_atomically(names::producer_snapshot_file(_dir, producers_offset), producers);
+        !st) {
+      return st.error();
+    }
+  }
+  std::lock_guard append_lock(_append_mutex);
+  keep_snapshot_locked(producers_offset);
+  _checkpoint_base = active->base_offset();
+  _checkpoint_size = size;
+  return true;
 }
 
 uint64_t partition_log::visible_limit_locked(const segment& s) const {

@@ -137,6 +137,12 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Flushes, writes the indexes and a producer state snapshot, and marks the directory
   // cleanly shut down. Appends after close fail with errc::log_closed.
   status close();
+  // A recovery checkpoint: flushes, then writes the active segment's indexes and a
+  // producer state snapshot for what is now durable, so that recovery after a crash reads
+  // only what was written after it (storage.recovery_checkpoint_interval_ms). Appends wait
+  // only for the flush. Returns false when there was nothing new to checkpoint (or the
+  // log closed or rolled meanwhile: that wrote complete indexes itself).
+  result<bool> checkpoint();
 
   const std::filesystem::path& dir() const { return _dir; }
   log_config config() const;
@@ -155,6 +161,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Writes a producer state snapshot at the log end offset and removes all but the
   // previous one. Append mutex held.
   status snapshot_producer_state_locked();
+  // Counts a snapshot file at `offset` as written and removes all but the last two.
+  // Append mutex held.
+  void keep_snapshot_locked(int64_t offset);
   void advance_high_watermark_locked(int64_t offset, int64_t segment_base, uint64_t position,
                                      std::vector<std::function<void()>>& wakes);
   uint64_t visible_limit_locked(const segment& s) const;
@@ -183,6 +192,15 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   std::map<uint64_t, waiter> _waiters;
   producer_state _producers;        // guarded by _append_mutex
   std::vector<int64_t> _snapshots;  // offsets of the snapshot files kept, rising
+  // Index files are written by roll and close (append mutex held) and by checkpoint()
+  // (append mutex not held): this orders them, and the generation, which roll and close
+  // raise, tells a checkpoint that its copy of the indexes is stale.
+  std::mutex _index_files_mutex;
+  uint64_t _index_generation = 0;  // guarded by _index_files_mutex
+  // What the last checkpoint covered (or a clean open found): the active segment and its
+  // size. Guarded by _append_mutex.
+  int64_t _checkpoint_base = -1;
+  uint64_t _checkpoint_size = 0;
 };
 
 }  // namespace brook::storage

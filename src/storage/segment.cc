@@ -146,9 +146,13 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
       const auto* last_time = s->_time_index.last();
       bool stale_time_index =
           last_time != nullptr && base_offset + last_time->relative_offset > outcome.last_offset;
-      if (outcome.error || stale_time_index) {
-        // Damage in the tail, or a time index that points past the log: validate the
-        // whole segment instead.
+      report.scanned_bytes = *file_size - scan_from;
+      // After a crash a torn write after the last index entry is expected: it is cut like
+      // one found by a full scan. Anything else in the tail (a whole batch that does not
+      // check out, or a tail after a clean shutdown), or a time index that points past the
+      // log: validate the whole segment instead.
+      bool expected = mode == open_mode::unclean && outcome.torn_tail;
+      if ((outcome.error && !expected) || stale_time_index) {
         full_scan = true;
       }
     }
@@ -163,6 +167,7 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
     s->_offset_of_max_timestamp = -1;
     s->_bytes_since_index_entry = 0;
     report.scanned = true;
+    report.scanned_bytes = *file_size;
     outcome =
         scan_segment(f, 0, *file_size, base_offset - 1, max_batch, config.max_message_bytes,
                      [&](const scanned_batch& b) {
@@ -213,9 +218,13 @@ result<std::shared_ptr<segment>> segment::open(const std::filesystem::path& dir,
 }
 
 void segment::seal_time_index() {
-  const auto* last = _time_index.last();
+  seal(_time_index);
+}
+
+void segment::seal(time_index& index) const {
+  const auto* last = index.last();
   if (_max_timestamp >= 0 && (last == nullptr || _max_timestamp > last->timestamp)) {
-    _time_index.add(_max_timestamp, static_cast<int32_t>(_offset_of_max_timestamp - _base_offset));
+    index.add(_max_timestamp, static_cast<int32_t>(_offset_of_max_timestamp - _base_offset));
   }
 }
 
@@ -294,6 +303,20 @@ status segment::write_indexes() const {
     return st;
   }
   return _time_index.write(names::time_index_file(_dir, _base_offset));
+}
+
+segment::index_files segment::encode_indexes() const {
+  time_index sealed = _time_index;
+  seal(sealed);
+  return {_index.encode(), sealed.encode()};
+}
+
+status segment::write_index_files(const index_files& files) const {
+  if (auto st = write_file_atomically(names::time_index_file(_dir, _base_offset), files.timestamps);
+      !st) {
+    return st;
+  }
+  return write_file_atomically(names::index_file(_dir, _base_offset), files.offsets);
 }
 
 std::optional<protocol::batch_header> segment::read_header(const file& log, uint64_t position) {

@@ -30,6 +30,7 @@ namespace brook::storage {
 // What recovery found and did in one segment, for the open-time log line and the tests.
 struct segment_recovery {
   bool scanned = false;                   // the whole segment was read and validated
+  uint64_t scanned_bytes = 0;             // bytes read and validated (the whole file or a tail)
   bool index_rebuilt = false;             // .index or .timeindex was missing or malformed
   uint64_t truncated_bytes = 0;           // bytes cut from the tail
   bool quarantined = false;               // bad bytes were kept in a .corrupt file before the cut
@@ -91,6 +92,17 @@ class segment {
   void seal_time_index();
   // Writes both index files whole and syncs them (on roll and close).
   status write_indexes() const;
+  // The index files' bytes as they stand, the time index with a last entry for the
+  // largest timestamp as sealing adds (the segment's own index is left as it is), for a
+  // recovery checkpoint. State lock held (shared is enough).
+  struct index_files {
+    std::string offsets;
+    std::string timestamps;
+  };
+  index_files encode_indexes() const;
+  // Replaces both index files with `files`, each atomically (the time index first, so a
+  // crash between the two leaves an offset index that is not ahead of it) and durably.
+  status write_index_files(const index_files& files) const;
 
   // The first batch at or after `start` (a batch boundary) and before `limit` whose header
   // satisfies `pred`: (position, header). Reads headers only from `log` (open_log()), one
@@ -128,6 +140,8 @@ class segment {
   segment(std::filesystem::path dir, int64_t base_offset, file log);
   void note_batch(uint64_t position, int64_t last_offset, int64_t max_timestamp, uint64_t size,
                   uint32_t index_interval_bytes);
+  // Adds to `index` a last entry for the largest timestamp if it does not end with it.
+  void seal(time_index& index) const;
   // Reads and decodes the batch header at `position` (not the records, no CRC check).
   static std::optional<protocol::batch_header> read_header(const file& log, uint64_t position);
 

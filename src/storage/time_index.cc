@@ -28,7 +28,7 @@ void time_index::truncate_to_offset(int32_t relative_offset) {
   }
 }
 
-status time_index::write(const std::filesystem::path& path) const {
+std::string time_index::encode() const {
   std::string bytes(_entries.size() * entry_size, '\0');
   auto* p = reinterpret_cast<std::byte*>(bytes.data());
   for (const auto& e : _entries) {
@@ -36,6 +36,11 @@ status time_index::write(const std::filesystem::path& path) const {
     be::store<int32_t>(p + 8, e.relative_offset);
     p += entry_size;
   }
+  return bytes;
+}
+
+status time_index::write(const std::filesystem::path& path) const {
+  std::string bytes = encode();
   auto f = file::open(path, file::mode::create_read_write);
   if (!f) {
     return f.error();

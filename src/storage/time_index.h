@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -29,6 +30,8 @@ class time_index {
   const std::vector<entry>& entries() const { return _entries; }
   const entry* last() const { return _entries.empty() ? nullptr : &_entries.back(); }
 
+  // The file's bytes for the entries.
+  std::string encode() const;
   // Replaces the file with the entries and fdatasyncs it.
   status write(const std::filesystem::path& path) const;
   // Loads and checks: whole entries, timestamps and offsets rising, offsets within

@@ -255,7 +255,8 @@ class RecoveryTest(BrookTestCase):
         line = self.data_directory_line(c)
         self.assertIn("1 partitions", line)
         self.assertIn("(0 clean", line)
-        self.assertIn("1 segments scanned", line)
+        self.assertRegex(line, r"\d+\.\d MiB checked")
+        self.assertIn("0 segments scanned whole", line)
         self.assertIn("0 corrupt segments quarantined", line)
         self.stop_serve(c)
         self.assertTrue(os.path.exists(os.path.join(partition, FIRST_SEGMENT)))
@@ -264,7 +265,7 @@ class RecoveryTest(BrookTestCase):
         line = self.data_directory_line(c)
         self.assertIn("1 partitions", line)
         self.assertIn("(1 clean", line)
-        self.assertIn("0 segments scanned", line)
+        self.assertIn("0 segments scanned whole", line)
 
         # Killed without a chance to close: the next start is not clean but works.
         c.kill()
@@ -273,7 +274,7 @@ class RecoveryTest(BrookTestCase):
         line = self.data_directory_line(c)
         self.assertIn("1 partitions", line)
         self.assertIn("(0 clean", line)
-        self.assertIn("1 segments scanned", line)
+        self.assertIn("0 segments scanned whole", line)
         self.stop_serve(c)
 
         c = self.start_serve(data)

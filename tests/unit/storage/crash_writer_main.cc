@@ -1,15 +1,19 @@
 // crash_writer DIR START_SEQ: opens the log in DIR (recovering it), appends batches whose
 // values carry sequence numbers from START_SEQ on with durable acknowledgement, and prints
 // "<offset> <seq>\n" to stdout once each append is acknowledged. The crash test kills it.
+// Meanwhile a second thread takes a recovery checkpoint every millisecond, so kills land
+// before, during and after checkpoints (and rolls racing them).
 //
 // crash_writer DIR START_SEQ producer: the same as idempotent producer 42, epoch 0. Each
 // batch of 1 + (seq % 7) records has base sequence seq, and the next one seq + records;
 // the line printed is "<offset> <base sequence>". An append the log refuses ends it.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/flusher.h"
@@ -41,6 +45,16 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "open: %s\n", log.error().message().c_str());
     return 1;
   }
+  std::thread checkpoints([log = *log] {
+    for (;;) {
+      if (auto r = log->checkpoint(); !r) {
+        std::fprintf(stderr, "checkpoint: %s\n", r.error().message().c_str());
+        std::_Exit(1);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  checkpoints.detach();
   long seq = std::strtol(argv[2], nullptr, 10);
   if (producer) {
     for (;;) {

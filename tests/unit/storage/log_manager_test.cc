@@ -35,6 +35,57 @@ TEST(LogManager, OpensEveryPartitionDirectoryAndIgnoresOthers) {
   EXPECT_EQ(m.find("events", 3), nullptr);
 }
 
+// Fills `partitions` partitions of "events" with `batches` batches each, optionally takes
+// a checkpoint of every one, and copies the data directory to `crashed` as a crash would
+// leave it (no clean close: no markers, the indexes as the checkpoint wrote them).
+void crash_with(const std::filesystem::path& dir, const std::filesystem::path& crashed,
+                int partitions, int batches, bool checkpoint) {
+  log_manager m({dir, {}});
+  ASSERT_TRUE(m.open_all());
+  for (int p = 0; p < partitions; ++p) {
+    auto log = m.get_or_create("events", p);
+    ASSERT_TRUE(log);
+    for (int i = 0; i < batches; ++i) {
+      auto b = test::make_batch("m" + std::to_string(p) + "." + std::to_string(i), 3, 200);
+      ASSERT_TRUE((*log)->append_and_wait(test::bytes_of(b)));
+    }
+  }
+  if (checkpoint) {
+    EXPECT_EQ(m.checkpoint_all(), static_cast<size_t>(partitions));
+    EXPECT_EQ(m.checkpoint_all(), 0u);  // nothing new
+  }
+  std::filesystem::copy(dir, crashed, std::filesystem::copy_options::recursive);
+  std::filesystem::remove(crashed / ".lock");
+}
+
+TEST(LogManager, RecoversPartitionsInParallelFromTheirCheckpoints) {
+  for (bool checkpoint : {false, true}) {
+    test::temp_dir dir;
+    crash_with(dir / "live", dir / "crashed", 40, 30, checkpoint);
+    log_manager m({dir / "crashed", {}, 4});
+    auto summary = m.open_all();
+    ASSERT_TRUE(summary);
+    EXPECT_EQ(summary->partitions, 40u);
+    EXPECT_EQ(summary->clean, 0u);
+    EXPECT_EQ(summary->segments_scanned, 0u);
+    uint64_t total = 0;
+    for (int p = 0; p < 40; ++p) {
+      auto log = m.find("events", p);
+      ASSERT_TRUE(log);
+      EXPECT_EQ(log->high_watermark(), 90);
+      EXPECT_EQ(test::read_all_batches(*log).size(), 30u);
+      total += log->size_bytes();
+    }
+    if (checkpoint) {
+      // Only the bytes after each partition's last index entry (4096 bytes apart).
+      EXPECT_LE(summary->bytes_scanned, 40u * 4096 + 40u * 1024) << total;
+      EXPECT_LT(summary->bytes_scanned, total / 2);
+    } else {
+      EXPECT_EQ(summary->bytes_scanned, total);
+    }
+  }
+}
+
 TEST(LogManager, ConcurrentAppendsToManyPartitionsShareFlushRounds) {
   test::temp_dir dir;
   log_manager m({dir.path(), {}});

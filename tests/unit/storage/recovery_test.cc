@@ -2,6 +2,8 @@
 // damage. Each writes a real log, damages its files, reopens and checks what came back.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "storage/errc.h"
 #include "storage/flusher.h"
 #include "storage/log_file_names.h"
@@ -65,14 +67,141 @@ TEST_F(Recovery, CleanShutdownReopensWithoutScanning) {
   EXPECT_EQ(log->append_and_wait(bytes_of(b))->base_offset, 100);
 }
 
-TEST_F(Recovery, UncleanShutdownScansTheLastSegment) {
+TEST_F(Recovery, UncleanShutdownWithoutACheckpointReadsTheWholeLastSegment) {
   auto sent = write(20, false);
   open_report report;
   auto log = reopen(&report);
   EXPECT_FALSE(report.clean_shutdown);
-  EXPECT_TRUE(report.segments.back().second.scanned);
-  EXPECT_EQ(report.segments.back().second.truncated_bytes, 0u);
+  // Its index files are those of its creation (empty): every byte is read and checked.
+  const auto& rec = report.segments.back().second;
+  EXPECT_EQ(rec.scanned_bytes, test::file_size(log0()));
+  EXPECT_FALSE(rec.index_rebuilt);
+  EXPECT_EQ(rec.truncated_bytes, 0u);
   EXPECT_EQ(test::read_all_batches(*log), sent);
+}
+
+// Writes `before` batches, takes a checkpoint, writes `after` more and drops the log
+// without closing it (a crash). Returns every batch and, in `tail`, the bytes of the last
+// `after` ones.
+std::vector<std::string> write_with_checkpoint(const std::filesystem::path& dir,
+                                               const log_config& config, flusher& flush, int before,
+                                               int after, uint64_t& tail,
+                                               int64_t first_timestamp = 1'700'000'000'000) {
+  auto log = partition_log::open(dir, config, flush);
+  EXPECT_TRUE(log);
+  std::vector<std::string> out;
+  tail = 0;
+  for (int i = 0; i < before + after; ++i) {
+    if (i == before) {
+      auto taken = (*log)->checkpoint();
+      EXPECT_TRUE(taken && *taken);
+      // Nothing new since: nothing to do.
+      taken = (*log)->checkpoint();
+      EXPECT_TRUE(taken && !*taken);
+    }
+    // Timestamps go up and down, so the largest is not the last one's.
+    auto b = make_batch("rec" + std::to_string(i), 2, 100, first_timestamp + (i * 7919) % 1000);
+    EXPECT_TRUE((*log)->append_and_wait(bytes_of(b)));
+    tail += i >= before ? b.size() : 0;
+    out.push_back(b);
+  }
+  return out;
+}
+
+TEST_F(Recovery, ACheckpointBoundsWhatIsReadAfterACrash) {
+  uint64_t tail = 0;
+  auto sent = write_with_checkpoint(pdir(), config, flush, 300, 5, tail);
+  std::optional<std::pair<int64_t, int64_t>> max_before;
+  {
+    // What a full read of the log finds, to compare with.
+    auto copy = dir / "copy-0";
+    std::filesystem::copy(pdir(), copy);
+    for (const char* ext : {".index", ".timeindex"}) {
+      std::filesystem::remove(names::log_file(copy, 0).replace_extension(ext));
+    }
+    auto full = partition_log::open(copy, config, flush);
+    ASSERT_TRUE(full);
+    max_before = (*full)->max_timestamp();
+  }
+  open_report report;
+  auto log = reopen(&report);
+  ASSERT_EQ(report.segments.size(), 1u);
+  const auto& rec = report.segments[0].second;
+  EXPECT_FALSE(rec.scanned);
+  EXPECT_FALSE(rec.index_rebuilt);
+  // From the last index entry (at most an index interval plus a batch before the
+  // checkpoint) to the end.
+  EXPECT_GE(rec.scanned_bytes, tail);
+  EXPECT_LE(rec.scanned_bytes, tail + config.index_interval_bytes + sent.front().size());
+  EXPECT_LT(rec.scanned_bytes, test::file_size(log0()) / 10);
+  EXPECT_EQ(test::read_all_batches(*log), sent);
+  EXPECT_EQ(log->max_timestamp(), max_before);
+  EXPECT_EQ(log->offset_for_timestamp(1'700'000'000'500), [&] {
+    auto copy = partition_log::open(dir / "copy-0", config, flush);
+    return (*copy)->offset_for_timestamp(1'700'000'000'500);
+  }());
+  // The producer state came from the checkpoint's snapshot: only the tail was replayed.
+  EXPECT_EQ(report.producer_snapshot_offset, 600);
+  EXPECT_EQ(report.producer_batches_scanned, 5u);
+  auto b = make_batch("after");
+  EXPECT_EQ(log->append_and_wait(bytes_of(b))->base_offset, 610);
+}
+
+TEST_F(Recovery, ATornTailAfterACheckpointIsCutWithoutAFullScan) {
+  uint64_t tail = 0;
+  auto sent = write_with_checkpoint(pdir(), config, flush, 200, 3, tail);
+  auto size = test::file_size(log0());
+  auto extra = make_batch("torn", 3, 300);
+  test::append_to_file(log0(), extra.substr(0, extra.size() / 2));
+  open_report report;
+  auto log = reopen(&report);
+  const auto& rec = report.segments[0].second;
+  EXPECT_FALSE(rec.scanned);
+  EXPECT_EQ(rec.truncated_bytes, extra.size() / 2);
+  EXPECT_FALSE(rec.quarantined);
+  EXPECT_EQ(test::file_size(log0()), size);
+  EXPECT_LT(rec.scanned_bytes, size / 10);
+  EXPECT_EQ(test::read_all_batches(*log), sent);
+}
+
+TEST_F(Recovery, CorruptionAfterACheckpointStillGetsAFullScanAndQuarantine) {
+  uint64_t tail = 0;
+  auto sent = write_with_checkpoint(pdir(), config, flush, 200, 3, tail);
+  // The CRC of the second of the three batches after the checkpoint.
+  auto size = test::file_size(log0());
+  uint64_t third = sent.back().size();
+  uint64_t second = sent[sent.size() - 2].size();
+  test::flip_byte(log0(), size - third - second + 30);
+  open_report report;
+  auto log = reopen(&report);
+  const auto& rec = report.segments[0].second;
+  EXPECT_TRUE(rec.scanned);
+  EXPECT_TRUE(rec.quarantined);
+  EXPECT_EQ(rec.truncated_bytes, third + second);
+  sent.resize(sent.size() - 2);
+  EXPECT_EQ(test::read_all_batches(*log), sent);
+}
+
+TEST_F(Recovery, ACheckpointAfterCloseDoesNothing) {
+  auto log = partition_log::open(pdir(), config, flush);
+  ASSERT_TRUE(log);
+  auto b = make_batch("x");
+  ASSERT_TRUE((*log)->append_and_wait(bytes_of(b)));
+  ASSERT_TRUE((*log)->close());
+  auto index = test::file_size(names::index_file(pdir(), 0));
+  auto taken = (*log)->checkpoint();
+  ASSERT_TRUE(taken);
+  EXPECT_FALSE(*taken);
+  EXPECT_EQ(test::file_size(names::index_file(pdir(), 0)), index);
+  // A clean open counts as checkpointed: nothing to write until something is appended.
+  auto again = reopen();
+  taken = again->checkpoint();
+  ASSERT_TRUE(taken);
+  EXPECT_FALSE(*taken);
+  ASSERT_TRUE(again->append_and_wait(bytes_of(b)));
+  taken = again->checkpoint();
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(*taken);
 }
 
 TEST_F(Recovery, TornTailPartialBatchIsTruncated) {
@@ -280,16 +409,23 @@ TEST_F(Recovery, EmptyDirectoryWithLogStartOffsetStartsThere) {
   EXPECT_EQ(log->append_and_wait(bytes_of(b))->base_offset, 500);
 }
 
-TEST_F(Recovery, ManySegmentsOnlyLastIsScannedAfterACrash) {
+TEST_F(Recovery, ManySegmentsAfterACrashOnlyTailsAreRead) {
   config.segment_bytes = 4096;
   auto sent = write(100, false);
   open_report report;
   auto log = reopen(&report);
   ASSERT_GT(report.segments.size(), 3u);
-  for (size_t i = 0; i + 1 < report.segments.size(); ++i) {
-    EXPECT_FALSE(report.segments[i].second.scanned) << i;
+  for (size_t i = 0; i < report.segments.size(); ++i) {
+    const auto& [base, rec] = report.segments[i];
+    EXPECT_FALSE(rec.scanned) << i;
+    uint64_t size = test::file_size(names::log_file(pdir(), base));
+    if (i + 1 < report.segments.size()) {
+      // Sealed: read from the last entry of the index written on roll.
+      EXPECT_LT(rec.scanned_bytes, size) << i;
+    } else {
+      EXPECT_EQ(rec.scanned_bytes, size);  // never checkpointed
+    }
   }
-  EXPECT_TRUE(report.segments.back().second.scanned);
   EXPECT_EQ(test::read_all_batches(*log), sent);
 }
 
