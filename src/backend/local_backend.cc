@@ -558,8 +558,9 @@ void local_backend::produce(const std::string& topic, std::vector<produce_record
   state->pending.store(state->appends.size() + 1, std::memory_order_relaxed);
   for (size_t k = 0; k < state->appends.size(); ++k) {
     auto& a = state->appends[k];
+    // The REST Proxy produces with acks=all.
     _broker.appender().append(
-        *t, a.partition, std::as_writable_bytes(std::span(a.batches)),
+        *t, a.partition, std::as_writable_bytes(std::span(a.batches)), -1,
         [state, k](const outcome<broker::appended>& r) { state->complete(k, r); });
   }
   state->finish_one();

@@ -8,7 +8,8 @@ status log_config::validate() const {
   constexpr uint64_t max_segment = (1ull << 31) - 1;
   if (segment_bytes < 14 || segment_bytes > max_segment || segment_ms.count() <= 0 ||
       max_message_bytes < 64 || index_interval_bytes == 0 || flush_interval.count() <= 0 ||
-      timestamp_difference_max_ms < 0) {
+      timestamp_difference_max_ms < 0 || timestamp_before_max_ms < 0 ||
+      timestamp_after_max_ms < 0 || min_insync_replicas < 1) {
     return errc::invalid_config;
   }
   return {};

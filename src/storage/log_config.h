@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 #include "base/result.h"
+#include "protocol/compression.h"
 
 namespace brook::storage {
 
@@ -37,8 +39,18 @@ struct log_config {
   std::chrono::milliseconds flush_interval{1000};                  // flush.ms (interval mode)
   // message.timestamp.type
   enum timestamp_type timestamp_type = timestamp_type::create_time;
-  // message.timestamp.difference.max.ms: kept and described; not enforced yet.
+  // message.timestamp.difference.max.ms, .before.max.ms, .after.max.ms: how far a
+  // CreateTime record's timestamp may be from the broker's clock (checked by the broker's
+  // produce service, not by storage).
   int64_t timestamp_difference_max_ms = std::numeric_limits<int64_t>::max();
+  int64_t timestamp_before_max_ms = std::numeric_limits<int64_t>::max();
+  int64_t timestamp_after_max_ms = std::numeric_limits<int64_t>::max();
+  // compression.type: the codec batches are stored with (recompressed by the produce
+  // service when they arrive with another); nullopt is "producer": as they arrive.
+  std::optional<protocol::compression> compression;
+  // min.insync.replicas: appends with acks=all need this many in-sync replicas; a Brook
+  // partition has one.
+  int32_t min_insync_replicas = 1;
 
   // Checks ranges: segments of at least 14 bytes (Kafka's minimum) and at most 2 GiB
   // (positions are int32).

@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
+
+#include <fmt/format.h>
+
+#include "base/text.h"
 
 namespace brook::storage {
 namespace {
@@ -25,8 +30,24 @@ constexpr std::string_view timestamp_difference_max_ms = "message.timestamp.diff
 constexpr std::string_view flush_messages = "flush.messages";
 constexpr std::string_view flush_ms = "flush.ms";
 constexpr std::string_view brook_durability = "brook.durability";
+constexpr std::string_view compression_type = "compression.type";
+constexpr std::string_view min_insync_replicas = "min.insync.replicas";
+constexpr std::string_view timestamp_before_max_ms = "message.timestamp.before.max.ms";
+constexpr std::string_view timestamp_after_max_ms = "message.timestamp.after.max.ms";
+constexpr std::string_view remote_storage_enable = "remote.storage.enable";
 
-// What one key accepts. Integer keys have [min, max]; string keys a list of choices.
+// How a key's value is checked, beyond its type.
+enum class check {
+  plain,         // the type's own parse; integers within [min, max]; strings among choices
+  ratio,         // a DOUBLE within [0, 1]
+  version,       // a Kafka version, as message.format.version takes
+  replica_list,  // "*" or partitionId:brokerId,... (the throttled replicas lists)
+  only_false,    // a BOOLEAN that Brook accepts only as false (remote.storage.enable)
+};
+
+// What one key accepts. Integer keys have [min, max]; string keys a list of choices. Keys
+// with a `stored_default` are kept and described but change nothing in Brook: their
+// value, when not overridden, is that text rather than one read from the log_config.
 struct key_spec {
   std::string_view name;
   config_type type = config_type::string;
@@ -35,6 +56,8 @@ struct key_spec {
   std::string_view range_note;  // appended to the accepted range in error messages
   std::vector<std::string_view> choices;
   std::string_view documentation;
+  check how = check::plain;
+  std::string_view stored_default;
 };
 
 key_spec integer_key(std::string_view name, config_type type, int64_t min, int64_t max,
@@ -45,6 +68,20 @@ key_spec integer_key(std::string_view name, config_type type, int64_t min, int64
 key_spec choice_key(std::string_view name, config_type type, std::vector<std::string_view> choices,
                     std::string_view documentation) {
   return {name, type, 0, 0, {}, std::move(choices), documentation};
+}
+
+// A key Kafka 3.x accepts that means nothing on one node without compaction or tiered
+// storage: validated as Kafka does, stored, described, and otherwise ignored.
+key_spec stored_key(key_spec spec, std::string_view stored_default) {
+  spec.stored_default = stored_default;
+  return spec;
+}
+
+key_spec checked_key(std::string_view name, config_type type, check how,
+                     std::string_view documentation) {
+  key_spec spec{name, type, 0, 0, {}, {}, documentation};
+  spec.how = how;
+  return spec;
 }
 
 const std::vector<key_spec>& specs() {
@@ -73,8 +110,8 @@ const std::vector<key_spec>& specs() {
                  "CreateTime keeps the producer's timestamps; LogAppendTime replaces them "
                  "with the broker's clock at append."),
       integer_key(timestamp_difference_max_ms, config_type::int64, 0, int64_max, {},
-                  "The largest accepted difference between a record's timestamp and the "
-                  "broker's clock. Stored and described; not enforced yet."),
+                  "With CreateTime, a record whose timestamp differs from the broker's clock "
+                  "by more than this many milliseconds is refused (INVALID_TIMESTAMP)."),
       integer_key(flush_messages, config_type::int64, 1, int64_max, {},
                   "1: acknowledge after fdatasync (brook.durability=sync); larger: flush in "
                   "the background every flush.ms (interval)."),
@@ -83,6 +120,86 @@ const std::vector<key_spec>& specs() {
       choice_key(brook_durability, config_type::string, {"sync", "interval"},
                  "sync: acknowledge after fdatasync, shared by concurrent appends. interval: "
                  "acknowledge after the write; flush every flush.ms."),
+      choice_key(compression_type, config_type::string,
+                 {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"},
+                 "producer keeps each batch as the producer compressed it; a codec (or "
+                 "uncompressed) recompresses batches that arrive with another one."),
+      integer_key(min_insync_replicas, config_type::int32, 1, int32_max, {},
+                  "Appends with acks=all need this many in-sync replicas. A Brook partition "
+                  "has one: above 1, acks=all fails with NOT_ENOUGH_REPLICAS."),
+      integer_key(timestamp_before_max_ms, config_type::int64, 0, int64_max, {},
+                  "With CreateTime, a record whose timestamp is more than this many "
+                  "milliseconds before the broker's clock is refused (INVALID_TIMESTAMP)."),
+      integer_key(timestamp_after_max_ms, config_type::int64, 0, int64_max, {},
+                  "With CreateTime, a record whose timestamp is more than this many "
+                  "milliseconds after the broker's clock is refused (INVALID_TIMESTAMP)."),
+      stored_key(integer_key("delete.retention.ms", config_type::int64, 0, int64_max, {},
+                             "How long tombstones of a compacted topic are kept. Stored; "
+                             "Brook does not compact."),
+                 "86400000"),
+      stored_key(integer_key("file.delete.delay.ms", config_type::int64, 0, int64_max, {},
+                             "How long Kafka waits before deleting a file. Stored; Brook "
+                             "deletes at once (readers keep open files readable)."),
+                 "60000"),
+      stored_key(checked_key("follower.replication.throttled.replicas", config_type::list,
+                             check::replica_list,
+                             "Replicas throttled while following. Stored; a Brook partition "
+                             "has no followers."),
+                 ""),
+      stored_key(checked_key("leader.replication.throttled.replicas", config_type::list,
+                             check::replica_list,
+                             "Replicas throttled while leading. Stored; a Brook partition "
+                             "has no followers."),
+                 ""),
+      stored_key(integer_key("local.retention.bytes", config_type::int64, -2, int64_max,
+                             ", -2 follows retention.bytes",
+                             "Tiered storage: bytes kept locally. Stored; Brook keeps "
+                             "everything locally."),
+                 "-2"),
+      stored_key(integer_key("local.retention.ms", config_type::int64, -2, int64_max,
+                             ", -2 follows retention.ms",
+                             "Tiered storage: time kept locally. Stored; Brook keeps "
+                             "everything locally."),
+                 "-2"),
+      stored_key(integer_key("max.compaction.lag.ms", config_type::int64, 1, int64_max, {},
+                             "Compaction: the longest a record stays uncompacted. Stored; "
+                             "Brook does not compact."),
+                 "9223372036854775807"),
+      stored_key(checked_key("message.downconversion.enable", config_type::boolean, check::plain,
+                             "Down-conversion for old consumers. Stored; Brook serves Fetch "
+                             "v4 and later, which need none."),
+                 "true"),
+      stored_key(checked_key("message.format.version", config_type::string, check::version,
+                             "The on-disk format of old brokers. Stored; ignored as by Kafka "
+                             "3.x: batches are always stored in format v2."),
+                 "3.0-IV1"),
+      stored_key(checked_key("min.cleanable.dirty.ratio", config_type::float64, check::ratio,
+                             "Compaction: the dirty share that triggers a clean. Stored; "
+                             "Brook does not compact."),
+                 "0.5"),
+      stored_key(integer_key("min.compaction.lag.ms", config_type::int64, 0, int64_max, {},
+                             "Compaction: the shortest a record stays uncompacted. Stored; "
+                             "Brook does not compact."),
+                 "0"),
+      stored_key(checked_key("preallocate", config_type::boolean, check::plain,
+                             "Preallocate segment files. Stored; Brook grows files as it "
+                             "writes."),
+                 "false"),
+      stored_key(checked_key(remote_storage_enable, config_type::boolean, check::only_false,
+                             "Tiered storage. Brook has none: only false is accepted."),
+                 "false"),
+      stored_key(integer_key("segment.index.bytes", config_type::int32, 4, int32_max, {},
+                             "The size Kafka preallocates for a segment's index. Stored; "
+                             "Brook's indexes grow with the segment."),
+                 "10485760"),
+      stored_key(integer_key("segment.jitter.ms", config_type::int64, 0, int64_max, {},
+                             "A random reduction of segment.ms. Stored; Brook rolls at "
+                             "segment.ms exactly."),
+                 "0"),
+      stored_key(checked_key("unclean.leader.election.enable", config_type::boolean, check::plain,
+                             "Electing an out-of-sync replica. Stored; a Brook partition "
+                             "has one replica, always in sync."),
+                 "false"),
   };
   return all;
 }
@@ -93,15 +210,88 @@ const key_spec* find_spec(std::string_view name) {
   return it == all.end() ? nullptr : &*it;
 }
 
-// Java's String.trim(), which Kafka applies to every value before parsing it.
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && static_cast<unsigned char>(text.front()) <= ' ') {
+// Kafka trims every value (Java's String.trim) before parsing it: brook::trim.
+
+// Double.parseDouble's decimal forms ("0.5", ".5", "5e-1", "-0"), finite only.
+std::optional<double> parse_double(std::string_view text) {
+  if (!text.empty() && text.front() == '+') {
     text.remove_prefix(1);
   }
-  while (!text.empty() && static_cast<unsigned char>(text.back()) <= ' ') {
-    text.remove_suffix(1);
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v)) {
+    return std::nullopt;
   }
-  return text;
+  return v;
+}
+
+// A double as Java's Double.toString writes the common ones: "0.5", "1.0".
+std::string java_double(double v) {
+  std::string out = fmt::format("{}", v);
+  if (out.find_first_of(".e") == std::string::npos) {
+    out += ".0";
+  }
+  return out;
+}
+
+// message.format.version: a Kafka release as MetadataVersion.fromVersionString takes it:
+// 0.8.x to 0.11.x (three parts), 1.0 to 3.9 (two parts, or three: the third is ignored),
+// each optionally with an -IV<n> suffix.
+bool is_kafka_version(std::string_view v) {
+  if (auto iv = v.find("-IV"); iv != std::string_view::npos) {
+    auto n = v.substr(iv + 3);
+    if (n.empty() || n.find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;
+    }
+    v = v.substr(0, iv);
+  }
+  std::vector<int> parts;
+  size_t start = 0;
+  while (start <= v.size()) {
+    auto dot = v.find('.', start);
+    auto part =
+        v.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    int n = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), n);
+    if (part.empty() || ec != std::errc{} || end != part.data() + part.size() || n < 0) {
+      return false;
+    }
+    parts.push_back(n);
+    if (dot == std::string_view::npos) {
+      break;
+    }
+    start = dot + 1;
+  }
+  if (parts.size() < 2 || parts.size() > 3) {
+    return false;
+  }
+  switch (parts[0]) {
+    case 0:
+      return parts.size() == 3 && parts[1] >= 8 && parts[1] <= 11;
+    case 1:
+      return parts[1] <= 1;
+    case 2:
+      return parts[1] <= 8;
+    case 3:
+      return parts[1] <= 9;
+    default:
+      return false;
+  }
+}
+
+// The throttled replicas lists: "*", or partitionId:brokerId pairs separated by commas.
+bool is_replica_list(const std::vector<std::string>& items) {
+  if (items.size() == 1 && items[0] == "*") {
+    return true;
+  }
+  return std::all_of(items.begin(), items.end(), [](const std::string& item) {
+    auto colon = item.find(':');
+    auto digits = [](std::string_view d) {
+      return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    return colon != std::string::npos && digits(std::string_view(item).substr(0, colon)) &&
+           digits(std::string_view(item).substr(colon + 1));
+  });
 }
 
 // Long.parseLong / Integer.parseInt: an optional sign, then decimal digits, nothing else.
@@ -118,6 +308,23 @@ std::optional<int64_t> parse_integer(std::string_view text) {
     return std::nullopt;
   }
   return v;
+}
+
+// compression.type's names for the codecs ("uncompressed" for none), and back; nullopt
+// for "producer".
+std::string_view kafka_codec_name(protocol::compression c) {
+  return c == protocol::compression::none ? "uncompressed" : protocol::compression_name(c);
+}
+
+std::optional<protocol::compression> codec_of(std::string_view name) {
+  for (auto c :
+       {protocol::compression::none, protocol::compression::gzip, protocol::compression::snappy,
+        protocol::compression::lz4, protocol::compression::zstd}) {
+    if (kafka_codec_name(c) == name) {
+      return c;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string_view type_name(config_type t) {
@@ -157,7 +364,54 @@ struct parsed_value {
 
 expected<parsed_value, topic_config_error> parse(const key_spec& spec, std::string_view raw) {
   std::string_view value = trim(raw);
+  switch (spec.how) {
+    case check::ratio: {
+      auto v = parse_double(value);
+      if (!v) {
+        return invalid(spec, raw, "Not a number of type DOUBLE (accepted: 0 to 1)");
+      }
+      if (*v < 0 || *v > 1) {
+        return invalid(spec, raw,
+                       std::string(*v < 0 ? "Value must be at least 0"
+                                          : "Value must be no more "
+                                            "than 1") +
+                           " (accepted: 0 to 1)");
+      }
+      return parsed_value{0, java_double(*v)};
+    }
+    case check::version:
+      if (!is_kafka_version(value)) {
+        return invalid(spec, raw,
+                       "Version " + std::string(value) +
+                           " is not a valid version (accepted: a Kafka release such as 2.8, "
+                           "3.0-IV1 or 0.10.2)");
+      }
+      return parsed_value{0, std::string(value)};
+    case check::replica_list: {
+      auto items = split_list(value);
+      if (!is_replica_list(items)) {
+        return invalid(spec, raw,
+                       std::string(spec.name) +
+                           " must be the literal '*' or a list of replicas in the following "
+                           "format: [partitionId]:[brokerId],[partitionId]:[brokerId],...");
+      }
+      return parsed_value{0, join_list(items)};
+    }
+    default:
+      break;
+  }
   switch (spec.type) {
+    case config_type::boolean: {
+      if (!iequals(value, "true") && !iequals(value, "false")) {
+        return invalid(spec, raw, "Expected value to be either true or false");
+      }
+      std::string text = lower(value);
+      if (spec.how == check::only_false && text == "true") {
+        return invalid(spec, raw,
+                       "Brook has no tiered (remote) storage; the only accepted value is false");
+      }
+      return parsed_value{text == "true" ? 1 : 0, text};
+    }
     case config_type::int32:
     case config_type::int64: {
       auto v = parse_integer(value);
@@ -210,7 +464,11 @@ expected<parsed_value, topic_config_error> parse(const key_spec& spec, std::stri
 }
 
 // The value a key has under `c` when the topic does not override it.
-std::string value_from(const log_config& c, std::string_view key) {
+std::string value_from(const log_config& c, const key_spec& spec) {
+  if (!spec.stored_default.empty() || spec.how == check::replica_list) {
+    return std::string(spec.stored_default);
+  }
+  std::string_view key = spec.name;
   bool sync = c.durability == durability::sync;
   if (key == cleanup_policy) {
     return "delete";
@@ -237,6 +495,14 @@ std::string value_from(const log_config& c, std::string_view key) {
     return sync ? "0" : std::to_string(c.flush_interval.count());
   } else if (key == brook_durability) {
     return sync ? "sync" : "interval";
+  } else if (key == compression_type) {
+    return c.compression ? std::string(kafka_codec_name(*c.compression)) : "producer";
+  } else if (key == min_insync_replicas) {
+    return std::to_string(c.min_insync_replicas);
+  } else if (key == timestamp_before_max_ms) {
+    return std::to_string(c.timestamp_before_max_ms);
+  } else if (key == timestamp_after_max_ms) {
+    return std::to_string(c.timestamp_after_max_ms);
   }
   return {};
 }
@@ -305,8 +571,17 @@ expected<log_config, topic_config_error> apply_topic_configs(
       interval = v.number;
     } else if (key == brook_durability) {
       mode = v.text;
+    } else if (key == compression_type) {
+      c.compression = codec_of(v.text);
+    } else if (key == min_insync_replicas) {
+      c.min_insync_replicas = static_cast<int32_t>(v.number);
+    } else if (key == timestamp_before_max_ms) {
+      c.timestamp_before_max_ms = v.number;
+    } else if (key == timestamp_after_max_ms) {
+      c.timestamp_after_max_ms = v.number;
     }
-    // cleanup.policy: only "delete" passes, which is what storage does.
+    // cleanup.policy: only "delete" passes, which is what storage does. Keys with a stored
+    // default change nothing.
   }
   if (mode) {
     c.durability = *mode == "sync" ? durability::sync : durability::interval;
@@ -340,9 +615,9 @@ std::vector<topic_config_entry> describe_topic_configs(
       e.value = p ? p->text : it->second;
       e.source = config_source::topic;
     } else {
-      e.value = value_from(server_defaults, spec.name);
-      e.source = e.value == value_from(built_in, spec.name) ? config_source::default_config
-                                                            : config_source::static_broker;
+      e.value = value_from(server_defaults, spec);
+      e.source = e.value == value_from(built_in, spec) ? config_source::default_config
+                                                       : config_source::static_broker;
     }
     e.is_default = e.source == config_source::default_config;
     out.push_back(std::move(e));

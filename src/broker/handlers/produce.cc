@@ -123,7 +123,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
                                        p.records.memory.size());
       }
       state->pending.fetch_add(1, std::memory_order_relaxed);
-      b.appender().append(*topic_ptr, p.index, batches,
+      b.appender().append(*topic_ptr, p.index, batches, state->in.acks,
                           [state, &part](protocol::kafka_result<appended> r) {
                             if (r) {
                               part.error_code = 0;

@@ -1,5 +1,9 @@
 #include "broker/service/produce_service.h"
 
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
 #include "broker/error_mapping.h"
 #include "broker/service/write_health.h"
 #include "storage/partition_log.h"
@@ -9,10 +13,104 @@ namespace brook::broker {
 namespace {
 using protocol::kafka_error;
 using protocol::kafka_failure;
+
+constexpr int64_t no_limit = std::numeric_limits<int64_t>::max();
+
+bool checks_timestamps(const storage::log_config& c) {
+  return c.timestamp_type == storage::timestamp_type::create_time &&
+         (c.timestamp_difference_max_ms != no_limit || c.timestamp_before_max_ms != no_limit ||
+          c.timestamp_after_max_ms != no_limit);
+}
+
+// now - limit and now + limit for a clock and limits >= 0: the first cannot overflow, the
+// second saturates.
+int64_t minus(int64_t now, int64_t limit) {
+  return now - limit;
+}
+int64_t plus(int64_t now, int64_t limit) {
+  return limit > no_limit - now ? no_limit : now + limit;
+}
+
+// The topic's rules that look into the records (timestamps) or rebuild batches (a
+// compression.type codec). Returns the batches to append: `batches` itself when nothing
+// changes, else `rebuilt`. Batches that do not check out (length, CRC) are passed through
+// untouched: the log refuses them with the precise error.
+protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t,
+                                                                std::span<std::byte> batches,
+                                                                std::string& rebuilt) {
+  const auto& c = t.config;
+  bool timestamps = checks_timestamps(c);
+  if (!timestamps && !c.compression) {
+    return batches;
+  }
+  int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count();
+  int64_t earliest =
+      std::max(minus(now, c.timestamp_before_max_ms), minus(now, c.timestamp_difference_max_ms));
+  int64_t latest =
+      std::min(plus(now, c.timestamp_after_max_ms), plus(now, c.timestamp_difference_max_ms));
+  bool changed = false;
+  std::string out;
+  size_t max_batch = std::max<size_t>(c.max_message_bytes, protocol::batch_layout::header_size);
+  for (size_t at = 0; at < batches.size();) {
+    auto rest = batches.subspan(at);
+    auto header = protocol::validate_batch(rest, std::min(rest.size(), max_batch));
+    if (!header) {
+      return batches;
+    }
+    auto bytes = rest.first(header->total_size());
+    at += bytes.size();
+    bool recompress = c.compression && *c.compression != header->codec() && !header->control() &&
+                      !header->transactional();
+    if (!timestamps && !recompress) {
+      out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      continue;
+    }
+    auto records = protocol::decode_records(bytes);
+    if (!records) {
+      return batches;  // the log refuses it (corrupt records)
+    }
+    if (timestamps) {
+      for (size_t i = 0; i < records->size(); ++i) {
+        int64_t ts = header->base_timestamp + (*records)[i].timestamp_delta;
+        if (ts < earliest || ts > latest) {
+          return kafka_failure{
+              kafka_error::invalid_timestamp,
+              "Timestamp " + std::to_string(ts) + " of record " + std::to_string(i) +
+                  " of a batch to " + t.name + " is out of range: it must be within [" +
+                  std::to_string(earliest) + ", " + std::to_string(latest) +
+                  "] (message.timestamp.before.max.ms, .after.max.ms, .difference.max.ms)"};
+        }
+      }
+    }
+    if (!recompress) {
+      out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      continue;
+    }
+    auto batch =
+        protocol::build_batch(*records, header->base_timestamp, *c.compression, header->producer_id,
+                              header->producer_epoch, header->base_sequence);
+    if (!batch) {
+      return kafka_failure{kafka_error::unknown_server_error,
+                           "cannot recompress a batch with " +
+                               std::string(protocol::compression_name(*c.compression)) + ": " +
+                               batch.error().message()};
+    }
+    out += *batch;
+    changed = true;
+  }
+  if (!changed) {
+    return batches;
+  }
+  rebuilt = std::move(out);
+  return std::as_writable_bytes(std::span(rebuilt));
+}
+
 }  // namespace
 
 void produce_service::append(const topic& t, int32_t partition, std::span<std::byte> batches,
-                             append_callback done) {
+                             int16_t acks, append_callback done) {
   auto log = t.partition(partition);
   if (!log) {
     done(kafka_failure{
@@ -24,6 +122,23 @@ void produce_service::append(const topic& t, int32_t partition, std::span<std::b
     done(kafka_failure{kafka_error::corrupt_message, "empty record set"});
     return;
   }
+  if (acks == -1 && t.config.min_insync_replicas > 1) {
+    // Kafka's answer on a cluster with fewer in-sync replicas than the topic asks for.
+    done(kafka_failure{kafka_error::not_enough_replicas,
+                       "The size of the current ISR (1) is insufficient to satisfy the min.isr "
+                       "requirement of " +
+                           std::to_string(t.config.min_insync_replicas) + " for partition " +
+                           t.name + "-" + std::to_string(partition) +
+                           ": a Brook partition has one replica"});
+    return;
+  }
+  std::string rebuilt;
+  auto to_append = apply_record_rules(t, batches, rebuilt);
+  if (!to_append) {
+    done(to_append.error());
+    return;
+  }
+  batches = *to_append;
   storage::append_options options;
   options.log_append_time = t.config.timestamp_type == storage::timestamp_type::log_append_time;
   log->append(batches, options,

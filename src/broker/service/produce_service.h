@@ -34,7 +34,12 @@ class produce_service {
   // Appends `batches` (record batches v2, one or more, rewritten in place with their
   // offsets) to partition `partition` of `t`. `done` runs exactly once, on any thread (often
   // the flusher's), when the append is as durable as the topic asks, or failed.
-  void append(const topic& t, int32_t partition, std::span<std::byte> batches,
+  // `acks` is the producer's (-1: all in-sync replicas). The topic's configs apply here:
+  // min.insync.replicas above 1 refuses acks=all (NOT_ENOUGH_REPLICAS: a partition has one
+  // replica); message.timestamp.{before,after,difference}.max.ms refuse CreateTime records
+  // too far from the broker's clock (INVALID_TIMESTAMP); compression.type recompresses
+  // batches that arrive with another codec.
+  void append(const topic& t, int32_t partition, std::span<std::byte> batches, int16_t acks,
               append_callback done);
 
  private:

@@ -48,7 +48,7 @@ struct poll_fixture : test::broker_fixture {
   void append(const std::string& tag) {
     std::string batch = test::make_batch(tag);
     std::promise<void> done;
-    b->appender().append(*b->topics().find("t"), 0, test::bytes_of(batch),
+    b->appender().append(*b->topics().find("t"), 0, test::bytes_of(batch), -1,
                          [&done](protocol::kafka_result<appended> r) {
                            EXPECT_TRUE(r.has_value());
                            done.set_value();

@@ -17,7 +17,7 @@ using protocol::kafka_error;
 protocol::kafka_result<appended> append(test::broker_fixture& f, const std::string& topic,
                                         int32_t partition, std::string batch) {
   std::promise<protocol::kafka_result<appended>> p;
-  f.b->appender().append(*f.b->topics().find(topic), partition, test::bytes_of(batch),
+  f.b->appender().append(*f.b->topics().find(topic), partition, test::bytes_of(batch), -1,
                          [&p](protocol::kafka_result<appended> r) { p.set_value(std::move(r)); });
   return p.get_future().get();
 }

@@ -40,9 +40,9 @@ TEST(TopicConfig, UnknownKeyIsReportedAsKafkaDoes) {
   EXPECT_TRUE(e.error().unknown_key);
   EXPECT_EQ(e.error().key, "retention.msx");
   EXPECT_EQ(e.error().message, "Unknown topic config name: retention.msx");
-  auto out = apply_topic_configs({}, {{"compression.type", "zstd"}});
+  auto out = apply_topic_configs({}, {{"compression.typo", "zstd"}});
   ASSERT_FALSE(out);
-  EXPECT_EQ(out.error().message, "Unknown topic config name: compression.type");
+  EXPECT_EQ(out.error().message, "Unknown topic config name: compression.typo");
   EXPECT_FALSE(accepted("", "1"));
 }
 
@@ -173,6 +173,143 @@ TEST(TopicConfig, MessageTimestampDifferenceMaxMs) {
   EXPECT_EQ(
       apply_ok({{"message.timestamp.difference.max.ms", "3600000"}}).timestamp_difference_max_ms,
       3600000);
+}
+
+TEST(TopicConfig, MessageTimestampBeforeAndAfterMaxMs) {
+  for (const char* key : {"message.timestamp.before.max.ms", "message.timestamp.after.max.ms"}) {
+    EXPECT_TRUE(accepted(key, "0"));
+    EXPECT_TRUE(accepted(key, "9223372036854775807"));
+    EXPECT_FALSE(accepted(key, "-1"));
+    EXPECT_FALSE(accepted(key, "1.5"));
+  }
+  EXPECT_EQ(apply_ok({}).timestamp_before_max_ms, INT64_MAX);
+  auto c = apply_ok({{"message.timestamp.before.max.ms", "3600000"},
+                     {"message.timestamp.after.max.ms", "60000"}});
+  EXPECT_EQ(c.timestamp_before_max_ms, 3600000);
+  EXPECT_EQ(c.timestamp_after_max_ms, 60000);
+}
+
+TEST(TopicConfig, CompressionType) {
+  for (const char* v : {"uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"}) {
+    EXPECT_TRUE(accepted("compression.type", v)) << v;
+  }
+  EXPECT_TRUE(accepted("compression.type", " gzip "));
+  EXPECT_EQ(error_of("compression.type", "none"),
+            "Invalid value none for configuration compression.type: String must be one of: "
+            "uncompressed, zstd, lz4, snappy, gzip, producer");
+  EXPECT_FALSE(accepted("compression.type", "GZIP"));
+  EXPECT_FALSE(accepted("compression.type", ""));
+  EXPECT_EQ(apply_ok({}).compression, std::nullopt);
+  EXPECT_EQ(apply_ok({{"compression.type", "producer"}}).compression, std::nullopt);
+  EXPECT_EQ(apply_ok({{"compression.type", "uncompressed"}}).compression,
+            protocol::compression::none);
+  EXPECT_EQ(apply_ok({{"compression.type", "zstd"}}).compression, protocol::compression::zstd);
+  EXPECT_EQ(
+      entry(describe_topic_configs({}, {{"compression.type", "lz4"}}), "compression.type").value,
+      "lz4");
+}
+
+TEST(TopicConfig, MinInsyncReplicas) {
+  EXPECT_TRUE(accepted("min.insync.replicas", "1"));
+  EXPECT_TRUE(accepted("min.insync.replicas", "3"));
+  EXPECT_NE(error_of("min.insync.replicas", "0").find("Value must be at least 1"),
+            std::string::npos);
+  EXPECT_FALSE(accepted("min.insync.replicas", "2147483648"));
+  EXPECT_EQ(apply_ok({}).min_insync_replicas, 1);
+  EXPECT_EQ(apply_ok({{"min.insync.replicas", "2"}}).min_insync_replicas, 2);
+}
+
+// Keys Kafka 3.x accepts that change nothing in Brook: validated as Kafka does, stored,
+// described with Kafka's defaults.
+TEST(TopicConfig, StoredKeysAreValidatedAsKafkaDoes) {
+  const std::vector<std::pair<const char*, const char*>> defaults = {
+      {"delete.retention.ms", "86400000"},
+      {"file.delete.delay.ms", "60000"},
+      {"follower.replication.throttled.replicas", ""},
+      {"leader.replication.throttled.replicas", ""},
+      {"local.retention.bytes", "-2"},
+      {"local.retention.ms", "-2"},
+      {"max.compaction.lag.ms", "9223372036854775807"},
+      {"message.downconversion.enable", "true"},
+      {"message.format.version", "3.0-IV1"},
+      {"min.cleanable.dirty.ratio", "0.5"},
+      {"min.compaction.lag.ms", "0"},
+      {"preallocate", "false"},
+      {"remote.storage.enable", "false"},
+      {"segment.index.bytes", "10485760"},
+      {"segment.jitter.ms", "0"},
+      {"unclean.leader.election.enable", "false"},
+  };
+  auto all = describe_topic_configs({}, {});
+  for (const auto& [key, value] : defaults) {
+    EXPECT_EQ(entry(all, key).value, value) << key;
+    EXPECT_TRUE(entry(all, key).is_default) << key;
+  }
+  // Integers.
+  EXPECT_TRUE(accepted("delete.retention.ms", "0"));
+  EXPECT_FALSE(accepted("delete.retention.ms", "-1"));
+  EXPECT_TRUE(accepted("local.retention.ms", "-2"));
+  EXPECT_FALSE(accepted("local.retention.bytes", "-3"));
+  EXPECT_FALSE(accepted("max.compaction.lag.ms", "0"));
+  EXPECT_TRUE(accepted("segment.index.bytes", "4"));
+  EXPECT_FALSE(accepted("segment.index.bytes", "3"));
+  EXPECT_FALSE(accepted("segment.index.bytes", "2147483648"));
+  // Booleans: true or false in any case, nothing else.
+  for (const char* v : {"true", "false", "TRUE", " False "}) {
+    EXPECT_TRUE(accepted("preallocate", v)) << v;
+    EXPECT_TRUE(accepted("unclean.leader.election.enable", v)) << v;
+  }
+  EXPECT_EQ(error_of("preallocate", "yes"),
+            "Invalid value yes for configuration preallocate: Expected value to be either true "
+            "or false");
+  EXPECT_FALSE(accepted("message.downconversion.enable", "1"));
+  EXPECT_TRUE(accepted("remote.storage.enable", "false"));
+  EXPECT_NE(error_of("remote.storage.enable", "true").find("no tiered (remote) storage"),
+            std::string::npos);
+  EXPECT_EQ(entry(describe_topic_configs({}, {{"preallocate", "TRUE"}}), "preallocate").value,
+            "true");
+  // A ratio: a DOUBLE within [0, 1].
+  for (const char* v : {"0", "1", "0.5", ".25", "5e-1", "1.0"}) {
+    EXPECT_TRUE(accepted("min.cleanable.dirty.ratio", v)) << v;
+  }
+  for (const char* v : {"-0.1", "1.01", "NaN", "Infinity", "half", ""}) {
+    EXPECT_FALSE(accepted("min.cleanable.dirty.ratio", v)) << v;
+  }
+  EXPECT_NE(error_of("min.cleanable.dirty.ratio", "2").find("Value must be no more than 1"),
+            std::string::npos);
+  EXPECT_EQ(entry(describe_topic_configs({}, {{"min.cleanable.dirty.ratio", "1"}}),
+                  "min.cleanable.dirty.ratio")
+                .value,
+            "1.0");
+  // A Kafka version.
+  for (const char* v : {"0.8.0", "0.10.2", "0.10.0-IV1", "0.11.0", "1.0", "2.8", "2.8.1", "3.0",
+                        "3.0-IV1", "3.9"}) {
+    EXPECT_TRUE(accepted("message.format.version", v)) << v;
+  }
+  for (const char* v : {"0.10", "0.7.0", "4.0", "2.9", "3", "3.x", "3.0-IV", "banana", ""}) {
+    EXPECT_FALSE(accepted("message.format.version", v)) << v;
+  }
+  // Throttled replica lists: "*" or partition:broker pairs.
+  for (const char* v : {"", "*", "0:1", "0:1,1:1", " 0:1 , 2:1 "}) {
+    EXPECT_TRUE(accepted("leader.replication.throttled.replicas", v)) << v;
+  }
+  for (const char* v : {"0", "a:1", "0:1,*", "0:-1", "1:2:3"}) {
+    EXPECT_FALSE(accepted("follower.replication.throttled.replicas", v)) << v;
+  }
+  EXPECT_NE(error_of("leader.replication.throttled.replicas", "x")
+                .find("must be the literal '*' or a list of replicas"),
+            std::string::npos);
+  EXPECT_EQ(
+      entry(describe_topic_configs({}, {{"leader.replication.throttled.replicas", " 0:1 , 2:1 "}}),
+            "leader.replication.throttled.replicas")
+          .value,
+      "0:1,2:1");
+  // Stored keys change nothing.
+  auto c = apply_ok({{"preallocate", "true"},
+                     {"segment.jitter.ms", "1000"},
+                     {"message.format.version", "0.10.2"}});
+  EXPECT_EQ(c.segment_ms, log_config{}.segment_ms);
+  EXPECT_EQ(c.segment_bytes, log_config{}.segment_bytes);
 }
 
 TEST(TopicConfig, FlushMessagesAndFlushMs) {
