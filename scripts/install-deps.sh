@@ -23,6 +23,8 @@ packages=(
   # real Kafka clients for the compatibility tests (kafkajs comes from npm: tests/compat)
   kcat python3-confluent-kafka python3-kafka python3-requests nodejs
   python3-snappy python3-lz4 python3-zstandard
+  # kafka-python writes LZ4 message sets of magic 0 (the legacy-format test) with xxhash
+  python3-xxhash
 )
 
 missing=()

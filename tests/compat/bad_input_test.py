@@ -15,7 +15,7 @@ from kafka.protocol.produce import ProduceRequest, ProduceResponse
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
 from fixtures import ServerTestCase  # noqa: E402
-from kafka_wire import (CORRUPT_MESSAGE, Conn, INVALID_RECORD, INVALID_REQUIRED_ACKS,
+from kafka_wire import (CORRUPT_MESSAGE, Conn, INVALID_REQUIRED_ACKS,
                         INVALID_TOPIC_EXCEPTION, MESSAGE_TOO_LARGE, OFFSET_OUT_OF_RANGE,
                         UNKNOWN_TOPIC_OR_PARTITION, UNSUPPORTED_VERSION, batch, fetch,
                         produce)  # noqa: E402
@@ -111,9 +111,9 @@ class BadInputTest(ServerTestCase):
     def test_wrong_magic_is_refused(self):
         c = Conn(self.brook.port)
         b = bytearray(batch([b"payload"]))
-        b[16] = 1
+        b[16] = 1  # read as a message set of magic 1, which it is not
         p = produce(c, "safe", 0, bytes(b))
-        self.assertEqual(p[1], INVALID_RECORD)
+        self.assertEqual(p[1], CORRUPT_MESSAGE)
         b[16] = 7
         p = produce(c, "safe", 0, bytes(b))
         self.assertEqual(p[1], CORRUPT_MESSAGE)

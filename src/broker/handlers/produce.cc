@@ -6,6 +6,7 @@
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
+#include "protocol/legacy_message_set.h"
 #include "protocol/messages/produce.h"
 #include "protocol/record_batch.h"
 
@@ -105,22 +106,26 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         fail(part, topic_error.code, topic_error.message);
         continue;
       }
-      if (auto magic = p.records.memory.size() > protocol::batch_layout::magic
-                           ? static_cast<int8_t>(p.records.memory[protocol::batch_layout::magic])
-                           : protocol::batch_layout::current_magic;
-          magic == 0 || magic == 1) {
-        // Message sets v0/v1: Brook stores record batches v2 only.
-        fail(part,
-             state->req->header.api_version >= 3 ? kafka_error::invalid_record
-                                                 : kafka_error::unsupported_for_message_format,
-             "Brook accepts record batches of magic 2 only, not magic " + std::to_string(magic));
-        continue;
-      }
       // The request owns its frame, so the batches can be rewritten in place.
       std::span<std::byte> batches;
       if (!p.records.is_null) {
         batches = std::span<std::byte>(const_cast<std::byte*>(p.records.memory.data()),
                                        p.records.memory.size());
+      }
+      // Message sets of magic 0 and 1 (clients set up for 0.8-0.10 brokers) become one v2
+      // batch, as Kafka 3.x up-converts them on append; `converted` holds it until the
+      // append call returns, which is all the log needs.
+      std::string converted;
+      if (auto magic = protocol::magic_of(batches); magic == 0 || magic == 1) {
+        std::string why;
+        auto v2 = protocol::upconvert_message_set(batches, why);
+        if (!v2) {
+          fail(part, kafka_error::corrupt_message,
+               "message set of magic " + std::to_string(magic) + ": " + why);
+          continue;
+        }
+        converted = std::move(v2).value();
+        batches = std::as_writable_bytes(std::span(converted));
       }
       state->pending.fetch_add(1, std::memory_order_relaxed);
       b.appender().append(*topic_ptr, p.index, batches, state->in.acks,
