@@ -451,6 +451,11 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
 
 status partition_log::roll_locked() {
   auto& old = _segments.back();
+  // The log is made durable first, so neither the indexes written below nor the producer
+  // snapshot at the new segment's base ever name batches that a power loss could take away.
+  if (auto st = flush(); !st) {
+    return st;
+  }
   {
     std::unique_lock lock(_state_mutex);
     old->seal_time_index();
@@ -461,11 +466,6 @@ status partition_log::roll_locked() {
     if (auto st = old->write_indexes(); !st) {
       return st;
     }
-  }
-  // A producer snapshot at the new segment's base. The log below it is made durable first,
-  // so the snapshot never names batches that a power loss could take away.
-  if (auto st = flush(); !st) {
-    return st;
   }
   if (auto st = snapshot_producer_state_locked(); !st) {
     // Not fatal: the state is rebuilt on open from an older snapshot and the log after it.
@@ -525,6 +525,12 @@ status partition_log::flush() {
   }
   for (auto& w : work) {
     if (auto st = w.seg->sync(w.size); !st) {
+      if (st.error() == std::errc::too_many_files_open ||
+          st.error() == std::errc::too_many_files_open_in_system) {
+        // The evicted file could not be opened again to sync it: nothing was lost, the
+        // next flush tries again.
+        return st;
+      }
       std::unique_lock lock(_state_mutex);
       // After a failed fdatasync the kernel may have dropped the dirty pages: what the
       // file holds is unknown, so the log takes no more writes until it is reopened.
@@ -558,6 +564,12 @@ status partition_log::close() {
     return {};
   }
   _closed = true;
+  {
+    // A checkpoint that copied the indexes before this close must not write them now,
+    // even if the flush below fails (the directory may be removed right after).
+    std::lock_guard files(_index_files_mutex);
+    ++_index_generation;
+  }
   if (auto st = flush(); !st) {
     return st;
   }

@@ -299,10 +299,11 @@ status segment::sync(uint64_t size) {
 }
 
 status segment::write_indexes() const {
-  if (auto st = _index.write(names::index_file(_dir, _base_offset)); !st) {
-    return st;
-  }
-  return _time_index.write(names::time_index_file(_dir, _base_offset));
+  // Atomically and time index first, as a checkpoint writes them: recovery trusts the
+  // index files of the last segment, so a crash in the middle must leave the old pair or
+  // a time index ahead of the offset index, never a new offset index beside a stale time
+  // index.
+  return write_index_files(encode_indexes());
 }
 
 segment::index_files segment::encode_indexes() const {
