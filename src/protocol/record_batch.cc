@@ -71,7 +71,8 @@ uint32_t compute_batch_crc(std::span<const std::byte> batch) {
   return crc32c::value(batch.subspan(L::attributes));
 }
 
-result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size) {
+result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size,
+                                    batch_origin origin) {
   if (bytes.size() < L::length_prefix + 5) {
     return batch_errc::truncated;
   }
@@ -95,9 +96,13 @@ result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max
   if ((h.attributes & 0x7) > 4) {
     return batch_errc::bad_compression;
   }
-  // A producer's batch holds exactly last_offset_delta + 1 records (only compaction, which
-  // Brook does not do, leaves gaps).
-  if (h.last_offset_delta < 0 || h.records_count != static_cast<int64_t>(h.last_offset_delta) + 1 ||
+  // A producer's batch holds exactly last_offset_delta + 1 records; one the log cleaner
+  // rewrote (filter_batch) may hold fewer, never more.
+  int64_t full = static_cast<int64_t>(h.last_offset_delta) + 1;
+  bool count_ok = origin == batch_origin::producer
+                      ? h.records_count == full
+                      : h.records_count >= 1 && h.records_count <= full;
+  if (h.last_offset_delta < 0 || !count_ok ||
       (h.codec() == compression::none && h.records_count > length)) {
     return batch_errc::bad_offset_delta;
   }
@@ -131,7 +136,8 @@ void append_bytes(std::string& out, std::string_view s, bool null) {
 
 // The records part of a batch (offset 61 on), uncompressed; layout in
 // doc/formats/record-batch.md#records.
-std::string encode_records(std::span<const record> records) {
+// The records, each with offset delta = its index, or (keep_offset_deltas) its own.
+std::string encode_records(std::span<const record> records, bool keep_offset_deltas = false) {
   std::string out;
   std::string body;
   for (size_t i = 0; i < records.size(); ++i) {
@@ -139,7 +145,8 @@ std::string encode_records(std::span<const record> records) {
     body.clear();
     body.push_back('\0');  // record attributes, unused
     varint::append(body, r.timestamp_delta);
-    varint::append(body, static_cast<int64_t>(i));  // offset delta
+    varint::append(
+        body, keep_offset_deltas ? static_cast<int64_t>(r.offset_delta) : static_cast<int64_t>(i));
     append_bytes(body, r.key, r.null_key);
     append_bytes(body, r.value, r.null_value);
     varint::append(body, static_cast<int64_t>(r.headers.size()));
@@ -190,6 +197,37 @@ result<std::string> build_batch(std::span<const record> records, int64_t base_ti
   be::store<int16_t>(p + L::producer_epoch, producer_epoch);
   be::store<int32_t>(p + L::base_sequence, base_sequence);
   be::store<int32_t>(p + L::records_count, static_cast<int32_t>(records.size()));
+  be::store<uint32_t>(p + L::crc, compute_batch_crc(std::as_bytes(std::span(out))));
+  return out;
+}
+
+result<std::string> filter_batch(std::span<const std::byte> batch, std::span<const record> kept) {
+  BROOK_ASSERT(!kept.empty(), "a filtered batch keeps at least one record");
+  auto h = batch_header::decode(batch);
+  std::string plain = encode_records(kept, true);
+  std::string out(reinterpret_cast<const char*>(batch.data()), L::header_size);
+  if (h.codec() == compression::none) {
+    out.append(plain);
+  } else {
+    auto packed = compress(h.codec(), std::as_bytes(std::span(plain)));
+    if (!packed) {
+      return packed.error();
+    }
+    out.append(reinterpret_cast<const char*>(packed->data()), packed->size());
+  }
+  if (out.size() - L::length_prefix > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    return batch_errc::too_large;
+  }
+  auto* p = reinterpret_cast<std::byte*>(out.data());
+  be::store<int32_t>(p + L::batch_length, static_cast<int32_t>(out.size() - L::length_prefix));
+  be::store<int32_t>(p + L::records_count, static_cast<int32_t>(kept.size()));
+  if (!h.log_append_time()) {
+    int64_t max_delta = kept[0].timestamp_delta;
+    for (const auto& r : kept) {
+      max_delta = std::max(max_delta, r.timestamp_delta);
+    }
+    be::store<int64_t>(p + L::max_timestamp, h.base_timestamp + max_delta);
+  }
   be::store<uint32_t>(p + L::crc, compute_batch_crc(std::as_bytes(std::span(out))));
   return out;
 }

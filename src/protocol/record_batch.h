@@ -81,7 +81,11 @@ struct batch_header {
 // Checks the batch at the front of `bytes`: the length fits in `bytes` and in
 // [header_size, max_size], magic 2, a known codec, a sane offset delta, and the CRC.
 // Returns the decoded header.
-result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size);
+// `origin` says whose batch it is: a producer's holds exactly last_offset_delta + 1
+// records; a stored one may hold fewer (the log cleaner removed some: filter_batch).
+enum class batch_origin { producer, stored };
+result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size,
+                                    batch_origin origin = batch_origin::producer);
 
 // Computes the CRC-32C a batch should carry (over attributes..end).
 uint32_t compute_batch_crc(std::span<const std::byte> batch);
@@ -133,6 +137,15 @@ struct record {
 result<std::string> build_batch(std::span<const record> records, int64_t base_timestamp,
                                 compression codec, int64_t producer_id = -1,
                                 int16_t producer_epoch = -1, int32_t base_sequence = -1);
+
+// The batch at the front of `batch` (checked by validate_batch) with only the records
+// `kept` (decoded from it by decode_records, in order, at least one): the log cleaner's
+// rewrite. Everything that names the batch stays: base offset, last offset delta (so the
+// batch's last offset, which producer state follows, is unchanged), attributes and codec,
+// base timestamp, producer id, epoch and base sequence; each record keeps its offset and
+// timestamp deltas. The records count, the max timestamp (unless LogAppendTime), the
+// length and the CRC are recomputed.
+result<std::string> filter_batch(std::span<const std::byte> batch, std::span<const record> kept);
 
 // Builds an uncompressed v2 batch, as above.
 std::string build_batch(std::span<const record> records, int64_t base_timestamp,

@@ -39,6 +39,8 @@ class category : public std::error_category {
         return "producer state snapshot malformed";
       case errc::data_dir_locked:
         return "the data directory is locked by another process";
+      case errc::corrupt_segment:
+        return "a sealed segment does not parse (left as it is)";
     }
     return "storage error";
   }

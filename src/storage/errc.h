@@ -24,6 +24,7 @@ enum class errc {
   invalid_sequence,        // a producer id with a negative base sequence: INVALID_RECORD (87)
   bad_snapshot,            // producer state snapshot malformed (ignored, state rebuilt on open)
   data_dir_locked,         // another process holds the data directory's lock (data_dir_lock.h)
+  corrupt_segment,         // a sealed segment read by the cleaner does not parse
 };
 
 const std::error_category& storage_category();

@@ -54,6 +54,18 @@ std::optional<int64_t> parse_base_offset(std::string_view file_name) {
   return v;
 }
 
+std::filesystem::path cleaned_file(const std::filesystem::path& dir, int64_t base_offset) {
+  auto p = log_file(dir, base_offset);
+  p += cleaned_suffix;
+  return p;
+}
+
+std::filesystem::path swap_file(const std::filesystem::path& dir, int64_t base_offset) {
+  auto p = log_file(dir, base_offset);
+  p += swap_suffix;
+  return p;
+}
+
 std::optional<int64_t> parse_log_file(std::string_view file_name) {
   if (file_name.size() != 20 + log_suffix.size() || !file_name.ends_with(log_suffix)) {
     return std::nullopt;

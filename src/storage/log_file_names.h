@@ -17,6 +17,11 @@ constexpr std::string_view index_suffix = ".index";
 constexpr std::string_view time_index_suffix = ".timeindex";
 constexpr std::string_view producer_snapshot_suffix = ".snapshot";  // producer-snapshot.md
 constexpr std::string_view corrupt_suffix = ".corrupt";  // quarantined bytes, see recovery
+// The log cleaner's files, next to the segment they replace (formats/log.md#compaction):
+// `<base>.log.cleaned` while written (deleted on open), `<base>.log.swap` once complete
+// and durable (renamed over `<base>.log` on open, if a crash came first).
+constexpr std::string_view cleaned_suffix = ".cleaned";
+constexpr std::string_view swap_suffix = ".swap";
 constexpr std::string_view clean_shutdown_file = ".brook-clean-shutdown";
 constexpr std::string_view log_start_offset_file = "log-start-offset";
 
@@ -35,6 +40,9 @@ std::filesystem::path index_file(const std::filesystem::path& dir, int64_t base_
 std::filesystem::path time_index_file(const std::filesystem::path& dir, int64_t base_offset);
 // The producer state snapshot taken at log end offset `offset`: "<20 digits>.snapshot".
 std::filesystem::path producer_snapshot_file(const std::filesystem::path& dir, int64_t offset);
+// "<20 digits>.log.cleaned" and "<20 digits>.log.swap".
+std::filesystem::path cleaned_file(const std::filesystem::path& dir, int64_t base_offset);
+std::filesystem::path swap_file(const std::filesystem::path& dir, int64_t base_offset);
 // Parses "<20 digits>.log"; nullopt for anything else.
 std::optional<int64_t> parse_log_file(std::string_view file_name);
 // Parses "<20 digits>.snapshot"; nullopt for anything else.

@@ -61,14 +61,20 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   std::vector<int64_t> bases;
   std::vector<int64_t> snapshots;
   std::vector<std::filesystem::path> leftovers;
+  std::vector<int64_t> swaps;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     auto name = it->path().filename().string();
-    if (auto base = names::parse_log_file(name)) {
-      bases.push_back(*base);
+    auto base = names::parse_base_offset(name);
+    if (auto log_base = names::parse_log_file(name)) {
+      bases.push_back(*log_base);
     } else if (auto snapshot = names::parse_producer_snapshot_file(name)) {
       snapshots.push_back(*snapshot);
     } else if (name.ends_with(".tmp")) {
       leftovers.push_back(it->path());  // an interrupted atomic write
+    } else if (base && it->path() == names::cleaned_file(dir, *base)) {
+      leftovers.push_back(it->path());  // a cleaning interrupted before its commit point
+    } else if (base && it->path() == names::swap_file(dir, *base)) {
+      swaps.push_back(*base);  // a cleaning committed but not yet swapped in
     }
   }
   if (ec) {
@@ -76,6 +82,14 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   }
   for (const auto& p : leftovers) {
     std::filesystem::remove(p, ec);
+  }
+  for (int64_t base : swaps) {
+    if (auto st = complete_swap(dir, base); !st) {
+      return st.error();
+    }
+    if (std::find(bases.begin(), bases.end(), base) == bases.end()) {
+      bases.push_back(base);
+    }
   }
   std::sort(bases.begin(), bases.end());
 
@@ -594,6 +608,72 @@ status partition_log::close() {
     return marker.error();
   }
   return sync_directory(_dir);
+}
+
+status partition_log::complete_swap(const std::filesystem::path& dir, int64_t base) {
+  // The old indexes first: they describe the old file, and a crash before the new ones
+  // are written must leave none (recovery rebuilds missing ones) rather than stale ones.
+  std::error_code ec;
+  for (const auto& p : {names::index_file(dir, base), names::time_index_file(dir, base)}) {
+    std::filesystem::remove(p, ec);
+    if (ec) {
+      return ec;
+    }
+  }
+  if (auto st = sync_directory(dir); !st) {
+    return st;
+  }
+  std::filesystem::rename(names::swap_file(dir, base), names::log_file(dir, base), ec);
+  if (ec) {
+    return ec;
+  }
+  return sync_directory(dir);
+}
+
+std::vector<std::shared_ptr<segment>> partition_log::sealed_segments() const {
+  std::shared_lock lock(_state_mutex);
+  return {_segments.begin(), _segments.end() - 1};
+}
+
+result<bool> partition_log::replace_with_cleaned(const std::shared_ptr<segment>& old) {
+  std::lock_guard append_lock(_append_mutex);
+  int64_t base = old->base_offset();
+  bool present = false;
+  {
+    std::shared_lock lock(_state_mutex);
+    present =
+        !_closed && std::find(_segments.begin(), _segments.end() - 1, old) != _segments.end() - 1;
+  }
+  if (!present) {
+    // Retention deleted it (or the log closed) while it was cleaned: the cleaned copy
+    // must not bring it back.
+    std::error_code ec;
+    std::filesystem::remove(names::swap_file(_dir, base), ec);
+    return false;
+  }
+  if (auto st = complete_swap(_dir, base); !st) {
+    return st.error();
+  }
+  segment_recovery rec;
+  auto seg = segment::open(_dir, base, segment::open_mode::full_scan, _config, rec);
+  if (!seg) {
+    return seg.error();
+  }
+  {
+    std::unique_lock lock(_state_mutex);
+    (*seg)->seal_time_index();
+  }
+  {
+    std::lock_guard files(_index_files_mutex);
+    if (auto st = (*seg)->write_indexes(); !st) {
+      return st.error();
+    }
+  }
+  std::unique_lock lock(_state_mutex);
+  auto it = std::find(_segments.begin(), _segments.end(), old);
+  *it = std::move(seg).value();
+  _log_start_offset = std::max(_log_start_offset, _segments.front()->base_offset());
+  return true;
 }
 
 result<bool> partition_log::checkpoint() {

@@ -144,6 +144,17 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // log closed or rolled meanwhile: that wrote complete indexes itself).
   result<bool> checkpoint();
 
+  // For the log cleaner (log_cleaner.h): the sealed segments, oldest first.
+  std::vector<std::shared_ptr<segment>> sealed_segments() const;
+  // Swaps the cleaned copy of sealed segment `old`, complete and durable as
+  // `<base>.log.swap` (its commit point), in for it: the old index files go, the swap
+  // file is renamed over the `.log`, and the segment is opened again with new indexes.
+  // Readers holding the old file keep reading it. False, with the swap file removed,
+  // when `old` is no longer a sealed segment of the log (retention deleted it meanwhile).
+  result<bool> replace_with_cleaned(const std::shared_ptr<segment>& old);
+  // Finishes a committed swap of segment `base` in `dir` (also on open, after a crash).
+  static status complete_swap(const std::filesystem::path& dir, int64_t base);
+
   const std::filesystem::path& dir() const { return _dir; }
   log_config config() const;
   // Applies new settings (segment size, retention, durability...) from the next append on.

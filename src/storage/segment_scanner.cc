@@ -91,7 +91,7 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
     }
     p = buf.data() + (pos - buf_start);
     auto avail = std::span<const std::byte>(p, buf_start + buf_len - pos);
-    auto h = protocol::validate_batch(avail, max_batch_bytes);
+    auto h = protocol::validate_batch(avail, max_batch_bytes, protocol::batch_origin::stored);
     if (!h) {
       return stop(h.error(), false);
     }

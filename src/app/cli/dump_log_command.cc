@@ -188,7 +188,7 @@ int run_dump_log(const std::filesystem::path& path, const dump_options& options,
       ++problems;
       break;
     }
-    auto valid = protocol::validate_batch(buf, buf.size());
+    auto valid = protocol::validate_batch(buf, buf.size(), protocol::batch_origin::stored);
     out << fmt::format(
         "baseOffset: {} lastOffset: {} count: {} baseSequence: {} producerId: {} "
         "producerEpoch: {} isTransactional: {} isControl: {} position: {} "

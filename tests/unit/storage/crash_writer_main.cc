@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "storage/flusher.h"
+#include "storage/log_cleaner.h"
 #include "storage/partition_log.h"
 #include "support/batches.h"
 
@@ -31,10 +32,23 @@ std::string producer_batch(int32_t sequence, int count) {
   return brook::protocol::build_batch(records, 1'700'000'000'000, 42, 0, sequence);
 }
 
+// crash_writer DIR START_SEQ compact: keyed records, one per batch: key "k<seq % 37>",
+// value "seq<seq>" padded to 200 bytes, all stamped 1'700'000'000'000; a third thread runs
+// the log cleaner over the sealed segments without pause. The line printed is
+// "<offset> <seq>".
+std::string compact_batch(long seq) {
+  std::vector<brook::protocol::record> records(1);
+  records[0].key = "k" + std::to_string(seq % 37);
+  records[0].value = "seq" + std::to_string(seq);
+  records[0].value.resize(200, '.');
+  return brook::protocol::build_batch(records, 1'700'000'000'000);
+}
+
 int main(int argc, char** argv) {
   bool producer = argc == 4 && std::string(argv[3]) == "producer";
-  if (argc != 3 && !producer) {
-    std::fprintf(stderr, "usage: crash_writer DIR START_SEQ [producer]\n");
+  bool compact = argc == 4 && std::string(argv[3]) == "compact";
+  if (argc != 3 && !producer && !compact) {
+    std::fprintf(stderr, "usage: crash_writer DIR START_SEQ [producer|compact]\n");
     return 2;
   }
   brook::storage::flusher flush;
@@ -56,6 +70,30 @@ int main(int argc, char** argv) {
   });
   checkpoints.detach();
   long seq = std::strtol(argv[2], nullptr, 10);
+  if (compact) {
+    std::thread cleaner([log = *log] {
+      for (;;) {
+        if (auto r = brook::storage::clean_log(*log, {86'400'000, 0}, 1'700'000'001'000); !r) {
+          std::fprintf(stderr, "clean: %s\n", r.error().message().c_str());
+          std::_Exit(1);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+    cleaner.detach();
+    for (;; ++seq) {
+      auto batch = compact_batch(seq);
+      auto r = (*log)->append_and_wait(brook::test::bytes_of(batch));
+      if (!r) {
+        std::fprintf(stderr, "append: %s\n", r.error().message().c_str());
+        return 1;
+      }
+      std::string line = std::to_string(r->base_offset) + " " + std::to_string(seq) + "\n";
+      if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+        return 1;
+      }
+    }
+  }
   if (producer) {
     for (;;) {
       int count = 1 + static_cast<int>(seq % 7);

@@ -1,0 +1,195 @@
+#include "storage/log_cleaner.h"
+
+#include <array>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "base/file.h"
+#include "storage/errc.h"
+#include "storage/log_file_names.h"
+
+namespace brook::storage {
+namespace {
+namespace L = protocol::batch_layout;
+
+// Calls fn(bytes, header) for every batch of sealed segment `seg` (its file `f`), in
+// order. fn returns a status; the first failure stops the walk.
+template <typename Fn>
+status for_each_batch(const segment& seg, const file& f, Fn&& fn) {
+  std::vector<std::byte> buf;
+  std::array<std::byte, L::header_size> head{};
+  for (uint64_t pos = 0; pos < seg.size();) {
+    auto n = f.read_at(pos, head);
+    if (!n) {
+      return n.error();
+    }
+    if (*n != head.size()) {
+      return errc::corrupt_segment;
+    }
+    auto h = protocol::batch_header::decode(head);
+    if (h.batch_length <= 0 || pos + h.total_size() > seg.size()) {
+      return errc::corrupt_segment;
+    }
+    buf.resize(h.total_size());
+    auto got = f.read_at(pos, buf);
+    if (!got) {
+      return got.error();
+    }
+    if (*got != buf.size()) {
+      return errc::corrupt_segment;
+    }
+    if (auto st = fn(std::span<const std::byte>(buf), h); !st) {
+      return st;
+    }
+    pos += h.total_size();
+  }
+  return {};
+}
+
+struct cleanable {
+  std::shared_ptr<segment> seg;
+  std::shared_ptr<const file> log;  // held: a concurrent swap or deletion keeps it readable
+};
+
+}  // namespace
+
+result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms) {
+  clean_report report;
+  std::vector<cleanable> segments;
+  for (auto& seg : log.sealed_segments()) {
+    if (seg->empty()) {
+      continue;
+    }
+    if (seg->max_timestamp() > now_ms - rules.min_compaction_lag_ms) {
+      break;  // too young, and so is everything after it
+    }
+    auto f = seg->open_log();
+    if (!f) {
+      return f.error();
+    }
+    segments.push_back({seg, std::move(f).value()});
+  }
+  report.segments_read = segments.size();
+  if (segments.empty()) {
+    return report;
+  }
+
+  // Pass 1: the offset of the last record of each key, and each producer's last batch.
+  std::unordered_map<std::string, int64_t> last_of_key;
+  std::unordered_map<int64_t, int64_t> last_batch_of_producer;
+  for (const auto& c : segments) {
+    auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
+      if (h.producer_id >= 0) {
+        last_batch_of_producer[h.producer_id] = h.base_offset;
+      }
+      if (h.control()) {
+        return status{};
+      }
+      auto records = protocol::decode_records(bytes);
+      if (!records) {
+        return status{records.error()};
+      }
+      for (const auto& r : *records) {
+        if (!r.null_key) {
+          last_of_key[r.key] = h.base_offset + r.offset_delta;
+        }
+      }
+      return status{};
+    });
+    if (!st) {
+      return st.error();
+    }
+  }
+
+  // Pass 2: each segment rewritten with what stays, and swapped in if anything went.
+  const int64_t tombstone_horizon = now_ms - rules.delete_retention_ms;
+  const auto& dir = log.dir();
+  for (const auto& c : segments) {
+    int64_t base = c.seg->base_offset();
+    auto cleaned_path = names::cleaned_file(dir, base);
+    auto out = file::open(cleaned_path, file::mode::create_read_write);
+    if (!out) {
+      return out.error();
+    }
+    if (auto st = out->truncate(0); !st) {
+      return st.error();
+    }
+    uint64_t written = 0;
+    uint64_t removed = 0;
+    auto write = [&](std::span<const std::byte> bytes) -> status {
+      if (auto st = out->write_at(written, bytes); !st) {
+        return st;
+      }
+      written += bytes.size();
+      return {};
+    };
+    auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
+      if (h.control()) {
+        return write(bytes);
+      }
+      auto records = protocol::decode_records(bytes);
+      if (!records) {
+        return status{records.error()};
+      }
+      std::vector<protocol::record> kept;
+      for (auto& r : *records) {
+        int64_t offset = h.base_offset + r.offset_delta;
+        bool latest = r.null_key || last_of_key[r.key] == offset;
+        bool expired_tombstone = !r.null_key && r.null_value && h.max_timestamp < tombstone_horizon;
+        if (latest && !expired_tombstone) {
+          kept.push_back(std::move(r));
+        }
+      }
+      removed += records->size() - kept.size();
+      if (kept.size() == records->size()) {
+        return write(bytes);
+      }
+      if (kept.empty()) {
+        // An idempotent producer's last batch stays whole: its sequence is what the
+        // producer state is rebuilt from.
+        bool last_of_producer =
+            h.producer_id >= 0 && last_batch_of_producer[h.producer_id] == h.base_offset;
+        return last_of_producer ? write(bytes) : status{};
+      }
+      auto filtered = protocol::filter_batch(bytes, kept);
+      if (!filtered) {
+        return status{filtered.error()};
+      }
+      return write(std::as_bytes(std::span(*filtered)));
+    });
+    if (st && removed > 0) {
+      st = out->datasync();
+    }
+    if (!st || removed == 0) {
+      std::error_code ec;
+      std::filesystem::remove(cleaned_path, ec);
+      if (!st) {
+        return st.error();
+      }
+      continue;
+    }
+    // The commit point: once the swap file's name is durable, recovery completes the swap.
+    std::error_code ec;
+    std::filesystem::rename(cleaned_path, names::swap_file(dir, base), ec);
+    if (ec) {
+      return ec;
+    }
+    if (auto synced = sync_directory(dir); !synced) {
+      return synced.error();
+    }
+    auto swapped = log.replace_with_cleaned(c.seg);
+    if (!swapped) {
+      return swapped.error();
+    }
+    if (*swapped) {
+      report.segments_rewritten++;
+      report.bytes_before += c.seg->size();
+      report.bytes_after += written;
+      report.records_removed += removed;
+    }
+  }
+  return report;
+}
+
+}  // namespace brook::storage

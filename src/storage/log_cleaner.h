@@ -1,0 +1,37 @@
+// log_cleaner: log compaction of one partition (cleanup.policy=compact), Kafka's rules on
+// Brook's segments. It keeps, in the sealed segments old enough to clean, only the last
+// record of each key, drops tombstones (null values) once they are older than
+// delete.retention.ms, and rewrites each segment in place of itself: offsets, batch
+// boundaries (a batch keeps its base offset and last offset) and the last batch of every
+// idempotent producer stay, so reads, offsets and producer state remain valid. Crash
+// safety is a commit point per segment (doc/formats/log.md#compaction): the cleaned copy
+// is written as `<base>.log.cleaned`, made durable, renamed to `<base>.log.swap` (the
+// commit), and only then swapped in; a crash leaves either the old segment or the new.
+#pragma once
+
+#include <cstdint>
+
+#include "base/result.h"
+#include "storage/partition_log.h"
+
+namespace brook::storage {
+
+struct cleaning_rules {
+  int64_t delete_retention_ms = 86'400'000;  // delete.retention.ms
+  int64_t min_compaction_lag_ms = 0;         // min.compaction.lag.ms
+};
+
+struct clean_report {
+  size_t segments_read = 0;       // sealed segments considered
+  size_t segments_rewritten = 0;  // of those, swapped for a cleaned copy
+  uint64_t bytes_before = 0;      // of the rewritten segments
+  uint64_t bytes_after = 0;
+  uint64_t records_removed = 0;
+};
+
+// Cleans `log` once, as of `now_ms` (the broker's clock). Only sealed segments whose
+// newest record is at least min.compaction.lag.ms old take part (the oldest ones, up to
+// the first that is too young). Records without a key are kept.
+result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms);
+
+}  // namespace brook::storage

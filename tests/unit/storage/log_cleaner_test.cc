@@ -1,0 +1,282 @@
+// Log compaction: a real partition log of small segments, cleaned, read back record by
+// record: the last record of each key stays at its offset, older ones and expired
+// tombstones go, batches keep their offsets, reopening (clean or not) finds the same log,
+// and a committed swap left by a crash is completed on open.
+#include "storage/log_cleaner.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+
+#include "storage/flusher.h"
+#include "storage/log_file_names.h"
+#include "support/batches.h"
+#include "support/temp_dir.h"
+
+namespace brook::storage {
+namespace {
+
+constexpr int64_t t0 = 1'700'000'000'000;
+
+struct rec {
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  bool operator==(const rec&) const = default;
+};
+
+// Every record of the log: offset -> (key, value).
+std::map<int64_t, rec> read_records(const partition_log& log) {
+  std::map<int64_t, rec> out;
+  for (const auto& b : test::read_all_batches(log)) {
+    auto bytes = std::as_bytes(std::span(b));
+    auto h = protocol::validate_batch(bytes, b.size(), protocol::batch_origin::stored);
+    EXPECT_TRUE(h) << "a batch read back does not check out";
+    auto records = protocol::decode_records(bytes);
+    EXPECT_TRUE(records);
+    for (const auto& r : *records) {
+      EXPECT_LE(r.offset_delta, h->last_offset_delta);
+      rec x;
+      if (!r.null_key) {
+        x.key = r.key;
+      }
+      if (!r.null_value) {
+        x.value = r.value;
+      }
+      EXPECT_TRUE(out.emplace(h->base_offset + r.offset_delta, x).second);
+    }
+  }
+  return out;
+}
+
+// The last record of each key.
+std::map<std::string, std::pair<int64_t, std::optional<std::string>>> latest(
+    const std::map<int64_t, rec>& records) {
+  std::map<std::string, std::pair<int64_t, std::optional<std::string>>> out;
+  for (const auto& [offset, r] : records) {
+    if (r.key) {
+      out[*r.key] = {offset, r.value};
+    }
+  }
+  return out;
+}
+
+class LogCleaner : public ::testing::Test {
+ protected:
+  LogCleaner() {
+    config.segment_bytes = 4096;
+    config.index_interval_bytes = 256;
+  }
+  std::filesystem::path pdir() const { return dir / "compact-0"; }
+
+  std::shared_ptr<partition_log> open(open_report* report = nullptr) {
+    auto log = partition_log::open(pdir(), config, flush, report);
+    EXPECT_TRUE(log) << log.error().message();
+    return *log;
+  }
+
+  // One batch of (key, value) records; a nullopt value is a tombstone.
+  static void append(partition_log& log,
+                     const std::vector<std::pair<std::string, std::optional<std::string>>>& kvs,
+                     int64_t timestamp = t0, int64_t producer_id = -1, int32_t sequence = -1) {
+    std::vector<protocol::record> records;
+    for (const auto& [k, v] : kvs) {
+      protocol::record r;
+      r.key = k;
+      r.null_value = !v;
+      r.value = v.value_or("");
+      records.push_back(std::move(r));
+    }
+    auto b = protocol::build_batch(records, timestamp, producer_id, 0, sequence);
+    auto r = log.append_and_wait(test::bytes_of(b));
+    ASSERT_TRUE(r) << r.error().message();
+  }
+
+  // 20 keys, 30 versions each, one record per batch: many small segments.
+  void write_versions(partition_log& log, int versions = 30) {
+    for (int v = 0; v < versions; ++v) {
+      for (int k = 0; k < 20; ++k) {
+        append(log, {{"k" + std::to_string(k), "v" + std::to_string(v) + std::string(60, '.')}});
+      }
+    }
+  }
+
+  test::temp_dir dir;
+  flusher flush;
+  log_config config;
+  cleaning_rules rules{86'400'000, 0};
+};
+
+TEST_F(LogCleaner, KeepsTheLastRecordOfEachKeyAtItsOffset) {
+  auto log = open();
+  write_versions(*log);
+  auto before = read_records(*log);
+  int64_t end = log->log_end_offset();
+  ASSERT_GT(log->segment_count(), 10u);
+  auto report = clean_log(*log, rules, t0 + 1000);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(report->segments_read, log->segment_count() - 1);
+  EXPECT_GT(report->segments_rewritten, 5u);
+  EXPECT_GT(report->records_removed, 400u);
+  EXPECT_LT(report->bytes_after, report->bytes_before / 3);
+
+  auto after = read_records(*log);
+  EXPECT_EQ(latest(after), latest(before));
+  for (const auto& [offset, r] : after) {
+    ASSERT_TRUE(before.count(offset));
+    EXPECT_EQ(before.at(offset).value, r.value) << offset;  // same record, same offset
+  }
+  // In the cleaned (sealed) part each key appears once.
+  auto sealed_end = log->sealed_segments().back()->next_offset();
+  std::map<std::string, int> seen;
+  for (const auto& [offset, r] : after) {
+    if (offset < sealed_end) {
+      EXPECT_EQ(++seen[*r.key], 1) << *r.key;
+    }
+  }
+  EXPECT_EQ(log->log_end_offset(), end);
+  // Appends go on; a second clean finds the rest.
+  append(*log, {{"k0", std::string("newest")}});
+  EXPECT_EQ(log->log_end_offset(), end + 1);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  EXPECT_EQ(latest(read_records(*log)).at("k0").second, "newest");
+}
+
+TEST_F(LogCleaner, APartlyKeptBatchKeepsItsOffsets) {
+  config.segment_bytes = 1 << 20;
+  auto log = open();
+  append(*log, {{"a", std::string("1")}, {"b", std::string("2")}, {"c", std::string("3")}});
+  append(*log, {{"a", std::string("4")}});
+  // Roll by size so that both batches are in a sealed segment.
+  log_config small = config;
+  small.segment_bytes = 64;
+  ASSERT_TRUE(log->set_config(small));
+  append(*log, {{"z", std::string("9")}});
+  ASSERT_TRUE(log->set_config(config));
+  ASSERT_EQ(log->sealed_segments().size(), 1u);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  auto batches = test::read_all_batches(*log);
+  ASSERT_EQ(batches.size(), 3u);
+  auto h = protocol::batch_header::decode(std::as_bytes(std::span(batches[0])));
+  EXPECT_EQ(h.base_offset, 0);
+  EXPECT_EQ(h.last_offset_delta, 2);  // the batch still ends at offset 2
+  EXPECT_EQ(h.records_count, 2);
+  auto records = read_records(*log);
+  EXPECT_FALSE(records.count(0));
+  EXPECT_EQ(records.at(1).value, "2");
+  EXPECT_EQ(records.at(2).value, "3");
+  EXPECT_EQ(records.at(3).value, "4");
+  // Reads from any offset land on the right record.
+  auto r = log->read(1, 1 << 20);
+  ASSERT_TRUE(r);
+  EXPECT_GT(r->length, 0u);
+}
+
+TEST_F(LogCleaner, TombstonesGoAfterDeleteRetention) {
+  auto log = open();
+  for (int i = 0; i < 60; ++i) {
+    append(*log, {{"gone", "v" + std::to_string(i) + std::string(100, '.')}});
+  }
+  append(*log, {{"gone", std::nullopt}}, t0 + 5000);
+  write_versions(*log, 5);  // pushes the tombstone into a sealed segment
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 6000));
+  auto kept = latest(read_records(*log));
+  ASSERT_TRUE(kept.count("gone"));
+  EXPECT_EQ(kept.at("gone").second, std::nullopt);  // the tombstone, younger than a day
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 5000 + rules.delete_retention_ms + 1));
+  EXPECT_FALSE(latest(read_records(*log)).count("gone"));
+}
+
+TEST_F(LogCleaner, SegmentsYoungerThanTheCompactionLagAreLeft) {
+  auto log = open();
+  write_versions(*log, 10);
+  cleaning_rules lagging{86'400'000, 60'000};
+  auto report = clean_log(*log, lagging, t0 + 1000);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->segments_read, 0u);
+  EXPECT_EQ(report->segments_rewritten, 0u);
+  report = clean_log(*log, lagging, t0 + 61'000);
+  ASSERT_TRUE(report);
+  EXPECT_GT(report->segments_rewritten, 0u);
+}
+
+TEST_F(LogCleaner, AnIdempotentProducersLastBatchStays) {
+  auto log = open();
+  for (int i = 0; i < 40; ++i) {
+    append(*log, {{"p", "v" + std::to_string(i) + std::string(100, '.')}}, t0, 42, i);
+  }
+  write_versions(*log, 5);  // the same key later, from no producer, in later segments
+  append(*log, {{"p", std::string("last")}});
+  write_versions(*log, 5);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  auto state = log->producer(42);
+  ASSERT_TRUE(state);
+  // The batch of sequence 39 is still in the log, whole, though its key is superseded.
+  auto records = read_records(*log);
+  ASSERT_TRUE(records.count(39));
+  EXPECT_EQ(records.at(39).key, "p");
+  // A retry of it is still a duplicate after a reopen that rebuilds the state from the log.
+  log.reset();
+  auto again = open();
+  std::vector<protocol::record> rs(1);
+  rs[0].key = "p";
+  rs[0].value = "v39" + std::string(100, '.');
+  auto b = protocol::build_batch(rs, t0, 42, 0, 39);
+  auto r = again->append_and_wait(test::bytes_of(b));
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_TRUE(r->duplicate);
+}
+
+TEST_F(LogCleaner, ReopeningACleanedLogFindsTheSameRecords) {
+  auto log = open();
+  write_versions(*log);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  auto cleaned = read_records(*log);
+  ASSERT_TRUE(log->close());
+  log.reset();
+  open_report report;
+  auto clean = open(&report);
+  EXPECT_TRUE(report.clean_shutdown);
+  for (const auto& [base, r] : report.segments) {
+    EXPECT_FALSE(r.index_rebuilt) << base;  // the cleaner wrote indexes that check out
+  }
+  EXPECT_EQ(read_records(*clean), cleaned);
+  clean.reset();  // no close: the next open is unclean
+  auto unclean = open();
+  EXPECT_EQ(read_records(*unclean), cleaned);
+}
+
+TEST_F(LogCleaner, ACommittedSwapLeftByACrashIsCompletedOnOpen) {
+  auto log = open();
+  write_versions(*log);
+  ASSERT_TRUE(log->close());
+  log.reset();
+  // The same log in a second directory, before cleaning.
+  auto copy = dir / "compact-1";
+  std::filesystem::copy(pdir(), copy);
+  log = open();
+  auto sealed = log->sealed_segments();
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  auto cleaned = read_records(*log);
+  ASSERT_TRUE(log->close());
+  log.reset();
+  // A crash after each commit point in the copy: every cleaned segment is a .swap, and a
+  // half-written .cleaned lies beside one of them.
+  for (const auto& seg : sealed) {
+    int64_t base = seg->base_offset();
+    std::filesystem::copy_file(names::log_file(pdir(), base), names::swap_file(copy, base),
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  test::append_to_file(names::cleaned_file(copy, sealed.front()->base_offset()), "half");
+  std::filesystem::remove(copy / names::clean_shutdown_file);
+  auto recovered = partition_log::open(copy, config, flush);
+  ASSERT_TRUE(recovered) << recovered.error().message();
+  EXPECT_EQ(read_records(**recovered), cleaned);
+  for (const auto& e : std::filesystem::directory_iterator(copy)) {
+    auto name = e.path().filename().string();
+    EXPECT_FALSE(name.ends_with(".swap") || name.ends_with(".cleaned")) << name;
+  }
+}
+
+}  // namespace
+}  // namespace brook::storage
