@@ -135,7 +135,8 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       std::vector<protocol::record> kept;
       for (auto& r : *records) {
         int64_t offset = h.base_offset + r.offset_delta;
-        bool latest = r.null_key || last_of_key[r.key] == offset;
+        auto last = last_of_key.find(r.key);
+        bool latest = r.null_key || (last != last_of_key.end() && last->second == offset);
         bool expired_tombstone = !r.null_key && r.null_value && h.max_timestamp < tombstone_horizon;
         if (latest && !expired_tombstone) {
           kept.push_back(std::move(r));
@@ -148,8 +149,9 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       if (kept.empty()) {
         // An idempotent producer's last batch stays whole: its sequence is what the
         // producer state is rebuilt from.
+        auto last = last_batch_of_producer.find(h.producer_id);
         bool last_of_producer =
-            h.producer_id >= 0 && last_batch_of_producer[h.producer_id] == h.base_offset;
+            last != last_batch_of_producer.end() && last->second == h.base_offset;
         return last_of_producer ? write(bytes) : status{};
       }
       auto filtered = protocol::filter_batch(bytes, kept);

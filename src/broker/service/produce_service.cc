@@ -22,11 +22,7 @@ bool checks_timestamps(const storage::log_config& c) {
           c.timestamp_after_max_ms != no_limit);
 }
 
-// now - limit and now + limit for a clock and limits >= 0: the first cannot overflow, the
-// second saturates.
-int64_t minus(int64_t now, int64_t limit) {
-  return now - limit;
-}
+// now + limit, saturating (now - limit cannot overflow: both are >= 0).
 int64_t plus(int64_t now, int64_t limit) {
   return limit > no_limit - now ? no_limit : now + limit;
 }
@@ -46,8 +42,7 @@ protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t,
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                     std::chrono::system_clock::now().time_since_epoch())
                     .count();
-  int64_t earliest =
-      std::max(minus(now, c.timestamp_before_max_ms), minus(now, c.timestamp_difference_max_ms));
+  int64_t earliest = now - std::min(c.timestamp_before_max_ms, c.timestamp_difference_max_ms);
   int64_t latest =
       std::min(plus(now, c.timestamp_after_max_ms), plus(now, c.timestamp_difference_max_ms));
   bool changed = false;

@@ -85,6 +85,21 @@ void read_acks(int fd, size_t want, std::string& pending, std::map<int64_t, std:
   }
 }
 
+// Reads `want` acknowledgements into `acked`, kills the writer with SIGKILL, takes the
+// acknowledgements already in the pipe too (the child said them), and reaps it: its wait
+// status.
+int kill_after(const child& c, size_t want, std::map<int64_t, std::string>& acked) {
+  std::string pending;
+  size_t got = 0;
+  read_acks(c.out, want, pending, acked, got);
+  ::kill(c.pid, SIGKILL);
+  read_acks(c.out, SIZE_MAX, pending, acked, got);
+  ::close(c.out);
+  int status = 0;
+  ::waitpid(c.pid, &status, 0);
+  return status;
+}
+
 TEST(CrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
   test::temp_dir dir;
   auto pdir = dir / "crash-0";
@@ -96,15 +111,7 @@ TEST(CrashTest, EveryAcknowledgedBatchSurvivesSigkill) {
     auto c = spawn_writer(pdir, static_cast<long>(round) * 1'000'000);
     // Kill after a random number of acknowledgements (0: possibly during its recovery).
     size_t want = std::uniform_int_distribution<size_t>(0, 25)(rng);
-    std::string pending;
-    size_t got = 0;
-    read_acks(c.out, want, pending, acked, got);
-    ::kill(c.pid, SIGKILL);
-    // Acknowledgements already in the pipe count too: the child said them.
-    read_acks(c.out, SIZE_MAX, pending, acked, got);
-    ::close(c.out);
-    int status = 0;
-    ::waitpid(c.pid, &status, 0);
+    int status = kill_after(c, want, acked);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "writer exited on its own in round " << round << " status " << status;
 
@@ -168,14 +175,7 @@ TEST(CrashTest, IdempotentProducerStateSurvivesSigkill) {
   for (int round = 0; round < rounds; ++round) {
     auto c = spawn_writer(pdir, next_sequence, true);
     size_t want = std::uniform_int_distribution<size_t>(0, 400)(rng);
-    std::string pending;
-    size_t got = 0;
-    read_acks(c.out, want, pending, acked, got);
-    ::kill(c.pid, SIGKILL);
-    read_acks(c.out, SIZE_MAX, pending, acked, got);
-    ::close(c.out);
-    int status = 0;
-    ::waitpid(c.pid, &status, 0);
+    int status = kill_after(c, want, acked);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "writer exited on its own in round " << round << " status " << status;
 
@@ -251,15 +251,8 @@ TEST(CrashTest, CompactionSurvivesSigkill) {
   for (int round = 0; round < rounds; ++round) {
     auto c = spawn_writer(pdir, next_seq, false, "compact");
     size_t want = std::uniform_int_distribution<size_t>(0, 300)(rng);
-    std::string pending;
-    size_t got = 0;
     std::map<int64_t, std::string> acked;
-    read_acks(c.out, want, pending, acked, got);
-    ::kill(c.pid, SIGKILL);
-    read_acks(c.out, SIZE_MAX, pending, acked, got);
-    ::close(c.out);
-    int status = 0;
-    ::waitpid(c.pid, &status, 0);
+    int status = kill_after(c, want, acked);
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "writer exited on its own in round " << round << " status " << status;
     for (const auto& [offset, tag] : acked) {

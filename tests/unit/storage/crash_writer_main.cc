@@ -44,6 +44,12 @@ std::string compact_batch(long seq) {
   return brook::protocol::build_batch(records, 1'700'000'000'000);
 }
 
+// "<offset> <seq>\n" on stdout, the acknowledgement the crash test reads.
+bool print_ack(int64_t offset, long seq) {
+  std::string line = std::to_string(offset) + " " + std::to_string(seq) + "\n";
+  return ::write(1, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+}
+
 int main(int argc, char** argv) {
   bool producer = argc == 4 && std::string(argv[3]) == "producer";
   bool compact = argc == 4 && std::string(argv[3]) == "compact";
@@ -88,8 +94,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "append: %s\n", r.error().message().c_str());
         return 1;
       }
-      std::string line = std::to_string(r->base_offset) + " " + std::to_string(seq) + "\n";
-      if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      if (!print_ack(r->base_offset, seq)) {
         return 1;
       }
     }
@@ -103,8 +108,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "append: %s\n", r ? "duplicate" : r.error().message().c_str());
         return 1;
       }
-      std::string line = std::to_string(r->base_offset) + " " + std::to_string(seq) + "\n";
-      if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      if (!print_ack(r->base_offset, seq)) {
         return 1;
       }
       seq += count;
@@ -118,8 +122,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "append: %s\n", r.error().message().c_str());
       return 1;
     }
-    std::string line = std::to_string(r->base_offset) + " " + std::to_string(seq) + "\n";
-    if (::write(1, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+    if (!print_ack(r->base_offset, seq)) {
       return 1;
     }
   }
