@@ -25,6 +25,8 @@ struct server_config {
   std::chrono::milliseconds retention_check_interval{300'000};
   // How often each written partition's recovery checkpoint is taken.
   std::chrono::milliseconds recovery_checkpoint_interval{60'000};
+  // How often the log cleaner looks for compacted partitions to clean.
+  std::chrono::milliseconds log_cleaner_interval{15'000};
   // Segment files kept open at once (storage::open_file_cache); 0: half the open-file limit.
   int64_t max_open_segment_files = 0;
 };

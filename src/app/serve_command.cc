@@ -267,7 +267,16 @@ int run_serve(const server_config& config) {
   broker::write_health& writes = (*b)->writes();
   net::periodic_timer write_probe(housekeeping.next_executor(), std::chrono::seconds(1),
                                   [&writes] { writes.probe(); });
+  // The log cleaner (compacted topics) on one more thread: a clean reads and rewrites
+  // whole segments, and must not hold up the checkpoints or the write probe.
+  net::io_pool cleaner("log-cleaner", 1);
+  net::periodic_timer cleaning(cleaner.next_executor(), config.log_cleaner_interval,
+                               [&logs] { logs.clean_all(); });
   auto stop_housekeeping = [&] {
+    logs.stop_cleaning();
+    cleaning.stop();
+    cleaner.stop();
+    cleaner.join();
     retention.stop();
     checkpoints.stop();
     write_probe.stop();
@@ -277,7 +286,9 @@ int run_serve(const server_config& config) {
   retention.start();
   checkpoints.start();
   write_probe.start();
+  cleaning.start();
   housekeeping.start();
+  cleaner.start();
   kafka_io.start();
 
   // The event backend the HTTP layer works over: the in-process broker's.

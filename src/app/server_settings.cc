@@ -251,6 +251,11 @@ std::vector<server_setting> make_settings() {
       "How often written partitions checkpoint what recovery after a crash may skip",
       [](auto& c) -> auto& { return c.recovery_checkpoint_interval; }));
   s.push_back(integer(
+      "storage.log_cleaner_interval_ms", "--log-cleaner-interval-ms", "MS", 1, max_ms,
+      "must be a whole number of milliseconds, at least 1",
+      "How often the log cleaner looks for compacted partitions that need cleaning",
+      [](auto& c) -> auto& { return c.log_cleaner_interval; }));
+  s.push_back(integer(
       "storage.max_message_bytes", "--max-message-bytes", "BYTES", 64, int64_t{1} << 30,
       "must be between 64 and 1073741824", "Largest record batch accepted, with its 12-byte prefix",
       [](auto& c) -> auto& { return c.storage.max_message_bytes; }));

@@ -7,18 +7,33 @@
 // those with to_kafka_error (broker/error_mapping.h).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "base/expected.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::protocol {
 
+// A record that made its batch fail (KIP-467: Produce v8+ answers them per partition), by
+// its index in its batch.
+struct record_error {
+  int32_t batch_index = 0;
+  std::optional<std::string> message;
+};
+
 struct kafka_failure {
+  kafka_failure() = default;
+  kafka_failure(protocol::kafka_error c, std::string m = {}, std::vector<record_error> r = {})
+      : code(c), message(std::move(m)), record_errors(std::move(r)) {}
+
   protocol::kafka_error code = protocol::kafka_error::unknown_server_error;
   std::string message;
+  std::vector<record_error> record_errors;  // Produce only: the records to blame, if known
 };
 
 // expected<T, kafka_failure> (base/expected.h) that a kafka_failure converts to.

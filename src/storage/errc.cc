@@ -41,6 +41,8 @@ class category : public std::error_category {
         return "the data directory is locked by another process";
       case errc::corrupt_segment:
         return "a sealed segment does not parse (left as it is)";
+      case errc::cleaning_stopped:
+        return "the log cleaner was stopped";
     }
     return "storage error";
   }

@@ -25,6 +25,7 @@ enum class errc {
   bad_snapshot,            // producer state snapshot malformed (ignored, state rebuilt on open)
   data_dir_locked,         // another process holds the data directory's lock (data_dir_lock.h)
   corrupt_segment,         // a sealed segment read by the cleaner does not parse
+  cleaning_stopped,        // the log cleaner was asked to stop (shutdown)
 };
 
 const std::error_category& storage_category();

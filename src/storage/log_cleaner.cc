@@ -1,6 +1,8 @@
 #include "storage/log_cleaner.h"
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,22 +54,73 @@ struct cleanable {
   std::shared_ptr<const file> log;  // held: a concurrent swap or deletion keeps it readable
 };
 
-}  // namespace
-
-result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms) {
-  clean_report report;
-  std::vector<cleanable> segments;
+// The sealed segments old enough to clean: the oldest ones, up to the first whose newest
+// record is younger than min.compaction.lag.ms. Empty ones are left out.
+std::vector<std::shared_ptr<segment>> cleanable_segments(const partition_log& log,
+                                                         int64_t min_compaction_lag_ms,
+                                                         int64_t now_ms) {
+  std::vector<std::shared_ptr<segment>> out;
+  int64_t horizon = min_compaction_lag_ms > now_ms ? -1 : now_ms - min_compaction_lag_ms;
   for (auto& seg : log.sealed_segments()) {
     if (seg->empty()) {
       continue;
     }
-    if (seg->max_timestamp() > now_ms - rules.min_compaction_lag_ms) {
+    if (seg->max_timestamp() > horizon) {
       break;  // too young, and so is everything after it
     }
+    out.push_back(seg);
+  }
+  return out;
+}
+
+}  // namespace
+
+cleaning_rules cleaning_rules_of(const log_config& config) {
+  return {config.delete_retention_ms, config.min_compaction_lag_ms};
+}
+
+cleaning_need assess_cleaning(const partition_log& log, int64_t now_ms) {
+  cleaning_need need;
+  auto config = log.config();
+  int64_t checkpoint = log.cleaner_checkpoint();
+  for (const auto& seg : cleanable_segments(log, config.min_compaction_lag_ms, now_ms)) {
+    if (seg->next_offset() <= checkpoint) {
+      need.clean_bytes += seg->size();
+      continue;
+    }
+    need.dirty_bytes += seg->size();
+    int64_t began = seg->roll_base_ms();
+    if (began >= 0 && now_ms - began > config.max_compaction_lag_ms) {
+      need.lag_exceeded = true;
+    }
+  }
+  if (need.dirty_bytes > 0) {
+    need.dirty_ratio = static_cast<double>(need.dirty_bytes) /
+                       static_cast<double>(need.clean_bytes + need.dirty_bytes);
+    need.due = need.dirty_ratio >= config.min_cleanable_dirty_ratio || need.lag_exceeded;
+  }
+  return need;
+}
+
+result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms,
+                               const std::stop_token& stop) {
+  auto interrupted = [&]() -> std::optional<errc> {
+    if (stop.stop_requested()) {
+      return errc::cleaning_stopped;
+    }
+    if (log.closed()) {
+      return errc::log_closed;
+    }
+    return std::nullopt;
+  };
+  clean_report report;
+  std::vector<cleanable> segments;
+  for (auto& seg : cleanable_segments(log, rules.min_compaction_lag_ms, now_ms)) {
     auto f = seg->open_log();
     if (!f) {
       return f.error();
     }
+    report.bytes_read += seg->size();
     segments.push_back({seg, std::move(f).value()});
   }
   report.segments_read = segments.size();
@@ -79,6 +132,9 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
   std::unordered_map<std::string, int64_t> last_of_key;
   std::unordered_map<int64_t, int64_t> last_batch_of_producer;
   for (const auto& c : segments) {
+    if (auto why = interrupted()) {
+      return *why;
+    }
     auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
       if (h.producer_id >= 0) {
         last_batch_of_producer[h.producer_id] = h.base_offset;
@@ -106,15 +162,15 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
   const int64_t tombstone_horizon = now_ms - rules.delete_retention_ms;
   const auto& dir = log.dir();
   for (const auto& c : segments) {
+    if (auto why = interrupted()) {
+      return *why;
+    }
     int64_t base = c.seg->base_offset();
     auto cleaned_path = names::cleaned_file(dir, base);
-    auto out = file::open(cleaned_path, file::mode::create_read_write);
-    if (!out) {
-      return out.error();
-    }
-    if (auto st = out->truncate(0); !st) {
-      return st.error();
-    }
+    // The copy is begun at the first batch that changes: a segment that loses nothing is
+    // read, never written. `unchanged`: the bytes before it, copied then.
+    std::optional<file> out;
+    uint64_t unchanged = 0;
     uint64_t written = 0;
     uint64_t removed = 0;
     auto write = [&](std::span<const std::byte> bytes) -> status {
@@ -124,9 +180,45 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       written += bytes.size();
       return {};
     };
+    auto keep = [&](std::span<const std::byte> bytes) -> status {
+      if (!out) {
+        unchanged += bytes.size();
+        return {};
+      }
+      return write(bytes);
+    };
+    auto begin_copy = [&]() -> status {
+      if (out) {
+        return {};
+      }
+      auto f = file::open(cleaned_path, file::mode::create_read_write);
+      if (!f) {
+        return f.error();
+      }
+      if (auto st = f->truncate(0); !st) {
+        return st;
+      }
+      out.emplace(std::move(f).value());
+      std::vector<std::byte> buf(std::min<uint64_t>(unchanged, uint64_t{1} << 20));
+      for (uint64_t pos = 0; pos < unchanged;) {
+        auto chunk = std::span(buf).first(std::min<uint64_t>(buf.size(), unchanged - pos));
+        auto got = c.log->read_at(pos, chunk);
+        if (!got) {
+          return got.error();
+        }
+        if (*got != chunk.size()) {
+          return errc::corrupt_segment;
+        }
+        if (auto st = write(chunk); !st) {
+          return st;
+        }
+        pos += chunk.size();
+      }
+      return {};
+    };
     auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
       if (h.control()) {
-        return write(bytes);
+        return keep(bytes);
       }
       auto records = protocol::decode_records(bytes);
       if (!records) {
@@ -142,30 +234,37 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
           kept.push_back(std::move(r));
         }
       }
-      removed += records->size() - kept.size();
       if (kept.size() == records->size()) {
-        return write(bytes);
+        return keep(bytes);
       }
       if (kept.empty()) {
         // An idempotent producer's last batch stays whole: its sequence is what the
         // producer state is rebuilt from.
         auto last = last_batch_of_producer.find(h.producer_id);
-        bool last_of_producer =
-            last != last_batch_of_producer.end() && last->second == h.base_offset;
-        return last_of_producer ? write(bytes) : status{};
+        if (last != last_batch_of_producer.end() && last->second == h.base_offset) {
+          return keep(bytes);
+        }
+        removed += records->size();
+        return begin_copy();
       }
+      removed += records->size() - kept.size();
       auto filtered = protocol::filter_batch(bytes, kept);
       if (!filtered) {
         return status{filtered.error()};
       }
+      if (auto begun = begin_copy(); !begun) {
+        return begun;
+      }
       return write(std::as_bytes(std::span(*filtered)));
     });
-    if (st && removed > 0) {
+    if (st && out) {
       st = out->datasync();
     }
-    if (!st || removed == 0) {
-      std::error_code ec;
-      std::filesystem::remove(cleaned_path, ec);
+    if (!st || !out) {
+      if (out) {
+        std::error_code ec;
+        std::filesystem::remove(cleaned_path, ec);
+      }
       if (!st) {
         return st.error();
       }
@@ -191,6 +290,13 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       report.records_removed += removed;
     }
   }
+  int64_t cleaned_up_to = segments.back().seg->next_offset();
+  if (cleaned_up_to > log.cleaner_checkpoint()) {
+    if (auto st = log.set_cleaner_checkpoint(cleaned_up_to); !st) {
+      return st.error();
+    }
+  }
+  report.cleaned_up_to = cleaned_up_to;
   return report;
 }
 

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stop_token>
 
 #include "base/result.h"
 #include "storage/partition_log.h"
@@ -20,18 +21,39 @@ struct cleaning_rules {
   int64_t delete_retention_ms = 86'400'000;  // delete.retention.ms
   int64_t min_compaction_lag_ms = 0;         // min.compaction.lag.ms
 };
+cleaning_rules cleaning_rules_of(const log_config& config);
 
 struct clean_report {
   size_t segments_read = 0;       // sealed segments considered
   size_t segments_rewritten = 0;  // of those, swapped for a cleaned copy
+  uint64_t bytes_read = 0;        // of the segments considered
   uint64_t bytes_before = 0;      // of the rewritten segments
   uint64_t bytes_after = 0;
   uint64_t records_removed = 0;
+  int64_t cleaned_up_to = -1;  // the cleaner checkpoint set (-1: nothing to clean)
 };
 
 // Cleans `log` once, as of `now_ms` (the broker's clock). Only sealed segments whose
 // newest record is at least min.compaction.lag.ms old take part (the oldest ones, up to
-// the first that is too young). Records without a key are kept.
-result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms);
+// the first that is too young). Records without a key are kept. Afterwards the log's
+// cleaner checkpoint is the end of the last segment cleaned.
+// `stop` ends the clean early (errc::cleaning_stopped) between two segments; so does the
+// log's closing (errc::log_closed).
+result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms,
+                               const std::stop_token& stop = {});
+
+// Whether a compacted log needs cleaning now, by Kafka's rules (LogCleanerManager): of the
+// sealed segments old enough to clean (min.compaction.lag.ms), those below the cleaner
+// checkpoint are clean, the others dirty; the log is due when the dirty share of their
+// bytes reaches min.cleanable.dirty.ratio, or when a dirty segment began longer than
+// max.compaction.lag.ms ago.
+struct cleaning_need {
+  uint64_t clean_bytes = 0;
+  uint64_t dirty_bytes = 0;
+  double dirty_ratio = 0;
+  bool lag_exceeded = false;
+  bool due = false;
+};
+cleaning_need assess_cleaning(const partition_log& log, int64_t now_ms);
 
 }  // namespace brook::storage

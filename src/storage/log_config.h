@@ -51,6 +51,15 @@ struct log_config {
   // min.insync.replicas: appends with acks=all need this many in-sync replicas; a Brook
   // partition has one.
   int32_t min_insync_replicas = 1;
+  // cleanup.policy: `delete` removes old segments by retention.ms and retention.bytes;
+  // `compact` keeps the last record of each key (storage/log_cleaner.h); both may be on,
+  // or neither (data kept until DeleteRecords or the topic goes).
+  bool cleanup_delete = true;
+  bool cleanup_compact = false;
+  int64_t delete_retention_ms = 86'400'000;  // delete.retention.ms: tombstones kept this long
+  int64_t min_compaction_lag_ms = 0;         // min.compaction.lag.ms
+  int64_t max_compaction_lag_ms = std::numeric_limits<int64_t>::max();  // max.compaction.lag.ms
+  double min_cleanable_dirty_ratio = 0.5;                               // min.cleanable.dirty.ratio
 
   // Checks ranges: segments of at least 14 bytes (Kafka's minimum) and at most 2 GiB
   // (positions are int32).

@@ -24,6 +24,8 @@ constexpr std::string_view cleaned_suffix = ".cleaned";
 constexpr std::string_view swap_suffix = ".swap";
 constexpr std::string_view clean_shutdown_file = ".brook-clean-shutdown";
 constexpr std::string_view log_start_offset_file = "log-start-offset";
+// The offset the log cleaner has cleaned up to (formats/log.md#compaction).
+constexpr std::string_view cleaner_checkpoint_file = "cleaner-offset-checkpoint";
 
 std::string partition_directory(std::string_view topic, int32_t partition);
 struct topic_partition {

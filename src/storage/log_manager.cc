@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/log.h"
 #include "storage/errc.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_file_names.h"
 
 namespace brook::storage {
@@ -215,6 +216,46 @@ size_t log_manager::checkpoint_all() {
   return taken;
 }
 
+size_t log_manager::clean_all() {
+  size_t cleaned = 0;
+  for (auto& [key, log] : all()) {
+    if (_closed.load() || _cleaner_stop.stop_requested()) {
+      break;
+    }
+    if (!log->config().cleanup_compact) {
+      continue;
+    }
+    int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         partition_log::clock::now().time_since_epoch())
+                         .count();
+    auto need = assess_cleaning(*log, now_ms);
+    if (!need.due) {
+      continue;
+    }
+    auto started = std::chrono::steady_clock::now();
+    auto r = clean_log(*log, cleaning_rules_of(log->config()), now_ms, _cleaner_stop.get_token());
+    if (!r) {
+      // Closed (the topic deleted) or stopped (shutting down): nothing to report.
+      if (r.error() != make_error_code(errc::log_closed) &&
+          r.error() != make_error_code(errc::cleaning_stopped)) {
+        log::warn("{}-{}: log cleaning failed: {}", key.first, key.second, r.error().message());
+      }
+      continue;
+    }
+    ++cleaned;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started)
+                  .count();
+    log::info(
+        "{}-{}: cleaned (dirty ratio {:.2f}{}): {} segments read ({} bytes), {} rewritten "
+        "({} -> {} bytes), {} records removed, in {} ms",
+        key.first, key.second, need.dirty_ratio,
+        need.lag_exceeded ? ", max.compaction.lag.ms passed" : "", r->segments_read, r->bytes_read,
+        r->segments_rewritten, r->bytes_before, r->bytes_after, r->records_removed, ms);
+  }
+  return cleaned;
+}
+
 status log_manager::close_all() {
   {
     std::lock_guard lock(_close_mutex);
@@ -223,6 +264,7 @@ status log_manager::close_all() {
     }
     _closed = true;
   }
+  _cleaner_stop.request_stop();
   status first;
   for (auto& [key, log] : all()) {
     if (auto st = log->close(); !st) {

@@ -1,10 +1,11 @@
 // log_manager: every partition log under one data directory, the flusher they share, the
-// retention check and the recovery checkpoints (enforce_retention() and checkpoint_all(),
-// which its owner runs periodically: in `brook serve` timers on a housekeeping thread;
-// storage keeps no timer thread of its own). The broker looks a
-// partition up once and keeps the shared_ptr; the map's lock is not on the append or read path.
+// retention check, the recovery checkpoints and the log cleaner (enforce_retention(),
+// checkpoint_all() and clean_all(), which its owner runs periodically: in `brook serve` timers on a
+// housekeeping thread; storage keeps no timer thread of its own). The broker looks a partition up
+// once and keeps the shared_ptr; the map's lock is not on the append or read path.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,14 @@ class log_manager {
   // storage.recovery_checkpoint_interval_ms. Failures are logged, one line a round.
   // Returns how many were taken.
   size_t checkpoint_all();
+  // The log cleaner: cleans every log with cleanup.policy compact whose dirty share or
+  // compaction lag asks for it (assess_cleaning in log_cleaner.h), one after another. Its
+  // owner runs it every storage.log_cleaner_interval_ms on a thread of its own (a clean
+  // reads and rewrites whole segments). Stops early once close_all() has begun. Returns
+  // how many logs were cleaned.
+  size_t clean_all();
+  // Makes a running clean_all() stop at its next segment, and later ones do nothing.
+  void stop_cleaning() { _cleaner_stop.request_stop(); }
   // Closes every log cleanly (flush, indexes, clean-shutdown marker) and stops the flusher.
   // enforce_retention() must not run from now on.
   status close_all();
@@ -81,7 +91,8 @@ class log_manager {
   mutable std::shared_mutex _mutex;
   std::map<partition_key, std::shared_ptr<partition_log>> _logs;
   std::mutex _close_mutex;
-  bool _closed = false;
+  std::atomic<bool> _closed{false};
+  std::stop_source _cleaner_stop;
 };
 
 }  // namespace brook::storage

@@ -180,9 +180,12 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     // As in Kafka, a segment's age is the new batch's timestamp minus its first batch's.
     int64_t incoming = options.log_append_time ? now_millis : parsed.front().max_timestamp;
     int64_t age = 0;
+    // A compacted log also rolls by max.compaction.lag.ms: only sealed segments are cleaned.
+    int64_t roll_ms = _config.cleanup_compact
+                          ? std::min(_config.segment_ms.count(), _config.max_compaction_lag_ms)
+                          : _config.segment_ms.count();
     bool old = active.roll_base_ms() >= 0 &&
-               !__builtin_sub_overflow(incoming, active.roll_base_ms(), &age) &&
-               age >= _config.segment_ms.count();
+               !__builtin_sub_overflow(incoming, active.roll_base_ms(), &age) && age >= roll_ms;
     bool offsets_overflow =
         _log_end_offset + offsets - active.base_offset() > std::numeric_limits<int32_t>::max();
     if (!active.empty() && (full || old || offsets_overflow)) {
@@ -505,6 +508,21 @@ status partition_log::persist_log_start_offset(int64_t offset) const {
   return write_file_atomically(_dir / names::log_start_offset_file, std::to_string(offset) + "\n");
 }
 
+bool partition_log::closed() const {
+  std::shared_lock lock(_state_mutex);
+  return _closed;
+}
+
+status partition_log::set_cleaner_checkpoint(int64_t offset) {
+  if (auto st = write_file_atomically(_dir / names::cleaner_checkpoint_file,
+                                      std::to_string(offset) + "\n");
+      !st) {
+    return st;
+  }
+  _cleaner_checkpoint.store(offset);
+  return {};
+}
+
 status partition_log::delete_records_before(int64_t offset) {
   std::lock_guard append_lock(_append_mutex);
   {
@@ -549,10 +567,12 @@ result<retention_report> partition_log::enforce_retention(clock::time_point now)
     int64_t now_millis = epoch_ms(now);
     while (_segments.size() > 1) {
       const auto& s = _segments.front();
-      bool expired = _config.retention_ms.count() >= 0 && !s->empty() &&
-                     s->max_timestamp() < now_millis - _config.retention_ms.count();
-      bool over_size = _config.retention_bytes >= 0 &&
-                       total - s->size() >= static_cast<uint64_t>(_config.retention_bytes);
+      bool by_time = _config.cleanup_delete && _config.retention_ms.count() >= 0;
+      bool by_size = _config.cleanup_delete && _config.retention_bytes >= 0;
+      bool expired =
+          by_time && !s->empty() && s->max_timestamp() < now_millis - _config.retention_ms.count();
+      bool over_size =
+          by_size && total - s->size() >= static_cast<uint64_t>(_config.retention_bytes);
       // Never drop what readers cannot see yet (beyond the high watermark).
       bool visible = s->base_offset() < _hw_segment_base;
       if (!visible || !(expired || over_size || s->empty())) {

@@ -14,6 +14,7 @@
 // plus the batch headers after it (doc/formats/producer-snapshot.md).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -123,7 +124,8 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Moves the log start offset forward to `offset` (<= high watermark), durably, and
   // deletes the segments wholly below it (DeleteRecords).
   status delete_records_before(int64_t offset);
-  // Deletes the oldest segments past retention.bytes / retention.ms, never the active one.
+  // Deletes the oldest segments past retention.bytes / retention.ms (cleanup.policy with
+  // delete), and empty ones (any policy); never the active one.
   result<retention_report> enforce_retention(clock::time_point now);
 
   // Calls `wake` once (from whichever thread moves the high watermark) when the high
@@ -137,12 +139,20 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Flushes, writes the indexes and a producer state snapshot, and marks the directory
   // cleanly shut down. Appends after close fail with errc::log_closed.
   status close();
+  // Whether close() has run (the log cleaner stops at it).
+  bool closed() const;
   // A recovery checkpoint: flushes, then writes the active segment's indexes and a
   // producer state snapshot for what is now durable, so that recovery after a crash reads
   // only what was written after it (storage.recovery_checkpoint_interval_ms). Appends wait
   // only for the flush. Returns false when there was nothing new to checkpoint (or the
   // log closed or rolled meanwhile: that wrote complete indexes itself).
   result<bool> checkpoint();
+
+  // The log cleaner's checkpoint: the offset up to which the log has been cleaned (what
+  // follows is dirty), kept in the partition's cleaner-offset-checkpoint file. 0 at first.
+  int64_t cleaner_checkpoint() const { return _cleaner_checkpoint.load(); }
+  // Moves the checkpoint to `offset`, durably.
+  status set_cleaner_checkpoint(int64_t offset);
 
   // For the log cleaner (log_cleaner.h): the sealed segments, oldest first.
   std::vector<std::shared_ptr<segment>> sealed_segments() const;
@@ -212,6 +222,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // size. Guarded by _append_mutex.
   int64_t _checkpoint_base = -1;
   uint64_t _checkpoint_size = 0;
+  std::atomic<int64_t> _cleaner_checkpoint{0};
 };
 
 }  // namespace brook::storage

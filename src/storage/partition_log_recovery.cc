@@ -16,7 +16,9 @@
 namespace brook::storage {
 namespace {
 
-std::optional<int64_t> read_log_start_offset(const std::filesystem::path& path) {
+// A file holding one offset (log-start-offset, cleaner-offset-checkpoint); nullopt when
+// missing or not a number.
+std::optional<int64_t> read_offset_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   std::string text;
   if (!in || !std::getline(in, text)) {
@@ -123,7 +125,8 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
     log->_segments.push_back(std::move(seg).value());
   }
 
-  auto checkpoint = read_log_start_offset(dir / names::log_start_offset_file);
+  auto checkpoint = read_offset_file(dir / names::log_start_offset_file);
+  log->_cleaner_checkpoint = read_offset_file(dir / names::cleaner_checkpoint_file).value_or(0);
   if (log->_segments.empty()) {
     auto seg = segment::create(dir, checkpoint.value_or(0));
     if (!seg) {

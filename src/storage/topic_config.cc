@@ -35,6 +35,10 @@ constexpr std::string_view min_insync_replicas = "min.insync.replicas";
 constexpr std::string_view timestamp_before_max_ms = "message.timestamp.before.max.ms";
 constexpr std::string_view timestamp_after_max_ms = "message.timestamp.after.max.ms";
 constexpr std::string_view remote_storage_enable = "remote.storage.enable";
+constexpr std::string_view delete_retention_ms = "delete.retention.ms";
+constexpr std::string_view max_compaction_lag_ms = "max.compaction.lag.ms";
+constexpr std::string_view min_compaction_lag_ms = "min.compaction.lag.ms";
+constexpr std::string_view min_cleanable_dirty_ratio = "min.cleanable.dirty.ratio";
 
 // How a key's value is checked, beyond its type.
 enum class check {
@@ -70,7 +74,7 @@ key_spec choice_key(std::string_view name, config_type type, std::vector<std::st
   return {name, type, 0, 0, {}, std::move(choices), documentation};
 }
 
-// A key Kafka 3.x accepts that means nothing on one node without compaction or tiered
+// A key Kafka 3.x accepts that means nothing on one node without replication or tiered
 // storage: validated as Kafka does, stored, described, and otherwise ignored.
 key_spec stored_key(key_spec spec, std::string_view stored_default) {
   spec.stored_default = stored_default;
@@ -86,9 +90,10 @@ key_spec checked_key(std::string_view name, config_type type, check how,
 
 const std::vector<key_spec>& specs() {
   static const std::vector<key_spec> all = {
-      choice_key(cleanup_policy, config_type::list, {"delete"},
-                 "How old segments are removed. Only delete (by retention.ms and "
-                 "retention.bytes) is supported; Brook does not compact."),
+      choice_key(cleanup_policy, config_type::list, {"compact", "delete"},
+                 "delete: old segments are deleted by retention.ms and retention.bytes. "
+                 "compact: the log keeps the last record of each key. Either, both or "
+                 "neither."),
       integer_key(retention_ms, config_type::int64, -1, int64_max, ", -1 keeps data forever",
                   "Delete a segment once its newest record is older than this many "
                   "milliseconds; -1: never."),
@@ -133,10 +138,9 @@ const std::vector<key_spec>& specs() {
       integer_key(timestamp_after_max_ms, config_type::int64, 0, int64_max, {},
                   "With CreateTime, a record whose timestamp is more than this many "
                   "milliseconds after the broker's clock is refused (INVALID_TIMESTAMP)."),
-      stored_key(integer_key("delete.retention.ms", config_type::int64, 0, int64_max, {},
-                             "How long tombstones of a compacted topic are kept. Stored; "
-                             "Brook does not compact."),
-                 "86400000"),
+      integer_key(delete_retention_ms, config_type::int64, 0, int64_max, {},
+                  "Compaction: how long a tombstone (a record with a key and a null value) "
+                  "stays readable before the cleaner removes it."),
       stored_key(integer_key("file.delete.delay.ms", config_type::int64, 0, int64_max, {},
                              "How long Kafka waits before deleting a file. Stored; Brook "
                              "deletes at once (readers keep open files readable)."),
@@ -161,10 +165,9 @@ const std::vector<key_spec>& specs() {
                              "Tiered storage: time kept locally. Stored; Brook keeps "
                              "everything locally."),
                  "-2"),
-      stored_key(integer_key("max.compaction.lag.ms", config_type::int64, 1, int64_max, {},
-                             "Compaction: the longest a record stays uncompacted. Stored; "
-                             "Brook does not compact."),
-                 "9223372036854775807"),
+      integer_key(max_compaction_lag_ms, config_type::int64, 1, int64_max, {},
+                  "Compaction: a sealed segment older than this is cleaned whatever the "
+                  "dirty ratio."),
       stored_key(checked_key("message.downconversion.enable", config_type::boolean, check::plain,
                              "Down-conversion for old consumers. Stored; Brook serves Fetch "
                              "v4 and later, which need none."),
@@ -173,14 +176,12 @@ const std::vector<key_spec>& specs() {
                              "The on-disk format of old brokers. Stored; ignored as by Kafka "
                              "3.x: batches are always stored in format v2."),
                  "3.0-IV1"),
-      stored_key(checked_key("min.cleanable.dirty.ratio", config_type::float64, check::ratio,
-                             "Compaction: the dirty share that triggers a clean. Stored; "
-                             "Brook does not compact."),
-                 "0.5"),
-      stored_key(integer_key("min.compaction.lag.ms", config_type::int64, 0, int64_max, {},
-                             "Compaction: the shortest a record stays uncompacted. Stored; "
-                             "Brook does not compact."),
-                 "0"),
+      checked_key(min_cleanable_dirty_ratio, config_type::float64, check::ratio,
+                  "Compaction: the log is cleaned once the share of not yet cleaned bytes in "
+                  "its sealed segments reaches this."),
+      integer_key(min_compaction_lag_ms, config_type::int64, 0, int64_max, {},
+                  "Compaction: a record stays uncleaned at least this long (its segment's "
+                  "newest record must be this old)."),
       stored_key(checked_key("preallocate", config_type::boolean, check::plain,
                              "Preallocate segment files. Stored; Brook grows files as it "
                              "writes."),
@@ -360,6 +361,7 @@ std::string accepted_choices(const key_spec& spec) {
 struct parsed_value {
   int64_t number = 0;
   std::string text;  // canonical form
+  double real = 0;   // for DOUBLE keys
 };
 
 expected<parsed_value, topic_config_error> parse(const key_spec& spec, std::string_view raw) {
@@ -377,7 +379,7 @@ expected<parsed_value, topic_config_error> parse(const key_spec& spec, std::stri
                                             "than 1") +
                            " (accepted: 0 to 1)");
       }
-      return parsed_value{0, java_double(*v)};
+      return parsed_value{0, java_double(*v), *v};
     }
     case check::version:
       if (!is_kafka_version(value)) {
@@ -433,25 +435,25 @@ expected<parsed_value, topic_config_error> parse(const key_spec& spec, std::stri
       return parsed_value{*v, std::to_string(*v)};
     }
     case config_type::list: {
-      // cleanup.policy: a comma-separated list; every element must be "delete".
-      std::string_view rest = value;
-      while (true) {
-        auto comma = rest.find(',');
-        std::string_view element = trim(rest.substr(0, comma));
-        if (element == "compact") {
-          return invalid(spec, raw,
-                         "Brook does not support log compaction; the only accepted value is "
-                         "delete");
+      // cleanup.policy: a comma-separated list of choices, possibly empty (Kafka 3.x's
+      // ValidList); "delete," has an empty element and is refused.
+      std::vector<std::string> elements;
+      if (!value.empty()) {
+        std::string_view rest = value;
+        while (true) {
+          auto comma = rest.find(',');
+          std::string_view element = trim(rest.substr(0, comma));
+          if (std::find(spec.choices.begin(), spec.choices.end(), element) == spec.choices.end()) {
+            return invalid(spec, raw, accepted_choices(spec));
+          }
+          elements.emplace_back(element);
+          if (comma == std::string_view::npos) {
+            break;
+          }
+          rest.remove_prefix(comma + 1);
         }
-        if (element != "delete") {
-          return invalid(spec, raw, "the only accepted value is delete");
-        }
-        if (comma == std::string_view::npos) {
-          break;
-        }
-        rest.remove_prefix(comma + 1);
       }
-      return parsed_value{0, "delete"};
+      return parsed_value{0, join_list(elements)};
     }
     default: {
       auto it = std::find(spec.choices.begin(), spec.choices.end(), value);
@@ -471,7 +473,22 @@ std::string value_from(const log_config& c, const key_spec& spec) {
   std::string_view key = spec.name;
   bool sync = c.durability == durability::sync;
   if (key == cleanup_policy) {
-    return "delete";
+    std::vector<std::string> policies;
+    if (c.cleanup_compact) {
+      policies.emplace_back("compact");
+    }
+    if (c.cleanup_delete) {
+      policies.emplace_back("delete");
+    }
+    return join_list(policies);
+  } else if (key == delete_retention_ms) {
+    return std::to_string(c.delete_retention_ms);
+  } else if (key == max_compaction_lag_ms) {
+    return std::to_string(c.max_compaction_lag_ms);
+  } else if (key == min_compaction_lag_ms) {
+    return std::to_string(c.min_compaction_lag_ms);
+  } else if (key == min_cleanable_dirty_ratio) {
+    return java_double(c.min_cleanable_dirty_ratio);
   } else if (key == retention_ms) {
     return std::to_string(c.retention_ms.count());
   } else if (key == retention_bytes) {
@@ -579,9 +596,31 @@ expected<log_config, topic_config_error> apply_topic_configs(
       c.timestamp_before_max_ms = v.number;
     } else if (key == timestamp_after_max_ms) {
       c.timestamp_after_max_ms = v.number;
+    } else if (key == cleanup_policy) {
+      auto policies = split_list(v.text);
+      auto has = [&](std::string_view p) {
+        return std::find(policies.begin(), policies.end(), p) != policies.end();
+      };
+      c.cleanup_compact = has("compact");
+      c.cleanup_delete = has("delete");
+    } else if (key == delete_retention_ms) {
+      c.delete_retention_ms = v.number;
+    } else if (key == max_compaction_lag_ms) {
+      c.max_compaction_lag_ms = v.number;
+    } else if (key == min_compaction_lag_ms) {
+      c.min_compaction_lag_ms = v.number;
+    } else if (key == min_cleanable_dirty_ratio) {
+      c.min_cleanable_dirty_ratio = v.real;
     }
-    // cleanup.policy: only "delete" passes, which is what storage does. Keys with a stored
-    // default change nothing.
+    // Keys with a stored default change nothing.
+  }
+  if (c.min_compaction_lag_ms > c.max_compaction_lag_ms) {
+    // Kafka's LogConfig.validateValues.
+    return unexpected(topic_config_error{std::string(min_compaction_lag_ms),
+                                         "conflict topic config setting min.compaction.lag.ms (" +
+                                             std::to_string(c.min_compaction_lag_ms) +
+                                             ") > max.compaction.lag.ms (" +
+                                             std::to_string(c.max_compaction_lag_ms) + ")"});
   }
   if (mode) {
     c.durability = *mode == "sync" ? durability::sync : durability::interval;

@@ -408,7 +408,10 @@ class AdminTest(ServerTestCase):
         name = self.topic_name("badconf")
         cases = [({"retention.ms": "abc"}, "retention.ms"),
                  ({"segment.bytes": "1"}, "segment.bytes"),
-                 ({"cleanup.policy": "compact"}, "compaction"),
+                 ({"cleanup.policy": "compact,remove"}, "String must be one of: compact, delete"),
+                 ({"min.compaction.lag.ms": "10", "max.compaction.lag.ms": "5"},
+                  "conflict topic config setting min.compaction.lag.ms (10) > "
+                  "max.compaction.lag.ms (5)"),
                  ({"no.such.config": "1"}, "Unknown topic config name: no.such.config")]
         for config, text in cases:
             with self.subTest(config=config):
@@ -548,9 +551,14 @@ class AdminTest(ServerTestCase):
         self.assertEqual(code, NONE)
         self.assertEqual(self.overrides(name)["cleanup.policy"], "delete")
         code, message = self.incremental(name, [("cleanup.policy", OP_APPEND, "compact")])
-        self.assertEqual(code, INVALID_CONFIG, message)
+        self.assertEqual(code, NONE, message)
+        self.assertEqual(self.overrides(name)["cleanup.policy"], "delete,compact")
         code, message = self.incremental(name, [("cleanup.policy", OP_SUBTRACT, "delete")])
+        self.assertEqual(code, NONE, message)
+        self.assertEqual(self.overrides(name)["cleanup.policy"], "compact")
+        code, message = self.incremental(name, [("cleanup.policy", OP_APPEND, "shred")])
         self.assertEqual(code, INVALID_CONFIG, message)
+        self.assertEqual(self.overrides(name)["cleanup.policy"], "compact")
         code, message = self.incremental(name, [("retention.ms", OP_APPEND, "5")])
         self.assertEqual(code, INVALID_CONFIG)
         self.assertIn("append is not allowed", message)
@@ -569,7 +577,7 @@ class AdminTest(ServerTestCase):
         self.assertEqual(code, UNKNOWN_TOPIC_OR_PARTITION)
         # Nothing refused above changed anything.
         self.assertEqual(self.overrides(name), {"retention.ms": "1000", "segment.ms": "60000",
-                                                "cleanup.policy": "delete"})
+                                                "cleanup.policy": "compact"})
 
     # ---- CreatePartitions ----
 

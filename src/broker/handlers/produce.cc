@@ -137,6 +137,11 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
                               part.log_start_offset = r->log_start_offset;
                             } else {
                               fail(part, r.error().code, r.error().message);
+                              for (const auto& e : r.error().record_errors) {
+                                auto& out = part.record_errors.emplace_back();
+                                out.batch_index = e.batch_index;
+                                out.batch_index_error_message = e.message;
+                              }
                             }
                             state->finish_one();
                           });

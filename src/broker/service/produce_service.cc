@@ -27,16 +27,33 @@ int64_t plus(int64_t now, int64_t limit) {
   return limit > no_limit - now ? no_limit : now + limit;
 }
 
-// The topic's rules that look into the records (timestamps) or rebuild batches (a
-// compression.type codec). Returns the batches to append: `batches` itself when nothing
-// changes, else `rebuilt`. Batches that do not check out (length, CRC) are passed through
-// untouched: the log refuses them with the precise error.
-protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t,
+// A batch's refused records as Kafka's LogValidator words the partition's error.
+kafka_failure rejected(kafka_error code, std::vector<protocol::record_error> errors) {
+  std::string message = "One or more records have been rejected due to " +
+                        std::to_string(errors.size()) +
+                        " record errors in total, and only showing the first three errors at "
+                        "most: [";
+  for (size_t i = 0; i < errors.size() && i < 3; ++i) {
+    message += (i ? ", " : "") + std::string("RecordError(batchIndex=") +
+               std::to_string(errors[i].batch_index) + ", message='" +
+               errors[i].message.value_or("") + "')";
+  }
+  message += "]";
+  return kafka_failure{code, std::move(message), std::move(errors)};
+}
+
+// The topic's rules that look into the records (timestamps, keys of a compacted topic) or
+// rebuild batches (a compression.type codec). Returns the batches to append: `batches`
+// itself when nothing changes, else `rebuilt`. Batches that do not check out (length, CRC)
+// are passed through untouched: the log refuses them with the precise error. A refused
+// record fails the partition's append with the records to blame (KIP-467), nothing written.
+protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t, int32_t partition,
                                                                 std::span<std::byte> batches,
                                                                 std::string& rebuilt) {
   const auto& c = t.config;
   bool timestamps = checks_timestamps(c);
-  if (!timestamps && !c.compression) {
+  bool keys = c.cleanup_compact;  // a compacted topic needs a key on every record
+  if (!timestamps && !keys && !c.compression) {
     return batches;
   }
   int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -58,7 +75,8 @@ protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t,
     at += bytes.size();
     bool recompress = c.compression && *c.compression != header->codec() && !header->control() &&
                       !header->transactional();
-    if (!timestamps && !recompress) {
+    bool check_keys = keys && !header->control();
+    if (!timestamps && !check_keys && !recompress) {
       out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
       continue;
     }
@@ -66,18 +84,35 @@ protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t,
     if (!records) {
       return batches;  // the log refuses it (corrupt records)
     }
-    if (timestamps) {
-      for (size_t i = 0; i < records->size(); ++i) {
-        int64_t ts = header->base_timestamp + (*records)[i].timestamp_delta;
-        if (ts < earliest || ts > latest) {
-          return kafka_failure{
-              kafka_error::invalid_timestamp,
-              "Timestamp " + std::to_string(ts) + " of record " + std::to_string(i) +
-                  " of a batch to " + t.name + " is out of range: it must be within [" +
-                  std::to_string(earliest) + ", " + std::to_string(latest) +
-                  "] (message.timestamp.before.max.ms, .after.max.ms, .difference.max.ms)"};
-        }
+    std::vector<protocol::record_error> key_errors;
+    std::vector<protocol::record_error> timestamp_errors;
+    for (size_t i = 0; i < records->size(); ++i) {
+      const auto& r = (*records)[i];
+      auto index = static_cast<int32_t>(i);
+      if (check_keys && r.null_key) {
+        key_errors.push_back({index,
+                              "Compacted topic cannot accept message without key in topic "
+                              "partition " +
+                                  t.name + "-" + std::to_string(partition) + "."});
       }
+      int64_t ts = header->base_timestamp + r.timestamp_delta;
+      if (timestamps && (ts < earliest || ts > latest)) {
+        timestamp_errors.push_back(
+            {index, "Timestamp " + std::to_string(ts) + " of record " + std::to_string(i) +
+                        " of a batch to " + t.name + " is out of range: it must be within [" +
+                        std::to_string(earliest) + ", " + std::to_string(latest) +
+                        "] (message.timestamp.before.max.ms, .after.max.ms, .difference.max.ms)"});
+      }
+    }
+    if (!timestamp_errors.empty()) {
+      // As Kafka: any timestamp error makes the partition's error INVALID_TIMESTAMP.
+      auto failure = rejected(kafka_error::invalid_timestamp, std::move(timestamp_errors));
+      failure.record_errors.insert(failure.record_errors.end(), key_errors.begin(),
+                                   key_errors.end());
+      return failure;
+    }
+    if (!key_errors.empty()) {
+      return rejected(kafka_error::invalid_record, std::move(key_errors));
     }
     if (!recompress) {
       out.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
@@ -128,7 +163,7 @@ void produce_service::append(const topic& t, int32_t partition, std::span<std::b
     return;
   }
   std::string rebuilt;
-  auto to_append = apply_record_rules(t, batches, rebuilt);
+  auto to_append = apply_record_rules(t, partition, batches, rebuilt);
   if (!to_append) {
     done(to_append.error());
     return;

@@ -37,8 +37,9 @@ class produce_service {
   // `acks` is the producer's (-1: all in-sync replicas). The topic's configs apply here:
   // min.insync.replicas above 1 refuses acks=all (NOT_ENOUGH_REPLICAS: a partition has one
   // replica); message.timestamp.{before,after,difference}.max.ms refuse CreateTime records
-  // too far from the broker's clock (INVALID_TIMESTAMP); compression.type recompresses
-  // batches that arrive with another codec.
+  // too far from the broker's clock (INVALID_TIMESTAMP); cleanup.policy with compact refuses
+  // records without a key (INVALID_RECORD); both name the records in record_errors
+  // (KIP-467); compression.type recompresses batches that arrive with another codec.
   void append(const topic& t, int32_t partition, std::span<std::byte> batches, int16_t acks,
               append_callback done);
 

@@ -88,5 +88,36 @@ TEST(ProduceService, AGarbledBatchIsRefusedAndNothingIsWritten) {
   EXPECT_EQ(f.b->topics().find("t")->partition(0)->high_watermark(), 0);
 }
 
+// KIP-467: a compacted topic refuses records without a key, naming each one by its index
+// in the batch; nothing of the batch is written. Keyed records go in.
+TEST(ProduceService, ACompactedTopicRefusesRecordsWithoutAKey) {
+  test::broker_fixture f;
+  create(f, "c", {{"cleanup.policy", "compact"}});
+  std::vector<protocol::record> records(4);
+  for (size_t i = 0; i < records.size(); ++i) {
+    records[i].key = "k" + std::to_string(i);
+    records[i].value = "v";
+  }
+  records[1].null_key = true;
+  records[3].null_key = true;
+  auto batch = protocol::build_batch(records, 1'700'000'000'000, protocol::compression::gzip);
+  ASSERT_TRUE(batch);
+  auto r = append(f, "c", 0, *batch);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, kafka_error::invalid_record);
+  ASSERT_EQ(r.error().record_errors.size(), 2u);
+  EXPECT_EQ(r.error().record_errors[0].batch_index, 1);
+  EXPECT_EQ(r.error().record_errors[1].batch_index, 3);
+  EXPECT_EQ(r.error().record_errors[0].message,
+            "Compacted topic cannot accept message without key in topic partition c-0.");
+  EXPECT_NE(r.error().message.find("2 record errors"), std::string::npos) << r.error().message;
+  EXPECT_EQ(f.b->topics().find("c")->partition(0)->log_end_offset(), 0);
+  auto ok = append(f, "c", 0, test::make_batch("a", 3));  // keys k0..k2
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  // The same null-key batch is fine on a topic that is not compacted.
+  create(f, "d");
+  EXPECT_TRUE(append(f, "d", 0, *batch).has_value());
+}
+
 }  // namespace
 }  // namespace brook::broker

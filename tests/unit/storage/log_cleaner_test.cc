@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "storage/errc.h"
 #include "storage/flusher.h"
 #include "storage/log_file_names.h"
 #include "support/batches.h"
@@ -276,6 +277,126 @@ TEST_F(LogCleaner, ACommittedSwapLeftByACrashIsCompletedOnOpen) {
     auto name = e.path().filename().string();
     EXPECT_FALSE(name.ends_with(".swap") || name.ends_with(".cleaned")) << name;
   }
+}
+
+// The cleaner's schedule (Kafka's LogCleanerManager): the dirty share of the cleanable
+// segments against min.cleanable.dirty.ratio, measured from a checkpoint that survives a
+// reopen.
+TEST_F(LogCleaner, TheDirtyRatioDecidesWhenALogIsCleaned) {
+  config.cleanup_compact = true;
+  auto log = open();
+  for (int i = 0; i < 300; ++i) {  // keys written once: the clean part stays large
+    append(*log, {{"u" + std::to_string(i), std::string(60, '.')}});
+  }
+  write_versions(*log);
+  auto need = assess_cleaning(*log, t0 + 1000);
+  EXPECT_EQ(need.clean_bytes, 0u);
+  EXPECT_GT(need.dirty_bytes, 0u);
+  EXPECT_DOUBLE_EQ(need.dirty_ratio, 1.0);
+  EXPECT_TRUE(need.due);
+  auto report = clean_log(*log, rules, t0 + 1000);
+  ASSERT_TRUE(report);
+  auto sealed_end = log->sealed_segments().back()->next_offset();
+  EXPECT_EQ(report->cleaned_up_to, sealed_end);
+  EXPECT_EQ(log->cleaner_checkpoint(), sealed_end);
+  need = assess_cleaning(*log, t0 + 1000);
+  EXPECT_EQ(need.dirty_bytes, 0u);
+  EXPECT_FALSE(need.due);
+
+  // A little more: one or two new sealed segments, a small dirty share.
+  for (int i = 0; i < 80; ++i) {
+    append(*log, {{"k" + std::to_string(i % 20), "w" + std::to_string(i) + std::string(60, '.')}});
+  }
+  need = assess_cleaning(*log, t0 + 1000);
+  EXPECT_GT(need.dirty_bytes, 0u);
+  EXPECT_GT(need.clean_bytes, 0u);
+  EXPECT_LT(need.dirty_ratio, 0.5);
+  EXPECT_FALSE(need.due);
+  // The checkpoint survives a reopen (clean or not).
+  log.reset();
+  log = open();
+  EXPECT_EQ(log->cleaner_checkpoint(), sealed_end);
+  auto again = assess_cleaning(*log, t0 + 1000);
+  EXPECT_DOUBLE_EQ(again.dirty_ratio, need.dirty_ratio);
+  // A lower ratio makes it due.
+  log_config eager = config;
+  eager.min_cleanable_dirty_ratio = need.dirty_ratio / 2;
+  ASSERT_TRUE(log->set_config(eager));
+  EXPECT_TRUE(assess_cleaning(*log, t0 + 1000).due);
+  // Segments younger than min.compaction.lag.ms are neither clean nor dirty.
+  eager.min_compaction_lag_ms = 60'000;
+  ASSERT_TRUE(log->set_config(eager));
+  need = assess_cleaning(*log, t0 + 1000);
+  EXPECT_EQ(need.clean_bytes + need.dirty_bytes, 0u);
+  EXPECT_FALSE(need.due);
+}
+
+TEST_F(LogCleaner, MaxCompactionLagCleansWhateverTheRatio) {
+  config.cleanup_compact = true;
+  config.min_cleanable_dirty_ratio = 1.0;
+  config.max_compaction_lag_ms = 60'000;
+  auto log = open();
+  write_versions(*log);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  for (int i = 0; i < 70; ++i) {
+    append(*log, {{"k" + std::to_string(i % 20), "w" + std::to_string(i) + std::string(60, '.')}});
+  }
+  auto need = assess_cleaning(*log, t0 + 1000);
+  EXPECT_GT(need.dirty_bytes, 0u);
+  EXPECT_FALSE(need.lag_exceeded);
+  EXPECT_FALSE(need.due);
+  need = assess_cleaning(*log, t0 + 61'000);
+  EXPECT_TRUE(need.lag_exceeded);
+  EXPECT_TRUE(need.due);
+}
+
+TEST_F(LogCleaner, ACompactedLogRollsByMaxCompactionLag) {
+  config.cleanup_compact = true;
+  config.segment_bytes = 1 << 20;
+  config.max_compaction_lag_ms = 60'000;
+  auto log = open();
+  append(*log, {{"a", std::string("1")}}, t0);
+  append(*log, {{"a", std::string("2")}}, t0 + 30'000);
+  EXPECT_EQ(log->segment_count(), 1u);
+  append(*log, {{"a", std::string("3")}}, t0 + 60'000);  // segment.ms is 7 days
+  EXPECT_EQ(log->segment_count(), 2u);
+}
+
+TEST_F(LogCleaner, RetentionLeavesACompactOnlyLogAlone) {
+  config.retention_ms = std::chrono::milliseconds(1000);
+  config.cleanup_compact = true;
+  config.cleanup_delete = false;
+  auto log = open();
+  write_versions(*log, 5);
+  size_t segments = log->segment_count();
+  auto later = partition_log::clock::time_point(std::chrono::milliseconds(t0 + 3'600'000));
+  auto r = log->enforce_retention(later);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->segments_deleted, 0);
+  EXPECT_EQ(log->segment_count(), segments);
+  // compact,delete: both apply.
+  config.cleanup_delete = true;
+  ASSERT_TRUE(log->set_config(config));
+  r = log->enforce_retention(later);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->segments_deleted, static_cast<int>(segments) - 1);
+}
+
+TEST_F(LogCleaner, StopsWhenAskedOrWhenTheLogCloses) {
+  auto log = open();
+  write_versions(*log);
+  auto before = read_records(*log);
+  std::stop_source stop;
+  stop.request_stop();
+  auto r = clean_log(*log, rules, t0 + 1000, stop.get_token());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), make_error_code(errc::cleaning_stopped));
+  EXPECT_EQ(log->cleaner_checkpoint(), 0);
+  EXPECT_EQ(read_records(*log), before);
+  ASSERT_TRUE(log->close());
+  r = clean_log(*log, rules, t0 + 1000);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), make_error_code(errc::log_closed));
 }
 
 }  // namespace

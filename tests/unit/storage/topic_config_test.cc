@@ -112,20 +112,54 @@ TEST(TopicConfig, SegmentMs) {
   EXPECT_EQ(apply_ok({{"segment.ms", "1000"}}).segment_ms.count(), 1000);
 }
 
-TEST(TopicConfig, CleanupPolicyOnlyDelete) {
-  EXPECT_TRUE(accepted("cleanup.policy", "delete"));
-  EXPECT_TRUE(accepted("cleanup.policy", " delete "));
-  EXPECT_EQ(error_of("cleanup.policy", "compact"),
-            "Invalid value compact for configuration cleanup.policy: Brook does not support log "
-            "compaction; the only accepted value is delete");
-  EXPECT_NE(error_of("cleanup.policy", "compact,delete").find("log compaction"), std::string::npos);
-  EXPECT_NE(error_of("cleanup.policy", "delete, compact").find("log compaction"),
-            std::string::npos);
-  EXPECT_NE(error_of("cleanup.policy", "remove").find("the only accepted value is delete"),
-            std::string::npos);
-  EXPECT_FALSE(accepted("cleanup.policy", ""));
+TEST(TopicConfig, CleanupPolicy) {
+  for (const char* v : {"delete", " delete ", "compact", "compact,delete", "delete, compact", ""}) {
+    EXPECT_TRUE(accepted("cleanup.policy", v)) << v;
+  }
+  EXPECT_EQ(error_of("cleanup.policy", "remove"),
+            "Invalid value remove for configuration cleanup.policy: String must be one of: "
+            "compact, delete");
   EXPECT_FALSE(accepted("cleanup.policy", "delete,"));
   EXPECT_FALSE(accepted("cleanup.policy", "Delete"));
+  EXPECT_FALSE(accepted("cleanup.policy", "compact,,delete"));
+  auto both = apply_ok({{"cleanup.policy", "delete , compact"}});
+  EXPECT_TRUE(both.cleanup_compact);
+  EXPECT_TRUE(both.cleanup_delete);
+  auto compact = apply_ok({{"cleanup.policy", "compact"}});
+  EXPECT_TRUE(compact.cleanup_compact);
+  EXPECT_FALSE(compact.cleanup_delete);
+  auto neither = apply_ok({{"cleanup.policy", ""}});
+  EXPECT_FALSE(neither.cleanup_compact);
+  EXPECT_FALSE(neither.cleanup_delete);
+  auto plain = apply_ok({});
+  EXPECT_FALSE(plain.cleanup_compact);
+  EXPECT_TRUE(plain.cleanup_delete);
+  auto all = describe_topic_configs({}, {{"cleanup.policy", " delete , compact "}});
+  EXPECT_EQ(entry(all, "cleanup.policy").value, "delete,compact");
+  EXPECT_EQ(entry(describe_topic_configs({}, {}), "cleanup.policy").value, "delete");
+}
+
+TEST(TopicConfig, CompactionSettings) {
+  auto c = apply_ok({{"delete.retention.ms", "1000"},
+                     {"min.compaction.lag.ms", "5"},
+                     {"max.compaction.lag.ms", "60000"},
+                     {"min.cleanable.dirty.ratio", ".25"}});
+  EXPECT_EQ(c.delete_retention_ms, 1000);
+  EXPECT_EQ(c.min_compaction_lag_ms, 5);
+  EXPECT_EQ(c.max_compaction_lag_ms, 60000);
+  EXPECT_DOUBLE_EQ(c.min_cleanable_dirty_ratio, 0.25);
+  auto all = describe_topic_configs(c, {});
+  EXPECT_EQ(entry(all, "min.cleanable.dirty.ratio").value, "0.25");
+  EXPECT_EQ(entry(all, "min.cleanable.dirty.ratio").source, config_source::static_broker);
+  EXPECT_EQ(entry(all, "delete.retention.ms").value, "1000");
+  EXPECT_FALSE(accepted("min.cleanable.dirty.ratio", "1.5"));
+  EXPECT_FALSE(accepted("min.compaction.lag.ms", "-1"));
+  // Kafka's cross-check.
+  auto conflict =
+      apply_topic_configs({}, {{"min.compaction.lag.ms", "10"}, {"max.compaction.lag.ms", "5"}});
+  ASSERT_FALSE(conflict);
+  EXPECT_EQ(conflict.error().message,
+            "conflict topic config setting min.compaction.lag.ms (10) > max.compaction.lag.ms (5)");
 }
 
 TEST(TopicConfig, MaxMessageBytes) {
