@@ -7,7 +7,9 @@ and restart. Records without a key are refused as Kafka refuses them: librdkafka
 INVALID_RECORD for the message, and a raw Produce v8 answer names each keyless record in
 record_errors (KIP-467)."""
 
+import json
 import struct
+import subprocess
 import sys
 import unittest
 
@@ -203,6 +205,15 @@ class CompactionTest(ServerTestCase):
         self.assertEqual([i for i, _ in record_errors], [0, 1, 2])
         self.assertIn(f"without key in topic partition {topic}-0", record_errors[0][1])
         self.assertIn("3 record errors", message)
+        # The REST Proxy (curl): a keyless record is refused as the client's error, 40002.
+        out = subprocess.run(
+            ["curl", "-s", "-X", "POST", "-H", "Content-Type: application/vnd.kafka.json.v2+json",
+             "--data", json.dumps({"records": [{"value": {"n": 1}}]}),
+             f"{self.brook.http_url}/topics/{topic}"],
+            capture_output=True, check=True, timeout=TIMEOUT)
+        offsets = json.loads(out.stdout)["offsets"]
+        self.assertEqual(offsets[0]["error_code"], 40002, offsets)
+        self.assertIn("without key", offsets[0]["error"])
         self.assertEqual([(k, v) for _, k, v in self.read_all(topic)], [(b"k", b"keyed")])
 
 

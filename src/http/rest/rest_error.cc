@@ -20,6 +20,8 @@ rest_error from_backend(const backend::backend_error& e) {
     case kafka_error::invalid_config:
     case kafka_error::invalid_topic_exception:
     case kafka_error::invalid_request:
+    case kafka_error::invalid_record:     // a keyless record to a compacted topic
+    case kafka_error::invalid_timestamp:  // message.timestamp.*.max.ms
       return rest_error::make(error_codes::kafka_bad_request, msg);
     case kafka_error::policy_violation:  // a server limit, such as kafka.max_partitions
       return rest_error::make(error_codes::unprocessable_entity, msg);
