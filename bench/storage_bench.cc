@@ -1,11 +1,12 @@
 // storage_bench: the storage engine against the disk it runs on, in one run.
-//   storage_bench DIR [--quick]
+//   storage_bench DIR [--quick] [--cleaner]
 // Prints a Markdown table: the raw disk baseline (sequential write + fdatasync with the
 // same block size), append throughput for 100 B and 1 KiB records in 16 KiB and 1 MiB
 // batches with and without durable acknowledgement, 8 writers with group commit against
 // 8 writers each syncing alone, sequential read, recovery time of a 1 GiB partition
 // after a clean shutdown and after a torn tail, and the restart after a crash of one 1 GiB
-// partition and of 1,000 partitions, with and without a recovery checkpoint.
+// partition and of 1,000 partitions, with and without a recovery checkpoint, and the log
+// cleaner's speed against a sequential read of the same segments.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "base/crc32c.h"
 #include "protocol/record_batch.h"
 #include "storage/flusher.h"
+#include "storage/log_cleaner.h"
 #include "storage/log_file_names.h"
 #include "storage/log_manager.h"
 #include "storage/partition_log.h"
@@ -29,6 +31,8 @@
 using namespace brook;
 using clock_type = std::chrono::steady_clock;
 namespace fs = std::filesystem;
+
+double read_all_ms(const fs::path& dir);
 
 namespace {
 
@@ -155,6 +159,65 @@ double writers_bench(const fs::path& dir, int writers, bool grouped, bool one_pa
   return appended / s / 1e6;
 }
 
+// The log cleaner: a partition of `total` bytes of 100 B records in 16 KiB batches over
+// 64 MiB segments, each key written `versions` times (keys spread evenly, so most
+// records are superseded), cleaned once; then cleaned again with nothing left to remove
+// (read-only passes). Beside: the same-run sequential read of the same segments from the
+// page cache (read_all_ms), which a clean must do twice (its two passes).
+
+void cleaner_rows(const fs::path& root, size_t total, int versions) {
+  auto pdir = root / "compact-0";
+  fs::remove_all(pdir);
+  storage::log_config c;
+  c.durability = storage::durability::interval;
+  c.segment_bytes = 64u << 20;
+  c.cleanup_compact = true;
+  const int64_t t0 = 1'700'000'000'000;
+  {
+    storage::flusher flush;
+    auto log = *storage::partition_log::open(pdir, c, flush);
+    size_t per_batch = (16 * 1024 - 61) / 112;
+    auto records_total = total / 112;
+    auto keys = std::max<size_t>(1, records_total / static_cast<size_t>(versions));
+    std::vector<protocol::record> records(per_batch);
+    size_t next = 0;
+    for (size_t done = 0; done < total;) {
+      for (auto& r : records) {
+        r.key = fmt::format("key-{:010d}", next++ % keys);
+        r.value.assign(84, static_cast<char>('a' + next % 26));
+      }
+      auto b = protocol::build_batch(records, t0);
+      (void)log->append_and_wait(bytes(b));
+      done += b.size();
+    }
+    (void)log->close();
+  }
+  storage::flusher flush;
+  auto log = *storage::partition_log::open(pdir, c, flush);
+  read_all_ms(pdir);  // warm the page cache
+  double read_ms = read_all_ms(pdir);
+  double read_mb_s = static_cast<double>(log->size_bytes()) / 1e6 / (read_ms / 1000);
+  storage::cleaning_rules rules;
+  for (int pass = 0; pass < 2; ++pass) {
+    auto t = clock_type::now();
+    auto r = storage::clean_log(*log, rules, t0 + 1000);
+    double s = seconds_since(t);
+    if (!r) {
+      fmt::print("| log cleaner | failed: {} | | |\n", r.error().message());
+      return;
+    }
+    double mb_s = static_cast<double>(r->bytes_read) / 1e6 / s;
+    fmt::print(
+        "| log cleaner, 100 B records, each key {} times: {} | {:.0f} MB/s ({} MiB read, {} -> "
+        "{} MiB rewritten, {:.2f} s) | {:.0f} MB/s sequential read | {:.3f} |\n",
+        versions, pass == 0 ? "first clean" : "cleaned again, nothing to remove", mb_s,
+        r->bytes_read >> 20, r->bytes_before >> 20, r->bytes_after >> 20, s, read_mb_s,
+        mb_s / read_mb_s);
+  }
+  (void)log->close();
+  fs::remove_all(pdir);
+}
+
 }  // namespace
 
 // Reads every file under `dir` with 1 MiB preads (the page cache holds them): the time
@@ -256,11 +319,16 @@ void crash_recovery_rows(const fs::path& root, size_t one_bytes, int many) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: storage_bench DIR [--quick]\n");
+    std::fprintf(stderr, "usage: storage_bench DIR [--quick] [--cleaner]\n");
     return 2;
   }
   fs::path root = argv[1];
-  bool quick = argc > 2 && std::strcmp(argv[2], "--quick") == 0;
+  bool quick = false;
+  bool cleaner_only = false;  // --cleaner: only the log cleaner's rows
+  for (int i = 2; i < argc; ++i) {
+    quick |= std::strcmp(argv[i], "--quick") == 0;
+    cleaner_only |= std::strcmp(argv[i], "--cleaner") == 0;
+  }
   fs::create_directories(root);
   size_t big = quick ? (64u << 20) : (512u << 20);
   size_t small = quick ? (8u << 20) : (32u << 20);
@@ -268,6 +336,10 @@ int main(int argc, char** argv) {
 
   fmt::print("crc32c: {}\n\n", crc32c::hardware_accelerated() ? "sse4.2" : "portable");
   fmt::print("| measurement | figure | baseline (same run) | ratio |\n|---|---|---|---|\n");
+  if (cleaner_only) {
+    cleaner_rows(root, quick ? (128u << 20) : (512u << 20), 10);
+    return 0;
+  }
 
   double base16 = disk_baseline(root, 16 * 1024, small);
   double base1m = disk_baseline(root, 1024 * 1024, big);
@@ -400,5 +472,6 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(pdir);
   crash_recovery_rows(root, recovery_bytes, quick ? 100 : 1000);
+  cleaner_rows(root, quick ? (128u << 20) : (512u << 20), 10);
   return 0;
 }
