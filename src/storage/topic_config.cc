@@ -66,12 +66,12 @@ struct key_spec {
 
 key_spec integer_key(std::string_view name, config_type type, int64_t min, int64_t max,
                      std::string_view range_note, std::string_view documentation) {
-  return {name, type, min, max, range_note, {}, documentation};
+  return {name, type, min, max, range_note, {}, documentation, check::plain, {}};
 }
 
 key_spec choice_key(std::string_view name, config_type type, std::vector<std::string_view> choices,
                     std::string_view documentation) {
-  return {name, type, 0, 0, {}, std::move(choices), documentation};
+  return {name, type, 0, 0, {}, std::move(choices), documentation, check::plain, {}};
 }
 
 // A key Kafka 3.x accepts that means nothing on one node without replication or tiered
@@ -83,9 +83,7 @@ key_spec stored_key(key_spec spec, std::string_view stored_default) {
 
 key_spec checked_key(std::string_view name, config_type type, check how,
                      std::string_view documentation) {
-  key_spec spec{name, type, 0, 0, {}, {}, documentation};
-  spec.how = how;
-  return spec;
+  return {name, type, 0, 0, {}, {}, documentation, how, {}};
 }
 
 const std::vector<key_spec>& specs() {
