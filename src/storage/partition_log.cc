@@ -290,6 +290,11 @@ status partition_log::flush() {
     std::shared_ptr<segment> seg;
     uint64_t size;
   };
+  // One flush of this log at a time (the flusher's, a checkpoint's, a close's): Linux
+  // reports a writeback error to one fdatasync only, so a flush running beside the one
+  // that got it could otherwise see success and advance the high watermark over pages
+  // the kernel dropped. A flush that waited here finds less (or nothing) left to sync.
+  std::lock_guard sync_lock(_sync_mutex);
   std::vector<to_sync> work;
   int64_t end = 0;
   int64_t hw_base = 0;
@@ -328,11 +333,6 @@ status partition_log::flush() {
   std::vector<std::function<void()>> wakes;
   {
     std::unique_lock lock(_state_mutex);
-    if (_failure) {
-      // Another flush of this log failed meanwhile: Linux reports a writeback error to one
-      // fdatasync only, so this one's success proves nothing.
-      return _failure;
-    }
     // In interval mode the high watermark is already there; after a switch from sync
     // mode this catches up what was flushed.
     advance_high_watermark_locked(end, hw_base, hw_position, wakes);

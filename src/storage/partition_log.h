@@ -194,6 +194,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   flusher& _flusher;
 
   mutable std::mutex _append_mutex;  // one appender at a time; taken before _state_mutex
+  std::mutex _sync_mutex;  // one flush() at a time; after _append_mutex, before _state_mutex
   mutable std::shared_mutex _state_mutex;
   log_config _config;
   std::vector<std::shared_ptr<segment>> _segments;  // by base offset; last is active
