@@ -27,6 +27,8 @@ struct server_config {
   std::chrono::milliseconds recovery_checkpoint_interval{60'000};
   // How often the log cleaner looks for compacted partitions to clean.
   std::chrono::milliseconds log_cleaner_interval{15'000};
+  // The most memory the log cleaner's key map may take (Kafka's log.cleaner.dedupe.buffer.size).
+  int64_t log_cleaner_map_bytes = int64_t{128} << 20;
   // Segment files kept open at once (storage::open_file_cache); 0: half the open-file limit.
   int64_t max_open_segment_files = 0;
 };

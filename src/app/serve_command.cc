@@ -183,7 +183,9 @@ int run_serve(const server_config& config) {
     return 1;
   }
 
-  storage::log_manager logs({config.data_dir, config.storage});
+  storage::log_manager logs({config.data_dir, config.storage,
+                             storage::log_manager::default_recovery_threads(),
+                             static_cast<size_t>(config.log_cleaner_map_bytes)});
   auto summary = logs.open_all();
   if (!summary) {
     log::error("cannot open data directory {}: {}", config.data_dir.string(),

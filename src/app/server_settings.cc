@@ -269,6 +269,12 @@ std::vector<server_setting> make_settings() {
       "Segment files kept open at once; others are opened on demand (0: half the open-file "
       "limit)",
       [](auto& c) -> auto& { return c.max_open_segment_files; }));
+  s.push_back(integer(
+      "storage.log_cleaner_map_bytes", "--log-cleaner-map-bytes", "BYTES", 1 << 20,
+      int64_t{1} << 40, "must be between 1048576 (1 MiB) and 2^40",
+      "Memory the log cleaner's key map may use (24 bytes a key): a compacted partition "
+      "with more new keys is cleaned over several rounds",
+      [](auto& c) -> auto& { return c.log_cleaner_map_bytes; }));
   // The Kafka listener
   s.push_back(text(
       "kafka.host", "--kafka-host", "HOST", "must be an IP address", "Kafka listener address",

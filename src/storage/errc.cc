@@ -43,6 +43,9 @@ class category : public std::error_category {
         return "a sealed segment does not parse (left as it is)";
       case errc::cleaning_stopped:
         return "the log cleaner was stopped";
+      case errc::cleaner_map_too_small:
+        return "the log cleaner's map cannot hold one batch of keys "
+               "(storage.log_cleaner_map_bytes)";
     }
     return "storage error";
   }

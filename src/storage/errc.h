@@ -26,6 +26,7 @@ enum class errc {
   data_dir_locked,         // another process holds the data directory's lock (data_dir_lock.h)
   corrupt_segment,         // a sealed segment read by the cleaner does not parse
   cleaning_stopped,        // the log cleaner was asked to stop (shutdown)
+  cleaner_map_too_small,   // not one batch of a dirty segment fits in the cleaner's map
 };
 
 const std::error_category& storage_category();

@@ -4,12 +4,13 @@
 #include <array>
 #include <optional>
 #include <string>
-#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/file.h"
 #include "storage/errc.h"
 #include "storage/log_file_names.h"
+#include "storage/offset_map.h"
 
 namespace brook::storage {
 namespace {
@@ -104,6 +105,12 @@ cleaning_need assess_cleaning(const partition_log& log, int64_t now_ms) {
 
 result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms,
                                const std::stop_token& stop) {
+  offset_map map;
+  return clean_log(log, rules, now_ms, map, stop);
+}
+
+result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms,
+                               offset_map& map, const std::stop_token& stop) {
   auto interrupted = [&]() -> std::optional<errc> {
     if (stop.stop_requested()) {
       return errc::cleaning_stopped;
@@ -128,18 +135,29 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
     return report;
   }
 
-  // Pass 1: the offset of the last record of each key, and each producer's last batch.
-  std::unordered_map<std::string, int64_t> last_of_key;
-  std::unordered_map<int64_t, int64_t> last_batch_of_producer;
+  // Pass 1, over the dirty part (from the cleaner checkpoint on): the offset of each key's
+  // newest record, until the map is full (at a batch boundary). The part below the
+  // checkpoint holds each key once already; a newer record in the map supersedes it.
+  offset_map& last_of_key = map;
+  last_of_key.clear();
+  const int64_t checkpoint = log.cleaner_checkpoint();
+  int64_t mapped_end = segments.back().seg->next_offset();  // the first offset not mapped
+  bool full = false;
   for (const auto& c : segments) {
+    if (full || c.seg->next_offset() <= checkpoint) {
+      continue;
+    }
     if (auto why = interrupted()) {
       return *why;
     }
     auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
-      if (h.producer_id >= 0) {
-        last_batch_of_producer[h.producer_id] = h.base_offset;
+      if (full || h.control() || h.last_offset() < checkpoint) {
+        return status{};
       }
-      if (h.control()) {
+      if (last_of_key.size() + static_cast<size_t>(std::max(h.records_count, 0)) >
+          last_of_key.capacity()) {
+        full = true;
+        mapped_end = h.base_offset;
         return status{};
       }
       auto records = protocol::decode_records(bytes);
@@ -148,13 +166,29 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       }
       for (const auto& r : *records) {
         if (!r.null_key) {
-          last_of_key[r.key] = h.base_offset + r.offset_delta;
+          last_of_key.put(r.key, h.base_offset + r.offset_delta);
         }
       }
       return status{};
     });
     if (!st) {
       return st.error();
+    }
+  }
+  if (full && mapped_end <= std::max(checkpoint, segments.front().seg->base_offset())) {
+    return errc::cleaner_map_too_small;
+  }
+  report.keys_mapped = last_of_key.size();
+  // Pass 2 needs only the segments that hold something below mapped_end.
+  while (!segments.empty() && segments.back().seg->base_offset() >= mapped_end) {
+    segments.pop_back();
+  }
+  // Each idempotent producer's last batch stays whole: the producer state after a
+  // restart is rebuilt from it.
+  std::unordered_set<int64_t> last_batch_of_producer;
+  for (const auto& p : log.producers()) {
+    if (!p.batches.empty()) {
+      last_batch_of_producer.insert(p.batches.back().first_offset);
     }
   }
 
@@ -227,8 +261,9 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       std::vector<protocol::record> kept;
       for (auto& r : *records) {
         int64_t offset = h.base_offset + r.offset_delta;
-        auto last = last_of_key.find(r.key);
-        bool latest = r.null_key || (last != last_of_key.end() && last->second == offset);
+        // Kafka's rule: a record goes only when the map holds a newer one of its key.
+        auto newest = r.null_key ? std::nullopt : last_of_key.get(r.key);
+        bool latest = !newest || *newest <= offset;
         bool expired_tombstone = !r.null_key && r.null_value && h.max_timestamp < tombstone_horizon;
         if (latest && !expired_tombstone) {
           kept.push_back(std::move(r));
@@ -240,8 +275,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       if (kept.empty()) {
         // An idempotent producer's last batch stays whole: its sequence is what the
         // producer state is rebuilt from.
-        auto last = last_batch_of_producer.find(h.producer_id);
-        if (last != last_batch_of_producer.end() && last->second == h.base_offset) {
+        if (h.producer_id >= 0 && last_batch_of_producer.count(h.base_offset) != 0) {
           return keep(bytes);
         }
         removed += records->size();
@@ -290,13 +324,13 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       report.records_removed += removed;
     }
   }
-  int64_t cleaned_up_to = segments.back().seg->next_offset();
-  if (cleaned_up_to > log.cleaner_checkpoint()) {
-    if (auto st = log.set_cleaner_checkpoint(cleaned_up_to); !st) {
+  if (mapped_end > checkpoint) {
+    if (auto st = log.set_cleaner_checkpoint(mapped_end); !st) {
       return st.error();
     }
   }
-  report.cleaned_up_to = cleaned_up_to;
+  report.cleaned_up_to = std::max(mapped_end, checkpoint);
+  report.map_full = full;
   return report;
 }
 

@@ -13,6 +13,7 @@
 #include <stop_token>
 
 #include "base/result.h"
+#include "storage/offset_map.h"
 #include "storage/partition_log.h"
 
 namespace brook::storage {
@@ -30,15 +31,26 @@ struct clean_report {
   uint64_t bytes_before = 0;      // of the rewritten segments
   uint64_t bytes_after = 0;
   uint64_t records_removed = 0;
-  int64_t cleaned_up_to = -1;  // the cleaner checkpoint set (-1: nothing to clean)
+  int64_t cleaned_up_to = -1;  // the cleaner checkpoint afterwards (-1: nothing to clean)
+  size_t keys_mapped = 0;      // keys of the dirty part in the map
+  bool map_full = false;       // the map filled up: the dirty part was cleaned only in part
 };
 
-// Cleans `log` once, as of `now_ms` (the broker's clock). Only sealed segments whose
-// newest record is at least min.compaction.lag.ms old take part (the oldest ones, up to
-// the first that is too young). Records without a key are kept. Afterwards the log's
-// cleaner checkpoint is the end of the last segment cleaned.
+// Cleans `log` once, as of `now_ms` (the broker's clock), as Kafka does. Only sealed
+// segments whose newest record is at least min.compaction.lag.ms old take part (the
+// oldest ones, up to the first that is too young). The dirty part (from the log's
+// cleaner checkpoint on) is read into `map` (each key's newest offset) until the map is
+// full; then every cleanable segment up to there is rewritten without the records the
+// map holds a newer one of, and without tombstones past delete.retention.ms. Records
+// without a key stay. Afterwards the cleaner checkpoint is where the map ended: the end
+// of the cleanable segments, or, when the map filled up, the batch it stopped at (the
+// next clean goes on from there). errc::cleaner_map_too_small when not one batch of the
+// dirty part fits in the map.
 // `stop` ends the clean early (errc::cleaning_stopped) between two segments; so does the
 // log's closing (errc::log_closed).
+result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms,
+                               offset_map& map, const std::stop_token& stop = {});
+// The same with a map of offset_map::default_max_bytes.
 result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, int64_t now_ms,
                                const std::stop_token& stop = {});
 

@@ -218,6 +218,7 @@ size_t log_manager::checkpoint_all() {
 
 size_t log_manager::clean_all() {
   size_t cleaned = 0;
+  offset_map map(_opts.cleaner_map_bytes);  // one for the round, freed at its end
   for (auto& [key, log] : all()) {
     if (_closed.load() || _cleaner_stop.stop_requested()) {
       break;
@@ -233,7 +234,8 @@ size_t log_manager::clean_all() {
       continue;
     }
     auto started = std::chrono::steady_clock::now();
-    auto r = clean_log(*log, cleaning_rules_of(log->config()), now_ms, _cleaner_stop.get_token());
+    auto r =
+        clean_log(*log, cleaning_rules_of(log->config()), now_ms, map, _cleaner_stop.get_token());
     if (!r) {
       // Closed (the topic deleted) or stopped (shutting down): nothing to report.
       if (r.error() != make_error_code(errc::log_closed) &&
@@ -248,10 +250,14 @@ size_t log_manager::clean_all() {
                   .count();
     log::info(
         "{}-{}: cleaned (dirty ratio {:.2f}{}): {} segments read ({} bytes), {} rewritten "
-        "({} -> {} bytes), {} records removed, in {} ms",
+        "({} -> {} bytes), {} records removed, {} keys mapped{}, in {} ms",
         key.first, key.second, need.dirty_ratio,
         need.lag_exceeded ? ", max.compaction.lag.ms passed" : "", r->segments_read, r->bytes_read,
-        r->segments_rewritten, r->bytes_before, r->bytes_after, r->records_removed, ms);
+        r->segments_rewritten, r->bytes_before, r->bytes_after, r->records_removed, r->keys_mapped,
+        r->map_full ? fmt::format(" (map full: cleaned up to offset {}, the rest next round)",
+                                  r->cleaned_up_to)
+                    : std::string(),
+        ms);
   }
   return cleaned;
 }

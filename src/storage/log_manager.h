@@ -20,6 +20,7 @@
 #include "base/result.h"
 #include "storage/flusher.h"
 #include "storage/log_config.h"
+#include "storage/offset_map.h"
 #include "storage/partition_log.h"
 
 namespace brook::storage {
@@ -44,6 +45,8 @@ class log_manager {
     log_config defaults;
     // Partitions opened (recovered) at once by open_all().
     unsigned recovery_threads = default_recovery_threads();
+    // The log cleaner's key map: at most this many bytes (offset_map.h), per clean_all().
+    size_t cleaner_map_bytes = offset_map::default_max_bytes;
   };
   // One per core, at least 2 (recovery waits on the disk as much as on the CPU), at most 16.
   static unsigned default_recovery_threads();

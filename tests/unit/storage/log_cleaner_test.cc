@@ -399,5 +399,61 @@ TEST_F(LogCleaner, StopsWhenAskedOrWhenTheLogCloses) {
   EXPECT_EQ(r.error(), make_error_code(errc::log_closed));
 }
 
+// A map too small for the dirty part: each clean maps what fits, cleans up to there and
+// moves the checkpoint to it; round after round the log ends as one big map would leave it.
+TEST_F(LogCleaner, AFullMapCleansInRounds) {
+  auto log = open();
+  for (int v = 0; v < 3; ++v) {
+    for (int k = 0; k < 100; ++k) {
+      append(*log, {{"k" + std::to_string(k), "v" + std::to_string(v) + std::string(60, '.')}});
+    }
+  }
+  auto before = read_records(*log);
+  auto sealed_end = log->sealed_segments().back()->next_offset();
+  offset_map small(64 * offset_map::slot_bytes);  // 48 keys
+  int rounds = 0;
+  int64_t previous = log->cleaner_checkpoint();
+  while (true) {
+    auto r = clean_log(*log, rules, t0 + 1000, small);
+    ASSERT_TRUE(r) << r.error().message();
+    ASSERT_LE(r->keys_mapped, 48u);
+    ASSERT_GT(r->cleaned_up_to, previous) << "round " << rounds << " made no progress";
+    EXPECT_EQ(log->cleaner_checkpoint(), r->cleaned_up_to);
+    previous = r->cleaned_up_to;
+    ++rounds;
+    if (!r->map_full) {
+      EXPECT_EQ(r->cleaned_up_to, sealed_end);
+      break;
+    }
+    ASSERT_LT(rounds, 20);
+  }
+  EXPECT_GE(rounds, 5);  // ~270 sealed records, 48 at a time
+  auto after = read_records(*log);
+  EXPECT_EQ(latest(after), latest(before));
+  std::map<std::string, int> seen;
+  for (const auto& [offset, r] : after) {
+    if (offset < sealed_end) {
+      EXPECT_EQ(++seen[*r.key], 1) << *r.key;
+    }
+  }
+}
+
+TEST_F(LogCleaner, AMapThatCannotHoldOneBatchIsAnError) {
+  auto log = open();
+  std::vector<std::pair<std::string, std::optional<std::string>>> many;
+  for (int k = 0; k < 20; ++k) {
+    many.emplace_back("k" + std::to_string(k), std::string(300, '.'));
+  }
+  for (int i = 0; i < 3; ++i) {
+    append(*log, many);
+  }
+  ASSERT_GT(log->segment_count(), 1u);
+  offset_map tiny(0);  // 12 keys
+  auto r = clean_log(*log, rules, t0 + 1000, tiny);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error(), make_error_code(errc::cleaner_map_too_small));
+  EXPECT_EQ(log->cleaner_checkpoint(), 0);
+}
+
 }  // namespace
 }  // namespace brook::storage
