@@ -71,8 +71,12 @@ uint32_t compute_batch_crc(std::span<const std::byte> batch) {
   return crc32c::value(batch.subspan(L::attributes));
 }
 
-result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size,
-                                    batch_origin origin) {
+namespace {
+
+// validate_batch's checks but the CRC, on a header that is all there (`bytes` holds the
+// whole batch when `whole`, else at least its header).
+result<batch_header> check_header(std::span<const std::byte> bytes, size_t max_size,
+                                  batch_origin origin, bool whole) {
   if (bytes.size() < L::length_prefix + 5) {
     return batch_errc::truncated;
   }
@@ -88,11 +92,10 @@ result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max
     return batch_errc::bad_magic;
   }
   size_t total = static_cast<size_t>(length) + L::length_prefix;
-  if (bytes.size() < total) {
+  if (bytes.size() < (whole ? total : L::header_size)) {
     return batch_errc::truncated;
   }
-  auto batch = bytes.first(total);
-  auto h = batch_header::decode(batch);
+  auto h = batch_header::decode(bytes.first(whole ? total : L::header_size));
   if ((h.attributes & 0x7) > 4) {
     return batch_errc::bad_compression;
   }
@@ -106,10 +109,23 @@ result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max
       (h.codec() == compression::none && h.records_count > length)) {
     return batch_errc::bad_offset_delta;
   }
-  if (compute_batch_crc(batch) != h.crc) {
+  return h;
+}
+
+}  // namespace
+
+result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size,
+                                    batch_origin origin) {
+  auto h = check_header(bytes, max_size, origin, true);
+  if (h && compute_batch_crc(bytes.first(h->total_size())) != h->crc) {
     return batch_errc::bad_crc;
   }
   return h;
+}
+
+result<batch_header> validate_batch_header(std::span<const std::byte> header, size_t max_size,
+                                           batch_origin origin) {
+  return check_header(header, max_size, origin, false);
 }
 
 void set_base_offset(std::span<std::byte> batch, int64_t base_offset) {

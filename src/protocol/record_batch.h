@@ -86,6 +86,11 @@ struct batch_header {
 enum class batch_origin { producer, stored };
 result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size,
                                     batch_origin origin = batch_origin::producer);
+// The same checks on the fixed header alone (`header` holds at least header_size bytes),
+// all but the CRC and whether the rest of the batch is there: for a caller that checks
+// the CRC as it streams a large batch (crc32c::extend over attributes..end).
+result<batch_header> validate_batch_header(std::span<const std::byte> header, size_t max_size,
+                                           batch_origin origin = batch_origin::producer);
 
 // Computes the CRC-32C a batch should carry (over attributes..end).
 uint32_t compute_batch_crc(std::span<const std::byte> batch);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/big_endian.h"
+#include "base/crc32c.h"
 #include "storage/errc.h"
 
 namespace brook::storage {
@@ -86,6 +87,53 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
     }
     size_t total = std::clamp<size_t>(static_cast<size_t>(std::max(length, 0)) + L::length_prefix,
                                       L::header_size, max_batch_bytes);
+    if (total > buffer_bytes) {
+      // A batch larger than the buffer (or a damaged length that claims one): checked as it
+      // streams through the buffer, so that a corrupt length costs no allocation of its size.
+      if (!ensure(L::header_size)) {
+        return stop(protocol::batch_errc::truncated, true);
+      }
+      p = buf.data() + (pos - buf_start);
+      auto h = protocol::validate_batch_header(std::span<const std::byte>(p, L::header_size),
+                                               max_batch_bytes, protocol::batch_origin::stored);
+      if (!h) {
+        return stop(h.error(), false);
+      }
+      if (h->total_size() > file_size - pos) {
+        // Longer than any batch written (max_torn_bytes, checked above): damage, not a
+        // write cut short.
+        return stop(protocol::batch_errc::truncated, false);
+      }
+      uint32_t crc = 0;
+      for (uint64_t at = pos + L::attributes; at < pos + h->total_size();) {
+        auto chunk =
+            std::span(buf).first(std::min<uint64_t>(buf.size(), pos + h->total_size() - at));
+        auto n = log.read_at(at, chunk);
+        if (!n) {
+          out.io_error = true;
+          out.error = n.error();
+          return out;
+        }
+        if (*n != chunk.size()) {
+          return stop(protocol::batch_errc::truncated, true);
+        }
+        crc = crc32c::extend(crc, chunk);
+        at += chunk.size();
+      }
+      buf_len = 0;  // the buffer now holds the batch's last bytes, not what follows
+      buf_start = pos;
+      if (crc != h->crc) {
+        return stop(protocol::batch_errc::bad_crc, false);
+      }
+      if (h->base_offset <= out.last_offset) {
+        return stop(errc::offsets_not_rising, false);
+      }
+      on_batch(scanned_batch{pos, *h});
+      pos += h->total_size();
+      out.valid_end = pos;
+      out.last_offset = h->last_offset();
+      continue;
+    }
     if (!ensure(std::min<uint64_t>(total, file_size - pos))) {
       return stop(protocol::batch_errc::truncated, true);
     }

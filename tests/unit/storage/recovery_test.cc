@@ -2,7 +2,11 @@
 // damage. Each writes a real log, damages its files, reopens and checks what came back.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <fstream>
 #include <optional>
+#include <tuple>
 
 #include "storage/errc.h"
 #include "storage/flusher.h"
@@ -286,6 +290,62 @@ TEST_F(Recovery, BadCrcMidSegmentCutsThereAndQuarantinesTheRest) {
   sent.resize(4);
   EXPECT_EQ(test::read_all_batches(*log), sent);
   EXPECT_EQ(log->log_end_offset(), 8);
+}
+
+// A batch larger than the scanner's 4 MiB buffer is checked as it streams through it:
+// whole, it reads back; with a flipped byte, the log is cut before it.
+TEST_F(Recovery, ABatchLargerThanTheScanBufferIsCheckedAsItStreams) {
+  config.max_message_bytes = 8 << 20;
+  auto log = partition_log::open(pdir(), config, flush);
+  ASSERT_TRUE(log);
+  std::vector<std::string> sent;
+  for (const auto& [tag, count, bytes] :
+       {std::tuple{"a", 2, 100}, {"big", 6, 1 << 20}, {"z", 2, 100}}) {
+    sent.push_back(make_batch(tag, count, static_cast<size_t>(bytes)));
+    ASSERT_TRUE((*log)->append_and_wait(bytes_of(sent.back())));
+  }
+  log->reset();
+  std::filesystem::remove(names::index_file(pdir(), 0));  // a full scan
+  open_report report;
+  auto reopened = reopen(&report);
+  EXPECT_TRUE(report.segments[0].second.scanned);
+  EXPECT_EQ(report.segments[0].second.truncated_bytes, 0u);
+  EXPECT_EQ(test::read_all_batches(*reopened), sent);
+  reopened.reset();
+  test::flip_byte(log0(), sent[0].size() + (3 << 20));  // inside the big batch's records
+  std::filesystem::remove(names::index_file(pdir(), 0));
+  open_report damaged;
+  auto cut = reopen(&damaged);
+  EXPECT_EQ(damaged.segments[0].second.reason, protocol::batch_errc::bad_crc);
+  sent.resize(1);
+  EXPECT_EQ(test::read_all_batches(*cut), sent);
+}
+
+// A damaged length that claims a 100 MiB batch in a 110 MiB segment (the rest sparse
+// zeros) is cut like any other damage, read through the scanner's 4 MiB buffer: before,
+// the scanner buffered all the bytes the length claimed, up to the segment's size, on each
+// recovery thread.
+TEST_F(Recovery, ACorruptHugeLengthIsCutWithoutBufferingIt) {
+  auto sent = write(10, false);
+  uint64_t pos = sent[0].size() + sent[1].size() + sent[2].size();
+  std::filesystem::resize_file(log0(), 110u << 20);
+  {
+    std::fstream f(log0(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(pos + protocol::batch_layout::batch_length));
+    const char claimed[4] = {0x06, 0x40, 0x00, 0x00};  // 100 MiB
+    f.write(claimed, 4);
+  }
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  open_report report;
+  auto log = reopen(&report);
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  EXPECT_LT(after.ru_maxrss - before.ru_maxrss, 48 * 1024) << "KiB of peak memory grew";
+  EXPECT_EQ(report.segments[0].second.reason, protocol::batch_errc::bad_crc);
+  EXPECT_TRUE(report.segments[0].second.quarantined);
+  sent.resize(3);
+  EXPECT_EQ(test::read_all_batches(*log), sent);
 }
 
 TEST_F(Recovery, SecondQuarantineOfASegmentKeepsTheFirst) {
