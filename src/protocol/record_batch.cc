@@ -104,7 +104,7 @@ result<batch_header> check_header(std::span<const std::byte> bytes, size_t max_s
   int64_t full = static_cast<int64_t>(h.last_offset_delta) + 1;
   bool count_ok = origin == batch_origin::producer
                       ? h.records_count == full
-                      : h.records_count >= 1 && h.records_count <= full;
+                      : h.records_count >= 0 && h.records_count <= full;
   if (h.last_offset_delta < 0 || !count_ok ||
       (h.codec() == compression::none && h.records_count > length)) {
     return batch_errc::bad_offset_delta;
@@ -244,6 +244,18 @@ result<std::string> filter_batch(std::span<const std::byte> batch, std::span<con
     }
     be::store<int64_t>(p + L::max_timestamp, h.base_timestamp + max_delta);
   }
+  be::store<uint32_t>(p + L::crc, compute_batch_crc(std::as_bytes(std::span(out))));
+  return out;
+}
+
+std::string empty_batch(std::span<const std::byte> batch) {
+  auto h = batch_header::decode(batch);
+  std::string out(reinterpret_cast<const char*>(batch.data()), L::header_size);
+  auto* p = reinterpret_cast<std::byte*>(out.data());
+  be::store<int32_t>(p + L::batch_length, static_cast<int32_t>(L::header_size - L::length_prefix));
+  be::store<int16_t>(p + L::attributes, static_cast<int16_t>(h.attributes & ~0x7));
+  be::store<int64_t>(p + L::base_timestamp, h.max_timestamp);
+  be::store<int32_t>(p + L::records_count, 0);
   be::store<uint32_t>(p + L::crc, compute_batch_crc(std::as_bytes(std::span(out))));
   return out;
 }

@@ -82,7 +82,8 @@ struct batch_header {
 // [header_size, max_size], magic 2, a known codec, a sane offset delta, and the CRC.
 // Returns the decoded header.
 // `origin` says whose batch it is: a producer's holds exactly last_offset_delta + 1
-// records; a stored one may hold fewer (the log cleaner removed some: filter_batch).
+// records; a stored one may hold fewer, even none (the log cleaner removed some:
+// filter_batch, empty_batch).
 enum class batch_origin { producer, stored };
 result<batch_header> validate_batch(std::span<const std::byte> bytes, size_t max_size,
                                     batch_origin origin = batch_origin::producer);
@@ -151,6 +152,11 @@ result<std::string> build_batch(std::span<const record> records, int64_t base_ti
 // timestamp deltas. The records count, the max timestamp (unless LogAppendTime), the
 // length and the CRC are recomputed.
 result<std::string> filter_batch(std::span<const std::byte> batch, std::span<const record> kept);
+// The batch at the front of `batch` with no records left (Kafka's empty batch, which its
+// cleaner writes for an idempotent producer's last batch): the header alone, uncompressed,
+// with the same base offset, last offset delta, producer id, epoch and base sequence, and
+// both timestamps set to the batch's max timestamp.
+std::string empty_batch(std::span<const std::byte> batch);
 
 // Builds an uncompressed v2 batch, as above.
 std::string build_batch(std::span<const record> records, int64_t base_timestamp,

@@ -66,7 +66,9 @@ std::vector<std::shared_ptr<segment>> cleanable_segments(const partition_log& lo
     if (seg->empty()) {
       continue;
     }
-    if (seg->max_timestamp() > horizon) {
+    // Without a lag every sealed segment is cleanable, whatever its timestamps (one from
+    // the future must not hold compaction up).
+    if (min_compaction_lag_ms > 0 && seg->max_timestamp() > horizon) {
       break;  // too young, and so is everything after it
     }
     out.push_back(seg);
@@ -261,10 +263,15 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       std::vector<protocol::record> kept;
       for (auto& r : *records) {
         int64_t offset = h.base_offset + r.offset_delta;
+        // Past where the map ended (it filled up) nothing goes, tombstones included: the
+        // next round sees those records as dirty, and a tombstone must outlive the older
+        // values of its key below it.
+        bool mapped = offset < mapped_end;
         // Kafka's rule: a record goes only when the map holds a newer one of its key.
-        auto newest = r.null_key ? std::nullopt : last_of_key.get(r.key);
+        auto newest = r.null_key || !mapped ? std::nullopt : last_of_key.get(r.key);
         bool latest = !newest || *newest <= offset;
-        bool expired_tombstone = !r.null_key && r.null_value && h.max_timestamp < tombstone_horizon;
+        bool expired_tombstone =
+            mapped && !r.null_key && r.null_value && h.max_timestamp < tombstone_horizon;
         if (latest && !expired_tombstone) {
           kept.push_back(std::move(r));
         }
@@ -275,11 +282,17 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       if (kept.empty()) {
         // An idempotent producer's last batch stays whole: its sequence is what the
         // producer state is rebuilt from.
-        if (h.producer_id >= 0 && last_batch_of_producer.count(h.base_offset) != 0) {
-          return keep(bytes);
-        }
         removed += records->size();
-        return begin_copy();
+        if (auto begun = begin_copy(); !begun) {
+          return begun;
+        }
+        if (h.producer_id >= 0 && last_batch_of_producer.count(h.base_offset) != 0) {
+          // An idempotent producer's last batch stays, emptied (as Kafka's cleaner leaves
+          // it): its header is what the producer state is rebuilt from after a restart.
+          auto empty = protocol::empty_batch(bytes);
+          return write(std::as_bytes(std::span(empty)));
+        }
+        return status{};
       }
       removed += records->size() - kept.size();
       auto filtered = protocol::filter_batch(bytes, kept);

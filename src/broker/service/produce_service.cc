@@ -82,7 +82,13 @@ protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t, 
     }
     auto records = protocol::decode_records(bytes);
     if (!records) {
-      return batches;  // the log refuses it (corrupt records)
+      if (check_keys) {
+        // The cleaner could never read it: refused here, where the log would take it.
+        return kafka_failure{kafka_error::corrupt_message,
+                             "a record batch to compacted topic " + t.name +
+                                 " whose records do not decode: " + records.error().message()};
+      }
+      return batches;  // the log refuses it if its CRC or length is wrong
     }
     std::vector<protocol::record_error> key_errors;
     std::vector<protocol::record_error> timestamp_errors;

@@ -117,6 +117,20 @@ TEST(ProduceService, ACompactedTopicRefusesRecordsWithoutAKey) {
   // The same null-key batch is fine on a topic that is not compacted.
   create(f, "d");
   EXPECT_TRUE(append(f, "d", 0, *batch).has_value());
+  // A batch whose CRC checks out but whose records do not decode could never be cleaned:
+  // a compacted topic refuses it.
+  auto bad = test::make_batch("x", 2);
+  auto* p = reinterpret_cast<std::byte*>(bad.data());
+  p[protocol::batch_layout::header_size] = std::byte{0x7f};  // the first record's length
+  uint32_t crc = protocol::compute_batch_crc(std::as_bytes(std::span(bad)));
+  for (int i = 0; i < 4; ++i) {
+    p[protocol::batch_layout::crc + static_cast<size_t>(i)] =
+        static_cast<std::byte>(crc >> (24 - 8 * i));
+  }
+  auto refused = append(f, "c", 0, bad);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, kafka_error::corrupt_message);
+  EXPECT_EQ(f.b->topics().find("c")->partition(0)->log_end_offset(), 3);
 }
 
 }  // namespace

@@ -378,5 +378,36 @@ TEST(RecordBatch, CorruptCompressedRecordsFailToDecode) {
   EXPECT_EQ(decode_records(cbytes(*b)).error(), compression_errc::corrupt);
 }
 
+// The log cleaner's empty batch: the header alone, valid as a stored batch (not as a
+// producer's), same offsets and producer fields, no records, uncompressed.
+TEST(RecordBatch, AnEmptyBatchKeepsItsOffsetsAndProducer) {
+  std::vector<record> rs(3);
+  for (auto& r : rs) {
+    r.key = "k";
+    r.value = std::string(100, 'v');
+  }
+  rs[2].timestamp_delta = 9;
+  auto b = build_batch(rs, 1000, compression::zstd, 77, 3, 10);
+  ASSERT_TRUE(b);
+  set_base_offset(wbytes(*b), 500);
+  auto empty = empty_batch(cbytes(*b));
+  EXPECT_EQ(empty.size(), L::header_size);
+  auto h = validate_batch(cbytes(empty), 1 << 20, batch_origin::stored);
+  ASSERT_TRUE(h) << h.error().message();
+  EXPECT_EQ(h->records_count, 0);
+  EXPECT_EQ(h->base_offset, 500);
+  EXPECT_EQ(h->last_offset(), 502);
+  EXPECT_EQ(h->codec(), compression::none);
+  EXPECT_EQ(h->base_timestamp, 1009);
+  EXPECT_EQ(h->max_timestamp, 1009);
+  EXPECT_EQ(h->producer_id, 77);
+  EXPECT_EQ(h->producer_epoch, 3);
+  EXPECT_EQ(h->base_sequence, 10);
+  auto records = decode_records(cbytes(empty));
+  ASSERT_TRUE(records);
+  EXPECT_TRUE(records->empty());
+  EXPECT_EQ(validate_batch(cbytes(empty), 1 << 20).error(), batch_errc::bad_offset_delta);
+}
+
 }  // namespace
 }  // namespace brook::protocol

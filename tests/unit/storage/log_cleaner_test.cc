@@ -212,10 +212,22 @@ TEST_F(LogCleaner, AnIdempotentProducersLastBatchStays) {
   ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
   auto state = log->producer(42);
   ASSERT_TRUE(state);
-  // The batch of sequence 39 is still in the log, whole, though its key is superseded.
-  auto records = read_records(*log);
-  ASSERT_TRUE(records.count(39));
-  EXPECT_EQ(records.at(39).key, "p");
+  // The batch of sequence 39 is still in the log, emptied (its key is superseded), with its
+  // producer fields; earlier batches of the producer are gone.
+  EXPECT_FALSE(read_records(*log).count(39));
+  std::optional<protocol::batch_header> kept;
+  for (const auto& batch : test::read_all_batches(*log)) {
+    auto h = protocol::batch_header::decode(std::as_bytes(std::span(batch)));
+    EXPECT_FALSE(h.producer_id == 42 && h.base_offset < 39) << h.base_offset;
+    if (h.base_offset == 39) {
+      kept = h;
+    }
+  }
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->records_count, 0);
+  EXPECT_EQ(kept->producer_id, 42);
+  EXPECT_EQ(kept->base_sequence, 39);
+  EXPECT_EQ(kept->last_offset(), 39);
   // A retry of it is still a duplicate after a reopen that rebuilds the state from the log.
   log.reset();
   auto again = open();
@@ -453,6 +465,72 @@ TEST_F(LogCleaner, AMapThatCannotHoldOneBatchIsAnError) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), make_error_code(errc::cleaner_map_too_small));
   EXPECT_EQ(log->cleaner_checkpoint(), 0);
+}
+
+// A tombstone just past where a full map ended, in a segment that is rewritten: it stays
+// until a later round maps it, so the key's older value below never outlives it.
+TEST_F(LogCleaner, ATombstonePastAFullMapStaysUntilItIsMapped) {
+  auto log = open();
+  append(*log, {{"k", std::string("old")}});  // offset 0
+  for (int i = 0; i < 48; ++i) {
+    append(*log, {{"u" + std::to_string(i), std::string(60, '.')}});  // offsets 1..48
+  }
+  append(*log, {{"k", std::nullopt}});  // offset 49: the tombstone
+  write_versions(*log, 3);
+  std::shared_ptr<segment> holding;
+  for (const auto& seg : log->sealed_segments()) {
+    if (seg->base_offset() <= 48 && 48 < seg->next_offset()) {
+      holding = seg;
+    }
+  }
+  ASSERT_TRUE(holding && holding->base_offset() < 48 && 49 < holding->next_offset())
+      << "offsets 48 and 49 must share a segment that begins before 48";
+  offset_map small(64 * offset_map::slot_bytes);  // 48 keys: offsets 0..47
+  int64_t expired = t0 + rules.delete_retention_ms + 1;
+  auto first = clean_log(*log, rules, expired, small);
+  ASSERT_TRUE(first) << first.error().message();
+  ASSERT_TRUE(first->map_full);
+  EXPECT_EQ(first->cleaned_up_to, 48);
+  EXPECT_EQ(latest(read_records(*log)).at("k").second, std::nullopt);  // the tombstone is newest
+  for (int round = 0; round < 20; ++round) {
+    auto r = clean_log(*log, rules, expired, small);
+    ASSERT_TRUE(r) << r.error().message();
+    if (!r->map_full) {
+      break;
+    }
+  }
+  EXPECT_FALSE(latest(read_records(*log)).count("k"));  // value and tombstone both gone
+}
+
+// An idempotent producer's last batch whose records are all superseded is emptied, not
+// kept whole: once the newer tombstone expires, the old value must not come back.
+TEST_F(LogCleaner, AProducersLastBatchDoesNotBringBackAnOldValue) {
+  auto log = open();
+  append(*log, {{"k", std::string("old")}}, t0, 42, 0);  // producer 42's only batch
+  append(*log, {{"k", std::nullopt}});                   // a later tombstone, no producer
+  write_versions(*log, 3);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + 1000));
+  EXPECT_EQ(latest(read_records(*log)).at("k").second, std::nullopt);
+  ASSERT_TRUE(clean_log(*log, rules, t0 + rules.delete_retention_ms + 1));
+  EXPECT_FALSE(latest(read_records(*log)).count("k"));
+  // The producer's state still knows its batch.
+  auto state = log->producer(42);
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->batches.back().first_offset, 0);
+}
+
+// Without min.compaction.lag.ms a segment holding a timestamp from the future is cleaned
+// like any other, and does not hold back the segments after it.
+TEST_F(LogCleaner, AFutureTimestampDoesNotHoldCompactionUp) {
+  auto log = open();
+  for (int i = 0; i < 40; ++i) {
+    append(*log, {{"f", "v" + std::to_string(i) + std::string(60, '.')}}, t0 + 86'400'000);
+  }
+  write_versions(*log, 5);
+  auto r = clean_log(*log, rules, t0 + 1000);
+  ASSERT_TRUE(r) << r.error().message();
+  EXPECT_EQ(r->segments_read, log->segment_count() - 1);
+  EXPECT_GT(r->records_removed, 90u);
 }
 
 }  // namespace
