@@ -122,6 +122,12 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
     }
     return std::nullopt;
   };
+  // Held for the whole clean: close() (and so DeleteTopics) waits for it, after asking it
+  // to stop at the next segment.
+  auto hold = log.lock_for_cleaning();
+  if (auto why = interrupted()) {
+    return *why;
+  }
   clean_report report;
   std::vector<cleanable> segments;
   for (auto& seg : cleanable_segments(log, rules.min_compaction_lag_ms, now_ms)) {
@@ -317,15 +323,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       }
       continue;
     }
-    // The commit point: once the swap file's name is durable, recovery completes the swap.
-    std::error_code ec;
-    std::filesystem::rename(cleaned_path, names::swap_file(dir, base), ec);
-    if (ec) {
-      return ec;
-    }
-    if (auto synced = sync_directory(dir); !synced) {
-      return synced.error();
-    }
+    // The commit (rename to .swap) and the swap, under the log's append mutex.
     auto swapped = log.replace_with_cleaned(c.seg);
     if (!swapped) {
       return swapped.error();
@@ -336,6 +334,9 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       report.bytes_after += written;
       report.records_removed += removed;
     }
+  }
+  if (auto why = interrupted()) {
+    return *why;  // a segment may have been left out: the checkpoint stays
   }
   if (mapped_end > checkpoint) {
     if (auto st = log.set_cleaner_checkpoint(mapped_end); !st) {

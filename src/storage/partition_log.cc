@@ -344,6 +344,10 @@ status partition_log::flush() {
 }
 
 status partition_log::close() {
+  // A clean in progress stops at its next segment; wait for it, so that nothing the
+  // cleaner writes lands after the close (or in a directory removed after it).
+  _closing.store(true);
+  std::lock_guard cleaning(_cleaning_mutex);
   std::lock_guard append_lock(_append_mutex);
   if (_closed) {
     return {};
@@ -509,8 +513,11 @@ status partition_log::persist_log_start_offset(int64_t offset) const {
 }
 
 bool partition_log::closed() const {
-  std::shared_lock lock(_state_mutex);
-  return _closed;
+  return _closing.load();
+}
+
+std::unique_lock<std::mutex> partition_log::lock_for_cleaning() {
+  return std::unique_lock(_cleaning_mutex);
 }
 
 status partition_log::set_cleaner_checkpoint(int64_t offset) {

@@ -139,8 +139,11 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // Flushes, writes the indexes and a producer state snapshot, and marks the directory
   // cleanly shut down. Appends after close fail with errc::log_closed.
   status close();
-  // Whether close() has run (the log cleaner stops at it).
+  // Whether close() has begun (the log cleaner stops at it).
   bool closed() const;
+  // The log cleaner's hold on the log for one clean (log_cleaner.cc): close() sets
+  // closed() and then waits for it.
+  std::unique_lock<std::mutex> lock_for_cleaning();
   // A recovery checkpoint: flushes, then writes the active segment's indexes and a
   // producer state snapshot for what is now durable, so that recovery after a crash reads
   // only what was written after it (storage.recovery_checkpoint_interval_ms). Appends wait
@@ -157,10 +160,13 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // For the log cleaner (log_cleaner.h): the sealed segments, oldest first.
   std::vector<std::shared_ptr<segment>> sealed_segments() const;
   // Swaps the cleaned copy of sealed segment `old`, complete and durable as
-  // `<base>.log.swap` (its commit point), in for it: the old index files go, the swap
-  // file is renamed over the `.log`, and the segment is opened again with new indexes.
-  // Readers holding the old file keep reading it. False, with the swap file removed,
-  // when `old` is no longer a sealed segment of the log (retention deleted it meanwhile).
+  // `<base>.log.cleaned`, in for it, under the append mutex (so that retention and
+  // DeleteRecords cannot delete the segment in between): the copy is renamed to
+  // `<base>.log.swap` and the directory synced (the commit point), the old index files
+  // go, the swap file is renamed over the `.log`, and the segment is opened again with new
+  // indexes. Readers holding the old file keep reading it. False, with the copy removed,
+  // when `old` is no longer a sealed segment of the log (retention deleted it meanwhile)
+  // or the log is closing.
   result<bool> replace_with_cleaned(const std::shared_ptr<segment>& old);
   // Finishes a committed swap of segment `base` in `dir` (also on open, after a crash).
   static status complete_swap(const std::filesystem::path& dir, int64_t base);
@@ -193,7 +199,9 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   const std::filesystem::path _dir;
   flusher& _flusher;
 
-  mutable std::mutex _append_mutex;  // one appender at a time; taken before _state_mutex
+  std::mutex _cleaning_mutex;         // held by a clean; taken before _append_mutex
+  std::atomic<bool> _closing{false};  // close() has begun
+  mutable std::mutex _append_mutex;   // one appender at a time; taken before _state_mutex
   std::mutex _sync_mutex;  // one flush() at a time; after _append_mutex, before _state_mutex
   mutable std::shared_mutex _state_mutex;
   log_config _config;

@@ -126,7 +126,7 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   }
 
   auto checkpoint = read_offset_file(dir / names::log_start_offset_file);
-  log->_cleaner_checkpoint = read_offset_file(dir / names::cleaner_checkpoint_file).value_or(0);
+  auto cleaned = read_offset_file(dir / names::cleaner_checkpoint_file).value_or(0);
   if (log->_segments.empty()) {
     auto seg = segment::create(dir, checkpoint.value_or(0));
     if (!seg) {
@@ -141,6 +141,8 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   log->_hw_segment_base = active.base_offset();
   log->_hw_position = active.size();
   log->_log_start_offset = std::min(log->_log_start_offset, log->_log_end_offset);
+  // A checkpoint past the log's end is not this log's (Kafka resets such one): start over.
+  log->_cleaner_checkpoint = cleaned <= log->_log_end_offset ? cleaned : 0;
   if (clean) {
     // The clean close wrote the active segment's indexes and a producer snapshot.
     log->_checkpoint_base = active.base_offset();
@@ -287,8 +289,18 @@ result<bool> partition_log::replace_with_cleaned(const std::shared_ptr<segment>&
     // Retention deleted it (or the log closed) while it was cleaned: the cleaned copy
     // must not bring it back.
     std::error_code ec;
-    std::filesystem::remove(names::swap_file(_dir, base), ec);
+    std::filesystem::remove(names::cleaned_file(_dir, base), ec);
     return false;
+  }
+  // The commit point: once the swap file's name is durable, recovery completes the swap.
+  // Under the append mutex, so retention cannot delete the segment between the two.
+  std::error_code renamed;
+  std::filesystem::rename(names::cleaned_file(_dir, base), names::swap_file(_dir, base), renamed);
+  if (renamed) {
+    return renamed;
+  }
+  if (auto synced = sync_directory(_dir); !synced) {
+    return synced.error();
   }
   if (auto st = complete_swap(_dir, base); !st) {
     return st.error();

@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include "storage/errc.h"
 #include "storage/flusher.h"
@@ -531,6 +533,38 @@ TEST_F(LogCleaner, AFutureTimestampDoesNotHoldCompactionUp) {
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(r->segments_read, log->segment_count() - 1);
   EXPECT_GT(r->records_removed, 90u);
+}
+
+// DeleteTopics closes the log while its cleaner runs: close() waits for the clean to stop
+// at its next segment, and nothing of the cleaner is left or written afterwards (no
+// copy, no swap, no checkpoint) in a directory that is about to be removed.
+TEST_F(LogCleaner, ClosingWaitsForACleanToStop) {
+  auto log = open();
+  write_versions(*log, 120);  // 2,400 batches: some 80 segments to rewrite
+  ASSERT_GT(log->segment_count(), 50u);
+  std::promise<result<clean_report>> done;
+  std::thread cleaner([&] { done.set_value(clean_log(*log, rules, t0 + 1000)); });
+  // Wait until the cleaner has rewritten at least one segment (a swap is in the log).
+  auto swapped_one = [&] { return read_records(*log).size() < 2400u; };
+  while (!swapped_one()) {
+    std::this_thread::yield();
+  }
+  ASSERT_TRUE(log->close());
+  auto r = done.get_future().get();
+  cleaner.join();
+  // Either the close came before the last segment (stopped) or the clean had just ended.
+  if (!r) {
+    EXPECT_EQ(r.error(), make_error_code(errc::log_closed));
+    EXPECT_FALSE(std::filesystem::exists(pdir() / names::cleaner_checkpoint_file));
+  }
+  for (const auto& e : std::filesystem::directory_iterator(pdir())) {
+    auto name = e.path().filename().string();
+    EXPECT_FALSE(name.ends_with(".swap") || name.ends_with(".cleaned")) << name;
+  }
+  // And a clean of a closed log does nothing.
+  auto after = clean_log(*log, rules, t0 + 1000);
+  ASSERT_FALSE(after);
+  EXPECT_EQ(after.error(), make_error_code(errc::log_closed));
 }
 
 }  // namespace
