@@ -52,8 +52,17 @@ status for_each_batch(const segment& seg, const file& f, Fn&& fn) {
 
 struct cleanable {
   std::shared_ptr<segment> seg;
-  std::shared_ptr<const file> log;  // held: a concurrent swap or deletion keeps it readable
 };
+
+// The segment's file, open while it is read (one at a time: the open-file cache's limit
+// holds). Null when retention deleted the segment meanwhile: nothing to clean there.
+result<std::shared_ptr<const file>> open_for_cleaning(const segment& seg) {
+  auto f = seg.open_log();
+  if (!f && f.error() == std::errc::no_such_file_or_directory) {
+    return std::shared_ptr<const file>{};
+  }
+  return f;
+}
 
 // The sealed segments old enough to clean: the oldest ones, up to the first whose newest
 // record is younger than min.compaction.lag.ms. Empty ones are left out.
@@ -131,12 +140,8 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
   clean_report report;
   std::vector<cleanable> segments;
   for (auto& seg : cleanable_segments(log, rules.min_compaction_lag_ms, now_ms)) {
-    auto f = seg->open_log();
-    if (!f) {
-      return f.error();
-    }
     report.bytes_read += seg->size();
-    segments.push_back({seg, std::move(f).value()});
+    segments.push_back({seg});
   }
   report.segments_read = segments.size();
   if (segments.empty()) {
@@ -158,7 +163,14 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
     if (auto why = interrupted()) {
       return *why;
     }
-    auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
+    auto f = open_for_cleaning(*c.seg);
+    if (!f) {
+      return f.error();
+    }
+    if (!*f) {
+      continue;
+    }
+    auto st = for_each_batch(*c.seg, **f, [&](auto bytes, const protocol::batch_header& h) {
       if (full || h.control() || h.last_offset() < checkpoint) {
         return status{};
       }
@@ -207,6 +219,14 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
     if (auto why = interrupted()) {
       return *why;
     }
+    auto opened = open_for_cleaning(*c.seg);
+    if (!opened) {
+      return opened.error();
+    }
+    if (!*opened) {
+      continue;
+    }
+    const file& source = **opened;
     int64_t base = c.seg->base_offset();
     auto cleaned_path = names::cleaned_file(dir, base);
     // The copy is begun at the first batch that changes: a segment that loses nothing is
@@ -244,7 +264,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       std::vector<std::byte> buf(std::min<uint64_t>(unchanged, uint64_t{1} << 20));
       for (uint64_t pos = 0; pos < unchanged;) {
         auto chunk = std::span(buf).first(std::min<uint64_t>(buf.size(), unchanged - pos));
-        auto got = c.log->read_at(pos, chunk);
+        auto got = source.read_at(pos, chunk);
         if (!got) {
           return got.error();
         }
@@ -258,7 +278,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       }
       return {};
     };
-    auto st = for_each_batch(*c.seg, *c.log, [&](auto bytes, const protocol::batch_header& h) {
+    auto st = for_each_batch(*c.seg, source, [&](auto bytes, const protocol::batch_header& h) {
       if (h.control()) {
         return keep(bytes);
       }

@@ -55,6 +55,18 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
     return out;
   };
 
+  // A batch that checked out: counted if its offsets rise, else false.
+  auto accept = [&](const protocol::batch_header& h) {
+    if (h.base_offset <= out.last_offset) {
+      return false;
+    }
+    on_batch(scanned_batch{pos, h});
+    pos += h.total_size();
+    out.valid_end = pos;
+    out.last_offset = h.last_offset();
+    return true;
+  };
+
   while (pos < file_size) {
     // Make sure the buffer holds at least the length prefix, then the whole batch.
     auto ensure = [&](size_t need) -> bool {
@@ -125,13 +137,9 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
       if (crc != h->crc) {
         return stop(protocol::batch_errc::bad_crc, false);
       }
-      if (h->base_offset <= out.last_offset) {
+      if (!accept(*h)) {
         return stop(errc::offsets_not_rising, false);
       }
-      on_batch(scanned_batch{pos, *h});
-      pos += h->total_size();
-      out.valid_end = pos;
-      out.last_offset = h->last_offset();
       continue;
     }
     if (!ensure(std::min<uint64_t>(total, file_size - pos))) {
@@ -143,13 +151,9 @@ scan_outcome scan_segment(const file& log, uint64_t start, uint64_t file_size,
     if (!h) {
       return stop(h.error(), false);
     }
-    if (h->base_offset <= out.last_offset) {
+    if (!accept(*h)) {
       return stop(errc::offsets_not_rising, false);
     }
-    on_batch(scanned_batch{pos, *h});
-    pos += h->total_size();
-    out.valid_end = pos;
-    out.last_offset = h->last_offset();
   }
   return out;
 }

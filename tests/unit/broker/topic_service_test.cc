@@ -226,13 +226,20 @@ TEST(TopicService, AlterSetsRemovesAppendsAndSubtracts) {
   t = f.b->topics().find("t");
   EXPECT_EQ(t->overrides.count("retention.ms"), 0u);
   EXPECT_EQ(t->overrides.at("cleanup.policy"), "delete");
-  // The list's only element cannot go: an empty cleanup.policy is refused, nothing changes.
-  auto emptied = admin.alter_configs(
-      "t",
-      {{"cleanup.policy", config_op::subtract, "delete"}, {"retention.ms", config_op::set, "7"}},
+  // Subtracting the only element leaves an empty list, which Kafka 3.x accepts: nothing
+  // deleted by retention, nothing compacted.
+  ASSERT_TRUE(admin.alter_configs("t", {{"cleanup.policy", config_op::subtract, "delete"}}, false)
+                  .has_value());
+  EXPECT_EQ(f.b->topics().find("t")->overrides.at("cleanup.policy"), "");
+  EXPECT_FALSE(f.b->topics().find("t")->config.cleanup_delete);
+  EXPECT_FALSE(f.b->topics().find("t")->config.cleanup_compact);
+  // An element Kafka does not know refuses the whole alteration: nothing changes.
+  auto refused = admin.alter_configs(
+      "t", {{"cleanup.policy", config_op::append, "shred"}, {"retention.ms", config_op::set, "7"}},
       false);
-  EXPECT_FALSE(emptied.has_value());
+  EXPECT_FALSE(refused.has_value());
   EXPECT_EQ(f.b->topics().find("t")->overrides.count("retention.ms"), 0u);
+  EXPECT_EQ(f.b->topics().find("t")->overrides.at("cleanup.policy"), "");
 }
 
 TEST(TopicService, ABadAlterationChangesNothing) {
