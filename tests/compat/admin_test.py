@@ -26,7 +26,7 @@ from kafka.protocol.api import Request, Response
 from kafka.protocol.types import Array, Boolean, Int8, Int16, Int32, Int64, Schema, String
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
-from fixtures import BrookServer, ServerTestCase, unique  # noqa: E402
+from fixtures import AdminServerTestCase, BrookServer, unique  # noqa: E402
 from kafka_wire import (Conn, INVALID_CONFIG, INVALID_PARTITIONS,
                         INVALID_REPLICATION_FACTOR, INVALID_REQUEST,
                         INVALID_TOPIC_EXCEPTION, NONE, OFFSET_OUT_OF_RANGE,
@@ -186,22 +186,12 @@ def describe_cluster_v0(conn, include_operations=False):
     return out
 
 
-class AdminTest(ServerTestCase):
+class AdminTest(AdminServerTestCase):
     """One server for the class, with a non-default partition count and retention so that
     defaults coming from the server can be told from Kafka's built-in ones."""
 
     server_args = ("--default-partitions", str(SERVER_PARTITIONS),
                    "--retention-ms", SERVER_RETENTION_MS)
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.admin = None  # disconnects before the server goes
-        super().tearDownClass()
 
     # ---- helpers ----
 

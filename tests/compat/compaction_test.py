@@ -14,10 +14,10 @@ import sys
 import unittest
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from confluent_kafka.admin import ConfigResource
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
-from fixtures import ServerTestCase, unique, wait_until  # noqa: E402
+from fixtures import AdminServerTestCase, unique, wait_until  # noqa: E402
 from kafka_wire import batch  # noqa: E402
 
 TIMEOUT = 30
@@ -67,24 +67,12 @@ COMPACTED = {
 }
 
 
-class CompactionTest(ServerTestCase):
+class CompactionTest(AdminServerTestCase):
     server_args = ("--log-cleaner-interval-ms", "50")
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.admin = None
-        super().tearDownClass()
-
     def create(self, config):
-        name = unique("compacted")
-        fs = self.admin.create_topics([NewTopic(name, 1, 1, config=config)],
-                                      request_timeout=TIMEOUT)
-        self.assertIsNone(fs[name].exception(TIMEOUT))
+        name, e = self.create_topic("compacted", config, timeout=TIMEOUT)
+        self.assertIsNone(e)
         return name
 
     def producer(self):

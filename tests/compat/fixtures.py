@@ -224,3 +224,28 @@ class ServerTestCase(unittest.TestCase):
         c = Conn(self.brook.port)
         self.addCleanup(c.close)
         return c
+
+
+class AdminServerTestCase(ServerTestCase):
+    """A ServerTestCase with a confluent-kafka AdminClient for the class (`admin`),
+    disconnected before the server stops."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        from confluent_kafka.admin import AdminClient
+        cls.admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.admin = None  # disconnects before the server goes
+        super().tearDownClass()
+
+    def create_topic(self, prefix, config=None, partitions=1, timeout=30):
+        """Creates a topic named after `prefix` (unique()) with CreateTopics; returns
+        (name, the creation's exception or None)."""
+        from confluent_kafka.admin import NewTopic
+        name = unique(prefix)
+        fs = self.admin.create_topics([NewTopic(name, partitions, 1, config=config or {})],
+                                      request_timeout=timeout)
+        return name, fs[name].exception(timeout)

@@ -14,12 +14,12 @@ import time
 import unittest
 
 from confluent_kafka import Consumer, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+from confluent_kafka.admin import ConfigResource
 from kafka.admin import ConfigResource as KpConfigResource
 from kafka.admin import ConfigResourceType, KafkaAdminClient
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
-from fixtures import ServerTestCase, unique  # noqa: E402
+from fixtures import AdminServerTestCase  # noqa: E402
 from kafka_wire import INVALID_CONFIG, NONE, batch, fetch, produce  # noqa: E402
 
 TIMEOUT = 30
@@ -68,24 +68,10 @@ def now_ms():
     return int(time.time() * 1000)
 
 
-class TopicConfigsTest(ServerTestCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.admin = AdminClient({"bootstrap.servers": cls.brook.bootstrap})
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.admin = None
-        super().tearDownClass()
+class TopicConfigsTest(AdminServerTestCase):
 
     def create(self, config):
-        name = unique("configs")
-        fs = self.admin.create_topics([NewTopic(name, 1, 1, config=config)],
-                                      request_timeout=TIMEOUT)
-        e = fs[name].exception(TIMEOUT)
-        return name, e
+        return self.create_topic("configs", config, timeout=TIMEOUT)
 
     def described(self, name):
         res = ConfigResource("topic", name)
