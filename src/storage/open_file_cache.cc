@@ -76,6 +76,9 @@ result<std::shared_ptr<const file>> cached_file::get() const {
   std::shared_ptr<const file> f;
   {
     std::lock_guard lock(_mutex);
+    if (_pinned) {
+      return _pinned;
+    }
     if (_file) {
       return _file;
     }
@@ -89,6 +92,11 @@ result<std::shared_ptr<const file>> cached_file::get() const {
   _cache._reopens.fetch_add(1, std::memory_order_relaxed);
   _cache.opened(this);
   return f;
+}
+
+void cached_file::pin(std::shared_ptr<const file> f) const {
+  std::lock_guard lock(_mutex);
+  _pinned = std::move(f);
 }
 
 bool cached_file::is_open() const {

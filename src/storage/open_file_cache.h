@@ -71,8 +71,14 @@ class cached_file {
   cached_file(const cached_file&) = delete;
   cached_file& operator=(const cached_file&) = delete;
 
-  // The open file, opening it again if the cache had closed it.
+  // The open file, opening it again if the cache had closed it (by its path), unless the
+  // file is pinned.
   result<std::shared_ptr<const file>> get() const;
+  // From now on get() answers `f` (this file, open) and never opens the path again: the
+  // log cleaner pins a segment's old file before it renames the cleaned one over its
+  // name, so that readers of the old segment keep reading the old file. The pinned
+  // descriptor is not counted by the cache; it goes with this object.
+  void pin(std::shared_ptr<const file> f) const;
   // True while the file is open (for tests and the log line).
   bool is_open() const;
   const std::filesystem::path& path() const { return _path; }
@@ -86,7 +92,8 @@ class cached_file {
   open_file_cache& _cache;
   mutable std::mutex _mutex;  // guards _file; never held while taking the cache's lock
   mutable std::shared_ptr<const file> _file;
-  mutable std::atomic<bool> _used{false};  // set by get(), cleared as the hand passes
+  mutable std::shared_ptr<const file> _pinned;  // guarded by _mutex
+  mutable std::atomic<bool> _used{false};       // set by get(), cleared as the hand passes
   // Whether the cache's ring holds this file (guarded by the cache's lock).
   mutable bool _in_ring = false;
   mutable std::list<const cached_file*>::iterator _ring_position;

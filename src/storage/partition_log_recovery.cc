@@ -292,6 +292,14 @@ result<bool> partition_log::replace_with_cleaned(const std::shared_ptr<segment>&
     std::filesystem::remove(names::cleaned_file(_dir, base), ec);
     return false;
   }
+  // Readers of the old segment keep the old file, even if the open-file cache closes it
+  // while the cleaned one takes its name (they would reopen the new file by that name and
+  // read it with the old index).
+  auto old_file = old->open_log();
+  if (!old_file) {
+    return old_file.error();
+  }
+  old->log_file().pin(std::move(old_file).value());
   // The commit point: once the swap file's name is durable, recovery completes the swap.
   // Under the append mutex, so retention cannot delete the segment between the two.
   std::error_code renamed;

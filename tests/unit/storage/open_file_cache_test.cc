@@ -80,6 +80,34 @@ TEST(OpenFileCache, AReaderKeepsAnEvictedFileOpenUntilItLetsGo) {
   EXPECT_EQ(open_log_descriptors(), 1u);
 }
 
+// The log cleaner's swap: a pinned file is what get() answers even after the cache closed
+// it and another file took its name; an unpinned one would reopen the new file.
+TEST(OpenFileCache, APinnedFileIsNeverReopenedByItsName) {
+  test::temp_dir dir;
+  open_file_cache cache(1);
+  auto a = make_file(dir / "a.log", "old", cache);
+  auto held = a->get();
+  ASSERT_TRUE(held);
+  a->pin(*held);
+  held->reset();
+  auto b = make_file(dir / "b.log", "beta", cache);  // closes a for the cache
+  EXPECT_FALSE(a->is_open());
+  std::ofstream(dir / "new.log") << "new";
+  std::filesystem::rename(dir / "new.log", dir / "a.log");
+  auto got = a->get();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(read_text(**got), "old");
+  EXPECT_EQ(cache.reopens(), 0u);
+  // Without the pin: the name, and so the new file.
+  auto c = make_file(dir / "c.log", "gamma", cache);
+  EXPECT_FALSE(b->is_open());
+  std::ofstream(dir / "other.log") << "other";
+  std::filesystem::rename(dir / "other.log", dir / "b.log");
+  auto reopened = b->get();
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(read_text(**reopened), "other");
+}
+
 TEST(OpenFileCache, LoweringTheCapacityClosesTheExcessAndGoingAwayLeavesTheCache) {
   test::temp_dir dir;
   open_file_cache cache;
