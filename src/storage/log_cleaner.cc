@@ -50,10 +50,6 @@ status for_each_batch(const segment& seg, const file& f, Fn&& fn) {
   return {};
 }
 
-struct cleanable {
-  std::shared_ptr<segment> seg;
-};
-
 // The segment's file, open while it is read (one at a time: the open-file cache's limit
 // holds). Null when retention deleted the segment meanwhile: nothing to clean there.
 result<std::shared_ptr<const file>> open_for_cleaning(const segment& seg) {
@@ -138,10 +134,9 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
     return *why;
   }
   clean_report report;
-  std::vector<cleanable> segments;
-  for (auto& seg : cleanable_segments(log, rules.min_compaction_lag_ms, now_ms)) {
+  auto segments = cleanable_segments(log, rules.min_compaction_lag_ms, now_ms);
+  for (const auto& seg : segments) {
     report.bytes_read += seg->size();
-    segments.push_back({seg});
   }
   report.segments_read = segments.size();
   if (segments.empty()) {
@@ -154,23 +149,23 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
   offset_map& last_of_key = map;
   last_of_key.clear();
   const int64_t checkpoint = log.cleaner_checkpoint();
-  int64_t mapped_end = segments.back().seg->next_offset();  // the first offset not mapped
+  int64_t mapped_end = segments.back()->next_offset();  // the first offset not mapped
   bool full = false;
-  for (const auto& c : segments) {
-    if (full || c.seg->next_offset() <= checkpoint) {
+  for (const auto& seg : segments) {
+    if (full || seg->next_offset() <= checkpoint) {
       continue;
     }
     if (auto why = interrupted()) {
       return *why;
     }
-    auto f = open_for_cleaning(*c.seg);
+    auto f = open_for_cleaning(*seg);
     if (!f) {
       return f.error();
     }
     if (!*f) {
       continue;
     }
-    auto st = for_each_batch(*c.seg, **f, [&](auto bytes, const protocol::batch_header& h) {
+    auto st = for_each_batch(*seg, **f, [&](auto bytes, const protocol::batch_header& h) {
       if (full || h.control() || h.last_offset() < checkpoint) {
         return status{};
       }
@@ -195,12 +190,12 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       return st.error();
     }
   }
-  if (full && mapped_end <= std::max(checkpoint, segments.front().seg->base_offset())) {
+  if (full && mapped_end <= std::max(checkpoint, segments.front()->base_offset())) {
     return errc::cleaner_map_too_small;
   }
   report.keys_mapped = last_of_key.size();
   // Pass 2 needs only the segments that hold something below mapped_end.
-  while (!segments.empty() && segments.back().seg->base_offset() >= mapped_end) {
+  while (!segments.empty() && segments.back()->base_offset() >= mapped_end) {
     segments.pop_back();
   }
   // Each idempotent producer's last batch stays whole: the producer state after a
@@ -215,11 +210,11 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
   // Pass 2: each segment rewritten with what stays, and swapped in if anything went.
   const int64_t tombstone_horizon = now_ms - rules.delete_retention_ms;
   const auto& dir = log.dir();
-  for (const auto& c : segments) {
+  for (const auto& seg : segments) {
     if (auto why = interrupted()) {
       return *why;
     }
-    auto opened = open_for_cleaning(*c.seg);
+    auto opened = open_for_cleaning(*seg);
     if (!opened) {
       return opened.error();
     }
@@ -227,7 +222,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       continue;
     }
     const file& source = **opened;
-    int64_t base = c.seg->base_offset();
+    int64_t base = seg->base_offset();
     auto cleaned_path = names::cleaned_file(dir, base);
     // The copy is begun at the first batch that changes: a segment that loses nothing is
     // read, never written. `unchanged`: the bytes before it, copied then.
@@ -278,7 +273,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       }
       return {};
     };
-    auto st = for_each_batch(*c.seg, source, [&](auto bytes, const protocol::batch_header& h) {
+    auto st = for_each_batch(*seg, source, [&](auto bytes, const protocol::batch_header& h) {
       if (h.control()) {
         return keep(bytes);
       }
@@ -344,13 +339,13 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       continue;
     }
     // The commit (rename to .swap) and the swap, under the log's append mutex.
-    auto swapped = log.replace_with_cleaned(c.seg);
+    auto swapped = log.replace_with_cleaned(seg);
     if (!swapped) {
       return swapped.error();
     }
     if (*swapped) {
       report.segments_rewritten++;
-      report.bytes_before += c.seg->size();
+      report.bytes_before += seg->size();
       report.bytes_after += written;
       report.records_removed += removed;
     }
