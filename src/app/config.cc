@@ -38,6 +38,37 @@ done set_config_value(server_config& c, const std::string& key, const std::strin
   return {};
 }
 
+// Loopback addresses: 127.0.0.0/8 and ::1.
+bool is_loopback_address(const std::string& host) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  return inet_pton(AF_INET6, host.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+outcome<std::vector<broker::listener_config>> listeners_of(const server_config& c) {
+  if (c.listeners.empty()) {
+    if (!c.advertised_listeners.empty()) {
+      return failure("kafka.advertised_listeners is set but kafka.listeners is not");
+    }
+    broker::listener_config only;
+    only.host = c.kafka.host;
+    only.port = c.kafka.port;
+    return std::vector<broker::listener_config>{only};
+  }
+  auto parsed = broker::parse_listeners(c.listeners, c.listener_security_protocol_map,
+                                        c.advertised_listeners);
+  if (!parsed) {
+    return failure("kafka.listeners: " + parsed.error());
+  }
+  if (parsed->empty()) {
+    return failure("kafka.listeners: no listener");
+  }
+  return std::move(*parsed);
+}
+
 done check_server_config(const server_config& c) {
   if (auto st = c.storage.validate(); !st) {
     return failure(st.error().message());
@@ -49,16 +80,45 @@ done check_server_config(const server_config& c) {
                    std::to_string(k.max_partitions_per_topic) +
                    "): no auto-created topic could be made");
   }
+  auto listeners = listeners_of(c);
+  if (!listeners) {
+    return failure(listeners.error());
+  }
+  for (const auto& l : *listeners) {
+    if (c.listeners.empty()) {
+      break;  // kafka.host: checked below with its own message
+    }
+    if (l.advertised_host.empty() && k.advertised_host.empty() && is_wildcard_address(l.host)) {
+      return failure("listener " + l.name + " listens on every interface (" + l.host +
+                     "), but clients cannot connect to that address: give it an address in "
+                     "kafka.advertised_listeners (or set kafka.advertised_host)");
+    }
+    if (!l.advertised_host.empty() && is_wildcard_address(l.advertised_host)) {
+      return failure("kafka.advertised_listeners: " + l.advertised_host +
+                     " is not an address clients can connect to");
+    }
+  }
   if (!k.advertised_host.empty() && is_wildcard_address(k.advertised_host)) {
     return failure("kafka.advertised_host " + k.advertised_host +
                    " is not an address clients can connect to: set --advertised-host "
                    "(kafka.advertised_host) to the host name or address clients should use");
   }
-  if (k.advertised_host.empty() && is_wildcard_address(k.host)) {
+  if (c.listeners.empty() && k.advertised_host.empty() && is_wildcard_address(k.host)) {
     return failure("kafka.host " + k.host +
                    " listens on every interface, but clients cannot connect to it and Brook "
                    "tells clients where to connect: set --advertised-host "
                    "(kafka.advertised_host) to the host name or address clients should use");
+  }
+  for (const auto& l : *listeners) {
+    if (!broker::uses_sasl(l.protocol) && !is_loopback_address(l.host) &&
+        !c.security.allow_unauthenticated_remote) {
+      return failure("listener " + l.name + " on " + l.host + " (" +
+                     std::string(broker::security_protocol_name(l.protocol)) +
+                     ") lets anyone who can reach it read and write everything: use a "
+                     "SASL_PLAINTEXT or SASL_SSL listener there, or set "
+                     "security.allow_unauthenticated_remote = true "
+                     "(--allow-unauthenticated-remote) to accept that");
+    }
   }
   return {};
 }

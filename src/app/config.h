@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/cli/command_outcome.h"
 #include "broker/broker_config.h"
@@ -16,11 +17,30 @@
 
 namespace brook::app {
 
+// The [security] settings that are not the broker's own.
+struct security_settings {
+  // The SASL mechanisms SASL listeners offer.
+  std::vector<std::string> sasl_mechanisms = {"SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"};
+  // Create the admin user with a random password, printed once, when there are no users.
+  bool bootstrap_admin = false;
+  // The admin user's name; with admin_password, it is created at start when absent.
+  std::string admin_user = "admin";
+  std::string admin_password;
+  // Listen without authentication on addresses other than loopback.
+  bool allow_unauthenticated_remote = false;
+};
+
 struct server_config {
   std::filesystem::path data_dir = "./data";
   std::string log_level = "info";
   storage::log_config storage;
   broker::broker_config kafka;
+  // kafka.listeners, kafka.listener_security_protocol_map, kafka.advertised_listeners as
+  // written (comma-separated); listeners_of() turns them into the broker's listeners.
+  std::string listeners;
+  std::string listener_security_protocol_map;
+  std::string advertised_listeners;
+  security_settings security;
   http::http_config http;
   std::chrono::milliseconds retention_check_interval{300'000};
   // How often each written partition's recovery checkpoint is taken.
@@ -43,6 +63,10 @@ done set_config_value(server_config& config, const std::string& key, const std::
 // the first refused value is the error.
 outcome<server_config> load_config(const std::optional<std::filesystem::path>& path,
                                    const std::function<const char*(const char*)>& getenv);
+
+// The Kafka listeners: those of kafka.listeners, or one PLAINTEXT listener on
+// kafka.host:kafka.port when it is empty. The error says what is wrong.
+outcome<std::vector<broker::listener_config>> listeners_of(const server_config& config);
 
 // Checks what no single value shows, once every source is applied: the storage ranges,
 // and that clients are not told to connect to a wildcard address (0.0.0.0, ::), which

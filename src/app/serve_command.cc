@@ -6,10 +6,12 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <ostream>
 
 #include "app/server_settings.h"
 #include "backend/local_backend.h"
+#include "base/base64.h"
 #include "base/crc32c.h"
 #include "base/descriptor_limit.h"
 #include "base/log.h"
@@ -20,6 +22,9 @@
 #include "http/rest_service.h"
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
+#include "security/sasl_authenticator.h"
+#include "security/scram_credential.h"
+#include "security/user_directory.h"
 #include "storage/data_dir_lock.h"
 #include "storage/errc.h"
 #include "storage/group_store.h"
@@ -89,6 +94,41 @@ void print_config(const server_config& config, std::ostream& out) {
   }
 }
 
+// The administrator from the configuration: security.admin_password creates
+// security.admin_user when absent; security.bootstrap_admin creates it with a random
+// password, printed once, when there are no users at all. False (logged) on a store error.
+bool ensure_admin(const security_settings& s, security::user_directory& users) {
+  std::string password;
+  bool generated = false;
+  if (!s.admin_password.empty()) {
+    if (!users.list().contains(s.admin_user)) {
+      password = s.admin_password;
+    }
+  } else if (s.bootstrap_admin && users.empty()) {
+    password = base64_encode(security::random_bytes(18));
+    generated = true;
+  }
+  if (password.empty()) {
+    return true;
+  }
+  for (auto m : {security::scram_mechanism::sha256, security::scram_mechanism::sha512}) {
+    if (auto st = users.put(s.admin_user, security::scram_credential_from_password(m, password));
+        !st) {
+      log::error("cannot create the admin user: {}", st.error().message());
+      return false;
+    }
+  }
+  log::info("created user {} (SCRAM-SHA-256, SCRAM-SHA-512)", s.admin_user);
+  if (generated) {
+    // Once, on the terminal, never in the log.
+    std::fprintf(stderr,
+                 "\nbrook: created the first user '%s' with password\n\n    %s\n\nKeep it: it "
+                 "is not shown again (change it with `brook user passwd`).\n\n",
+                 s.admin_user.c_str(), password.c_str());
+  }
+  return true;
+}
+
 }  // namespace
 
 CLI::App* add_serve_command(CLI::App& app, serve_options& o) {
@@ -109,6 +149,9 @@ CLI::App* add_serve_command(CLI::App& app, serve_options& o) {
       help += " (default " + d + ")";
     }
     auto* flag = serve->add_option(std::string(s.flag), o.values[i], help)->type_name(s.type);
+    if (s.type == "true|false") {
+      flag->expected(0, 1);  // a bare boolean flag means true
+    }
     o.flags.push_back(flag);
   }
   return serve;
@@ -131,7 +174,11 @@ int run_serve_command(const serve_options& o, const std::function<const char*(co
     if (o.flags[i]->count() == 0) {
       continue;
     }
-    if (auto set = set_config_value(config, std::string(settings[i].key), o.values[i]); !set) {
+    std::string value = o.values[i];
+    if (value.empty() && settings[i].type == "true|false") {
+      value = "true";
+    }
+    if (auto set = set_config_value(config, std::string(settings[i].key), value); !set) {
       err << "brook: " << settings[i].flag << ": " << set.error() << "\n";
       return 2;
     }
@@ -213,7 +260,24 @@ int run_serve(const server_config& config) {
     log::error("cannot load topics: {}", st.error().message());
     return 1;
   }
-  auto b = broker::broker::open(config.kafka, config.data_dir, logs, topics);
+  auto users = security::user_directory::open(config.data_dir);
+  if (!users) {
+    log::error("cannot open the credential store in {}: {}", config.data_dir.string(),
+               users.error().message());
+    return 1;
+  }
+  if (!ensure_admin(config.security, **users)) {
+    return 1;
+  }
+  security::sasl_authenticator sasl(**users, config.security.sasl_mechanisms);
+  auto listeners = listeners_of(config);
+  if (!listeners) {
+    log::error("{}", listeners.error());
+    return 1;
+  }
+  broker::broker_config kafka_config = config.kafka;
+  kafka_config.listeners = *listeners;
+  auto b = broker::broker::open(kafka_config, config.data_dir, logs, topics);
   if (!b) {
     log::error("cannot start the broker: {}", b.error().message());
     return 1;
@@ -246,15 +310,28 @@ int run_serve(const server_config& config) {
     return 1;
   }
   (*b)->set_groups(**groups);
-  broker::server kafka(**b, kafka_io);
-  if (auto st = kafka.start(); !st) {
-    log::error("cannot listen on {}:{}: {}", config.kafka.host, config.kafka.port,
-               st.error().message());
-    (*groups)->stop();
-    (void)logs.close_all();
-    return 1;
+  (*b)->set_users(**users);
+  (*b)->set_sasl(sasl);
+  std::vector<std::unique_ptr<broker::server>> kafka;
+  for (const auto& l : (*b)->listeners()) {
+    auto& server = kafka.emplace_back(std::make_unique<broker::server>(**b, kafka_io, l));
+    if (auto st = server->start(); !st) {
+      log::error("cannot listen on {}:{} (listener {}): {}", l.host, l.port, l.name,
+                 st.error().message());
+      for (auto& s : kafka) {
+        s->stop();
+      }
+      (*groups)->stop();
+      (void)logs.close_all();
+      return 1;
+    }
+    (*b)->set_bound_port(l.name, server->port());
   }
-  (*b)->set_bound_port(kafka.port());
+  auto stop_kafka = [&kafka] {
+    for (auto& s : kafka) {
+      s->stop();
+    }
+  };
   // Storage housekeeping on a thread of its own, off the network threads (each round may
   // take seconds of disk work): retention (segment deletion) every
   // storage.retention_check_interval_ms, the recovery checkpoints every
@@ -303,11 +380,16 @@ int run_serve(const server_config& config) {
     if (!config.kafka.advertised_host.empty()) {
       http_config.allowed_hosts.push_back(config.kafka.advertised_host);
     }
+    for (const auto& l : (*b)->listeners()) {
+      if (!l.advertised_host.empty()) {
+        http_config.allowed_hosts.push_back(l.advertised_host);
+      }
+    }
     auto started_rest = http::rest_service::start(http_config, events);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
-      kafka.stop();
+      stop_kafka();
       stop_housekeeping();
       kafka_io.stop();
       kafka_io.join();
@@ -321,9 +403,14 @@ int run_serve(const server_config& config) {
 
   auto ready =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
-  log::info("kafka listener on {}:{} (advertised {}:{}), {} topics, cluster id {}",
-            config.kafka.host, kafka.port(), (*b)->advertised_host(), (*b)->advertised_port(),
-            topics.size(), (*b)->cluster_id());
+  for (const auto& s : kafka) {
+    const auto& l = s->config();
+    const auto& advertised = (*b)->advertised_endpoint(l.name);
+    log::info("kafka listener on {}:{} (advertised {}:{}): {}, {}", l.host, s->port(),
+              advertised.host, advertised.port, l.name, broker::security_protocol_name(l.protocol));
+  }
+  log::info("{} topics, {} users, cluster id {}", topics.size(), (*users)->list().size(),
+            (*b)->cluster_id());
   log::info("brook ready in {:.1f} ms (durability {}, crc32c {})", ready.count(),
             config.storage.durability == storage::durability::sync ? "sync" : "interval",
             crc32c::hardware_accelerated() ? "sse4.2" : "portable");
@@ -338,7 +425,7 @@ int run_serve(const server_config& config) {
     rest.reset();
   }
   events.stop();
-  kafka.stop();
+  stop_kafka();
   stop_housekeeping();
   kafka_io.stop();
   kafka_io.join();

@@ -1,5 +1,6 @@
 #include "app/server_settings.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "base/text.h"
 #include "http/origin_policy.h"
+#include "security/sasl_authenticator.h"
 
 namespace brook::app {
 namespace {
@@ -176,6 +178,11 @@ bool valid_host_name(std::string_view name) {
   return name == "*" || http::is_host_text(name);
 }
 
+bool valid_sasl_mechanism(std::string_view name) {
+  const auto& known = security::known_sasl_mechanisms();
+  return std::find(known.begin(), known.end(), name) != known.end();
+}
+
 // A web origin: scheme://host[:port], or "*".
 bool valid_origin(std::string_view origin) {
   if (origin == "*") {
@@ -292,6 +299,21 @@ std::vector<server_setting> make_settings() {
       "must be a port number, 0-65535 (0: the listening port)",
       "Port clients are told to connect to (0: the listening port)",
       [](auto& c) -> auto& { return c.kafka.advertised_port; }));
+  s.push_back(text(
+      "kafka.listeners", "--listeners", "LISTENERS", {},
+      "Kafka listeners as NAME://HOST:PORT, comma-separated (PLAINTEXT, SSL, SASL_PLAINTEXT, "
+      "SASL_SSL, or names mapped by kafka.listener_security_protocol_map); empty: one "
+      "PLAINTEXT listener on kafka.host:kafka.port",
+      [](auto& c) -> auto& { return c.listeners; }));
+  s.push_back(text(
+      "kafka.listener_security_protocol_map", "--listener-security-protocol-map", "NAME:PROTOCOL",
+      {}, "Security protocol of each listener name that is not a protocol itself, comma-separated",
+      [](auto& c) -> auto& { return c.listener_security_protocol_map; }));
+  s.push_back(text(
+      "kafka.advertised_listeners", "--advertised-listeners", "LISTENERS", {},
+      "Where clients of each listener are told to connect, as NAME://HOST:PORT (default: "
+      "kafka.advertised_host or the listener's address, and its port)",
+      [](auto& c) -> auto& { return c.advertised_listeners; }));
   s.push_back(integer(
       "kafka.max_request_bytes", "--max-request-bytes", "BYTES", 1024, int64_t{1} << 31,
       "must be a number of bytes, 1024 to 2147483648",
@@ -322,6 +344,36 @@ std::vector<server_setting> make_settings() {
       "must be a number of milliseconds, 1 to 86400000",
       "A Kafka request must arrive whole within this once it has begun",
       [](auto& c) -> auto& { return c.kafka.request_read_timeout; }));
+  s.push_back(name_list(
+      "security.sasl_mechanisms", "--sasl-mechanisms", "MECHANISMS",
+      "must be SASL mechanisms Brook implements: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN",
+      "SASL mechanisms SASL listeners offer (comma-separated)",
+      [](auto& c) -> auto& { return c.security.sasl_mechanisms; }, valid_sasl_mechanism));
+  s.push_back(integer(
+      "security.connections_max_reauth_ms", "--connections-max-reauth-ms", "MS", 0, max_ms,
+      "must be a number of milliseconds (0: never)",
+      "An authenticated Kafka session lasts this long; the client then authenticates again on "
+      "the same connection (0: for the connection's life)",
+      [](auto& c) -> auto& { return c.kafka.connections_max_reauth; }));
+  s.push_back(boolean(
+      "security.bootstrap_admin", "--bootstrap-admin",
+      "When there are no users, create security.admin_user with a random password and print "
+      "it once",
+      [](auto& c) -> auto& { return c.security.bootstrap_admin; }));
+  s.push_back(text(
+      "security.admin_user", "--admin-user", "NAME", "must not be empty",
+      "The administrator's user name", [](auto& c) -> auto& { return c.security.admin_user; }));
+  s.push_back(text(
+      "security.admin_password", "--admin-password", "PASSWORD", {},
+      "Create security.admin_user with this password when it does not exist (better from the "
+      "environment: BROOK_SECURITY_ADMIN_PASSWORD)",
+      [](auto& c) -> auto& { return c.security.admin_password; }));
+  s.back().format = [](const server_config&) { return std::string(); };  // never printed
+  s.push_back(boolean(
+      "security.allow_unauthenticated_remote", "--allow-unauthenticated-remote",
+      "Allow PLAINTEXT listeners on addresses other than loopback (anyone who reaches them can "
+      "read and write everything)",
+      [](auto& c) -> auto& { return c.security.allow_unauthenticated_remote; }));
   s.push_back(integer(
       "kafka.threads", "--kafka-threads", "INT", 0, 1024,
       "must be a number of threads, 0 (one per core) to 1024",

@@ -66,17 +66,50 @@ result<std::unique_ptr<broker>> broker::open(broker_config config,
     b->_next_pid = v;
     b->_pid_block_end = v;
   }
-  b->_advertised_host =
-      b->_config.advertised_host.empty() ? b->_config.host : b->_config.advertised_host;
-  b->_advertised_port =
-      b->_config.advertised_port != 0 ? b->_config.advertised_port : b->_config.port;
+  b->_listeners = b->_config.listeners;
+  if (b->_listeners.empty()) {
+    listener_config only;
+    only.host = b->_config.host;
+    only.port = b->_config.port;
+    b->_listeners.push_back(only);
+  }
+  for (const auto& l : b->_listeners) {
+    listener_endpoint e;
+    e.name = l.name;
+    e.host = !l.advertised_host.empty()            ? l.advertised_host
+             : !b->_config.advertised_host.empty() ? b->_config.advertised_host
+                                                   : l.host;
+    e.port = l.advertised_port != 0 ? l.advertised_port
+             : b->_listeners.size() == 1 && b->_config.advertised_port != 0
+                 ? b->_config.advertised_port
+                 : l.port;
+    b->_endpoints.push_back(std::move(e));
+  }
   return b;
 }
 
-void broker::set_bound_port(uint16_t port) {
-  _bound_port = port;
-  if (_config.advertised_port == 0) {
-    _advertised_port = port;
+const listener_endpoint& broker::advertised_endpoint(std::string_view name) const {
+  for (const auto& e : _endpoints) {
+    if (e.name == name) {
+      return e;
+    }
+  }
+  return _endpoints.front();
+}
+
+void broker::set_bound_port(std::string_view listener, uint16_t port) {
+  for (size_t i = 0; i < _listeners.size(); ++i) {
+    if (_listeners[i].name != listener) {
+      continue;
+    }
+    if (i == 0) {
+      _bound_port = port;
+    }
+    const bool configured = _listeners[i].advertised_port != 0 ||
+                            (_listeners.size() == 1 && _config.advertised_port != 0);
+    if (!configured) {
+      _endpoints[i].port = port;
+    }
   }
 }
 

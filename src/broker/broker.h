@@ -16,6 +16,8 @@
 #include "broker/service/write_health.h"
 #include "broker/topic_table.h"
 #include "security/authorizer.h"
+#include "security/sasl_authenticator.h"
+#include "security/user_directory.h"
 #include "storage/log_manager.h"
 
 namespace brook::broker {
@@ -36,11 +38,17 @@ class broker {
   storage::log_manager& logs() { return _logs; }
   const std::string& cluster_id() const { return _cluster_id; }
   int32_t node_id() const { return _config.node_id; }
-  const std::string& advertised_host() const { return _advertised_host; }
-  int32_t advertised_port() const { return _advertised_port; }
-  // Called once the listener is bound (the port may have been 0).
-  void set_bound_port(uint16_t port);
-  // The port the Kafka listener is bound to (0 before it is).
+  // The listeners (config().listeners, or the one of host:port when none is given).
+  const std::vector<listener_config>& listeners() const { return _listeners; }
+  // Where clients of the first listener are told to connect.
+  const std::string& advertised_host() const { return _endpoints.front().host; }
+  int32_t advertised_port() const { return _endpoints.front().port; }
+  // Where clients of the listener `name` are told to connect (the first listener's for
+  // an unknown name).
+  const listener_endpoint& advertised_endpoint(std::string_view name) const;
+  // Called once a listener is bound (its port may have been 0), before the network runs.
+  void set_bound_port(std::string_view listener, uint16_t port);
+  // The port the first Kafka listener is bound to (0 before it is).
   uint16_t bound_port() const { return _bound_port; }
 
   // A fresh producer id, never handed out before (ids are reserved durably in blocks).
@@ -58,6 +66,13 @@ class broker {
   const security::authorizer& authorizer() const { return *_authorizer; }
   void set_authorizer(const security::authorizer& a) { _authorizer = &a; }
 
+  // The users who may log in (set once at start-up, before the listeners start).
+  security::user_directory& users() { return *_users; }
+  void set_users(security::user_directory& u) { _users = &u; }
+  // Starts SASL exchanges on SASL listeners (set at start-up; null: no SASL listener).
+  const security::sasl_authenticator* sasl() const { return _sasl; }
+  void set_sasl(const security::sasl_authenticator& a) { _sasl = &a; }
+
   // The consumer-group coordinator (set once at start-up, before the listener starts).
   group::group_coordinator& groups() { return *_groups; }
   void set_groups(group::group_coordinator& g) { _groups = &g; }
@@ -71,8 +86,8 @@ class broker {
   storage::log_manager& _logs;
   topic_table& _topics;
   std::string _cluster_id;
-  std::string _advertised_host;
-  int32_t _advertised_port = 0;
+  std::vector<listener_config> _listeners;
+  std::vector<listener_endpoint> _endpoints;  // advertised, one per listener
   uint16_t _bound_port = 0;
   std::mutex _pid_mutex;
   int64_t _next_pid = 0;
@@ -81,6 +96,8 @@ class broker {
   topic_service _topic_admin{*this};
   write_health _writes;
   produce_service _appender{_writes};
+  security::user_directory* _users = nullptr;
+  const security::sasl_authenticator* _sasl = nullptr;
   security::allow_all_authorizer _allow_all;
   const security::authorizer* _authorizer = &_allow_all;
 };

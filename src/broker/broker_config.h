@@ -6,11 +6,16 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
 #include "broker/group/group_config.h"
+#include "broker/listener_config.h"
 
 namespace brook::broker {
 
 struct broker_config {
+  // The listeners (kafka.listeners); empty: one PLAINTEXT listener on host:port.
+  std::vector<listener_config> listeners;
   std::string host = "127.0.0.1";        // listen address
   uint16_t port = 9092;                  // 0: any free port (tests)
   std::string advertised_host;           // what Metadata tells clients; empty: host
@@ -27,6 +32,9 @@ struct broker_config {
   std::chrono::milliseconds connections_max_idle{600000};
   // Once its size has been read, a request frame must arrive whole within this.
   std::chrono::milliseconds request_read_timeout{30000};
+  // An authenticated session lasts this long before the client must authenticate again
+  // (connections.max.reauth.ms, KIP-368); 0: for the connection's life.
+  std::chrono::milliseconds connections_max_reauth{0};
   int threads = 0;  // network threads; 0: one per core
   int32_t node_id = 0;
   bool auto_create_topics = true;  // auto.create.topics.enable

@@ -2,6 +2,8 @@
 
 #include <sys/sendfile.h>
 
+#include <cstring>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/read.hpp>
@@ -14,6 +16,7 @@
 #include "base/log_throttle.h"
 #include "broker/broker.h"
 #include "broker/dispatch.h"
+#include "broker/sasl_exchange.h"
 #include "protocol/request_header.h"
 
 namespace brook::broker {
@@ -21,10 +24,12 @@ namespace brook::broker {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
-connection::connection(asio::ip::tcp::socket socket, broker& b, net::connection_slot slot,
-                       std::shared_ptr<net::byte_budget> request_bytes)
+connection::connection(asio::ip::tcp::socket socket, broker& b, const listener_config& listener,
+                       net::connection_slot slot, std::shared_ptr<net::byte_budget> request_bytes)
     : _socket(std::move(socket)),
       _broker(b),
+      _listener(listener.name),
+      _sasl(std::make_shared<sasl_session>()),
       _room(_socket.get_executor()),
       _slot(std::move(slot)),
       _request_bytes(std::move(request_bytes)),
@@ -32,6 +37,12 @@ connection::connection(asio::ip::tcp::socket socket, broker& b, net::connection_
       _watchdog(_socket.get_executor()) {}
 
 void connection::start() {
+  _sasl->required = false;
+  for (const auto& l : _broker.listeners()) {
+    if (l.name == _listener) {
+      _sasl->required = uses_sasl(l.protocol);
+    }
+  }
   boost::system::error_code ec;
   _socket.set_option(asio::ip::tcp::no_delay(true), ec);
   _socket.native_non_blocking(true, ec);
@@ -172,18 +183,38 @@ asio::awaitable<void> connection::read_loop() {
     }
     _frame_started.reset();
     _last_activity = clock::now();
-    auto header = protocol::decode_request_header(req->frame);
-    if (!header) {
-      log::warn("closing connection: malformed request header");
-      break;
-    }
-    req->header = std::move(*header);
     req->executor = _socket.get_executor();
     req->client_host = _client_host;
-    req->principal = _principal;
+    req->listener = _listener;
     req->authorizer = &_broker.authorizer();
-    dispatch(std::move(req));
-    while (!_closed && _slots.size() >= _broker.config().max_in_flight) {
+    req->sasl = _sasl;
+    if (_sasl->raw_token_next()) {
+      dispatch_raw_token(std::move(req));
+    } else {
+      auto header = protocol::decode_request_header(req->frame);
+      if (!header) {
+        log::warn("closing connection: malformed request header");
+        break;
+      }
+      if (!admissible(*header)) {
+        log::info(
+            "closing Kafka connection from {} on {}: api {} before authentication (or after "
+            "the session ended)",
+            describe_peer(), _listener, header->api_key);
+        break;
+      }
+      req->header = std::move(*header);
+      req->principal = _sasl->principal;
+      dispatch(std::move(req));
+    }
+    // Before authentication requests are served one at a time: the next may depend on
+    // the state the last one left (a handshake, a token).
+    const auto must_wait = [this] {
+      return _slots.size() >= _broker.config().max_in_flight ||
+             (_sasl->required && _sasl->at != sasl_session::stage::authenticated &&
+              !_slots.empty());
+    };
+    while (!_closed && must_wait()) {
       _room.expires_at(asio::steady_timer::time_point::max());
       co_await _room.async_wait(asio::redirect_error(use_awaitable, ec));
     }
@@ -213,6 +244,34 @@ void connection::dispatch(std::shared_ptr<request_context> req) {
                [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
   });
   dispatch_request(_broker, std::move(req), std::move(respond));
+}
+
+bool connection::admissible(const protocol::request_header& h) const {
+  if (h.api_key == protocol::api_versions_key || h.api_key == 17 || h.api_key == 36) {
+    return true;  // ApiVersions, SaslHandshake, SaslAuthenticate
+  }
+  return _sasl->serves_requests(sasl_session::clock::now());
+}
+
+void connection::dispatch_raw_token(std::shared_ptr<request_context> req) {
+  uint64_t seq = _next_seq++;
+  _slots.emplace_back();
+  auto self = shared_from_this();
+  auto executor = _socket.get_executor();
+  const std::string token(reinterpret_cast<const char*>(req->frame.data()), req->frame.size());
+  sasl_exchange_step(_broker, req, token, [self, seq, executor](sasl_exchange_outcome result) {
+    response r;
+    if (result.outcome == sasl_exchange_outcome::state::failure) {
+      r.send = false;  // after a v0 handshake a failure closes the connection, unanswered
+      r.close_after = true;
+    } else {
+      r.buffer.resize(4 + result.token.size());
+      be::store<int32_t>(r.buffer.data(), static_cast<int32_t>(result.token.size()));
+      std::memcpy(r.buffer.data() + 4, result.token.data(), result.token.size());
+    }
+    asio::post(executor,
+               [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
+  });
 }
 
 void connection::complete(uint64_t seq, response r) {

@@ -20,7 +20,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "broker/listener_config.h"
 #include "broker/request_context.h"
+#include "broker/sasl_session.h"
 #include "net/byte_budget.h"
 #include "net/tcp_listener.h"
 
@@ -36,7 +38,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // `request_bytes`: the budget of kafka.queued_max_request_bytes shared by the listener's
   // connections (none: no limit).
-  connection(boost::asio::ip::tcp::socket socket, broker& b, net::connection_slot slot = {},
+  connection(boost::asio::ip::tcp::socket socket, broker& b, const listener_config& listener,
+             net::connection_slot slot = {},
              std::shared_ptr<net::byte_budget> request_bytes = nullptr);
   void start();
 
@@ -58,6 +61,11 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<bool> send_response(const response& r);
   void dispatch(std::shared_ptr<request_context> req);
+  // A raw SASL token after a v0 SaslHandshake: answered with a raw size-prefixed token.
+  void dispatch_raw_token(std::shared_ptr<request_context> req);
+  // Whether the request may be served now: on a SASL listener, only the SASL requests and
+  // ApiVersions before authentication and after the session's end.
+  bool admissible(const protocol::request_header& h) const;
   void complete(uint64_t seq, response r);
   void shut_down();
 
@@ -68,10 +76,11 @@ class connection : public std::enable_shared_from_this<connection> {
   uint64_t _next_seq = 0;
   bool _writing = false;
   bool _closed = false;
-  std::string _client_host;         // "/<peer address>"
-  security::principal _principal;   // User:ANONYMOUS until the connection authenticates
-  boost::asio::steady_timer _room;  // the reader waits here while max_in_flight are pending
-  net::connection_slot _slot;       // its place under kafka.max_connections
+  std::string _client_host;             // "/<peer address>"
+  std::string _listener;                // its name
+  std::shared_ptr<sasl_session> _sasl;  // the connection's authentication
+  boost::asio::steady_timer _room;      // the reader waits here while max_in_flight are pending
+  net::connection_slot _slot;           // its place under kafka.max_connections
   std::shared_ptr<net::byte_budget>
       _request_bytes;  // kafka.queued_max_request_bytes, shared (may be null)
   boost::asio::steady_timer _budget_wait;

@@ -33,6 +33,10 @@ const api_handler* const table[] = {
     &handlers::describe_groups,
     &handlers::delete_groups,
     &handlers::offset_delete,
+    &handlers::sasl_handshake,
+    &handlers::sasl_authenticate,
+    &handlers::describe_user_scram_credentials,
+    &handlers::alter_user_scram_credentials,
 };
 }  // namespace
 

@@ -16,6 +16,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "broker/responder.h"
+#include "broker/sasl_session.h"
 #include "net/byte_budget.h"
 #include "protocol/request_header.h"
 #include "security/authorizer.h"
@@ -30,8 +31,11 @@ struct request_context {
   boost::asio::any_io_executor executor;  // the connection's thread
   std::string client_host;                // "/<peer address>", as Kafka reports it
   std::string listener = "PLAINTEXT";     // the name of the listener the request came in on
-  security::principal principal;          // User:ANONYMOUS until authentication exists
+  security::principal principal;          // User:ANONYMOUS unless the connection authenticated
   const security::authorizer* authorizer = nullptr;  // never null once dispatched
+  // The connection's authentication state: the SASL handlers change it, on the
+  // connection's thread (never null once dispatched).
+  std::shared_ptr<sasl_session> sasl;
 
   std::span<const std::byte> body() const {
     return std::span<const std::byte>(frame).subspan(header.body_offset);

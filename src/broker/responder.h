@@ -51,10 +51,20 @@ class responder {
     protocol::finish_response(w);
     send_frame(std::move(w));
   }
-  void send_frame(protocol::wire_writer&& w) {
+  // As send, then closes the connection (Kafka's answer to a failed authentication).
+  template <typename Message>
+  void send_then_close(const protocol::request_header& header, const Message& message) {
+    protocol::wire_writer w;
+    protocol::begin_response(w, header.api_key, header.api_version, header.correlation_id);
+    message.encode(w, header.api_version);
+    protocol::finish_response(w);
+    send_frame(std::move(w), true);
+  }
+  void send_frame(protocol::wire_writer&& w, bool close_after = false) {
     response r;
     r.buffer = w.take_buffer();
     r.splices = w.take_splices();
+    r.close_after = close_after;
     deliver(std::move(r));
   }
   // No answer (acks=0), but the slot is released so later answers go out.

@@ -8,15 +8,16 @@
 
 namespace brook::broker {
 
-server::server(broker& b, net::io_pool& pool)
+server::server(broker& b, net::io_pool& pool, listener_config listener)
     : _broker(b),
+      _config(std::move(listener)),
       _request_bytes(std::make_shared<net::byte_budget>(b.config().queued_max_request_bytes)),
       _listener(
           pool,
-          {b.config().host, b.config().port, b.config().max_connections,
+          {_config.host, _config.port, b.config().max_connections,
            b.config().max_connections_per_ip},
           [this](boost::asio::ip::tcp::socket socket, net::connection_slot slot) {
-            std::make_shared<connection>(std::move(socket), _broker, std::move(slot),
+            std::make_shared<connection>(std::move(socket), _broker, _config, std::move(slot),
                                          _request_bytes)
                 ->start();
           },

@@ -1,6 +1,6 @@
-// The Kafka listener: accepted connections go, in turn, to the contexts of the network
-// io_pool (net/io_pool.h: one thread each, kafka.threads of them) that app/ composes. A
-// connection lives on one thread; handlers run there unless they wait.
+// A Kafka listener (one per entry of kafka.listeners): accepted connections go, in turn, to the
+// contexts of the network io_pool (net/io_pool.h: one thread each, kafka.threads of them) that app/
+// composes. A connection lives on one thread; handlers run there unless they wait.
 #pragma once
 
 #include <atomic>
@@ -9,6 +9,7 @@
 
 #include "base/log_throttle.h"
 #include "base/result.h"
+#include "broker/listener_config.h"
 #include "net/byte_budget.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
@@ -20,7 +21,7 @@ class broker;
 class server {
  public:
   // `pool` outlives the server; its owner starts and stops it.
-  server(broker& b, net::io_pool& pool);
+  server(broker& b, net::io_pool& pool, listener_config listener);
 
   // Binds the listener (the port is known after this); connections are served once the
   // pool runs.
@@ -28,6 +29,7 @@ class server {
   // Stops accepting. The open connections go when the pool stops.
   void stop();
   uint16_t port() const { return _listener.port(); }
+  const listener_config& config() const { return _config; }
 
  private:
   // A connection past kafka.max_connections or kafka.max_connections_per_ip: closed, and
@@ -35,6 +37,7 @@ class server {
   void refuse(boost::asio::ip::tcp::socket socket, net::refusal why);
 
   broker& _broker;
+  listener_config _config;
   std::atomic<size_t> _refused{0};
   log_throttle _refusal_log{std::chrono::seconds(10)};
   std::shared_ptr<net::byte_budget>

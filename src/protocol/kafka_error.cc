@@ -146,6 +146,12 @@ std::string_view kafka_error_name(kafka_error e) {
       return "INVALID_RECORD";
     case kafka_error::unstable_offset_commit:
       return "UNSTABLE_OFFSET_COMMIT";
+    case kafka_error::resource_not_found:
+      return "RESOURCE_NOT_FOUND";
+    case kafka_error::duplicate_resource:
+      return "DUPLICATE_RESOURCE";
+    case kafka_error::unacceptable_credential:
+      return "UNACCEPTABLE_CREDENTIAL";
     case kafka_error::unknown_topic_id:
       return "UNKNOWN_TOPIC_ID";
     case kafka_error::inconsistent_topic_id:

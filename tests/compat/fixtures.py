@@ -32,6 +32,7 @@ import uuid
 from kafka_wire import Conn
 
 READY = re.compile(r"kafka listener on [0-9.]+:(\d+)")
+LISTENER = re.compile(r"kafka listener on [0-9.]+:(\d+) \(advertised [^)]*\): ([A-Za-z0-9_-]+)")
 HTTP = re.compile(r"http listener on [0-9.]+:(\d+)")
 SANITIZER_MARKERS = ("AddressSanitizer", "runtime error:", "LeakSanitizer")
 DEADLINE_S = 60  # of any one wait in a test
@@ -91,6 +92,7 @@ class BrookServer:
         self.env = env
         self.proc = None
         self.port = None
+        self.listeners = {}  # listener name -> bound port
         self.http_port = None
         self.log_lines = []
         self._ready = threading.Event()
@@ -111,6 +113,8 @@ class BrookServer:
         """Starts the server; returns once it logs its listeners (no sleeps)."""
         self._ready.clear()
         self.log_done.clear()
+        self.port = None
+        self.listeners = {}
         args = [self.binary, "serve", "--data-dir", os.path.join(self.data_dir, "data"),
                 "--kafka-port", str(port)] + self.extra_args
         if not any(a.startswith("--http-port") for a in self.extra_args):
@@ -138,9 +142,12 @@ class BrookServer:
                 h = HTTP.search(line)
                 if h:
                     self.http_port = int(h.group(1))
-                m = READY.search(line)
+                m = LISTENER.search(line)
                 if m:
-                    self.port = int(m.group(1))
+                    self.listeners[m.group(2)] = int(m.group(1))
+                    if self.port is None:
+                        self.port = int(m.group(1))
+                if "brook ready in" in line and self.port is not None:
                     self._ready.set()
         finally:
             self.log_done.set()

@@ -31,6 +31,7 @@ void add_connection_options(CLI::App* sub, group_options& o) {
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
   sub->add_flag("--json", o.json, "Print one JSON object instead of text");
+  add_login_options(sub, o.login);
 }
 
 bool parse_int(std::string_view text, int64_t& out) {
@@ -153,6 +154,9 @@ CLI::App* add_group_command(CLI::App& app, group_options& o) {
 }
 
 done validate_group_options(const group_options& o) {
+  if (auto login = validate_login(o.login); !login) {
+    return login;
+  }
   if (!parse_host_port(o.bootstrap)) {
     return failure(fmt::format("--bootstrap: '{}' is not HOST:PORT", o.bootstrap));
   }

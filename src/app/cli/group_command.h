@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "app/cli/command_outcome.h"
+#include "app/cli/kafka_login.h"
 #include "base/result.h"
 
 namespace CLI {
@@ -36,6 +37,7 @@ struct group_options {
   std::string action;  // list, describe, delete or reset-offsets
   std::string bootstrap = "127.0.0.1:9092";
   int64_t timeout_ms = 10000;  // connect, and each request
+  kafka_login login;
   bool json = false;
   std::vector<std::string> states;  // list --state
   std::vector<std::string> groups;  // describe and reset-offsets: one; delete: one or more

@@ -16,8 +16,11 @@
 #include "protocol/kafka_error.h"
 #include "protocol/messages/api_catalog.h"
 #include "protocol/messages/api_versions.h"
+#include "protocol/messages/sasl_authenticate.h"
+#include "protocol/messages/sasl_handshake.h"
 #include "protocol/request_header.h"
 #include "protocol/wire_reader.h"
+#include "security/scram_client.h"
 
 namespace brook::app {
 
@@ -43,6 +46,10 @@ class client_category_impl : public std::error_category {
         return "malformed response from the broker";
       case client_errc::response_too_large:
         return "response larger than the client accepts";
+      case client_errc::sasl_unsupported:
+        return "the broker does not offer this SASL mechanism on this listener";
+      case client_errc::authentication_failed:
+        return "authentication failed: wrong user name or password";
     }
     return "unknown kafka client error";
   }
@@ -179,6 +186,11 @@ result<kafka_client> kafka_client::connect(std::string_view address, const optio
   if (auto st = client.exchange_api_versions(); !st) {
     return st.error();
   }
+  if (!opts.sasl_mechanism.empty()) {
+    if (auto st = client.authenticate(); !st) {
+      return st.error();
+    }
+  }
   return client;
 }
 
@@ -222,6 +234,71 @@ int16_t kafka_client::version(int16_t api_key, int16_t min, int16_t max) const {
   int16_t lo = std::max(min, it->second.first);
   int16_t hi = std::min(max, it->second.second);
   return lo <= hi ? hi : int16_t{-1};
+}
+
+status kafka_client::authenticate() {
+  using protocol::sasl_authenticate_request;
+  using protocol::sasl_authenticate_response;
+  using protocol::sasl_handshake_request;
+  using protocol::sasl_handshake_response;
+  const auto bytes_of = [](const std::string& s) {
+    const auto* p = reinterpret_cast<const std::byte*>(s.data());
+    return std::vector<std::byte>(p, p + s.size());
+  };
+  const auto text_of = [](const std::vector<std::byte>& b) {
+    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+  };
+  sasl_handshake_request handshake;
+  handshake.mechanism = _options.sasl_mechanism;
+  auto shaken = call<sasl_handshake_response>(handshake, 1);
+  if (!shaken) {
+    return shaken.error();
+  }
+  if (shaken->error_code != 0) {
+    return client_errc::sasl_unsupported;
+  }
+  const int16_t v = version_for<sasl_authenticate_request>();
+  if (v < 0) {
+    return client_errc::unsupported_api;
+  }
+  auto step = [&](const std::string& token) -> result<std::string> {
+    sasl_authenticate_request request;
+    request.auth_bytes = bytes_of(token);
+    auto answer = call<sasl_authenticate_response>(request, v);
+    if (!answer) {
+      return answer.error();
+    }
+    if (answer->error_code != 0) {
+      return client_errc::authentication_failed;
+    }
+    return text_of(answer->auth_bytes);
+  };
+  if (_options.sasl_mechanism == "PLAIN") {
+    auto done = step(std::string(1, '\0') + _options.sasl_username + std::string(1, '\0') +
+                     _options.sasl_password);
+    return done ? status{} : status(done.error());
+  }
+  auto mechanism = security::scram_mechanism_named(_options.sasl_mechanism);
+  if (!mechanism) {
+    return client_errc::sasl_unsupported;
+  }
+  security::scram_client scram(*mechanism, _options.sasl_username, _options.sasl_password);
+  auto server_first = step(scram.first_message());
+  if (!server_first) {
+    return server_first.error();
+  }
+  auto final_message = scram.final_message(*server_first);
+  if (!final_message) {
+    return client_errc::authentication_failed;
+  }
+  auto server_final = step(*final_message);
+  if (!server_final) {
+    return server_final.error();
+  }
+  if (!scram.verify(*server_final)) {
+    return client_errc::authentication_failed;  // the server did not prove it knows us
+  }
+  return {};
 }
 
 status kafka_client::exchange_api_versions() {

@@ -25,13 +25,15 @@
 namespace brook::app {
 
 enum class client_errc {
-  bad_address = 1,     // not HOST:PORT
-  resolve_failed,      // the host name does not resolve
-  connection_closed,   // the broker closed the connection mid-request
-  timed_out,           // no answer within the request timeout
-  unsupported_api,     // the broker and this build share no version of an API
-  malformed_response,  // a response that does not decode, or answers another request
-  response_too_large,  // a response frame above the client's limit
+  bad_address = 1,        // not HOST:PORT
+  resolve_failed,         // the host name does not resolve
+  connection_closed,      // the broker closed the connection mid-request
+  timed_out,              // no answer within the request timeout
+  unsupported_api,        // the broker and this build share no version of an API
+  malformed_response,     // a response that does not decode, or answers another request
+  response_too_large,     // a response frame above the client's limit
+  sasl_unsupported,       // the broker does not offer the SASL mechanism asked for
+  authentication_failed,  // the broker refused the SASL credentials
 };
 const std::error_category& client_category();
 std::error_code make_error_code(client_errc e);
@@ -56,6 +58,10 @@ class kafka_client {
     std::chrono::milliseconds timeout{10000};  // connect, and each request
     std::string client_id = "brook-cli";
     size_t max_response_bytes = size_t{256} << 20;
+    // SASL after ApiVersions when set: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.
+    std::string sasl_mechanism;
+    std::string sasl_username;
+    std::string sasl_password;
   };
 
   // Connects to `address` (HOST:PORT) and asks the broker for its API versions.
@@ -115,6 +121,8 @@ class kafka_client {
   result<std::span<const std::byte>> round_trip(int16_t api_key, int16_t version,
                                                 std::span<const std::byte> body);
   status exchange_api_versions();
+  // SaslHandshake v1 and SaslAuthenticate with the options' mechanism and credentials.
+  status authenticate();
   status send_all(std::span<const std::byte> bytes);
   status receive_exactly(std::span<std::byte> out);
 

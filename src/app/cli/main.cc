@@ -11,6 +11,7 @@
 #include "app/cli/bench_command.h"
 #include "app/cli/debug_command.h"
 #include "app/cli/group_command.h"
+#include "app/cli/user_command.h"
 #include "app/cli/version_command.h"
 #include "app/serve_command.h"
 
@@ -36,6 +37,9 @@ int main(int argc, char** argv) {
 
   brook::app::group_options group_opts;
   auto* group = brook::app::add_group_command(app, group_opts);
+
+  brook::app::user_options user_opts;
+  auto* user = brook::app::add_user_command(app, user_opts);
 
   brook::app::bench_options bench_opts;
   auto* bench = brook::app::add_bench_command(app, bench_opts);
@@ -82,6 +86,9 @@ int main(int argc, char** argv) {
   }
   if (group->parsed()) {
     return brook::app::run_group(group_opts, std::cout, std::cerr);
+  }
+  if (user->parsed()) {
+    return brook::app::run_user(user_opts, std::cin, std::cout, std::cerr);
   }
   if (bench->parsed()) {
     return brook::app::run_bench(bench_opts, std::cout, std::cerr);

@@ -38,8 +38,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   out.controller_id = b.node_id();
   auto& self = out.brokers.emplace_back();
   self.broker_id = b.node_id();
-  self.host = b.advertised_host();
-  self.port = b.advertised_port();
+  self.host = b.advertised_endpoint(req->listener).host;
+  self.port = b.advertised_endpoint(req->listener).port;
   self.rack.reset();
   out.cluster_authorized_operations =
       in->include_cluster_authorized_operations ? cluster_operations : no_authorized_operations;

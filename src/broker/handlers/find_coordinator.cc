@@ -27,8 +27,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     c.error_code = protocol::code(error);
     if (error == kafka_error::none) {
       c.node_id = b.node_id();
-      c.host = b.advertised_host();
-      c.port = b.advertised_port();
+      c.host = b.advertised_endpoint(req->listener).host;
+      c.port = b.advertised_endpoint(req->listener).port;
       c.error_message.reset();
     } else {
       c.node_id = -1;

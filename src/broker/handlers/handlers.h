@@ -31,5 +31,9 @@ extern const api_handler list_groups;
 extern const api_handler describe_groups;
 extern const api_handler delete_groups;
 extern const api_handler offset_delete;
+extern const api_handler sasl_handshake;
+extern const api_handler sasl_authenticate;
+extern const api_handler describe_user_scram_credentials;
+extern const api_handler alter_user_scram_credentials;
 
 }  // namespace brook::broker::handlers

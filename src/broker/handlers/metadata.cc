@@ -42,8 +42,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   metadata_response out;
   auto& broker_entry = out.brokers.emplace_back();
   broker_entry.node_id = b.node_id();
-  broker_entry.host = b.advertised_host();
-  broker_entry.port = b.advertised_port();
+  broker_entry.host = b.advertised_endpoint(req->listener).host;
+  broker_entry.port = b.advertised_endpoint(req->listener).port;
   broker_entry.rack.reset();
   out.cluster_id = b.cluster_id();
   out.controller_id = b.node_id();

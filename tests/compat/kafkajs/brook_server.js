@@ -14,19 +14,21 @@ const os = require('node:os')
 const path = require('node:path')
 const readline = require('node:readline')
 
-const READY = /kafka listener on [0-9.]+:(\d+)/
+const LISTENER = /kafka listener on [0-9.]+:(\d+) \(advertised [^)]*\): ([A-Za-z0-9_-]+)/
 const SANITIZER_MARKS = ['AddressSanitizer', 'runtime error:', 'LeakSanitizer']
 
 class BrookServer {
-  constructor({ extraArgs = [] } = {}) {
+  constructor({ extraArgs = [], env = undefined } = {}) {
     this.binary = process.env.BROOK_BIN
     if (!this.binary) {
       throw new Error('BROOK_BIN is not set (run through ctest)')
     }
     this.extraArgs = extraArgs
+    this.env = env // the server's environment (default: the test's)
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-compat-js-'))
     this.logLines = []
     this.port = null
+    this.listeners = {} // listener name -> bound port
     this.proc = null
     this._logEnded = null
     this._exited = null
@@ -45,7 +47,7 @@ class BrookServer {
     // without stop() (an uncaught error, killed by the runner or ctest's timeout) does not
     // leave the server running. setpriv execs the binary: this.proc.pid is brook's.
     const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', this.binary, ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] })
+      { stdio: ['ignore', 'pipe', 'pipe'], env: this.env ?? process.env })
     this.proc = proc
     this._exited = new Promise(resolve => proc.on('exit', (code, signal) => resolve({ code, signal })))
     const streams = [proc.stdout, proc.stderr].map(stream => {
@@ -62,9 +64,14 @@ class BrookServer {
       for (const { lines } of streams) {
         lines.on('line', line => {
           this.logLines.push(line)
-          const m = READY.exec(line)
-          if (m && this.port === null) {
-            this.port = Number(m[1])
+          const m = LISTENER.exec(line)
+          if (m) {
+            this.listeners[m[2]] = Number(m[1])
+            if (this.port === null) {
+              this.port = Number(m[1])
+            }
+          }
+          if (line.includes('brook ready in') && this.port !== null) {
             clearTimeout(timer)
             resolve(this)
           }

@@ -140,6 +140,7 @@ TEST(Config, DefaultPartitionsAboveThePerTopicLimitIsRefused) {
 TEST(Config, WildcardAddressesAreNotAdvertised) {
   server_config c;
   EXPECT_EQ(refusal(check_server_config(c)), "");
+  c.security.allow_unauthenticated_remote = true;
   c.kafka.host = "0.0.0.0";
   EXPECT_NE(refusal(check_server_config(c)).find("set --advertised-host"), std::string::npos);
   c.kafka.host = "::";
@@ -159,6 +160,53 @@ TEST(Config, WildcardAddressesAreNotAdvertised) {
 TEST(Config, MissingFileIsAnError) {
   auto c = load_config(std::filesystem::path("/nonexistent/brook.toml"), env_of({}));
   EXPECT_NE(refusal(c), "");
+}
+
+}  // namespace
+}  // namespace brook::app
+
+namespace brook::app {
+namespace {
+
+TEST(Config, UnauthenticatedListenersOnPublicAddressesAreRefused) {
+  server_config c;
+  c.kafka.host = "10.1.2.3";
+  auto why = refusal(check_server_config(c));
+  EXPECT_NE(why.find("lets anyone who can reach it read and write everything"), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("--allow-unauthenticated-remote"), std::string::npos);
+  c.security.allow_unauthenticated_remote = true;
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+
+  server_config s;
+  s.listeners = "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://10.1.2.3:9093";
+  EXPECT_EQ(refusal(check_server_config(s)), "");
+  s.listeners = "PLAINTEXT://10.1.2.3:9092,SASL_PLAINTEXT://10.1.2.3:9093";
+  EXPECT_NE(refusal(check_server_config(s)).find("listener PLAINTEXT on 10.1.2.3"),
+            std::string::npos);
+  s.listeners = "PLAINTEXT://[::1]:9092,SASL_PLAINTEXT://0.0.0.0:9093";
+  EXPECT_NE(refusal(check_server_config(s)).find("kafka.advertised_listeners"), std::string::npos);
+  s.advertised_listeners = "SASL_PLAINTEXT://broker.example.com:9093";
+  EXPECT_EQ(refusal(check_server_config(s)), "");
+}
+
+TEST(Config, ListenersDefaultToKafkaHostAndPort) {
+  server_config c;
+  c.kafka.port = 19092;
+  auto l = listeners_of(c);
+  ASSERT_TRUE(l);
+  ASSERT_EQ(l->size(), 1U);
+  EXPECT_EQ((*l)[0].name, "PLAINTEXT");
+  EXPECT_EQ((*l)[0].port, 19092);
+  c.advertised_listeners = "PLAINTEXT://h:1";
+  EXPECT_FALSE(listeners_of(c));
+  c.advertised_listeners.clear();
+  c.listeners = "SASL_PLAINTEXT://127.0.0.1:0";
+  l = listeners_of(c);
+  ASSERT_TRUE(l);
+  EXPECT_EQ((*l)[0].protocol, broker::security_protocol::sasl_plaintext);
+  c.listeners = "bogus";
+  EXPECT_NE(refusal(check_server_config(c)).find("kafka.listeners:"), std::string::npos);
 }
 
 }  // namespace

@@ -17,7 +17,9 @@ broker_fixture::broker_fixture(broker::broker_config config,
   EXPECT_TRUE(topics->load().has_value());
   config.port = 0;
   b = broker::broker::open(config, dir.path(), *logs, *topics).value();
-  b->set_bound_port(19092);
+  b->set_bound_port("PLAINTEXT", 19092);
+  users = security::user_directory::open(dir.path()).value();
+  b->set_users(*users);
   group_store = storage::group_store::open(dir / "groups.db", false).value();
   // As `brook serve`: commits go only to partitions that exist.
   io.start();

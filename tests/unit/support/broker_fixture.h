@@ -10,6 +10,7 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/topic_table.h"
 #include "net/io_pool.h"
+#include "security/user_directory.h"
 #include "storage/group_store.h"
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
@@ -23,6 +24,7 @@ struct broker_fixture {
   std::unique_ptr<storage::metadata_store> store;
   std::unique_ptr<broker::topic_table> topics;
   std::unique_ptr<broker::broker> b;
+  std::unique_ptr<security::user_directory> users;
   std::unique_ptr<storage::group_store> group_store;
   net::io_pool io{"test-io", 1};  // the coordinator's timer runs here
   std::unique_ptr<broker::group::group_coordinator> groups;

@@ -1,0 +1,79 @@
+#include "broker/sasl_exchange.h"
+
+#include <boost/asio/dispatch.hpp>
+
+#include "base/log.h"
+#include "broker/broker.h"
+
+namespace brook::broker {
+
+void sasl_exchange_step(broker& b, const std::shared_ptr<request_context>& req,
+                        std::string_view token, std::function<void(sasl_exchange_outcome)> done) {
+  auto session = req->sasl;
+  security::sasl_server* exchange = session->exchange.get();
+  const std::string mechanism = session->mechanism;
+  auto finish = [&b, req, session, mechanism,
+                 done = std::move(done)](security::sasl_step step) mutable {
+    sasl_exchange_outcome out;
+    const auto fail = [&](const std::string& reason) {
+      log::info("authentication failed on {} from {}: mechanism {}, user '{}': {}", req->listener,
+                req->client_host.substr(1), mechanism,
+                session->exchange ? session->exchange->attempted_user() : std::string(), reason);
+      session->exchange.reset();
+      out.outcome = sasl_exchange_outcome::state::failure;
+      out.message =
+          "Authentication failed during authentication due to invalid credentials "
+          "with SASL mechanism " +
+          mechanism;
+    };
+    if (step.outcome == security::sasl_step::state::challenge) {
+      out.outcome = sasl_exchange_outcome::state::challenge;
+      out.token = std::move(step.response);
+    } else if (step.outcome == security::sasl_step::state::failure) {
+      fail(step.reason);
+    } else {
+      const security::principal who = session->exchange->authenticated();
+      if (session->reauthenticating && who != session->principal) {
+        fail("re-authentication as " + who.to_string() + " on a connection of " +
+             session->principal.to_string());
+      } else {
+        const auto now = sasl_session::clock::now();
+        std::optional<std::chrono::milliseconds> lifetime;
+        if (b.config().connections_max_reauth.count() > 0) {
+          lifetime = b.config().connections_max_reauth;
+        }
+        if (auto expiry = session->exchange->credential_expiry()) {
+          auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+              *expiry - std::chrono::system_clock::now());
+          left = std::max(left, std::chrono::milliseconds(0));
+          lifetime = lifetime ? std::min(*lifetime, left) : left;
+        }
+        session->expires_at.reset();
+        if (lifetime) {
+          session->expires_at = now + *lifetime;
+          out.session_lifetime_ms = lifetime->count();
+        }
+        log::debug("authenticated {} on {} from {} with {}", who.to_string(), req->listener,
+                   req->client_host.substr(1), mechanism);
+        session->principal = who;
+        session->authenticated_mechanism = mechanism;
+        session->at = sasl_session::stage::authenticated;
+        session->reauthenticating = false;
+        session->exchange.reset();
+        out.outcome = sasl_exchange_outcome::state::success;
+        out.token = std::move(step.response);
+      }
+    }
+    done(std::move(out));
+  };
+  // The mechanism may answer later on another thread (one that waits for a key server):
+  // the session is touched only on the connection's thread.
+  exchange->step(token, [executor = req->executor,
+                         finish = std::move(finish)](security::sasl_step step) mutable {
+    boost::asio::dispatch(executor, [finish = std::move(finish), step = std::move(step)]() mutable {
+      finish(std::move(step));
+    });
+  });
+}
+
+}  // namespace brook::broker

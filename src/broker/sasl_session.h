@@ -1,0 +1,52 @@
+// sasl_session: the authentication state of one Kafka connection. On a SASL listener
+// (SASL_PLAINTEXT, SASL_SSL) a connection starts unauthenticated and may send only
+// ApiVersions, SaslHandshake and SaslAuthenticate; anything else closes it, as Kafka does.
+//   unauthenticated --SaslHandshake--> handshaken --SaslAuthenticate...--> authenticated
+// After SaslHandshake v0 the client sends the SASL tokens as raw size-prefixed frames
+// (kafka-python does); after v1, in SaslAuthenticate requests. With a session lifetime
+// (security.connections_max_reauth_ms or a token's expiry; KIP-368) the client must
+// authenticate again on the same connection before it ends, as the same principal and with
+// the same mechanism; a request after the end closes the connection.
+//
+// Owned by the connection and touched only on its thread; the connection reads no
+// further request while an exchange is under way.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "security/principal.h"
+#include "security/sasl_server.h"
+
+namespace brook::broker {
+
+struct sasl_session {
+  enum class stage { unauthenticated, handshaken, authenticated };
+  using clock = std::chrono::steady_clock;
+
+  bool required = false;  // a SASL listener
+  stage at = stage::unauthenticated;
+  int16_t handshake_version = 1;
+  std::string mechanism;                            // of the last handshake
+  std::unique_ptr<security::sasl_server> exchange;  // while handshaken
+  bool reauthenticating = false;                    // handshaken again after authenticating
+  security::principal principal;                    // once authenticated
+  std::string authenticated_mechanism;
+  std::optional<clock::time_point> expires_at;  // the session's end (KIP-368), if it has one
+
+  // Whether the next frame is a raw SASL token rather than a Kafka request.
+  bool raw_token_next() const { return at == stage::handshaken && handshake_version == 0; }
+  // Whether requests other than the SASL ones are served now.
+  bool serves_requests(clock::time_point now) const {
+    if (!required) {
+      return true;
+    }
+    const bool was_authenticated = at == stage::authenticated || reauthenticating;
+    return was_authenticated && (!expires_at || now < *expires_at);
+  }
+};
+
+}  // namespace brook::broker

@@ -1,0 +1,508 @@
+#!/usr/bin/python3
+"""SASL on the Kafka port (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) against a real `brook
+serve` with two listeners: PLAINTEXT and SASL_PLAINTEXT on 127.0.0.1.
+
+Real clients log in and round-trip records: confluent-kafka (librdkafka) with each
+mechanism, kafka-python (its SaslHandshake v0 and raw tokens) with SCRAM and PLAIN, kcat
+with SCRAM. Users are managed with `brook user` (AlterUserScramCredentials) and survive a
+SIGKILL. Raw requests try what no client sends: requests before authentication, unknown
+mechanisms, tokens out of order, garbage, a wrong proof, a replayed exchange; each gets
+Kafka's answer and the connection closes, and other clients are not disturbed. A second
+server with security.connections_max_reauth_ms checks KIP-368: the session lifetime, the
+re-authentication on the same connection, and its refusals."""
+
+import base64
+import hashlib
+import hmac
+import os
+import struct
+import subprocess
+import sys
+import unittest
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+
+sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from fixtures import DEADLINE_S, ServerTestCase, unique, wait_until  # noqa: E402
+from kafka_wire import Conn, Reader  # noqa: E402
+
+ADMIN_PASSWORD = "admin-secret-" + os.urandom(6).hex()
+LISTENERS = "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0"
+
+UNSUPPORTED_SASL_MECHANISM = 33
+ILLEGAL_SASL_STATE = 34
+SASL_AUTHENTICATION_FAILED = 58
+METADATA_V1 = struct.pack(">i", -1)  # Metadata v1 body: all topics
+
+
+def brook_cli(*args, stdin=None, env=None):
+    p = subprocess.run([os.environ["BROOK_BIN"], *args], input=stdin, capture_output=True,
+                       text=True, timeout=DEADLINE_S, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+# --- raw SASL requests ------------------------------------------------------------------
+
+def handshake(conn, mechanism, version=1):
+    """SaslHandshake; (error code, mechanisms), or None when the connection was closed."""
+    m = mechanism.encode()
+    r = conn.exchange(17, version, struct.pack(">h", len(m)) + m)
+    if r is None:
+        return None
+    error = r.i16()
+    mechanisms = [r.take(r.i16()).decode() for _ in range(r.i32())]
+    return error, mechanisms
+
+
+def authenticate(conn, token, version=1):
+    """SaslAuthenticate (v0-1, not flexible): (error, message, bytes, session lifetime ms),
+    or None when the connection was closed before answering."""
+    r = conn.exchange(36, version, struct.pack(">i", len(token)) + token)
+    if r is None:
+        return None
+    error = r.i16()
+    n = r.i16()
+    message = None if n < 0 else r.take(n).decode()
+    auth = r.take(r.i32())
+    lifetime = struct.unpack(">q", r.take(8))[0] if version >= 1 else None
+    return error, message, auth, lifetime
+
+
+class Scram:
+    """A SCRAM client written here from RFC 5802's formulas (independent of Brook's)."""
+
+    def __init__(self, mechanism, user, password, nonce=None):
+        self.hash = hashlib.sha256 if mechanism == "SCRAM-SHA-256" else hashlib.sha512
+        self.user, self.password = user, password
+        self.nonce = nonce or base64.b64encode(os.urandom(18)).decode()
+        self.first_bare = f"n={user},r={self.nonce}"
+
+    def first(self):
+        return ("n,," + self.first_bare).encode()
+
+    def final(self, server_first, tamper=False):
+        attrs = dict(a.split("=", 1) for a in server_first.decode().split(","))
+        salted = hashlib.pbkdf2_hmac(self.hash().name, self.password.encode(),
+                                     base64.b64decode(attrs["s"]), int(attrs["i"]))
+        client_key = hmac.new(salted, b"Client Key", self.hash).digest()
+        without_proof = "c=biws,r=" + attrs["r"]
+        auth_message = f"{self.first_bare},{server_first.decode()},{without_proof}".encode()
+        signature = hmac.new(self.hash(client_key).digest(), auth_message, self.hash).digest()
+        proof = bytearray(a ^ b for a, b in zip(client_key, signature))
+        if tamper:
+            proof[0] ^= 1
+        server_key = hmac.new(salted, b"Server Key", self.hash).digest()
+        self.expected_server = base64.b64encode(
+            hmac.new(server_key, auth_message, self.hash).digest()).decode()
+        return (without_proof + ",p=" + base64.b64encode(bytes(proof)).decode()).encode()
+
+
+def scram_login(conn, mechanism, user, password, version=1):
+    """A whole SCRAM exchange over SaslHandshake v1 + SaslAuthenticate; the last answer."""
+    assert handshake(conn, mechanism) == (0, ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"])
+    s = Scram(mechanism, user, password)
+    first = authenticate(conn, s.first(), version)
+    if first is None or first[0] != 0:
+        return first
+    final = authenticate(conn, s.final(first[2]), version)
+    if final is not None and final[0] == 0:
+        assert final[2].decode() == "v=" + s.expected_server, final
+    return final
+
+
+class SaslServerTestCase(ServerTestCase):
+    server_args = ("--listeners", LISTENERS)
+    server_env = dict(os.environ, BROOK_SECURITY_ADMIN_PASSWORD=ADMIN_PASSWORD)
+
+    @property
+    def sasl_port(self):
+        return self.brook.listeners["SASL_PLAINTEXT"]
+
+    @property
+    def sasl_bootstrap(self):
+        return f"127.0.0.1:{self.sasl_port}"
+
+    def sasl_conn(self):
+        c = Conn(self.sasl_port)
+        self.addCleanup(c.close)
+        return c
+
+    def admin_cli(self, *args, stdin=None):
+        """`brook user ...` logged in as the admin on the SASL listener."""
+        env = dict(os.environ, BROOK_SASL_PASSWORD=ADMIN_PASSWORD)
+        return brook_cli("user", *args, "--bootstrap", self.sasl_bootstrap,
+                         "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", "admin",
+                         stdin=stdin, env=env)
+
+    def add_user(self, name, password):
+        rc, out, err = self.admin_cli("add", name, "--password-stdin", stdin=password + "\n")
+        self.assertEqual(rc, 0, out + err)
+
+    def assert_metadata_works(self, conn):
+        r = conn.exchange(3, 1, METADATA_V1)
+        self.assertIsNotNone(r, "the connection was closed")
+        self.assertEqual(r.i32(), 1)  # one broker
+
+
+class UserAdministrationTest(SaslServerTestCase):
+    def test_the_admin_from_the_environment_can_log_in(self):
+        c = self.sasl_conn()
+        result = scram_login(c, "SCRAM-SHA-256", "admin", ADMIN_PASSWORD)
+        self.assertEqual(result[0], 0, result)
+        self.assert_metadata_works(c)
+
+    def test_brook_user_add_list_passwd_delete(self):
+        name = unique("carol")
+        rc, out, err = self.admin_cli("add", name, "--password", "first-pw")
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("Added user " + name, out)
+        rc, out, err = self.admin_cli("add", name, "--password", "again")
+        self.assertEqual(rc, 1)
+        self.assertIn("exists", err)
+        rc, out, err = self.admin_cli("list")
+        self.assertEqual(rc, 0, err)
+        line = next(l for l in out.splitlines() if l.startswith(name + " "))
+        self.assertIn("SCRAM-SHA-256 (4096 iterations)", line)
+        self.assertIn("SCRAM-SHA-512 (4096 iterations)", line)
+        c = self.sasl_conn()
+        self.assertEqual(scram_login(c, "SCRAM-SHA-512", name, "first-pw")[0], 0)
+
+        rc, out, err = self.admin_cli("passwd", name, "--password-stdin", stdin="second-pw\n")
+        self.assertEqual(rc, 0, out + err)
+        old = scram_login(self.sasl_conn(), "SCRAM-SHA-512", name, "first-pw")
+        self.assertEqual(old[0], SASL_AUTHENTICATION_FAILED)
+        self.assertEqual(scram_login(self.sasl_conn(), "SCRAM-SHA-256", name, "second-pw")[0], 0)
+
+        rc, out, err = self.admin_cli("list", "--json")
+        self.assertEqual(rc, 0, err)
+        self.assertIn('"name":"%s"' % name, out)
+
+        rc, out, err = self.admin_cli("delete", name)
+        self.assertEqual(rc, 0, out + err)
+        gone = scram_login(self.sasl_conn(), "SCRAM-SHA-256", name, "second-pw")
+        self.assertEqual(gone[0], SASL_AUTHENTICATION_FAILED)
+        rc, out, err = self.admin_cli("delete", name)
+        self.assertEqual(rc, 1)
+        self.assertIn("no user", err)
+
+    def test_the_cli_refuses_a_wrong_login_and_bad_arguments(self):
+        env = dict(os.environ, BROOK_SASL_PASSWORD="wrong")
+        rc, out, err = brook_cli("user", "list", "--bootstrap", self.sasl_bootstrap,
+                                 "--sasl-mechanism", "SCRAM-SHA-256", "--sasl-username", "admin",
+                                 env=env)
+        self.assertEqual(rc, 1)
+        self.assertIn("authentication failed", err)
+        rc, out, err = brook_cli("user", "list", "--bootstrap", self.sasl_bootstrap)
+        self.assertEqual(rc, 1)  # the listener closes the connection of an unauthenticated client
+        rc, out, err = self.admin_cli("add", "dave", "--password", "x", "--iterations", "100")
+        self.assertEqual(rc, 2)
+        self.assertIn("--iterations", err)
+        rc, out, err = self.admin_cli("add", "dave", "--password", "x", "--mechanism", "MD5")
+        self.assertEqual(rc, 2)
+
+    def test_alter_user_scram_credentials_errors(self):
+        """KIP-554's per-user errors, in raw AlterUserScramCredentials v0 (flexible)."""
+        from kafka_wire import Writer
+        c = self.sasl_conn()
+        self.assertEqual(scram_login(c, "SCRAM-SHA-512", "admin", ADMIN_PASSWORD)[0], 0)
+
+        def upsertion(w, u):
+            name, mechanism, iterations, salt, salted = u
+            w.string(name).i8(mechanism).i32(iterations)
+            w.uvarint(len(salt) + 1).raw(salt).uvarint(len(salted) + 1).raw(salted).tags()
+
+        def deletion(w, d):
+            w.string(d[0]).i8(d[1]).tags()
+
+        body = (Writer()
+                .array([("ghost", 1)], deletion)
+                .array([("", 1, 4096, b"s", b"p"),
+                        ("low", 1, 100, b"s", b"p"),
+                        ("high", 2, 20000, b"s", b"p"),
+                        ("mech", 7, 4096, b"s", b"p"),
+                        ("twice", 1, 4096, b"s", b"p"),
+                        ("twice", 1, 4096, b"s", b"p"),
+                        ("nosalt", 1, 4096, b"", b"p")], upsertion)
+                .tags().out)
+        r = c.flexible(51, 0, body)
+        r.i32()  # throttle
+        results = {}
+        for _ in range(r.uvarint() - 1):
+            user = r.string()
+            code = r.i16()
+            message = r.string()
+            r.tags()
+            results[user] = (code, message)
+        self.assertEqual(results["ghost"][0], 91)  # RESOURCE_NOT_FOUND
+        self.assertEqual(results[""][0], 93)  # UNACCEPTABLE_CREDENTIAL
+        self.assertEqual(results["low"], (93, "Too few iterations"))
+        self.assertEqual(results["high"], (93, "Too many iterations"))
+        self.assertEqual(results["mech"][0], UNSUPPORTED_SASL_MECHANISM)
+        self.assertEqual(results["twice"][0], 92)  # DUPLICATE_RESOURCE
+        self.assertEqual(results["nosalt"][0], 93)
+        rc, out, err = self.admin_cli("list")
+        for name in ("low", "high", "mech", "twice", "nosalt"):
+            self.assertNotIn("\n" + name + " ", out)
+
+
+class ClientsTest(SaslServerTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.user, cls.password = "alice", "alice-pw-" + os.urandom(4).hex()
+        env = dict(os.environ, BROOK_SASL_PASSWORD=ADMIN_PASSWORD)
+        rc, out, err = brook_cli("user", "add", cls.user, "--password", cls.password,
+                                 "--bootstrap", f"127.0.0.1:{cls.brook.listeners['SASL_PLAINTEXT']}",
+                                 "--sasl-mechanism", "PLAIN", "--sasl-username", "admin", env=env)
+        assert rc == 0, out + err
+
+    def confluent_config(self, mechanism, password=None):
+        return {"bootstrap.servers": self.sasl_bootstrap,
+                "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": mechanism,
+                "sasl.username": self.user, "sasl.password": password or self.password}
+
+    def test_confluent_kafka_each_mechanism(self):
+        for mechanism in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"):
+            with self.subTest(mechanism=mechanism):
+                topic = unique("sasl-confluent")
+                p = Producer(self.confluent_config(mechanism))
+                errors = []
+                for i in range(5):
+                    p.produce(topic, value=b"v%d" % i, key=b"k",
+                              on_delivery=lambda err, msg: errors.append(err))
+                self.assertEqual(p.flush(DEADLINE_S), 0)
+                self.assertEqual(errors, [None] * 5)
+                c = Consumer(dict(self.confluent_config(mechanism), **{
+                    "group.id": unique("g"), "enable.auto.commit": False}))
+                c.assign([TopicPartition(topic, 0, 0)])
+                got = []
+                wait_until(lambda: got.extend(m.value() for m in c.consume(5, 1) if not m.error())
+                           or len(got) >= 5, "records read back")
+                c.close()
+                self.assertEqual(got, [b"v%d" % i for i in range(5)])
+
+    def test_confluent_kafka_wrong_password(self):
+        errors = []
+        p = Producer(dict(self.confluent_config("SCRAM-SHA-256", "not-it"),
+                          **{"error_cb": errors.append}))
+        with self.assertRaises(KafkaException):
+            p.list_topics(timeout=5)
+        wait_until(lambda: p.poll(0.1) is not None and
+                   any(e.code() == KafkaError._AUTHENTICATION for e in errors),
+                   "librdkafka to report the authentication failure")
+        failure = next(e for e in errors if e.code() == KafkaError._AUTHENTICATION)
+        self.assertIn("Authentication failed during authentication due to invalid credentials "
+                      "with SASL mechanism SCRAM-SHA-256", failure.str())
+
+    def test_kafka_python_scram_and_plain(self):
+        from kafka import KafkaConsumer, KafkaProducer, TopicPartition as KTP
+        for mechanism in ("SCRAM-SHA-256", "PLAIN"):
+            with self.subTest(mechanism=mechanism):
+                topic = unique("sasl-kafka-python")
+                common = dict(bootstrap_servers=self.sasl_bootstrap,
+                              security_protocol="SASL_PLAINTEXT", sasl_mechanism=mechanism,
+                              sasl_plain_username=self.user, sasl_plain_password=self.password)
+                p = KafkaProducer(**common)
+                for i in range(3):
+                    p.send(topic, b"kp%d" % i).get(timeout=DEADLINE_S)
+                p.close()
+                c = KafkaConsumer(**common, consumer_timeout_ms=10000)
+                c.assign([KTP(topic, 0)])
+                c.seek_to_beginning()
+                got = [m.value for _, m in zip(range(3), c)]
+                c.close()
+                self.assertEqual(got, [b"kp0", b"kp1", b"kp2"])
+
+    def test_kafka_python_wrong_password(self):
+        from kafka import KafkaProducer
+        from kafka.errors import KafkaError as KPError
+        with self.assertRaises(KPError):
+            KafkaProducer(bootstrap_servers=self.sasl_bootstrap,
+                          security_protocol="SASL_PLAINTEXT", sasl_mechanism="SCRAM-SHA-512",
+                          sasl_plain_username=self.user, sasl_plain_password="nope",
+                          max_block_ms=5000, api_version_auto_timeout_ms=5000)
+
+    def test_kcat_scram(self):
+        topic = unique("sasl-kcat")
+        common = ["-b", self.sasl_bootstrap, "-X", "security.protocol=SASL_PLAINTEXT",
+                  "-X", "sasl.mechanisms=SCRAM-SHA-512", "-X", "sasl.username=" + self.user,
+                  "-X", "sasl.password=" + self.password]
+        p = subprocess.run(["kcat", *common, "-P", "-t", topic, "-p", "0"],
+                           input="one\ntwo\n", capture_output=True, text=True, timeout=DEADLINE_S)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = subprocess.run(["kcat", *common, "-C", "-t", topic, "-p", "0", "-o", "beginning",
+                            "-e", "-q"], capture_output=True, text=True, timeout=DEADLINE_S)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.splitlines(), ["one", "two"])
+        p = subprocess.run(["kcat", *common[:-2], "-X", "sasl.password=bad", "-L", "-m", "5"],
+                           capture_output=True, text=True, timeout=DEADLINE_S)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("Authentication failed", p.stderr)
+
+    def test_the_plaintext_listener_needs_no_login(self):
+        c = self.connect()  # the first listener: PLAINTEXT
+        self.assert_metadata_works(c)
+        self.assertEqual(handshake(c, "PLAIN"), (ILLEGAL_SASL_STATE,
+                                                 ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]))
+        self.assert_metadata_works(c)
+
+
+class BadInputTest(SaslServerTestCase):
+    def test_a_request_before_authentication_closes_the_connection(self):
+        c = self.sasl_conn()
+        self.assertIsNone(c.exchange(3, 1, METADATA_V1))
+        c = self.sasl_conn()
+        self.assertEqual(handshake(c, "SCRAM-SHA-256")[0], 0)
+        self.assertIsNone(c.exchange(3, 1, METADATA_V1))
+
+    def test_api_versions_is_served_before_authentication(self):
+        c = self.sasl_conn()
+        r = c.exchange(18, 0, b"")
+        self.assertIsNotNone(r)
+        self.assertEqual(r.i16(), 0)
+        keys = {r.i16(): (r.i16(), r.i16()) for _ in range(r.i32())}
+        self.assertEqual(keys[17], (0, 1))
+        self.assertEqual(keys[36], (0, 2))
+        self.assertEqual(keys[50], (0, 0))
+        self.assertEqual(keys[51], (0, 0))
+
+    def test_an_unknown_mechanism_is_refused_and_closes(self):
+        c = self.sasl_conn()
+        self.assertEqual(handshake(c, "GSSAPI"),
+                         (UNSUPPORTED_SASL_MECHANISM, ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]))
+        self.assertTrue(c.closed_by_peer())
+
+    def test_authenticate_without_handshake(self):
+        c = self.sasl_conn()
+        r = authenticate(c, b"n,,n=admin,r=abc")
+        self.assertEqual(r[0], ILLEGAL_SASL_STATE)
+        self.assertTrue(c.closed_by_peer())
+
+    def test_a_second_handshake_during_an_exchange(self):
+        c = self.sasl_conn()
+        self.assertEqual(handshake(c, "PLAIN")[0], 0)
+        self.assertEqual(handshake(c, "PLAIN")[0], ILLEGAL_SASL_STATE)
+        self.assertTrue(c.closed_by_peer())
+
+    def test_garbage_tokens(self):
+        for mechanism, token in (("SCRAM-SHA-256", b"\x00\xff garbage"),
+                                 ("SCRAM-SHA-512", b"n,,n=admin"),
+                                 ("SCRAM-SHA-256", b"p=tls-server-end-point,,n=admin,r=x"),
+                                 ("PLAIN", b"no separators"),
+                                 ("PLAIN", b"\x00admin\x00" + b"x" * 100000),
+                                 ("SCRAM-SHA-256", b"")):
+            with self.subTest(mechanism=mechanism, token=token[:30]):
+                c = self.sasl_conn()
+                self.assertEqual(handshake(c, mechanism)[0], 0)
+                r = authenticate(c, token)
+                self.assertEqual(r[0], SASL_AUTHENTICATION_FAILED)
+                self.assertEqual(r[1], "Authentication failed during authentication due to "
+                                       "invalid credentials with SASL mechanism " + mechanism)
+                self.assertTrue(c.closed_by_peer())
+        self.assert_metadata_works(self.connect())  # the server is fine
+
+    def test_wrong_proof_wrong_nonce_unknown_user_and_replay(self):
+        # A tampered proof.
+        c = self.sasl_conn()
+        handshake(c, "SCRAM-SHA-256")
+        s = Scram("SCRAM-SHA-256", "admin", ADMIN_PASSWORD)
+        first = authenticate(c, s.first())
+        self.assertEqual(first[0], 0)
+        self.assertEqual(authenticate(c, s.final(first[2], tamper=True))[0],
+                         SASL_AUTHENTICATION_FAILED)
+        self.assertTrue(c.closed_by_peer())
+        # A client-final with another nonce than the server's.
+        c = self.sasl_conn()
+        handshake(c, "SCRAM-SHA-256")
+        s = Scram("SCRAM-SHA-256", "admin", ADMIN_PASSWORD)
+        first = authenticate(c, s.first())
+        forged = first[2].replace(b"r=" + s.nonce.encode(), b"r=" + s.nonce.encode() + b"x", 1)
+        self.assertEqual(authenticate(c, s.final(forged))[0], SASL_AUTHENTICATION_FAILED)
+        # An unknown user gets a salt and fails at the proof, like a wrong password.
+        c = self.sasl_conn()
+        handshake(c, "SCRAM-SHA-256")
+        s = Scram("SCRAM-SHA-256", "nobody-" + os.urandom(3).hex(), "x")
+        first = authenticate(c, s.first())
+        self.assertEqual(first[0], 0)
+        self.assertIn(b",s=", first[2])
+        self.assertEqual(authenticate(c, s.final(first[2]))[0], SASL_AUTHENTICATION_FAILED)
+        # Replaying a recorded successful client-final on a new connection.
+        c = self.sasl_conn()
+        handshake(c, "SCRAM-SHA-256")
+        s = Scram("SCRAM-SHA-256", "admin", ADMIN_PASSWORD, nonce="fixednonce")
+        first = authenticate(c, s.first())
+        recorded = s.final(first[2])
+        self.assertEqual(authenticate(c, recorded)[0], 0)
+        c2 = self.sasl_conn()
+        handshake(c2, "SCRAM-SHA-256")
+        self.assertEqual(authenticate(c2, s.first())[0], 0)
+        self.assertEqual(authenticate(c2, recorded)[0], SASL_AUTHENTICATION_FAILED)
+
+    def test_kafka_python_style_raw_tokens_after_handshake_v0(self):
+        c = self.sasl_conn()
+        self.assertEqual(handshake(c, "PLAIN", version=0)[0], 0)
+        token = b"\x00admin\x00" + ADMIN_PASSWORD.encode()
+        c.send_raw(struct.pack(">i", len(token)) + token)
+        self.assertEqual(c.read_exact(4), b"\x00\x00\x00\x00")
+        self.assert_metadata_works(c)
+        c = self.sasl_conn()
+        self.assertEqual(handshake(c, "PLAIN", version=0)[0], 0)
+        token = b"\x00admin\x00wrong"
+        c.send_raw(struct.pack(">i", len(token)) + token)
+        self.assertTrue(c.closed_by_peer())
+
+
+class DurabilityTest(SaslServerTestCase):
+    def test_users_survive_sigkill(self):
+        self.add_user("erin", "erin-pw")
+        self.brook.restart(kill=True)
+        c = self.sasl_conn()
+        self.assertEqual(scram_login(c, "SCRAM-SHA-512", "erin", "erin-pw")[0], 0)
+        self.assert_metadata_works(c)
+
+
+class ReauthenticationTest(SaslServerTestCase):
+    REAUTH_MS = 3000
+    server_args = SaslServerTestCase.server_args + (
+        "--connections-max-reauth-ms", str(REAUTH_MS))
+
+    def test_session_lifetime_and_reauthentication(self):
+        self.add_user("frank", "frank-pw")
+        self.add_user("grace", "grace-pw")
+        c = self.sasl_conn()
+        done = scram_login(c, "SCRAM-SHA-256", "frank", "frank-pw")
+        self.assertEqual(done[0], 0)
+        self.assertEqual(done[3], self.REAUTH_MS)
+        # Again on the same connection, as the same user: a new session.
+        done = scram_login(c, "SCRAM-SHA-256", "frank", "frank-pw")
+        self.assertEqual((done[0], done[3]), (0, self.REAUTH_MS))
+        self.assert_metadata_works(c)
+        # Another mechanism is refused, and so is another user.
+        c2 = self.sasl_conn()
+        self.assertEqual(scram_login(c2, "SCRAM-SHA-256", "frank", "frank-pw")[0], 0)
+        self.assertEqual(handshake(c2, "SCRAM-SHA-512")[0], ILLEGAL_SASL_STATE)
+        self.assertTrue(c2.closed_by_peer())
+        c3 = self.sasl_conn()
+        self.assertEqual(scram_login(c3, "SCRAM-SHA-256", "frank", "frank-pw")[0], 0)
+        self.assertEqual(scram_login(c3, "SCRAM-SHA-256", "grace", "grace-pw")[0],
+                         SASL_AUTHENTICATION_FAILED)
+        self.assertTrue(c3.closed_by_peer())
+        # After a password change the old password no longer re-authenticates.
+        c4 = self.sasl_conn()
+        self.assertEqual(scram_login(c4, "SCRAM-SHA-256", "grace", "grace-pw")[0], 0)
+        rc, out, err = self.admin_cli("passwd", "grace", "--password", "grace-new")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(scram_login(c4, "SCRAM-SHA-256", "grace", "grace-pw")[0],
+                         SASL_AUTHENTICATION_FAILED)
+
+    def test_a_request_after_the_session_ends_closes_the_connection(self):
+        self.add_user("heidi", "heidi-pw")
+        c = self.sasl_conn()
+        self.assertEqual(scram_login(c, "SCRAM-SHA-512", "heidi", "heidi-pw")[0], 0)
+        # Served until the lifetime is over, then the next request closes the connection.
+        wait_until(lambda: c.exchange(3, 1, METADATA_V1) is None, "the session to end",
+                   interval=0.2)
+
+
+if __name__ == "__main__":
+    unittest.main()
