@@ -85,6 +85,14 @@ done check_server_config(const server_config& c) {
     return failure(listeners.error());
   }
   for (const auto& l : *listeners) {
+    if (broker::uses_tls(l.protocol)) {
+      return failure("listener " + l.name + ": " +
+                     std::string(broker::security_protocol_name(l.protocol)) +
+                     " listeners are not served yet (TLS comes later): use PLAINTEXT or "
+                     "SASL_PLAINTEXT");
+    }
+  }
+  for (const auto& l : *listeners) {
     if (c.listeners.empty()) {
       break;  // kafka.host: checked below with its own message
     }
@@ -115,7 +123,7 @@ done check_server_config(const server_config& c) {
       return failure("listener " + l.name + " on " + l.host + " (" +
                      std::string(broker::security_protocol_name(l.protocol)) +
                      ") lets anyone who can reach it read and write everything: use a "
-                     "SASL_PLAINTEXT or SASL_SSL listener there, or set "
+                     "SASL_PLAINTEXT listener there, or set "
                      "security.allow_unauthenticated_remote = true "
                      "(--allow-unauthenticated-remote) to accept that");
     }

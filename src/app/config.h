@@ -26,6 +26,11 @@ struct security_settings {
   // The admin user's name; with admin_password, it is created at start when absent.
   std::string admin_user = "admin";
   std::string admin_password;
+  // Principals that may do everything, whatever the ACLs say.
+  std::vector<std::string> super_users = {"User:admin"};
+  // What a resource without any ACL allows: "auto" (everything when no listener
+  // authenticates, nothing when one does), "true" or "false".
+  std::string allow_everyone_if_no_acl_found = "auto";
   // Listen without authentication on addresses other than loopback.
   bool allow_unauthenticated_remote = false;
 };

@@ -5,6 +5,7 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ostream>
@@ -22,6 +23,7 @@
 #include "http/rest_service.h"
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
+#include "security/acl_authorizer.h"
 #include "security/sasl_authenticator.h"
 #include "security/scram_credential.h"
 #include "security/user_directory.h"
@@ -103,6 +105,11 @@ bool ensure_admin(const security_settings& s, security::user_directory& users) {
   if (!s.admin_password.empty()) {
     if (!users.list().contains(s.admin_user)) {
       password = s.admin_password;
+    } else {
+      log::info(
+          "security.admin_password is set but user {} exists: its password is left as it is "
+          "(change it with brook user passwd)",
+          s.admin_user);
     }
   } else if (s.bootstrap_admin && users.empty()) {
     password = base64_encode(security::random_bytes(18));
@@ -275,6 +282,22 @@ int run_serve(const server_config& config) {
     log::error("{}", listeners.error());
     return 1;
   }
+  security::acl_authorizer_options acl_options;
+  acl_options.super_users = config.security.super_users;
+  if (config.security.allow_everyone_if_no_acl_found == "auto") {
+    acl_options.allow_everyone_if_no_acl_found = std::none_of(
+        listeners->begin(), listeners->end(),
+        [](const broker::listener_config& l) { return broker::uses_sasl(l.protocol); });
+  } else {
+    acl_options.allow_everyone_if_no_acl_found =
+        config.security.allow_everyone_if_no_acl_found == "true";
+  }
+  auto acls = security::acl_authorizer::open(config.data_dir, acl_options);
+  if (!acls) {
+    log::error("cannot open the ACL store in {}: {}", config.data_dir.string(),
+               acls.error().message());
+    return 1;
+  }
   broker::broker_config kafka_config = config.kafka;
   kafka_config.listeners = *listeners;
   auto b = broker::broker::open(kafka_config, config.data_dir, logs, topics);
@@ -312,6 +335,7 @@ int run_serve(const server_config& config) {
   (*b)->set_groups(**groups);
   (*b)->set_users(**users);
   (*b)->set_sasl(sasl);
+  (*b)->set_acls(**acls);
   std::vector<std::unique_ptr<broker::server>> kafka;
   for (const auto& l : (*b)->listeners()) {
     auto& server = kafka.emplace_back(std::make_unique<broker::server>(**b, kafka_io, l));
@@ -409,8 +433,9 @@ int run_serve(const server_config& config) {
     log::info("kafka listener on {}:{} (advertised {}:{}): {}, {}", l.host, s->port(),
               advertised.host, advertised.port, l.name, broker::security_protocol_name(l.protocol));
   }
-  log::info("{} topics, {} users, cluster id {}", topics.size(), (*users)->list().size(),
-            (*b)->cluster_id());
+  log::info("{} topics, {} users, {} ACLs ({} when none applies), cluster id {}", topics.size(),
+            (*users)->list().size(), (*acls)->size(),
+            acl_options.allow_everyone_if_no_acl_found ? "allow" : "deny", (*b)->cluster_id());
   log::info("brook ready in {:.1f} ms (durability {}, crc32c {})", ready.count(),
             config.storage.durability == storage::durability::sync ? "sync" : "interval",
             crc32c::hardware_accelerated() ? "sse4.2" : "portable");

@@ -178,6 +178,12 @@ bool valid_host_name(std::string_view name) {
   return name == "*" || http::is_host_text(name);
 }
 
+// Type:name, both parts non-empty.
+bool valid_principal(std::string_view p) {
+  const size_t colon = p.find(':');
+  return colon != std::string_view::npos && colon > 0 && colon + 1 < p.size();
+}
+
 bool valid_sasl_mechanism(std::string_view name) {
   const auto& known = security::known_sasl_mechanisms();
   return std::find(known.begin(), known.end(), name) != known.end();
@@ -369,6 +375,17 @@ std::vector<server_setting> make_settings() {
       "environment: BROOK_SECURITY_ADMIN_PASSWORD)",
       [](auto& c) -> auto& { return c.security.admin_password; }));
   s.back().format = [](const server_config&) { return std::string(); };  // never printed
+  s.push_back(name_list(
+      "security.super_users", "--super-users", "PRINCIPALS",
+      "must be principals such as User:admin (comma-separated)",
+      "Principals that may do everything, whatever the ACLs say (comma-separated)",
+      [](auto& c) -> auto& { return c.security.super_users; }, valid_principal));
+  s.push_back(choice<std::string>(
+      "security.allow_everyone_if_no_acl_found", "--allow-everyone-if-no-acl-found",
+      {{"auto", "auto"}, {"true", "true"}, {"false", "false"}},
+      "Whether a resource without any ACL allows everyone (auto: yes unless a listener "
+      "authenticates)",
+      [](auto& c) -> auto& { return c.security.allow_everyone_if_no_acl_found; }));
   s.push_back(boolean(
       "security.allow_unauthenticated_remote", "--allow-unauthenticated-remote",
       "Allow PLAINTEXT listeners on addresses other than loopback (anyone who reaches them can "

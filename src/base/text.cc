@@ -59,4 +59,23 @@ std::string join_list(const std::vector<std::string>& elements) {
   return out;
 }
 
+std::string loggable(std::string_view s, size_t max) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < s.size() && i < max; ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  if (s.size() > max) {
+    out += "...";
+  }
+  return out;
+}
+
 }  // namespace brook

@@ -20,4 +20,8 @@ std::vector<std::string> split_list(std::string_view value);
 // The elements joined with commas.
 std::string join_list(const std::vector<std::string>& elements);
 
+// Text a client sent, made safe for a log line: at most `max` bytes (then "..."), control
+// characters and bytes outside printable ASCII written as \xNN.
+std::string loggable(std::string_view s, size_t max = 64);
+
 }  // namespace brook

@@ -15,6 +15,7 @@
 #include "broker/service/topic_service.h"
 #include "broker/service/write_health.h"
 #include "broker/topic_table.h"
+#include "security/acl_authorizer.h"
 #include "security/authorizer.h"
 #include "security/sasl_authenticator.h"
 #include "security/user_directory.h"
@@ -65,6 +66,14 @@ class broker {
   // replacement is set once at start-up, before the listener starts, and outlives the broker.
   const security::authorizer& authorizer() const { return *_authorizer; }
   void set_authorizer(const security::authorizer& a) { _authorizer = &a; }
+  // The ACL authorizer, whose bindings CreateAcls, DescribeAcls and DeleteAcls manage
+  // (null: none, those APIs answer SECURITY_DISABLED). Set with set_acls at start-up; it
+  // becomes the authorizer too.
+  security::acl_authorizer* acls() { return _acls; }
+  void set_acls(security::acl_authorizer& a) {
+    _acls = &a;
+    _authorizer = &a;
+  }
 
   // The users who may log in (set once at start-up, before the listeners start).
   security::user_directory& users() { return *_users; }
@@ -97,6 +106,7 @@ class broker {
   write_health _writes;
   produce_service _appender{_writes};
   security::user_directory* _users = nullptr;
+  security::acl_authorizer* _acls = nullptr;
   const security::sasl_authenticator* _sasl = nullptr;
   security::allow_all_authorizer _allow_all;
   const security::authorizer* _authorizer = &_allow_all;

@@ -30,6 +30,7 @@ connection::connection(asio::ip::tcp::socket socket, broker& b, const listener_c
       _broker(b),
       _listener(listener.name),
       _sasl(std::make_shared<sasl_session>()),
+      _sasl_required(uses_sasl(listener.protocol)),
       _room(_socket.get_executor()),
       _slot(std::move(slot)),
       _request_bytes(std::move(request_bytes)),
@@ -37,12 +38,7 @@ connection::connection(asio::ip::tcp::socket socket, broker& b, const listener_c
       _watchdog(_socket.get_executor()) {}
 
 void connection::start() {
-  _sasl->required = false;
-  for (const auto& l : _broker.listeners()) {
-    if (l.name == _listener) {
-      _sasl->required = uses_sasl(l.protocol);
-    }
-  }
+  _sasl->required = _sasl_required;
   boost::system::error_code ec;
   _socket.set_option(asio::ip::tcp::no_delay(true), ec);
   _socket.native_non_blocking(true, ec);
@@ -169,9 +165,16 @@ asio::awaitable<void> connection::read_loop() {
     }
     _last_activity = clock::now();
     int32_t size = be::load<int32_t>(size_bytes.data());
-    if (size < 8 || static_cast<size_t>(size) > max_request) {
+    // Before authentication a frame is a SASL token or a small request: Kafka's
+    // sasl.server.max.receive.size keeps what an unknown client may make the broker hold.
+    const bool unauthenticated = _sasl->required && _sasl->at != sasl_session::stage::authenticated;
+    const size_t limit =
+        unauthenticated ? std::min(max_request, max_unauthenticated_frame) : max_request;
+    const int32_t smallest = _sasl->raw_token_next() ? 0 : 8;  // a raw token may be short
+    if (size < smallest || static_cast<size_t>(size) > limit) {
       // Kafka closes the connection on a frame it will not read (InvalidReceiveException).
-      log::warn("closing connection: request frame of {} bytes (limit {})", size, max_request);
+      log::warn("closing connection from {}: request frame of {} bytes (limit {}{})",
+                describe_peer(), size, limit, unauthenticated ? ", before authentication" : "");
       break;
     }
     auto req = std::make_shared<request_context>();
@@ -247,6 +250,9 @@ void connection::dispatch(std::shared_ptr<request_context> req) {
 }
 
 bool connection::admissible(const protocol::request_header& h) const {
+  if (_sasl->at == sasl_session::stage::failed) {
+    return false;  // the connection closes after its failed authentication
+  }
   if (h.api_key == protocol::api_versions_key || h.api_key == 17 || h.api_key == 36) {
     return true;  // ApiVersions, SaslHandshake, SaslAuthenticate
   }

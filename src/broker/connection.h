@@ -35,6 +35,9 @@ class connection : public std::enable_shared_from_this<connection> {
   // The first bytes of a frame are read into this much; the buffer doubles from there as
   // the rest arrives.
   static constexpr size_t initial_frame_buffer = 16 * 1024;
+  // The largest frame read before a SASL listener's connection authenticates (Kafka's
+  // sasl.server.max.receive.size).
+  static constexpr size_t max_unauthenticated_frame = 512 * 1024;
 
   // `request_bytes`: the budget of kafka.queued_max_request_bytes shared by the listener's
   // connections (none: no limit).
@@ -79,6 +82,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::string _client_host;             // "/<peer address>"
   std::string _listener;                // its name
   std::shared_ptr<sasl_session> _sasl;  // the connection's authentication
+  bool _sasl_required;                  // a SASL listener
   boost::asio::steady_timer _room;      // the reader waits here while max_in_flight are pending
   net::connection_slot _slot;           // its place under kafka.max_connections
   std::shared_ptr<net::byte_budget>

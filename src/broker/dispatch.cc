@@ -37,6 +37,9 @@ const api_handler* const table[] = {
     &handlers::sasl_authenticate,
     &handlers::describe_user_scram_credentials,
     &handlers::alter_user_scram_credentials,
+    &handlers::describe_acls,
+    &handlers::create_acls,
+    &handlers::delete_acls,
 };
 }  // namespace
 

@@ -1,25 +1,45 @@
 #include "broker/sasl_exchange.h"
 
-#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 
 #include "base/log.h"
+#include "base/log_throttle.h"
+#include "base/text.h"
 #include "broker/broker.h"
 
 namespace brook::broker {
+
+namespace {
+// Failed logins are logged 20 a second at most (a client may try as fast as it likes).
+log_throttle& failure_log() {
+  static log_throttle throttle{std::chrono::milliseconds(50)};
+  return throttle;
+}
+}  // namespace
 
 void sasl_exchange_step(broker& b, const std::shared_ptr<request_context>& req,
                         std::string_view token, std::function<void(sasl_exchange_outcome)> done) {
   auto session = req->sasl;
   security::sasl_server* exchange = session->exchange.get();
+  if (exchange == nullptr) {
+    sasl_exchange_outcome out;
+    out.message = "no SASL exchange is under way";
+    done(std::move(out));
+    return;
+  }
   const std::string mechanism = session->mechanism;
   auto finish = [&b, req, session, mechanism,
                  done = std::move(done)](security::sasl_step step) mutable {
     sasl_exchange_outcome out;
     const auto fail = [&](const std::string& reason) {
-      log::info("authentication failed on {} from {}: mechanism {}, user '{}': {}", req->listener,
-                req->client_host.substr(1), mechanism,
-                session->exchange ? session->exchange->attempted_user() : std::string(), reason);
+      if (failure_log().allow()) {
+        log::info("authentication failed on {} from {}: mechanism {}, user '{}': {}", req->listener,
+                  req->client_host.substr(1), mechanism,
+                  loggable(session->exchange ? session->exchange->attempted_user() : ""), reason);
+      }
       session->exchange.reset();
+      session->at = sasl_session::stage::failed;
+      session->reauthenticating = false;
       out.outcome = sasl_exchange_outcome::state::failure;
       out.message =
           "Authentication failed during authentication due to invalid credentials "
@@ -67,10 +87,11 @@ void sasl_exchange_step(broker& b, const std::shared_ptr<request_context>& req,
     done(std::move(out));
   };
   // The mechanism may answer later on another thread (one that waits for a key server):
-  // the session is touched only on the connection's thread.
+  // the session is touched only on the connection's thread, and only after step()
+  // returned (finish may release the mechanism).
   exchange->step(token, [executor = req->executor,
                          finish = std::move(finish)](security::sasl_step step) mutable {
-    boost::asio::dispatch(executor, [finish = std::move(finish), step = std::move(step)]() mutable {
+    boost::asio::post(executor, [finish = std::move(finish), step = std::move(step)]() mutable {
       finish(std::move(step));
     });
   });

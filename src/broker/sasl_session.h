@@ -2,6 +2,7 @@
 // (SASL_PLAINTEXT, SASL_SSL) a connection starts unauthenticated and may send only
 // ApiVersions, SaslHandshake and SaslAuthenticate; anything else closes it, as Kafka does.
 //   unauthenticated --SaslHandshake--> handshaken --SaslAuthenticate...--> authenticated
+//                                                  (or failed: nothing more is served)
 // After SaslHandshake v0 the client sends the SASL tokens as raw size-prefixed frames
 // (kafka-python does); after v1, in SaslAuthenticate requests. With a session lifetime
 // (security.connections_max_reauth_ms or a token's expiry; KIP-368) the client must
@@ -24,7 +25,7 @@
 namespace brook::broker {
 
 struct sasl_session {
-  enum class stage { unauthenticated, handshaken, authenticated };
+  enum class stage { unauthenticated, handshaken, authenticated, failed };
   using clock = std::chrono::steady_clock;
 
   bool required = false;  // a SASL listener
@@ -39,13 +40,13 @@ struct sasl_session {
 
   // Whether the next frame is a raw SASL token rather than a Kafka request.
   bool raw_token_next() const { return at == stage::handshaken && handshake_version == 0; }
-  // Whether requests other than the SASL ones are served now.
+  // Whether requests other than the SASL ones are served now: not before authentication,
+  // not during a re-authentication, not after a failed one, not after the session's end.
   bool serves_requests(clock::time_point now) const {
     if (!required) {
       return true;
     }
-    const bool was_authenticated = at == stage::authenticated || reauthenticating;
-    return was_authenticated && (!expires_at || now < *expires_at);
+    return at == stage::authenticated && (!expires_at || now < *expires_at);
   }
 };
 

@@ -42,6 +42,15 @@ result<std::unique_ptr<credential_store>> credential_store::open(
   if (!db) {
     return db.error();
   }
+  // StoredKey and ServerKey are for this process only: owner read and write (SQLite gives
+  // its -wal and -shm files the database's permissions).
+  std::error_code ec;
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+      std::filesystem::perm_options::replace, ec);
+  if (ec) {
+    return ec;
+  }
   return std::unique_ptr<credential_store>(new credential_store(std::move(db).value()));
 }
 

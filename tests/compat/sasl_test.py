@@ -452,6 +452,102 @@ class BadInputTest(SaslServerTestCase):
         self.assertTrue(c.closed_by_peer())
 
 
+class AclAdministrationTest(SaslServerTestCase):
+    """CreateAcls, DescribeAcls and DeleteAcls through kafka-python's KafkaAdminClient
+    (DescribeAcls/CreateAcls/DeleteAcls v1) logged in as the admin, a super user; a user
+    without ALTER on the cluster is refused; bindings survive SIGKILL."""
+
+    def admin_client(self, user="admin", password=ADMIN_PASSWORD):
+        from kafka.admin import KafkaAdminClient
+        client = KafkaAdminClient(bootstrap_servers=self.sasl_bootstrap,
+                                  security_protocol="SASL_PLAINTEXT",
+                                  sasl_mechanism="SCRAM-SHA-256", sasl_plain_username=user,
+                                  sasl_plain_password=password)
+        self.addCleanup(client.close)
+        return client
+
+    def test_create_describe_delete_and_survive_sigkill(self):
+        from kafka.admin import (ACL, ACLFilter, ACLOperation, ACLPermissionType,
+                                 ACLResourcePatternType, ResourcePattern,
+                                 ResourcePatternFilter, ResourceType)
+        admin = self.admin_client()
+        prefixed = ACL("User:alice", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                       ResourcePattern(ResourceType.TOPIC, "orders-",
+                                       ACLResourcePatternType.PREFIXED))
+        deny = ACL("User:mallory", "10.0.0.9", ACLOperation.WRITE, ACLPermissionType.DENY,
+                   ResourcePattern(ResourceType.TOPIC, "orders-eu",
+                                   ACLResourcePatternType.LITERAL))
+        group = ACL("User:alice", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                    ResourcePattern(ResourceType.GROUP, "billing",
+                                    ACLResourcePatternType.LITERAL))
+        result = admin.create_acls([prefixed, deny, group])
+        self.assertEqual(result["failed"], [])
+        self.assertEqual(len(result["succeeded"]), 3)
+
+        def everything(pattern_type=ACLResourcePatternType.ANY, name=None,
+                       resource_type=ResourceType.ANY, principal=None):
+            return ACLFilter(principal, None, ACLOperation.ANY, ACLPermissionType.ANY,
+                             ResourcePatternFilter(resource_type, name, pattern_type))
+
+        acls, error = admin.describe_acls(everything())
+        self.assertEqual(error.errno, 0)
+        self.assertEqual(len(acls), 3)
+        # MATCH: what applies to topic orders-eu: the prefix and the literal.
+        acls, error = admin.describe_acls(everything(ACLResourcePatternType.MATCH, "orders-eu",
+                                                     ResourceType.TOPIC))
+        self.assertEqual(sorted(a.principal for a in acls), ["User:alice", "User:mallory"])
+
+        self.brook.restart(kill=True)
+        admin = self.admin_client()
+        acls, error = admin.describe_acls(everything())
+        self.assertEqual(len(acls), 3)
+        deleted = admin.delete_acls([everything(principal="User:mallory")])
+        self.assertEqual(len(deleted), 1)
+        self.assertEqual([a.principal for a, _ in deleted[0][1]], ["User:mallory"])
+        acls, error = admin.describe_acls(everything())
+        self.assertEqual({(a.principal, a.resource_pattern.resource_type) for a in acls},
+                         {("User:alice", ResourceType.GROUP), ("User:alice", ResourceType.TOPIC)})
+
+    def test_invalid_bindings_and_unauthorized_principals(self):
+        from kafka.admin import (ACL, ACLOperation, ACLPermissionType, ACLResourcePatternType,
+                                 ResourcePattern, ResourceType)
+        self.add_user("ivan", "ivan-pw")
+        c = self.sasl_conn()
+        self.assertEqual(scram_login(c, "SCRAM-SHA-256", "admin", ADMIN_PASSWORD)[0], 0)
+
+        def create(conn, resource_type, name, principal, host, operation, permission):
+            body = struct.pack(">i", 1) + struct.pack(">b", resource_type)
+            for text in (name,):
+                body += struct.pack(">h", len(text)) + text.encode()
+            body += struct.pack(">b", 3)  # LITERAL
+            for text in (principal, host):
+                body += struct.pack(">h", len(text)) + text.encode()
+            body += struct.pack(">bb", operation, permission)
+            r = conn.exchange(30, 1, body)
+            r.i32()  # throttle
+            self.assertEqual(r.i32(), 1)
+            code = r.i16()
+            n = r.i16()
+            return code, (r.take(n).decode() if n >= 0 else None)
+
+        self.assertEqual(create(c, 4, "other", "User:a", "*", 7, 3),
+                         (42, "The only valid name for the CLUSTER resource is kafka-cluster"))
+        self.assertEqual(create(c, 2, "t", "nobody", "*", 3, 3)[0], 42)
+        self.assertEqual(create(c, 2, "t", "User:a", "*", 1, 3)[0], 42)  # ANY operation
+        self.assertEqual(create(c, 2, "t", "User:a", "*", 3, 1)[0], 42)  # ANY permission
+        # ivan is no super user and no binding grants him ALTER on the cluster.
+        ivan = self.admin_client("ivan", "ivan-pw")
+        result = ivan.create_acls([ACL("User:ivan", "*", ACLOperation.ALL,
+                                       ACLPermissionType.ALLOW,
+                                       ResourcePattern(ResourceType.TOPIC, "*",
+                                                       ACLResourcePatternType.LITERAL))])
+        self.assertEqual(result["succeeded"], [])
+        self.assertEqual(result["failed"][0][1].errno, 31)  # CLUSTER_AUTHORIZATION_FAILED
+        c2 = self.sasl_conn()
+        self.assertEqual(scram_login(c2, "SCRAM-SHA-256", "ivan", "ivan-pw")[0], 0)
+        self.assertEqual(create(c2, 2, "t", "User:ivan", "*", 3, 3)[0], 31)
+
+
 class DurabilityTest(SaslServerTestCase):
     def test_users_survive_sigkill(self):
         self.add_user("erin", "erin-pw")

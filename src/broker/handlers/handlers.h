@@ -35,5 +35,8 @@ extern const api_handler sasl_handshake;
 extern const api_handler sasl_authenticate;
 extern const api_handler describe_user_scram_credentials;
 extern const api_handler alter_user_scram_credentials;
+extern const api_handler describe_acls;
+extern const api_handler create_acls;
+extern const api_handler delete_acls;
 
 }  // namespace brook::broker::handlers

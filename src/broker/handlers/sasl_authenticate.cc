@@ -30,6 +30,14 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   sasl_session& s = *req->sasl;
+  if (!s.required || s.at == sasl_session::stage::authenticated) {
+    // As Kafka: outside an exchange the request is answered, and the connection stays.
+    sasl_authenticate_response out;
+    out.error_code = protocol::code(kafka_error::illegal_sasl_state);
+    out.error_message = "SaslAuthenticate outside a SASL exchange";
+    respond.send(req->header, out);
+    return;
+  }
   if (s.at != sasl_session::stage::handshaken || s.handshake_version == 0 || !s.exchange) {
     sasl_authenticate_response out;
     out.error_code = protocol::code(kafka_error::illegal_sasl_state);

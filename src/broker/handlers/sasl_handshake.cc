@@ -4,6 +4,7 @@
 // listener without SASL, or in the middle of an exchange, ILLEGAL_SASL_STATE.
 #include "protocol/messages/sasl_handshake.h"
 #include "base/log.h"
+#include "base/text.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
 #include "protocol/kafka_error.h"
@@ -43,7 +44,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   auto exchange = auth->start(in->mechanism);
   if (!exchange) {
     log::info("closing Kafka connection from {}: SASL mechanism '{}' is not enabled",
-              req->client_host.substr(1), in->mechanism);
+              req->client_host.substr(1), loggable(in->mechanism));
     out.error_code = protocol::code(kafka_error::unsupported_sasl_mechanism);
     respond.send_then_close(req->header, out);
     return;

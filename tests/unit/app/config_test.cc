@@ -207,6 +207,8 @@ TEST(Config, ListenersDefaultToKafkaHostAndPort) {
   EXPECT_EQ((*l)[0].protocol, broker::security_protocol::sasl_plaintext);
   c.listeners = "bogus";
   EXPECT_NE(refusal(check_server_config(c)).find("kafka.listeners:"), std::string::npos);
+  c.listeners = "SASL_SSL://127.0.0.1:0";
+  EXPECT_NE(refusal(check_server_config(c)).find("not served yet"), std::string::npos);
 }
 
 }  // namespace

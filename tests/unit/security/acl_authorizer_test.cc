@@ -1,0 +1,137 @@
+#include "security/acl_authorizer.h"
+
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace brook::security {
+namespace {
+
+acl_binding binding(resource_type type, std::string name, pattern_type pattern,
+                    std::string principal, acl_operation op, acl_permission permission,
+                    std::string host = "*") {
+  return acl_binding{type, std::move(name), pattern, std::move(principal), std::move(host),
+                     op,   permission};
+}
+
+principal user(std::string name) {
+  return principal{"User", std::move(name)};
+}
+
+acl_resource topic(std::string name) {
+  return acl_resource{resource_type::topic, std::move(name)};
+}
+
+class AclAuthorizer : public ::testing::Test {
+ protected:
+  void open(acl_authorizer_options options = {}) {
+    acls.reset();
+    acls = acl_authorizer::open(dir.path(), std::move(options)).value();
+  }
+  bool may(const std::string& who, acl_operation op, const acl_resource& r,
+           std::string_view host = "/127.0.0.1") {
+    return acls->authorize(user(who), host, op, r);
+  }
+
+  test::temp_dir dir;
+  std::unique_ptr<acl_authorizer> acls;
+};
+
+TEST_F(AclAuthorizer, NoAclFoundFollowsTheSetting) {
+  open({{}, false});
+  EXPECT_FALSE(may("alice", acl_operation::read, topic("t")));
+  open({{}, true});
+  EXPECT_TRUE(may("alice", acl_operation::read, topic("t")));
+  // Once any binding applies to the resource, only the bindings decide.
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "t", pattern_type::literal, "User:bob",
+                                    acl_operation::read, acl_permission::allow)}));
+  EXPECT_FALSE(may("alice", acl_operation::read, topic("t")));
+  EXPECT_TRUE(may("alice", acl_operation::read, topic("other")));
+}
+
+TEST_F(AclAuthorizer, LiteralWildcardAndPrefixedPatterns) {
+  open();
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "orders-", pattern_type::prefixed,
+                                    "User:alice", acl_operation::write, acl_permission::allow),
+                            binding(resource_type::topic, "*", pattern_type::literal, "User:bob",
+                                    acl_operation::read, acl_permission::allow),
+                            binding(resource_type::topic, "exact", pattern_type::literal,
+                                    "User:carol", acl_operation::read, acl_permission::allow)}));
+  EXPECT_TRUE(may("alice", acl_operation::write, topic("orders-eu")));
+  EXPECT_FALSE(may("alice", acl_operation::write, topic("order")));
+  EXPECT_FALSE(may("alice", acl_operation::read, topic("orders-eu")));
+  EXPECT_TRUE(may("bob", acl_operation::read, topic("anything")));
+  EXPECT_TRUE(may("carol", acl_operation::read, topic("exact")));
+  EXPECT_FALSE(may("carol", acl_operation::read, topic("exactly")));
+  // A topic binding says nothing about groups.
+  EXPECT_FALSE(may("bob", acl_operation::read, acl_resource{resource_type::group, "anything"}));
+}
+
+TEST_F(AclAuthorizer, DenyWinsAndImpliedOperations) {
+  open();
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "t", pattern_type::literal, "User:*",
+                                    acl_operation::all, acl_permission::allow),
+                            binding(resource_type::topic, "t", pattern_type::literal,
+                                    "User:mallory", acl_operation::write, acl_permission::deny),
+                            binding(resource_type::topic, "c", pattern_type::literal, "User:alice",
+                                    acl_operation::alter_configs, acl_permission::allow),
+                            binding(resource_type::topic, "d", pattern_type::literal, "User:alice",
+                                    acl_operation::remove, acl_permission::allow)}));
+  EXPECT_TRUE(may("anyone", acl_operation::write, topic("t")));
+  EXPECT_FALSE(may("mallory", acl_operation::write, topic("t")));
+  EXPECT_TRUE(may("mallory", acl_operation::read, topic("t")));  // DENY WRITE only
+  EXPECT_TRUE(may("alice", acl_operation::describe_configs, topic("c")));
+  EXPECT_FALSE(may("alice", acl_operation::describe, topic("c")));
+  EXPECT_TRUE(may("alice", acl_operation::describe, topic("d")));
+  EXPECT_FALSE(may("alice", acl_operation::read, topic("d")));
+}
+
+TEST_F(AclAuthorizer, HostsAndSuperUsers) {
+  open({{"User:root"}, false});
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "t", pattern_type::literal, "User:alice",
+                                    acl_operation::read, acl_permission::allow, "10.0.0.1")}));
+  EXPECT_TRUE(may("alice", acl_operation::read, topic("t"), "/10.0.0.1"));
+  EXPECT_FALSE(may("alice", acl_operation::read, topic("t"), "/10.0.0.2"));
+  EXPECT_TRUE(
+      may("root", acl_operation::alter, acl_resource{resource_type::cluster, "kafka-cluster"}));
+}
+
+TEST_F(AclAuthorizer, BindingsSurviveAReopenAndFiltersSelectThem) {
+  open();
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "a-", pattern_type::prefixed,
+                                    "User:alice", acl_operation::read, acl_permission::allow),
+                            binding(resource_type::topic, "a-b", pattern_type::literal, "User:bob",
+                                    acl_operation::write, acl_permission::deny),
+                            binding(resource_type::group, "g", pattern_type::literal, "User:bob",
+                                    acl_operation::read, acl_permission::allow)}));
+  open();
+  EXPECT_EQ(acls->size(), 3U);
+  auto match = make_acl_filter(2, "a-b", 2, std::nullopt, std::nullopt, 1, 1).value();
+  EXPECT_EQ(acls->describe(match).size(), 2U);
+  auto bobs = make_acl_filter(1, std::nullopt, 1, "User:bob", std::nullopt, 1, 1).value();
+  EXPECT_EQ(acls->describe(bobs).size(), 2U);
+  auto removed = acls->remove(bobs);
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->size(), 2U);
+  open();
+  EXPECT_EQ(acls->size(), 1U);
+}
+
+TEST(AclBinding, InvalidBindingsAreRefusedWithKafkasReasons) {
+  EXPECT_TRUE(make_acl_binding(2, "t", 3, "User:a", "*", 3, 3));
+  EXPECT_FALSE(make_acl_binding(1, "t", 3, "User:a", "*", 3, 3));  // ANY resource type
+  EXPECT_FALSE(make_acl_binding(2, "t", 2, "User:a", "*", 3, 3));  // MATCH pattern
+  EXPECT_FALSE(make_acl_binding(2, "t", 3, "alice", "*", 3, 3));   // no principal type
+  EXPECT_FALSE(make_acl_binding(2, "t", 3, "User:a", "", 3, 3));   // no host
+  EXPECT_FALSE(make_acl_binding(2, "t", 3, "User:a", "*", 1, 3));  // ANY operation
+  EXPECT_FALSE(make_acl_binding(2, "t", 3, "User:a", "*", 3, 1));  // ANY permission
+  EXPECT_FALSE(make_acl_binding(2, "", 3, "User:a", "*", 3, 3));   // empty name
+  auto cluster = make_acl_binding(4, "other", 3, "User:a", "*", 7, 3);
+  ASSERT_FALSE(cluster);
+  EXPECT_EQ(cluster.error(), "The only valid name for the CLUSTER resource is kafka-cluster");
+  EXPECT_FALSE(make_acl_filter(9, std::nullopt, 1, std::nullopt, std::nullopt, 1, 1));
+  EXPECT_FALSE(make_acl_filter(1, std::nullopt, 7, std::nullopt, std::nullopt, 1, 1));
+}
+
+}  // namespace
+}  // namespace brook::security
