@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "broker/responder.h"
 #include "broker/sasl_session.h"
 #include "net/byte_budget.h"
+#include "protocol/kafka_result.h"
 #include "protocol/request_header.h"
 #include "security/authorizer.h"
 #include "security/principal.h"
@@ -48,6 +50,31 @@ struct request_context {
     return authorizer->authorize(principal, client_host, op,
                                  security::acl_resource{type, std::string(name)});
   }
+  bool authorized_on_cluster(security::acl_operation op) const {
+    return authorized(op, security::resource_type::cluster, security::cluster_resource_name);
+  }
+  // May it do `op` to at least one resource of the type?
+  bool authorized_on_any(security::acl_operation op, security::resource_type type) const {
+    return authorizer->authorize_any(principal, client_host, op, type);
+  }
+  // Kafka's rule for creating a topic: CREATE on the cluster or on the topic itself.
+  bool may_create_topic(std::string_view name) const;
+  // Kafka's authorized-operations field (KIP-430): bit n set when AclOperation n is allowed,
+  // over the operations that apply to the resource's type; 0 without DESCRIBE on it.
+  int32_t authorized_operations(security::resource_type type, std::string_view name) const;
 };
+
+// What a refused request is told, in Kafka's words: "Not authorized to access topics:
+// [orders]", "Not authorized to access group: billing", "Cluster authorization failed.".
+std::string denied_message(security::resource_type type, std::string_view name);
+
+// DescribeConfigs and the AlterConfigs APIs: `op` (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the
+// topic for a topic's configs (ConfigResource type 2), on the cluster for a broker's (4) or
+// its loggers' (8). The refusal to answer, or nullopt when allowed (or the type is unknown:
+// the handler refuses that itself).
+std::optional<protocol::kafka_failure> config_access_refusal(const request_context& req,
+                                                             int8_t config_resource_type,
+                                                             std::string_view name,
+                                                             security::acl_operation op);
 
 }  // namespace brook::broker

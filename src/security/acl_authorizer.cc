@@ -82,11 +82,14 @@ bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_
   if (!host.empty() && host.front() == '/') {
     host.remove_prefix(1);
   }
+  std::shared_lock lock(_mutex);
+  if (_bindings.empty()) {
+    return _options.allow_everyone_if_no_acl_found;  // the common case: no string built
+  }
   const std::string name = who.to_string();
   const std::string wildcard_principal = who.type + ":*";
   bool any_apply = false;
   bool allowed = false;
-  std::shared_lock lock(_mutex);
   for (const auto& b : _bindings) {
     if (!applies_to(b, resource)) {
       continue;
@@ -105,6 +108,63 @@ bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_
     }
   }
   return any_apply ? allowed : _options.allow_everyone_if_no_acl_found;
+}
+
+bool acl_authorizer::authorize_any(const principal& who, std::string_view host, acl_operation op,
+                                   resource_type type) const {
+  if (is_super_user(who)) {
+    return true;
+  }
+  if (!host.empty() && host.front() == '/') {
+    host.remove_prefix(1);
+  }
+  const std::string name = who.to_string();
+  const std::string wildcard_principal = who.type + ":*";
+  auto for_caller = [&](const acl_binding& b) {
+    return b.type == type && (b.principal == name || b.principal == wildcard_principal) &&
+           (b.host == "*" || b.host == host);
+  };
+  std::shared_lock lock(_mutex);
+  bool any_of_type = false;
+  std::vector<const acl_binding*> denies;
+  std::vector<const acl_binding*> allows;
+  for (const auto& b : _bindings) {
+    if (b.type != type) {
+      continue;
+    }
+    any_of_type = true;
+    if (!for_caller(b)) {
+      continue;
+    }
+    if (b.permission == acl_permission::deny) {
+      if (b.operation == op || b.operation == acl_operation::all) {
+        denies.push_back(&b);
+      }
+    } else if (allow_covers(b.operation, op)) {
+      allows.push_back(&b);
+    }
+  }
+  if (!any_of_type) {
+    return _options.allow_everyone_if_no_acl_found;
+  }
+  auto covered = [&](const acl_binding& allow) {
+    for (const acl_binding* d : denies) {
+      if (d->pattern == pattern_type::literal) {
+        if (d->name == "*" || (allow.pattern == pattern_type::literal && d->name == allow.name)) {
+          return true;
+        }
+      } else if (allow.name.compare(0, d->name.size(), d->name) == 0) {
+        return true;  // a denied prefix of the allowed name or prefix
+      }
+    }
+    return false;
+  };
+  for (const acl_binding* a : allows) {
+    if (!covered(*a)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 status acl_authorizer::create(const std::vector<acl_binding>& bindings) {

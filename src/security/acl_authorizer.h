@@ -42,6 +42,11 @@ class acl_authorizer final : public authorizer {
 
   bool authorize(const principal& who, std::string_view host, acl_operation op,
                  const acl_resource& resource) const override;
+  // Allowed when an ALLOW for the principal, host and operation names some resource of the
+  // type that no DENY covers (a DENY on the same literal name, on "*", or on a prefix of
+  // it); with no binding of the type at all, allow_everyone_if_no_acl_found decides.
+  bool authorize_any(const principal& who, std::string_view host, acl_operation op,
+                     resource_type type) const override;
   bool is_super_user(const principal& who) const;
 
   // Adds bindings (all durable, or none added).

@@ -78,7 +78,7 @@ expected<acl_binding, std::string> make_acl_binding(int8_t resource_type_code,
     return unexpected(std::string("Invalid resource name: it must not be empty"));
   }
   const auto type = static_cast<resource_type>(resource_type_code);
-  if (type == resource_type::cluster && resource_name != "kafka-cluster") {
+  if (type == resource_type::cluster && resource_name != cluster_resource_name) {
     return unexpected(std::string("The only valid name for the CLUSTER resource is kafka-cluster"));
   }
   acl_binding b;

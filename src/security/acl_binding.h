@@ -33,7 +33,7 @@ struct acl_binding {
   acl_operation operation = acl_operation::read;
   acl_permission permission = acl_permission::allow;
   bool operator==(const acl_binding&) const = default;
-  auto operator<=>(const acl_binding&) const = default;
+  auto operator<=>(const acl_binding&) const = default;  // NOLINT(modernize-use-nullptr)
 };
 
 // A binding from Kafka's codes, checked as CreateAcls checks it: a resource type, pattern

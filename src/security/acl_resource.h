@@ -29,6 +29,9 @@ enum class acl_operation : int8_t {
   idempotent_write = 12,
 };
 
+// The cluster's one resource name, as Kafka names it.
+inline constexpr std::string_view cluster_resource_name = "kafka-cluster";
+
 struct acl_resource {
   resource_type type = resource_type::cluster;
   std::string name;  // "kafka-cluster" for the cluster

@@ -127,12 +127,23 @@ class SaslServerTestCase(ServerTestCase):
         self.addCleanup(c.close)
         return c
 
-    def admin_cli(self, *args, stdin=None):
-        """`brook user ...` logged in as the admin on the SASL listener."""
+    @classmethod
+    def as_admin(cls, command, *args, stdin=None):
+        """`brook COMMAND ...` logged in as the admin on the SASL listener."""
         env = dict(os.environ, BROOK_SASL_PASSWORD=ADMIN_PASSWORD)
-        return brook_cli("user", *args, "--bootstrap", self.sasl_bootstrap,
+        return brook_cli(command, *args, "--bootstrap",
+                         f"127.0.0.1:{cls.brook.listeners['SASL_PLAINTEXT']}",
                          "--sasl-mechanism", "SCRAM-SHA-512", "--sasl-username", "admin",
                          stdin=stdin, env=env)
+
+    def admin_cli(self, *args, stdin=None):
+        return self.as_admin("user", *args, stdin=stdin)
+
+    @classmethod
+    def grant(cls, *args):
+        """`brook acl add ...` as the admin; fails the set-up if refused."""
+        rc, out, err = cls.as_admin("acl", "add", *args)
+        assert rc == 0, out + err
 
     def add_user(self, name, password):
         rc, out, err = self.admin_cli("add", name, "--password-stdin", stdin=password + "\n")
@@ -255,6 +266,10 @@ class ClientsTest(SaslServerTestCase):
                                  "--bootstrap", f"127.0.0.1:{cls.brook.listeners['SASL_PLAINTEXT']}",
                                  "--sasl-mechanism", "PLAIN", "--sasl-username", "admin", env=env)
         assert rc == 0, out + err
+        # A SASL listener makes the default deny (no ACL applies: refused): alice may use
+        # the topics this class makes (creating them included) and its groups.
+        cls.grant("--allow", "User:alice", "--operation", "all", "--topic", "sasl-", "--prefixed")
+        cls.grant("--allow", "User:alice", "--operation", "read", "--group", "g-", "--prefixed")
 
     def confluent_config(self, mechanism, password=None):
         return {"bootstrap.servers": self.sasl_bootstrap,
@@ -345,6 +360,151 @@ class ClientsTest(SaslServerTestCase):
         self.assertEqual(handshake(c, "PLAIN"), (ILLEGAL_SASL_STATE,
                                                  ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]))
         self.assert_metadata_works(c)
+
+
+class AuthorizationTest(SaslServerTestCase):
+    """Every Kafka API asks the ACL authorizer (a SASL listener makes the default deny):
+    bob, a user with a few bindings, is allowed exactly those, with Kafka's errors
+    (TOPIC_/GROUP_/CLUSTER_AUTHORIZATION_FAILED) for the rest, through real clients."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.password = "bob-pw-" + os.urandom(4).hex()
+        rc, out, err = cls.as_admin("user", "add", "bob", "--password", cls.password)
+        assert rc == 0, out + err
+
+    def config(self, user="bob", password=None, **extra):
+        return dict({"bootstrap.servers": self.sasl_bootstrap,
+                     "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "SCRAM-SHA-256",
+                     "sasl.username": user, "sasl.password": password or self.password}, **extra)
+
+    def admin_config(self):
+        return self.config("admin", ADMIN_PASSWORD)
+
+    def produce(self, config, topic, n=1):
+        """The delivery errors of n records (None for each delivered one)."""
+        p = Producer(dict(config, **{"message.timeout.ms": 10000}))
+        errors = []
+        for i in range(n):
+            p.produce(topic, value=b"r%d" % i, on_delivery=lambda err, msg: errors.append(err))
+        p.flush(DEADLINE_S)
+        return errors
+
+    def make_topic(self, prefix):
+        topic = unique(prefix)
+        self.assertEqual(self.produce(self.admin_config(), topic), [None])
+        return topic
+
+    def test_produce_needs_write_and_creating_needs_create(self):
+        mine, theirs = self.make_topic("orders"), self.make_topic("payments")
+        self.grant("--allow", "User:bob", "--operation", "write", "--topic", "orders-",
+                   "--prefixed")
+        self.assertEqual(self.produce(self.config(), mine, 3), [None] * 3)
+        errors = self.produce(self.config(), theirs)
+        self.assertEqual([e.code() for e in errors], [KafkaError.TOPIC_AUTHORIZATION_FAILED])
+        # Not there yet: auto-creation also needs CREATE on the cluster or the topic.
+        new = unique("orders")
+        errors = self.produce(self.config(), new)
+        self.assertEqual([e.code() for e in errors], [KafkaError.TOPIC_AUTHORIZATION_FAILED])
+        md = Producer(self.admin_config()).list_topics(timeout=DEADLINE_S)
+        self.assertNotIn(new, md.topics)
+        # A DENY wins over the prefixed ALLOW, at once, on the same connection's next request.
+        self.grant("--deny", "User:bob", "--operation", "write", "--topic", mine)
+        errors = self.produce(self.config(), mine)
+        self.assertEqual([e.code() for e in errors], [KafkaError.TOPIC_AUTHORIZATION_FAILED])
+
+    def test_metadata_shows_only_topics_the_user_may_describe(self):
+        visible, hidden = self.make_topic("catalog"), self.make_topic("hidden")
+        self.grant("--allow", "User:bob", "--operation", "read", "--topic", visible)
+        md = Producer(self.config()).list_topics(timeout=DEADLINE_S)
+        self.assertIn(visible, md.topics)
+        self.assertNotIn(hidden, md.topics)
+        md = Producer(self.config()).list_topics(hidden, timeout=DEADLINE_S)
+        self.assertEqual(md.topics[hidden].error.code(), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+
+    def test_consuming_needs_read_on_the_topic_and_the_group(self):
+        topic = self.make_topic("events")
+        self.produce(self.admin_config(), topic, 4)
+        self.grant("--allow", "User:bob", "--operation", "read", "--topic", topic)
+        group = unique("bob-group")
+        c = Consumer(self.config(**{"group.id": group, "auto.offset.reset": "earliest"}))
+        c.subscribe([topic])
+        failures = []
+        wait_until(lambda: failures.extend(m.error().code() for m in c.consume(5, 0.5)
+                                           if m.error()) or failures,
+                   "the consumer to report the group refusal")
+        c.close()
+        self.assertIn(KafkaError.GROUP_AUTHORIZATION_FAILED, failures)
+        self.grant("--allow", "User:bob", "--operation", "read", "--group", group)
+        c = Consumer(self.config(**{"group.id": group, "auto.offset.reset": "earliest",
+                                    "enable.auto.commit": False}))
+        c.subscribe([topic])
+        got = []
+        wait_until(lambda: got.extend(m.value() for m in c.consume(5, 0.5) if not m.error())
+                   or len(got) >= 5, "bob to read the records")
+        c.commit(asynchronous=False)
+        committed = c.committed([TopicPartition(topic, 0)], timeout=DEADLINE_S)
+        c.close()
+        self.assertEqual(got, [b"r0", b"r0", b"r1", b"r2", b"r3"])  # make_topic's, then 4
+        self.assertEqual(committed[0].offset, 5)
+
+    def test_administration_needs_its_operations(self):
+        from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+        topic = self.make_topic("admin")
+        admin = AdminClient(self.config())
+
+        def error_of(future):
+            try:
+                future.result(timeout=DEADLINE_S)
+            except KafkaException as e:
+                return e.args[0].code()
+            return None
+
+        fs = admin.create_topics([NewTopic(unique("bob-new"), 1)])
+        self.assertEqual(error_of(next(iter(fs.values()))), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        fs = admin.delete_topics([topic])
+        self.assertEqual(error_of(fs[topic]), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        fs = admin.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, topic)])
+        self.assertEqual(error_of(next(iter(fs.values()))), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        fs = admin.describe_configs([ConfigResource(ConfigResource.Type.BROKER, "0")])
+        self.assertEqual(error_of(next(iter(fs.values()))),
+                         KafkaError.CLUSTER_AUTHORIZATION_FAILED)
+        # Granted, the same calls succeed.
+        self.grant("--allow", "User:bob", "--operation", "delete", "--operation",
+                   "describe-configs", "--topic", topic)
+        self.grant("--allow", "User:bob", "--operation", "create", "--topic", "bob-new",
+                   "--prefixed")
+        fs = admin.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, topic)])
+        self.assertIsNone(error_of(next(iter(fs.values()))))
+        fs = admin.create_topics([NewTopic(unique("bob-new"), 1)])
+        self.assertIsNone(error_of(next(iter(fs.values()))))
+        fs = admin.delete_topics([topic])
+        self.assertIsNone(error_of(fs[topic]))
+
+    def test_brook_acl_refuses_bad_arguments_and_non_super_users(self):
+        rc, out, err = self.as_admin("acl", "add", "--allow", "bob", "--operation", "read",
+                                     "--topic", "t")
+        self.assertEqual(rc, 2)
+        self.assertIn("is not a principal", err)
+        rc, out, err = self.as_admin("acl", "add", "--allow", "User:bob", "--operation", "frob",
+                                     "--topic", "t")
+        self.assertEqual(rc, 2)
+        rc, out, err = self.as_admin("acl", "add", "--allow", "User:bob", "--operation", "read")
+        self.assertEqual(rc, 2)
+        self.assertIn("name the resource", err)
+        rc, out, err = self.as_admin("acl", "delete")
+        self.assertEqual(rc, 2)
+        env = dict(os.environ, BROOK_SASL_PASSWORD=self.password)
+        rc, out, err = brook_cli("acl", "list", "--bootstrap", self.sasl_bootstrap,
+                                 "--sasl-mechanism", "PLAIN", "--sasl-username", "bob", env=env)
+        self.assertEqual(rc, 1)
+        self.assertIn("CLUSTER_AUTHORIZATION_FAILED", err)
+        rc, out, err = self.as_admin("acl", "list", "--principal", "User:bob", "--json")
+        self.assertEqual(rc, 0, err)
+        import json
+        for binding in json.loads(out)["acls"]:
+            self.assertEqual(binding["principal"], "User:bob")
 
 
 class BadInputTest(SaslServerTestCase):

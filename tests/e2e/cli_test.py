@@ -10,7 +10,7 @@ import unittest
 from serve_test import BrookTestCase
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = "serve, group, user, bench, debug, version"
+COMMANDS = "serve, group, user, acl, bench, debug, version"
 
 
 def project_version():
@@ -59,7 +59,9 @@ class CommandLineTest(BrookTestCase):
                      ["group", "describe", "--help"], ["group", "delete", "--help"],
                      ["group", "reset-offsets", "--help"], ["debug", "dump-log", "--help"],
                      ["user", "add", "--help"], ["user", "passwd", "--help"],
-                     ["user", "list", "--help"], ["user", "delete", "--help"]):
+                     ["user", "list", "--help"], ["user", "delete", "--help"],
+                     ["acl", "--help"], ["acl", "add", "--help"], ["acl", "list", "--help"],
+                     ["acl", "delete", "--help"]):
             rc, out, err = self.run_brook(*args)
             self.assertEqual(rc, 0, out + err)
             self.assertNotRegex(out, r"\bTEXT\b", " ".join(args))

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/cli/acl_command.h"
 #include "app/cli/bench_command.h"
 #include "app/cli/debug_command.h"
 #include "app/cli/group_command.h"
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
 
   brook::app::user_options user_opts;
   auto* user = brook::app::add_user_command(app, user_opts);
+
+  brook::app::acl_options acl_opts;
+  auto* acl = brook::app::add_acl_command(app, acl_opts);
 
   brook::app::bench_options bench_opts;
   auto* bench = brook::app::add_bench_command(app, bench_opts);
@@ -89,6 +93,9 @@ int main(int argc, char** argv) {
   }
   if (user->parsed()) {
     return brook::app::run_user(user_opts, std::cin, std::cout, std::cerr);
+  }
+  if (acl->parsed()) {
+    return brook::app::run_acl(acl_opts, std::cout, std::cerr);
   }
   if (bench->parsed()) {
     return brook::app::run_bench(bench_opts, std::cout, std::cerr);

@@ -57,7 +57,11 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     result.resource_type = r.resource_type;
     result.resource_name = r.resource_name;
     result.error_message.reset();
-    if (auto altered = alter(b, r, in->validate_only); !altered) {
+    if (auto refused = config_access_refusal(*req, r.resource_type, r.resource_name,
+                                             security::acl_operation::alter_configs)) {
+      result.error_code = protocol::code(refused->code);
+      result.error_message = std::move(refused->message);
+    } else if (auto altered = alter(b, r, in->validate_only); !altered) {
       result.error_code = protocol::code(altered.error().code);
       result.error_message = altered.error().message;
     }

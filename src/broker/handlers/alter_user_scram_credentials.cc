@@ -48,8 +48,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   for (const auto& u : in->upsertions) {
     users.try_emplace(u.name);
   }
-  const bool allowed = req->authorized(security::acl_operation::alter,
-                                       security::resource_type::cluster, "kafka-cluster");
+  const bool allowed = req->authorized_on_cluster(security::acl_operation::alter);
   std::map<std::pair<std::string, int8_t>, int> altered;
   auto check = [&](const std::string& name, int8_t mechanism) {
     if (!allowed) {

@@ -22,8 +22,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   create_acls_response out;
   security::acl_authorizer* acls = b.acls();
-  const bool allowed = req->authorized(security::acl_operation::alter,
-                                       security::resource_type::cluster, "kafka-cluster");
+  const bool allowed = req->authorized_on_cluster(security::acl_operation::alter);
   std::vector<security::acl_binding> valid;
   std::vector<size_t> valid_index;
   for (const auto& c : in->creations) {

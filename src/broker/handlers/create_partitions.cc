@@ -37,6 +37,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     if (seen > 1) {
       seen = 0;
       created = protocol::kafka_failure{kafka_error::invalid_request, "Duplicate topic name."};
+    } else if (!req->authorized(security::acl_operation::alter, security::resource_type::topic,
+                                t.name)) {
+      created = protocol::kafka_failure{kafka_error::topic_authorization_failed,
+                                        denied_message(security::resource_type::topic, t.name)};
     } else {
       created = b.topic_admin().create_partitions(
           t.name, t.count, t.assignments && !t.assignments->empty(), in->validate_only);

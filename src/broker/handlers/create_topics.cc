@@ -2,7 +2,8 @@
 // or (validate_only, v1+) only checks that it could. Brook is one node: the replication
 // factor must be 1 or -1 (the default, which is 1) and manual replica assignments are
 // refused (the rules are topic_service's). From v5 a created topic's answer carries its partition
-// count, replication factor and full configuration; from v7 its topic id.
+// count, replication factor and full configuration; from v7 its topic id. Creating needs
+// CREATE on the cluster or the topic; the configuration is answered with DESCRIBE_CONFIGS.
 #include <map>
 
 #include "broker/broker.h"
@@ -79,6 +80,11 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       fail(result, {kafka_error::invalid_request, "Found multiple entries for this topic."});
       continue;
     }
+    if (!req->may_create_topic(t.name)) {
+      fail(result, {kafka_error::topic_authorization_failed,
+                    denied_message(security::resource_type::topic, t.name)});
+      continue;
+    }
     auto created = b.topic_admin().create(to_request(t, validate_only));
     if (!created) {
       fail(result, created.error());
@@ -89,7 +95,14 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     if (!created->id.is_zero()) {
       result.topic_id = created->id;
     }
-    describe_configs(b, created->overrides, result);
+    // The configuration is shown to those who may DESCRIBE_CONFIGS the topic.
+    if (req->authorized(security::acl_operation::describe_configs, security::resource_type::topic,
+                        t.name)) {
+      describe_configs(b, created->overrides, result);
+    } else {
+      result.topic_config_error_code = protocol::code(kafka_error::topic_authorization_failed);
+      result.configs.reset();
+    }
   }
   respond.send(req->header, out);
 }

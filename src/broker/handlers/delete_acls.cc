@@ -22,8 +22,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   delete_acls_response out;
   security::acl_authorizer* acls = b.acls();
-  const bool allowed = req->authorized(security::acl_operation::alter,
-                                       security::resource_type::cluster, "kafka-cluster");
+  const bool allowed = req->authorized_on_cluster(security::acl_operation::alter);
   for (const auto& f : in->filters) {
     auto& r = out.filter_results.emplace_back();
     r.error_code = 0;

@@ -17,18 +17,33 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   if (!in) {
     return;
   }
+  // Each group needs DELETE on it; the refused ones are answered without asking the
+  // coordinator.
   auto names = std::make_shared<std::vector<std::string>>(in->groups_names);
+  auto refused = std::make_shared<std::vector<bool>>();
+  std::vector<std::string> allowed;
+  for (const auto& name : *names) {
+    bool ok =
+        req->authorized(security::acl_operation::remove, security::resource_type::group, name);
+    refused->push_back(!ok);
+    if (ok) {
+      allowed.push_back(name);
+    }
+  }
   auto answer = std::make_shared<responder>(std::move(respond));
-  b.groups().delete_groups(std::move(in->groups_names),
-                           [req, answer, names](std::vector<protocol::kafka_error> errors) {
-                             delete_groups_response out;
-                             for (size_t i = 0; i < names->size(); ++i) {
-                               auto& r = out.results.emplace_back();
-                               r.group_id = (*names)[i];
-                               r.error_code = protocol::code(errors.at(i));
-                             }
-                             answer->send(req->header, out);
-                           });
+  b.groups().delete_groups(
+      std::move(allowed), [req, answer, names, refused](std::vector<protocol::kafka_error> errors) {
+        delete_groups_response out;
+        size_t next = 0;
+        for (size_t i = 0; i < names->size(); ++i) {
+          auto& r = out.results.emplace_back();
+          r.group_id = (*names)[i];
+          r.error_code =
+              protocol::code((*refused)[i] ? protocol::kafka_error::group_authorization_failed
+                                           : errors.at(next++));
+        }
+        answer->send(req->header, out);
+      });
 }
 }  // namespace
 

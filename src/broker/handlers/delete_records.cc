@@ -27,10 +27,16 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   for (const auto& t : in->topics) {
     auto& topic_out = out.topics.emplace_back();
     topic_out.name = t.name;
+    const bool allowed =
+        req->authorized(security::acl_operation::remove, security::resource_type::topic, t.name);
     for (const auto& p : t.partitions) {
       auto& part = topic_out.partitions.emplace_back();
       part.partition_index = p.partition_index;
       part.low_watermark = -1;
+      if (!allowed) {
+        part.error_code = protocol::code(protocol::kafka_error::topic_authorization_failed);
+        continue;
+      }
       // The service reads -1 as "up to the high watermark", as Kafka does.
       static_assert(high_watermark_offset == -1);
       auto deleted = b.topic_admin().delete_records(t.name, p.partition_index, p.offset);

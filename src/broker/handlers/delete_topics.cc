@@ -21,8 +21,15 @@ void fail(topic_result& out, protocol::kafka_failure e) {
   out.error_message = std::move(e.message);
 }
 
-void delete_by_name(broker& b, const std::string& name, topic_result& out) {
+void delete_by_name(broker& b, const request_context& req, const std::string& name,
+                    topic_result& out) {
   out.name = name;
+  // DELETE on the topic, checked before it is looked up.
+  if (!req.authorized(security::acl_operation::remove, security::resource_type::topic, name)) {
+    fail(out, {kafka_error::topic_authorization_failed,
+               denied_message(security::resource_type::topic, name)});
+    return;
+  }
   auto removed = b.topic_admin().remove(name);
   if (!removed) {
     if (auto t = b.topics().find(name)) {
@@ -72,9 +79,9 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       fail(result,
            {kafka_error::invalid_request, "You may not specify both topic name and topic id."});
     } else if (t.name) {
-      delete_by_name(b, *t.name, result);
+      delete_by_name(b, *req, *t.name, result);
     } else if (auto topic = t.topic_id.is_zero() ? nullptr : b.topics().find(t.topic_id)) {
-      delete_by_name(b, topic->name, result);
+      delete_by_name(b, *req, topic->name, result);
     } else {
       fail(result, {kafka_error::unknown_topic_id, "This server does not host this topic ID."});
     }

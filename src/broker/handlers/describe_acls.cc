@@ -29,8 +29,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     respond.send(req->header, out);
     return;
   }
-  if (!req->authorized(security::acl_operation::describe, security::resource_type::cluster,
-                       "kafka-cluster")) {
+  if (!req->authorized_on_cluster(security::acl_operation::describe)) {
     out.error_code = protocol::code(kafka_error::cluster_authorization_failed);
     out.error_message = "Cluster authorization failed.";
     respond.send(req->header, out);

@@ -13,19 +13,6 @@ using protocol::describe_cluster_response;
 
 constexpr int32_t no_authorized_operations = INT32_MIN;
 
-// Kafka's AclOperation codes that apply to the cluster resource, as a bit field (bit n for
-// code n). With no authorizer, Kafka answers every one of them.
-constexpr int32_t op_bit(int code) {
-  return int32_t{1} << code;
-}
-constexpr int32_t cluster_operations = op_bit(5)      // CREATE
-                                       | op_bit(7)    // ALTER
-                                       | op_bit(8)    // DESCRIBE
-                                       | op_bit(9)    // CLUSTER_ACTION
-                                       | op_bit(10)   // DESCRIBE_CONFIGS
-                                       | op_bit(11)   // ALTER_CONFIGS
-                                       | op_bit(12);  // IDEMPOTENT_WRITE
-
 void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<describe_cluster_request>(*req, respond);
   if (!in) {
@@ -33,6 +20,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   describe_cluster_response out;
   out.error_code = 0;
+
   out.error_message.reset();
   out.cluster_id = b.cluster_id();
   out.controller_id = b.node_id();
@@ -42,7 +30,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   self.port = b.advertised_endpoint(req->listener).port;
   self.rack.reset();
   out.cluster_authorized_operations =
-      in->include_cluster_authorized_operations ? cluster_operations : no_authorized_operations;
+      in->include_cluster_authorized_operations
+          ? req->authorized_operations(security::resource_type::cluster,
+                                       security::cluster_resource_name)
+          : no_authorized_operations;
   respond.send(req->header, out);
 }
 }  // namespace

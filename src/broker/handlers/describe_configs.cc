@@ -133,6 +133,12 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     result.resource_type = r.resource_type;
     result.resource_name = r.resource_name;
     result.error_message.reset();
+    if (auto refused = config_access_refusal(*req, r.resource_type, r.resource_name,
+                                             security::acl_operation::describe_configs)) {
+      result.error_code = protocol::code(refused->code);
+      result.error_message = std::move(refused->message);
+      continue;
+    }
     describe(b, r, opt, result);
   }
   respond.send(req->header, out);

@@ -14,9 +14,6 @@ using protocol::describe_groups_request;
 using protocol::describe_groups_response;
 
 constexpr int32_t no_authorized_operations = INT32_MIN;
-// Kafka's AclOperation codes for a group (READ 3, DELETE 6, DESCRIBE 8) as a bit field.
-// With no authorizer every one is allowed.
-constexpr int32_t group_operations = (1 << 3) | (1 << 6) | (1 << 8);
 
 void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<describe_groups_request>(*req, respond);
@@ -30,6 +27,12 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     if (id.empty()) {
       o.error_code = protocol::code(protocol::kafka_error::invalid_group_id);
       o.group_state = group::state_name(group::group_state::dead);
+      o.authorized_operations = no_authorized_operations;
+      continue;
+    }
+    if (!req->authorized(security::acl_operation::describe, security::resource_type::group, id)) {
+      o.error_code = protocol::code(protocol::kafka_error::group_authorization_failed);
+      o.group_state = "";
       o.authorized_operations = no_authorized_operations;
       continue;
     }
@@ -47,8 +50,9 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       om.member_metadata = std::move(m.metadata);
       om.member_assignment = std::move(m.assignment);
     }
-    o.authorized_operations =
-        in->include_authorized_operations ? group_operations : no_authorized_operations;
+    o.authorized_operations = in->include_authorized_operations
+                                  ? req->authorized_operations(security::resource_type::group, id)
+                                  : no_authorized_operations;
   }
   respond.send(req->header, out);
 }

@@ -2,7 +2,7 @@
 // files with sendfile. When fewer than min_bytes are ready the request waits (long poll)
 // until data arrives on one of its partitions or max_wait_ms passes. Incremental fetch
 // sessions (KIP-227) are refused the way Kafka allows: every answer carries session id
-// 0, so clients keep sending full fetches.
+// 0, so clients keep sending full fetches. Each topic needs READ (TOPIC_AUTHORIZATION_FAILED).
 #include <algorithm>
 #include <chrono>
 
@@ -26,9 +26,15 @@ struct fetch_state {
   std::shared_ptr<request_context> req;
   fetch_request in;
   responder respond;
+  std::vector<bool> refused;  // per topic of `in`: the principal may not READ it
 
   fetch_state(broker& br, std::shared_ptr<request_context> r, fetch_request i, responder rs)
-      : b(br), req(std::move(r)), in(std::move(i)), respond(std::move(rs)) {}
+      : b(br), req(std::move(r)), in(std::move(i)), respond(std::move(rs)) {
+    for (const auto& t : in.topics) {
+      refused.push_back(
+          !req->authorized(security::acl_operation::read, security::resource_type::topic, t.topic));
+    }
+  }
 };
 
 struct built {
@@ -56,10 +62,11 @@ built build(fetch_state& s) {
   int64_t budget = s.in.max_bytes > 0 ? s.in.max_bytes : 0;
   bool first = true;
   size_t files = 0;
-  for (const auto& t : s.in.topics) {
+  for (size_t ti = 0; ti < s.in.topics.size(); ++ti) {
+    const auto& t = s.in.topics[ti];
     auto& topic_out = out.responses.emplace_back();
     topic_out.topic = t.topic;
-    auto topic_ptr = s.b.topics().find(t.topic);
+    auto topic_ptr = s.refused[ti] ? nullptr : s.b.topics().find(t.topic);
     for (const auto& p : t.partitions) {
       auto& part = topic_out.partitions.emplace_back();
       part.partition_index = p.partition;
@@ -69,6 +76,11 @@ built build(fetch_state& s) {
       part.preferred_read_replica = -1;
       part.aborted_transactions.reset();
       part.records.is_null = false;
+      if (s.refused[ti]) {
+        part.error_code = protocol::code(kafka_error::topic_authorization_failed);
+        result.error = true;
+        continue;
+      }
       auto log = topic_ptr ? topic_ptr->partition(p.partition) : nullptr;
       if (!log) {
         part.error_code = protocol::code(kafka_error::unknown_topic_or_partition);

@@ -21,9 +21,25 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   bool valid_type = in->key_type == key_type_group || in->key_type == key_type_transaction;
-  kafka_error error = valid_type ? kafka_error::none : kafka_error::invalid_request;
   find_coordinator_response out;
-  auto fill = [&](auto& c) {
+  // Finding a group's coordinator needs DESCRIBE on the group, a transaction's on its
+  // transactional id, as in Kafka.
+  auto fill = [&](auto& c, const std::string& key) {
+    kafka_error error = kafka_error::none;
+    std::string message;
+    if (!valid_type) {
+      error = kafka_error::invalid_request;
+      message = "key type " + std::to_string(in->key_type) + " is not 0 (group) or 1 (transaction)";
+    } else {
+      auto type = in->key_type == key_type_group ? security::resource_type::group
+                                                 : security::resource_type::transactional_id;
+      if (!req->authorized(security::acl_operation::describe, type, key)) {
+        error = type == security::resource_type::group
+                    ? kafka_error::group_authorization_failed
+                    : kafka_error::transactional_id_authorization_failed;
+        message = denied_message(type, key);
+      }
+    }
     c.error_code = protocol::code(error);
     if (error == kafka_error::none) {
       c.node_id = b.node_id();
@@ -33,19 +49,17 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     } else {
       c.node_id = -1;
       c.port = -1;
-      c.error_message = "key type " + std::to_string(in->key_type) +
-                        " is not 0 (group) or 1 "
-                        "(transaction)";
+      c.error_message = std::move(message);
     }
   };
   if (req->header.api_version >= 4) {
     for (const auto& key : in->coordinator_keys) {
       auto& c = out.coordinators.emplace_back();
       c.key = key;
-      fill(c);
+      fill(c, key);
     }
   } else {
-    fill(out);
+    fill(out, in->key);
   }
   respond.send(req->header, out);
 }

@@ -17,8 +17,13 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   heartbeat_response out;
-  out.error_code = protocol::code(
-      b.groups().heartbeat(in->group_id, in->member_id, in->group_instance_id, in->generation_id));
+  if (!req->authorized(security::acl_operation::read, security::resource_type::group,
+                       in->group_id)) {
+    out.error_code = protocol::code(protocol::kafka_error::group_authorization_failed);
+  } else {
+    out.error_code = protocol::code(b.groups().heartbeat(in->group_id, in->member_id,
+                                                         in->group_instance_id, in->generation_id));
+  }
   respond.send(req->header, out);
 }
 }  // namespace

@@ -30,6 +30,14 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     respond.send(req->header, out);
     return;
   }
+  // An idempotent producer needs IDEMPOTENT_WRITE on the cluster or, since Kafka 3.0
+  // (KIP-679), WRITE on some topic.
+  if (!req->authorized_on_cluster(security::acl_operation::idempotent_write) &&
+      !req->authorized_on_any(security::acl_operation::write, security::resource_type::topic)) {
+    out.error_code = protocol::code(kafka_error::cluster_authorization_failed);
+    respond.send(req->header, out);
+    return;
+  }
   if (in->producer_id >= 0 && in->producer_epoch >= 0 && in->producer_epoch < INT16_MAX - 1) {
     out.producer_id = in->producer_id;
     out.producer_epoch = static_cast<int16_t>(in->producer_epoch + 1);

@@ -18,6 +18,19 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   int16_t version = req->header.api_version;
+  if (!req->authorized(security::acl_operation::read, security::resource_type::group,
+                       in->group_id)) {
+    join_group_response out;
+    out.error_code = protocol::code(protocol::kafka_error::group_authorization_failed);
+    out.generation_id = -1;
+    out.protocol_name = "";
+    if (version >= 7) {
+      out.protocol_name.reset();
+    }
+    out.member_id = in->member_id;
+    respond.send(req->header, out);
+    return;
+  }
   group::join_request j;
   j.group_id = std::move(in->group_id);
   j.member_id = std::move(in->member_id);

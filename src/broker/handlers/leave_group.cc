@@ -25,8 +25,14 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   } else {
     leaving.push_back({in->member_id, std::nullopt});
   }
-  auto r = b.groups().leave(in->group_id, leaving);
   leave_group_response out;
+  if (!req->authorized(security::acl_operation::read, security::resource_type::group,
+                       in->group_id)) {
+    out.error_code = protocol::code(protocol::kafka_error::group_authorization_failed);
+    respond.send(req->header, out);
+    return;
+  }
+  auto r = b.groups().leave(in->group_id, leaving);
   out.error_code = protocol::code(r.error);
   if (batched) {
     for (size_t i = 0; i < r.members.size(); ++i) {

@@ -25,8 +25,14 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   bool filtered = !in->states_filter.empty();
   list_groups_response out;
   out.error_code = 0;
+  // DESCRIBE on the cluster lists every group; otherwise those the principal may DESCRIBE.
+  const bool all = req->authorized_on_cluster(security::acl_operation::describe);
   for (auto& g : b.groups().list_groups()) {
     if (filtered && std::find(states.begin(), states.end(), g.state) == states.end()) {
+      continue;
+    }
+    if (!all && !req->authorized(security::acl_operation::describe, security::resource_type::group,
+                                 g.group_id)) {
       continue;
     }
     auto& o = out.groups.emplace_back();

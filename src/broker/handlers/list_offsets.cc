@@ -62,12 +62,19 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   for (const auto& t : in->topics) {
     auto& topic_out = out.topics.emplace_back();
     topic_out.name = t.name;
-    auto topic_ptr = b.topics().find(t.name);
+    // DESCRIBE on the topic; a refused one is not looked up, so its existence stays hidden.
+    const bool allowed =
+        req->authorized(security::acl_operation::describe, security::resource_type::topic, t.name);
+    auto topic_ptr = allowed ? b.topics().find(t.name) : nullptr;
     for (const auto& p : t.partitions) {
       auto& part = topic_out.partitions.emplace_back();
       part.partition_index = p.partition_index;
       part.timestamp = -1;
       part.offset = -1;
+      if (!allowed) {
+        part.error_code = protocol::code(kafka_error::topic_authorization_failed);
+        continue;
+      }
       auto log = topic_ptr ? topic_ptr->partition(p.partition_index) : nullptr;
       if (!log) {
         part.error_code = protocol::code(kafka_error::unknown_topic_or_partition);

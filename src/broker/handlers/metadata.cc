@@ -47,12 +47,31 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   broker_entry.rack.reset();
   out.cluster_id = b.cluster_id();
   out.controller_id = b.node_id();
-  out.cluster_authorized_operations = no_authorized_operations;
+  out.cluster_authorized_operations =
+      in->include_cluster_authorized_operations
+          ? req->authorized_operations(security::resource_type::cluster,
+                                       security::cluster_resource_name)
+          : no_authorized_operations;
+  // Topics the principal may not DESCRIBE are left out of "all topics" and refused by name,
+  // as in Kafka; auto-creation also needs CREATE (refused: TOPIC_AUTHORIZATION_FAILED).
+  auto may_describe = [&](const std::string& name) {
+    return req->authorized(security::acl_operation::describe, security::resource_type::topic, name);
+  };
+  auto describe_allowed = [&](const topic& t, metadata_response::metadata_response_topic& entry) {
+    describe(b, t, entry);
+    if (in->include_topic_authorized_operations) {
+      entry.topic_authorized_operations =
+          req->authorized_operations(security::resource_type::topic, t.name);
+    }
+  };
+  const bool auto_create = in->allow_auto_topic_creation && b.config().auto_create_topics;
 
   bool all = !in->topics.has_value() || (version == 0 && in->topics->empty());
   if (all) {
     for (const auto& t : b.topics().list()) {
-      describe(b, *t, out.topics.emplace_back());
+      if (may_describe(t->name)) {
+        describe_allowed(*t, out.topics.emplace_back());
+      }
     }
   } else {
     for (const auto& wanted : *in->topics) {
@@ -61,9 +80,19 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       std::shared_ptr<const topic> t;
       if (wanted.name) {
         entry.name = *wanted.name;
-        auto found = b.topic_admin().find_or_create(*wanted.name, in->allow_auto_topic_creation);
+        if (!may_describe(*wanted.name)) {
+          entry.error_code = protocol::code(kafka_error::topic_authorization_failed);
+          continue;
+        }
+        bool refused_creation = false;
+        auto found = b.topic_admin().find_or_create(*wanted.name, [&] {
+          refused_creation = !req->may_create_topic(*wanted.name);
+          return in->allow_auto_topic_creation && !refused_creation;
+        });
         if (!found) {
-          entry.error_code = protocol::code(found.error().code == kafka_error::invalid_partitions
+          entry.error_code = protocol::code(auto_create && refused_creation
+                                                ? kafka_error::topic_authorization_failed
+                                            : found.error().code == kafka_error::invalid_partitions
                                                 ? kafka_error::unknown_topic_or_partition
                                                 : found.error().code);
           continue;
@@ -71,6 +100,12 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         t = *found;
       } else {
         t = b.topics().find(wanted.topic_id);
+        if (t && !may_describe(t->name)) {
+          entry.name.reset();
+          entry.topic_id = wanted.topic_id;
+          entry.error_code = protocol::code(kafka_error::topic_authorization_failed);
+          continue;
+        }
         if (!t) {
           entry.name.reset();
           entry.topic_id = wanted.topic_id;
@@ -78,7 +113,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
           continue;
         }
       }
-      describe(b, *t, entry);
+      describe_allowed(*t, entry);
     }
   }
   respond.send(req->header, out);

@@ -22,31 +22,53 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   c.generation = in->generation_id;
   c.member_id = std::move(in->member_id);
   c.instance_id = std::move(in->group_instance_id);
+  // Committing needs READ on the group (else every partition is refused) and READ on each
+  // topic; refused partitions are answered without asking the coordinator.
+  const bool group_allowed =
+      req->authorized(security::acl_operation::read, security::resource_type::group, c.group_id);
+  auto refusals = std::make_shared<std::vector<protocol::kafka_error>>();
   // retention_time_ms (v2-4) is not honoured: offsets.retention applies (as in Kafka 2.1+
   // for empty groups).
   for (auto& t : in->topics) {
+    const bool topic_allowed =
+        group_allowed &&
+        req->authorized(security::acl_operation::read, security::resource_type::topic, t.name);
     for (auto& p : t.partitions) {
-      c.offsets.push_back({t.name, p.partition_index, p.committed_offset, p.committed_leader_epoch,
-                           std::move(p.committed_metadata)});
+      if (!group_allowed) {
+        refusals->push_back(protocol::kafka_error::group_authorization_failed);
+      } else if (!topic_allowed) {
+        refusals->push_back(protocol::kafka_error::topic_authorization_failed);
+      } else {
+        refusals->push_back(protocol::kafka_error::none);
+        c.offsets.push_back({t.name, p.partition_index, p.committed_offset,
+                             p.committed_leader_epoch, std::move(p.committed_metadata)});
+      }
     }
   }
   auto answer = std::make_shared<responder>(std::move(respond));
   auto request_body = std::make_shared<offset_commit_request>(std::move(*in));
-  b.groups().commit_offsets(std::move(c),
-                            [req, answer, request_body](std::vector<protocol::kafka_error> errors) {
-                              offset_commit_response out;
-                              size_t i = 0;
-                              for (const auto& t : request_body->topics) {
-                                auto& ot = out.topics.emplace_back();
-                                ot.name = t.name;
-                                for (const auto& p : t.partitions) {
-                                  auto& op = ot.partitions.emplace_back();
-                                  op.partition_index = p.partition_index;
-                                  op.error_code = protocol::code(errors.at(i++));
-                                }
-                              }
-                              answer->send(req->header, out);
-                            });
+  auto reply = [req, answer, request_body, refusals](std::vector<protocol::kafka_error> errors) {
+    offset_commit_response out;
+    size_t i = 0;
+    size_t next = 0;
+    for (const auto& t : request_body->topics) {
+      auto& ot = out.topics.emplace_back();
+      ot.name = t.name;
+      for (const auto& p : t.partitions) {
+        auto& op = ot.partitions.emplace_back();
+        op.partition_index = p.partition_index;
+        auto refused = (*refusals)[i++];
+        op.error_code =
+            protocol::code(refused != protocol::kafka_error::none ? refused : errors.at(next++));
+      }
+    }
+    answer->send(req->header, out);
+  };
+  if (!group_allowed) {
+    reply({});  // the coordinator does not see a refused group (not even created for offsets)
+    return;
+  }
+  b.groups().commit_offsets(std::move(c), std::move(reply));
 }
 }  // namespace
 

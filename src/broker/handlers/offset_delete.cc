@@ -17,28 +17,46 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   if (!in) {
     return;
   }
+  offset_delete_response out;
+  // DELETE on the group (else the whole request is refused), READ on each topic.
+  if (!req->authorized(security::acl_operation::remove, security::resource_type::group,
+                       in->group_id)) {
+    out.error_code = protocol::code(protocol::kafka_error::group_authorization_failed);
+    respond.send(req->header, out);
+    return;
+  }
   std::vector<group::topic_partition> partitions;
+  auto refused = std::make_shared<std::vector<bool>>();
   for (const auto& t : in->topics) {
+    const bool allowed =
+        req->authorized(security::acl_operation::read, security::resource_type::topic, t.name);
     for (const auto& p : t.partitions) {
-      partitions.emplace_back(t.name, p.partition_index);
+      refused->push_back(!allowed);
+      if (allowed) {
+        partitions.emplace_back(t.name, p.partition_index);
+      }
     }
   }
   auto body = std::make_shared<offset_delete_request>(std::move(*in));
   auto answer = std::make_shared<responder>(std::move(respond));
   b.groups().delete_offsets(
       body->group_id, std::move(partitions),
-      [req, answer, body](protocol::kafka_error error, std::vector<protocol::kafka_error> errors) {
+      [req, answer, body, refused](protocol::kafka_error error,
+                                   std::vector<protocol::kafka_error> errors) {
         offset_delete_response out;
         out.error_code = protocol::code(error);
         if (error == protocol::kafka_error::none) {
           size_t i = 0;
+          size_t next = 0;
           for (const auto& t : body->topics) {
             auto& ot = out.topics.emplace_back();
             ot.name = t.name;
             for (const auto& p : t.partitions) {
               auto& op = ot.partitions.emplace_back();
               op.partition_index = p.partition_index;
-              op.error_code = protocol::code(errors.at(i++));
+              op.error_code =
+                  protocol::code((*refused)[i++] ? protocol::kafka_error::topic_authorization_failed
+                                                 : errors.at(next++));
             }
           }
         }

@@ -6,6 +6,7 @@
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "protocol/kafka_error.h"
 
 namespace brook::broker::handlers {
 
@@ -13,16 +14,33 @@ namespace {
 using protocol::offset_fetch_request;
 using protocol::offset_fetch_response;
 
-// Groups the coordinator's answer by topic, in the order the request named them.
+// Groups the coordinator's answer by topic, in the order the request named them. A topic
+// the principal may not DESCRIBE is left out when all were asked for and refused when named.
 template <typename Topic>
-std::vector<Topic> by_topic(const std::vector<group::fetched_offset>& offsets) {
+std::vector<Topic> by_topic(const request_context& req,
+                            const std::vector<group::fetched_offset>& offsets, bool all) {
   std::vector<Topic> topics;
+  bool allowed = true;
   for (const auto& o : offsets) {
     if (topics.empty() || topics.back().name != o.topic) {
+      allowed = req.authorized(security::acl_operation::describe, security::resource_type::topic,
+                               o.topic);
+      if (!allowed && all) {
+        continue;
+      }
       topics.emplace_back().name = o.topic;
+    } else if (!allowed && all) {
+      continue;
     }
     auto& p = topics.back().partitions.emplace_back();
     p.partition_index = o.partition;
+    if (!allowed) {
+      p.committed_offset = -1;
+      p.committed_leader_epoch = -1;
+      p.metadata = "";
+      p.error_code = protocol::code(protocol::kafka_error::topic_authorization_failed);
+      continue;
+    }
     p.committed_offset = o.value.offset;
     p.committed_leader_epoch = o.value.leader_epoch;
     p.metadata = o.value.metadata;
@@ -52,16 +70,38 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   offset_fetch_response out;
+  // DESCRIBE on the group, as in Kafka; refused, the group's answer holds no offsets.
+  auto group_allowed = [&](const std::string& id) {
+    return req->authorized(security::acl_operation::describe, security::resource_type::group, id);
+  };
+  const auto refused = protocol::code(protocol::kafka_error::group_authorization_failed);
   if (req->header.api_version >= 8) {
     for (const auto& g : in->groups) {
       auto& og = out.groups.emplace_back();
       og.group_id = g.group_id;
+      if (!group_allowed(g.group_id)) {
+        og.error_code = refused;
+        continue;
+      }
       og.topics = by_topic<offset_fetch_response::offset_fetch_response_topics>(
-          b.groups().fetch_offsets(g.group_id, wanted(g.topics)));
+          *req, b.groups().fetch_offsets(g.group_id, wanted(g.topics)), !g.topics.has_value());
+    }
+  } else if (!group_allowed(in->group_id)) {
+    out.error_code = refused;  // v2+; before, each partition named carries the error
+    for (const auto& t : in->topics.value_or(decltype(in->topics)::value_type{})) {
+      auto& ot = out.topics.emplace_back();
+      ot.name = t.name;
+      for (int32_t p : t.partition_indexes) {
+        auto& op = ot.partitions.emplace_back();
+        op.partition_index = p;
+        op.committed_offset = -1;
+        op.metadata = "";
+        op.error_code = refused;
+      }
     }
   } else {
     out.topics = by_topic<offset_fetch_response::offset_fetch_response_topic>(
-        b.groups().fetch_offsets(in->group_id, wanted(in->topics)));
+        *req, b.groups().fetch_offsets(in->group_id, wanted(in->topics)), !in->topics.has_value());
   }
   respond.send(req->header, out);
 }

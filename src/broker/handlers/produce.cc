@@ -82,8 +82,15 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     auto& topic_out = state->out.responses[ti];
     std::shared_ptr<const topic> topic_ptr;
     protocol::kafka_failure topic_error;
-    if (acks_valid && !transactional) {
-      auto found = b.topic_admin().find_or_create(t.name, true);
+    // WRITE on the topic, checked before the topic is looked up (a refused producer does
+    // not learn whether it exists); creating it also needs CREATE.
+    if (acks_valid && !transactional &&
+        !req->authorized(security::acl_operation::write, security::resource_type::topic, t.name)) {
+      topic_error = {kafka_error::topic_authorization_failed,
+                     denied_message(security::resource_type::topic, t.name)};
+    } else if (acks_valid && !transactional) {
+      auto found = b.topic_admin().find_or_create(
+          t.name, [&req, &t] { return req->may_create_topic(t.name); });
       if (found) {
         topic_ptr = std::move(*found);
       } else {

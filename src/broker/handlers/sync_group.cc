@@ -16,6 +16,13 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   if (!in) {
     return;
   }
+  if (!req->authorized(security::acl_operation::read, security::resource_type::group,
+                       in->group_id)) {
+    sync_group_response out;
+    out.error_code = protocol::code(protocol::kafka_error::group_authorization_failed);
+    respond.send(req->header, out);
+    return;
+  }
   group::sync_request s;
   s.group_id = std::move(in->group_id);
   s.generation = in->generation_id;

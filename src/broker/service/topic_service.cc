@@ -152,10 +152,15 @@ protocol::kafka_result<created_topic> topic_service::create(const topic_request&
 
 protocol::kafka_result<std::shared_ptr<const topic>> topic_service::find_or_create(
     const std::string& name, bool allow_create) {
+  return find_or_create(name, [allow_create] { return allow_create; });
+}
+
+protocol::kafka_result<std::shared_ptr<const topic>> topic_service::find_or_create(
+    const std::string& name, const std::function<bool()>& may_create) {
   if (auto t = _broker.topics().find(name)) {
     return t;
   }
-  if (!allow_create || !_broker.config().auto_create_topics ||
+  if (!_broker.config().auto_create_topics || !may_create() ||
       protocol::is_internal_topic_name(name)) {
     return kafka_failure{kafka_error::unknown_topic_or_partition,
                          "This server does not host this topic: " + name};

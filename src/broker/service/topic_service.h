@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ class topic_service {
   // unknown_topic_or_partition when absent and not created.
   protocol::kafka_result<std::shared_ptr<const topic>> find_or_create(const std::string& name,
                                                                       bool allow_create);
+  // The same, asking `may_create` (the caller's authorization) only when the topic is absent.
+  protocol::kafka_result<std::shared_ptr<const topic>> find_or_create(
+      const std::string& name, const std::function<bool()>& may_create);
 
   // Deletes the topic, its logs and its groups' committed offsets; answers its id.
   protocol::kafka_result<protocol::uuid> remove(const std::string& name);

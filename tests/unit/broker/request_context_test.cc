@@ -23,6 +23,10 @@ class recording_authorizer final : public security::authorizer {
            std::string(security::resource_type_name(resource.type)) + ":" + resource.name;
     return who.name == "alice" && op == acl_operation::write && resource.name == "t";
   }
+  bool authorize_any(const security::principal& who, std::string_view, acl_operation op,
+                     resource_type type) const override {
+    return who.name == "alice" && op == acl_operation::write && type == resource_type::topic;
+  }
   mutable std::string last;
 };
 
@@ -54,6 +58,25 @@ TEST(RequestContext, TheAuthorizerIsAskedAboutThePrincipalHostOperationAndResour
   EXPECT_EQ(acl.last, "User:alice /127.0.0.1 READ GROUP:g");
   ctx.principal = security::principal::anonymous();
   EXPECT_FALSE(ctx.authorized(acl_operation::write, resource_type::topic, "t"));
+}
+
+TEST(RequestContext, TopicCreationAuthorizedOperationsAndDenialMessages) {
+  test::broker_fixture f;
+  recording_authorizer acl;
+  f.b->set_authorizer(acl);
+  request_context ctx;
+  ctx.authorizer = &f.b->authorizer();
+  ctx.principal = {"User", "alice"};
+  EXPECT_FALSE(ctx.may_create_topic("t"));
+  // Alice may only WRITE "t" (the test authorizer implies nothing): no DESCRIBE, no bits.
+  EXPECT_EQ(ctx.authorized_operations(resource_type::topic, "t"), 0);  // no DESCRIBE
+  EXPECT_EQ(ctx.authorized_operations(resource_type::topic, "u"), 0);
+  EXPECT_EQ(denied_message(resource_type::topic, "orders"),
+            "Not authorized to access topics: [orders]");
+  EXPECT_EQ(denied_message(resource_type::group, "billing"),
+            "Not authorized to access group: billing");
+  EXPECT_EQ(denied_message(resource_type::cluster, "kafka-cluster"),
+            "Cluster authorization failed.");
 }
 
 }  // namespace

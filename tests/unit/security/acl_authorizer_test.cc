@@ -133,5 +133,37 @@ TEST(AclBinding, InvalidBindingsAreRefusedWithKafkasReasons) {
   EXPECT_FALSE(make_acl_filter(1, std::nullopt, 7, std::nullopt, std::nullopt, 1, 1));
 }
 
+// Kafka's authorizeByResourceType (an idempotent producer's WRITE on some topic).
+TEST_F(AclAuthorizer, AnyResourceOfATypeUnlessADenyCoversTheAllow) {
+  open({{}, true});
+  EXPECT_TRUE(acls->authorize_any(user("alice"), "/1.2.3.4", acl_operation::write,
+                                  resource_type::topic));  // no topic binding: the setting
+  open({{"User:admin"}, false});
+  EXPECT_FALSE(
+      acls->authorize_any(user("alice"), "/1.2.3.4", acl_operation::write, resource_type::topic));
+  EXPECT_TRUE(
+      acls->authorize_any(user("admin"), "/1.2.3.4", acl_operation::write, resource_type::topic));
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "orders-", pattern_type::prefixed,
+                                    "User:alice", acl_operation::write, acl_permission::allow),
+                            binding(resource_type::topic, "t", pattern_type::literal, "User:bob",
+                                    acl_operation::all, acl_permission::allow),
+                            binding(resource_type::topic, "t", pattern_type::literal, "User:bob",
+                                    acl_operation::write, acl_permission::deny),
+                            binding(resource_type::topic, "ord", pattern_type::prefixed,
+                                    "User:carol", acl_operation::write, acl_permission::deny),
+                            binding(resource_type::topic, "orders-x", pattern_type::literal,
+                                    "User:carol", acl_operation::write, acl_permission::allow)}));
+  auto any = [&](const std::string& who, acl_operation op) {
+    return acls->authorize_any(user(who), "/1.2.3.4", op, resource_type::topic);
+  };
+  EXPECT_TRUE(any("alice", acl_operation::write));
+  EXPECT_TRUE(any("alice", acl_operation::describe));  // implied by WRITE
+  EXPECT_FALSE(any("alice", acl_operation::read));
+  EXPECT_FALSE(any("bob", acl_operation::write));  // its only ALLOW is denied
+  EXPECT_TRUE(any("bob", acl_operation::read));
+  EXPECT_FALSE(any("carol", acl_operation::write));  // the denied prefix covers orders-x
+  EXPECT_FALSE(any("dave", acl_operation::write));
+}
+
 }  // namespace
 }  // namespace brook::security

@@ -1,0 +1,99 @@
+#include "broker/request_context.h"
+
+#include <span>
+
+namespace brook::broker {
+
+namespace {
+using security::acl_operation;
+using security::resource_type;
+
+// The operations Kafka reports for each resource type (AclOperation codes).
+constexpr acl_operation topic_operations[] = {acl_operation::read,
+                                              acl_operation::write,
+                                              acl_operation::create,
+                                              acl_operation::remove,
+                                              acl_operation::alter,
+                                              acl_operation::describe,
+                                              acl_operation::describe_configs,
+                                              acl_operation::alter_configs};
+constexpr acl_operation group_operations[] = {acl_operation::read, acl_operation::remove,
+                                              acl_operation::describe};
+constexpr acl_operation cluster_operations[] = {
+    acl_operation::create,           acl_operation::alter,
+    acl_operation::describe,         acl_operation::cluster_action,
+    acl_operation::describe_configs, acl_operation::alter_configs,
+    acl_operation::idempotent_write};
+constexpr acl_operation transactional_id_operations[] = {acl_operation::write,
+                                                         acl_operation::describe};
+
+std::span<const acl_operation> operations_of(resource_type type) {
+  switch (type) {
+    case resource_type::topic:
+      return topic_operations;
+    case resource_type::group:
+      return group_operations;
+    case resource_type::cluster:
+      return cluster_operations;
+    case resource_type::transactional_id:
+      return transactional_id_operations;
+  }
+  return {};
+}
+}  // namespace
+
+bool request_context::may_create_topic(std::string_view name) const {
+  return authorized_on_cluster(acl_operation::create) ||
+         authorized(acl_operation::create, resource_type::topic, name);
+}
+
+int32_t request_context::authorized_operations(resource_type type, std::string_view name) const {
+  int32_t bits = 0;
+  if (!authorized(acl_operation::describe, type, name)) {
+    return bits;  // as Kafka: nothing is reported to who may not DESCRIBE the resource
+  }
+  for (acl_operation op : operations_of(type)) {
+    if (authorized(op, type, name)) {
+      bits |= int32_t{1} << static_cast<int>(op);
+    }
+  }
+  return bits;
+}
+
+std::string denied_message(resource_type type, std::string_view name) {
+  switch (type) {
+    case resource_type::topic:
+      return "Not authorized to access topics: [" + std::string(name) + "]";
+    case resource_type::group:
+      return "Not authorized to access group: " + std::string(name);
+    case resource_type::cluster:
+      return "Cluster authorization failed.";
+    case resource_type::transactional_id:
+      return "Transactional Id authorization failed.";
+  }
+  return "Authorization failed.";
+}
+
+std::optional<protocol::kafka_failure> config_access_refusal(const request_context& req,
+                                                             int8_t config_resource_type,
+                                                             std::string_view name,
+                                                             security::acl_operation op) {
+  constexpr int8_t topic_configs = 2;
+  constexpr int8_t broker_configs = 4;
+  constexpr int8_t broker_logger_configs = 8;
+  if (config_resource_type == topic_configs) {
+    if (!req.authorized(op, resource_type::topic, name)) {
+      return protocol::kafka_failure{protocol::kafka_error::topic_authorization_failed,
+                                     denied_message(resource_type::topic, name)};
+    }
+  } else if (config_resource_type == broker_configs ||
+             config_resource_type == broker_logger_configs) {
+    if (!req.authorized_on_cluster(op)) {
+      return protocol::kafka_failure{protocol::kafka_error::cluster_authorization_failed,
+                                     denied_message(resource_type::cluster, name)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace brook::broker
