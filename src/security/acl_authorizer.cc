@@ -112,7 +112,9 @@ bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_
 
 bool acl_authorizer::authorize_any(const principal& who, std::string_view host, acl_operation op,
                                    resource_type type) const {
-  if (is_super_user(who)) {
+  // As Kafka: first the ordinary check of a name no binding names, so that "*" bindings
+  // and allow_everyone_if_no_acl_found (no binding applies to it) count.
+  if (authorize(who, host, op, acl_resource{type, std::string(unnamed_resource)})) {
     return true;
   }
   if (!host.empty() && host.front() == '/') {
@@ -140,8 +142,8 @@ bool acl_authorizer::authorize_any(const principal& who, std::string_view host, 
       if (b.operation == op || b.operation == acl_operation::all) {
         denies.push_back(&b);
       }
-    } else if (allow_covers(b.operation, op)) {
-      allows.push_back(&b);
+    } else if (b.operation == op || b.operation == acl_operation::all) {
+      allows.push_back(&b);  // Kafka counts no implied operations here
     }
   }
   if (!any_of_type) {

@@ -29,6 +29,9 @@
 
 namespace brook::security {
 
+// The made-up name authorize_any checks first (Kafka uses "hardcode").
+inline constexpr std::string_view unnamed_resource = "\x01brook-any-resource";
+
 struct acl_authorizer_options {
   std::vector<std::string> super_users;  // principals, "User:admin"
   bool allow_everyone_if_no_acl_found = false;
@@ -42,9 +45,10 @@ class acl_authorizer final : public authorizer {
 
   bool authorize(const principal& who, std::string_view host, acl_operation op,
                  const acl_resource& resource) const override;
-  // Allowed when an ALLOW for the principal, host and operation names some resource of the
-  // type that no DENY covers (a DENY on the same literal name, on "*", or on a prefix of
-  // it); with no binding of the type at all, allow_everyone_if_no_acl_found decides.
+  // Allowed when an ordinary check of a resource no binding names allows it ("*" bindings,
+  // allow_everyone_if_no_acl_found), or an ALLOW of the operation itself (or ALL) for the
+  // principal and host names some resource of the type that no DENY covers (a DENY on the
+  // same literal name, on "*", or on a prefix of it). Kafka's authorizeByResourceType.
   bool authorize_any(const principal& who, std::string_view host, acl_operation op,
                      resource_type type) const override;
   bool is_super_user(const principal& who) const;

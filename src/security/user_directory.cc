@@ -18,8 +18,9 @@ std::string string_of(const std::vector<std::byte>& b) {
 
 }  // namespace
 
-user_directory::user_directory(std::unique_ptr<storage::credential_store> store)
-    : _store(std::move(store)), _decoy_secret(random_bytes(32)) {}
+user_directory::user_directory(std::unique_ptr<storage::credential_store> store,
+                               std::string decoy_secret)
+    : _store(std::move(store)), _decoy_secret(std::move(decoy_secret)) {}
 
 result<std::unique_ptr<user_directory>> user_directory::open(
     const std::filesystem::path& data_dir) {
@@ -31,7 +32,14 @@ result<std::unique_ptr<user_directory>> user_directory::open(
   if (!rows) {
     return rows.error();
   }
-  std::unique_ptr<user_directory> out(new user_directory(std::move(*store)));
+  // The decoy's key is kept in the store: an unknown user's salt stays the same across
+  // restarts, as a real user's does, so a restart does not tell them apart.
+  const std::string candidate = random_bytes(32);
+  auto secret = (*store)->secret("decoy", bytes_of(candidate));
+  if (!secret) {
+    return secret.error();
+  }
+  std::unique_ptr<user_directory> out(new user_directory(std::move(*store), string_of(*secret)));
   for (const auto& row : *rows) {
     auto mechanism = scram_mechanism_of_code(row.mechanism);
     if (!mechanism) {

@@ -44,12 +44,12 @@ class user_directory final : public credential_source {
   uint64_t generation() const;
 
  private:
-  explicit user_directory(std::unique_ptr<storage::credential_store> store);
+  user_directory(std::unique_ptr<storage::credential_store> store, std::string decoy_secret);
 
   using key = std::pair<std::string, scram_mechanism>;
 
   std::unique_ptr<storage::credential_store> _store;
-  std::string _decoy_secret;  // random per process
+  std::string _decoy_secret;  // random, kept in credentials.db
   mutable std::shared_mutex _mutex;
   std::map<key, scram_credential, std::less<>> _credentials;  // guarded by _mutex
   uint64_t _generation = 0;                                   // guarded by _mutex

@@ -22,6 +22,10 @@ const char* const migrations[] = {
     "  iterations INTEGER NOT NULL,"
     "  updated_at_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (user, mechanism));",
+    // 2: secrets the server keeps across restarts (the decoy credentials' key).
+    "CREATE TABLE server_secrets ("
+    "  name TEXT PRIMARY KEY NOT NULL,"
+    "  value BLOB NOT NULL);",
 };
 static_assert(std::size(migrations) == credential_store::schema_version);
 
@@ -103,6 +107,26 @@ result<std::optional<stored_scram_credential>> credential_store::get(std::string
     return std::optional<stored_scram_credential>();
   }
   return std::optional<stored_scram_credential>(credential_of(s));
+}
+
+result<std::vector<std::byte>> credential_store::secret(std::string_view name,
+                                                        std::span<const std::byte> candidate) {
+  std::lock_guard lock(_mutex);
+  statement put(_db, "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)");
+  put.bind(1, name).bind(2, candidate);
+  if (auto st = put.run(); !st) {
+    return st.error();
+  }
+  statement get(_db, "SELECT value FROM server_secrets WHERE name = ?1");
+  get.bind(1, name);
+  auto row = get.step();
+  if (!row) {
+    return row.error();
+  }
+  if (!*row) {
+    return std::make_error_code(std::errc::io_error);  // just inserted: cannot be absent
+  }
+  return get.blob(0);
 }
 
 result<std::vector<stored_scram_credential>> credential_store::list() const {

@@ -3,11 +3,12 @@
 // server keep is stored: the salt, StoredKey, ServerKey and the iteration count; never a
 // password, nor anything a client could log in with.
 //
-// Schema (version 1), upgraded in place by numbered migrations on open:
+// Schema (version 2), upgraded in place by numbered migrations on open:
 //   schema_version(version INTEGER)                        one row: the applied version
 //   scram_credentials(user TEXT, mechanism INTEGER, salt BLOB, stored_key BLOB,
 //                     server_key BLOB, iterations INTEGER, updated_at_ms INTEGER,
 //                     PRIMARY KEY (user, mechanism))
+//   server_secrets(name TEXT PRIMARY KEY, value BLOB)      (2) keys the server keeps
 // `mechanism` is Kafka's ScramMechanism code (1: SCRAM-SHA-256, 2: SCRAM-SHA-512).
 //
 // Durability: WAL journal with synchronous=FULL; each call is one transaction, durable
@@ -24,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,7 +47,7 @@ struct stored_scram_credential {
 class credential_store {
  public:
   static constexpr std::string_view file_name = "credentials.db";
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   static result<std::unique_ptr<credential_store>> open(const std::filesystem::path& path);
   credential_store(const credential_store&) = delete;
@@ -61,6 +63,9 @@ class credential_store {
   result<std::optional<stored_scram_credential>> get(std::string_view user, int8_t mechanism) const;
   // Every credential, ordered by user and mechanism.
   result<std::vector<stored_scram_credential>> list() const;
+  // The secret named `name`: the one stored, or `candidate`, stored (durably) first.
+  result<std::vector<std::byte>> secret(std::string_view name,
+                                        std::span<const std::byte> candidate);
 
  private:
   explicit credential_store(sqlite::database db);

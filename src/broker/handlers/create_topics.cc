@@ -90,16 +90,19 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       fail(result, created.error());
       continue;
     }
-    result.num_partitions = created->partitions;
-    result.replication_factor = 1;
     if (!created->id.is_zero()) {
       result.topic_id = created->id;
     }
-    // The configuration is shown to those who may DESCRIBE_CONFIGS the topic.
+    // The partitions, replication factor and configuration are shown to those who may
+    // DESCRIBE_CONFIGS the topic (as Kafka: -1 and no configs otherwise).
     if (req->authorized(security::acl_operation::describe_configs, security::resource_type::topic,
                         t.name)) {
+      result.num_partitions = created->partitions;
+      result.replication_factor = 1;
       describe_configs(b, created->overrides, result);
     } else {
+      result.num_partitions = -1;
+      result.replication_factor = -1;
       result.topic_config_error_code = protocol::code(kafka_error::topic_authorization_failed);
       result.configs.reset();
     }

@@ -81,7 +81,13 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     } else if (t.name) {
       delete_by_name(b, *req, *t.name, result);
     } else if (auto topic = t.topic_id.is_zero() ? nullptr : b.topics().find(t.topic_id)) {
-      delete_by_name(b, *req, topic->name, result);
+      // By id, the name is told only to who may DESCRIBE the topic (as Kafka).
+      if (!req->authorized(security::acl_operation::describe, security::resource_type::topic,
+                           topic->name)) {
+        fail(result, {kafka_error::topic_authorization_failed, "Topic authorization failed."});
+      } else {
+        delete_by_name(b, *req, topic->name, result);
+      }
     } else {
       fail(result, {kafka_error::unknown_topic_id, "This server does not host this topic ID."});
     }

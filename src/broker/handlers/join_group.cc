@@ -27,7 +27,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     if (version >= 7) {
       out.protocol_name.reset();
     }
-    out.member_id = in->member_id;
+    out.member_id = "";
     respond.send(req->header, out);
     return;
   }

@@ -64,8 +64,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     }
     answer->send(req->header, out);
   };
-  if (!group_allowed) {
-    reply({});  // the coordinator does not see a refused group (not even created for offsets)
+  if (c.offsets.empty()) {
+    // Nothing allowed to commit: the coordinator does not see the request (a refused group
+    // is not even created to hold offsets).
+    reply({});
     return;
   }
   b.groups().commit_offsets(std::move(c), std::move(reply));

@@ -87,8 +87,11 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
           *req, b.groups().fetch_offsets(g.group_id, wanted(g.topics)), !g.topics.has_value());
     }
   } else if (!group_allowed(in->group_id)) {
-    out.error_code = refused;  // v2+; before, each partition named carries the error
-    for (const auto& t : in->topics.value_or(decltype(in->topics)::value_type{})) {
+    // v2+ answers the error alone; before, each partition named carries it (as Kafka).
+    out.error_code = refused;
+    const bool per_partition = req->header.api_version < 2;
+    for (const auto& t : per_partition ? in->topics.value_or(decltype(in->topics)::value_type{})
+                                       : decltype(in->topics)::value_type{}) {
       auto& ot = out.topics.emplace_back();
       ot.name = t.name;
       for (int32_t p : t.partition_indexes) {

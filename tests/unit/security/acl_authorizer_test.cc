@@ -157,11 +157,18 @@ TEST_F(AclAuthorizer, AnyResourceOfATypeUnlessADenyCoversTheAllow) {
     return acls->authorize_any(user(who), "/1.2.3.4", op, resource_type::topic);
   };
   EXPECT_TRUE(any("alice", acl_operation::write));
-  EXPECT_TRUE(any("alice", acl_operation::describe));  // implied by WRITE
+  EXPECT_FALSE(any("alice", acl_operation::describe));  // as Kafka: no implied operations
   EXPECT_FALSE(any("alice", acl_operation::read));
   EXPECT_FALSE(any("bob", acl_operation::write));  // its only ALLOW is denied
   EXPECT_TRUE(any("bob", acl_operation::read));
   EXPECT_FALSE(any("carol", acl_operation::write));  // the denied prefix covers orders-x
+  EXPECT_FALSE(any("dave", acl_operation::write));
+  // Allowing everyone where no binding applies still counts once topic bindings exist.
+  open({{"User:admin"}, true});
+  EXPECT_TRUE(any("dave", acl_operation::write));
+  // ...unless a DENY of every name applies.
+  ASSERT_TRUE(acls->create({binding(resource_type::topic, "*", pattern_type::literal, "User:dave",
+                                    acl_operation::write, acl_permission::deny)}));
   EXPECT_FALSE(any("dave", acl_operation::write));
 }
 

@@ -70,6 +70,15 @@ TEST(UserDirectory, TheDecoyIsStableAndMatchesNoPassword) {
   EXPECT_EQ(a.salt, b.salt);
   EXPECT_NE(a.salt, (*users)->decoy("other", scram_mechanism::sha256).salt);
   EXPECT_FALSE(scram_password_matches(a, ""));
+  // A restart must not tell an unknown user from a known one: the decoy's salt stays.
+  users->reset();
+  auto reopened = user_directory::open(dir.path());
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ((*reopened)->decoy("ghost", scram_mechanism::sha256).salt, a.salt);
+  test::temp_dir other;
+  auto elsewhere = user_directory::open(other.path());
+  ASSERT_TRUE(elsewhere);
+  EXPECT_NE((*elsewhere)->decoy("ghost", scram_mechanism::sha256).salt, a.salt);
 }
 
 }  // namespace
