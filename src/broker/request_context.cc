@@ -49,15 +49,14 @@ bool request_context::may_create_topic(std::string_view name) const {
 
 int32_t request_context::authorized_operations(resource_type type, std::string_view name) const {
   int32_t bits = 0;
-  if (!authorized(acl_operation::describe, type, name)) {
-    return bits;  // as Kafka: nothing is reported to who may not DESCRIBE the resource
-  }
   for (acl_operation op : operations_of(type)) {
     if (authorized(op, type, name)) {
       bits |= int32_t{1} << static_cast<int>(op);
     }
   }
-  return bits;
+  // As Kafka: nothing is reported to who may not DESCRIBE the resource (every type's list
+  // holds DESCRIBE).
+  return (bits & (int32_t{1} << static_cast<int>(acl_operation::describe))) != 0 ? bits : 0;
 }
 
 std::string denied_message(resource_type type, std::string_view name) {

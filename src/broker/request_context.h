@@ -47,8 +47,7 @@ struct request_context {
   // asks before acting.
   bool authorized(security::acl_operation op, security::resource_type type,
                   std::string_view name) const {
-    return authorizer->authorize(principal, client_host, op,
-                                 security::acl_resource{type, std::string(name)});
+    return authorizer->authorize(principal, client_host, op, security::acl_resource{type, name});
   }
   bool authorized_on_cluster(security::acl_operation op) const {
     return authorized(op, security::resource_type::cluster, security::cluster_resource_name);

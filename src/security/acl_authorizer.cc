@@ -26,6 +26,27 @@ bool applies_to(const acl_binding& b, const acl_resource& r) {
   return r.name.compare(0, b.name.size(), b.name) == 0;
 }
 
+// Does `text` ("Type:name") name the principal's type and `name`? Compared in place: no
+// string is built per check.
+bool names(std::string_view text, const principal& who, std::string_view name) {
+  return text.size() == who.type.size() + 1 + name.size() && text.starts_with(who.type) &&
+         text[who.type.size()] == ':' && text.ends_with(name);
+}
+
+// Is the binding's entry for this principal (or every one of its type) at this host?
+bool entry_is_for(const acl_binding& b, const principal& who, std::string_view host) {
+  return (names(b.principal, who, who.name) || names(b.principal, who, "*")) &&
+         (b.host == "*" || b.host == host);
+}
+
+// Kafka reports hosts as "/address"; bindings hold the address alone.
+std::string_view address_of(std::string_view host) {
+  if (!host.empty() && host.front() == '/') {
+    host.remove_prefix(1);
+  }
+  return host;
+}
+
 // The operations whose ALLOW allows `op` (Kafka's implied operations).
 bool allow_covers(acl_operation granted, acl_operation op) {
   if (granted == op || granted == acl_operation::all) {
@@ -69,9 +90,8 @@ result<std::unique_ptr<acl_authorizer>> acl_authorizer::open(const std::filesyst
 }
 
 bool acl_authorizer::is_super_user(const principal& who) const {
-  const std::string name = who.to_string();
-  return std::find(_options.super_users.begin(), _options.super_users.end(), name) !=
-         _options.super_users.end();
+  return std::any_of(_options.super_users.begin(), _options.super_users.end(),
+                     [&](const std::string& s) { return names(s, who, who.name); });
 }
 
 bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_operation op,
@@ -79,24 +99,16 @@ bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_
   if (is_super_user(who)) {
     return true;
   }
-  if (!host.empty() && host.front() == '/') {
-    host.remove_prefix(1);
-  }
-  std::shared_lock lock(_mutex);
-  if (_bindings.empty()) {
-    return _options.allow_everyone_if_no_acl_found;  // the common case: no string built
-  }
-  const std::string name = who.to_string();
-  const std::string wildcard_principal = who.type + ":*";
+  host = address_of(host);
   bool any_apply = false;
   bool allowed = false;
+  std::shared_lock lock(_mutex);
   for (const auto& b : _bindings) {
     if (!applies_to(b, resource)) {
       continue;
     }
     any_apply = true;
-    if ((b.principal != name && b.principal != wildcard_principal) ||
-        (b.host != "*" && b.host != host)) {
+    if (!entry_is_for(b, who, host)) {
       continue;
     }
     if (b.permission == acl_permission::deny) {
@@ -112,42 +124,22 @@ bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_
 
 bool acl_authorizer::authorize_any(const principal& who, std::string_view host, acl_operation op,
                                    resource_type type) const {
-  // As Kafka: first the ordinary check of a name no binding names, so that "*" bindings
-  // and allow_everyone_if_no_acl_found (no binding applies to it) count.
-  if (authorize(who, host, op, acl_resource{type, std::string(unnamed_resource)})) {
+  // As Kafka: first the ordinary check of a name no binding names, so that super users, "*"
+  // bindings and allow_everyone_if_no_acl_found (no binding applies to it) count. Past it,
+  // only an ALLOW of the operation itself (or ALL) that no DENY covers allows.
+  if (authorize(who, host, op, acl_resource{type, unnamed_resource})) {
     return true;
   }
-  if (!host.empty() && host.front() == '/') {
-    host.remove_prefix(1);
-  }
-  const std::string name = who.to_string();
-  const std::string wildcard_principal = who.type + ":*";
-  auto for_caller = [&](const acl_binding& b) {
-    return b.type == type && (b.principal == name || b.principal == wildcard_principal) &&
-           (b.host == "*" || b.host == host);
-  };
-  std::shared_lock lock(_mutex);
-  bool any_of_type = false;
+  host = address_of(host);
   std::vector<const acl_binding*> denies;
   std::vector<const acl_binding*> allows;
+  std::shared_lock lock(_mutex);
   for (const auto& b : _bindings) {
-    if (b.type != type) {
-      continue;
+    if (b.type != type || !entry_is_for(b, who, host) ||
+        (b.operation != op && b.operation != acl_operation::all)) {
+      continue;  // Kafka counts no implied operations here
     }
-    any_of_type = true;
-    if (!for_caller(b)) {
-      continue;
-    }
-    if (b.permission == acl_permission::deny) {
-      if (b.operation == op || b.operation == acl_operation::all) {
-        denies.push_back(&b);
-      }
-    } else if (b.operation == op || b.operation == acl_operation::all) {
-      allows.push_back(&b);  // Kafka counts no implied operations here
-    }
-  }
-  if (!any_of_type) {
-    return _options.allow_everyone_if_no_acl_found;
+    (b.permission == acl_permission::deny ? denies : allows).push_back(&b);
   }
   auto covered = [&](const acl_binding& allow) {
     for (const acl_binding* d : denies) {
@@ -161,12 +153,8 @@ bool acl_authorizer::authorize_any(const principal& who, std::string_view host, 
     }
     return false;
   };
-  for (const acl_binding* a : allows) {
-    if (!covered(*a)) {
-      return true;
-    }
-  }
-  return false;
+  return std::any_of(allows.begin(), allows.end(),
+                     [&](const acl_binding* a) { return !covered(*a); });
 }
 
 status acl_authorizer::create(const std::vector<acl_binding>& bindings) {

@@ -112,21 +112,22 @@ result<std::optional<stored_scram_credential>> credential_store::get(std::string
 result<std::vector<std::byte>> credential_store::secret(std::string_view name,
                                                         std::span<const std::byte> candidate) {
   std::lock_guard lock(_mutex);
-  statement put(_db, "INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?1, ?2)");
-  put.bind(1, name).bind(2, candidate);
-  if (auto st = put.run(); !st) {
-    return st.error();
-  }
+  // Read first: once the secret exists (every start but the first) opening writes nothing.
   statement get(_db, "SELECT value FROM server_secrets WHERE name = ?1");
   get.bind(1, name);
   auto row = get.step();
   if (!row) {
     return row.error();
   }
-  if (!*row) {
-    return std::make_error_code(std::errc::io_error);  // just inserted: cannot be absent
+  if (*row) {
+    return get.blob(0);
   }
-  return get.blob(0);
+  statement put(_db, "INSERT INTO server_secrets (name, value) VALUES (?1, ?2)");
+  put.bind(1, name).bind(2, candidate);
+  if (auto st = put.run(); !st) {
+    return st.error();
+  }
+  return std::vector<std::byte>(candidate.begin(), candidate.end());
 }
 
 result<std::vector<stored_scram_credential>> credential_store::list() const {

@@ -63,17 +63,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-void add_connection_options(CLI::App* sub, acl_options& o) {
-  sub->add_option("--bootstrap", o.bootstrap, "Broker address HOST:PORT")
-      ->type_name("HOST:PORT")
-      ->capture_default_str();
-  sub->add_option("--timeout-ms", o.timeout_ms, "Connect and request timeout")
-      ->type_name("MS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
-  add_login_options(sub, o.login);
-}
-
 void add_resource_options(CLI::App* sub, acl_options& o) {
   sub->add_option("--topic", o.topic, "A topic (\"*\": every topic)")->type_name("NAME");
   sub->add_option("--group", o.group, "A consumer group (\"*\": every group)")->type_name("NAME");
@@ -350,7 +339,7 @@ CLI::App* add_acl_command(CLI::App& app, acl_options& o) {
   auto* acl = app.add_subcommand("acl", "Add, list and delete ACL bindings (Kafka's model)");
   acl->require_subcommand(1);
   auto* add = acl->add_subcommand("add", "Allow or deny principals operations on a resource");
-  add_connection_options(add, o);
+  add_connection_options(add, o.bootstrap, o.timeout_ms, o.login);
   add->add_option("--allow", o.allow, "Principal to allow, User:NAME (repeatable)")
       ->type_name("PRINCIPAL");
   add->add_option("--deny", o.deny, "Principal to deny, User:NAME (repeatable)")
@@ -364,14 +353,14 @@ CLI::App* add_acl_command(CLI::App& app, acl_options& o) {
       ->type_name("ADDRESS");
   add->callback([&o] { o.action = "add"; });
   auto* list = acl->add_subcommand("list", "List the bindings (that apply to a resource)");
-  add_connection_options(list, o);
+  add_connection_options(list, o.bootstrap, o.timeout_ms, o.login);
   add_resource_options(list, o);
   list->add_option("--principal", o.principals, "Only this principal's (repeatable)")
       ->type_name("PRINCIPAL");
   list->add_flag("--json", o.json, "Print one JSON object instead of text");
   list->callback([&o] { o.action = "list"; });
   auto* del = acl->add_subcommand("delete", "Delete the bindings the criteria select");
-  add_connection_options(del, o);
+  add_connection_options(del, o.bootstrap, o.timeout_ms, o.login);
   add_resource_options(del, o);
   del->add_flag("--prefixed", o.prefixed, "The resource name is a prefix");
   del->add_option("--principal", o.principals, "Principal (repeatable)")->type_name("PRINCIPAL");
@@ -386,11 +375,8 @@ CLI::App* add_acl_command(CLI::App& app, acl_options& o) {
 }
 
 done validate_acl_options(const acl_options& o) {
-  if (auto login = validate_login(o.login); !login) {
-    return login;
-  }
-  if (!parse_host_port(o.bootstrap)) {
-    return failure("--bootstrap: '" + o.bootstrap + "' is not HOST:PORT");
+  if (auto valid = validate_connection(o.bootstrap, o.login); !valid) {
+    return valid;
   }
   int resources = static_cast<int>(!o.topic.empty()) + static_cast<int>(!o.group.empty()) +
                   static_cast<int>(!o.transactional_id.empty()) + static_cast<int>(o.cluster);

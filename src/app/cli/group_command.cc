@@ -23,15 +23,8 @@ constexpr std::string_view known_states[] = {
     "Dead",  "Assigning", "Reconciling"};
 
 void add_connection_options(CLI::App* sub, group_options& o) {
-  sub->add_option("--bootstrap", o.bootstrap, "Broker address HOST:PORT")
-      ->type_name("HOST:PORT")
-      ->capture_default_str();
-  sub->add_option("--timeout-ms", o.timeout_ms, "Connect and request timeout")
-      ->type_name("MS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  brook::app::add_connection_options(sub, o.bootstrap, o.timeout_ms, o.login);
   sub->add_flag("--json", o.json, "Print one JSON object instead of text");
-  add_login_options(sub, o.login);
 }
 
 bool parse_int(std::string_view text, int64_t& out) {
@@ -154,11 +147,8 @@ CLI::App* add_group_command(CLI::App& app, group_options& o) {
 }
 
 done validate_group_options(const group_options& o) {
-  if (auto login = validate_login(o.login); !login) {
-    return login;
-  }
-  if (!parse_host_port(o.bootstrap)) {
-    return failure(fmt::format("--bootstrap: '{}' is not HOST:PORT", o.bootstrap));
+  if (auto valid = validate_connection(o.bootstrap, o.login); !valid) {
+    return valid;
   }
   for (const auto& s : o.states) {
     if (canonical_group_state(s).empty()) {

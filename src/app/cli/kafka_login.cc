@@ -46,4 +46,26 @@ void apply_login(const kafka_login& login, kafka_client::options& options) {
   options.sasl_password = login.password;
 }
 
+void add_connection_options(CLI::App* sub, std::string& bootstrap, int64_t& timeout_ms,
+                            kafka_login& login) {
+  sub->add_option("--bootstrap", bootstrap, "Broker address HOST:PORT")
+      ->type_name("HOST:PORT")
+      ->capture_default_str();
+  sub->add_option("--timeout-ms", timeout_ms, "Connect and request timeout")
+      ->type_name("MS")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  add_login_options(sub, login);
+}
+
+done validate_connection(const std::string& bootstrap, const kafka_login& login) {
+  if (auto valid = validate_login(login); !valid) {
+    return valid;
+  }
+  if (!parse_host_port(bootstrap)) {
+    return failure("--bootstrap: '" + bootstrap + "' is not HOST:PORT");
+  }
+  return {};
+}
+
 }  // namespace brook::app

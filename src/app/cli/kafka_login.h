@@ -4,6 +4,7 @@
 // every command that talks to a broker.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "app/cli/command_outcome.h"
@@ -26,6 +27,12 @@ void add_login_options(CLI::App* sub, kafka_login& login);
 // Checks the combination (a mechanism needs a user name and a password, and is one Brook's
 // client speaks); the error names the option.
 done validate_login(const kafka_login& login);
+
+// --bootstrap, --timeout-ms and the login options, as every such command takes them.
+void add_connection_options(CLI::App* sub, std::string& bootstrap, int64_t& timeout_ms,
+                            kafka_login& login);
+// The login's check, and --bootstrap as HOST:PORT.
+done validate_connection(const std::string& bootstrap, const kafka_login& login);
 
 // Puts the login into a client's options.
 void apply_login(const kafka_login& login, kafka_client::options& options);

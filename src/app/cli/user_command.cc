@@ -24,17 +24,6 @@ namespace {
 
 using security::scram_mechanism;
 
-void add_connection_options(CLI::App* sub, user_options& o) {
-  sub->add_option("--bootstrap", o.bootstrap, "Broker address HOST:PORT")
-      ->type_name("HOST:PORT")
-      ->capture_default_str();
-  sub->add_option("--timeout-ms", o.timeout_ms, "Connect and request timeout")
-      ->type_name("MS")
-      ->capture_default_str()
-      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
-  add_login_options(sub, o.login);
-}
-
 void add_password_options(CLI::App* sub, user_options& o) {
   sub->add_option("--password", o.password,
                   "The new password (default: asked on the terminal, or --password-stdin)")
@@ -320,32 +309,29 @@ CLI::App* add_user_command(CLI::App& app, user_options& o) {
   auto* user = app.add_subcommand("user", "Add, list and delete SCRAM users (KIP-554)");
   user->require_subcommand(1);
   auto* add = user->add_subcommand("add", "Add a user with a password");
-  add_connection_options(add, o);
+  add_connection_options(add, o.bootstrap, o.timeout_ms, o.login);
   add->add_option("user", o.users, "User name")->type_name("USER")->required()->expected(1);
   add_password_options(add, o);
   add->callback([&o] { o.action = "add"; });
   auto* passwd = user->add_subcommand("passwd", "Change a user's password");
-  add_connection_options(passwd, o);
+  add_connection_options(passwd, o.bootstrap, o.timeout_ms, o.login);
   passwd->add_option("user", o.users, "User name")->type_name("USER")->required()->expected(1);
   add_password_options(passwd, o);
   passwd->callback([&o] { o.action = "passwd"; });
   auto* list = user->add_subcommand("list", "List users and their SCRAM mechanisms");
-  add_connection_options(list, o);
+  add_connection_options(list, o.bootstrap, o.timeout_ms, o.login);
   list->add_flag("--json", o.json, "Print one JSON object instead of text");
   list->callback([&o] { o.action = "list"; });
   auto* del = user->add_subcommand("delete", "Delete users");
-  add_connection_options(del, o);
+  add_connection_options(del, o.bootstrap, o.timeout_ms, o.login);
   del->add_option("users", o.users, "User names")->type_name("USER")->required();
   del->callback([&o] { o.action = "delete"; });
   return user;
 }
 
 done validate_user_options(const user_options& o) {
-  if (auto login = validate_login(o.login); !login) {
-    return login;
-  }
-  if (!parse_host_port(o.bootstrap)) {
-    return failure("--bootstrap: '" + o.bootstrap + "' is not HOST:PORT");
+  if (auto valid = validate_connection(o.bootstrap, o.login); !valid) {
+    return valid;
   }
   for (const auto& m : o.mechanisms) {
     if (!security::scram_mechanism_named(m)) {

@@ -52,7 +52,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   std::map<std::pair<std::string, int8_t>, int> altered;
   auto check = [&](const std::string& name, int8_t mechanism) {
     if (!allowed) {
-      refuse(name, kafka_error::cluster_authorization_failed, "Cluster authorization failed.");
+      refuse(name, kafka_error::cluster_authorization_failed,
+             denied_message(security::resource_type::cluster, security::cluster_resource_name));
     } else if (name.empty()) {
       refuse(name, kafka_error::unacceptable_credential, "Username must not be empty");
     } else if (!security::scram_mechanism_of_code(mechanism)) {

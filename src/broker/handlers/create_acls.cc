@@ -36,7 +36,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     }
     if (!allowed) {
       r.error_code = protocol::code(kafka_error::cluster_authorization_failed);
-      r.error_message = "Cluster authorization failed.";
+      r.error_message =
+          denied_message(security::resource_type::cluster, security::cluster_resource_name);
       continue;
     }
     auto binding =

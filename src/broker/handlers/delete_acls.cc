@@ -34,7 +34,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     }
     if (!allowed) {
       r.error_code = protocol::code(kafka_error::cluster_authorization_failed);
-      r.error_message = "Cluster authorization failed.";
+      r.error_message =
+          denied_message(security::resource_type::cluster, security::cluster_resource_name);
       continue;
     }
     auto filter = security::make_acl_filter(f.resource_type_filter, f.resource_name_filter,

@@ -5,6 +5,7 @@
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/refusals.h"
 
 namespace brook::broker::handlers {
 
@@ -20,27 +21,27 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   // Each group needs DELETE on it; the refused ones are answered without asking the
   // coordinator.
   auto names = std::make_shared<std::vector<std::string>>(in->groups_names);
-  auto refused = std::make_shared<std::vector<bool>>();
+  auto refusals = std::make_shared<std::vector<protocol::kafka_error>>();
   std::vector<std::string> allowed;
   for (const auto& name : *names) {
     bool ok =
         req->authorized(security::acl_operation::remove, security::resource_type::group, name);
-    refused->push_back(!ok);
+    refusals->push_back(ok ? protocol::kafka_error::none
+                           : protocol::kafka_error::group_authorization_failed);
     if (ok) {
       allowed.push_back(name);
     }
   }
   auto answer = std::make_shared<responder>(std::move(respond));
   b.groups().delete_groups(
-      std::move(allowed), [req, answer, names, refused](std::vector<protocol::kafka_error> errors) {
+      std::move(allowed),
+      [req, answer, names, refusals](const std::vector<protocol::kafka_error>& answered) {
+        const auto errors = merge_refusals(*refusals, answered);
         delete_groups_response out;
-        size_t next = 0;
         for (size_t i = 0; i < names->size(); ++i) {
           auto& r = out.results.emplace_back();
           r.group_id = (*names)[i];
-          r.error_code =
-              protocol::code((*refused)[i] ? protocol::kafka_error::group_authorization_failed
-                                           : errors.at(next++));
+          r.error_code = protocol::code(errors[i]);
         }
         answer->send(req->header, out);
       });

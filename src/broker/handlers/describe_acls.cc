@@ -31,7 +31,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   if (!req->authorized_on_cluster(security::acl_operation::describe)) {
     out.error_code = protocol::code(kafka_error::cluster_authorization_failed);
-    out.error_message = "Cluster authorization failed.";
+    out.error_message =
+        denied_message(security::resource_type::cluster, security::cluster_resource_name);
     respond.send(req->header, out);
     return;
   }

@@ -20,7 +20,6 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   describe_cluster_response out;
   out.error_code = 0;
-
   out.error_message.reset();
   out.cluster_id = b.cluster_id();
   out.controller_id = b.node_id();

@@ -64,7 +64,6 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
           req->authorized_operations(security::resource_type::topic, t.name);
     }
   };
-  const bool auto_create = in->allow_auto_topic_creation && b.config().auto_create_topics;
 
   bool all = !in->topics.has_value() || (version == 0 && in->topics->empty());
   if (all) {
@@ -84,17 +83,18 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
           entry.error_code = protocol::code(kafka_error::topic_authorization_failed);
           continue;
         }
-        bool refused_creation = false;
+        // Asked only for a missing topic the server would create.
+        bool creation_refused = false;
         auto found = b.topic_admin().find_or_create(*wanted.name, [&] {
-          refused_creation = !req->may_create_topic(*wanted.name);
-          return in->allow_auto_topic_creation && !refused_creation;
+          creation_refused = in->allow_auto_topic_creation && !req->may_create_topic(*wanted.name);
+          return in->allow_auto_topic_creation && !creation_refused;
         });
         if (!found) {
-          entry.error_code = protocol::code(auto_create && refused_creation
-                                                ? kafka_error::topic_authorization_failed
-                                            : found.error().code == kafka_error::invalid_partitions
-                                                ? kafka_error::unknown_topic_or_partition
-                                                : found.error().code);
+          auto code = found.error().code == kafka_error::invalid_partitions
+                          ? kafka_error::unknown_topic_or_partition
+                          : found.error().code;
+          entry.error_code =
+              protocol::code(creation_refused ? kafka_error::topic_authorization_failed : code);
           continue;
         }
         t = *found;

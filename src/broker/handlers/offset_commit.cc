@@ -5,6 +5,7 @@
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/refusals.h"
 
 namespace brook::broker::handlers {
 
@@ -47,19 +48,18 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   auto answer = std::make_shared<responder>(std::move(respond));
   auto request_body = std::make_shared<offset_commit_request>(std::move(*in));
-  auto reply = [req, answer, request_body, refusals](std::vector<protocol::kafka_error> errors) {
+  auto reply = [req, answer, request_body,
+                refusals](const std::vector<protocol::kafka_error>& answered) {
+    const auto errors = merge_refusals(*refusals, answered);
     offset_commit_response out;
     size_t i = 0;
-    size_t next = 0;
     for (const auto& t : request_body->topics) {
       auto& ot = out.topics.emplace_back();
       ot.name = t.name;
       for (const auto& p : t.partitions) {
         auto& op = ot.partitions.emplace_back();
         op.partition_index = p.partition_index;
-        auto refused = (*refusals)[i++];
-        op.error_code =
-            protocol::code(refused != protocol::kafka_error::none ? refused : errors.at(next++));
+        op.error_code = protocol::code(errors[i++]);
       }
     }
     answer->send(req->header, out);

@@ -5,6 +5,7 @@
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/refusals.h"
 
 namespace brook::broker::handlers {
 
@@ -26,12 +27,13 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   std::vector<group::topic_partition> partitions;
-  auto refused = std::make_shared<std::vector<bool>>();
+  auto refusals = std::make_shared<std::vector<protocol::kafka_error>>();
   for (const auto& t : in->topics) {
     const bool allowed =
         req->authorized(security::acl_operation::read, security::resource_type::topic, t.name);
     for (const auto& p : t.partitions) {
-      refused->push_back(!allowed);
+      refusals->push_back(allowed ? protocol::kafka_error::none
+                                  : protocol::kafka_error::topic_authorization_failed);
       if (allowed) {
         partitions.emplace_back(t.name, p.partition_index);
       }
@@ -41,22 +43,20 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   auto answer = std::make_shared<responder>(std::move(respond));
   b.groups().delete_offsets(
       body->group_id, std::move(partitions),
-      [req, answer, body, refused](protocol::kafka_error error,
-                                   std::vector<protocol::kafka_error> errors) {
+      [req, answer, body, refusals](protocol::kafka_error error,
+                                    const std::vector<protocol::kafka_error>& answered) {
         offset_delete_response out;
         out.error_code = protocol::code(error);
         if (error == protocol::kafka_error::none) {
+          const auto errors = merge_refusals(*refusals, answered);
           size_t i = 0;
-          size_t next = 0;
           for (const auto& t : body->topics) {
             auto& ot = out.topics.emplace_back();
             ot.name = t.name;
             for (const auto& p : t.partitions) {
               auto& op = ot.partitions.emplace_back();
               op.partition_index = p.partition_index;
-              op.error_code =
-                  protocol::code((*refused)[i++] ? protocol::kafka_error::topic_authorization_failed
-                                                 : errors.at(next++));
+              op.error_code = protocol::code(errors[i++]);
             }
           }
         }

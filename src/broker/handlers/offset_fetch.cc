@@ -20,16 +20,18 @@ template <typename Topic>
 std::vector<Topic> by_topic(const request_context& req,
                             const std::vector<group::fetched_offset>& offsets, bool all) {
   std::vector<Topic> topics;
-  bool allowed = true;
+  const std::string* current = nullptr;  // the topic of the partitions being grouped
+  bool allowed = true;                   // may the principal DESCRIBE it (asked once)?
   for (const auto& o : offsets) {
-    if (topics.empty() || topics.back().name != o.topic) {
+    if (current == nullptr || *current != o.topic) {
+      current = &o.topic;
       allowed = req.authorized(security::acl_operation::describe, security::resource_type::topic,
                                o.topic);
-      if (!allowed && all) {
-        continue;
+      if (allowed || !all) {
+        topics.emplace_back().name = o.topic;
       }
-      topics.emplace_back().name = o.topic;
-    } else if (!allowed && all) {
+    }
+    if (!allowed && all) {
       continue;
     }
     auto& p = topics.back().partitions.emplace_back();
@@ -75,6 +77,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return req->authorized(security::acl_operation::describe, security::resource_type::group, id);
   };
   const auto refused = protocol::code(protocol::kafka_error::group_authorization_failed);
+  const std::vector<offset_fetch_request::offset_fetch_request_topic> no_topics;
   if (req->header.api_version >= 8) {
     for (const auto& g : in->groups) {
       auto& og = out.groups.emplace_back();
@@ -89,9 +92,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   } else if (!group_allowed(in->group_id)) {
     // v2+ answers the error alone; before, each partition named carries it (as Kafka).
     out.error_code = refused;
-    const bool per_partition = req->header.api_version < 2;
-    for (const auto& t : per_partition ? in->topics.value_or(decltype(in->topics)::value_type{})
-                                       : decltype(in->topics)::value_type{}) {
+    for (const auto& t : req->header.api_version < 2 && in->topics ? *in->topics : no_topics) {
       auto& ot = out.topics.emplace_back();
       ot.name = t.name;
       for (int32_t p : t.partition_indexes) {

@@ -20,7 +20,8 @@ class recording_authorizer final : public security::authorizer {
                  const security::acl_resource& resource) const override {
     last = who.to_string() + " " + std::string(host) + " " +
            std::string(security::acl_operation_name(op)) + " " +
-           std::string(security::resource_type_name(resource.type)) + ":" + resource.name;
+           std::string(security::resource_type_name(resource.type)) + ":" +
+           std::string(resource.name);
     return who.name == "alice" && op == acl_operation::write && resource.name == "t";
   }
   bool authorize_any(const security::principal& who, std::string_view, acl_operation op,

@@ -18,8 +18,9 @@ principal user(std::string name) {
   return principal{"User", std::move(name)};
 }
 
-acl_resource topic(std::string name) {
-  return acl_resource{resource_type::topic, std::move(name)};
+// Resources are views: the names are literals, alive for the whole test.
+acl_resource topic(std::string_view name) {
+  return acl_resource{resource_type::topic, name};
 }
 
 class AclAuthorizer : public ::testing::Test {
