@@ -1,5 +1,7 @@
 #include "app/config.h"
 
+#include <algorithm>
+
 #include <toml++/toml.h>
 
 #include <arpa/inet.h>
@@ -128,7 +130,27 @@ done check_server_config(const server_config& c) {
                      "(--allow-unauthenticated-remote) to accept that");
     }
   }
+  if (c.http.enabled && !is_loopback_address(c.http.host) && !http_logins_required(c) &&
+      !c.security.allow_unauthenticated_remote) {
+    return failure("HTTP on " + c.http.host +
+                   " without logins lets anyone who can reach it read and write everything: "
+                   "set http.authentication = \"basic\" (--http-authentication basic), or "
+                   "security.allow_unauthenticated_remote = true "
+                   "(--allow-unauthenticated-remote) to accept that");
+  }
   return {};
+}
+
+bool http_logins_required(const server_config& c) {
+  const auto& mode = c.security.http_authentication;
+  if (mode != "auto") {
+    return mode == "basic";
+  }
+  auto listeners = listeners_of(c);
+  return listeners &&
+         std::any_of(listeners->begin(), listeners->end(), [](const broker::listener_config& l) {
+           return broker::uses_sasl(l.protocol);
+         });
 }
 
 outcome<server_config> load_config(const std::optional<std::filesystem::path>& path,

@@ -33,6 +33,10 @@ struct security_settings {
   std::string allow_everyone_if_no_acl_found = "auto";
   // Listen without authentication on addresses other than loopback.
   bool allow_unauthenticated_remote = false;
+  // http.authentication: "basic" (every HTTP request but health probes logs in with HTTP
+  // Basic), "none" (everyone is User:ANONYMOUS) or "auto" (basic when a Kafka listener
+  // authenticates, else none).
+  std::string http_authentication = "auto";
 };
 
 struct server_config {
@@ -72,6 +76,10 @@ outcome<server_config> load_config(const std::optional<std::filesystem::path>& p
 // The Kafka listeners: those of kafka.listeners, or one PLAINTEXT listener on
 // kafka.host:kafka.port when it is empty. The error says what is wrong.
 outcome<std::vector<broker::listener_config>> listeners_of(const server_config& config);
+
+// Whether HTTP requests must log in (http.authentication, "auto" resolved against the
+// listeners: logins when one of them authenticates).
+bool http_logins_required(const server_config& config);
 
 // Checks what no single value shows, once every source is applied: the storage ranges,
 // and that clients are not told to connect to a wildcard address (0.0.0.0, ::), which

@@ -20,10 +20,12 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
 #include "broker/topic_table.h"
+#include "http/http_authentication.h"
 #include "http/rest_service.h"
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
 #include "security/acl_authorizer.h"
+#include "security/password_authenticator.h"
 #include "security/sasl_authenticator.h"
 #include "security/scram_credential.h"
 #include "security/user_directory.h"
@@ -284,10 +286,14 @@ int run_serve(const server_config& config) {
   }
   security::acl_authorizer_options acl_options;
   acl_options.super_users = config.security.super_users;
+  const bool http_logins = http_logins_required(config);
   if (config.security.allow_everyone_if_no_acl_found == "auto") {
-    acl_options.allow_everyone_if_no_acl_found = std::none_of(
-        listeners->begin(), listeners->end(),
-        [](const broker::listener_config& l) { return broker::uses_sasl(l.protocol); });
+    // Everything when nobody logs in anywhere; nothing once logins exist.
+    acl_options.allow_everyone_if_no_acl_found =
+        !http_logins &&
+        std::none_of(listeners->begin(), listeners->end(), [](const broker::listener_config& l) {
+          return broker::uses_sasl(l.protocol);
+        });
   } else {
     acl_options.allow_everyone_if_no_acl_found =
         config.security.allow_everyone_if_no_acl_found == "true";
@@ -396,6 +402,10 @@ int run_serve(const server_config& config) {
 
   // The event backend the HTTP layer works over: the in-process broker's.
   backend::local_backend events(**b);
+  // HTTP logins (http.authentication): Basic, with the users of the Kafka port.
+  security::password_authenticator passwords(**users);
+  const http::http_authentication http_logins_checked =
+      http_logins ? http::http_authentication(passwords) : http::http_authentication();
   // The REST Proxy over it.
   std::unique_ptr<http::rest_service> rest;
   if (config.http.enabled) {
@@ -409,7 +419,7 @@ int run_serve(const server_config& config) {
         http_config.allowed_hosts.push_back(l.advertised_host);
       }
     }
-    auto started_rest = http::rest_service::start(http_config, events);
+    auto started_rest = http::rest_service::start(http_config, events, **acls, http_logins_checked);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
@@ -422,7 +432,8 @@ int run_serve(const server_config& config) {
       return 1;
     }
     rest = std::move(*started_rest);
-    log::info("http listener on {}:{} (REST Proxy v2 and v3)", config.http.host, rest->port());
+    log::info("http listener on {}:{} (REST Proxy v2 and v3), {}", config.http.host, rest->port(),
+              http_logins ? "logins required (HTTP Basic)" : "no logins");
   }
 
   auto ready =

@@ -493,6 +493,12 @@ std::vector<server_setting> make_settings() {
       "http.max_consumer_instances", "--max-consumer-instances", "INT", 1, 1'000'000,
       "must be between 1 and 1000000", "REST consumer instances at most",
       [](auto& c) -> auto& { return c.http.max_consumer_instances; }));
+  s.push_back(choice<std::string>(
+      "http.authentication", "--http-authentication",
+      {{"auto", "auto"}, {"basic", "basic"}, {"none", "none"}},
+      "How HTTP requests log in (basic: HTTP Basic with a user's credentials; none: everyone "
+      "is User:ANONYMOUS; auto: basic when a Kafka listener authenticates)",
+      [](auto& c) -> auto& { return c.security.http_authentication; }));
   s.push_back(name_list(
       "http.allowed_hosts", "--http-allowed-hosts", "HOSTS",
       "must be host names or addresses (comma-separated), or *",

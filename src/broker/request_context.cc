@@ -59,20 +59,6 @@ int32_t request_context::authorized_operations(resource_type type, std::string_v
   return (bits & (int32_t{1} << static_cast<int>(acl_operation::describe))) != 0 ? bits : 0;
 }
 
-std::string denied_message(resource_type type, std::string_view name) {
-  switch (type) {
-    case resource_type::topic:
-      return "Not authorized to access topics: [" + std::string(name) + "]";
-    case resource_type::group:
-      return "Not authorized to access group: " + std::string(name);
-    case resource_type::cluster:
-      return "Cluster authorization failed.";
-    case resource_type::transactional_id:
-      return "Transactional Id authorization failed.";
-  }
-  return "Authorization failed.";
-}
-
 std::optional<protocol::kafka_failure> config_access_refusal(const request_context& req,
                                                              int8_t config_resource_type,
                                                              std::string_view name,

@@ -63,9 +63,8 @@ struct request_context {
   int32_t authorized_operations(security::resource_type type, std::string_view name) const;
 };
 
-// What a refused request is told, in Kafka's words: "Not authorized to access topics:
-// [orders]", "Not authorized to access group: billing", "Cluster authorization failed.".
-std::string denied_message(security::resource_type type, std::string_view name);
+// What a refused request is told (security/acl_resource.h).
+using security::denied_message;
 
 // DescribeConfigs and the AlterConfigs APIs: `op` (DESCRIBE_CONFIGS or ALTER_CONFIGS) on the
 // topic for a topic's configs (ConfigResource type 2), on the cluster for a broker's (4) or

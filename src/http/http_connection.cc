@@ -352,6 +352,22 @@ asio::awaitable<bool> http_connection::serve_one() {
     co_return co_await answer(r, keep_alive && !has_body(header));
   }
   req.params = std::move(m.params);
+  {
+    boost::system::error_code pec;
+    auto peer = _stream.socket().remote_endpoint(pec);
+    req.client_host = "/" + (pec ? std::string("unknown") : peer.address().to_string());
+  }
+  if (!m.found->open) {
+    // Before the body is read: a client that may not log in sends nothing more.
+    auto login = _server.authentication().authenticate(head[bhttp::field::authorization]);
+    if (!login.who) {
+      _server.login_refused(login.attempted_user, login.problem, req.client_host.substr(1));
+      auto r = error_response(rest::error_codes::unauthorized, login.problem);
+      r.headers.emplace_back("WWW-Authenticate", std::string(http_authentication::challenge));
+      co_return co_await answer(r, keep_alive && !has_body(header));
+    }
+    req.principal = std::move(*login.who);
+  }
   auto coding = parse_content_encoding(head[bhttp::field::content_encoding]);
   if (!coding) {
     auto r = error_response(rest::error_codes::unsupported_media_type,

@@ -12,6 +12,8 @@
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "security/principal.h"
+
 namespace brook::http {
 
 struct http_request {
@@ -21,6 +23,10 @@ struct http_request {
   std::vector<std::pair<std::string, std::string>> params;  // {name} segments of the route
   boost::beast::http::fields headers;
   std::string body;
+  // Who the request acts for (User:ANONYMOUS unless it logged in: http_authentication.h)
+  // and the client's address as Kafka reports it ("/127.0.0.1"), for the authorizer.
+  security::principal principal;
+  std::string client_host;
 
   // The value of a {name} segment of the matched route ("" if the route has none).
   const std::string& param(std::string_view name) const;

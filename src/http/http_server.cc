@@ -1,15 +1,20 @@
 #include "http/http_server.h"
 
 #include "base/log.h"
+#include "base/text.h"
 #include "http/http_connection.h"
 
 namespace brook::http {
 
 namespace asio = boost::asio;
 
-http_server::http_server(http_config config, const router& routes)
+const http_authentication http_server::no_authentication;
+
+http_server::http_server(http_config config, const router& routes,
+                         const http_authentication& authentication)
     : _config(std::move(config)),
       _routes(routes),
+      _authentication(authentication),
       _pool("http-io", _config.threads),
       _listener(
           _pool,
@@ -62,6 +67,15 @@ void http_server::host_refused(std::string_view host, const std::string& peer) {
         "refused an HTTP request for Host '{}' from {}: not a name of this server (add it to "
         "http.allowed_hosts if it is; {} refused so far)",
         host, peer, refused);
+  }
+}
+
+void http_server::login_refused(std::string_view user, std::string_view problem,
+                                const std::string& peer) {
+  const size_t refused = _logins_refused.fetch_add(1) + 1;
+  if (_login_refusal_log.allow()) {
+    log::warn("refused an HTTP request from {}{}: {} ({} refused so far)", peer,
+              user.empty() ? std::string() : " as user '" + loggable(user) + "'", problem, refused);
   }
 }
 

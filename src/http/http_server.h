@@ -15,6 +15,7 @@
 
 #include "base/log_throttle.h"
 #include "base/result.h"
+#include "http/http_authentication.h"
 #include "http/http_config.h"
 #include "http/origin_policy.h"
 #include "http/router.h"
@@ -27,7 +28,9 @@ class http_connection;
 
 class http_server {
  public:
-  http_server(http_config config, const router& routes);
+  // `authentication` (who requests act for) outlives the server.
+  http_server(http_config config, const router& routes,
+              const http_authentication& authentication = no_authentication);
   ~http_server();
 
   // Binds the listener (the port is known after this) and starts the threads.
@@ -41,6 +44,9 @@ class http_server {
   const http_config& config() const { return _config; }
   const router& routes() const { return _routes; }
   const origin_policy& origins() const { return _origins; }
+  const http_authentication& authentication() const { return _authentication; }
+  // Requests refused for want of a valid login: logged once per 10 s with the count.
+  void login_refused(std::string_view user, std::string_view problem, const std::string& peer);
   // Requests refused for their Host header: logged once per 10 s with the count.
   void host_refused(std::string_view host, const std::string& peer);
 
@@ -55,10 +61,15 @@ class http_server {
                         std::string refusal);
 
   const http_config _config;
+  static const http_authentication no_authentication;
+
   const router& _routes;
+  const http_authentication& _authentication;
   const origin_policy _origins{_config};
   std::atomic<size_t> _hosts_refused{0};
   log_throttle _host_refusal_log{std::chrono::seconds(10)};
+  std::atomic<size_t> _logins_refused{0};
+  log_throttle _login_refusal_log{std::chrono::seconds(10)};
   net::io_pool _pool;
   net::tcp_listener _listener;
   bool _started = false;

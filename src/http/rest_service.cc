@@ -5,7 +5,9 @@
 
 namespace brook::http {
 
-rest_service::rest_service(const http_config& config, backend::event_backend& backend)
+rest_service::rest_service(const http_config& config, backend::event_backend& backend,
+                           const security::authorizer& authorizer,
+                           const http_authentication& authentication)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -13,14 +15,15 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                                                            config.consumer_idle_timeout,
                                                            config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
-      rest::rest_context{_backend, *_consumers, _config, _ready});
+      rest::rest_context{_backend, authorizer, *_consumers, _config, _ready});
   rest::add_rest_routes(_router, *_context);
-  _server = std::make_unique<http_server>(_config, _router);
+  _server = std::make_unique<http_server>(_config, _router, authentication);
 }
 
-result<std::unique_ptr<rest_service>> rest_service::start(const http_config& config,
-                                                          backend::event_backend& backend) {
-  std::unique_ptr<rest_service> s(new rest_service(config, backend));
+result<std::unique_ptr<rest_service>> rest_service::start(
+    const http_config& config, backend::event_backend& backend,
+    const security::authorizer& authorizer, const http_authentication& authentication) {
+  std::unique_ptr<rest_service> s(new rest_service(config, backend, authorizer, authentication));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }

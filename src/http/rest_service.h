@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "base/result.h"
+#include "http/http_authentication.h"
 #include "http/http_config.h"
 #include "http/http_server.h"
 #include "http/rest/rest_context.h"
@@ -23,9 +24,12 @@ class consumer_registry;
 
 class rest_service {
  public:
-  // Binds the listener. `backend` outlives the service.
+  // Binds the listener. `backend`, `authorizer` (asked before every route acts) and
+  // `authentication` (who requests act for) outlive the service.
   static result<std::unique_ptr<rest_service>> start(const http_config& config,
-                                                     backend::event_backend& backend);
+                                                     backend::event_backend& backend,
+                                                     const security::authorizer& authorizer,
+                                                     const http_authentication& authentication);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -34,7 +38,8 @@ class rest_service {
   void stop();
 
  private:
-  rest_service(const http_config& config, backend::event_backend& backend);
+  rest_service(const http_config& config, backend::event_backend& backend,
+               const security::authorizer& authorizer, const http_authentication& authentication);
 
   http_config _config;
   backend::event_backend& _backend;

@@ -120,6 +120,10 @@ void router::add(boost::beast::http::verb method, std::string pattern, route_han
   _routes.push_back({method, std::move(pattern), std::move(h), {}});
 }
 
+void router::add_open(boost::beast::http::verb method, std::string pattern, route_handler h) {
+  _routes.push_back({method, std::move(pattern), std::move(h), {}, true});
+}
+
 void router::add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h) {
   _routes.push_back({method, std::move(pattern), {}, std::move(h)});
 }

@@ -26,12 +26,17 @@ struct route {
   std::string pattern;
   route_handler handler;    // either this...
   stream_handler streamer;  // ...or this, which reads the body itself
+  // Served without logging in when http.authentication requires it (health probes, the
+  // API document): add_open().
+  bool open = false;
 };
 
 class router {
  public:
   void add(boost::beast::http::verb method, std::string pattern, route_handler h);
   void add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h);
+  // A route anyone may call, logged in or not.
+  void add_open(boost::beast::http::verb method, std::string pattern, route_handler h);
 
   struct match_result {
     const route* found = nullptr;  // nullptr: see status

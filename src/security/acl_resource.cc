@@ -44,4 +44,18 @@ std::string_view acl_operation_name(acl_operation op) {
   return "UNKNOWN";
 }
 
+std::string denied_message(resource_type type, std::string_view name) {
+  switch (type) {
+    case resource_type::topic:
+      return "Not authorized to access topics: [" + std::string(name) + "]";
+    case resource_type::group:
+      return "Not authorized to access group: " + std::string(name);
+    case resource_type::cluster:
+      return "Cluster authorization failed.";
+    case resource_type::transactional_id:
+      return "Transactional Id authorization failed.";
+  }
+  return "Authorization failed.";
+}
+
 }  // namespace brook::security

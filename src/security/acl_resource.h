@@ -42,4 +42,9 @@ struct acl_resource {
 std::string_view resource_type_name(resource_type t);
 std::string_view acl_operation_name(acl_operation op);
 
+// What a refused request is told, in Kafka's words (on both ports): "Not authorized to
+// access topics: [orders]", "Not authorized to access group: billing", "Cluster
+// authorization failed.".
+std::string denied_message(resource_type type, std::string_view name);
+
 }  // namespace brook::security

@@ -2,6 +2,7 @@
 // directory; tests give a map).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -17,6 +18,9 @@ class credential_source {
   // A credential that no password matches, the same for the same user every time, so that
   // a login as an unknown user looks like one with a wrong password.
   virtual scram_credential decoy(std::string_view user, scram_mechanism mechanism) const = 0;
+  // Changes whenever a credential is added, changed or removed, so that a cache of checked
+  // passwords knows when to forget them (a source that never changes keeps 0).
+  virtual uint64_t generation() const { return 0; }
 };
 
 }  // namespace brook::security

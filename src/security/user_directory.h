@@ -40,8 +40,7 @@ class user_directory final : public credential_source {
   // Every user and the mechanisms it has, with their iteration counts.
   std::map<std::string, std::vector<std::pair<scram_mechanism, int32_t>>> list() const;
   bool empty() const;
-  // Changes with every put or remove (for caches of checked passwords).
-  uint64_t generation() const;
+  uint64_t generation() const override;
 
  private:
   user_directory(std::unique_ptr<storage::credential_store> store, std::string decoy_secret);

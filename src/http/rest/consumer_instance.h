@@ -31,6 +31,7 @@
 #include "backend/consumer_session.h"
 #include "backend/event_backend.h"
 #include "http/rest/rest_error.h"
+#include "security/principal.h"
 
 namespace brook::http::rest {
 
@@ -66,6 +67,9 @@ struct consumer_settings {
   std::optional<int> fetch_min_bytes;     // "fetch.min.bytes", 0 to 100000000
   std::optional<int> request_timeout_ms;  // "consumer.request.timeout.ms", 0 to 300000
   std::string client_id;                  // empty: brook-rest-<group>-<name>
+  // Who created the instance: it acts as this principal, and only this principal may use it
+  // (consumer_registry::find).
+  security::principal owner;
 };
 
 // 42204 invalid_consumer_config when a value is out of range or unknown; nullopt when the
@@ -117,6 +121,7 @@ class consumer_instance {
 
   const std::string& group() const { return _settings.group; }
   const std::string& name() const { return _settings.name; }
+  const security::principal& owner() const { return _settings.owner; }
   // "binary" or "json": the embedded format records are returned in (40601 on a mismatch is
   // the route's to answer).
   const std::string& format() const { return _format; }

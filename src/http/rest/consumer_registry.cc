@@ -37,7 +37,8 @@ consumer_registry::~consumer_registry() {
   close_all();
 }
 
-consumer_registry::create_answer consumer_registry::create(consumer_settings settings) {
+consumer_registry::create_answer consumer_registry::create(consumer_settings settings,
+                                                           backend::event_backend* through) {
   if (auto e = validate_consumer_settings(settings)) {
     return {"", std::move(e)};
   }
@@ -63,7 +64,7 @@ consumer_registry::create_answer consumer_registry::create(consumer_settings set
   _instances.emplace(k, nullptr);
   lock.unlock();
 
-  auto opened = consumer_instance::open(settings, _backend);
+  auto opened = consumer_instance::open(settings, through != nullptr ? *through : _backend);
 
   lock.lock();
   if (opened.error || _stopping) {
@@ -80,10 +81,11 @@ consumer_registry::create_answer consumer_registry::create(consumer_settings set
 }
 
 std::shared_ptr<consumer_instance> consumer_registry::find(const std::string& group,
-                                                           const std::string& name) {
+                                                           const std::string& name,
+                                                           const security::principal& who) {
   std::lock_guard lock(_mutex);
   auto it = _instances.find({group, name});
-  if (it == _instances.end() || !it->second) {
+  if (it == _instances.end() || !it->second || it->second->owner() != who) {
     return nullptr;
   }
   it->second->touch();
@@ -91,10 +93,11 @@ std::shared_ptr<consumer_instance> consumer_registry::find(const std::string& gr
 }
 
 std::shared_ptr<consumer_instance> consumer_registry::take(const std::string& group,
-                                                           const std::string& name) {
+                                                           const std::string& name,
+                                                           const security::principal& who) {
   std::lock_guard lock(_mutex);
   auto it = _instances.find({group, name});
-  if (it == _instances.end() || !it->second) {
+  if (it == _instances.end() || !it->second || it->second->owner() != who) {
     return nullptr;
   }
   auto instance = std::move(it->second);

@@ -47,13 +47,21 @@ class consumer_registry {
   // 50302 unavailable when max_instances live already ("too many consumer instances": the
   // server's capacity, not the request, is at fault; deleting instances frees room) or
   // once close_all() has begun.
-  create_answer create(consumer_settings settings);
+  //
+  // The instance's session is opened through `through` (the creating request's view of the
+  // backend, which checks the session's calls as settings.owner) or, when null, the
+  // registry's backend.
+  create_answer create(consumer_settings settings, backend::event_backend* through = nullptr);
 
-  // The instance, or nullptr; marks it used.
-  std::shared_ptr<consumer_instance> find(const std::string& group, const std::string& name);
+  // The instance, or nullptr; marks it used. An instance of another principal than `who` is
+  // not found: it cannot be read through, nor told apart from one that does not exist.
+  std::shared_ptr<consumer_instance> find(const std::string& group, const std::string& name,
+                                          const security::principal& who);
 
-  // Takes the instance out of the registry (the caller closes it), or nullptr when unknown.
-  std::shared_ptr<consumer_instance> take(const std::string& group, const std::string& name);
+  // Takes the instance out of the registry (the caller closes it), or nullptr when unknown
+  // (or another principal's).
+  std::shared_ptr<consumer_instance> take(const std::string& group, const std::string& name,
+                                          const security::principal& who);
 
   // Closes the instances unused since `now - idle_timeout` and not inside a call; returns
   // how many. The registry's timer calls it about every second.

@@ -9,6 +9,11 @@ rest_error from_backend(const backend::backend_error& e) {
     case kafka_error::unknown_topic_or_partition:
     case kafka_error::unknown_topic_id:
       return rest_error::make(error_codes::topic_not_found, msg);
+    case kafka_error::topic_authorization_failed:
+    case kafka_error::group_authorization_failed:
+    case kafka_error::cluster_authorization_failed:
+    case kafka_error::transactional_id_authorization_failed:
+      return rest_error::make(error_codes::forbidden, msg);
     case kafka_error::offset_out_of_range:
       return rest_error::make(error_codes::invalid_offset_or_partition, msg);
     case kafka_error::message_too_large:

@@ -23,6 +23,8 @@ constexpr int unprocessable_entity = 422;    // well-formed JSON of the wrong sh
 // Confluent's REST Proxy codes.
 constexpr int invalid_consumer_config_constraint = 40001;
 constexpr int kafka_bad_request = 40002;  // v3: the Kafka request was refused as invalid
+constexpr int unauthorized = 40101;       // no credentials, or wrong ones (http.authentication)
+constexpr int forbidden = 40301;  // the ACLs do not allow it (Kafka's *_AUTHORIZATION_FAILED)
 constexpr int topic_not_found = 40401;
 constexpr int partition_not_found = 40402;
 constexpr int consumer_instance_not_found = 40403;

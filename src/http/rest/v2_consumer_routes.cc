@@ -251,7 +251,10 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
       (key == "fetch.min.bytes" ? s.fetch_min_bytes : s.request_timeout_ms) = *n;
     }
   }
-  auto created = ctx.consumers.create(s);  // opening a session sends nothing: no wait
+  s.owner = req.principal;
+  request_backend view(ctx, req);
+  // Opening a session sends nothing: no wait. The session acts as this request's principal.
+  auto created = ctx.consumers.create(s, &view.backend);
   if (created.error) {
     co_return error_response(*created.error);
   }
@@ -268,7 +271,7 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
 template <typename Op>
 awaitable<typename std::invoke_result_t<Op, consumer_instance&>::value_type> with_instance(
     rest_context& ctx, http_request& req, Op op, bool& found) {
-  auto inst = ctx.consumers.find(req.param("group"), req.param("instance"));
+  auto inst = ctx.consumers.find(req.param("group"), req.param("instance"), req.principal);
   found = inst != nullptr;
   using T = typename std::invoke_result_t<Op, consumer_instance&>::value_type;
   if (!inst) {
@@ -400,7 +403,7 @@ awaitable<http_response> seek_edge(rest_context& ctx, http_request& req, bool be
 }
 
 awaitable<http_response> records(rest_context& ctx, http_request& req) {
-  auto inst = ctx.consumers.find(req.param("group"), req.param("instance"));
+  auto inst = ctx.consumers.find(req.param("group"), req.param("instance"), req.principal);
   if (!inst) {
     co_return error_response(not_found());
   }
@@ -504,7 +507,7 @@ void add_v2_consumer_routes(router& r, rest_context& ctx) {
   r.add(verb::delete_, base, [&ctx](http_request& req) -> awaitable<http_response> {
     const auto& group = req.param("group");
     const auto& name = req.param("instance");
-    auto inst = ctx.consumers.take(group, name);
+    auto inst = ctx.consumers.take(group, name, req.principal);
     if (!inst) {
       co_return error_response(not_found());
     }

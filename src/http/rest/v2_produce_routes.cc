@@ -6,6 +6,7 @@
 // once every record is acknowledged. Errors of the request as a whole (bad JSON, a bad
 // content type, a missing topic or partition, bad base64) come back in Confluent's error
 // shape and produce nothing; per-record failures are in that record's offsets entry.
+#include <algorithm>
 #include <charconv>
 
 #include "base/base64.h"
@@ -172,6 +173,7 @@ std::optional<int32_t> parse_partition(std::string_view text) {
 }
 
 awaitable<http_response> produce(rest_context& ctx, http_request& req, bool per_partition) {
+  request_backend view(ctx, req);
   auto format = parse_v2_media_type(req.media_type());
   if (!format) {
     co_return error_response(error_codes::unsupported_media_type,
@@ -215,7 +217,7 @@ awaitable<http_response> produce(rest_context& ctx, http_request& req, bool per_
   }
   if (explicit_partitions) {
     // Named partitions must exist (the topic too: no auto-creation by partition).
-    auto t = co_await ctx.calls.describe_topic(topic);
+    auto t = co_await view.calls.describe_topic(topic);
     if (!t) {
       co_return error_response(from_backend(t.error()));
     }
@@ -226,14 +228,18 @@ awaitable<http_response> produce(rest_context& ctx, http_request& req, bool per_
     }
   }
   auto results = co_await await_callback<std::vector<backend::produce_result>>(
-      [&](auto done) { ctx.backend.produce(topic, std::move(parsed.records), std::move(done)); });
-  bool all_unknown = !results.empty();
-  for (const auto& r : results) {
-    all_unknown = all_unknown && r.error &&
-                  r.error->code == protocol::kafka_error::unknown_topic_or_partition;
-  }
-  if (all_unknown) {
+      [&](auto done) { view.backend.produce(topic, std::move(parsed.records), std::move(done)); });
+  // A refusal of the whole topic answers the request, not each record.
+  auto all_failed_with = [&results](protocol::kafka_error code) {
+    return !results.empty() && std::all_of(results.begin(), results.end(), [code](const auto& r) {
+      return r.error && r.error->code == code;
+    });
+  };
+  if (all_failed_with(protocol::kafka_error::unknown_topic_or_partition)) {
     co_return error_response(error_codes::topic_not_found, "Topic not found.");
+  }
+  if (all_failed_with(protocol::kafka_error::topic_authorization_failed)) {
+    co_return error_response(from_backend(*results.front().error));
   }
   json_writer w;
   w.begin_object().key("offsets").begin_array();

@@ -44,8 +44,9 @@ struct partition_lookup {
 };
 
 awaitable<partition_lookup> find_partition(rest_context& ctx, http_request& req) {
+  request_backend view(ctx, req);
   partition_lookup out;
-  auto t = co_await ctx.calls.describe_topic(req.param("topic"));
+  auto t = co_await view.calls.describe_topic(req.param("topic"));
   if (!t) {
     out.error = error_response(from_backend(t.error()));
     co_return out;
@@ -60,8 +61,9 @@ awaitable<partition_lookup> find_partition(rest_context& ctx, http_request& req)
   co_return out;
 }
 
-awaitable<http_response> list_topics(rest_context& ctx) {
-  auto topics = co_await ctx.calls.list_topics();
+awaitable<http_response> list_topics(rest_context& ctx, http_request& req) {
+  request_backend view(ctx, req);
+  auto topics = co_await view.calls.list_topics();
   if (!topics) {
     co_return error_response(from_backend(topics.error()));
   }
@@ -75,11 +77,12 @@ awaitable<http_response> list_topics(rest_context& ctx) {
 }
 
 awaitable<http_response> get_topic(rest_context& ctx, http_request& req) {
-  auto t = co_await ctx.calls.describe_topic(req.param("topic"));
+  request_backend view(ctx, req);
+  auto t = co_await view.calls.describe_topic(req.param("topic"));
   if (!t) {
     co_return error_response(from_backend(t.error()));
   }
-  auto configs = co_await ctx.calls.topic_configs(t->name);
+  auto configs = co_await view.calls.topic_configs(t->name);
   json_writer w;
   w.begin_object().key("name").value(t->name).key("configs").begin_object();
   if (configs) {
@@ -101,7 +104,8 @@ awaitable<http_response> get_topic(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> list_partitions(rest_context& ctx, http_request& req) {
-  auto t = co_await ctx.calls.describe_topic(req.param("topic"));
+  request_backend view(ctx, req);
+  auto t = co_await view.calls.describe_topic(req.param("topic"));
   if (!t) {
     co_return error_response(from_backend(t.error()));
   }
@@ -125,11 +129,12 @@ awaitable<http_response> get_partition(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> get_offsets(rest_context& ctx, http_request& req) {
+  request_backend view(ctx, req);
   auto found = co_await find_partition(ctx, req);
   if (found.error) {
     co_return std::move(*found.error);
   }
-  auto o = co_await ctx.calls.offsets(found.topic->name, found.partition->id);
+  auto o = co_await view.calls.offsets(found.topic->name, found.partition->id);
   if (!o) {
     co_return error_response(from_backend(o.error()));
   }
@@ -140,6 +145,7 @@ awaitable<http_response> get_offsets(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> read_records(rest_context& ctx, http_request& req) {
+  request_backend view(ctx, req);
   auto format = accepted_format(req.header("Accept"), embedded_format::binary);
   if (!format) {
     co_return error_response(error_codes::not_acceptable,
@@ -175,7 +181,7 @@ awaitable<http_response> read_records(rest_context& ctx, http_request& req) {
   f.max_bytes = static_cast<size_t>(std::min<int64_t>(*max_bytes, int64_t{64} << 20));
   f.max_wait = std::chrono::milliseconds(std::min<int64_t>(*timeout, 60000));
   auto records = co_await await_callback<backend::outcome<std::vector<backend::fetched_record>>>(
-      [&](auto done) { ctx.backend.fetch(std::move(f), std::move(done)); });
+      [&](auto done) { view.backend.fetch(std::move(f), std::move(done)); });
   if (!records) {
     co_return error_response(from_backend(records.error()));
   }
@@ -199,7 +205,7 @@ awaitable<http_response> read_records(rest_context& ctx, http_request& req) {
 }  // namespace
 
 void add_v2_topic_routes(router& r, rest_context& ctx) {
-  r.add(verb::get, "/topics", [&ctx](http_request&) { return list_topics(ctx); });
+  r.add(verb::get, "/topics", [&ctx](http_request& req) { return list_topics(ctx, req); });
   r.add(verb::get, "/topics/{topic}", [&ctx](http_request& req) { return get_topic(ctx, req); });
   r.add(verb::get, "/topics/{topic}/partitions",
         [&ctx](http_request& req) { return list_partitions(ctx, req); });

@@ -268,8 +268,9 @@ rest_error body_error(rest_context& ctx, const http_stream& s) {
 // The streaming mode: a chunked answer with one result per record, in order. The records
 // parsed from each piece of the body go to the backend together; answers are written as
 // soon as they are ready, while the body is still arriving.
-awaitable<void> stream_records(rest_context& ctx, http_stream& s, const stream_target& target,
-                               std::vector<std::string>& initial, bool body_complete) {
+awaitable<void> stream_records(rest_context& ctx, backend::event_backend& events, http_stream& s,
+                               const stream_target& target, std::vector<std::string>& initial,
+                               bool body_complete) {
   auto ex = co_await boost::asio::this_coro::executor;
   auto wake = std::make_shared<boost::asio::steady_timer>(ex);
   std::deque<std::shared_ptr<slot>> queue;
@@ -307,7 +308,7 @@ awaitable<void> stream_records(rest_context& ctx, http_stream& s, const stream_t
       wake->cancel();
       return;
     }
-    ctx.backend.produce(
+    events.produce(
         target.topic, std::move(records),
         [ex, wake, sent = std::move(sent), target](std::vector<backend::produce_result> r) {
           boost::asio::post(ex, [wake, sent, target, r = std::move(r)] {
@@ -372,6 +373,7 @@ awaitable<void> write_error(http_stream& s, const rest_error& e) {
 }
 
 awaitable<void> produce_records(rest_context& ctx, http_request& req, http_stream& s) {
+  request_backend view(ctx, req);
   auto c = co_await ctx.calls.cluster();
   if (!c) {
     {
@@ -395,7 +397,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
     }
   }
   stream_target target{req.param("topic_name"), c->cluster_id, 0};
-  auto t = co_await ctx.calls.describe_topic(target.topic);
+  auto t = co_await view.calls.describe_topic(target.topic);
   if (!t) {
     {
       auto err = from_backend(t.error());
@@ -406,7 +408,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
 
   if (s.chunked_request()) {
     std::vector<std::string> none;
-    co_return co_await stream_records(ctx, s, target, none, false);
+    co_return co_await stream_records(ctx, view.backend, s, target, none, false);
   }
   // A body with a length: read it whole; one object gets one answer, several a stream of
   // answers.
@@ -433,7 +435,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
     }
   }
   if (objects.size() > 1) {
-    co_return co_await stream_records(ctx, s, target, objects, true);
+    co_return co_await stream_records(ctx, view.backend, s, target, objects, true);
   }
   parsed_record rec;
   if (auto e = parse_record(std::move(objects[0]), rec)) {
@@ -448,7 +450,7 @@ awaitable<void> produce_records(rest_context& ctx, http_request& req, http_strea
   std::vector<backend::produce_record> one;
   one.push_back(rec.record);
   auto results = co_await await_callback<std::vector<backend::produce_result>>(
-      [&](auto done) { ctx.backend.produce(target.topic, std::move(one), std::move(done)); });
+      [&](auto done) { view.backend.produce(target.topic, std::move(one), std::move(done)); });
   auto answer = result_json(target.cluster, target.topic, rec, results.at(0));
   co_await s.write_whole(answer.status, "application/json", answer.body);
 }

@@ -150,6 +150,7 @@ awaitable<std::optional<http_response>> read_object_request(rest_context& ctx, h
 }
 
 awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
+  request_backend view(ctx, req);
   backend::cluster_info c;
   object_body b;
   if (auto e = co_await read_object_request(ctx, req, c, b)) {
@@ -210,7 +211,7 @@ awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
   if (t.name.empty()) {
     co_return error_response(error_codes::unprocessable_entity, "topic_name is required");
   }
-  auto created = co_await ctx.calls.create_topic(t);
+  auto created = co_await view.calls.create_topic(t);
   if (!created) {
     co_return error_response(from_backend(created.error()));
   }
@@ -221,6 +222,7 @@ awaitable<http_response> create_topic(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
+  request_backend view(ctx, req);
   backend::cluster_info c;
   object_body b;
   if (auto e = co_await read_object_request(ctx, req, c, b)) {
@@ -279,7 +281,8 @@ awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
       }
     }
   }
-  auto st = co_await ctx.calls.alter_topic_configs(req.param("topic_name"), changes, validate_only);
+  auto st =
+      co_await view.calls.alter_topic_configs(req.param("topic_name"), changes, validate_only);
   if (!st) {
     co_return error_response(from_backend(st.error()));
   }
@@ -287,6 +290,7 @@ awaitable<http_response> alter_configs(rest_context& ctx, http_request& req) {
 }
 
 awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool reset) {
+  request_backend view(ctx, req);
   backend::cluster_info c;
   backend::config_change ch{req.param("name"), std::nullopt};
   if (reset) {
@@ -305,7 +309,7 @@ awaitable<http_response> set_config(rest_context& ctx, http_request& req, bool r
     ch.value = std::string(value);
   }
   std::vector<backend::config_change> changes{std::move(ch)};
-  auto st = co_await ctx.calls.alter_topic_configs(req.param("topic_name"), changes, false);
+  auto st = co_await view.calls.alter_topic_configs(req.param("topic_name"), changes, false);
   if (!st) {
     co_return error_response(from_backend(st.error()));
   }
@@ -359,11 +363,12 @@ void add_v3_routes(router& r, rest_context& ctx) {
         });
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto topics = co_await ctx.calls.list_topics();
+          auto topics = co_await view.calls.list_topics();
           if (!topics) {
             co_return error_response(from_backend(topics.error()));
           }
@@ -382,11 +387,12 @@ void add_v3_routes(router& r, rest_context& ctx) {
         [&ctx](http_request& req) { return create_topic(ctx, req); });
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto t = co_await ctx.calls.describe_topic(req.param("topic_name"));
+          auto t = co_await view.calls.describe_topic(req.param("topic_name"));
           if (!t) {
             co_return error_response(from_backend(t.error()));
           }
@@ -396,11 +402,12 @@ void add_v3_routes(router& r, rest_context& ctx) {
         });
   r.add(verb::delete_, "/v3/clusters/{cluster_id}/topics/{topic_name}",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto st = co_await ctx.calls.delete_topic(req.param("topic_name"));
+          auto st = co_await view.calls.delete_topic(req.param("topic_name"));
           if (!st) {
             co_return error_response(from_backend(st.error()));
           }
@@ -408,12 +415,13 @@ void add_v3_routes(router& r, rest_context& ctx) {
         });
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/configs",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
           const auto& topic = req.param("topic_name");
-          auto configs = co_await ctx.calls.topic_configs(topic);
+          auto configs = co_await view.calls.topic_configs(topic);
           if (!configs) {
             co_return error_response(from_backend(configs.error()));
           }
@@ -430,12 +438,13 @@ void add_v3_routes(router& r, rest_context& ctx) {
         });
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/configs/{name}",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
           const auto& topic = req.param("topic_name");
-          auto configs = co_await ctx.calls.topic_configs(topic);
+          auto configs = co_await view.calls.topic_configs(topic);
           if (!configs) {
             co_return error_response(from_backend(configs.error()));
           }
@@ -457,11 +466,12 @@ void add_v3_routes(router& r, rest_context& ctx) {
         [&ctx](http_request& req) { return alter_configs(ctx, req); });
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/partitions",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto t = co_await ctx.calls.describe_topic(req.param("topic_name"));
+          auto t = co_await view.calls.describe_topic(req.param("topic_name"));
           if (!t) {
             co_return error_response(from_backend(t.error()));
           }
@@ -478,11 +488,12 @@ void add_v3_routes(router& r, rest_context& ctx) {
         });
   r.add(verb::get, "/v3/clusters/{cluster_id}/topics/{topic_name}/partitions/{partition_id}",
         [&ctx](http_request& req) -> awaitable<http_response> {
+          request_backend view(ctx, req);
           backend::cluster_info c;
           if (auto e = co_await check_cluster(ctx, req, c)) {
             co_return std::move(*e);
           }
-          auto t = co_await ctx.calls.describe_topic(req.param("topic_name"));
+          auto t = co_await view.calls.describe_topic(req.param("topic_name"));
           if (!t) {
             co_return error_response(from_backend(t.error()));
           }

@@ -154,7 +154,35 @@ TEST(Config, WildcardAddressesAreNotAdvertised) {
   c.kafka.host = "127.0.0.1";
   c.kafka.advertised_host = "";
   c.http.host = "0.0.0.0";  // HTTP tells clients no address
+  c.security.http_authentication = "basic";
   EXPECT_EQ(refusal(check_server_config(c)), "");
+}
+
+TEST(Config, HttpOnEveryInterfaceWithoutLoginsIsRefused) {
+  server_config c;
+  c.http.host = "0.0.0.0";
+  EXPECT_NE(refusal(check_server_config(c)).find("http.authentication"), std::string::npos);
+  c.security.http_authentication = "basic";
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+  c.security.http_authentication = "auto";  // no Kafka listener authenticates: none
+  EXPECT_NE(refusal(check_server_config(c)), "");
+  c.security.allow_unauthenticated_remote = true;
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+  c.http.host = "127.0.0.1";
+  c.security.allow_unauthenticated_remote = false;
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+}
+
+TEST(Config, HttpLoginsFollowTheListenersUnderAuto) {
+  server_config c;
+  EXPECT_FALSE(http_logins_required(c));
+  c.listeners = "PLAINTEXT://127.0.0.1:9092,SASL_PLAINTEXT://127.0.0.1:9093";
+  EXPECT_TRUE(http_logins_required(c));
+  c.security.http_authentication = "none";
+  EXPECT_FALSE(http_logins_required(c));
+  c.listeners.clear();
+  c.security.http_authentication = "basic";
+  EXPECT_TRUE(http_logins_required(c));
 }
 
 TEST(Config, MissingFileIsAnError) {

@@ -99,7 +99,7 @@ class sync_consumer {
 // Closes (and waits for) the instance the registry had; 40403 when it had none.
 std::optional<rest_error> remove(consumer_registry& r, const std::string& group,
                                  const std::string& name) {
-  auto c = r.take(group, name);
+  auto c = r.take(group, name, {});
   if (!c) {
     return rest_error::make(error_codes::consumer_instance_not_found,
                             "Consumer instance not found.");
@@ -275,7 +275,7 @@ class ConsumerRegistryTest : public ::testing::Test {
   }
 
   std::shared_ptr<sync_consumer> find(const std::string& group, const std::string& name) {
-    auto c = registry->find(group, name);
+    auto c = registry->find(group, name, {});
     return c ? std::make_shared<sync_consumer>(std::move(c)) : nullptr;
   }
 
@@ -355,6 +355,28 @@ TEST_F(ConsumerRegistryTest, RegistryRefusesInvalidSettingsWithoutCreating) {
 
 // --- the registry ----------------------------------------------------------------------------
 
+TEST_F(ConsumerRegistryTest, AnInstanceIsFoundOnlyByItsOwner) {
+  std::string group = unique("group");
+  auto s = settings(group, "mine");
+  s.owner = security::principal{"User", "bob"};
+  ASSERT_FALSE(registry->create(s).error);
+  EXPECT_EQ(registry->find(group, "mine", {}), nullptr);
+  EXPECT_EQ(registry->find(group, "mine", security::principal{"User", "eve"}), nullptr);
+  EXPECT_EQ(registry->take(group, "mine", security::principal{"User", "eve"}), nullptr);
+  auto found = registry->find(group, "mine", s.owner);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->owner(), s.owner);
+  // Another principal cannot take the name either: it is in use.
+  auto other = settings(group, "mine");
+  other.owner = security::principal{"User", "eve"};
+  EXPECT_EQ(registry->create(other).error->code, error_codes::consumer_already_exists);
+  auto taken = registry->take(group, "mine", s.owner);
+  ASSERT_NE(taken, nullptr);
+  std::promise<void> closed;
+  taken->close([&closed] { closed.set_value(); });
+  closed.get_future().wait();
+}
+
 TEST_F(ConsumerRegistryTest, CreateFindRemove) {
   std::string group = unique("group");
   auto created = registry->create(settings(group, "one"));
@@ -380,10 +402,10 @@ TEST_F(ConsumerRegistryTest, CreateFindRemove) {
   ASSERT_FALSE(b.error);
   EXPECT_EQ(a.name.rfind("rest-consumer-", 0), 0u) << a.name;
   EXPECT_NE(a.name, b.name);
-  EXPECT_NE(registry->find(group, a.name), nullptr);
+  EXPECT_NE(registry->find(group, a.name, {}), nullptr);
 
-  EXPECT_EQ(registry->find(group, "nobody"), nullptr);
-  EXPECT_EQ(registry->find("no-group", "one"), nullptr);
+  EXPECT_EQ(registry->find(group, "nobody", {}), nullptr);
+  EXPECT_EQ(registry->find("no-group", "one", {}), nullptr);
   auto unknown = remove(*registry, group, "nobody");
   ASSERT_TRUE(unknown);
   EXPECT_EQ(unknown->code, error_codes::consumer_instance_not_found);
@@ -396,7 +418,7 @@ TEST_F(ConsumerRegistryTest, CreateFindRemove) {
 
   EXPECT_EQ(registry->size(), 4u);
   EXPECT_FALSE(remove(*registry, group, "one"));
-  EXPECT_EQ(registry->find(group, "one"), nullptr);
+  EXPECT_EQ(registry->find(group, "one", {}), nullptr);
   EXPECT_EQ(registry->size(), 3u);
   // A route still holding the closed instance gets 40403 from every call.
   EXPECT_TRUE(one->closed());
@@ -428,7 +450,7 @@ TEST_F(ConsumerRegistryTest, ExpireIdleUsesTheGivenClock) {
   consumer_registry r(expiry.get_executor(), client->backend(), 1h);
   std::string group = unique("group");
   ASSERT_FALSE(r.create(settings(group, "a")).error);
-  auto a = r.find(group, "a");
+  auto a = r.find(group, "a", {});
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(r.expire_idle(steady_clock::now()), 0u);
   EXPECT_EQ(r.expire_idle(steady_clock::now() + 2h), 1u);
@@ -440,12 +462,12 @@ TEST_F(ConsumerRegistryTest, IdleInstancesAreClosed) {
   consumer_registry r(expiry.get_executor(), client->backend(), 300ms);
   std::string group = unique("group");
   ASSERT_FALSE(r.create(settings(group, "a")).error);
-  auto a = r.find(group, "a");
+  auto a = r.find(group, "a", {});
   ASSERT_NE(a, nullptr);
   ASSERT_FALSE(sync_consumer(a).subscribe({unique("topic")}, std::nullopt));
   a.reset();  // the registry's timer alone decides
   EXPECT_TRUE(eventually([&] { return r.size() == 0; }, 20s));
-  EXPECT_EQ(r.find(group, "a"), nullptr);
+  EXPECT_EQ(r.find(group, "a", {}), nullptr);
 }
 
 // --- consuming -------------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+#include "backend/authorizing_session.h"
+
+namespace brook::backend {
+
+using security::acl_operation;
+using security::resource_type;
+
+template <typename Partitions, typename TopicOf>
+std::optional<backend_error> authorizing_session::topic_refusal(acl_operation op,
+                                                                const Partitions& ps,
+                                                                TopicOf topic_of) const {
+  for (const auto& p : ps) {
+    const std::string& topic = topic_of(p);
+    if (!_caller.may(op, resource_type::topic, topic)) {
+      return access_denied(resource_type::topic, topic);
+    }
+  }
+  return std::nullopt;
+}
+
+void authorizing_session::subscribe(std::vector<std::string> topics,
+                                    std::optional<std::string> pattern, callback<void> done) {
+  // JoinGroup needs READ on the group; the topics named must be ones the caller may see. A
+  // pattern is matched by the group; polling checks READ on what it assigns.
+  if (!_caller.may(acl_operation::read, resource_type::group, _group)) {
+    done(access_denied(resource_type::group, _group));
+    return;
+  }
+  if (auto refused = topic_refusal(acl_operation::describe, topics,
+                                   [](const std::string& t) -> const std::string& { return t; })) {
+    done(std::move(*refused));
+    return;
+  }
+  _inner->subscribe(std::move(topics), std::move(pattern), std::move(done));
+}
+
+void authorizing_session::assign(std::vector<topic_partition> partitions, callback<void> done) {
+  // Kafka's consumer learns at its first fetch; refusing here says so sooner.
+  if (auto refused =
+          topic_refusal(acl_operation::read, partitions,
+                        [](const topic_partition& p) -> const std::string& { return p.topic; })) {
+    done(std::move(*refused));
+    return;
+  }
+  _inner->assign(std::move(partitions), std::move(done));
+}
+
+void authorizing_session::poll(poll_request request, callback<poll_result> done) {
+  // Fetch needs READ on every topic it reads: a pattern may have assigned one the caller may
+  // not read (the ACLs may also have changed since subscribing).
+  if (auto refused =
+          topic_refusal(acl_operation::read, _inner->assignment(),
+                        [](const topic_partition& p) -> const std::string& { return p.topic; })) {
+    done(std::move(*refused));
+    return;
+  }
+  _inner->poll(request, std::move(done));
+}
+
+void authorizing_session::commit(std::optional<std::vector<offset_commit>> offsets,
+                                 callback<void> done) {
+  if (!_caller.may(acl_operation::read, resource_type::group, _group)) {
+    done(access_denied(resource_type::group, _group));
+    return;
+  }
+  if (offsets) {
+    if (auto refused = topic_refusal(
+            acl_operation::read, *offsets,
+            [](const offset_commit& c) -> const std::string& { return c.partition.topic; })) {
+      done(std::move(*refused));
+      return;
+    }
+  }
+  _inner->commit(std::move(offsets), std::move(done));
+}
+
+void authorizing_session::committed(std::vector<topic_partition> partitions,
+                                    callback<std::vector<committed_position>> done) {
+  if (!_caller.may(acl_operation::describe, resource_type::group, _group)) {
+    done(access_denied(resource_type::group, _group));
+    return;
+  }
+  if (auto refused =
+          topic_refusal(acl_operation::describe, partitions,
+                        [](const topic_partition& p) -> const std::string& { return p.topic; })) {
+    done(std::move(*refused));
+    return;
+  }
+  _inner->committed(std::move(partitions), std::move(done));
+}
+
+}  // namespace brook::backend
