@@ -20,6 +20,8 @@ packages=(
   clang-tidy-14 git
   # tools used by tests and benchmarks
   python3 util-linux procps curl
+  # certificates for the TLS tests (tests/compat/tls_test.py)
+  openssl
   # HTTP load generator for the REST Proxy benchmark (bench/run-http-bench.sh)
   wrk
   # real Kafka clients for the compatibility tests (kafkajs comes from npm: tests/compat)

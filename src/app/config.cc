@@ -86,13 +86,16 @@ done check_server_config(const server_config& c) {
   if (!listeners) {
     return failure(listeners.error());
   }
-  for (const auto& l : *listeners) {
-    if (broker::uses_tls(l.protocol)) {
-      return failure("listener " + l.name + ": " +
-                     std::string(broker::security_protocol_name(l.protocol)) +
-                     " listeners are not served yet (TLS comes later): use PLAINTEXT or "
-                     "SASL_PLAINTEXT");
-    }
+  const bool tls_used =
+      c.http_tls || std::any_of(listeners->begin(), listeners->end(),
+                                [](const auto& l) { return broker::uses_tls(l.protocol); });
+  if (tls_used && (c.tls.cert_file.empty() || c.tls.key_file.empty())) {
+    return failure(
+        "TLS (an SSL or SASL_SSL listener, or http.tls) needs a certificate and its key: set "
+        "tls.cert_file and tls.key_file (see doc/security.md)");
+  }
+  if (c.tls.clients != net::client_auth::none && c.tls.ca_file.empty()) {
+    return failure("tls.client_auth needs tls.ca_file: the CAs client certificates must chain to");
   }
   for (const auto& l : *listeners) {
     if (c.listeners.empty()) {
@@ -120,12 +123,13 @@ done check_server_config(const server_config& c) {
                    "(kafka.advertised_host) to the host name or address clients should use");
   }
   for (const auto& l : *listeners) {
-    if (!broker::uses_sasl(l.protocol) && !is_loopback_address(l.host) &&
+    if (!authenticates(c, l) && !is_loopback_address(l.host) &&
         !c.security.allow_unauthenticated_remote) {
       return failure("listener " + l.name + " on " + l.host + " (" +
                      std::string(broker::security_protocol_name(l.protocol)) +
                      ") lets anyone who can reach it read and write everything: use a "
-                     "SASL_PLAINTEXT listener there, or set "
+                     "SASL_PLAINTEXT or SASL_SSL listener there (or SSL with "
+                     "tls.client_auth = required), or set "
                      "security.allow_unauthenticated_remote = true "
                      "(--allow-unauthenticated-remote) to accept that");
     }
@@ -141,6 +145,11 @@ done check_server_config(const server_config& c) {
   return {};
 }
 
+bool authenticates(const server_config& c, const broker::listener_config& l) {
+  return broker::uses_sasl(l.protocol) || (l.protocol == broker::security_protocol::ssl &&
+                                           c.tls.clients == net::client_auth::required);
+}
+
 bool http_logins_required(const server_config& c) {
   const auto& mode = c.security.http_authentication;
   if (mode != "auto") {
@@ -148,9 +157,8 @@ bool http_logins_required(const server_config& c) {
   }
   auto listeners = listeners_of(c);
   return listeners &&
-         std::any_of(listeners->begin(), listeners->end(), [](const broker::listener_config& l) {
-           return broker::uses_sasl(l.protocol);
-         });
+         std::any_of(listeners->begin(), listeners->end(),
+                     [&c](const broker::listener_config& l) { return authenticates(c, l); });
 }
 
 outcome<server_config> load_config(const std::optional<std::filesystem::path>& path,

@@ -13,6 +13,7 @@
 #include "app/cli/command_outcome.h"
 #include "broker/broker_config.h"
 #include "http/http_config.h"
+#include "net/tls_context.h"
 #include "storage/log_config.h"
 
 namespace brook::app {
@@ -50,6 +51,11 @@ struct server_config {
   std::string listener_security_protocol_map;
   std::string advertised_listeners;
   security_settings security;
+  // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
+  // certificates (mTLS).
+  net::tls_config tls;
+  // http.tls: HTTPS on the HTTP listener, with the [tls] certificate.
+  bool http_tls = false;
   http::http_config http;
   std::chrono::milliseconds retention_check_interval{300'000};
   // How often each written partition's recovery checkpoint is taken.
@@ -80,6 +86,10 @@ outcome<std::vector<broker::listener_config>> listeners_of(const server_config& 
 // Whether HTTP requests must log in (http.authentication, "auto" resolved against the
 // listeners: logins when one of them authenticates).
 bool http_logins_required(const server_config& config);
+
+// Whether a listener authenticates its clients: SASL, or SSL with client certificates
+// required (tls.client_auth = required).
+bool authenticates(const server_config& config, const broker::listener_config& listener);
 
 // Checks what no single value shows, once every source is applied: the storage ranges,
 // and that clients are not told to connect to a wildcard address (0.0.0.0, ::), which

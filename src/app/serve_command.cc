@@ -24,6 +24,7 @@
 #include "http/rest_service.h"
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
+#include "net/tls_context.h"
 #include "security/acl_authorizer.h"
 #include "security/password_authenticator.h"
 #include "security/sasl_authenticator.h"
@@ -211,6 +212,7 @@ int run_serve(const server_config& config) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reload the TLS certificate
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   // A peer that closes its socket while an answer is being written (sendfile has no
   // MSG_NOSIGNAL) must cost only that connection: writes then fail with EPIPE.
@@ -290,10 +292,10 @@ int run_serve(const server_config& config) {
   if (config.security.allow_everyone_if_no_acl_found == "auto") {
     // Everything when nobody logs in anywhere; nothing once logins exist.
     acl_options.allow_everyone_if_no_acl_found =
-        !http_logins &&
-        std::none_of(listeners->begin(), listeners->end(), [](const broker::listener_config& l) {
-          return broker::uses_sasl(l.protocol);
-        });
+        !http_logins && std::none_of(listeners->begin(), listeners->end(),
+                                     [&config](const broker::listener_config& l) {
+                                       return authenticates(config, l);
+                                     });
   } else {
     acl_options.allow_everyone_if_no_acl_found =
         config.security.allow_everyone_if_no_acl_found == "true";
@@ -342,9 +344,33 @@ int run_serve(const server_config& config) {
   (*b)->set_users(**users);
   (*b)->set_sasl(sasl);
   (*b)->set_acls(**acls);
+  // The certificate of TLS listeners and of HTTPS, read once here and again on SIGHUP.
+  // HTTPS asks for no client certificate (HTTP logs in with Basic; probes have none).
+  std::shared_ptr<net::tls_context> tls;
+  std::shared_ptr<net::tls_context> https;
+  auto load_tls = [&](net::tls_config c, std::shared_ptr<net::tls_context>& out) {
+    auto loaded = net::tls_context::load(std::move(c));
+    if (!loaded) {
+      log::error("cannot set up TLS: {}", loaded.error());
+      return false;
+    }
+    out = std::move(*loaded);
+    return true;
+  };
+  net::tls_config https_config = config.tls;
+  https_config.clients = net::client_auth::none;
+  if ((std::any_of((*b)->listeners().begin(), (*b)->listeners().end(),
+                   [](const auto& l) { return broker::uses_tls(l.protocol); }) &&
+       !load_tls(config.tls, tls)) ||
+      (config.http_tls && !load_tls(https_config, https))) {
+    (*groups)->stop();
+    (void)logs.close_all();
+    return 1;
+  }
   std::vector<std::unique_ptr<broker::server>> kafka;
   for (const auto& l : (*b)->listeners()) {
-    auto& server = kafka.emplace_back(std::make_unique<broker::server>(**b, kafka_io, l));
+    auto& server = kafka.emplace_back(std::make_unique<broker::server>(
+        **b, kafka_io, l, broker::uses_tls(l.protocol) ? tls : nullptr));
     if (auto st = server->start(); !st) {
       log::error("cannot listen on {}:{} (listener {}): {}", l.host, l.port, l.name,
                  st.error().message());
@@ -419,7 +445,8 @@ int run_serve(const server_config& config) {
         http_config.allowed_hosts.push_back(l.advertised_host);
       }
     }
-    auto started_rest = http::rest_service::start(http_config, events, **acls, http_logins_checked);
+    auto started_rest =
+        http::rest_service::start(http_config, events, **acls, http_logins_checked, https);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
@@ -432,7 +459,8 @@ int run_serve(const server_config& config) {
       return 1;
     }
     rest = std::move(*started_rest);
-    log::info("http listener on {}:{} (REST Proxy v2 and v3), {}", config.http.host, rest->port(),
+    log::info("http listener on {}:{} (REST Proxy v2 and v3), {}, {}", config.http.host,
+              rest->port(), config.http_tls ? "https" : "http",
               http_logins ? "logins required (HTTP Basic)" : "no logins");
   }
 
@@ -452,7 +480,24 @@ int run_serve(const server_config& config) {
             crc32c::hardware_accelerated() ? "sse4.2" : "portable");
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    if (!tls && !https) {
+      log::info("SIGHUP received: nothing to reload (no TLS)");
+      continue;
+    }
+    // New connections get the new certificate; open ones keep theirs.
+    for (const auto& context : {tls, https}) {
+      if (!context) {
+        continue;
+      }
+      if (auto reloaded = context->reload(); !reloaded) {
+        log::error("SIGHUP: the TLS certificate was not reloaded, the old one stays: {}",
+                   reloaded.error());
+      } else {
+        log::info("SIGHUP: TLS certificate reloaded from {}", config.tls.cert_file.string());
+      }
+    }
+  }
   log::info("{} received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   // Stop the network first: no append may start once the logs close. HTTP goes before
   // Kafka: the REST consumer instances leave their groups through the Kafka listener.

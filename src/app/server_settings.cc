@@ -386,6 +386,27 @@ std::vector<server_setting> make_settings() {
       "Whether a resource without any ACL allows everyone (auto: yes unless a listener "
       "authenticates)",
       [](auto& c) -> auto& { return c.security.allow_everyone_if_no_acl_found; }));
+  s.push_back(text(
+      "tls.cert_file", "--tls-cert-file", "PATH", {},
+      "PEM file with the server's certificate and its chain (SSL and SASL_SSL "
+      "listeners, http.tls)",
+      [](auto& c) -> auto& { return c.tls.cert_file; }));
+  s.push_back(text(
+      "tls.key_file", "--tls-key-file", "PATH", {},
+      "PEM file with the certificate's private key (unencrypted)",
+      [](auto& c) -> auto& { return c.tls.key_file; }));
+  s.push_back(text(
+      "tls.ca_file", "--tls-ca-file", "PATH", {},
+      "PEM file with the CAs client certificates must chain to (mTLS)",
+      [](auto& c) -> auto& { return c.tls.ca_file; }));
+  s.push_back(choice<net::client_auth>(
+      "tls.client_auth", "--tls-client-auth",
+      {{"none", net::client_auth::none},
+       {"requested", net::client_auth::requested},
+       {"required", net::client_auth::required}},
+      "Client certificates on TLS listeners: not asked for, asked for, or required (a "
+      "verified certificate's subject is the principal on SSL listeners)",
+      [](auto& c) -> auto& { return c.tls.clients; }));
   s.push_back(boolean(
       "security.allow_unauthenticated_remote", "--allow-unauthenticated-remote",
       "Allow PLAINTEXT listeners on addresses other than loopback (anyone who reaches them can "
@@ -493,6 +514,9 @@ std::vector<server_setting> make_settings() {
       "http.max_consumer_instances", "--max-consumer-instances", "INT", 1, 1'000'000,
       "must be between 1 and 1000000", "REST consumer instances at most",
       [](auto& c) -> auto& { return c.http.max_consumer_instances; }));
+  s.push_back(boolean(
+      "http.tls", "--http-tls", "HTTPS on the HTTP listener, with the certificate of tls.cert_file",
+      [](auto& c) -> auto& { return c.http_tls; }));
   s.push_back(choice<std::string>(
       "http.authentication", "--http-authentication",
       {{"auto", "auto"}, {"basic", "basic"}, {"none", "none"}},

@@ -54,7 +54,17 @@ void authorizing_session::poll(poll_request request, callback<poll_result> done)
     done(std::move(*refused));
     return;
   }
-  _inner->poll(request, std::move(done));
+  // The assignment may change while the poll waits (a join completing, a rebalance): what
+  // comes back is checked again, and records of a topic the caller may not read are never
+  // handed out (the next poll is refused while that topic stays assigned).
+  _inner->poll(request, [who = _caller, done = std::move(done)](outcome<poll_result> got) {
+    if (got) {
+      std::erase_if(got->records, [&who](const consumed_record& r) {
+        return !who.may(acl_operation::read, resource_type::topic, r.topic);
+      });
+    }
+    done(std::move(got));
+  });
 }
 
 void authorizing_session::commit(std::optional<std::vector<offset_commit>> offsets,
@@ -63,13 +73,17 @@ void authorizing_session::commit(std::optional<std::vector<offset_commit>> offse
     done(access_denied(resource_type::group, _group));
     return;
   }
-  if (offsets) {
-    if (auto refused = topic_refusal(
-            acl_operation::read, *offsets,
-            [](const offset_commit& c) -> const std::string& { return c.partition.topic; })) {
-      done(std::move(*refused));
-      return;
-    }
+  // The offsets given, or the positions of every assigned partition: READ on each topic.
+  auto refused =
+      offsets
+          ? topic_refusal(
+                acl_operation::read, *offsets,
+                [](const offset_commit& c) -> const std::string& { return c.partition.topic; })
+          : topic_refusal(acl_operation::read, _inner->assignment(),
+                          [](const topic_partition& p) -> const std::string& { return p.topic; });
+  if (refused) {
+    done(std::move(*refused));
+    return;
   }
   _inner->commit(std::move(offsets), std::move(done));
 }

@@ -1,7 +1,6 @@
 #include "broker/connection.h"
 
-#include <sys/sendfile.h>
-
+#include <atomic>
 #include <cstring>
 
 #include <boost/asio/co_spawn.hpp>
@@ -24,28 +23,29 @@ namespace brook::broker {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
-connection::connection(asio::ip::tcp::socket socket, broker& b, const listener_config& listener,
+connection::connection(net::transport transport, broker& b, const listener_config& listener,
                        net::connection_slot slot, std::shared_ptr<net::byte_budget> request_bytes)
-    : _socket(std::move(socket)),
+    : _transport(std::move(transport)),
       _broker(b),
       _listener(listener.name),
       _sasl(std::make_shared<sasl_session>()),
       _sasl_required(uses_sasl(listener.protocol)),
-      _room(_socket.get_executor()),
+      _room(_transport.socket().get_executor()),
       _slot(std::move(slot)),
       _request_bytes(std::move(request_bytes)),
-      _budget_wait(_socket.get_executor()),
-      _watchdog(_socket.get_executor()) {}
+      _budget_wait(_transport.socket().get_executor()),
+      _watchdog(_transport.socket().get_executor()) {}
 
 void connection::start() {
   _sasl->required = _sasl_required;
   boost::system::error_code ec;
-  _socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  _socket.native_non_blocking(true, ec);
-  auto peer = _socket.remote_endpoint(ec);
+  auto& socket = _transport.socket();
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket.native_non_blocking(true, ec);
+  auto peer = socket.remote_endpoint(ec);
   _client_host = "/" + (ec ? std::string("unknown") : peer.address().to_string());
-  asio::co_spawn(_socket.get_executor(), read_loop(), asio::detached);
-  asio::co_spawn(_socket.get_executor(), watchdog(), asio::detached);
+  asio::co_spawn(_transport.socket().get_executor(), read_loop(), asio::detached);
+  asio::co_spawn(_transport.socket().get_executor(), watchdog(), asio::detached);
 }
 
 std::string connection::describe_peer() const {
@@ -72,9 +72,10 @@ asio::awaitable<void> connection::watchdog() {
     const auto now = clock::now();
     if (_frame_started && now >= *_frame_started + read_timeout) {
       log::warn(
-          "closing Kafka connection from {}: a request did not arrive whole within {} ms "
-          "(kafka.request_read_timeout_ms)",
-          describe_peer(), read_timeout.count());
+          "closing Kafka connection from {}: {} within {} ms (kafka.request_read_timeout_ms)",
+          describe_peer(),
+          _handshaking ? "the TLS handshake did not complete" : "a request did not arrive whole",
+          read_timeout.count());
       shut_down();
       break;
     }
@@ -142,8 +143,7 @@ asio::awaitable<bool> connection::read_frame(request_context& req, size_t size) 
     }
     boost::system::error_code ec;
     size_t n =
-        co_await _socket.async_read_some(asio::buffer(frame.data() + got, frame.size() - got),
-                                         asio::redirect_error(use_awaitable, ec));
+        co_await _transport.read_some(asio::buffer(frame.data() + got, frame.size() - got), ec);
     if (ec || _closed) {
       co_return false;
     }
@@ -152,14 +152,56 @@ asio::awaitable<bool> connection::read_frame(request_context& req, size_t size) 
   co_return true;
 }
 
+namespace {
+// One line per 10 s at most for failed TLS handshakes (a scanner can make many).
+log_throttle& handshake_log() {
+  static log_throttle throttle{std::chrono::seconds(10)};
+  return throttle;
+}
+}  // namespace
+
+asio::awaitable<bool> connection::handshake() {
+  if (!_transport.tls()) {
+    co_return true;
+  }
+  // The handshake has kafka.request_read_timeout_ms to complete, as a frame has.
+  _frame_started = clock::now();
+  _handshaking = true;
+  _watchdog.cancel();
+  auto ec = co_await _transport.handshake();
+  _handshaking = false;
+  _frame_started.reset();
+  if (ec || _closed) {
+    static std::atomic<size_t> failed{0};
+    const size_t n = failed.fetch_add(1) + 1;
+    if (!_closed && handshake_log().allow()) {
+      log::info("TLS handshake failed on {} from {}: {} ({} failed so far)", _listener,
+                describe_peer(), ec.message(), n);
+    }
+    co_return false;
+  }
+  _last_activity = clock::now();
+  if (!_sasl_required) {
+    // An SSL listener: a verified client certificate names the principal (else
+    // User:ANONYMOUS, as Kafka's default principal builder does).
+    if (auto subject = _transport.peer_subject()) {
+      _sasl->principal = security::principal{"User", std::move(*subject)};
+    }
+  }
+  co_return true;
+}
+
 asio::awaitable<void> connection::read_loop() {
   auto self = shared_from_this();
   const size_t max_request = _broker.config().max_request_bytes;
   std::array<std::byte, 4> size_bytes{};
+  if (!co_await handshake()) {
+    shut_down();
+    co_return;
+  }
   while (!_closed) {
     boost::system::error_code ec;
-    co_await asio::async_read(_socket, asio::buffer(size_bytes),
-                              asio::redirect_error(use_awaitable, ec));
+    co_await _transport.read(asio::buffer(size_bytes), ec);
     if (ec || _closed) {
       break;
     }
@@ -186,7 +228,7 @@ asio::awaitable<void> connection::read_loop() {
     }
     _frame_started.reset();
     _last_activity = clock::now();
-    req->executor = _socket.get_executor();
+    req->executor = _transport.socket().get_executor();
     req->client_host = _client_host;
     req->listener = _listener;
     req->authorizer = &_broker.authorizer();
@@ -231,7 +273,7 @@ asio::awaitable<void> connection::read_loop() {
       ++_next_seq;
       if (!_writing) {
         _writing = true;
-        asio::co_spawn(_socket.get_executor(), write_loop(), asio::detached);
+        asio::co_spawn(_transport.socket().get_executor(), write_loop(), asio::detached);
       }
     }
   }
@@ -241,7 +283,7 @@ void connection::dispatch(std::shared_ptr<request_context> req) {
   uint64_t seq = _next_seq++;
   _slots.emplace_back();
   auto self = shared_from_this();
-  auto executor = _socket.get_executor();
+  auto executor = _transport.socket().get_executor();
   responder respond([self, seq, executor](response r) {
     asio::post(executor,
                [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
@@ -263,7 +305,7 @@ void connection::dispatch_raw_token(std::shared_ptr<request_context> req) {
   uint64_t seq = _next_seq++;
   _slots.emplace_back();
   auto self = shared_from_this();
-  auto executor = _socket.get_executor();
+  auto executor = _transport.socket().get_executor();
   const std::string token(reinterpret_cast<const char*>(req->frame.data()), req->frame.size());
   sasl_exchange_step(_broker, req, token, [self, seq, executor](sasl_exchange_outcome result) {
     response r;
@@ -289,7 +331,7 @@ void connection::complete(uint64_t seq, response r) {
   s.answer = std::move(r);
   if (!_writing && _slots.front().ready) {
     _writing = true;
-    asio::co_spawn(_socket.get_executor(), write_loop(), asio::detached);
+    asio::co_spawn(_transport.socket().get_executor(), write_loop(), asio::detached);
   }
 }
 
@@ -318,37 +360,24 @@ asio::awaitable<bool> connection::send_response(const response& r) {
   size_t pos = 0;
   for (const auto& sp : r.splices) {
     if (sp.at > pos) {
-      co_await asio::async_write(_socket, asio::buffer(r.buffer.data() + pos, sp.at - pos),
-                                 asio::redirect_error(use_awaitable, ec));
+      co_await _transport.write(asio::buffer(r.buffer.data() + pos, sp.at - pos), ec);
       if (ec) {
         co_return false;
       }
       pos = sp.at;
     }
-    off_t offset = sp.slice.position;
-    int64_t left = sp.slice.length;
-    while (left > 0) {
-      ssize_t n =
-          ::sendfile(_socket.native_handle(), sp.slice.fd, &offset, static_cast<size_t>(left));
-      if (n > 0) {
-        left -= n;
-      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-        co_await _socket.async_wait(asio::ip::tcp::socket::wait_write,
-                                    asio::redirect_error(use_awaitable, ec));
-        if (ec) {
-          co_return false;
-        }
-      } else {
-        // The file shrank under us (n == 0) or the socket failed: the frame cannot be
-        // completed, so the connection must go.
-        log::warn("sendfile failed: {}", n == 0 ? "end of file" : std::strerror(errno));
-        co_return false;
+    std::string problem;
+    if (!co_await _transport.send_file(sp.slice.fd, sp.slice.position, sp.slice.length, problem)) {
+      // The file shrank under us or could not be read: the frame cannot be completed, so
+      // the connection must go.
+      if (!problem.empty()) {
+        log::warn("sending record data failed: {}", problem);
       }
+      co_return false;
     }
   }
   if (pos < r.buffer.size()) {
-    co_await asio::async_write(_socket, asio::buffer(r.buffer.data() + pos, r.buffer.size() - pos),
-                               asio::redirect_error(use_awaitable, ec));
+    co_await _transport.write(asio::buffer(r.buffer.data() + pos, r.buffer.size() - pos), ec);
     if (ec) {
       co_return false;
     }
@@ -361,9 +390,7 @@ void connection::shut_down() {
     return;
   }
   _closed = true;
-  boost::system::error_code ec;
-  _socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  _socket.close(ec);
+  _transport.close();
   _room.cancel();
   _watchdog.cancel();
   _slots.clear();

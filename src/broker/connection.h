@@ -1,6 +1,9 @@
 // One client connection: reads size-prefixed request frames, starts each request's
 // handler as soon as it is read (pipelining, up to max_in_flight ahead), and writes the
-// answers strictly in request order; record data goes out with sendfile.
+// answers strictly in request order; record data goes out with sendfile (through a bounded
+// buffer under TLS: net/transport.h). On an SSL or SASL_SSL listener the TLS handshake
+// comes first, within kafka.request_read_timeout_ms; on an SSL listener a client's verified
+// certificate names its principal (User:<subject>, as Kafka's default principal builder).
 //
 // A frame's buffer grows as its bytes arrive (a client that announces 100 MB and sends
 // nothing holds a few KB, not 100 MB). A watchdog closes the connection when a started
@@ -25,6 +28,7 @@
 #include "broker/sasl_session.h"
 #include "net/byte_budget.h"
 #include "net/tcp_listener.h"
+#include "net/transport.h"
 
 namespace brook::broker {
 
@@ -41,7 +45,7 @@ class connection : public std::enable_shared_from_this<connection> {
 
   // `request_bytes`: the budget of kafka.queued_max_request_bytes shared by the listener's
   // connections (none: no limit).
-  connection(boost::asio::ip::tcp::socket socket, broker& b, const listener_config& listener,
+  connection(net::transport transport, broker& b, const listener_config& listener,
              net::connection_slot slot = {},
              std::shared_ptr<net::byte_budget> request_bytes = nullptr);
   void start();
@@ -53,6 +57,9 @@ class connection : public std::enable_shared_from_this<connection> {
   };
 
   boost::asio::awaitable<void> read_loop();
+  // TLS listeners: the handshake, and the principal of a client certificate; false when the
+  // connection must go.
+  boost::asio::awaitable<bool> handshake();
   // Reads the rest of a frame of `size` bytes into req.frame, its memory counted in
   // req.frame_bytes as it grows; false when the connection failed or closed meanwhile.
   boost::asio::awaitable<bool> read_frame(request_context& req, size_t size);
@@ -72,7 +79,7 @@ class connection : public std::enable_shared_from_this<connection> {
   void complete(uint64_t seq, response r);
   void shut_down();
 
-  boost::asio::ip::tcp::socket _socket;
+  net::transport _transport;
   broker& _broker;
   std::deque<slot> _slots;  // answers pending, oldest first
   uint64_t _first_seq = 0;  // sequence number of _slots.front()
@@ -94,6 +101,7 @@ class connection : public std::enable_shared_from_this<connection> {
   using clock = std::chrono::steady_clock;
   clock::time_point _last_activity = clock::now();
   std::optional<clock::time_point> _frame_started;
+  bool _handshaking = false;  // _frame_started is the TLS handshake's start
   boost::asio::steady_timer _watchdog;
 };
 

@@ -8,16 +8,20 @@
 
 namespace brook::broker {
 
-server::server(broker& b, net::io_pool& pool, listener_config listener)
+server::server(broker& b, net::io_pool& pool, listener_config listener,
+               std::shared_ptr<net::tls_context> tls)
     : _broker(b),
       _config(std::move(listener)),
+      _tls(std::move(tls)),
       _request_bytes(std::make_shared<net::byte_budget>(b.config().queued_max_request_bytes)),
       _listener(
           pool,
           {_config.host, _config.port, b.config().max_connections,
            b.config().max_connections_per_ip},
           [this](boost::asio::ip::tcp::socket socket, net::connection_slot slot) {
-            std::make_shared<connection>(std::move(socket), _broker, _config, std::move(slot),
+            auto transport = _tls ? net::transport(std::move(socket), _tls->current())
+                                  : net::transport(std::move(socket));
+            std::make_shared<connection>(std::move(transport), _broker, _config, std::move(slot),
                                          _request_bytes)
                 ->start();
           },

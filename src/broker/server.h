@@ -13,6 +13,7 @@
 #include "net/byte_budget.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
+#include "net/tls_context.h"
 
 namespace brook::broker {
 
@@ -20,8 +21,10 @@ class broker;
 
 class server {
  public:
-  // `pool` outlives the server; its owner starts and stops it.
-  server(broker& b, net::io_pool& pool, listener_config listener);
+  // `pool` outlives the server; its owner starts and stops it. `tls`: the certificate of an
+  // SSL or SASL_SSL listener (null for the others); each connection takes its current one.
+  server(broker& b, net::io_pool& pool, listener_config listener,
+         std::shared_ptr<net::tls_context> tls = nullptr);
 
   // Binds the listener (the port is known after this); connections are served once the
   // pool runs.
@@ -38,6 +41,7 @@ class server {
 
   broker& _broker;
   listener_config _config;
+  std::shared_ptr<net::tls_context> _tls;
   std::atomic<size_t> _refused{0};
   log_throttle _refusal_log{std::chrono::seconds(10)};
   std::shared_ptr<net::byte_budget>

@@ -51,10 +51,8 @@ http_authentication::verdict http_authentication::authenticate(
             {}};
   }
   if (!same_scheme(scheme, "Basic")) {
-    return {std::nullopt,
-            "Unsupported authentication scheme '" + std::string(scheme.substr(0, 32)) +
-                "': use HTTP Basic",
-            {}};
+    // The scheme is not echoed: a client that sends a bare secret makes it the "scheme".
+    return {std::nullopt, "Unsupported authentication scheme: use HTTP Basic", {}};
   }
   auto decoded = base64_decode(token);
   const size_t colon = decoded ? decoded->find(':') : std::string::npos;

@@ -127,7 +127,7 @@ class connection_stream final : public http_stream {
     std::string chunk(64 * 1024, '\0');
     _parser.get().body().data = chunk.data();
     _parser.get().body().size = chunk.size();
-    _c.stream().expires_after(_config.request_timeout);
+    _c.stream().tcp().expires_after(_config.request_timeout);
     auto [ec, n] =
         co_await bhttp::async_read_some(_c.stream(), _c.buffer(), _parser, tuple_awaitable);
     if (ec == bhttp::error::need_buffer) {
@@ -162,7 +162,7 @@ class connection_stream final : public http_stream {
     res.chunked(true);
     res.keep_alive(_keep_alive);
     bhttp::response_serializer<bhttp::empty_body> sr{res};
-    _c.stream().expires_never();
+    _c.stream().tcp().expires_never();
     auto [ec, n] = co_await bhttp::async_write_header(_c.stream(), sr, tuple_awaitable);
     _written = !ec;
     co_return !ec;
@@ -171,14 +171,14 @@ class connection_stream final : public http_stream {
     if (data.empty()) {
       co_return true;
     }
-    _c.stream().expires_after(_config.request_timeout);
+    _c.stream().tcp().expires_after(_config.request_timeout);
     auto [ec, n] = co_await asio::async_write(
         _c.stream(), bhttp::make_chunk(asio::const_buffer(data.data(), data.size())),
         tuple_awaitable);
     co_return !ec;
   }
   asio::awaitable<bool> end_chunked() override {
-    _c.stream().expires_after(_config.request_timeout);
+    _c.stream().tcp().expires_after(_config.request_timeout);
     auto [ec, n] =
         co_await asio::async_write(_c.stream(), bhttp::make_chunk_last(), tuple_awaitable);
     co_return !ec;
@@ -188,7 +188,7 @@ class connection_stream final : public http_stream {
     // An answer before the whole body was read closes the connection: say so.
     auto res = make_response({status, std::string(content_type), std::move(body), _extra_headers},
                              _version, _keep_alive && body_done() && !_failed);
-    _c.stream().expires_after(_config.request_timeout);
+    _c.stream().tcp().expires_after(_config.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(_c.stream(), res, tuple_awaitable);
     _written = !ec;
     co_return !ec;
@@ -215,9 +215,9 @@ class connection_stream final : public http_stream {
 
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, http_server& server,
+http_connection::http_connection(http_transport transport, http_server& server,
                                  net::connection_slot slot, std::string refusal)
-    : _stream(std::move(socket)),
+    : _stream(std::move(transport)),
       _server(server),
       _slot(std::move(slot)),
       _refusal(std::move(refusal)) {}
@@ -232,17 +232,19 @@ void http_connection::shut_down() {
   asio::post(_stream.get_executor(), [self = shared_from_this()] {
     if (!self->_busy.load()) {
       boost::system::error_code ec;
-      self->_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-      self->_stream.cancel();
+      self->_stream.tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+      self->_stream.tcp().cancel();
     }
   });
 }
 
 asio::awaitable<void> http_connection::run() {
   try {
-    if (!_refusal.empty()) {
+    if (_stream.tls() && !co_await handshake()) {
+      // Nothing more on this connection.
+    } else if (!_refusal.empty()) {
       auto res = make_response(error_response(rest::error_codes::unavailable, _refusal), 11, false);
-      _stream.expires_after(_server.config().request_timeout);
+      _stream.tcp().expires_after(_server.config().request_timeout);
       co_await bhttp::async_write(_stream, res, tuple_awaitable);
     } else {
       while (co_await serve_one()) {
@@ -252,9 +254,26 @@ asio::awaitable<void> http_connection::run() {
     log::warn("http connection failed: {}", e.what());
   }
   boost::system::error_code ec;
-  _stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  _stream.close();
+  _stream.tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  _stream.tcp().close();
   _server.connection_finished(this);
+}
+
+asio::awaitable<bool> http_connection::handshake() {
+  // Past a connection limit, no TLS work is spent: the connection is closed.
+  if (!_refusal.empty()) {
+    co_return false;
+  }
+  _stream.tcp().expires_after(_server.config().request_timeout);
+  auto ec = co_await _stream.handshake();
+  if (ec) {
+    boost::system::error_code pec;
+    auto peer = _stream.tcp().socket().remote_endpoint(pec);
+    _server.handshake_failed(pec ? std::string("unknown") : peer.address().to_string(),
+                             ec.message());
+    co_return false;
+  }
+  co_return true;
 }
 
 asio::awaitable<bool> http_connection::serve_one() {
@@ -268,14 +287,14 @@ asio::awaitable<bool> http_connection::serve_one() {
   if (_buffer.size() == 0) {
     // Between requests a connection may sit idle for http.idle_timeout_ms; once a
     // request's first bytes arrive, the rest must follow within http.request_timeout_ms.
-    _stream.expires_after(config.idle_timeout);
+    _stream.tcp().expires_after(config.idle_timeout);
     auto [iec, in] = co_await _stream.async_read_some(_buffer.prepare(4096), tuple_awaitable);
     if (iec) {
       co_return false;
     }
     _buffer.commit(in);
   }
-  _stream.expires_after(config.request_timeout);
+  _stream.tcp().expires_after(config.request_timeout);
   auto [ec, n] = co_await bhttp::async_read_header(_stream, _buffer, header, tuple_awaitable);
   if (ec) {
     if (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
@@ -292,7 +311,7 @@ asio::awaitable<bool> http_connection::serve_one() {
                     : error_response(code, code == 413 ? "request body too large"
                                                        : "malformed HTTP request: " + ec.message()),
         11, false);
-    _stream.expires_after(config.request_timeout);
+    _stream.tcp().expires_after(config.request_timeout);
     co_await bhttp::async_write(_stream, res, tuple_awaitable);
     co_return false;
   }
@@ -308,6 +327,7 @@ asio::awaitable<bool> http_connection::serve_one() {
   http_request req;
   req.method = head.method();
   req.headers = head.base();
+  req.tls = _stream.tls();
 
   const origin_policy& origins = _server.origins();
   // Takes a named response: no class-type temporaries inside co_await expressions (GCC 12).
@@ -316,7 +336,7 @@ asio::awaitable<bool> http_connection::serve_one() {
       r.headers.push_back(std::move(h));
     }
     auto res = make_response(std::move(r), version, keep);
-    _stream.expires_after(config.request_timeout);
+    _stream.tcp().expires_after(config.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(_stream, res, tuple_awaitable);
     co_return !wec && keep;
   };
@@ -329,7 +349,7 @@ asio::awaitable<bool> http_connection::serve_one() {
   // its address names that site in Host. Refused before anything else is looked at.
   if (auto host = head[bhttp::field::host]; !origins.host_allowed(host)) {
     boost::system::error_code pec;
-    auto peer = _stream.socket().remote_endpoint(pec);
+    auto peer = _stream.tcp().socket().remote_endpoint(pec);
     auto shown = std::string(host.substr(0, 255));
     _server.host_refused(shown, pec ? std::string("unknown") : peer.address().to_string());
     auto r = error_response(421, "Host '" + shown +
@@ -354,7 +374,7 @@ asio::awaitable<bool> http_connection::serve_one() {
   req.params = std::move(m.params);
   {
     boost::system::error_code pec;
-    auto peer = _stream.socket().remote_endpoint(pec);
+    auto peer = _stream.tcp().socket().remote_endpoint(pec);
     req.client_host = "/" + (pec ? std::string("unknown") : peer.address().to_string());
   }
   if (!m.found->open) {
@@ -380,7 +400,7 @@ asio::awaitable<bool> http_connection::serve_one() {
 
   if (head[bhttp::field::expect] == "100-continue" && has_body(header)) {
     static constexpr std::string_view go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-    _stream.expires_after(config.request_timeout);
+    _stream.tcp().expires_after(config.request_timeout);
     auto [cec, cn] = co_await asio::async_write(
         _stream, asio::const_buffer(go_on.data(), go_on.size()), tuple_awaitable);
     if (cec) {
@@ -398,7 +418,7 @@ asio::awaitable<bool> http_connection::serve_one() {
 
   bhttp::request_parser<bhttp::string_body> body_parser{std::move(header)};
   body_parser.body_limit(config.max_body_bytes);
-  _stream.expires_after(config.request_timeout);
+  _stream.tcp().expires_after(config.request_timeout);
   auto [bec, bn] = co_await bhttp::async_read(_stream, _buffer, body_parser, tuple_awaitable);
   if (bec) {
     if (bec == bhttp::error::body_limit) {

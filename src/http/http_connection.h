@@ -10,8 +10,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
+#include "http/http_transport.h"
 #include "net/tcp_listener.h"
 
 namespace brook::http {
@@ -21,20 +21,22 @@ class http_server;
 class http_connection : public std::enable_shared_from_this<http_connection> {
  public:
   // `refusal` not empty: past a connection limit; answered 503 with it and closed.
-  http_connection(boost::asio::ip::tcp::socket socket, http_server& server,
-                  net::connection_slot slot, std::string refusal);
+  http_connection(http_transport transport, http_server& server, net::connection_slot slot,
+                  std::string refusal);
   void start();
   // From any thread: close now if idle; otherwise after the answer in progress.
   void shut_down();
 
-  boost::beast::tcp_stream& stream() { return _stream; }
+  http_transport& stream() { return _stream; }
   boost::beast::flat_buffer& buffer() { return _buffer; }
 
  private:
   boost::asio::awaitable<void> run();
+  // HTTPS: the TLS handshake, within http.request_timeout_ms; false when it failed.
+  boost::asio::awaitable<bool> handshake();
   boost::asio::awaitable<bool> serve_one();
 
-  boost::beast::tcp_stream _stream;
+  http_transport _stream;
   boost::beast::flat_buffer _buffer;
   http_server& _server;
   std::atomic<bool> _busy{false};

@@ -27,6 +27,10 @@ struct http_request {
   // and the client's address as Kafka reports it ("/127.0.0.1"), for the authorizer.
   security::principal principal;
   std::string client_host;
+  bool tls = false;  // came over HTTPS: links in answers say https://
+
+  // "https://" or "http://", as links to this server must start.
+  std::string_view scheme() const { return tls ? "https://" : "http://"; }
 
   // The value of a {name} segment of the matched route ("" if the route has none).
   const std::string& param(std::string_view name) const;

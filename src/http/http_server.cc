@@ -11,10 +11,12 @@ namespace asio = boost::asio;
 const http_authentication http_server::no_authentication;
 
 http_server::http_server(http_config config, const router& routes,
-                         const http_authentication& authentication)
+                         const http_authentication& authentication,
+                         std::shared_ptr<net::tls_context> tls)
     : _config(std::move(config)),
       _routes(routes),
       _authentication(authentication),
+      _tls(std::move(tls)),
       _pool("http-io", _config.threads),
       _listener(
           _pool,
@@ -50,7 +52,10 @@ void http_server::start_connection(asio::ip::tcp::socket socket, net::connection
   }
   boost::system::error_code ec;
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  std::make_shared<http_connection>(std::move(socket), *this, std::move(slot), std::move(refusal))
+  auto transport =
+      _tls ? http_transport(std::move(socket), _tls->current()) : http_transport(std::move(socket));
+  std::make_shared<http_connection>(std::move(transport), *this, std::move(slot),
+                                    std::move(refusal))
       ->start();
 }
 
@@ -67,6 +72,14 @@ void http_server::host_refused(std::string_view host, const std::string& peer) {
         "refused an HTTP request for Host '{}' from {}: not a name of this server (add it to "
         "http.allowed_hosts if it is; {} refused so far)",
         host, peer, refused);
+  }
+}
+
+void http_server::handshake_failed(const std::string& peer, const std::string& why) {
+  const size_t failed = _handshakes_failed.fetch_add(1) + 1;
+  if (_handshake_log.allow()) {
+    log::info("TLS handshake failed on the HTTP listener from {}: {} ({} failed so far)", peer, why,
+              failed);
   }
 }
 

@@ -21,6 +21,7 @@
 #include "http/router.h"
 #include "net/io_pool.h"
 #include "net/tcp_listener.h"
+#include "net/tls_context.h"
 
 namespace brook::http {
 
@@ -29,8 +30,10 @@ class http_connection;
 class http_server {
  public:
   // `authentication` (who requests act for) outlives the server.
+  // `tls`: HTTPS with its current certificate (null: plain HTTP).
   http_server(http_config config, const router& routes,
-              const http_authentication& authentication = no_authentication);
+              const http_authentication& authentication = no_authentication,
+              std::shared_ptr<net::tls_context> tls = nullptr);
   ~http_server();
 
   // Binds the listener (the port is known after this) and starts the threads.
@@ -45,6 +48,8 @@ class http_server {
   const router& routes() const { return _routes; }
   const origin_policy& origins() const { return _origins; }
   const http_authentication& authentication() const { return _authentication; }
+  // Failed TLS handshakes: logged once per 10 s with the count.
+  void handshake_failed(const std::string& peer, const std::string& why);
   // Requests refused for want of a valid login: logged once per 10 s with the count.
   void login_refused(std::string_view user, std::string_view problem, const std::string& peer);
   // Requests refused for their Host header: logged once per 10 s with the count.
@@ -68,6 +73,9 @@ class http_server {
   const origin_policy _origins{_config};
   std::atomic<size_t> _hosts_refused{0};
   log_throttle _host_refusal_log{std::chrono::seconds(10)};
+  std::shared_ptr<net::tls_context> _tls;
+  std::atomic<size_t> _handshakes_failed{0};
+  log_throttle _handshake_log{std::chrono::seconds(10)};
   std::atomic<size_t> _logins_refused{0};
   log_throttle _login_refusal_log{std::chrono::seconds(10)};
   net::io_pool _pool;

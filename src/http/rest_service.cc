@@ -7,7 +7,8 @@ namespace brook::http {
 
 rest_service::rest_service(const http_config& config, backend::event_backend& backend,
                            const security::authorizer& authorizer,
-                           const http_authentication& authentication)
+                           const http_authentication& authentication,
+                           std::shared_ptr<net::tls_context> tls)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -17,13 +18,16 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
   _context = std::make_unique<rest::rest_context>(
       rest::rest_context{_backend, authorizer, *_consumers, _config, _ready});
   rest::add_rest_routes(_router, *_context);
-  _server = std::make_unique<http_server>(_config, _router, authentication);
+  _server = std::make_unique<http_server>(_config, _router, authentication, std::move(tls));
 }
 
-result<std::unique_ptr<rest_service>> rest_service::start(
-    const http_config& config, backend::event_backend& backend,
-    const security::authorizer& authorizer, const http_authentication& authentication) {
-  std::unique_ptr<rest_service> s(new rest_service(config, backend, authorizer, authentication));
+result<std::unique_ptr<rest_service>> rest_service::start(const http_config& config,
+                                                          backend::event_backend& backend,
+                                                          const security::authorizer& authorizer,
+                                                          const http_authentication& authentication,
+                                                          std::shared_ptr<net::tls_context> tls) {
+  std::unique_ptr<rest_service> s(
+      new rest_service(config, backend, authorizer, authentication, std::move(tls)));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }

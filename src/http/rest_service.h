@@ -25,11 +25,11 @@ class consumer_registry;
 class rest_service {
  public:
   // Binds the listener. `backend`, `authorizer` (asked before every route acts) and
-  // `authentication` (who requests act for) outlive the service.
-  static result<std::unique_ptr<rest_service>> start(const http_config& config,
-                                                     backend::event_backend& backend,
-                                                     const security::authorizer& authorizer,
-                                                     const http_authentication& authentication);
+  // `authentication` (who requests act for) outlive the service. `tls`: HTTPS.
+  static result<std::unique_ptr<rest_service>> start(
+      const http_config& config, backend::event_backend& backend,
+      const security::authorizer& authorizer, const http_authentication& authentication,
+      std::shared_ptr<net::tls_context> tls = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -39,7 +39,8 @@ class rest_service {
 
  private:
   rest_service(const http_config& config, backend::event_backend& backend,
-               const security::authorizer& authorizer, const http_authentication& authentication);
+               const security::authorizer& authorizer, const http_authentication& authentication,
+               std::shared_ptr<net::tls_context> tls);
 
   http_config _config;
   backend::event_backend& _backend;

@@ -304,20 +304,18 @@ class ConsumerInstanceTest(HttpSecurityTestCase):
         self.create_topic(topic)
         self.produce_v2(topic, [{"value": {"n": i}, "partition": 0} for i in range(3)])
         as_bob, as_eve = self.session_of(bob, bob_pw), self.session_of(eve, eve_pw)
-        # Creating an instance sends nothing to the group: allowed to any user.
-        created = self.http("POST", f"/consumers/{group}",
-                            {"name": "one", "format": "json", "auto.offset.reset": "earliest"},
-                            content_type=V2, session=as_bob)
+        # An instance takes a place under http.max_consumer_instances: READ on the group.
+        instance = {"name": "one", "format": "json", "auto.offset.reset": "earliest"}
+        r = self.http("POST", f"/consumers/{group}", instance, content_type=V2, session=as_bob)
+        body = self.assert_error(r, 403, FORBIDDEN, "an instance without READ on the group")
+        self.assertEqual(body["message"], f"Not authorized to access group: {group}")
+        self.grant("--allow", f"User:{bob}", "--operation", "READ", "--group", group)
+        created = self.http("POST", f"/consumers/{group}", instance, content_type=V2,
+                            session=as_bob)
         self.assertEqual(created.status_code, 200, created.text)
         base = created.json()["base_uri"]
         self.addCleanup(self.http, "DELETE", base, session=as_bob)
         sub = {"topics": [topic]}
-        # Subscribing joins the group: READ on the group.
-        r = self.http("POST", base + "/subscription", sub, content_type=V2, session=as_bob)
-        body = self.assert_error(r, 403, FORBIDDEN, "subscribe without READ on the group")
-        self.assertEqual(body["message"], f"Not authorized to access group: {group}")
-        self.grant("--allow", f"User:{bob}", "--operation", "READ", "--group", group)
-        r = self.http("POST", base + "/subscription", sub, content_type=V2, session=as_bob)
         self.assert_error(r, 403, FORBIDDEN, "subscribe to a topic bob cannot describe")
         self.grant("--allow", f"User:{bob}", "--operation", "READ", "--topic", topic)
         r = self.http("POST", base + "/subscription", sub, content_type=V2, session=as_bob)
@@ -346,6 +344,40 @@ class ConsumerInstanceTest(HttpSecurityTestCase):
         # Bob's instance is still there and still his.
         r = self.http("GET", base + "/subscription", session=as_bob)
         self.assertEqual(r.json()["topics"], [topic])
+
+    def test_a_pattern_never_hands_out_records_of_a_topic_it_may_not_read(self):
+        bob, pw = self.add_user("bob")
+        prefix, group = unique("pat"), unique("grp")
+        readable, hidden = prefix + "-a", prefix + "-b"
+        for t in (readable, hidden):
+            self.create_topic(t)
+            self.produce_v2(t, [{"value": {"t": t}, "partition": 0}])
+        self.grant("--allow", f"User:{bob}", "--operation", "READ", "--group", group)
+        self.grant("--allow", f"User:{bob}", "--operation", "READ", "--topic", readable)
+        as_bob = self.session_of(bob, pw)
+        created = self.http("POST", f"/consumers/{group}",
+                            {"name": "p", "format": "json", "auto.offset.reset": "earliest"},
+                            content_type=V2, session=as_bob)
+        base = created.json()["base_uri"]
+        self.addCleanup(self.http, "DELETE", base, session=as_bob)
+        r = self.http("POST", base + "/subscription", {"topic_pattern": prefix + "-.*"},
+                      content_type=V2, session=as_bob)
+        self.assertEqual(r.status_code, 204, r.text)
+        # The first poll starts before the group assigns anything and waits through the join:
+        # what it returns is checked when it returns.
+        seen, refused = set(), []
+
+        def refused_once_assigned():
+            r = self.http("GET", base + "/records?timeout=1000", accept=V2_JSON, session=as_bob)
+            if r.status_code == 200:
+                seen.update(x["topic"] for x in r.json())
+            else:
+                refused.append(self.assert_error(r, 403, FORBIDDEN, "poll")["message"])
+            return bool(refused)
+
+        wait_until(refused_once_assigned, lambda: f"a refused poll (seen {seen})")
+        self.assertNotIn(hidden, seen, "records of a topic bob may not read")
+        self.assertEqual(refused[0], f"Not authorized to access topics: [{hidden}]")
 
     def test_polling_a_topic_the_acls_no_longer_allow_is_refused(self):
         bob, pw = self.add_user("bob")

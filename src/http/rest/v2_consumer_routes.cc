@@ -253,6 +253,13 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
   }
   s.owner = req.principal;
   request_backend view(ctx, req);
+  // An instance holds a place under http.max_consumer_instances: only who may read the
+  // group (join it) may take one.
+  if (!view.backend.who().may(security::acl_operation::read, security::resource_type::group,
+                              s.group)) {
+    co_return error_response(
+        from_backend(backend::access_denied(security::resource_type::group, s.group)));
+  }
   // Opening a session sends nothing: no wait. The session acts as this request's principal.
   auto created = ctx.consumers.create(s, &view.backend);
   if (created.error) {
@@ -261,8 +268,8 @@ awaitable<http_response> create_instance(rest_context& ctx, http_request& req) {
   json_writer w;
   w.begin_object().key("instance_id").value(created.name);
   w.key("base_uri")
-      .value("http://" + uri_host(req) + "/consumers/" + escape_path_segment(s.group) +
-             "/instances/" + escape_path_segment(created.name));
+      .value(std::string(req.scheme()) + uri_host(req) + "/consumers/" +
+             escape_path_segment(s.group) + "/instances/" + escape_path_segment(created.name));
   w.end_object();
   co_return http_response::json(200, w.take(), v2_content_type);
 }

@@ -13,7 +13,7 @@ namespace brook::http::rest {
 class v3_links {
  public:
   v3_links(const http_request& req, std::string cluster_id)
-      : _base("http://" +
+      : _base(std::string(req.scheme()) +
               std::string(req.header("Host").empty() ? "localhost" : req.header("Host")) +
               "/v3/clusters/" + cluster_id),
         _cluster(std::move(cluster_id)) {}

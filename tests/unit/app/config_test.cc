@@ -236,7 +236,47 @@ TEST(Config, ListenersDefaultToKafkaHostAndPort) {
   c.listeners = "bogus";
   EXPECT_NE(refusal(check_server_config(c)).find("kafka.listeners:"), std::string::npos);
   c.listeners = "SASL_SSL://127.0.0.1:0";
-  EXPECT_NE(refusal(check_server_config(c)).find("not served yet"), std::string::npos);
+  EXPECT_NE(refusal(check_server_config(c)).find("tls.cert_file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace brook::app
+
+namespace brook::app {
+namespace {
+
+TEST(Config, TlsListenersNeedACertificateAndClientCertificatesACa) {
+  server_config c;
+  c.listeners = "SSL://127.0.0.1:9093";
+  EXPECT_NE(refusal(check_server_config(c)).find("tls.cert_file"), std::string::npos);
+  c.tls.cert_file = "server.pem";
+  c.tls.key_file = "server.key";
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+  c.tls.clients = net::client_auth::required;
+  EXPECT_NE(refusal(check_server_config(c)).find("tls.ca_file"), std::string::npos);
+  c.tls.ca_file = "ca.pem";
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+
+  server_config h;
+  h.http_tls = true;
+  EXPECT_NE(refusal(check_server_config(h)).find("tls.key_file"), std::string::npos);
+}
+
+TEST(Config, AnSslListenerRequiringClientCertificatesAuthenticates) {
+  server_config c;
+  c.listeners = "SSL://0.0.0.0:9093";
+  c.advertised_listeners = "SSL://broker.example.com:9093";
+  c.tls.cert_file = "server.pem";
+  c.tls.key_file = "server.key";
+  c.tls.ca_file = "ca.pem";
+  c.tls.clients = net::client_auth::requested;  // anyone may still come in without one
+  EXPECT_NE(refusal(check_server_config(c)).find("allow_unauthenticated_remote"),
+            std::string::npos);
+  c.tls.clients = net::client_auth::required;
+  EXPECT_EQ(refusal(check_server_config(c)), "");
+  auto listeners = listeners_of(c);
+  ASSERT_TRUE(listeners);
+  EXPECT_TRUE(authenticates(c, listeners->front()));
 }
 
 }  // namespace

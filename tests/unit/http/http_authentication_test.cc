@@ -50,12 +50,14 @@ TEST(HttpAuthentication, BasicCredentialsOfAUserLogIn) {
            {"Basic", "Malformed"},
            {"Basic %%%%", "Malformed"},
            {"Bearer eyJhbGciOiJub25lIn0.e30.", "Bearer"},
-           {"Negotiate abc", "Unsupported authentication scheme 'Negotiate'"},
+           {"Negotiate abc", "Unsupported authentication scheme: use HTTP Basic"},
+           {"sk-live-0123456789abcdef", "Unsupported authentication scheme"},
        }) {
     auto v = logins.authenticate(r.header);
     EXPECT_FALSE(v.who) << r.header;
     EXPECT_NE(v.problem.find(r.says), std::string::npos) << r.header << ": " << v.problem;
     EXPECT_EQ(v.problem.find("wrong"), std::string::npos) << "a secret in the answer";
+    EXPECT_EQ(v.problem.find("sk-live"), std::string::npos) << "a secret in the answer";
   }
   EXPECT_EQ(logins.authenticate(basic("nobody:x")).attempted_user, "nobody");
 }
