@@ -29,6 +29,24 @@ backend_error access_denied(resource_type type, std::string_view name) {
   return backend_error{code, security::denied_message(type, name)};
 }
 
+namespace {
+
+// `done`, called with the list after the elements the caller may not `op` (the name
+// `name_of` gives, a resource of `type`) are left out.
+template <typename T, typename NameOf>
+event_backend::callback<std::vector<T>> leaving_out(const caller& who, acl_operation op,
+                                                    resource_type type, NameOf name_of,
+                                                    event_backend::callback<std::vector<T>> done) {
+  return [who, op, type, name_of, done = std::move(done)](outcome<std::vector<T>> all) {
+    if (all) {
+      std::erase_if(*all, [&](const T& e) { return !who.may(op, type, name_of(e)); });
+    }
+    done(std::move(all));
+  };
+}
+
+}  // namespace
+
 bool caller::may_create_topic(std::string_view name) const {
   return may(acl_operation::create, resource_type::cluster, security::cluster_resource_name) ||
          may(acl_operation::create, resource_type::topic, name);
@@ -36,15 +54,9 @@ bool caller::may_create_topic(std::string_view name) const {
 
 void authorizing_backend::list_topics(callback<std::vector<topic_info>> done) {
   // Metadata: the topics the principal may not describe are left out.
-  _inner.list_topics(
-      [who = _caller, done = std::move(done)](outcome<std::vector<topic_info>> topics) {
-        if (topics) {
-          std::erase_if(*topics, [&who](const topic_info& t) {
-            return !who.may(acl_operation::describe, resource_type::topic, t.name);
-          });
-        }
-        done(std::move(topics));
-      });
+  _inner.list_topics(leaving_out<topic_info>(
+      _caller, acl_operation::describe, resource_type::topic,
+      [](const topic_info& t) -> const std::string& { return t.name; }, std::move(done)));
 }
 
 void authorizing_backend::describe_topic(std::string name, callback<topic_info> done) {
@@ -172,15 +184,9 @@ void authorizing_backend::list_groups(callback<std::vector<group_summary>> done)
     _inner.list_groups(std::move(done));
     return;
   }
-  _inner.list_groups(
-      [who = _caller, done = std::move(done)](outcome<std::vector<group_summary>> groups) {
-        if (groups) {
-          std::erase_if(*groups, [&who](const group_summary& g) {
-            return !who.may(acl_operation::describe, resource_type::group, g.group_id);
-          });
-        }
-        done(std::move(groups));
-      });
+  _inner.list_groups(leaving_out<group_summary>(
+      _caller, acl_operation::describe, resource_type::group,
+      [](const group_summary& g) -> const std::string& { return g.group_id; }, std::move(done)));
 }
 
 void authorizing_backend::describe_group(std::string group, callback<group_info> done) {
@@ -199,15 +205,12 @@ void authorizing_backend::group_offsets(std::string group,
     done(access_denied(resource_type::group, group));
     return;
   }
-  _inner.group_offsets(std::move(group), [who = _caller, done = std::move(done)](
-                                             outcome<std::vector<group_partition_offset>> all) {
-    if (all) {
-      std::erase_if(*all, [&who](const group_partition_offset& p) {
-        return !who.may(acl_operation::describe, resource_type::topic, p.topic);
-      });
-    }
-    done(std::move(all));
-  });
+  _inner.group_offsets(
+      std::move(group),
+      leaving_out<group_partition_offset>(
+          _caller, acl_operation::describe, resource_type::topic,
+          [](const group_partition_offset& p) -> const std::string& { return p.topic; },
+          std::move(done)));
 }
 
 void authorizing_backend::reset_group_offsets(std::string group,

@@ -67,6 +67,16 @@ class CommandLineTest(BrookTestCase):
             self.assertNotRegex(out, r"\bTEXT\b", " ".join(args))
         rc, out, err = self.run_brook("bench", "--help")
         self.assertIn("--bootstrap HOST:PORT", out)
+        self.assertIn("-X,--property NAME=VALUE", out)
+
+    def test_bench_properties_are_checked_before_connecting(self):
+        rc, out, err = self.run_brook("bench", "produce", "--count", "1", "-X", "no-equals")
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("-X: 'no-equals' is not NAME=VALUE", err)
+        rc, out, err = self.run_brook("bench", "produce", "--count", "1", "--bootstrap",
+                                      "127.0.0.1:1", "-X", "no.such.property=1")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("no.such.property=1", err)
 
 
 class WildcardHostTest(BrookTestCase):

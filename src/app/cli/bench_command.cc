@@ -154,6 +154,12 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
       ->capture_default_str()
       ->check(at_least(0));
   bench->add_flag("--json", o.json, "Print one JSON object instead of text");
+  bench
+      ->add_option("-X,--property", o.properties,
+                   "A librdkafka property for the producer and consumer, NAME=VALUE "
+                   "(repeatable): security.protocol=SASL_SSL, sasl.mechanisms=SCRAM-SHA-256, "
+                   "ssl.ca.location=ca.pem, ...; a password is better in BROOK_BENCH_SASL_PASSWORD")
+      ->type_name("NAME=VALUE");
   return bench;
 }
 
@@ -168,6 +174,12 @@ done validate_bench_options(const bench_options& o) {
   if (o.mode == "consume" && !o.producer_options_given.empty()) {
     return failure(fmt::format("{} applies to produce and e2e, not consume",
                                o.producer_options_given.front()));
+  }
+  for (const auto& p : o.properties) {
+    const auto eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return failure(fmt::format("-X: '{}' is not NAME=VALUE", p));
+    }
   }
   if (o.mode == "e2e" && o.record_size < 16) {
     return failure(fmt::format(

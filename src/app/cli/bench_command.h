@@ -32,6 +32,9 @@ struct bench_options {
   int32_t batch_size = -1;           // -1: librdkafka's default (1,000,000)
   double rate = 0;                   // records/s; 0: as fast as possible
   bool json = false;
+  // More librdkafka properties for the producer and the consumer (-X name=value), such as
+  // security.protocol, sasl.*, ssl.ca.location: what a secured listener needs.
+  std::vector<std::string> properties;
   // The producer options given (--acks, --rate, ...): consume refuses them.
   std::vector<std::string> producer_options_given;
 };

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <ostream>
 #include <random>
@@ -48,6 +49,18 @@ std::string make_payload(int64_t size) {
   return s;
 }
 
+// -X NAME=VALUE, then sasl.password from BROOK_BENCH_SASL_PASSWORD when set (kept off the
+// command line).
+void add_given_properties(const bench_options& o, property_list& p) {
+  for (const auto& given : o.properties) {
+    const auto eq = given.find('=');
+    p.emplace_back(given.substr(0, eq), given.substr(eq + 1));
+  }
+  if (const char* password = std::getenv("BROOK_BENCH_SASL_PASSWORD")) {
+    p.emplace_back("sasl.password", password);
+  }
+}
+
 property_list producer_properties(const bench_options& o, int32_t linger_ms) {
   property_list p = {
       {"bootstrap.servers", o.bootstrap},
@@ -60,11 +73,14 @@ property_list producer_properties(const bench_options& o, int32_t linger_ms) {
   if (o.batch_size > 0) {
     p.emplace_back("batch.size", std::to_string(o.batch_size));
   }
+  add_given_properties(o, p);
   return p;
 }
 
 property_list consumer_properties(const bench_options& o) {
-  return {{"bootstrap.servers", o.bootstrap}};
+  property_list p = {{"bootstrap.servers", o.bootstrap}};
+  add_given_properties(o, p);
+  return p;
 }
 
 // The topic's partition count, creating it first when --partitions asks for it.

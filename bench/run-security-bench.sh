@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Measures what security costs, with real clients, each figure beside the loopback TCP
+# baseline of the same run, and prints one Markdown table.
+#   bench/run-security-bench.sh [--quick] [--no-build]
+# --quick: 3 s runs instead of 10 s. --no-build: use build/release (or $BROOK_BENCH_BUILD).
+#
+# In a scratch directory under build/ (removed afterwards):
+#   1. baselines: disk write+fdatasync (1 MiB blocks) and loopback TCP (1 MiB writes);
+#   2. a CA and a server certificate (P-256) made with openssl;
+#   3. one `brook serve` (durability interval: the network path is measured, not the disk)
+#      with PLAINTEXT, SSL and SASL_SSL listeners, ACLs on (the admin is a super user;
+#      everyone is allowed where no ACL applies, so every request still asks the
+#      authorizer): `brook bench` (librdkafka) produces 1 KiB records to 6 partitions with
+#      acks=1 for the run's duration, then consumes them all from the beginning, over each
+#      listener (SASL_SSL logs in with SCRAM-SHA-256);
+#   4. REST Proxy v2 produce, one 1 KiB record per request, HTTP Basic, 8 keep-alive
+#      connections (wrk, bench/http/produce.lua): over HTTP, then on a second server over
+#      HTTPS.
+# Results: bench/results/security-<time>.md (the table) and .jsonl (every raw figure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+source bench/lib.sh
+
+quick=0
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-build) build=0 ;;
+    *) echo "usage: bench/run-security-bench.sh [--quick] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+duration=10
+[[ $quick == 1 ]] && duration=3
+
+if [[ $build == 1 ]]; then
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target brook baseline_bench
+fi
+bin=${BROOK_BENCH_BUILD:-$root/build/release}
+brook=$bin/src/app/brook
+baseline=$bin/bench/baseline_bench
+for f in "$brook" "$baseline"; do
+  [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
+done
+command -v openssl >/dev/null || { echo "openssl is needed (Debian: openssl)" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is needed (Debian: wrk)" >&2; exit 1; }
+
+bench_setup security
+record_run_facts
+record duration_s "$duration"
+measure_baselines $((256 << 20))
+
+say "certificates"
+pki=$work/pki
+mkdir -p "$pki"
+(
+  cd "$pki"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -keyout ca.key -out ca.pem -subj "/CN=Brook bench CA" 2>/dev/null
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key \
+    -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1\n' >server.ext
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile server.ext -out server.pem 2>/dev/null
+)
+password=bench-$RANDOM$RANDOM
+export BROOK_SECURITY_ADMIN_PASSWORD=$password
+common=(--durability interval --allow-everyone-if-no-acl-found true
+  --listeners PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0
+  --tls-cert-file "$pki/server.pem" --tls-key-file "$pki/server.key")
+
+# port_of NAME: the port of the listener NAME, from the server's log.
+port_of() {
+  grep -o "kafka listener on 127.0.0.1:[0-9]* (advertised [^)]*): $1," "$work/serve.log" |
+    head -1 | sed 's/kafka listener on 127.0.0.1:\([0-9]*\) .*/\1/'
+}
+
+start_server "${common[@]}"
+declare -A ports=([PLAINTEXT]=$(port_of PLAINTEXT) [SSL]=$(port_of SSL) [SASL_SSL]=$(port_of SASL_SSL))
+tls=(-X security.protocol=SSL -X "ssl.ca.location=$pki/ca.pem")
+sasl=(-X security.protocol=SASL_SSL -X "ssl.ca.location=$pki/ca.pem"
+  -X sasl.mechanisms=SCRAM-SHA-256 -X sasl.username=admin)
+export BROOK_BENCH_SASL_PASSWORD=$password
+for listener in PLAINTEXT SSL SASL_SSL; do
+  kafka_port=${ports[$listener]}
+  extra=()
+  [[ $listener == SSL ]] && extra=("${tls[@]}")
+  [[ $listener == SASL_SSL ]] && extra=("${sasl[@]}")
+  topic=bench-$listener
+  bench "produce_$listener" produce --topic "$topic" --partitions 6 --record-size 1024 \
+    --acks 1 --duration "$duration" "${extra[@]}"
+  produced=$("$python" -c 'import json,sys
+for line in open(sys.argv[1]):
+    f = json.loads(line)
+    if f["name"] == sys.argv[2] and f["value"]:
+        print(f["value"]["records"])' "$jsonl" "produce_$listener" | tail -1)
+  bench "consume_$listener" consume --topic "$topic" --count "${produced:-100000}" "${extra[@]}"
+done
+unset BROOK_BENCH_SASL_PASSWORD
+
+# wrk_rest NAME: 8 connections of single-record v2 produce against $url, with Basic.
+wrk_rest() {
+  local name=$1 out
+  say "wrk $url ($name)"
+  out=$(wrk -t2 -c8 -d"${duration}s" --timeout 10s -H "Authorization: Basic $(printf 'admin:%s' "$password" | base64 -w0)" \
+    -s "$root/bench/http/produce.lua" "$url" -- "bench-$name" binary 1 1024 2>&1) ||
+    { echo "wrk failed: $out" >&2; exit 1; }
+  echo "$out" >>"$work/wrk.log"
+  record "$name" "$(grep '^WRK_JSON ' <<<"$out" | head -1 | cut -d' ' -f2-)"
+}
+wrk_rest rest_http
+stop_server
+
+start_server "${common[@]}" --http-tls true
+url=https://127.0.0.1:$http_port
+wrk_rest rest_https
+finish_run
+
+render_table "$duration" "$(date -u '+%Y-%m-%d %H:%M UTC')" <<'EOF'
+import sys
+from table import Facts, Table
+facts = Facts(sys.argv[1])
+duration, when = sys.argv[2], sys.argv[3]
+one = facts.one
+loop = one("loopback_mb_s")
+print(f"Run of {when}, commit {one('commit')}, {one('machine')}; load before {one('load_before')}, after {one('load_after')}")
+print()
+t = Table("measurement", "figure", "baseline (same run)", "ratio")
+t.baselines(facts)
+plain = {}
+for listener in ("PLAINTEXT", "SSL", "SASL_SSL"):
+    for kind in ("produce", "consume"):
+        r = one(f"{kind}_{listener}")
+        if r is None:
+            t.row(f"{kind} 1 KiB records over {listener}", "**failed**")
+            continue
+        if listener == "PLAINTEXT":
+            plain[kind] = r["mb_per_s"]
+        what = (f"produce 1 KiB records, acks=1, 6 partitions, {duration} s"
+                if kind == "produce" else f"consume them from the beginning")
+        vs = "" if listener == "PLAINTEXT" else f"; {r['mb_per_s'] / plain[kind]:.2f} of PLAINTEXT"
+        err = f", {r['errors']} errors" if r["errors"] else ""
+        t.row(f"{what}, {listener}", f"{r['mb_per_s']:.1f} MB/s, {r['records_per_s']:.0f} records/s{err}",
+              f"{loop:.1f} MB/s loopback", f"{r['mb_per_s'] / loop:.3f}{vs}")
+def per_second(w):
+    return w["requests"] / (w["duration_us"] / 1e6)
+http = one("rest_http")
+for name in ("rest_http", "rest_https"):
+    w = one(name)
+    if w is None:
+        t.row(name, "**failed**")
+        continue
+    errors = sum(w["errors"].values())
+    vs = "" if name == "rest_http" or http is None else f"{per_second(w) / per_second(http):.2f} of HTTP"
+    t.row(f"REST v2 produce, 1 record of 1 KiB per request, Basic, 8 connections, "
+          f"{'HTTPS' if name == 'rest_https' else 'HTTP'}",
+          f"{per_second(w):.0f} requests/s, p99 {w['latency_us']['p99'] / 1000:.2f} ms, {errors} errors",
+          "", vs)
+EOF
+cat "$table"
