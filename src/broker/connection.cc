@@ -295,6 +295,9 @@ bool connection::admissible(const protocol::request_header& h) const {
   if (_sasl->at == sasl_session::stage::failed) {
     return false;  // the connection closes after its failed authentication
   }
+  if (_sasl->required && _sasl->expired(sasl_session::clock::now())) {
+    return h.api_key == 17;  // SaslHandshake: the re-authentication; anything else closes
+  }
   if (h.api_key == protocol::api_versions_key || h.api_key == 17 || h.api_key == 36) {
     return true;  // ApiVersions, SaslHandshake, SaslAuthenticate
   }

@@ -46,7 +46,12 @@ struct sasl_session {
     if (!required) {
       return true;
     }
-    return at == stage::authenticated && (!expires_at || now < *expires_at);
+    return at == stage::authenticated && !expired(now);
+  }
+  // An authenticated session past its end (KIP-368): only a re-authentication
+  // (SaslHandshake) may follow; anything else closes the connection, as on Kafka.
+  bool expired(clock::time_point now) const {
+    return at == stage::authenticated && expires_at && now >= *expires_at;
   }
 };
 

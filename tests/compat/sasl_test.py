@@ -759,6 +759,16 @@ class ReauthenticationTest(SaslServerTestCase):
         wait_until(lambda: c.exchange(3, 1, METADATA_V1) is None, "the session to end",
                    interval=0.2)
 
+    def test_after_the_session_ends_only_a_reauthentication_is_taken(self):
+        # As on Kafka: an expired session's connection closes on anything but SaslHandshake,
+        # ApiVersions included (it is answered before the first login).
+        self.add_user("ivan", "ivan-pw")
+        c = self.sasl_conn()
+        self.assertIsNotNone(c.exchange(18, 0, b""), "ApiVersions before the login")
+        self.assertEqual(scram_login(c, "SCRAM-SHA-512", "ivan", "ivan-pw")[0], 0)
+        wait_until(lambda: c.exchange(18, 0, b"") is None, "ApiVersions to close the connection",
+                   interval=0.2)
+
 
 if __name__ == "__main__":
     unittest.main()
