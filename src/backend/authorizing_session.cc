@@ -5,11 +5,25 @@ namespace brook::backend {
 using security::acl_operation;
 using security::resource_type;
 
-template <typename Partitions, typename TopicOf>
+namespace {
+
+// The topic of each kind of entry the session's calls take.
+const std::string& topic_of(const std::string& topic) {
+  return topic;
+}
+const std::string& topic_of(const topic_partition& p) {
+  return p.topic;
+}
+const std::string& topic_of(const offset_commit& c) {
+  return c.partition.topic;
+}
+
+}  // namespace
+
+template <typename Entries>
 std::optional<backend_error> authorizing_session::topic_refusal(acl_operation op,
-                                                                const Partitions& ps,
-                                                                TopicOf topic_of) const {
-  for (const auto& p : ps) {
+                                                                const Entries& entries) const {
+  for (const auto& p : entries) {
     const std::string& topic = topic_of(p);
     if (!_caller.may(op, resource_type::topic, topic)) {
       return access_denied(resource_type::topic, topic);
@@ -26,8 +40,7 @@ void authorizing_session::subscribe(std::vector<std::string> topics,
     done(access_denied(resource_type::group, _group));
     return;
   }
-  if (auto refused = topic_refusal(acl_operation::describe, topics,
-                                   [](const std::string& t) -> const std::string& { return t; })) {
+  if (auto refused = topic_refusal(acl_operation::describe, topics)) {
     done(std::move(*refused));
     return;
   }
@@ -36,9 +49,7 @@ void authorizing_session::subscribe(std::vector<std::string> topics,
 
 void authorizing_session::assign(std::vector<topic_partition> partitions, callback<void> done) {
   // Kafka's consumer learns at its first fetch; refusing here says so sooner.
-  if (auto refused =
-          topic_refusal(acl_operation::read, partitions,
-                        [](const topic_partition& p) -> const std::string& { return p.topic; })) {
+  if (auto refused = topic_refusal(acl_operation::read, partitions)) {
     done(std::move(*refused));
     return;
   }
@@ -48,9 +59,7 @@ void authorizing_session::assign(std::vector<topic_partition> partitions, callba
 void authorizing_session::poll(poll_request request, callback<poll_result> done) {
   // Fetch needs READ on every topic it reads: a pattern may have assigned one the caller may
   // not read (the ACLs may also have changed since subscribing).
-  if (auto refused =
-          topic_refusal(acl_operation::read, _inner->assignment(),
-                        [](const topic_partition& p) -> const std::string& { return p.topic; })) {
+  if (auto refused = topic_refusal(acl_operation::read, _inner->assignment())) {
     done(std::move(*refused));
     return;
   }
@@ -74,13 +83,8 @@ void authorizing_session::commit(std::optional<std::vector<offset_commit>> offse
     return;
   }
   // The offsets given, or the positions of every assigned partition: READ on each topic.
-  auto refused =
-      offsets
-          ? topic_refusal(
-                acl_operation::read, *offsets,
-                [](const offset_commit& c) -> const std::string& { return c.partition.topic; })
-          : topic_refusal(acl_operation::read, _inner->assignment(),
-                          [](const topic_partition& p) -> const std::string& { return p.topic; });
+  auto refused = offsets ? topic_refusal(acl_operation::read, *offsets)
+                         : topic_refusal(acl_operation::read, _inner->assignment());
   if (refused) {
     done(std::move(*refused));
     return;
@@ -94,9 +98,7 @@ void authorizing_session::committed(std::vector<topic_partition> partitions,
     done(access_denied(resource_type::group, _group));
     return;
   }
-  if (auto refused =
-          topic_refusal(acl_operation::describe, partitions,
-                        [](const topic_partition& p) -> const std::string& { return p.topic; })) {
+  if (auto refused = topic_refusal(acl_operation::describe, partitions)) {
     done(std::move(*refused));
     return;
   }

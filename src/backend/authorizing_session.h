@@ -34,9 +34,10 @@ class authorizing_session final : public consumer_session {
 
  private:
   // The refusal for the first partition whose topic the caller may not `op`, or nullopt.
-  template <typename Partitions, typename TopicOf>
-  std::optional<backend_error> topic_refusal(security::acl_operation op, const Partitions& ps,
-                                             TopicOf topic_of) const;
+  // (Topic names, topic_partitions or offset_commits.)
+  template <typename Entries>
+  std::optional<backend_error> topic_refusal(security::acl_operation op,
+                                             const Entries& entries) const;
 
   std::shared_ptr<consumer_session> _inner;
   const caller _caller;

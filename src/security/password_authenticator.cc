@@ -28,7 +28,7 @@ std::optional<principal> password_authenticator::login(std::string_view user,
   const uint64_t generation = _users.generation();
   {
     std::lock_guard lock(_mutex);
-    auto it = _remembered.find(std::string(user));
+    auto it = _remembered.find(user);
     if (it != _remembered.end()) {
       const auto& r = it->second;
       const bool fresh = r.generation == generation && now - r.at < _ttl;

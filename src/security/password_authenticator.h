@@ -15,11 +15,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "security/credential_source.h"
 #include "security/principal.h"
@@ -51,8 +51,8 @@ class password_authenticator {
   const std::chrono::seconds _ttl;
   const std::string _key;  // random, this process only
   mutable std::mutex _mutex;
-  std::unordered_map<std::string, remembered> _remembered;  // by user; guarded by _mutex
-  uint64_t _hits = 0;                                       // guarded by _mutex
+  std::map<std::string, remembered, std::less<>> _remembered;  // by user; guarded by _mutex
+  uint64_t _hits = 0;                                          // guarded by _mutex
 };
 
 }  // namespace brook::security

@@ -16,8 +16,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,8 +35,7 @@ class one_user final : public credential_source {
       _alice[m] = scram_credential_from_password(m, "pw", 2);
     }
   }
-  std::optional<scram_credential> find(std::string_view user,
-                                       scram_mechanism m) const override {
+  std::optional<scram_credential> find(std::string_view user, scram_mechanism m) const override {
     if (user != "alice") {
       return std::nullopt;
     }
