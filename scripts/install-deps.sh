@@ -12,6 +12,8 @@ packages=(
   libboost1.81-dev libsqlite3-dev libssl-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
   libsimdjson-dev
+  # the HTTP client (net/http_fetch): OpenID Connect discovery and keys
+  libcurl4-openssl-dev
   # the log cleaner's 128-bit key digests (XXH3)
   libxxhash-dev
   # libFuzzer for the request-decoding fuzz target

@@ -94,6 +94,19 @@ done check_server_config(const server_config& c) {
         "TLS (an SSL or SASL_SSL listener, or http.tls) needs a certificate and its key: set "
         "tls.cert_file and tls.key_file (see doc/security.md)");
   }
+  const auto& mechanisms = c.security.sasl_mechanisms;
+  if (c.oidc.issuer.empty() &&
+      std::find(mechanisms.begin(), mechanisms.end(), "OAUTHBEARER") != mechanisms.end()) {
+    return failure(
+        "security.sasl_mechanisms names OAUTHBEARER, which needs oidc.issuer: the OpenID "
+        "Connect issuer whose tokens to take (see doc/security.md)");
+  }
+  for (const auto* url : {&c.oidc.issuer, &c.oidc.jwks_uri}) {
+    if (!url->empty() && !url->starts_with("https://") && !url->starts_with("http://")) {
+      return failure(std::string(url == &c.oidc.issuer ? "oidc.issuer" : "oidc.jwks_uri") +
+                     " must be an http:// or https:// URL, got '" + *url + "'");
+    }
+  }
   if (c.tls.clients != net::client_auth::none && c.tls.ca_file.empty()) {
     return failure("tls.client_auth needs tls.ca_file: the CAs client certificates must chain to");
   }

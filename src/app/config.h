@@ -14,6 +14,8 @@
 #include "broker/broker_config.h"
 #include "http/http_config.h"
 #include "net/tls_context.h"
+#include "security/jwt_validator.h"
+#include "security/oidc_keys.h"
 #include "storage/log_config.h"
 
 namespace brook::app {
@@ -54,6 +56,11 @@ struct server_config {
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
   // certificates (mTLS).
   net::tls_config tls;
+  // [oidc]: the OpenID Connect issuer whose tokens SASL OAUTHBEARER and HTTP Bearer take
+  // (no issuer: no tokens taken). The issuer itself is oidc.issuer; token_rules.issuer
+  // is filled from it at start.
+  security::oidc_settings oidc;
+  security::jwt_rules token_rules;
   // http.tls: HTTPS on the HTTP listener, with the [tls] certificate.
   bool http_tls = false;
   http::http_config http;

@@ -26,6 +26,8 @@
 #include "net/periodic_timer.h"
 #include "net/tls_context.h"
 #include "security/acl_authorizer.h"
+#include "security/jwt_validator.h"
+#include "security/oidc_keys.h"
 #include "security/password_authenticator.h"
 #include "security/sasl_authenticator.h"
 #include "security/scram_credential.h"
@@ -280,7 +282,18 @@ int run_serve(const server_config& config) {
   if (!ensure_admin(config.security, **users)) {
     return 1;
   }
-  security::sasl_authenticator sasl(**users, config.security.sasl_mechanisms);
+  // Tokens of the OpenID Connect issuer (SASL OAUTHBEARER, HTTP Bearer), when one is set:
+  // its keys are fetched in the background from here on.
+  std::unique_ptr<security::oidc_keys> issuer_keys;
+  std::unique_ptr<security::jwt_validator> tokens;
+  if (!config.oidc.issuer.empty()) {
+    issuer_keys = std::make_unique<security::oidc_keys>(config.oidc);
+    issuer_keys->start();
+    security::jwt_rules rules = config.token_rules;
+    rules.issuer = config.oidc.issuer;
+    tokens = std::make_unique<security::jwt_validator>(std::move(rules), *issuer_keys);
+  }
+  security::sasl_authenticator sasl(**users, config.security.sasl_mechanisms, tokens.get());
   auto listeners = listeners_of(config);
   if (!listeners) {
     log::error("{}", listeners.error());
@@ -431,7 +444,8 @@ int run_serve(const server_config& config) {
   // HTTP logins (http.authentication): Basic, with the users of the Kafka port.
   security::password_authenticator passwords(**users);
   const http::http_authentication http_logins_checked =
-      http_logins ? http::http_authentication(passwords) : http::http_authentication();
+      http_logins ? http::http_authentication(passwords, tokens.get())
+                  : http::http_authentication();
   // The REST Proxy over it.
   std::unique_ptr<http::rest_service> rest;
   if (config.http.enabled) {
@@ -461,7 +475,9 @@ int run_serve(const server_config& config) {
     rest = std::move(*started_rest);
     log::info("http listener on {}:{} (REST Proxy v2 and v3), {}, {}", config.http.host,
               rest->port(), config.http_tls ? "https" : "http",
-              http_logins ? "logins required (HTTP Basic)" : "no logins");
+              !http_logins ? "no logins"
+              : tokens     ? "logins required (HTTP Basic or Bearer)"
+                           : "logins required (HTTP Basic)");
   }
 
   auto ready =

@@ -352,8 +352,9 @@ std::vector<server_setting> make_settings() {
       [](auto& c) -> auto& { return c.kafka.request_read_timeout; }));
   s.push_back(name_list(
       "security.sasl_mechanisms", "--sasl-mechanisms", "MECHANISMS",
-      "must be SASL mechanisms Brook implements: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN",
-      "SASL mechanisms SASL listeners offer (comma-separated)",
+      "must be SASL mechanisms Brook implements: SCRAM-SHA-256, SCRAM-SHA-512, PLAIN, "
+      "OAUTHBEARER",
+      "SASL mechanisms SASL listeners offer (comma-separated; OAUTHBEARER needs oidc.issuer)",
       [](auto& c) -> auto& { return c.security.sasl_mechanisms; }, valid_sasl_mechanism));
   s.push_back(integer(
       "security.connections_max_reauth_ms", "--connections-max-reauth-ms", "MS", 0, max_ms,
@@ -407,6 +408,49 @@ std::vector<server_setting> make_settings() {
       "Client certificates on TLS listeners: not asked for, asked for, or required (a "
       "verified certificate's subject is the principal on SSL listeners)",
       [](auto& c) -> auto& { return c.tls.clients; }));
+  s.push_back(text(
+      "oidc.issuer", "--oidc-issuer", "URL", {},
+      "OpenID Connect issuer whose tokens log in (SASL OAUTHBEARER, HTTP Bearer), exactly as "
+      "its tokens' iss says: https://keycloak.example.com/realms/brook",
+      [](auto& c) -> auto& { return c.oidc.issuer; }));
+  s.push_back(text(
+      "oidc.jwks_uri", "--oidc-jwks-uri", "URL", {},
+      "The issuer's JWK Set URL (empty: from its discovery document)",
+      [](auto& c) -> auto& { return c.oidc.jwks_uri; }));
+  s.push_back(text(
+      "oidc.ca_file", "--oidc-ca-file", "PATH", {},
+      "PEM file with the CAs the issuer's https certificate must chain to (empty: the "
+      "system's)",
+      [](auto& c) -> auto& { return c.oidc.fetch.ca_file; }));
+  s.push_back(name_list(
+      "oidc.audience", "--oidc-audience", "NAMES", "must be audience names (comma-separated)",
+      "A token's aud must name one of these (comma-separated; empty: aud is not checked)",
+      [](auto& c) -> auto& { return c.token_rules.audiences; },
+      [](std::string_view a) { return !a.empty(); }));
+  s.push_back(text(
+      "oidc.principal_claim", "--oidc-principal-claim", "CLAIM", "must not be empty",
+      "The claim that names the principal User:<claim> (sub; preferred_username for Keycloak)",
+      [](auto& c) -> auto& { return c.token_rules.principal_claim; }));
+  s.push_back(integer(
+      "oidc.clock_skew_s", "--oidc-clock-skew-s", "S", 0, 3600,
+      "must be a number of seconds, 0 to 3600",
+      "Clock difference allowed when checking a token's exp and nbf",
+      [](auto& c) -> auto& { return c.token_rules.clock_skew; }));
+  s.push_back(integer(
+      "oidc.fetch_timeout_ms", "--oidc-fetch-timeout-ms", "MS", 1, 60'000,
+      "must be a number of milliseconds, 1 to 60000",
+      "Longest wait for the issuer's discovery document or keys",
+      [](auto& c) -> auto& { return c.oidc.fetch.timeout; }));
+  s.push_back(integer(
+      "oidc.jwks_refresh_ms", "--oidc-jwks-refresh-ms", "MS", 1000, max_ms,
+      "must be a number of milliseconds, 1000 or more",
+      "Fetch the issuer's keys again when they are this old",
+      [](auto& c) -> auto& { return c.oidc.refresh; }));
+  s.push_back(integer(
+      "oidc.jwks_min_refetch_ms", "--oidc-jwks-min-refetch-ms", "MS", 0, max_ms,
+      "must be a number of milliseconds",
+      "A token signed by an unknown key fetches the keys again, at most once in this long",
+      [](auto& c) -> auto& { return c.oidc.min_refetch; }));
   s.push_back(boolean(
       "security.allow_unauthenticated_remote", "--allow-unauthenticated-remote",
       "Allow PLAINTEXT listeners on addresses other than loopback (anyone who reaches them can "
@@ -520,8 +564,9 @@ std::vector<server_setting> make_settings() {
   s.push_back(choice<std::string>(
       "http.authentication", "--http-authentication",
       {{"auto", "auto"}, {"basic", "basic"}, {"none", "none"}},
-      "How HTTP requests log in (basic: HTTP Basic with a user's credentials; none: everyone "
-      "is User:ANONYMOUS; auto: basic when a Kafka listener authenticates)",
+      "How HTTP requests log in (basic: HTTP Basic with a user's credentials, or a Bearer "
+      "token when oidc.issuer is set; none: everyone is User:ANONYMOUS; auto: basic when a "
+      "Kafka listener authenticates)",
       [](auto& c) -> auto& { return c.security.http_authentication; }));
   s.push_back(name_list(
       "http.allowed_hosts", "--http-allowed-hosts", "HOSTS",

@@ -7,9 +7,10 @@ namespace brook {
 
 namespace {
 
-constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char standard[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr char url_safe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-constexpr std::array<int8_t, 256> make_table() {
+constexpr std::array<int8_t, 256> make_table(const char* alphabet) {
   std::array<int8_t, 256> t{};
   for (auto& v : t) {
     v = -1;
@@ -19,11 +20,10 @@ constexpr std::array<int8_t, 256> make_table() {
   }
   return t;
 }
-constexpr auto table = make_table();
+constexpr auto standard_table = make_table(standard);
+constexpr auto url_safe_table = make_table(url_safe);
 
-}  // namespace
-
-std::string base64_encode(std::string_view bytes) {
+std::string encode(std::string_view bytes, const char* alphabet, bool pad) {
   std::string out;
   out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
@@ -40,26 +40,23 @@ std::string base64_encode(std::string_view bytes) {
     uint32_t n = at(i) << 16;
     out.push_back(alphabet[n >> 18 & 63]);
     out.push_back(alphabet[n >> 12 & 63]);
-    out.append("==");
+    if (pad) {
+      out.append("==");
+    }
   } else if (rest == 2) {
     uint32_t n = at(i) << 16 | at(i + 1) << 8;
     out.push_back(alphabet[n >> 18 & 63]);
     out.push_back(alphabet[n >> 12 & 63]);
     out.push_back(alphabet[n >> 6 & 63]);
-    out.push_back('=');
+    if (pad) {
+      out.push_back('=');
+    }
   }
   return out;
 }
 
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 == 0 && !text.empty()) {
-    if (text.back() == '=') {
-      text.remove_suffix(1);
-      if (text.back() == '=') {
-        text.remove_suffix(1);
-      }
-    }
-  }
+// `text` has no padding left.
+std::optional<std::string> decode(std::string_view text, const std::array<int8_t, 256>& table) {
   if (text.size() % 4 == 1) {
     return std::nullopt;
   }
@@ -83,6 +80,32 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return std::nullopt;  // non-canonical: trailing bits set
   }
   return out;
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  return encode(bytes, standard, true);
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 == 0 && !text.empty()) {
+    if (text.back() == '=') {
+      text.remove_suffix(1);
+      if (text.back() == '=') {
+        text.remove_suffix(1);
+      }
+    }
+  }
+  return decode(text, standard_table);
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  return encode(bytes, url_safe, false);
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  return decode(text, url_safe_table);
 }
 
 }  // namespace brook

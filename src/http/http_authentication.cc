@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "base/base64.h"
+#include "http/await.h"
 
 namespace brook::http {
 
@@ -21,51 +22,109 @@ bool same_scheme(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Text safe inside a quoted-string of a header: printable ASCII without '"' or '\'.
+std::string quotable(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 200)) {
+    out.push_back(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '?');
+  }
+  return out;
+}
+
 }  // namespace
 
-http_authentication::verdict http_authentication::authenticate(
-    std::string_view authorization) const {
+boost::asio::awaitable<http_authentication::verdict> http_authentication::authenticate(
+    std::string authorization) const {
   if (!required()) {
-    return {security::principal::anonymous(), {}, {}};
+    co_return verdict{security::principal::anonymous(), {}, {}, {}, false};
   }
   if (authorization.empty()) {
-    return {std::nullopt,
-            "Authentication required: send the credentials of a Brook user with HTTP Basic "
-            "(curl -u user:password)",
-            {}};
+    co_return verdict{std::nullopt,
+                      takes_tokens()
+                          ? "Authentication required: send the credentials of a Brook user "
+                            "with HTTP Basic (curl -u user:password) or a token of the "
+                            "OpenID Connect issuer (Authorization: Bearer <token>)"
+                          : "Authentication required: send the credentials of a Brook user "
+                            "with HTTP Basic (curl -u user:password)",
+                      {},
+                      {},
+                      false};
   }
-  const size_t space = authorization.find(' ');
-  const std::string_view scheme = authorization.substr(0, space);
-  std::string_view token =
-      space == std::string_view::npos ? std::string_view() : authorization.substr(space + 1);
-  while (!token.empty() && token.front() == ' ') {
-    token.remove_prefix(1);
+  const std::string_view header = authorization;
+  const size_t space = header.find(' ');
+  const std::string_view scheme = header.substr(0, space);
+  std::string_view credentials =
+      space == std::string_view::npos ? std::string_view() : header.substr(space + 1);
+  while (!credentials.empty() && credentials.front() == ' ') {
+    credentials.remove_prefix(1);
   }
-  while (!token.empty() && token.back() == ' ') {
-    token.remove_suffix(1);
+  while (!credentials.empty() && credentials.back() == ' ') {
+    credentials.remove_suffix(1);
   }
   if (same_scheme(scheme, "Bearer")) {
-    return {std::nullopt,
-            "Bearer tokens are not accepted by this server: use HTTP Basic with the "
-            "credentials of a Brook user",
-            {}};
+    if (!takes_tokens()) {
+      co_return verdict{std::nullopt,
+                        "Bearer tokens are not accepted by this server (no oidc.issuer is "
+                        "set): use HTTP Basic with the credentials of a Brook user",
+                        {},
+                        "bearer",
+                        false};
+    }
+    const std::string token(credentials);
+    const security::jwt_validator* tokens = _tokens;
+    auto check = [tokens, token](std::function<void(security::token_verdict)> done) {
+      tokens->validate(token, std::move(done));
+    };
+    security::token_verdict checked = co_await await_callback<security::token_verdict>(check);
+    if (!checked.who) {
+      co_return verdict{std::nullopt, "Invalid bearer token: " + checked.reason, checked.claimed,
+                        "bearer", true};
+    }
+    co_return verdict{std::move(checked.who), {}, checked.claimed, "bearer", false};
   }
   if (!same_scheme(scheme, "Basic")) {
     // The scheme is not echoed: a client that sends a bare secret makes it the "scheme".
-    return {std::nullopt, "Unsupported authentication scheme: use HTTP Basic", {}};
+    co_return verdict{std::nullopt,
+                      takes_tokens() ? "Unsupported authentication scheme: use HTTP Basic or Bearer"
+                                     : "Unsupported authentication scheme: use HTTP Basic",
+                      {},
+                      {},
+                      false};
   }
-  auto decoded = base64_decode(token);
+  co_return check_basic(credentials);
+}
+
+http_authentication::verdict http_authentication::check_basic(std::string_view credentials) const {
+  auto decoded = base64_decode(credentials);
   const size_t colon = decoded ? decoded->find(':') : std::string::npos;
   if (!decoded || colon == std::string::npos) {
-    return {std::nullopt, "Malformed HTTP Basic credentials: expected base64 of user:password", {}};
+    return {std::nullopt,
+            "Malformed HTTP Basic credentials: expected base64 of user:password",
+            {},
+            "basic",
+            false};
   }
   const std::string_view user = std::string_view(*decoded).substr(0, colon);
   const std::string_view password = std::string_view(*decoded).substr(colon + 1);
   auto who = _passwords->login(user, password);
   if (!who) {
-    return {std::nullopt, "Invalid user name or password", std::string(user.substr(0, 256))};
+    return {std::nullopt, "Invalid user name or password", std::string(user.substr(0, 256)),
+            "basic", false};
   }
-  return {std::move(who), {}, std::string(user)};
+  return {std::move(who), {}, std::string(user), "basic", false};
+}
+
+std::vector<std::string> http_authentication::challenges(const verdict& v) const {
+  std::vector<std::string> out = {R"(Basic realm="brook", charset="UTF-8")"};
+  if (takes_tokens()) {
+    if (v.bad_token) {
+      out.push_back(R"(Bearer realm="brook", error="invalid_token", error_description=")" +
+                    quotable(v.problem) + "\"");
+    } else {
+      out.emplace_back(R"(Bearer realm="brook")");
+    }
+  }
+  return out;
 }
 
 }  // namespace brook::http

@@ -43,7 +43,7 @@ bhttp::response<bhttp::string_body> make_response(http_response r, unsigned vers
     res.set(bhttp::field::content_type, r.content_type);
   }
   for (auto& [name, value] : r.headers) {
-    res.set(name, value);
+    res.insert(name, value);  // a header may repeat (WWW-Authenticate: Basic, then Bearer)
   }
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
@@ -379,11 +379,15 @@ asio::awaitable<bool> http_connection::serve_one() {
   }
   if (!m.found->open) {
     // Before the body is read: a client that may not log in sends nothing more.
-    auto login = _server.authentication().authenticate(head[bhttp::field::authorization]);
+    std::string authorization(head[bhttp::field::authorization]);
+    const http_authentication& logins = _server.authentication();
+    http_authentication::verdict login = co_await logins.authenticate(std::move(authorization));
     if (!login.who) {
       _server.login_refused(login.attempted_user, login.problem, req.client_host.substr(1));
       auto r = error_response(rest::error_codes::unauthorized, login.problem);
-      r.headers.emplace_back("WWW-Authenticate", std::string(http_authentication::challenge));
+      for (auto& challenge : logins.challenges(login)) {
+        r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+      }
       co_return co_await answer(r, keep_alive && !has_body(header));
     }
     req.principal = std::move(*login.who);

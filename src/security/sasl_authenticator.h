@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "security/credential_source.h"
+#include "security/jwt_validator.h"
 #include "security/sasl_server.h"
 
 namespace brook::security {
@@ -18,8 +19,10 @@ const std::vector<std::string>& known_sasl_mechanisms();
 
 class sasl_authenticator {
  public:
-  // `users` outlives the authenticator; `enabled` are names of known mechanisms.
-  sasl_authenticator(const credential_source& users, std::vector<std::string> enabled);
+  // `users` (and `tokens`, when given) outlive the authenticator; `enabled` are names of
+  // known mechanisms. OAUTHBEARER needs `tokens`: it is not offered without.
+  sasl_authenticator(const credential_source& users, std::vector<std::string> enabled,
+                     const jwt_validator* tokens = nullptr);
 
   const std::vector<std::string>& mechanisms() const { return _enabled; }
   bool enabled(std::string_view mechanism) const;
@@ -30,6 +33,7 @@ class sasl_authenticator {
  private:
   const credential_source& _users;
   std::vector<std::string> _enabled;
+  const jwt_validator* _tokens;
 };
 
 }  // namespace brook::security

@@ -129,5 +129,24 @@ TEST(Base64, RoundTripsEveryByteValue) {
   }
 }
 
+TEST(Base64Url, UsesTheUrlAlphabetWithoutPadding) {
+  EXPECT_EQ(base64url_encode(std::string("\xfb\xff\xbf", 3)), "-_-_");
+  EXPECT_EQ(base64url_encode("f"), "Zg");
+  EXPECT_EQ(base64url_encode("fo"), "Zm8");
+  EXPECT_EQ(base64url_encode("foo"), "Zm9v");
+  EXPECT_EQ(base64url_decode("-_-_"), std::string("\xfb\xff\xbf", 3));
+  EXPECT_EQ(base64url_decode("Zm8"), "fo");
+  // RFC 7515 appendix A.1's header.
+  EXPECT_EQ(base64url_decode("eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9"),
+            "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}");
+}
+
+TEST(Base64Url, RefusesPaddingTheStandardAlphabetAndBadLengths) {
+  EXPECT_EQ(base64url_decode("Zm8="), std::nullopt);
+  EXPECT_EQ(base64url_decode("+/+/"), std::nullopt);
+  EXPECT_EQ(base64url_decode("Zm9vY"), std::nullopt);
+  EXPECT_EQ(base64url_decode("Zm9"), std::nullopt);  // trailing bits set
+}
+
 }  // namespace
 }  // namespace brook

@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
 #include "base/base64.h"
 #include "security/user_directory.h"
 #include "support/temp_dir.h"
+#include "support/token_issuer.h"
 
 namespace brook::http {
 namespace {
@@ -13,11 +18,23 @@ std::string basic(std::string_view user_password) {
   return "Basic " + base64_encode(user_password);
 }
 
+// The verdict on `header`, the coroutine run to its end.
+http_authentication::verdict check(const http_authentication& a, std::string_view header) {
+  boost::asio::io_context io;
+  std::optional<http_authentication::verdict> out;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> { out = co_await a.authenticate(std::string(header)); },
+      boost::asio::detached);
+  io.run();
+  return *out;
+}
+
 TEST(HttpAuthentication, WithoutLoginsEveryoneIsAnonymousWhateverTheyOffer) {
   http_authentication none;
   EXPECT_FALSE(none.required());
   for (std::string_view header : {"", "Basic !!", "Bearer x", "AWS4-HMAC-SHA256 Credential=a"}) {
-    auto v = none.authenticate(header);
+    auto v = check(none, header);
     ASSERT_TRUE(v.who) << header;
     EXPECT_EQ(v.who->to_string(), "User:ANONYMOUS");
   }
@@ -33,10 +50,10 @@ TEST(HttpAuthentication, BasicCredentialsOfAUserLogIn) {
   http_authentication logins(passwords);
   EXPECT_TRUE(logins.required());
 
-  auto ok = logins.authenticate(basic("alice:p:w d"));  // the password may hold ':' and ' '
+  auto ok = check(logins, basic("alice:p:w d"));  // the password may hold ':' and ' '
   ASSERT_TRUE(ok.who) << ok.problem;
   EXPECT_EQ(ok.who->to_string(), "User:alice");
-  EXPECT_TRUE(logins.authenticate("bAsIc   " + base64_encode("alice:p:w d") + "  ").who);
+  EXPECT_TRUE(check(logins, "bAsIc   " + base64_encode("alice:p:w d") + "  ").who);
 
   struct refusal {
     std::string header;
@@ -53,13 +70,52 @@ TEST(HttpAuthentication, BasicCredentialsOfAUserLogIn) {
            {"Negotiate abc", "Unsupported authentication scheme: use HTTP Basic"},
            {"sk-live-0123456789abcdef", "Unsupported authentication scheme"},
        }) {
-    auto v = logins.authenticate(r.header);
+    auto v = check(logins, r.header);
     EXPECT_FALSE(v.who) << r.header;
     EXPECT_NE(v.problem.find(r.says), std::string::npos) << r.header << ": " << v.problem;
     EXPECT_EQ(v.problem.find("wrong"), std::string::npos) << "a secret in the answer";
     EXPECT_EQ(v.problem.find("sk-live"), std::string::npos) << "a secret in the answer";
   }
-  EXPECT_EQ(logins.authenticate(basic("nobody:x")).attempted_user, "nobody");
+  EXPECT_EQ(check(logins, basic("nobody:x")).attempted_user, "nobody");
+  // Without an issuer only Basic is offered.
+  auto refused = check(logins, "");
+  EXPECT_EQ(logins.challenges(refused),
+            std::vector<std::string>{R"(Basic realm="brook", charset="UTF-8")"});
+}
+
+TEST(HttpAuthentication, BearerTokensOfTheIssuerLogInBesideBasic) {
+  test::temp_dir dir;
+  auto users = security::user_directory::open(dir.path());
+  ASSERT_TRUE(users);
+  security::password_authenticator passwords(**users);
+  test::token_issuer issuer("https://issuer.test");
+  security::jwt_validator tokens(
+      {"https://issuer.test", {"brook"}, "sub", std::chrono::seconds(30)}, issuer.keys());
+  http_authentication logins(passwords, &tokens);
+  EXPECT_TRUE(logins.takes_tokens());
+
+  auto ok = check(logins, "Bearer " + issuer.token(test::token_issuer::claims("alice", "brook")));
+  ASSERT_TRUE(ok.who) << ok.problem;
+  EXPECT_EQ(ok.who->to_string(), "User:alice");
+  EXPECT_EQ(ok.mechanism, "bearer");
+
+  auto expired = test::token_issuer::claims("alice", "brook");
+  expired["exp"] = std::to_string(std::time(nullptr) - 3600);
+  auto refused = check(logins, "Bearer " + issuer.token(expired));
+  EXPECT_FALSE(refused.who);
+  EXPECT_TRUE(refused.bad_token);
+  EXPECT_NE(refused.problem.find("expired"), std::string::npos) << refused.problem;
+  auto headers = logins.challenges(refused);
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_TRUE(headers[1].starts_with(R"(Bearer realm="brook", error="invalid_token")"))
+      << headers[1];
+
+  auto none = check(logins, "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.");
+  EXPECT_FALSE(none.who);
+  EXPECT_NE(none.problem.find("alg 'none' is not accepted"), std::string::npos) << none.problem;
+  auto nothing = check(logins, "");
+  EXPECT_NE(nothing.problem.find("Bearer"), std::string::npos);
+  EXPECT_EQ(logins.challenges(nothing).back(), R"(Bearer realm="brook")");
 }
 
 }  // namespace

@@ -1,0 +1,78 @@
+#include "net/http_fetch.h"
+
+#include <mutex>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+namespace brook::net {
+
+namespace {
+
+struct transfer {
+  std::string body;
+  size_t max_bytes = 0;
+  bool too_big = false;
+};
+
+size_t on_data(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<transfer*>(user);
+  const size_t n = size * count;
+  if (t->body.size() + n > t->max_bytes) {
+    t->too_big = true;
+    return 0;  // curl stops with CURLE_WRITE_ERROR
+  }
+  t->body.append(data, n);
+  return n;
+}
+
+void init_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+expected<fetch_reply, std::string> http_get(const std::string& url, const fetch_options& options) {
+  init_once();
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) {
+    return unexpected(std::string("cannot start an HTTP client"));
+  }
+  transfer t;
+  t.max_bytes = options.max_bytes;
+  const long timeout_ms = static_cast<long>(options.timeout.count());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "brook");
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  if (!options.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
+  }
+  const CURLcode rc = curl_easy_perform(curl);
+  fetch_reply reply;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  curl_easy_cleanup(curl);
+  if (t.too_big) {
+    return unexpected(fmt::format("the answer is over {} bytes", options.max_bytes));
+  }
+  if (rc == CURLE_OPERATION_TIMEDOUT) {
+    return unexpected(fmt::format("no answer within {} ms", timeout_ms));
+  }
+  if (rc != CURLE_OK) {
+    return unexpected(std::string(curl_easy_strerror(rc)));
+  }
+  reply.body = std::move(t.body);
+  return reply;
+}
+
+}  // namespace brook::net

@@ -1,0 +1,114 @@
+#include "security/jwt_validator.h"
+
+#include <algorithm>
+
+namespace brook::security {
+
+jwt_validator::jwt_validator(jwt_rules rules, key_source& keys, clock_fn now)
+    : _rules(std::move(rules)), _keys(keys), _now(std::move(now)) {}
+
+void jwt_validator::validate(std::string_view text, std::function<void(token_verdict)> done) const {
+  auto token = parse_json_web_token(text);
+  if (!token) {
+    done({std::nullopt, std::nullopt, "malformed token: " + token.error(), {}});
+    return;
+  }
+  if (!supported_jws_algorithm(token->alg)) {
+    token_verdict refused;
+    refused.reason = "alg '" + token->alg +
+                     "' is not accepted (RS256/384/512, PS256/384/512, ES256/384/512 are)";
+    if (auto it = token->strings.find(_rules.principal_claim); it != token->strings.end()) {
+      refused.claimed = it->second.substr(0, 256);
+    }
+    done(std::move(refused));
+    return;
+  }
+  auto shared = std::make_shared<json_web_token>(std::move(*token));
+  const std::string kid = shared->kid;
+  _keys.keys_for(kid, [this, shared, done = std::move(done)](
+                          std::shared_ptr<const json_web_key_set> keys, std::string problem) {
+    if (!keys) {
+      token_verdict refused;
+      refused.reason = "the issuer's keys are not at hand: " + problem;
+      if (auto it = shared->strings.find(_rules.principal_claim); it != shared->strings.end()) {
+        refused.claimed = it->second.substr(0, 256);
+      }
+      done(std::move(refused));
+      return;
+    }
+    done(check(*shared, *keys));
+  });
+}
+
+token_verdict jwt_validator::check(const json_web_token& token,
+                                   const json_web_key_set& keys) const {
+  token_verdict out;
+  if (auto it = token.strings.find(_rules.principal_claim); it != token.strings.end()) {
+    out.claimed = it->second.substr(0, 256);
+  }
+  auto refuse = [&out](std::string why) {
+    out.reason = std::move(why);
+    return out;
+  };
+  if (!supported_jws_algorithm(token.alg)) {
+    return refuse("alg '" + token.alg + "' is not accepted");
+  }
+  bool verified = false;
+  if (!token.kid.empty()) {
+    auto it = keys.keys.find(token.kid);
+    if (it == keys.keys.end()) {
+      return refuse("the issuer has no key with kid '" + token.kid + "'");
+    }
+    if (!it->second.fits(token.alg)) {
+      return refuse("key '" + token.kid + "' is not a " + token.alg + " key");
+    }
+    verified = it->second.verify(token.alg, token.signed_text, token.signature);
+  } else {
+    // No kid: any key of the set that makes this algorithm's signatures.
+    verified = std::any_of(keys.keys.begin(), keys.keys.end(), [&token](const auto& k) {
+      return k.second.verify(token.alg, token.signed_text, token.signature);
+    });
+  }
+  if (!verified) {
+    return refuse("bad signature");
+  }
+  if (token.iss != _rules.issuer) {
+    return refuse("iss '" + token.iss.substr(0, 256) + "' is not the issuer '" + _rules.issuer +
+                  "'");
+  }
+  if (!_rules.audiences.empty() &&
+      std::none_of(token.aud.begin(), token.aud.end(), [this](const std::string& a) {
+        return std::find(_rules.audiences.begin(), _rules.audiences.end(), a) !=
+               _rules.audiences.end();
+      })) {
+    return refuse(token.aud.empty()
+                      ? std::string("the token has no aud")
+                      : "aud '" + token.aud.front().substr(0, 256) +
+                            (token.aud.size() > 1 ? "', ..." : "'") + " does not name this server");
+  }
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(_now().time_since_epoch()).count();
+  const int64_t skew = _rules.clock_skew.count();
+  if (!token.exp) {
+    return refuse("the token has no exp");
+  }
+  if (*token.exp + skew <= now) {
+    return refuse("the token expired " + std::to_string(now - *token.exp) + " s ago");
+  }
+  if (token.nbf && *token.nbf - skew > now) {
+    return refuse("the token is not valid for another " + std::to_string(*token.nbf - now) +
+                  " s (nbf)");
+  }
+  auto claim = token.strings.find(_rules.principal_claim);
+  if (claim == token.strings.end() || claim->second.empty()) {
+    return refuse("the token has no " + _rules.principal_claim + " claim to name the principal");
+  }
+  if (claim->second.size() > 256) {
+    return refuse("the " + _rules.principal_claim + " claim is over 256 bytes");
+  }
+  out.who = principal{"User", claim->second};
+  out.expiry = std::chrono::system_clock::time_point(std::chrono::seconds(*token.exp + skew));
+  return out;
+}
+
+}  // namespace brook::security
