@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/server_settings.h"
+#include "protocol/topic_name.h"
 
 namespace brook::app {
 namespace {
@@ -107,6 +108,9 @@ done check_server_config(const server_config& c) {
                      " must be an http:// or https:// URL, got '" + *url + "'");
     }
   }
+  if (!protocol::is_legal_topic_name(c.audit.topic)) {
+    return failure("audit.topic '" + c.audit.topic + "' is not a valid topic name");
+  }
   if (c.tls.clients != net::client_auth::none && c.tls.ca_file.empty()) {
     return failure("tls.client_auth needs tls.ca_file: the CAs client certificates must chain to");
   }
@@ -161,6 +165,17 @@ done check_server_config(const server_config& c) {
 bool authenticates(const server_config& c, const broker::listener_config& l) {
   return broker::uses_sasl(l.protocol) || (l.protocol == broker::security_protocol::ssl &&
                                            c.tls.clients == net::client_auth::required);
+}
+
+bool audit_enabled(const server_config& c) {
+  if (c.audit.enabled != "auto") {
+    return c.audit.enabled == "true";
+  }
+  auto listeners = listeners_of(c);
+  return http_logins_required(c) ||
+         (listeners &&
+          std::any_of(listeners->begin(), listeners->end(),
+                      [&c](const broker::listener_config& l) { return authenticates(c, l); }));
 }
 
 bool http_logins_required(const server_config& c) {

@@ -15,6 +15,7 @@
 #include "http/http_config.h"
 #include "net/tls_context.h"
 #include "security/jwt_validator.h"
+#include "security/login_limiter.h"
 #include "security/oidc_keys.h"
 #include "storage/log_config.h"
 
@@ -40,6 +41,16 @@ struct security_settings {
   // Basic), "none" (everyone is User:ANONYMOUS) or "auto" (basic when a Kafka listener
   // authenticates, else none).
   std::string http_authentication = "auto";
+  // Failed logins allowed per client address and per user name in a window, on both ports.
+  security::login_limits failed_logins;
+};
+
+// [audit]: the audit topic.
+struct audit_settings {
+  // "auto" (on when a Kafka listener or HTTP authenticates), "true" or "false".
+  std::string enabled = "auto";
+  std::string topic = "_brook_audit";
+  std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
 };
 
 struct server_config {
@@ -53,6 +64,7 @@ struct server_config {
   std::string listener_security_protocol_map;
   std::string advertised_listeners;
   security_settings security;
+  audit_settings audit;
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
   // certificates (mTLS).
   net::tls_config tls;
@@ -93,6 +105,8 @@ outcome<std::vector<broker::listener_config>> listeners_of(const server_config& 
 // Whether HTTP requests must log in (http.authentication, "auto" resolved against the
 // listeners: logins when one of them authenticates).
 bool http_logins_required(const server_config& config);
+// Whether the audit topic is written (audit.enabled; auto: when anything authenticates).
+bool audit_enabled(const server_config& config);
 
 // Whether a listener authenticates its clients: SASL, or SSL with client certificates
 // required (tls.client_auth = required).

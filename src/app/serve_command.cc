@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <ostream>
 
 #include "app/server_settings.h"
@@ -26,7 +27,10 @@
 #include "net/periodic_timer.h"
 #include "net/tls_context.h"
 #include "security/acl_authorizer.h"
+#include "security/audit_log.h"
 #include "security/jwt_validator.h"
+#include "security/login_guard.h"
+#include "security/login_limiter.h"
 #include "security/oidc_keys.h"
 #include "security/password_authenticator.h"
 #include "security/sasl_authenticator.h"
@@ -139,6 +143,44 @@ bool ensure_admin(const security_settings& s, security::user_directory& users) {
                  s.admin_user.c_str(), password.c_str());
   }
   return true;
+}
+
+// The audit log over `events`: audit.topic created when absent (one partition, retention
+// audit.retention_ms), records appended with acks=all. Null (logged) when the topic cannot
+// be made.
+std::unique_ptr<security::audit_log> start_audit(const audit_settings& settings,
+                                                 backend::event_backend& events) {
+  backend::new_topic t;
+  t.name = settings.topic;
+  t.partitions = 1;
+  t.configs = {{"retention.ms", std::to_string(settings.retention.count())},
+               {"cleanup.policy", "delete"}};
+  std::promise<std::optional<std::string>> made;
+  events.create_topic(t, [&made](const backend::outcome<backend::topic_info>& r) {
+    made.set_value(r || r.error().code == protocol::kafka_error::topic_already_exists
+                       ? std::nullopt
+                       : std::optional<std::string>(r.error().message));
+  });
+  if (auto problem = made.get_future().get()) {
+    log::error("cannot create the audit topic {}: {}", settings.topic, *problem);
+    return nullptr;
+  }
+  const std::string topic = settings.topic;
+  return std::make_unique<security::audit_log>([&events, topic](std::vector<std::string> records,
+                                                                std::function<void(bool)> done) {
+    std::vector<backend::produce_record> batch;
+    batch.reserve(records.size());
+    for (auto& r : records) {
+      backend::produce_record pr;
+      pr.value = std::move(r);
+      batch.push_back(std::move(pr));
+    }
+    events.produce(
+        topic, std::move(batch),
+        [done = std::move(done)](std::vector<backend::produce_result> results) {
+          done(std::all_of(results.begin(), results.end(), [](const auto& r) { return !r.error; }));
+        });
+  });
 }
 
 }  // namespace
@@ -357,6 +399,35 @@ int run_serve(const server_config& config) {
   (*b)->set_users(**users);
   (*b)->set_sasl(sasl);
   (*b)->set_acls(**acls);
+  // The event backend the HTTP layer and the audit log work over: the in-process broker's.
+  backend::local_backend events(**b);
+  // Failed-login limits and the audit topic (audit.*): every login on either port and
+  // every refused request goes through `logins` and the authorizer's denial observer.
+  security::login_limiter login_limits(config.security.failed_logins);
+  std::unique_ptr<security::audit_log> audit;
+  if (audit_enabled(config)) {
+    audit = start_audit(config.audit, events);
+    if (!audit) {
+      (*groups)->stop();
+      (void)logs.close_all();
+      return 1;
+    }
+    (*acls)->on_denial([log = audit.get()](const security::principal& who, std::string_view host,
+                                           security::acl_operation op,
+                                           const security::acl_resource& resource) {
+      security::audit_event e;
+      e.event = "authorization";
+      e.outcome = "denied";
+      e.client = std::string(host.substr(host.starts_with('/') ? 1 : 0));
+      e.principal = who.to_string();
+      e.operation = std::string(security::acl_operation_name(op));
+      e.resource_type = std::string(security::resource_type_name(resource.type));
+      e.resource_name = std::string(resource.name);
+      log->record(std::move(e));
+    });
+  }
+  security::login_guard logins(login_limits, audit.get());
+  (*b)->set_logins(logins);
   // The certificate of TLS listeners and of HTTPS, read once here and again on SIGHUP.
   // HTTPS asks for no client certificate (HTTP logs in with Basic; probes have none).
   std::shared_ptr<net::tls_context> tls;
@@ -439,12 +510,11 @@ int run_serve(const server_config& config) {
   cleaner.start();
   kafka_io.start();
 
-  // The event backend the HTTP layer works over: the in-process broker's.
-  backend::local_backend events(**b);
-  // HTTP logins (http.authentication): Basic, with the users of the Kafka port.
+  // HTTP logins (http.authentication): Basic, with the users of the Kafka port, and Bearer
+  // tokens of the OpenID Connect issuer; limited and audited as Kafka logins are.
   security::password_authenticator passwords(**users);
   const http::http_authentication http_logins_checked =
-      http_logins ? http::http_authentication(passwords, tokens.get())
+      http_logins ? http::http_authentication(passwords, tokens.get(), &logins)
                   : http::http_authentication();
   // The REST Proxy over it.
   std::unique_ptr<http::rest_service> rest;
@@ -520,6 +590,10 @@ int run_serve(const server_config& config) {
   if (rest) {
     rest->stop();
     rest.reset();
+  }
+  // What the last requests recorded reaches the audit topic before the broker stops.
+  if (audit) {
+    audit->stop();
   }
   events.stop();
   stop_kafka();

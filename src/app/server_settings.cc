@@ -408,6 +408,37 @@ std::vector<server_setting> make_settings() {
       "Client certificates on TLS listeners: not asked for, asked for, or required (a "
       "verified certificate's subject is the principal on SSL listeners)",
       [](auto& c) -> auto& { return c.tls.clients; }));
+  s.push_back(integer(
+      "security.failed_login_limit_per_address", "--failed-login-limit-per-address", "INT", 0,
+      1'000'000, "must be a number of failed logins, 0 (no limit) to 1000000",
+      "Failed logins from one client address within security.failed_login_window_ms before its "
+      "further attempts are refused unchecked (0: no limit)",
+      [](auto& c) -> auto& { return c.security.failed_logins.per_address; }));
+  s.push_back(integer(
+      "security.failed_login_limit_per_user", "--failed-login-limit-per-user", "INT", 0, 1'000'000,
+      "must be a number of failed logins, 0 (no limit) to 1000000",
+      "Failed logins as one user name within security.failed_login_window_ms before further "
+      "attempts as it are refused, even with the right password (0: no limit)",
+      [](auto& c) -> auto& { return c.security.failed_logins.per_user; }));
+  s.push_back(integer(
+      "security.failed_login_window_ms", "--failed-login-window-ms", "MS", 1000, 86'400'000,
+      "must be a number of milliseconds, 1000 to 86400000",
+      "The window failed logins are counted in; a refusal lasts until it ends",
+      [](auto& c) -> auto& { return c.security.failed_logins.window; }));
+  s.push_back(choice<std::string>(
+      "audit.enabled", "--audit", {{"auto", "auto"}, {"true", "true"}, {"false", "false"}},
+      "Append authentications and authorization denials to audit.topic (auto: when a Kafka "
+      "listener or HTTP authenticates)",
+      [](auto& c) -> auto& { return c.audit.enabled; }));
+  s.push_back(text(
+      "audit.topic", "--audit-topic", "TOPIC", "must not be empty",
+      "The audit topic (created at start with audit.retention_ms when absent)",
+      [](auto& c) -> auto& { return c.audit.topic; }));
+  s.push_back(integer(
+      "audit.retention_ms", "--audit-retention-ms", "MS", -1, max_ms,
+      "must be a number of milliseconds, or -1 (forever)",
+      "How long audit records are kept (the audit topic's retention.ms when Brook creates it)",
+      [](auto& c) -> auto& { return c.audit.retention; }));
   s.push_back(text(
       "oidc.issuer", "--oidc-issuer", "URL", {},
       "OpenID Connect issuer whose tokens log in (SASL OAUTHBEARER, HTTP Bearer), exactly as "

@@ -39,7 +39,7 @@ event_backend::callback<std::vector<T>> leaving_out(const caller& who, acl_opera
                                                     event_backend::callback<std::vector<T>> done) {
   return [who, op, type, name_of, done = std::move(done)](outcome<std::vector<T>> all) {
     if (all) {
-      std::erase_if(*all, [&](const T& e) { return !who.may(op, type, name_of(e)); });
+      std::erase_if(*all, [&](const T& e) { return !who.sees(op, type, name_of(e)); });
     }
     done(std::move(all));
   };
@@ -48,8 +48,13 @@ event_backend::callback<std::vector<T>> leaving_out(const caller& who, acl_opera
 }  // namespace
 
 bool caller::may_create_topic(std::string_view name) const {
-  return may(acl_operation::create, resource_type::cluster, security::cluster_resource_name) ||
-         may(acl_operation::create, resource_type::topic, name);
+  if (sees(acl_operation::create, resource_type::cluster, security::cluster_resource_name) ||
+      sees(acl_operation::create, resource_type::topic, name)) {
+    return true;
+  }
+  authorizer.denied(who, host, acl_operation::create,
+                    security::acl_resource{resource_type::topic, name});
+  return false;
 }
 
 void authorizing_backend::list_topics(callback<std::vector<topic_info>> done) {
@@ -74,7 +79,7 @@ void authorizing_backend::create_topic(new_topic t, callback<topic_info> done) {
   }
   // CreateTopics shows the new topic's configs only to who may describe them.
   const bool show_configs =
-      _caller.may(acl_operation::describe_configs, resource_type::topic, t.name);
+      _caller.sees(acl_operation::describe_configs, resource_type::topic, t.name);
   _inner.create_topic(std::move(t),
                       [show_configs, done = std::move(done)](outcome<topic_info> created) {
                         if (created && !show_configs) {
@@ -179,8 +184,8 @@ void authorizing_backend::fetch(fetch_request request, fetch_callback done) {
 void authorizing_backend::list_groups(callback<std::vector<group_summary>> done) {
   // ListGroups: every group with DESCRIBE on the cluster, else those the principal may
   // describe.
-  if (_caller.may(acl_operation::describe, resource_type::cluster,
-                  security::cluster_resource_name)) {
+  if (_caller.sees(acl_operation::describe, resource_type::cluster,
+                   security::cluster_resource_name)) {
     _inner.list_groups(std::move(done));
     return;
   }

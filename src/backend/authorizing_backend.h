@@ -26,8 +26,13 @@ struct caller {
   security::principal who;
   std::string host;  // the client's address as Kafka reports it ("/127.0.0.1")
 
+  // A refusal is audited.
   bool may(security::acl_operation op, security::resource_type type, std::string_view name) const {
     return authorizer.authorize(who, host, op, security::acl_resource{type, name});
+  }
+  // The same decision, told to nobody: for what is only left out of a list.
+  bool sees(security::acl_operation op, security::resource_type type, std::string_view name) const {
+    return authorizer.permits(who, host, op, security::acl_resource{type, name});
   }
   // Kafka's rule for creating a topic: CREATE on the cluster or on the topic itself.
   bool may_create_topic(std::string_view name) const;

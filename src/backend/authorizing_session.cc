@@ -69,7 +69,7 @@ void authorizing_session::poll(poll_request request, callback<poll_result> done)
   _inner->poll(request, [who = _caller, done = std::move(done)](outcome<poll_result> got) {
     if (got) {
       std::erase_if(got->records, [&who](const consumed_record& r) {
-        return !who.may(acl_operation::read, resource_type::topic, r.topic);
+        return !who.sees(acl_operation::read, resource_type::topic, r.topic);
       });
     }
     done(std::move(got));

@@ -17,6 +17,7 @@
 #include "broker/topic_table.h"
 #include "security/acl_authorizer.h"
 #include "security/authorizer.h"
+#include "security/login_guard.h"
 #include "security/sasl_authenticator.h"
 #include "security/user_directory.h"
 #include "storage/log_manager.h"
@@ -82,6 +83,10 @@ class broker {
   const security::sasl_authenticator* sasl() const { return _sasl; }
   void set_sasl(const security::sasl_authenticator& a) { _sasl = &a; }
 
+  // Where logins are limited and audited (set at start-up; null: neither).
+  security::login_guard* logins() const { return _logins; }
+  void set_logins(security::login_guard& g) { _logins = &g; }
+
   // The consumer-group coordinator (set once at start-up, before the listener starts).
   group::group_coordinator& groups() { return *_groups; }
   void set_groups(group::group_coordinator& g) { _groups = &g; }
@@ -108,6 +113,7 @@ class broker {
   security::user_directory* _users = nullptr;
   security::acl_authorizer* _acls = nullptr;
   const security::sasl_authenticator* _sasl = nullptr;
+  security::login_guard* _logins = nullptr;
   security::allow_all_authorizer _allow_all;
   const security::authorizer* _authorizer = &_allow_all;
 };

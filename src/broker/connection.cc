@@ -178,6 +178,11 @@ asio::awaitable<bool> connection::handshake() {
       log::info("TLS handshake failed on {} from {}: {} ({} failed so far)", _listener,
                 describe_peer(), ec.message(), n);
     }
+    // A client certificate refused is a failed login (garbage and plaintext are not).
+    if (auto* guard = _broker.logins();
+        guard != nullptr && ec && ec.message().find("certificate") != std::string::npos) {
+      guard->failed({_listener, _client_host.substr(1), "SSL"}, "", ec.message());
+    }
     co_return false;
   }
   _last_activity = clock::now();
@@ -186,6 +191,9 @@ asio::awaitable<bool> connection::handshake() {
     // User:ANONYMOUS, as Kafka's default principal builder does).
     if (auto subject = _transport.peer_subject()) {
       _sasl->principal = security::principal{"User", std::move(*subject)};
+      if (auto* guard = _broker.logins()) {
+        guard->succeeded({_listener, _client_host.substr(1), "SSL"}, _sasl->principal);
+      }
     }
   }
   co_return true;

@@ -43,14 +43,19 @@ std::span<const acl_operation> operations_of(resource_type type) {
 }  // namespace
 
 bool request_context::may_create_topic(std::string_view name) const {
-  return authorized_on_cluster(acl_operation::create) ||
-         authorized(acl_operation::create, resource_type::topic, name);
+  if (permitted(acl_operation::create, resource_type::cluster, security::cluster_resource_name) ||
+      permitted(acl_operation::create, resource_type::topic, name)) {
+    return true;
+  }
+  authorizer->denied(principal, client_host, acl_operation::create,
+                     security::acl_resource{resource_type::topic, name});
+  return false;
 }
 
 int32_t request_context::authorized_operations(resource_type type, std::string_view name) const {
   int32_t bits = 0;
   for (acl_operation op : operations_of(type)) {
-    if (authorized(op, type, name)) {
+    if (permitted(op, type, name)) {
       bits |= int32_t{1} << static_cast<int>(op);
     }
   }

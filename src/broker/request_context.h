@@ -44,10 +44,15 @@ struct request_context {
   }
 
   // May this request's principal do `op` to the resource? The one question every handler
-  // asks before acting.
+  // asks before acting; a refusal is audited.
   bool authorized(security::acl_operation op, security::resource_type type,
                   std::string_view name) const {
     return authorizer->authorize(principal, client_host, op, security::acl_resource{type, name});
+  }
+  // The same decision, told to nobody: for what is only left out of a list.
+  bool permitted(security::acl_operation op, security::resource_type type,
+                 std::string_view name) const {
+    return authorizer->permits(principal, client_host, op, security::acl_resource{type, name});
   }
   bool authorized_on_cluster(security::acl_operation op) const {
     return authorized(op, security::resource_type::cluster, security::cluster_resource_name);

@@ -6,6 +6,7 @@
 #include "base/log_throttle.h"
 #include "base/text.h"
 #include "broker/broker.h"
+#include "security/login_guard.h"
 
 namespace brook::broker {
 
@@ -28,10 +29,29 @@ void sasl_exchange_step(broker& b, const std::shared_ptr<request_context>& req,
     return;
   }
   const std::string mechanism = session->mechanism;
-  auto finish = [&b, req, session, mechanism,
-                 done = std::move(done)](security::sasl_step step) mutable {
+  security::login_attempt attempt{req->listener, req->client_host.substr(1), mechanism};
+  security::login_guard* guard = b.logins();
+  // Too many failures from this address (or as the user named so far): not checked at all.
+  std::optional<std::string> limited;
+  if (guard != nullptr) {
+    limited = guard->admit(attempt, exchange->attempted_user());
+  }
+  auto finish = [&b, req, session, mechanism, guard, attempt = std::move(attempt),
+                 done = std::move(done)](security::sasl_step step, bool limited) mutable {
     sasl_exchange_outcome out;
+    const std::string user = session->exchange ? session->exchange->attempted_user() : "";
+    if (guard != nullptr && !limited && step.outcome != security::sasl_step::state::failure) {
+      // The user is known now (SCRAM's first message, PLAIN's only one): over its limit,
+      // the exchange ends here, a right password or not.
+      if (auto why = guard->admit(attempt, user)) {
+        step = security::sasl_step{security::sasl_step::state::failure, {}, *why};
+        limited = true;
+      }
+    }
     const auto fail = [&](const std::string& reason) {
+      if (guard != nullptr && !limited) {
+        guard->failed(attempt, user, reason);
+      }
       if (failure_log().allow()) {
         log::info("authentication failed on {} from {}: mechanism {}, user '{}': {}", req->listener,
                   req->client_host.substr(1), mechanism,
@@ -82,17 +102,24 @@ void sasl_exchange_step(broker& b, const std::shared_ptr<request_context>& req,
         session->exchange.reset();
         out.outcome = sasl_exchange_outcome::state::success;
         out.token = std::move(step.response);
+        if (guard != nullptr) {
+          guard->succeeded(attempt, who);
+        }
       }
     }
     done(std::move(out));
   };
+  if (limited) {
+    finish(security::sasl_step{security::sasl_step::state::failure, {}, *limited}, true);
+    return;
+  }
   // The mechanism may answer later on another thread (one that waits for a key server):
   // the session is touched only on the connection's thread, and only after step()
   // returned (finish may release the mechanism).
   exchange->step(token, [executor = req->executor,
                          finish = std::move(finish)](security::sasl_step step) mutable {
     boost::asio::post(executor, [finish = std::move(finish), step = std::move(step)]() mutable {
-      finish(std::move(step));
+      finish(std::move(step), false);
     });
   });
 }

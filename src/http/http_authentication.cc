@@ -31,13 +31,58 @@ std::string quotable(std::string_view text) {
   return out;
 }
 
+// The user name of Basic credentials, without checking them ("" for anything else).
+std::string basic_user(std::string_view authorization) {
+  const size_t space = authorization.find(' ');
+  if (space == std::string_view::npos || !same_scheme(authorization.substr(0, space), "Basic")) {
+    return {};
+  }
+  std::string_view credentials = authorization.substr(space + 1);
+  while (!credentials.empty() && credentials.front() == ' ') {
+    credentials.remove_prefix(1);
+  }
+  while (!credentials.empty() && credentials.back() == ' ') {
+    credentials.remove_suffix(1);
+  }
+  auto decoded = base64_decode(credentials);
+  const size_t colon = decoded ? decoded->find(':') : std::string::npos;
+  return colon == std::string::npos ? std::string()
+                                    : decoded->substr(0, std::min<size_t>(colon, 256));
+}
+
 }  // namespace
 
 boost::asio::awaitable<http_authentication::verdict> http_authentication::authenticate(
-    std::string authorization) const {
+    std::string authorization, security::login_attempt from, std::string known) const {
   if (!required()) {
-    co_return verdict{security::principal::anonymous(), {}, {}, {}, false};
+    co_return verdict{security::principal::anonymous(), {}, {}, {}, false, false};
   }
+  if (_guard != nullptr && !authorization.empty()) {
+    // Over a failed-login limit: refused before any password or token is checked.
+    if (auto why = _guard->admit(from, basic_user(authorization))) {
+      co_return verdict{std::nullopt,
+                        "Too many failed logins: " + *why + "; try again later",
+                        basic_user(authorization),
+                        {},
+                        false,
+                        true,
+                        _guard->retry_after().count()};
+    }
+  }
+  verdict v = co_await check(authorization);
+  if (_guard != nullptr && !v.mechanism.empty()) {
+    from.mechanism = v.mechanism;
+    if (!v.who) {
+      _guard->failed(from, v.attempted_user, v.problem);
+    } else if (v.who->to_string() != known) {
+      _guard->succeeded(from, *v.who);
+    }
+  }
+  co_return v;
+}
+
+boost::asio::awaitable<http_authentication::verdict> http_authentication::check(
+    std::string_view authorization) const {
   if (authorization.empty()) {
     co_return verdict{std::nullopt,
                       takes_tokens()

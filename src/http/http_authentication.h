@@ -18,6 +18,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "security/jwt_validator.h"
+#include "security/login_guard.h"
 #include "security/password_authenticator.h"
 #include "security/principal.h"
 
@@ -27,11 +28,12 @@ class http_authentication {
  public:
   // No login: everyone is User:ANONYMOUS.
   http_authentication() = default;
-  // Logins required, checked by `passwords` and, when given, bearer tokens by `tokens`
-  // (both outlive this object).
+  // Logins required, checked by `passwords` and, when given, bearer tokens by `tokens`;
+  // limited and audited by `guard` when given (all three outlive this object).
   explicit http_authentication(security::password_authenticator& passwords,
-                               const security::jwt_validator* tokens = nullptr)
-      : _passwords(&passwords), _tokens(tokens) {}
+                               const security::jwt_validator* tokens = nullptr,
+                               security::login_guard* guard = nullptr)
+      : _passwords(&passwords), _tokens(tokens), _guard(guard) {}
 
   bool required() const { return _passwords != nullptr; }
   bool takes_tokens() const { return _tokens != nullptr; }
@@ -43,22 +45,32 @@ class http_authentication {
     std::string mechanism;                   // "basic", "bearer" or "" (nothing sent)
     bool bad_token = false;                  // a bearer token was refused (RFC 6750's
                                              // error="invalid_token")
+    bool limited = false;                    // refused unchecked: too many failed logins (429)
+    int64_t retry_after_s = 0;               // when limited: the limit's window
   };
   // The principal of a request with this Authorization header ("" when it has none). A
   // bearer token may wait for the issuer's keys: the caller's coroutine resumes on its
-  // own executor.
-  boost::asio::awaitable<verdict> authenticate(std::string authorization) const;
+  // own executor. `from` says where the request came from, for the failed-login limits and
+  // the audit; a success is audited unless its principal is `known` (the connection's
+  // previous request logged in as it).
+  // (No default arguments: GCC 12 mishandles the temporaries they make in a co_await
+  // expression. Callers name each argument before the co_await.)
+  boost::asio::awaitable<verdict> authenticate(std::string authorization,
+                                               security::login_attempt from,
+                                               std::string known) const;
 
   // The WWW-Authenticate headers of a 401 answer that refused `v`: Basic, and Bearer when
   // tokens are taken (with error="invalid_token" when one was refused).
   std::vector<std::string> challenges(const verdict& v) const;
 
  private:
-  // Everything but the wait for a token's verdict.
+  // The check itself, before the guard counts its outcome.
+  boost::asio::awaitable<verdict> check(std::string_view authorization) const;
   verdict check_basic(std::string_view credentials) const;
 
   security::password_authenticator* _passwords = nullptr;
   const security::jwt_validator* _tokens = nullptr;
+  security::login_guard* _guard = nullptr;
 };
 
 }  // namespace brook::http

@@ -43,7 +43,12 @@ bhttp::response<bhttp::string_body> make_response(http_response r, unsigned vers
     res.set(bhttp::field::content_type, r.content_type);
   }
   for (auto& [name, value] : r.headers) {
-    res.insert(name, value);  // a header may repeat (WWW-Authenticate: Basic, then Bearer)
+    // WWW-Authenticate may repeat (Basic, then Bearer); any other header is set once.
+    if (name == "WWW-Authenticate") {
+      res.insert(name, value);
+    } else {
+      res.set(name, value);
+    }
   }
   res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
@@ -381,15 +386,23 @@ asio::awaitable<bool> http_connection::serve_one() {
     // Before the body is read: a client that may not log in sends nothing more.
     std::string authorization(head[bhttp::field::authorization]);
     const http_authentication& logins = _server.authentication();
-    http_authentication::verdict login = co_await logins.authenticate(std::move(authorization));
+    security::login_attempt from{_stream.tls() ? "https" : "http", req.client_host.substr(1), {}};
+    http_authentication::verdict login =
+        co_await logins.authenticate(std::move(authorization), std::move(from), _logged_in);
     if (!login.who) {
       _server.login_refused(login.attempted_user, login.problem, req.client_host.substr(1));
+      if (login.limited) {
+        auto r = error_response(rest::error_codes::too_many_logins, login.problem);
+        r.headers.emplace_back("Retry-After", std::to_string(login.retry_after_s));
+        co_return co_await answer(r, false);
+      }
       auto r = error_response(rest::error_codes::unauthorized, login.problem);
       for (auto& challenge : logins.challenges(login)) {
         r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
       }
       co_return co_await answer(r, keep_alive && !has_body(header));
     }
+    _logged_in = login.who->to_string();
     req.principal = std::move(*login.who);
   }
   auto coding = parse_content_encoding(head[bhttp::field::content_encoding]);

@@ -37,6 +37,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   boost::asio::awaitable<bool> serve_one();
 
   http_transport _stream;
+  std::string _logged_in;  // the principal the previous request logged in as (audited once)
   boost::beast::flat_buffer _buffer;
   http_server& _server;
   std::atomic<bool> _busy{false};

@@ -94,8 +94,8 @@ bool acl_authorizer::is_super_user(const principal& who) const {
                      [&](const std::string& s) { return names(s, who, who.name); });
 }
 
-bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_operation op,
-                               const acl_resource& resource) const {
+bool acl_authorizer::permits(const principal& who, std::string_view host, acl_operation op,
+                             const acl_resource& resource) const {
   if (is_super_user(who)) {
     return true;
   }
@@ -122,12 +122,12 @@ bool acl_authorizer::authorize(const principal& who, std::string_view host, acl_
   return any_apply ? allowed : _options.allow_everyone_if_no_acl_found;
 }
 
-bool acl_authorizer::authorize_any(const principal& who, std::string_view host, acl_operation op,
-                                   resource_type type) const {
+bool acl_authorizer::permits_any(const principal& who, std::string_view host, acl_operation op,
+                                 resource_type type) const {
   // As Kafka: first the ordinary check of a name no binding names, so that super users, "*"
   // bindings and allow_everyone_if_no_acl_found (no binding applies to it) count. Past it,
   // only an ALLOW of the operation itself (or ALL) that no DENY covers allows.
-  if (authorize(who, host, op, acl_resource{type, unnamed_resource})) {
+  if (permits(who, host, op, acl_resource{type, unnamed_resource})) {
     return true;
   }
   host = address_of(host);

@@ -1,6 +1,6 @@
 // acl_authorizer: Kafka's ACL model (AclAuthorizer) over the bindings in acls.db.
 //
-// authorize(principal, host, operation, resource):
+// permits(principal, host, operation, resource):
 //   1. a super user (security.super_users) may do everything;
 //   2. the bindings that apply to the resource are those of its type whose pattern is
 //      LITERAL with its name or "*", or PREFIXED with a prefix of its name;
@@ -43,14 +43,14 @@ class acl_authorizer final : public authorizer {
   static result<std::unique_ptr<acl_authorizer>> open(const std::filesystem::path& data_dir,
                                                       acl_authorizer_options options);
 
-  bool authorize(const principal& who, std::string_view host, acl_operation op,
-                 const acl_resource& resource) const override;
+  bool permits(const principal& who, std::string_view host, acl_operation op,
+               const acl_resource& resource) const override;
   // Allowed when an ordinary check of a resource no binding names allows it ("*" bindings,
   // allow_everyone_if_no_acl_found), or an ALLOW of the operation itself (or ALL) for the
   // principal and host names some resource of the type that no DENY covers (a DENY on the
   // same literal name, on "*", or on a prefix of it). Kafka's authorizeByResourceType.
-  bool authorize_any(const principal& who, std::string_view host, acl_operation op,
-                     resource_type type) const override;
+  bool permits_any(const principal& who, std::string_view host, acl_operation op,
+                   resource_type type) const override;
   bool is_super_user(const principal& who) const;
 
   // Adds bindings (all durable, or none added).

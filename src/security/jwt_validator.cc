@@ -7,8 +7,9 @@ namespace brook::security {
 jwt_validator::jwt_validator(jwt_rules rules, key_source& keys, clock_fn now)
     : _rules(std::move(rules)), _keys(keys), _now(std::move(now)) {}
 
-void jwt_validator::validate(std::string_view text, std::function<void(token_verdict)> done) const {
-  auto token = parse_json_web_token(text);
+void jwt_validator::validate(std::string_view token_text,
+                             std::function<void(token_verdict)> done) const {
+  auto token = parse_json_web_token(token_text);
   if (!token) {
     done({std::nullopt, std::nullopt, "malformed token: " + token.error(), {}});
     return;
@@ -25,19 +26,20 @@ void jwt_validator::validate(std::string_view text, std::function<void(token_ver
   }
   auto shared = std::make_shared<json_web_token>(std::move(*token));
   const std::string kid = shared->kid;
-  _keys.keys_for(kid, [this, shared, done = std::move(done)](
-                          std::shared_ptr<const json_web_key_set> keys, std::string problem) {
-    if (!keys) {
-      token_verdict refused;
-      refused.reason = "the issuer's keys are not at hand: " + problem;
-      if (auto it = shared->strings.find(_rules.principal_claim); it != shared->strings.end()) {
-        refused.claimed = it->second.substr(0, 256);
-      }
-      done(std::move(refused));
-      return;
-    }
-    done(check(*shared, *keys));
-  });
+  _keys.keys_for(
+      kid, [this, shared, done = std::move(done)](std::shared_ptr<const json_web_key_set> keys,
+                                                  const std::string& problem) {
+        if (!keys) {
+          token_verdict refused;
+          refused.reason = "the issuer's keys are not at hand: " + problem;
+          if (auto it = shared->strings.find(_rules.principal_claim); it != shared->strings.end()) {
+            refused.claimed = it->second.substr(0, 256);
+          }
+          done(std::move(refused));
+          return;
+        }
+        done(check(*shared, *keys));
+      });
 }
 
 token_verdict jwt_validator::check(const json_web_token& token,

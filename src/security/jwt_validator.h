@@ -60,7 +60,7 @@ class jwt_validator {
   const jwt_rules& rules() const { return _rules; }
   // Checks `token`; `done` runs once, on the caller's thread or later on another (when the
   // keys had to be fetched).
-  void validate(std::string_view token, std::function<void(token_verdict)> done) const;
+  void validate(std::string_view token_text, std::function<void(token_verdict)> done) const;
   // The checks once the keys are at hand.
   token_verdict check(const json_web_token& token, const json_web_key_set& keys) const;
 

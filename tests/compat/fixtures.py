@@ -119,6 +119,11 @@ class BrookServer:
                 "--kafka-port", str(port)] + self.extra_args
         if not any(a.startswith("--http-port") for a in self.extra_args):
             args += ["--http-port", "0"]  # never the shared default 8082 in tests
+        # Every test client comes from 127.0.0.1, and many try bad logins on purpose: the
+        # failed-login limits are off unless a test (audit_test) sets them.
+        for limit in ("--failed-login-limit-per-address", "--failed-login-limit-per-user"):
+            if limit not in self.extra_args:
+                args += [limit, "0"]
         args = self.wrapper + args
         # setpriv --pdeathsig: the server dies with the test even if the test is killed.
         self.proc = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--"] + args,

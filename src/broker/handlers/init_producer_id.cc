@@ -32,7 +32,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   // An idempotent producer needs IDEMPOTENT_WRITE on the cluster or, since Kafka 3.0
   // (KIP-679), WRITE on some topic.
-  if (!req->authorized_on_cluster(security::acl_operation::idempotent_write) &&
+  if (!req->permitted(security::acl_operation::idempotent_write, security::resource_type::cluster,
+                      security::cluster_resource_name) &&
       !req->authorized_on_any(security::acl_operation::write, security::resource_type::topic)) {
     out.error_code = protocol::code(kafka_error::cluster_authorization_failed);
     respond.send(req->header, out);

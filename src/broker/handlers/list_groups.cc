@@ -26,13 +26,15 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   list_groups_response out;
   out.error_code = 0;
   // DESCRIBE on the cluster lists every group; otherwise those the principal may DESCRIBE.
-  const bool all = req->authorized_on_cluster(security::acl_operation::describe);
+  const bool all =
+      req->permitted(security::acl_operation::describe, security::resource_type::cluster,
+                     security::cluster_resource_name);
   for (auto& g : b.groups().list_groups()) {
     if (filtered && std::find(states.begin(), states.end(), g.state) == states.end()) {
       continue;
     }
-    if (!all && !req->authorized(security::acl_operation::describe, security::resource_type::group,
-                                 g.group_id)) {
+    if (!all && !req->permitted(security::acl_operation::describe, security::resource_type::group,
+                                g.group_id)) {
       continue;
     }
     auto& o = out.groups.emplace_back();

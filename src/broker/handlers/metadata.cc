@@ -57,6 +57,9 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   auto may_describe = [&](const std::string& name) {
     return req->authorized(security::acl_operation::describe, security::resource_type::topic, name);
   };
+  auto sees = [&](const std::string& name) {
+    return req->permitted(security::acl_operation::describe, security::resource_type::topic, name);
+  };
   auto describe_allowed = [&](const topic& t, metadata_response::metadata_response_topic& entry) {
     describe(b, t, entry);
     if (in->include_topic_authorized_operations) {
@@ -68,7 +71,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   bool all = !in->topics.has_value() || (version == 0 && in->topics->empty());
   if (all) {
     for (const auto& t : b.topics().list()) {
-      if (may_describe(t->name)) {
+      if (sees(t->name)) {
         describe_allowed(*t, out.topics.emplace_back());
       }
     }

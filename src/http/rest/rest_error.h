@@ -33,6 +33,7 @@ constexpr int consumer_format_mismatch = 40601;
 constexpr int consumer_already_subscribed = 40901;
 constexpr int consumer_already_exists = 40902;
 constexpr int illegal_state = 40903;
+constexpr int too_many_logins = 42901;   // failed logins over security.failed_login_limit_*
 constexpr int record_too_large = 42201;  // a key or value above max.message.bytes
 constexpr int invalid_offset_or_partition = 42202;
 constexpr int invalid_embedded_data = 42203;  // bad base64, a binary key that is not a string

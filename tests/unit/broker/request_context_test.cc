@@ -16,16 +16,16 @@ using security::resource_type;
 // Records the question and answers with a fixed rule: only alice may write topic "t".
 class recording_authorizer final : public security::authorizer {
  public:
-  bool authorize(const security::principal& who, std::string_view host, acl_operation op,
-                 const security::acl_resource& resource) const override {
+  bool permits(const security::principal& who, std::string_view host, acl_operation op,
+               const security::acl_resource& resource) const override {
     last = who.to_string() + " " + std::string(host) + " " +
            std::string(security::acl_operation_name(op)) + " " +
            std::string(security::resource_type_name(resource.type)) + ":" +
            std::string(resource.name);
     return who.name == "alice" && op == acl_operation::write && resource.name == "t";
   }
-  bool authorize_any(const security::principal& who, std::string_view, acl_operation op,
-                     resource_type type) const override {
+  bool permits_any(const security::principal& who, std::string_view, acl_operation op,
+                   resource_type type) const override {
     return who.name == "alice" && op == acl_operation::write && type == resource_type::topic;
   }
   mutable std::string last;
@@ -78,6 +78,31 @@ TEST(RequestContext, TopicCreationAuthorizedOperationsAndDenialMessages) {
             "Not authorized to access group: billing");
   EXPECT_EQ(denied_message(resource_type::cluster, "kafka-cluster"),
             "Cluster authorization failed.");
+}
+
+TEST(RequestContext, RefusalsAreReportedAndWhatIsOnlyLeftOutIsNot) {
+  recording_authorizer acl;
+  std::vector<std::string> denials;
+  acl.on_denial([&](const security::principal& who, std::string_view host, acl_operation op,
+                    const security::acl_resource& r) {
+    denials.push_back(who.to_string() + " " + std::string(host) + " " +
+                      std::string(security::acl_operation_name(op)) + " " + std::string(r.name));
+  });
+  request_context ctx;
+  ctx.authorizer = &acl;
+  ctx.client_host = "/10.0.0.7";
+  ctx.principal = {"User", "bob"};
+  EXPECT_FALSE(ctx.permitted(acl_operation::describe, resource_type::topic, "t"));
+  EXPECT_EQ(ctx.authorized_operations(resource_type::topic, "t"), 0);
+  EXPECT_TRUE(denials.empty());
+  EXPECT_FALSE(ctx.authorized(acl_operation::read, resource_type::topic, "t"));
+  // CREATE on the cluster or the topic: one refusal, named after the topic.
+  EXPECT_FALSE(ctx.may_create_topic("new"));
+  EXPECT_EQ(denials, (std::vector<std::string>{"User:bob /10.0.0.7 READ t",
+                                               "User:bob /10.0.0.7 CREATE new"}));
+  ctx.principal = {"User", "alice"};
+  EXPECT_TRUE(ctx.authorized(acl_operation::write, resource_type::topic, "t"));
+  EXPECT_EQ(denials.size(), 2u);
 }
 
 }  // namespace
