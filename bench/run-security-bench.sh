@@ -13,6 +13,9 @@
 #      authorizer): `brook bench` (librdkafka) produces 1 KiB records to 6 partitions with
 #      acks=1 for the run's duration, then consumes them all from the beginning, over each
 #      listener (SASL_SSL logs in with SCRAM-SHA-256);
+#      then logins per second on SASL_PLAINTEXT, a new connection each (bench/login_rate.py,
+#      4 Python client processes): ApiVersions only (the baseline), SCRAM-SHA-256, and
+#      OAUTHBEARER with an ES256 token whose key set (python3 -m http.server) Brook cached;
 #   4. REST Proxy v2 produce, one 1 KiB record per request, HTTP Basic, 8 keep-alive
 #      connections (wrk, bench/http/produce.lua): over HTTP, then on a second server over
 #      HTTPS.
@@ -67,8 +70,32 @@ mkdir -p "$pki"
 )
 password=bench-$RANDOM$RANDOM
 export BROOK_SECURITY_ADMIN_PASSWORD=$password
+
+say "an OpenID Connect key set (served by python3 -m http.server) and a token"
+oidc=$work/oidc
+mkdir -p "$oidc"
+"$python" - "$oidc" <<'PY'
+import json, sys, time
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+d = sys.argv[1]
+key = ec.generate_private_key(ec.SECP256R1())
+jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
+jwk.update(kid="bench", alg="ES256", use="sig")
+json.dump({"keys": [jwk]}, open(f"{d}/jwks.json", "w"))
+open(f"{d}/token.txt", "w").write(jwt.encode(
+    {"iss": "https://issuer.bench", "aud": "brook", "sub": "admin",
+     "exp": int(time.time()) + 3600}, key, algorithm="ES256", headers={"kid": "bench"}))
+PY
+jwks_port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$python" -m http.server "$jwks_port" --bind 127.0.0.1 --directory "$oidc" >"$work/jwks.log" 2>&1 &
+background=$!
+
 common=(--durability interval --allow-everyone-if-no-acl-found true
-  --listeners PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0
+  --listeners PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0
+  --sasl-mechanisms SCRAM-SHA-256,OAUTHBEARER --oidc-issuer https://issuer.bench
+  --oidc-jwks-uri "http://127.0.0.1:$jwks_port/jwks.json" --oidc-audience brook
+  --failed-login-limit-per-address 0 --failed-login-limit-per-user 0
   --tls-cert-file "$pki/server.pem" --tls-key-file "$pki/server.key")
 
 # port_of NAME: the port of the listener NAME, from the server's log.
@@ -97,6 +124,15 @@ for line in open(sys.argv[1]):
     if f["name"] == sys.argv[2] and f["value"]:
         print(f["value"]["records"])' "$jsonl" "produce_$listener" | tail -1)
   bench "consume_$listener" consume --topic "$topic" --count "${produced:-100000}" "${extra[@]}"
+done
+
+# Logins per second on SASL_PLAINTEXT (the login's cost without TLS's), each a new
+# connection, beside connections with ApiVersions alone (bench/login_rate.py).
+sasl_port=$(port_of SASL_PLAINTEXT)
+for mode in apiversions scram oauthbearer; do
+  say "login rate: $mode"
+  record "logins_$mode" "$("$python" "$root/bench/login_rate.py" --port "$sasl_port" \
+    --mode "$mode" --clients 4 --duration "$duration" --token-file "$oidc/token.txt")"
 done
 unset BROOK_BENCH_SASL_PASSWORD
 
@@ -144,6 +180,18 @@ for listener in ("PLAINTEXT", "SSL", "SASL_SSL"):
         err = f", {r['errors']} errors" if r["errors"] else ""
         t.row(f"{what}, {listener}", f"{r['mb_per_s']:.1f} MB/s, {r['records_per_s']:.0f} records/s{err}",
               f"{loop:.1f} MB/s loopback", f"{r['mb_per_s'] / loop:.3f}{vs}")
+base = one("logins_apiversions")
+for mode, what in (("apiversions", "connections with ApiVersions only (no login)"),
+                   ("scram", "SCRAM-SHA-256 logins (handshake + 2 steps), a connection each"),
+                   ("oauthbearer", "OAUTHBEARER logins (ES256 token, cached JWK Set), a connection each")):
+    r = one(f"logins_{mode}")
+    if r is None:
+        t.row(what, "**failed**")
+        continue
+    fails = f", {r['failures']} failed" if r["failures"] else ""
+    t.row(f"{what}, 4 Python clients, SASL_PLAINTEXT", f"{r['per_s']:.0f} /s{fails}",
+          "" if mode == "apiversions" or base is None else f"{base['per_s']:.0f} connections/s",
+          "" if mode == "apiversions" or base is None else f"{r['per_s'] / base['per_s']:.2f}")
 def per_second(w):
     return w["requests"] / (w["duration_us"] / 1e6)
 http = one("rest_http")

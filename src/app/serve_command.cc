@@ -423,7 +423,7 @@ int run_serve(const server_config& config) {
       e.operation = std::string(security::acl_operation_name(op));
       e.resource_type = std::string(security::resource_type_name(resource.type));
       e.resource_name = std::string(resource.name);
-      log->record(std::move(e));
+      log->record(e);
     });
   }
   security::login_guard logins(login_limits, audit.get());

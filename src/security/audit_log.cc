@@ -50,7 +50,7 @@ std::string audit_log::format(const audit_event& e, int64_t time_ms) {
   return w.take();
 }
 
-void audit_log::record(audit_event e) {
+void audit_log::record(const audit_event& e) {
   std::string text = format(e, wall_clock_ms());
   {
     std::lock_guard lock(_mu);

@@ -46,7 +46,7 @@ class audit_log {
   audit_log& operator=(const audit_log&) = delete;
 
   // Queues `e`, stamped with the time now. From any thread; never blocks on I/O.
-  void record(audit_event e);
+  void record(const audit_event& e);
   // Hands what is queued to `publish` and waits for it, then stops the thread.
   void stop();
 

@@ -25,7 +25,7 @@ std::optional<std::string> login_guard::admit(const login_attempt& a, std::strin
     audit_event e = login_event(a, "rate_limited");
     e.user = std::string(user.substr(0, 256));
     e.reason = refusal->reason;
-    _audit->record(std::move(e));
+    _audit->record(e);
   }
   return std::move(refusal->reason);
 }
@@ -34,7 +34,7 @@ void login_guard::succeeded(const login_attempt& a, const principal& who) {
   if (_audit != nullptr) {
     audit_event e = login_event(a, "success");
     e.principal = who.to_string();
-    _audit->record(std::move(e));
+    _audit->record(e);
   }
 }
 
@@ -44,7 +44,7 @@ void login_guard::failed(const login_attempt& a, std::string_view user, std::str
     audit_event e = login_event(a, "failure");
     e.user = std::string(user.substr(0, 256));
     e.reason = std::string(reason);
-    _audit->record(std::move(e));
+    _audit->record(e);
   }
 }
 
