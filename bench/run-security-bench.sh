@@ -16,6 +16,8 @@
 #      then logins per second on SASL_PLAINTEXT, a new connection each (bench/login_rate.py,
 #      4 Python client processes): ApiVersions only (the baseline), SCRAM-SHA-256, and
 #      OAUTHBEARER with an ES256 token whose key set (python3 -m http.server) Brook cached;
+#      then PLAINTEXT produce just before and just after 5,000 ACL bindings on other topics
+#      are created;
 #   4. REST Proxy v2 produce, one 1 KiB record per request, HTTP Basic, 8 keep-alive
 #      connections (wrk, bench/http/produce.lua): over HTTP, then on a second server over
 #      HTTPS.
@@ -134,6 +136,33 @@ for mode in apiversions scram oauthbearer; do
   record "logins_$mode" "$("$python" "$root/bench/login_rate.py" --port "$sasl_port" \
     --mode "$mode" --clients 4 --duration "$duration" --token-file "$oidc/token.txt")"
 done
+
+# Produce over PLAINTEXT just before and just after 5,000 ACL bindings on other topics are
+# created (kafka-python's CreateAcls, as the admin): each request's checks look only at the
+# bindings that can apply. (Before, not the first PLAINTEXT run: the same state of the
+# server, after the login runs.)
+kafka_port=${ports[PLAINTEXT]}
+bench "produce_PLAINTEXT_before_acls" produce --topic bench-before-acls --partitions 6 \
+  --record-size 1024 --acks 1 --duration "$duration"
+say "5000 ACL bindings"
+"$python" - "$sasl_port" <<'PY'
+import os, sys
+from kafka.admin import (ACL, ACLOperation, ACLPermissionType, KafkaAdminClient,
+                         ResourcePattern, ResourceType)
+admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{sys.argv[1]}",
+                         security_protocol="SASL_PLAINTEXT", sasl_mechanism="SCRAM-SHA-256",
+                         sasl_plain_username="admin",
+                         sasl_plain_password=os.environ["BROOK_BENCH_SASL_PASSWORD"])
+for start in range(0, 5000, 500):
+    acls = [ACL(f"User:user-{i}", "*", ACLOperation.READ, ACLPermissionType.ALLOW,
+                ResourcePattern(ResourceType.TOPIC, f"other-topic-{i}"))
+            for i in range(start, start + 500)]
+    result = admin.create_acls(acls)
+    assert not result["failed"], result["failed"][:3]
+admin.close()
+PY
+bench "produce_PLAINTEXT_acls" produce --topic bench-acls --partitions 6 --record-size 1024 \
+  --acks 1 --duration "$duration"
 unset BROOK_BENCH_SASL_PASSWORD
 
 # wrk_rest NAME: 8 connections of single-record v2 produce against $url, with Basic.
@@ -180,6 +209,16 @@ for listener in ("PLAINTEXT", "SSL", "SASL_SSL"):
         err = f", {r['errors']} errors" if r["errors"] else ""
         t.row(f"{what}, {listener}", f"{r['mb_per_s']:.1f} MB/s, {r['records_per_s']:.0f} records/s{err}",
               f"{loop:.1f} MB/s loopback", f"{r['mb_per_s'] / loop:.3f}{vs}")
+before = one("produce_PLAINTEXT_before_acls")
+r = one("produce_PLAINTEXT_acls")
+if before is not None:
+    t.row(f"produce 1 KiB records, acks=1, 6 partitions, {duration} s, PLAINTEXT, just before the bindings",
+          f"{before['mb_per_s']:.1f} MB/s, {before['records_per_s']:.0f} records/s",
+          f"{loop:.1f} MB/s loopback", f"{before['mb_per_s'] / loop:.3f}")
+if r is not None and before is not None:
+    t.row(f"the same with 5,000 ACL bindings on other topics",
+          f"{r['mb_per_s']:.1f} MB/s, {r['records_per_s']:.0f} records/s",
+          f"{loop:.1f} MB/s loopback", f"{r['mb_per_s'] / loop:.3f}; {r['mb_per_s'] / before['mb_per_s']:.2f} of just before")
 base = one("logins_apiversions")
 for mode, what in (("apiversions", "connections with ApiVersions only (no login)"),
                    ("scram", "SCRAM-SHA-256 logins (handshake + 2 steps), a connection each"),

@@ -86,7 +86,17 @@ result<std::unique_ptr<acl_authorizer>> acl_authorizer::open(const std::filesyst
       out->_bindings.insert(std::move(*b));
     }
   }
+  out->index_name_lengths();
   return out;
+}
+
+void acl_authorizer::index_name_lengths() {
+  _name_lengths.reset();
+  for (const auto& b : _bindings) {
+    if (b.name.size() < _name_lengths.size()) {
+      _name_lengths[b.name.size()] = true;
+    }
+  }
 }
 
 bool acl_authorizer::is_super_user(const principal& who) const {
@@ -102,22 +112,45 @@ bool acl_authorizer::permits(const principal& who, std::string_view host, acl_op
   host = address_of(host);
   bool any_apply = false;
   bool allowed = false;
+  bool denied = false;
   std::shared_lock lock(_mutex);
-  for (const auto& b : _bindings) {
-    if (!applies_to(b, resource)) {
-      continue;
-    }
-    any_apply = true;
-    if (!entry_is_for(b, who, host)) {
-      continue;
-    }
-    if (b.permission == acl_permission::deny) {
-      if (b.operation == op || b.operation == acl_operation::all) {
-        return false;  // DENY wins
+  // Only the bindings that can apply are looked at, not all of them: those named "*" and
+  // those named by a prefix of the resource's name, the name itself included (the set is
+  // ordered by type, then name: each is one contiguous range). A check costs one lookup per
+  // character of the name, whatever the number of bindings.
+  auto visit = [&](std::string_view name) {
+    const acl_binding probe{resource.type,   std::string(name), pattern_type{}, {}, {},
+                            acl_operation{}, acl_permission{}};
+    for (auto it = _bindings.lower_bound(probe);
+         it != _bindings.end() && it->type == resource.type && it->name == name; ++it) {
+      const acl_binding& b = *it;
+      if (!applies_to(b, resource)) {
+        continue;
       }
-    } else if (allow_covers(b.operation, op)) {
-      allowed = true;
+      any_apply = true;
+      if (!entry_is_for(b, who, host)) {
+        continue;
+      }
+      if (b.permission == acl_permission::deny) {
+        denied = denied || b.operation == op || b.operation == acl_operation::all;
+      } else if (allow_covers(b.operation, op)) {
+        allowed = true;
+      }
     }
+  };
+  if (_bindings.empty()) {
+    return _options.allow_everyone_if_no_acl_found;
+  }
+  if (!resource.name.starts_with('*')) {
+    visit("*");
+  }
+  for (size_t n = 1; n <= resource.name.size() && !denied; ++n) {
+    if (n >= _name_lengths.size() || _name_lengths[n]) {
+      visit(resource.name.substr(0, n));
+    }
+  }
+  if (denied) {
+    return false;  // DENY wins
   }
   return any_apply ? allowed : _options.allow_everyone_if_no_acl_found;
 }
@@ -168,6 +201,7 @@ status acl_authorizer::create(const std::vector<acl_binding>& bindings) {
     return st;
   }
   _bindings.insert(bindings.begin(), bindings.end());
+  index_name_lengths();
   return {};
 }
 
@@ -201,6 +235,7 @@ result<std::vector<acl_binding>> acl_authorizer::remove(const acl_filter& filter
   for (const auto& b : matched) {
     _bindings.erase(b);
   }
+  index_name_lengths();
   return matched;
 }
 

@@ -15,6 +15,7 @@
 // store first and take effect once durable.
 #pragma once
 
+#include <bitset>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -67,7 +68,13 @@ class acl_authorizer final : public authorizer {
   std::unique_ptr<storage::acl_store> _store;
   acl_authorizer_options _options;
   mutable std::shared_mutex _mutex;
-  std::set<acl_binding> _bindings;  // guarded by _mutex
+  // Guarded by _mutex. Ordered by type, then name: permits() looks only at the ranges of
+  // "*" and of the prefixes of the name it checks.
+  std::set<acl_binding> _bindings;
+  // Guarded by _mutex: the lengths of the bindings' names (a prefix of another length names
+  // no binding, and is not looked up).
+  std::bitset<256> _name_lengths;
+  void index_name_lengths();
 };
 
 }  // namespace brook::security

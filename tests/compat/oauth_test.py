@@ -32,7 +32,7 @@ import uuid
 
 import jwt
 import requests
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 sys.dont_write_bytecode = True  # the imports below leave no __pycache__ in the source tree
 from fixtures import DEADLINE_S, BrookServer, ServerTestCase, unique, wait_until  # noqa: E402
@@ -389,6 +389,38 @@ class BadTokensTest(OauthTestCase):
                     self.assertEqual(error, 0)
                 else:
                     self.assert_refused(token, reason)
+
+    def test_refused_tokens_land_in_the_audit_topic(self):
+        self.assert_refused(self.issuer.sign(exp=int(time.time()) - 600), "the token expired")
+        admin = {"bootstrap.servers": f"127.0.0.1:{self.port_of('SASL_PLAINTEXT')}",
+                 "security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "SCRAM-SHA-512",
+                 "sasl.username": "admin", "sasl.password": ADMIN_PASSWORD,
+                 "group.id": unique("audit"), "auto.offset.reset": "earliest"}
+        records = []
+
+        def audited():
+            c = Consumer(admin)
+            try:
+                c.assign([TopicPartition("_brook_audit", 0, 0)])
+                _, high = c.get_watermark_offsets(TopicPartition("_brook_audit", 0),
+                                                  timeout=DEADLINE_S)
+                records.clear()
+                while len(records) < high:
+                    m = c.poll(1.0)
+                    if m is None:
+                        break
+                    if not m.error():
+                        records.append(json.loads(m.value()))
+            finally:
+                c.close()
+            return [r for r in records if r.get("mechanism") in ("OAUTHBEARER", "bearer")
+                    and "expired" in r.get("reason", "")]
+
+        wait_until(audited, "the refused tokens in the audit topic", interval=0.2)
+        found = audited()
+        self.assertEqual({r["mechanism"] for r in found}, {"OAUTHBEARER", "bearer"})
+        self.assertTrue(all(r["user"] == CLIENT[0] for r in found), found)  # the claimed sub
+        self.assertNotIn("eyJ", json.dumps(records))  # no token in any record
 
     def test_garbage_oauthbearer_messages_are_refused(self):
         for message in (b"", b"\x00" * 40, b"n,,auth=Bearer x", b"p=tls-unique,,\x01\x01",

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "support/temp_dir.h"
 
 namespace brook::security {
@@ -171,6 +173,60 @@ TEST_F(AclAuthorizer, AnyResourceOfATypeUnlessADenyCoversTheAllow) {
   ASSERT_TRUE(acls->create({binding(resource_type::topic, "*", pattern_type::literal, "User:dave",
                                     acl_operation::write, acl_permission::deny)}));
   EXPECT_FALSE(any("dave", acl_operation::write));
+}
+
+// The indexed lookup (ranges of "*" and of the name's prefixes) against the rule itself,
+// applied to every binding, over random bindings and resources of few letters (so that
+// names, prefixes and "*" meet often).
+TEST_F(AclAuthorizer, TheIndexedLookupDecidesAsAScanOfEveryBinding) {
+  open({{}, true});
+  std::mt19937 rng(12);
+  auto pick = [&](std::initializer_list<const char*> from) {
+    return std::string(*(from.begin() + rng() % from.size()));
+  };
+  std::vector<acl_binding> all;
+  for (int i = 0; i < 300; ++i) {
+    const bool prefixed = rng() % 3 == 0;
+    all.push_back(binding(rng() % 4 == 0 ? resource_type::group : resource_type::topic,
+                          prefixed ? pick({"a", "ab", "abc", "b", "ba", "*"})
+                                   : pick({"a", "ab", "abc", "abd", "b", "*", "*x"}),
+                          prefixed ? pattern_type::prefixed : pattern_type::literal,
+                          pick({"User:u1", "User:u2", "User:*"}),
+                          rng() % 2 == 0 ? acl_operation::read : acl_operation::all,
+                          rng() % 5 == 0 ? acl_permission::deny : acl_permission::allow,
+                          pick({"*", "127.0.0.1", "10.0.0.1"})));
+    ASSERT_TRUE(acls->create({all.back()}));
+    if (i % 30 != 29) {
+      continue;
+    }
+    for (std::string name : {"a", "ab", "abc", "abcd", "abd", "b", "ba", "bab", "c", "*x", "*"}) {
+      for (auto type : {resource_type::topic, resource_type::group}) {
+        for (std::string who : {"u1", "u2", "u3"}) {
+          // The rule, over every binding.
+          bool any = false;
+          bool allow = false;
+          bool deny = false;
+          for (const auto& b : all) {
+            const bool applies = b.type == type && (b.pattern == pattern_type::literal
+                                                        ? b.name == name || b.name == "*"
+                                                        : name.starts_with(b.name));
+            if (!applies) {
+              continue;
+            }
+            any = true;
+            if ((b.principal != "User:" + who && b.principal != "User:*") ||
+                (b.host != "*" && b.host != "127.0.0.1")) {
+              continue;
+            }
+            (b.permission == acl_permission::deny ? deny : allow) = true;
+          }
+          const bool expected = deny ? false : any ? allow : true;
+          EXPECT_EQ(may(who, acl_operation::read, acl_resource{type, name}), expected)
+              << who << " READ " << name << " after " << all.size() << " bindings";
+        }
+      }
+    }
+  }
 }
 
 }  // namespace
