@@ -3,23 +3,24 @@
 #include <cctype>
 
 #include "base/base64.h"
+#include "base/text.h"
 #include "http/await.h"
 
 namespace brook::http {
 
 namespace {
 
-bool same_scheme(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
+// An Authorization header's scheme and credentials (trimmed).
+struct authorization_parts {
+  std::string_view scheme;
+  std::string_view credentials;
+};
+authorization_parts split_authorization(std::string_view header) {
+  const size_t space = header.find(' ');
+  if (space == std::string_view::npos) {
+    return {header, {}};
   }
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
+  return {header.substr(0, space), trim(header.substr(space + 1))};
 }
 
 // Text safe inside a quoted-string of a header: printable ASCII without '"' or '\'.
@@ -33,16 +34,9 @@ std::string quotable(std::string_view text) {
 
 // The user name of Basic credentials, without checking them ("" for anything else).
 std::string basic_user(std::string_view authorization) {
-  const size_t space = authorization.find(' ');
-  if (space == std::string_view::npos || !same_scheme(authorization.substr(0, space), "Basic")) {
+  const auto [scheme, credentials] = split_authorization(authorization);
+  if (!iequals(scheme, "Basic")) {
     return {};
-  }
-  std::string_view credentials = authorization.substr(space + 1);
-  while (!credentials.empty() && credentials.front() == ' ') {
-    credentials.remove_prefix(1);
-  }
-  while (!credentials.empty() && credentials.back() == ' ') {
-    credentials.remove_suffix(1);
   }
   auto decoded = base64_decode(credentials);
   const size_t colon = decoded ? decoded->find(':') : std::string::npos;
@@ -59,10 +53,11 @@ boost::asio::awaitable<http_authentication::verdict> http_authentication::authen
   }
   if (_guard != nullptr && !authorization.empty()) {
     // Over a failed-login limit: refused before any password or token is checked.
-    if (auto why = _guard->admit(from, basic_user(authorization))) {
+    std::string user = basic_user(authorization);
+    if (auto why = _guard->admit(from, user)) {
       co_return verdict{std::nullopt,
                         "Too many failed logins: " + *why + "; try again later",
-                        basic_user(authorization),
+                        std::move(user),
                         {},
                         false,
                         true,
@@ -95,18 +90,11 @@ boost::asio::awaitable<http_authentication::verdict> http_authentication::check(
                       {},
                       false};
   }
-  const std::string_view header = authorization;
-  const size_t space = header.find(' ');
-  const std::string_view scheme = header.substr(0, space);
-  std::string_view credentials =
-      space == std::string_view::npos ? std::string_view() : header.substr(space + 1);
-  while (!credentials.empty() && credentials.front() == ' ') {
-    credentials.remove_prefix(1);
-  }
-  while (!credentials.empty() && credentials.back() == ' ') {
-    credentials.remove_suffix(1);
-  }
-  if (same_scheme(scheme, "Bearer")) {
+  // (Plain variables, not structured bindings: this is a coroutine, and GCC 12.)
+  const authorization_parts parts = split_authorization(authorization);
+  const std::string_view scheme = parts.scheme;
+  const std::string_view credentials = parts.credentials;
+  if (iequals(scheme, "Bearer")) {
     if (!takes_tokens()) {
       co_return verdict{std::nullopt,
                         "Bearer tokens are not accepted by this server (no oidc.issuer is "
@@ -127,7 +115,7 @@ boost::asio::awaitable<http_authentication::verdict> http_authentication::check(
     }
     co_return verdict{std::move(checked.who), {}, checked.claimed, "bearer", false};
   }
-  if (!same_scheme(scheme, "Basic")) {
+  if (!iequals(scheme, "Basic")) {
     // The scheme is not echoed: a client that sends a bare secret makes it the "scheme".
     co_return verdict{std::nullopt,
                       takes_tokens() ? "Unsupported authentication scheme: use HTTP Basic or Bearer"

@@ -4,6 +4,14 @@
 
 namespace brook::security {
 
+namespace {
+// The principal claim as the token states it (unverified), for the audit.
+std::string claimed_by(const json_web_token& token, const std::string& claim) {
+  auto it = token.strings.find(claim);
+  return it == token.strings.end() ? std::string() : it->second.substr(0, 256);
+}
+}  // namespace
+
 jwt_validator::jwt_validator(jwt_rules rules, key_source& keys, clock_fn now)
     : _rules(std::move(rules)), _keys(keys), _now(std::move(now)) {}
 
@@ -18,9 +26,7 @@ void jwt_validator::validate(std::string_view token_text,
     token_verdict refused;
     refused.reason = "alg '" + token->alg +
                      "' is not accepted (RS256/384/512, PS256/384/512, ES256/384/512 are)";
-    if (auto it = token->strings.find(_rules.principal_claim); it != token->strings.end()) {
-      refused.claimed = it->second.substr(0, 256);
-    }
+    refused.claimed = claimed_by(*token, _rules.principal_claim);
     done(std::move(refused));
     return;
   }
@@ -32,9 +38,7 @@ void jwt_validator::validate(std::string_view token_text,
         if (!keys) {
           token_verdict refused;
           refused.reason = "the issuer's keys are not at hand: " + problem;
-          if (auto it = shared->strings.find(_rules.principal_claim); it != shared->strings.end()) {
-            refused.claimed = it->second.substr(0, 256);
-          }
+          refused.claimed = claimed_by(*shared, _rules.principal_claim);
           done(std::move(refused));
           return;
         }
@@ -45,9 +49,7 @@ void jwt_validator::validate(std::string_view token_text,
 token_verdict jwt_validator::check(const json_web_token& token,
                                    const json_web_key_set& keys) const {
   token_verdict out;
-  if (auto it = token.strings.find(_rules.principal_claim); it != token.strings.end()) {
-    out.claimed = it->second.substr(0, 256);
-  }
+  out.claimed = claimed_by(token, _rules.principal_claim);
   auto refuse = [&out](std::string why) {
     out.reason = std::move(why);
     return out;

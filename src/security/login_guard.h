@@ -32,7 +32,6 @@ class login_guard {
   void succeeded(const login_attempt& a, const principal& who);
   void failed(const login_attempt& a, std::string_view user, std::string_view reason);
 
-  audit_log* audit() const { return _audit; }
   // How long a refusal may last: the limits' window.
   std::chrono::seconds retry_after() const;
 

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "base/text.h"
+
 namespace brook::security {
 
 namespace {
@@ -75,8 +77,7 @@ std::optional<oauthbearer_message> parse_oauthbearer_message(std::string_view me
     have_auth = true;
     std::string_view value = pair.substr(eq + 1);
     // RFC 6750 section 2.1: "Bearer" 1*SP b64token; the scheme is case-insensitive.
-    if (value.size() < 7 || (value.substr(0, 7) != "Bearer " && value.substr(0, 7) != "bearer " &&
-                             value.substr(0, 7) != "BEARER ")) {
+    if (value.size() < 7 || !iequals(value.substr(0, 6), "Bearer") || value[6] != ' ') {
       problem = "auth is not 'Bearer <token>'";
       return std::nullopt;
     }

@@ -90,11 +90,6 @@ void oidc_keys::keys_for(std::string_view kid, keys_fn done) {
   done(keys, problem);
 }
 
-oidc_keys::state oidc_keys::current() const {
-  std::lock_guard lock(_mu);
-  return {_keys ? _keys->keys.size() : 0, _fetches, _problem};
-}
-
 void oidc_keys::run() {
   std::unique_lock lock(_mu);
   for (;;) {
@@ -106,7 +101,6 @@ void oidc_keys::run() {
     _fetching = true;
     _attempted = true;
     _attempt_at = clock::now();
-    ++_fetches;
     lock.unlock();
     std::string problem = fetch();
     lock.lock();

@@ -41,13 +41,6 @@ class oidc_keys final : public key_source {
   void start();
   void keys_for(std::string_view kid, keys_fn done) override;
 
-  struct state {
-    size_t keys = 0;       // in the set held, 0 when none
-    uint64_t fetches = 0;  // JWK Set fetches tried
-    std::string problem;   // of the last fetch, "" when it worked
-  };
-  state current() const;
-
  private:
   using clock = std::chrono::steady_clock;
   void run();
@@ -63,7 +56,6 @@ class oidc_keys final : public key_source {
   std::string _jwks_uri;
   std::shared_ptr<const json_web_key_set> _keys;
   std::string _problem;
-  uint64_t _fetches = 0;
   clock::time_point _fetched_at;  // of the set held
   clock::time_point _attempt_at;  // of the last fetch, whatever came of it
   bool _attempted = false;
