@@ -31,6 +31,8 @@ packages=(
   python3-snappy python3-lz4 python3-zstandard
   # kafka-python writes LZ4 message sets of magic 0 (the legacy-format test) with xxhash
   python3-xxhash
+  # the metrics test scrapes brook serve with a real Prometheus server (and promtool)
+  prometheus
 )
 
 missing=()

@@ -53,6 +53,11 @@ struct audit_settings {
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
 };
 
+// [metrics]: GET /metrics on the HTTP listener.
+struct metrics_settings {
+  bool enabled = true;
+};
+
 struct server_config {
   std::filesystem::path data_dir = "./data";
   std::string log_level = "info";
@@ -65,6 +70,7 @@ struct server_config {
   std::string advertised_listeners;
   security_settings security;
   audit_settings audit;
+  metrics_settings metrics;
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
   // certificates (mTLS).
   net::tls_config tls;

@@ -11,12 +11,14 @@
 #include <future>
 #include <ostream>
 
+#include "app/server_metrics.h"
 #include "app/server_settings.h"
 #include "backend/local_backend.h"
 #include "base/base64.h"
 #include "base/crc32c.h"
 #include "base/descriptor_limit.h"
 #include "base/log.h"
+#include "base/metrics_registry.h"
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
@@ -516,8 +518,11 @@ int run_serve(const server_config& config) {
   const http::http_authentication http_logins_checked =
       http_logins ? http::http_authentication(passwords, tokens.get(), &logins)
                   : http::http_authentication();
+  // What GET /metrics shows (metrics.enabled), read from the parts at each scrape.
+  metrics_registry metrics;
   // The REST Proxy over it.
   std::unique_ptr<http::rest_service> rest;
+  metrics_registry::registration collected;
   if (config.http.enabled) {
     // The name clients are told for the Kafka listener is this server's name for HTTP too.
     http::http_config http_config = config.http;
@@ -530,7 +535,8 @@ int run_serve(const server_config& config) {
       }
     }
     auto started_rest =
-        http::rest_service::start(http_config, events, **acls, http_logins_checked, https);
+        http::rest_service::start(http_config, events, **acls, http_logins_checked, https,
+                                  config.metrics.enabled ? &metrics : nullptr);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
@@ -543,6 +549,7 @@ int run_serve(const server_config& config) {
       return 1;
     }
     rest = std::move(*started_rest);
+    collected = app::add_server_metrics(metrics, **b, kafka, rest, audit.get());
     log::info("http listener on {}:{} (REST Proxy v2 and v3), {}, {}", config.http.host,
               rest->port(), config.http_tls ? "https" : "http",
               !http_logins ? "no logins"
@@ -588,7 +595,8 @@ int run_serve(const server_config& config) {
   // Stop the network first: no append may start once the logs close. HTTP goes before
   // Kafka: the REST consumer instances leave their groups through the Kafka listener.
   if (rest) {
-    rest->stop();
+    rest->stop();  // the last scrape is over
+    collected.reset();
     rest.reset();
   }
   // What the last requests recorded reaches the audit topic before the broker stops.

@@ -439,6 +439,11 @@ std::vector<server_setting> make_settings() {
       "must be a number of milliseconds, or -1 (forever)",
       "How long audit records are kept (the audit topic's retention.ms when Brook creates it)",
       [](auto& c) -> auto& { return c.audit.retention; }));
+  s.push_back(boolean(
+      "metrics.enabled", "--metrics-enabled",
+      "Serve GET /metrics (Prometheus) on the HTTP listener, behind its logins; a scrape "
+      "needs DESCRIBE on the cluster",
+      [](auto& c) -> auto& { return c.metrics.enabled; }));
   s.push_back(text(
       "oidc.issuer", "--oidc-issuer", "URL", {},
       "OpenID Connect issuer whose tokens log in (SASL OAUTHBEARER, HTTP Bearer), exactly as "

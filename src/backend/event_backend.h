@@ -146,7 +146,10 @@ struct group_partition_offset {
   int64_t committed = -1;  // -1: nothing committed
   int64_t end = -1;        // the partition's high watermark; -1 when the partition is gone
   int64_t lag = -1;        // end - committed, or -1 when either is unknown
-  std::string metadata;    // the commit's metadata string
+  // Seconds since the first record not yet consumed was written (0 once caught up), or
+  // -1 when unknown (broker/service/group_lag.h says how it is measured).
+  double lag_seconds = -1;
+  std::string metadata;  // the commit's metadata string
 };
 
 // Where to move a group's position in one partition.

@@ -1,10 +1,13 @@
 // local_backend's consumer-group calls: answered from the broker's group coordinator
 // (commits and deletions once durable, on the group store's thread).
 #include <algorithm>
+#include <chrono>
 
 #include "backend/local_backend.h"
+#include "base/clock.h"
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
+#include "broker/service/group_lag.h"
 #include "protocol/consumer_protocol.h"
 
 namespace brook::backend {
@@ -50,27 +53,22 @@ void local_backend::describe_group(std::string group, callback<group_info> done)
 void local_backend::group_offsets(std::string group,
                                   callback<std::vector<group_partition_offset>> done) {
   auto d = _broker.groups().describe(group);
-  auto fetched = _broker.groups().fetch_offsets(group, std::nullopt);
-  if (d.state == broker::group::group_state::dead && fetched.empty()) {
+  if (d.state == broker::group::group_state::dead &&
+      _broker.groups().fetch_offsets(group, std::nullopt).empty()) {
     done(backend_error{kafka_error::group_id_not_found,
                        "Consumer group '" + group + "' does not exist"});
     return;
   }
   std::vector<group_partition_offset> out;
-  for (auto& f : fetched) {
+  for (auto& l : broker::group_lag(_broker, group, epoch_ms(std::chrono::system_clock::now()))) {
     group_partition_offset o;
-    o.topic = std::move(f.topic);
-    o.partition = f.partition;
-    o.committed = f.value.offset;
-    o.metadata = std::move(f.value.metadata);
-    if (auto t = _broker.topics().find(o.topic)) {
-      if (auto log = t->partition(o.partition)) {
-        o.end = log->high_watermark();
-      }
-    }
-    if (o.committed >= 0 && o.end >= 0) {
-      o.lag = std::max<int64_t>(0, o.end - o.committed);
-    }
+    o.topic = std::move(l.topic);
+    o.partition = l.partition;
+    o.committed = l.committed;
+    o.metadata = std::move(l.metadata);
+    o.end = l.end;
+    o.lag = l.records;
+    o.lag_seconds = l.seconds.value_or(-1);
     out.push_back(std::move(o));
   }
   done(std::move(out));

@@ -110,6 +110,7 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
       }
       auto batch = rest.first(h.total_size());
       rest = rest.subspan(h.total_size());
+      log.traffic().bytes_out.add(batch.size());  // handed to a REST or backend consumer
       if (!h.control()) {
         auto records = protocol::decode_records(batch);
         if (!records) {

@@ -1,6 +1,7 @@
 #include "base/json_writer.h"
 
 #include <charconv>
+#include <cmath>
 
 namespace brook {
 
@@ -68,6 +69,17 @@ json_writer& json_writer::value(int64_t v) {
 json_writer& json_writer::value(uint64_t v) {
   separate();
   char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  _out.append(buf, end);
+  return *this;
+}
+
+json_writer& json_writer::value(double v) {
+  if (!std::isfinite(v)) {
+    return null();  // JSON has no NaN or infinity
+  }
+  separate();
+  char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   _out.append(buf, end);
   return *this;

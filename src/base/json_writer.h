@@ -27,6 +27,8 @@ class json_writer {
   json_writer& value(int32_t v) { return value(static_cast<int64_t>(v)); }
   json_writer& value(uint64_t v);
   json_writer& value(bool v);
+  // The shortest text that reads back as `v`; null for NaN and infinities.
+  json_writer& value(double v);
   json_writer& null();
   // Text that is already valid JSON, written as it is.
   json_writer& raw(std::string_view json);

@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "broker/broker_config.h"
+#include "broker/kafka_metrics.h"
 #include "broker/service/produce_service.h"
 #include "broker/service/topic_service.h"
 #include "broker/service/write_health.h"
@@ -60,6 +61,9 @@ class broker {
   topic_service& topic_admin() { return _topic_admin; }
   // Appends records to partitions (Produce and the local backend's produce).
   produce_service& appender() { return _appender; }
+  // What the Kafka port served (/metrics); connections record every answer in it.
+  kafka_metrics& metrics() { return _metrics; }
+  const kafka_metrics& metrics() const { return _metrics; }
   // Whether the data directory takes writes (/readyz; probed by a timer while it does not).
   write_health& writes() { return _writes; }
 
@@ -109,6 +113,7 @@ class broker {
   group::group_coordinator* _groups = nullptr;
   topic_service _topic_admin{*this};
   write_health _writes;
+  kafka_metrics _metrics;
   produce_service _appender{_writes};
   security::user_directory* _users = nullptr;
   security::acl_authorizer* _acls = nullptr;

@@ -277,7 +277,7 @@ asio::awaitable<void> connection::read_loop() {
     if (_slots.empty()) {
       shut_down();
     } else {
-      _slots.push_back(slot{true, response{{}, {}, false, true}});
+      _slots.push_back(slot{true, response{{}, {}, false, true, {}}});
       ++_next_seq;
       if (!_writing) {
         _writing = true;
@@ -292,7 +292,13 @@ void connection::dispatch(std::shared_ptr<request_context> req) {
   _slots.emplace_back();
   auto self = shared_from_this();
   auto executor = _transport.socket().get_executor();
-  responder respond([self, seq, executor](response r) {
+  // Counted when the answer is ready (on whatever thread the handler answers from).
+  const auto received = std::chrono::steady_clock::now();
+  const int16_t api = req->header.api_key;
+  const uint64_t request_bytes = req->frame.size() + 4;  // the size prefix too
+  responder respond([self, seq, executor, received, api, request_bytes](response r) {
+    self->_broker.metrics().record_request(api, std::chrono::steady_clock::now() - received,
+                                           request_bytes, r.send ? r.size() : 0, r.error_codes);
     asio::post(executor,
                [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
   });
@@ -386,6 +392,7 @@ asio::awaitable<bool> connection::send_response(const response& r) {
       }
       co_return false;
     }
+    _broker.metrics().record_file_bytes(static_cast<uint64_t>(sp.slice.length), !_transport.tls());
   }
   if (pos < r.buffer.size()) {
     co_await _transport.write(asio::buffer(r.buffer.data() + pos, r.buffer.size() - pos), ec);

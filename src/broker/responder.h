@@ -3,6 +3,7 @@
 // answers in request order. Dropping a responder unanswered closes the connection.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -16,8 +17,17 @@ namespace brook::broker {
 struct response {
   std::vector<std::byte> buffer;
   std::vector<protocol::wire_writer::splice> splices;
-  bool send = true;          // false: nothing goes back (produce with acks=0)
-  bool close_after = false;  // close the connection once the responses before are sent
+  bool send = true;                  // false: nothing goes back (produce with acks=0)
+  bool close_after = false;          // close the connection once the responses before are sent
+  std::vector<int16_t> error_codes;  // the nonzero error codes the answer holds (/metrics)
+
+  uint64_t size() const {
+    uint64_t n = buffer.size();
+    for (const auto& s : splices) {
+      n += static_cast<uint64_t>(s.slice.length);
+    }
+    return n;
+  }
 };
 
 class responder {
@@ -45,20 +55,12 @@ class responder {
   // Encodes `message` with the request's header and version and sends it.
   template <typename Message>
   void send(const protocol::request_header& header, const Message& message) {
-    protocol::wire_writer w;
-    protocol::begin_response(w, header.api_key, header.api_version, header.correlation_id);
-    message.encode(w, header.api_version);
-    protocol::finish_response(w);
-    send_frame(std::move(w));
+    deliver(encode(header, message, false));
   }
   // As send, then closes the connection (Kafka's answer to a failed authentication).
   template <typename Message>
   void send_then_close(const protocol::request_header& header, const Message& message) {
-    protocol::wire_writer w;
-    protocol::begin_response(w, header.api_key, header.api_version, header.correlation_id);
-    message.encode(w, header.api_version);
-    protocol::finish_response(w);
-    send_frame(std::move(w), true);
+    deliver(encode(header, message, true));
   }
   void send_frame(protocol::wire_writer&& w, bool close_after = false) {
     response r;
@@ -83,6 +85,23 @@ class responder {
   }
 
  private:
+  template <typename Message>
+  static response encode(const protocol::request_header& header, const Message& message,
+                         bool close_after) {
+    protocol::wire_writer w;
+    protocol::begin_response(w, header.api_key, header.api_version, header.correlation_id);
+    message.encode(w, header.api_version);
+    protocol::finish_response(w);
+    response r;
+    r.buffer = w.take_buffer();
+    r.splices = w.take_splices();
+    r.close_after = close_after;
+    if constexpr (requires { message.for_each_error_code([](int16_t) {}); }) {
+      message.for_each_error_code([&r](int16_t code) { r.error_codes.push_back(code); });
+    }
+    return r;
+  }
+
   void deliver(response r) {
     if (_deliver) {
       auto d = std::move(_deliver);

@@ -32,6 +32,8 @@ class server {
   // Stops accepting. The open connections go when the pool stops.
   void stop();
   uint16_t port() const { return _listener.port(); }
+  // Its connections: open, accepted and refused so far (/metrics).
+  const net::tcp_listener& connections() const { return _listener; }
   const listener_config& config() const { return _config; }
 
  private:

@@ -166,6 +166,7 @@ class connection_stream final : public http_stream {
     }
     res.chunked(true);
     res.keep_alive(_keep_alive);
+    _status = status;
     bhttp::response_serializer<bhttp::empty_body> sr{res};
     _c.stream().tcp().expires_never();
     auto [ec, n] = co_await bhttp::async_write_header(_c.stream(), sr, tuple_awaitable);
@@ -191,6 +192,7 @@ class connection_stream final : public http_stream {
   asio::awaitable<bool> write_whole(unsigned status, std::string_view content_type,
                                     std::string& body) override {
     // An answer before the whole body was read closes the connection: say so.
+    _status = status;
     auto res = make_response({status, std::string(content_type), std::move(body), _extra_headers},
                              _version, _keep_alive && body_done() && !_failed);
     _c.stream().tcp().expires_after(_config.request_timeout);
@@ -200,6 +202,8 @@ class connection_stream final : public http_stream {
   }
 
   bool written() const { return _written; }
+  // The status answered (0: none was).
+  unsigned status() const { return _status; }
 
  private:
   http_connection& _c;
@@ -215,6 +219,7 @@ class connection_stream final : public http_stream {
   bool _chunked_request = false;
   bool _failed = false;
   bool _written = false;
+  unsigned _status = 0;
   std::string _failure;
 };
 
@@ -335,14 +340,18 @@ asio::awaitable<bool> http_connection::serve_one() {
   req.tls = _stream.tls();
 
   const origin_policy& origins = _server.origins();
+  const auto started = std::chrono::steady_clock::now();
+  const route* matched = nullptr;  // counted as "unmatched" until routed
   // Takes a named response: no class-type temporaries inside co_await expressions (GCC 12).
   auto answer = [&](http_response& r, bool keep) -> asio::awaitable<bool> {
     for (auto& h : origins.cors_headers(req)) {
       r.headers.push_back(std::move(h));
     }
+    const unsigned status = r.status;
     auto res = make_response(std::move(r), version, keep);
     _stream.tcp().expires_after(config.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(_stream, res, tuple_awaitable);
+    _server.metrics().record(matched, status, std::chrono::steady_clock::now() - started);
     co_return !wec && keep;
   };
 
@@ -377,6 +386,7 @@ asio::awaitable<bool> http_connection::serve_one() {
     co_return co_await answer(r, keep_alive && !has_body(header));
   }
   req.params = std::move(m.params);
+  matched = m.found;
   {
     boost::system::error_code pec;
     auto peer = _stream.tcp().socket().remote_endpoint(pec);
@@ -429,6 +439,7 @@ asio::awaitable<bool> http_connection::serve_one() {
     connection_stream s(*this, std::move(header), config, version, keep_alive, *coding,
                         origins.cors_headers(req));
     co_await m.found->streamer(req, s);
+    _server.metrics().record(matched, s.status(), std::chrono::steady_clock::now() - started);
     // Kept alive only if the route read the whole body and answered.
     co_return keep_alive&& s.written() && s.body_done() && !s.failed();
   }

@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "http/http_authentication.h"
 #include "http/http_config.h"
+#include "http/http_metrics.h"
 #include "http/origin_policy.h"
 #include "http/router.h"
 #include "net/io_pool.h"
@@ -57,6 +58,12 @@ class http_server {
 
   // Connection bookkeeping for stop() (http_connection); the listener admits them (past
   // http.max_connections a connection is answered 503 and closed).
+  // What the routes answered (/metrics); connections record every answer.
+  http_metrics& metrics() { return _metrics; }
+  const http_metrics& metrics() const { return _metrics; }
+  // Its connections: open, accepted and refused so far (/metrics).
+  const net::tcp_listener& connections() const { return _listener; }
+
   void connection_started(const std::shared_ptr<http_connection>& c);
   void connection_finished(http_connection* c);
 
@@ -69,6 +76,7 @@ class http_server {
   static const http_authentication no_authentication;
 
   const router& _routes;
+  http_metrics _metrics{_routes};
   const http_authentication& _authentication;
   const origin_policy _origins{_config};
   std::atomic<size_t> _hosts_refused{0};

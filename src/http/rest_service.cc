@@ -8,7 +8,7 @@ namespace brook::http {
 rest_service::rest_service(const http_config& config, backend::event_backend& backend,
                            const security::authorizer& authorizer,
                            const http_authentication& authentication,
-                           std::shared_ptr<net::tls_context> tls)
+                           std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -16,7 +16,7 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                                                            config.consumer_idle_timeout,
                                                            config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
-      rest::rest_context{_backend, authorizer, *_consumers, _config, _ready});
+      rest::rest_context{_backend, authorizer, *_consumers, _config, _ready, metrics});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router, authentication, std::move(tls));
 }
@@ -25,9 +25,10 @@ result<std::unique_ptr<rest_service>> rest_service::start(const http_config& con
                                                           backend::event_backend& backend,
                                                           const security::authorizer& authorizer,
                                                           const http_authentication& authentication,
-                                                          std::shared_ptr<net::tls_context> tls) {
+                                                          std::shared_ptr<net::tls_context> tls,
+                                                          const metrics_registry* metrics) {
   std::unique_ptr<rest_service> s(
-      new rest_service(config, backend, authorizer, authentication, std::move(tls)));
+      new rest_service(config, backend, authorizer, authentication, std::move(tls), metrics));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }

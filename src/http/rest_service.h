@@ -16,6 +16,10 @@
 #include "http/rest/rest_context.h"
 #include "http/router.h"
 
+namespace brook {
+class metrics_registry;
+}
+
 namespace brook::http {
 
 namespace rest {
@@ -25,14 +29,17 @@ class consumer_registry;
 class rest_service {
  public:
   // Binds the listener. `backend`, `authorizer` (asked before every route acts) and
-  // `authentication` (who requests act for) outlive the service. `tls`: HTTPS.
+  // `authentication` (who requests act for) outlive the service. `tls`: HTTPS. `metrics`:
+  // what GET /metrics shows (null: no /metrics); it outlives the service.
   static result<std::unique_ptr<rest_service>> start(
       const http_config& config, backend::event_backend& backend,
       const security::authorizer& authorizer, const http_authentication& authentication,
-      std::shared_ptr<net::tls_context> tls = nullptr);
+      std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
+  // The listener: its request and connection counts (/metrics).
+  const http_server& server() const { return *_server; }
   // Not ready, no new requests, requests in progress answered, consumer instances leave
   // their groups, waiting fetches end.
   void stop();
@@ -40,7 +47,7 @@ class rest_service {
  private:
   rest_service(const http_config& config, backend::event_backend& backend,
                const security::authorizer& authorizer, const http_authentication& authentication,
-               std::shared_ptr<net::tls_context> tls);
+               std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics);
 
   http_config _config;
   backend::event_backend& _backend;

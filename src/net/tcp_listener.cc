@@ -105,16 +105,20 @@ void hand_over(const std::shared_ptr<listener_state>& s, tcp::socket socket) {
   auto executor = socket.get_executor();
   if (!refused) {
     s->counts->total.fetch_add(1, std::memory_order_acq_rel);
+    s->counts->accepted.add();
     asio::post(executor, [s, sock = std::move(socket),
                           slot = connection_slot(s->counts, std::move(address))]() mutable {
       s->on_accept(std::move(sock), std::move(slot));
     });
-  } else if (s->on_refuse) {
-    asio::post(executor, [s, sock = std::move(socket), why = *refused]() mutable {
-      s->on_refuse(std::move(sock), why);
-    });
+  } else {
+    s->counts->refused.add();
+    if (s->on_refuse) {
+      asio::post(executor, [s, sock = std::move(socket), why = *refused]() mutable {
+        s->on_refuse(std::move(sock), why);
+      });
+    }
   }
-  // else: the socket closes here.
+  // Refused without on_refuse: the socket closes here.
 }
 
 void on_accepted(const std::shared_ptr<listener_state>& s, boost::system::error_code ec,
@@ -215,6 +219,14 @@ void tcp_listener::stop() {
 
 size_t tcp_listener::open_connections() const {
   return _state->counts->total.load(std::memory_order_acquire);
+}
+
+uint64_t tcp_listener::accepted_connections() const {
+  return _state->counts->accepted.value();
+}
+
+uint64_t tcp_listener::refused_connections() const {
+  return _state->counts->refused.value();
 }
 
 }  // namespace brook::net

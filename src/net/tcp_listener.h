@@ -21,6 +21,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include "base/metric_counter.h"
 #include "base/result.h"
 #include "net/io_pool.h"
 
@@ -40,6 +41,8 @@ enum class refusal { total, per_address };
 // slots, which may outlive the listener).
 struct connection_counts {
   std::atomic<size_t> total{0};
+  metric_counter accepted;  // since the listener started
+  metric_counter refused;   // past max_connections or the per-address limit
   std::mutex mutex;
   std::map<boost::asio::ip::address, size_t> per_address;  // only while limited
 };
@@ -89,6 +92,9 @@ class tcp_listener {
   uint16_t port() const { return _port; }
   // Accepted connections whose slot is alive.
   size_t open_connections() const;
+  // Connections accepted, and refused by the limits, since the listener was made.
+  uint64_t accepted_connections() const;
+  uint64_t refused_connections() const;
 
  private:
   io_pool& _pool;

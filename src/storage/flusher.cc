@@ -176,7 +176,12 @@ void flusher::run() {
         logs.push_back(log);
       }
     }
+    const auto started = clock::now();
     std::vector<status> results = flush_all(logs);
+    _round_time.observe(clock::now() - started);
+    if (!batch.empty()) {
+      _round_appends.observe(static_cast<double>(batch.size()));
+    }
     uint64_t flushed = logs.size();
     for (auto& r : batch) {
       r.done(results[slot[r.log.get()]]);
@@ -187,6 +192,28 @@ void flusher::run() {
     lock.lock();
     _flushes += flushed;
   }
+}
+
+void flusher::write_metrics(metrics_writer& w) const {
+  uint64_t rounds = 0;
+  uint64_t flushes = 0;
+  {
+    std::lock_guard lock(_mutex);
+    rounds = _rounds;
+    flushes = _flushes;
+  }
+  w.counter("brook_log_flush_rounds",
+            "Group-commit rounds of the flusher (each flushes every log waiting, in parallel).");
+  w.value({}, rounds);
+  w.counter("brook_log_flushes",
+            "Partition log flushes (each one fdatasync of a segment or more).");
+  w.value({}, flushes);
+  w.histogram("brook_log_flush_round_duration_seconds",
+              "Time a flush round took: its fdatasyncs, run in parallel.");
+  w.value({}, _round_time.read());
+  w.histogram("brook_log_flush_round_appends",
+              "Appends waiting for durability (acks=all) that one flush round answered.");
+  w.value({}, _round_appends.read());
 }
 
 }  // namespace brook::storage

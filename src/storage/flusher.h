@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/metric_histogram.h"
+#include "base/metrics_writer.h"
 #include "base/result.h"
 
 namespace brook::storage {
@@ -40,6 +42,9 @@ class flusher {
 
   uint64_t rounds() const;   // flush rounds run so far
   uint64_t flushes() const;  // log flushes run so far (each one fdatasync or more)
+  // Its families for /metrics: flush rounds and log flushes, the time each round took and
+  // how many appends waiting for durability it answered (the group commit's size).
+  void write_metrics(metrics_writer& w) const;
 
  private:
   void run();
@@ -60,6 +65,8 @@ class flusher {
   bool _stopping = false;
   uint64_t _rounds = 0;
   uint64_t _flushes = 0;
+  metric_histogram _round_time{metric_histogram::latency_bounds()};
+  metric_histogram _round_appends{metric_histogram::size_bounds()};
 
   // The parallel fdatasync helpers and the jobs of the current round.
   std::mutex _job_mutex;

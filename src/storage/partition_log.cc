@@ -225,6 +225,9 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   for (auto& w : wakes) {
     w();
   }
+  _traffic.records_in.add(static_cast<uint64_t>(offsets));
+  _traffic.batches_in.add(parsed.size());
+  _traffic.bytes_in.add(batches.size());
   for (size_t i = 0; i < parsed.size(); ++i) {
     headers[i].base_offset = parsed[i].base_offset;
     headers[i].max_timestamp = parsed[i].max_timestamp;
@@ -437,6 +440,37 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
     return file_range{std::move(file).value(), fd, pos, end - pos};
   }
   return file_range{};
+}
+
+std::optional<int64_t> partition_log::timestamp_at(int64_t offset) const {
+  std::shared_lock lock(_state_mutex);
+  offset = std::max(offset, _log_start_offset);
+  if (offset >= _high_watermark) {
+    return std::nullopt;
+  }
+  // The segment holding `offset`: the last whose base is not above it.
+  auto it = std::upper_bound(
+      _segments.begin(), _segments.end(), offset,
+      [](int64_t o, const std::shared_ptr<segment>& s) { return o < s->base_offset(); });
+  if (it == _segments.begin()) {
+    return std::nullopt;
+  }
+  const segment& seg = **std::prev(it);
+  const uint64_t limit = visible_limit_locked(seg);
+  const uint64_t start =
+      seg.index().floor_offset(static_cast<int32_t>(offset - seg.base_offset())).position;
+  auto file = seg.open_log();
+  if (!file) {
+    return std::nullopt;
+  }
+  auto found = seg.find_first(**file, start, limit, [offset](const protocol::batch_header& h) {
+    return h.last_offset() >= offset;
+  });
+  if (!found) {
+    return std::nullopt;
+  }
+  const auto& h = found->second;
+  return h.log_append_time() ? h.max_timestamp : h.base_timestamp;
 }
 
 std::optional<int64_t> partition_log::offset_for_timestamp(int64_t timestamp) const {

@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "base/metric_counter.h"
 #include "base/result.h"
 #include "storage/log_config.h"
 #include "storage/producer_state.h"
@@ -110,6 +111,22 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   std::optional<int64_t> offset_for_timestamp(int64_t timestamp) const;
   // (max timestamp, offset of the batch carrying it), or nullopt for an empty log.
   std::optional<std::pair<int64_t, int64_t>> max_timestamp() const;
+  // The timestamp of the record at `offset`, at batch precision: the first timestamp of
+  // the batch holding it (its append time for LogAppendTime), nullopt when `offset` is at
+  // or past the high watermark or the batch cannot be read. A record below the log start
+  // counts as the first record kept. What a consumer group's lag in seconds is measured
+  // from.
+  std::optional<int64_t> timestamp_at(int64_t offset) const;
+
+  // What went in and out of the partition since it was opened (for /metrics): counted by
+  // append and by whoever sends fetched bytes.
+  struct traffic_counters {
+    metric_counter records_in;  // offsets assigned (retried duplicates not counted)
+    metric_counter batches_in;
+    metric_counter bytes_in;
+    metric_counter bytes_out;  // fetched record bytes sent to clients
+  };
+  traffic_counters& traffic() const { return _traffic; }
 
   int64_t log_start_offset() const;
   int64_t high_watermark() const;
@@ -232,6 +249,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   int64_t _checkpoint_base = -1;
   uint64_t _checkpoint_size = 0;
   std::atomic<int64_t> _cleaner_checkpoint{0};
+  mutable traffic_counters _traffic;  // telemetry: counted by readers of a const log too
 };
 
 }  // namespace brook::storage

@@ -62,6 +62,7 @@ SERVED_OPERATIONS = {
     ("post", V3_TOPIC + "/configs:alter"),
     ("get", V3_TOPIC + "/partitions"), ("get", V3_TOPIC + "/partitions/{partition_id}"),
     ("post", V3_TOPIC + "/records"),
+    ("get", "/v1/groups/{group}/lag"), ("get", "/metrics"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -451,6 +452,32 @@ class ServedApiTest(ServerTestCase):
         topic = self.new_topic()
         self.error("POST", "/v3/clusters/{cluster_id}/topics", 400, 40002, p,
                    json={"topic_name": topic})
+
+    # -- operations --------------------------------------------------------------------
+
+    def test_group_lag_and_metrics(self):
+        from confluent_kafka import Consumer, TopicPartition
+        topic = self.new_topic()
+        fill = {"cluster_id": self.cluster_id, "topic_name": topic}
+        for i in range(3):
+            self.call("POST", V3_TOPIC + "/records", 200, fill,
+                      json={"value": {"type": "JSON", "data": i}})
+        group = "lag-" + uuid.uuid4().hex[:12]
+        c = Consumer({"bootstrap.servers": self.brook.bootstrap, "group.id": group,
+                      "enable.auto.commit": False})
+        try:
+            c.commit(offsets=[TopicPartition(topic, 0, 1)], asynchronous=False)
+        finally:
+            c.close()
+        lag = self.call("GET", "/v1/groups/{group}/lag", 200, {"group": group})
+        self.assertEqual(lag["total_lag"], 2)
+        self.assertEqual(lag["partitions"][0]["log_end_offset"], 3)
+        self.error("GET", "/v1/groups/{group}/lag", 404, 404, {"group": "no-such-group"})
+        r = self.http.get(self.url + "/metrics", timeout=TIMEOUT_S)
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.headers["Content-Type"].split(";")[0], "text/plain")
+        self.assertIn(f'brook_partition_records_in_total{{topic="{topic}",partition="0"}} 3',
+                      r.text)
 
     def test_unknown_endpoint(self):
         r = self.http.get(self.url + "/no/such/endpoint", timeout=TIMEOUT_S)

@@ -105,6 +105,8 @@ struct group_listing {
   std::string group_id;
   std::string protocol_type;
   group_state state = group_state::empty;
+  size_t members = 0;
+  int32_t generation = 0;  // rebalances completed since the group was created
 };
 
 struct member_description {

@@ -119,7 +119,7 @@ std::vector<group_listing> group_coordinator::list_groups() {
   std::lock_guard lock(_mutex);
   std::vector<group_listing> r;
   for (const auto& [id, g] : _groups) {
-    r.push_back({id, g->protocol_type, g->state});
+    r.push_back({id, g->protocol_type, g->state, g->members.size(), g->generation});
   }
   return r;
 }

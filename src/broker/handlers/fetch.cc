@@ -41,7 +41,17 @@ struct built {
   fetch_response out;
   size_t bytes = 0;
   bool error = false;
+  // The record bytes each partition contributes, counted once the answer goes out.
+  std::vector<std::pair<std::shared_ptr<storage::partition_log>, uint64_t>> sent;
 };
+
+// Sends `b` and counts its record bytes as each partition's bytes out.
+void send(fetch_state& s, const built& b) {
+  for (const auto& [log, bytes] : b.sent) {
+    log->traffic().bytes_out.add(bytes);
+  }
+  s.respond.send(s.req->header, b.out);
+}
 
 // An answer keeps each segment file it names open until it is sent. At most this many, so
 // a consumer of thousands of partitions does not hold thousands of descriptors past the
@@ -116,6 +126,7 @@ built build(fetch_state& s) {
             protocol::file_slice{range->fd, static_cast<int64_t>(range->position),
                                  static_cast<int64_t>(range->length), range->owner});
         result.bytes += range->length;
+        result.sent.emplace_back(log, range->length);
         budget -= static_cast<int64_t>(range->length);
         ++files;
         first = false;
@@ -160,7 +171,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   const auto wait = std::chrono::milliseconds(std::max(state->in.max_wait_ms, 0));
   built first = build(*state);
   if (enough(*state, first) || wait.count() == 0) {
-    state->respond.send(state->req->header, first.out);
+    send(*state, first);
     return;
   }
   // Long poll: answered when enough data arrived or at max_wait_ms.
@@ -169,7 +180,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
                    [state](bool final) -> long_poll::attempt_result {
                      built next = build(*state);
                      if (final || enough(*state, next)) {
-                       state->respond.send(state->req->header, next.out);
+                       state->b.metrics().record_long_poll(!enough(*state, next));
+                       send(*state, next);
                        return {true, {}};
                      }
                      return {false, watches_of(*state, next)};

@@ -54,6 +54,10 @@ class backend_calls {
     return call<backend::partition_offsets>(
         [this, topic, partition](auto done) { _b.offsets(topic, partition, std::move(done)); });
   }
+  answer<std::vector<backend::group_partition_offset>> group_offsets(const std::string& group) {
+    return call<std::vector<backend::group_partition_offset>>(
+        [this, group](auto done) { _b.group_offsets(group, std::move(done)); });
+  }
 
  private:
   // The lambda is a parameter (named), not a temporary inside the co_await expression.

@@ -1,6 +1,6 @@
 // The REST Proxy's routes, added to the router by area. Each add_* lives in the file of
 // the same area (v2_topic_routes.cc, v2_produce_routes.cc, v2_consumer_routes.cc,
-// v3_routes.cc, v3_produce_route.cc, system_routes.cc).
+// v3_routes.cc, v3_produce_route.cc, v1_group_routes.cc, metrics_route.cc, system_routes.cc).
 #pragma once
 
 #include "http/rest/rest_context.h"
@@ -14,6 +14,8 @@ void add_v2_produce_routes(router& r, rest_context& ctx);
 void add_v2_consumer_routes(router& r, rest_context& ctx);
 void add_v3_routes(router& r, rest_context& ctx);
 void add_v3_produce_route(router& r, rest_context& ctx);
+void add_v1_group_routes(router& r, rest_context& ctx);
+void add_metrics_route(router& r, rest_context& ctx);
 
 // All of the above.
 inline void add_rest_routes(router& r, rest_context& ctx) {
@@ -23,6 +25,8 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v2_consumer_routes(r, ctx);
   add_v3_routes(r, ctx);
   add_v3_produce_route(r, ctx);
+  add_v1_group_routes(r, ctx);
+  add_metrics_route(r, ctx);
 }
 
 }  // namespace brook::http::rest

@@ -12,6 +12,10 @@
 #include "http/rest/backend_calls.h"
 #include "security/authorizer.h"
 
+namespace brook {
+class metrics_registry;
+}
+
 namespace brook::http::rest {
 
 class consumer_registry;
@@ -21,7 +25,8 @@ struct rest_context {
   const security::authorizer& authorizer;
   consumer_registry& consumers;
   const http_config& config;
-  std::atomic<bool>& ready;      // false while starting and once shutdown begins
+  std::atomic<bool>& ready;                   // false while starting and once shutdown begins
+  const metrics_registry* metrics = nullptr;  // what GET /metrics shows (null: no /metrics)
   backend_calls calls{backend};  // unchecked: only for what needs no ACL (the cluster's brokers)
 
   // Who a request acts for, as the authorizer sees it.

@@ -395,6 +395,8 @@ def gen_header(api):
             lines.append(f"  {field_member(f)}")
         lines.append("")
         lines.append(f"  bool operator==(const {root.name}&) const = default;")
+        if kind == "response":
+            lines.extend(gen_error_code_visitor(root))
         lines.append("  // Appends this message's body in `version` (no header).")
         lines.append("  void encode(wire_writer& w, int16_t version) const;")
         lines.append("  // Decodes a body of `version`; an error for truncated or malformed bytes.")
@@ -407,6 +409,51 @@ def gen_header(api):
     lines.append("}  // namespace brook::protocol")
     lines.append("")
     return "\n".join(lines)
+
+
+def holds_error_code(s):
+    return any((f.name == "error_code" and f.type == "int16" and not f.array)
+               or (f.struct is not None and holds_error_code(f.struct)) for f in s.fields)
+
+
+def gen_error_code_visitor(root):
+    """for_each_error_code: calls f with every nonzero error_code field, nested ones too
+    (the per-API error counts of /metrics)."""
+    lines = ["  // Calls f(code) for every nonzero error_code in the message, nested ones too.",
+             "  template <typename F>",
+             "  void for_each_error_code(F&& f) const {"]
+    if not holds_error_code(root):
+        lines.append("    (void)f;")
+
+    def visit(s, var, indent, depth):
+        for f in s.fields:
+            if f.name == "error_code" and f.type == "int16" and not f.array:
+                lines.append(f"{indent}if ({var}{f.cpp_name} != 0) {{")
+                lines.append(f"{indent}  f({var}{f.cpp_name});")
+                lines.append(f"{indent}}}")
+            elif f.struct is not None and holds_error_code(f.struct):
+                e = f"e{depth}"
+                src = f"{var}{f.cpp_name}"
+                inner = indent
+                if f.nullable is not None:
+                    lines.append(f"{indent}if ({src}) {{")
+                    src = f"(*{src})"
+                    inner = indent + "  "
+                if f.array:
+                    lines.append(f"{inner}for (const auto& {e} : {src}) {{")
+                    visit(f.struct, f"{e}.", inner + "  ", depth + 1)
+                    lines.append(f"{inner}}}")
+                else:
+                    lines.append(f"{inner}{{")
+                    lines.append(f"{inner}  const auto& {e} = {src};")
+                    visit(f.struct, f"{e}.", inner + "  ", depth + 1)
+                    lines.append(f"{inner}}}")
+                if f.nullable is not None:
+                    lines.append(f"{indent}}}")
+
+    visit(root, "", "    ", 0)
+    lines.append("  }")
+    return lines
 
 
 def scalar_write(field, expr, flex, w="w"):

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# What /metrics costs, with a real client, beside the loopback TCP baseline of the same run,
+# as one Markdown table.
+#   bench/run-metrics-bench.sh [--quick] [--no-build]
+# --quick: 3 s produce runs instead of 10 s. --no-build: use build/release (or
+# $BROOK_BENCH_BUILD).
+#
+# In a scratch directory under build/ (removed afterwards):
+#   1. baselines: disk write+fdatasync (1 MiB blocks) and loopback TCP (1 MiB writes);
+#   2. one `brook serve` (durability interval: the produce path, not the disk, is what a
+#      scrape could slow): `brook bench` (librdkafka) produces 1 KiB records to 6 partitions
+#      with acks=1, three runs in turn: no scrapes, a scrape of /metrics every second
+#      (bench/metrics_scrape.py loop, Prometheus's load at a 1 s interval), no scrapes again
+#      (the spread of the two plain runs is the noise);
+#   3. 100 topics of 10 partitions (1,000 partitions, a record in each) and 100 consumer
+#      groups each with offsets committed in 10 partitions: 50 scrapes one after the other,
+#      timed (median, p90, max), with the page's size and samples.
+# Results: bench/results/metrics-<time>.md (the table) and .jsonl (every raw figure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+source bench/lib.sh
+
+quick=0
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-build) build=0 ;;
+    *) echo "usage: bench/run-metrics-bench.sh [--quick] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+duration=10
+[[ $quick == 1 ]] && duration=3
+
+if [[ $build == 1 ]]; then
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target brook baseline_bench
+fi
+bin=${BROOK_BENCH_BUILD:-$root/build/release}
+brook=$bin/src/app/brook
+baseline=$bin/bench/baseline_bench
+for f in "$brook" "$baseline"; do
+  [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
+done
+
+bench_setup metrics
+record_run_facts
+record duration_s "$duration"
+measure_baselines $((256 << 20))
+
+start_server --durability interval
+produce() {
+  bench "$1" produce --topic "bench-$1" --partitions 6 --record-size 1024 --acks 1 \
+    --duration "$duration"
+}
+produce produce_plain
+say "scraping /metrics every second"
+"$python" "$root/bench/metrics_scrape.py" loop --url "$url/metrics" --interval 1 &
+background=$!
+produce produce_scraped
+kill "$background"
+wait "$background" 2>/dev/null || true
+background=
+produce produce_plain_again
+
+say "1,000 partitions and 100 groups"
+"$python" "$root/bench/metrics_scrape.py" populate --bootstrap "127.0.0.1:$kafka_port" \
+  --topics 100 --partitions 10 --groups 100
+record scrape_1000_partitions_100_groups \
+  "$("$python" "$root/bench/metrics_scrape.py" time --url "$url/metrics" --count 50)"
+finish_run
+
+render_table "$duration" "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(debug_build_note "$brook")" <<'PY'
+import sys
+from table import Facts, Table
+facts = Facts(sys.argv[1])
+duration, when, note = sys.argv[2], sys.argv[3], sys.argv[4]
+one = facts.one
+loop = one("loopback_mb_s")
+print(f"Run of {when}, commit {one('commit')}, {one('machine')}; load before {one('load_before')}, after {one('load_after')}")
+if note:
+    print(f"\n**{note}**")
+print()
+t = Table("measurement", "figure", "baseline (same run)", "ratio")
+t.baselines(facts)
+plain = [r for r in (one("produce_plain"), one("produce_plain_again")) if r]
+for name, what in (("produce_plain", "no scrapes"), ("produce_scraped", "/metrics scraped every 1 s"),
+                   ("produce_plain_again", "no scrapes, again")):
+    r = one(name)
+    if r is None:
+        t.row(f"produce 1 KiB records, acks=1, 6 partitions, {duration} s, {what}", "**failed**")
+        continue
+    vs = ""
+    if name == "produce_scraped" and plain:
+        mean = sum(p["mb_per_s"] for p in plain) / len(plain)
+        vs = f"; {r['mb_per_s'] / mean:.3f} of the plain runs' mean"
+    t.row(f"produce 1 KiB records, acks=1, 6 partitions, {duration} s, {what}",
+          f"{r['mb_per_s']:.1f} MB/s, {r['records_per_s']:.0f} records/s",
+          f"{loop:.1f} MB/s loopback", f"{r['mb_per_s'] / loop:.3f}{vs}")
+if len(plain) == 2:
+    a, b = (p["mb_per_s"] for p in plain)
+    t.row("spread of the two plain runs (noise)", f"{abs(a - b) / max(a, b) * 100:.1f} %")
+s = one("scrape_1000_partitions_100_groups")
+if s is None:
+    t.row("scrape with 1,000 partitions and 100 groups", "**failed**")
+else:
+    t.row("GET /metrics with 1,000 partitions and 100 groups (10 committed partitions each), "
+          f"{s['count']} scrapes in turn",
+          f"median {s['median_ms']:.2f} ms, p90 {s['p90_ms']:.2f} ms, max {s['max_ms']:.2f} ms; "
+          f"{s['bytes'] / 1024:.0f} KiB, {s['samples']} samples", "target: under 10 ms",
+          "met" if s["median_ms"] < 10 else "**missed**")
+PY
+cat "$table"

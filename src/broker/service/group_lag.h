@@ -1,0 +1,34 @@
+// group_lag: how far a consumer group is behind, per partition it committed in, measured by
+// the broker from the committed offsets and the partition logs (no client fetch): in
+// records (high watermark - committed) and in seconds (now - the timestamp of the first
+// record not yet consumed, at batch precision; 0 once caught up). The one computation
+// behind the local backend's group offsets (GET /v1/groups/{group}/lag, the REST v3 lags,
+// `brook group describe` over HTTP) and the lag families of /metrics.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brook::broker {
+
+class broker;
+
+struct partition_lag {
+  std::string topic;
+  int32_t partition = 0;
+  int64_t committed = -1;  // -1: nothing committed
+  std::string metadata;    // the commit's metadata string
+  int64_t end = -1;        // the high watermark; -1 when the partition is gone
+  int64_t records = -1;    // end - committed (never below 0); -1 when either is unknown
+  // Seconds since the first unconsumed record was written (its timestamp); 0 when caught
+  // up; nullopt when unknown (nothing committed, the partition gone or unreadable).
+  std::optional<double> seconds;
+};
+
+// The lag of every partition `group` has a committed offset in (none for an unknown
+// group), at wall-clock `now_ms`.
+std::vector<partition_lag> group_lag(broker& b, const std::string& group, int64_t now_ms);
+
+}  // namespace brook::broker
