@@ -10,7 +10,7 @@ import unittest
 from serve_test import BrookTestCase
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = "serve, group, user, acl, bench, debug, version"
+COMMANDS = "serve, topic, group, user, acl, bench, debug, version"
 
 
 def project_version():

@@ -7,10 +7,7 @@
 namespace brook::app::group_cli {
 
 kafka_cluster cluster_of(const group_options& o) {
-  kafka_client::options options;
-  options.timeout = std::chrono::milliseconds(o.timeout_ms);
-  apply_login(o.login, options);
-  return kafka_cluster(o.bootstrap, options);
+  return kafka_cluster::with_login(o.bootstrap, o.timeout_ms, o.login);
 }
 
 std::string text_or_dash(const std::optional<int64_t>& v) {

@@ -28,8 +28,37 @@ outcome<kafka_client*> kafka_cluster::connect_to(const std::string& address) {
   return it->second.get();
 }
 
+kafka_cluster kafka_cluster::with_login(std::string bootstrap, int64_t timeout_ms,
+                                        const kafka_login& login) {
+  kafka_client::options options;
+  options.timeout = std::chrono::milliseconds(timeout_ms);
+  apply_login(login, options);
+  return kafka_cluster(std::move(bootstrap), options);
+}
+
 outcome<const P::metadata_response*> kafka_cluster::metadata(
     const std::vector<std::string>& topics) {
+  return ask_metadata(topics);
+}
+
+outcome<const P::metadata_response*> kafka_cluster::all_topics() {
+  return ask_metadata(std::nullopt);
+}
+
+outcome<kafka_client*> kafka_cluster::controller() {
+  auto md = ask_metadata(std::vector<std::string>{});
+  if (!md) {
+    return failure{md.error()};
+  }
+  auto it = _brokers.find((*md)->controller_id);
+  if (it == _brokers.end()) {
+    return bootstrap();  // no controller named (Metadata v0): the broker we know
+  }
+  return connect_to(it->second);
+}
+
+outcome<const P::metadata_response*> kafka_cluster::ask_metadata(
+    const std::optional<std::vector<std::string>>& topics) {
   auto b = bootstrap();
   if (!b) {
     return failure{b.error()};
@@ -40,9 +69,13 @@ outcome<const P::metadata_response*> kafka_cluster::metadata(
     return unsupported(c, "Metadata");
   }
   P::metadata_request request;
-  request.topics.emplace();
-  for (const auto& t : topics) {
-    request.topics->emplace_back().name = t;
+  if (topics) {
+    request.topics.emplace();
+    for (const auto& t : *topics) {
+      request.topics->emplace_back().name = t;
+    }
+  } else {
+    request.topics.reset();  // all topics
   }
   request.allow_auto_topic_creation = false;
   auto r = c.call<P::metadata_response>(request, v);

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -19,6 +20,7 @@
 
 #include "app/cli/command_outcome.h"
 #include "app/cli/kafka_client.h"
+#include "app/cli/kafka_login.h"
 #include "protocol/messages/metadata.h"
 
 namespace brook::app {
@@ -28,6 +30,9 @@ class kafka_cluster {
   using topic_partition = std::pair<std::string, int32_t>;
 
   kafka_cluster(std::string bootstrap, kafka_client::options options);
+  // The cluster behind a command's --bootstrap, --timeout-ms and login options.
+  static kafka_cluster with_login(std::string bootstrap, int64_t timeout_ms,
+                                  const kafka_login& login);
 
   outcome<kafka_client*> bootstrap() { return connect_to(_bootstrap); }
 
@@ -37,6 +42,13 @@ class kafka_cluster {
   // Brokers and the partitions (with leaders) of `topics`; none when `topics` is empty.
   // Never creates topics.
   outcome<const protocol::metadata_response*> metadata(const std::vector<std::string>& topics);
+
+  // Every topic the cluster shows this client (Metadata with a null topic list).
+  outcome<const protocol::metadata_response*> all_topics();
+
+  // The controller, where topic administration goes (CreateTopics, DeleteTopics,
+  // CreatePartitions; a broker other than the controller answers NOT_CONTROLLER).
+  outcome<kafka_client*> controller();
 
   // The brokers named by the last metadata() call, as HOST:PORT.
   std::vector<std::string> broker_addresses() const;
@@ -51,6 +63,9 @@ class kafka_cluster {
   static failure request_failed(const kafka_client& c, std::string_view api, std::error_code ec);
 
  private:
+  outcome<const protocol::metadata_response*> ask_metadata(
+      const std::optional<std::vector<std::string>>& topics);
+
   std::string _bootstrap;
   kafka_client::options _options;
   std::map<std::string, std::unique_ptr<kafka_client>> _clients;  // by HOST:PORT

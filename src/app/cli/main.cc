@@ -12,6 +12,7 @@
 #include "app/cli/bench_command.h"
 #include "app/cli/debug_command.h"
 #include "app/cli/group_command.h"
+#include "app/cli/topic_command.h"
 #include "app/cli/user_command.h"
 #include "app/cli/version_command.h"
 #include "app/serve_command.h"
@@ -35,6 +36,9 @@ int main(int argc, char** argv) {
 
   brook::app::serve_options serve_opts;
   auto* serve = brook::app::add_serve_command(app, serve_opts);
+
+  brook::app::topic_options topic_opts;
+  auto* topic = brook::app::add_topic_command(app, topic_opts);
 
   brook::app::group_options group_opts;
   auto* group = brook::app::add_group_command(app, group_opts);
@@ -87,6 +91,9 @@ int main(int argc, char** argv) {
 
   if (version_requested) {
     return brook::app::run_version(std::cout);
+  }
+  if (topic->parsed()) {
+    return brook::app::run_topic(topic_opts, std::cout, std::cerr);
   }
   if (group->parsed()) {
     return brook::app::run_group(group_opts, std::cout, std::cerr);
