@@ -10,7 +10,7 @@ import unittest
 from serve_test import BrookTestCase
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = "serve, topic, group, user, acl, bench, debug, version"
+COMMANDS = "serve, topic, produce, consume, group, user, acl, bench, debug, version"
 
 
 def project_version():
@@ -33,7 +33,7 @@ class CommandLineTest(BrookTestCase):
             self.assertEqual(out, "brook {}\n".format(project_version()))
 
     def test_unknown_command(self):
-        for word in ("topic", "produce", "sevre"):
+        for word in ("topics", "prodcue", "sevre"):
             rc, out, err = self.run_brook(word, "--help")
             self.assertEqual(rc, 2, out + err)
             self.assertIn("brook: unknown command '{}'. Commands: {}".format(word, COMMANDS), err)

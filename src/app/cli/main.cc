@@ -10,8 +10,10 @@
 
 #include "app/cli/acl_command.h"
 #include "app/cli/bench_command.h"
+#include "app/cli/consume_command.h"
 #include "app/cli/debug_command.h"
 #include "app/cli/group_command.h"
+#include "app/cli/produce_command.h"
 #include "app/cli/topic_command.h"
 #include "app/cli/user_command.h"
 #include "app/cli/version_command.h"
@@ -39,6 +41,12 @@ int main(int argc, char** argv) {
 
   brook::app::topic_options topic_opts;
   auto* topic = brook::app::add_topic_command(app, topic_opts);
+
+  brook::app::produce_options produce_opts;
+  auto* produce = brook::app::add_produce_command(app, produce_opts);
+
+  brook::app::consume_options consume_opts;
+  auto* consume = brook::app::add_consume_command(app, consume_opts);
 
   brook::app::group_options group_opts;
   auto* group = brook::app::add_group_command(app, group_opts);
@@ -94,6 +102,12 @@ int main(int argc, char** argv) {
   }
   if (topic->parsed()) {
     return brook::app::run_topic(topic_opts, std::cout, std::cerr);
+  }
+  if (produce->parsed()) {
+    return brook::app::run_produce_command(produce_opts, std::cin, std::cout, std::cerr);
+  }
+  if (consume->parsed()) {
+    return brook::app::run_consume_command(consume_opts, std::cout, std::cerr);
   }
   if (group->parsed()) {
     return brook::app::run_group(group_opts, std::cout, std::cerr);
