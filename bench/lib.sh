@@ -84,7 +84,8 @@ listener_port() {
 # (its pid), $kafka_port, $http_port and $url (the REST Proxy's).
 start_server() {
   local log=$work/serve.log deadline=$((SECONDS + 60))
-  "$brook" serve --data-dir "$work/data" --kafka-port 0 --http-port 0 --log-level info "$@" \
+  "$brook" serve --data-dir "$work/data" --kafka-port 0 --http-port 0 --log-level info \
+    --log-format text "$@" \
     >"$log" 2>&1 &
   server=$!
   kafka_port=

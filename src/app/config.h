@@ -61,6 +61,7 @@ struct metrics_settings {
 struct server_config {
   std::filesystem::path data_dir = "./data";
   std::string log_level = "info";
+  std::string log_format = "auto";  // text, json, or auto (text on a terminal)
   storage::log_config storage;
   broker::broker_config kafka;
   // kafka.listeners, kafka.listener_security_protocol_map, kafka.advertised_listeners as

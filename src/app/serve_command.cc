@@ -248,6 +248,7 @@ int run_serve_command(const serve_options& o, const std::function<const char*(co
     return 0;
   }
   log::set_level(config.log_level);
+  log::set_format(config.log_format);
   return run_serve(config);
 }
 

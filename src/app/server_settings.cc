@@ -223,6 +223,17 @@ std::vector<server_setting> make_settings() {
        {"error", "error"},
        {"off", "off"}},
       "Level of the log written to stderr", [](auto& c) -> auto& { return c.log_level; }));
+  s.push_back(choice<std::string>(
+      "log_format", "--log-format", {{"auto", "auto"}, {"text", "text"}, {"json", "json"}},
+      "Log lines as text or as JSON objects (auto: text when stderr is a terminal, JSON "
+      "otherwise)",
+      [](auto& c) -> auto& { return c.log_format; }));
+  s.push_back(integer(
+      "log_slow_request_ms", "--log-slow-request-ms", "MS", 0, 86'400'000,
+      "must be a number of milliseconds, 0 (off) to 86400000",
+      "Log a Kafka request answered after this long, with its id, API, client and time "
+      "(0: never; Fetch, JoinGroup and SyncGroup wait by design and are left out)",
+      [](auto& c) -> auto& { return c.kafka.slow_request; }));
   // Storage: the server's defaults for every partition
   s.push_back(choice<durability>(
       "storage.durability", "--durability",

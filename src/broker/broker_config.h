@@ -32,6 +32,9 @@ struct broker_config {
   std::chrono::milliseconds connections_max_idle{600000};
   // Once its size has been read, a request frame must arrive whole within this.
   std::chrono::milliseconds request_read_timeout{30000};
+  // A request answered after this long is logged (its id, API, client, listener and time);
+  // 0: none. Fetch, JoinGroup and SyncGroup wait by design and are left out.
+  std::chrono::milliseconds slow_request{1000};
   // An authenticated session lasts this long before the client must authenticate again
   // (connections.max.reauth.ms, KIP-368); 0: for the connection's life.
   std::chrono::milliseconds connections_max_reauth{0};

@@ -16,6 +16,7 @@
 #include "broker/broker.h"
 #include "broker/dispatch.h"
 #include "broker/sasl_exchange.h"
+#include "protocol/messages/api_catalog.h"
 #include "protocol/request_header.h"
 
 namespace brook::broker {
@@ -23,10 +24,22 @@ namespace brook::broker {
 namespace asio = boost::asio;
 using asio::use_awaitable;
 
+namespace {
+std::atomic<uint64_t> next_connection_id{0};
+log_throttle slow_request_log(std::chrono::milliseconds(100));
+std::atomic<uint64_t> slow_requests_unlogged{0};
+
+// APIs that wait by design (a long poll, a rebalance): never "slow".
+bool waits_by_design(int16_t api_key) {
+  return api_key == 1 || api_key == 11 || api_key == 14;  // Fetch, JoinGroup, SyncGroup
+}
+}  // namespace
+
 connection::connection(net::transport transport, broker& b, const listener_config& listener,
                        net::connection_slot slot, std::shared_ptr<net::byte_budget> request_bytes)
     : _transport(std::move(transport)),
       _broker(b),
+      _id(next_connection_id.fetch_add(1) + 1),
       _listener(listener.name),
       _sasl(std::make_shared<sasl_session>()),
       _sasl_required(uses_sasl(listener.protocol)),
@@ -46,6 +59,21 @@ void connection::start() {
   _client_host = "/" + (ec ? std::string("unknown") : peer.address().to_string());
   asio::co_spawn(_transport.socket().get_executor(), read_loop(), asio::detached);
   asio::co_spawn(_transport.socket().get_executor(), watchdog(), asio::detached);
+}
+
+void connection::log_slow_request(const protocol::request_header& h,
+                                  std::chrono::nanoseconds elapsed) const {
+  if (!slow_request_log.allow()) {
+    slow_requests_unlogged.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const auto* schema = protocol::find_api_schema(h.api_key);
+  const uint64_t unlogged = slow_requests_unlogged.exchange(0, std::memory_order_relaxed);
+  log::warn("slow request {}-{}: {} v{} from {} on {} (client id {}) took {:.1f} ms{}", _id,
+            h.correlation_id, schema != nullptr ? schema->name : "unknown", h.api_version,
+            describe_peer(), _listener, h.client_id.value_or("-"),
+            std::chrono::duration<double, std::milli>(elapsed).count(),
+            unlogged > 0 ? fmt::format(" ({} more slow requests not logged)", unlogged) : "");
 }
 
 std::string connection::describe_peer() const {
@@ -294,11 +322,16 @@ void connection::dispatch(std::shared_ptr<request_context> req) {
   auto executor = _transport.socket().get_executor();
   // Counted when the answer is ready (on whatever thread the handler answers from).
   const auto received = std::chrono::steady_clock::now();
-  const int16_t api = req->header.api_key;
+  const protocol::request_header header = req->header;
   const uint64_t request_bytes = req->frame.size() + 4;  // the size prefix too
-  responder respond([self, seq, executor, received, api, request_bytes](response r) {
-    self->_broker.metrics().record_request(api, std::chrono::steady_clock::now() - received,
-                                           request_bytes, r.send ? r.size() : 0, r.error_codes);
+  responder respond([self, seq, executor, received, header, request_bytes](response r) {
+    const auto elapsed = std::chrono::steady_clock::now() - received;
+    self->_broker.metrics().record_request(header.api_key, elapsed, request_bytes,
+                                           r.send ? r.size() : 0, r.error_codes);
+    const auto slow = self->_broker.config().slow_request;
+    if (slow.count() > 0 && elapsed >= slow && !waits_by_design(header.api_key)) {
+      self->log_slow_request(header, elapsed);
+    }
     asio::post(executor,
                [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
   });

@@ -68,6 +68,8 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<bool> reserve(net::budget_lease& lease, size_t more);
   boost::asio::awaitable<void> watchdog();
   std::string describe_peer() const;
+  // Logs a request answered after `elapsed` (past kafka slow_request), at most 10 lines/s.
+  void log_slow_request(const protocol::request_header& h, std::chrono::nanoseconds elapsed) const;
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<bool> send_response(const response& r);
   void dispatch(std::shared_ptr<request_context> req);
@@ -86,6 +88,7 @@ class connection : public std::enable_shared_from_this<connection> {
   uint64_t _next_seq = 0;
   bool _writing = false;
   bool _closed = false;
+  const uint64_t _id;                   // this connection's number, in request ids
   std::string _client_host;             // "/<peer address>"
   std::string _listener;                // its name
   std::shared_ptr<sasl_session> _sasl;  // the connection's authentication

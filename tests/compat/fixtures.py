@@ -124,6 +124,10 @@ class BrookServer:
         for limit in ("--failed-login-limit-per-address", "--failed-login-limit-per-user"):
             if limit not in self.extra_args:
                 args += [limit, "0"]
+        # The tests read the log's human lines (a pipe would get JSON lines): text unless a
+        # test asks for a format (log_format_test).
+        if "--log-format" not in self.extra_args and "BROOK_LOG_FORMAT" not in (self.env or {}):
+            args += ["--log-format", "text"]
         args = self.wrapper + args
         # setpriv --pdeathsig: the server dies with the test even if the test is killed.
         self.proc = subprocess.Popen(["setpriv", "--pdeathsig", "KILL", "--"] + args,
