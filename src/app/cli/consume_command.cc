@@ -12,9 +12,7 @@
 
 #include "app/cli/bench_kafka.h"
 #include "app/cli/group_command.h"
-#include "app/cli/produce_command.h"
 #include "app/cli/record_format.h"
-#include "protocol/topic_name.h"
 
 namespace brook::app {
 
@@ -84,14 +82,7 @@ shown_record view_of(const rd_kafka_message_t* m) {
 CLI::App* add_consume_command(CLI::App& app, consume_options& o) {
   auto* sub = app.add_subcommand("consume", "Print a topic's records");
   sub->add_option("topic", o.topic, "Topic")->type_name("TOPIC")->required();
-  sub->add_option("--bootstrap", o.bootstrap, "Broker address")
-      ->type_name("HOST:PORT")
-      ->capture_default_str();
-  add_login_options(sub, o.login);
-  sub->add_option("-X,--property", o.properties,
-                  "A librdkafka property, NAME=VALUE (repeatable): security.protocol=SSL, "
-                  "ssl.ca.location=ca.pem, ...")
-      ->type_name("NAME=VALUE");
+  add_client_options(sub, o.client);
   sub->add_option("-g,--group", o.group,
                   "Consume in this consumer group (from its committed offsets; commits what "
                   "it printed)")
@@ -119,12 +110,8 @@ CLI::App* add_consume_command(CLI::App& app, consume_options& o) {
 }
 
 done validate_consume_options(const consume_options& o) {
-  if (auto valid = validate_connection(o.bootstrap, o.login); !valid) {
+  if (auto valid = validate_client_options(o.client, o.topic); !valid) {
     return valid;
-  }
-  if (auto valid = protocol::validate_topic_name(o.topic); !valid) {
-    return failure(
-        fmt::format("'{}' is not a valid topic name: {}", o.topic, valid.error().message));
   }
   int64_t n = 0;
   if (!o.offset.empty() && o.offset != "beginning" && o.offset != "end" &&
@@ -166,12 +153,6 @@ done validate_consume_options(const consume_options& o) {
       return failure(f.error());
     }
   }
-  for (const auto& p : o.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return failure(fmt::format("-X: '{}' is not NAME=VALUE", p));
-    }
-  }
   return {};
 }
 
@@ -181,7 +162,7 @@ int run_consume_command(const consume_options& o, std::ostream& out, std::ostrea
     return 2;
   }
   const auto format = o.json ? record_format() : *record_format::parse(o.format);
-  auto props = client_properties(o.bootstrap, o.login, o.properties);
+  auto props = client_properties(o.client);
   props.emplace_back("enable.partition.eof", "true");
   if (o.group.empty()) {
     props.emplace_back("group.id", "brook-consume");  // librdkafka asks for one; never used

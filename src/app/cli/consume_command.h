@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "app/cli/client_options.h"
 #include "app/cli/command_outcome.h"
-#include "app/cli/kafka_login.h"
 
 namespace CLI {
 class App;
@@ -22,10 +22,8 @@ namespace brook::app {
 
 struct consume_options {
   std::string topic;
-  std::string bootstrap = "127.0.0.1:9092";
-  kafka_login login;
-  std::vector<std::string> properties;  // -X NAME=VALUE for librdkafka
-  std::string group;                    // empty: no group, no commits
+  client_options client;
+  std::string group;                // empty: no group, no commits
   std::string offset;               // beginning, end, or a number; empty: end (a group: committed)
   std::string from_time;            // ISO-8601 or epoch ms: the first record at or after it
   std::vector<int32_t> partitions;  // empty: all (without a group)

@@ -12,7 +12,6 @@
 #include <iostream>
 
 #include "app/cli/bench_kafka.h"
-#include "protocol/topic_name.h"
 
 namespace brook::app {
 
@@ -42,34 +41,11 @@ std::pair<std::string, std::string> split_header(const std::string& kv) {
 
 }  // namespace
 
-std::vector<std::pair<std::string, std::string>> client_properties(
-    const std::string& bootstrap, const kafka_login& login, const std::vector<std::string>& extra) {
-  std::vector<std::pair<std::string, std::string>> p{{"bootstrap.servers", bootstrap}};
-  if (!login.mechanism.empty()) {
-    p.emplace_back("security.protocol", "SASL_PLAINTEXT");
-    p.emplace_back("sasl.mechanisms", login.mechanism);
-    p.emplace_back("sasl.username", login.username);
-    p.emplace_back("sasl.password", login.password);
-  }
-  for (const auto& kv : extra) {
-    auto eq = kv.find('=');
-    p.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  return p;
-}
-
 CLI::App* add_produce_command(CLI::App& app, produce_options& o) {
   auto* sub =
       app.add_subcommand("produce", "Produce one record per line of stdin (or --file) to a topic");
   sub->add_option("topic", o.topic, "Topic")->type_name("TOPIC")->required();
-  sub->add_option("--bootstrap", o.bootstrap, "Broker address")
-      ->type_name("HOST:PORT")
-      ->capture_default_str();
-  add_login_options(sub, o.login);
-  sub->add_option("-X,--property", o.properties,
-                  "A librdkafka property, NAME=VALUE (repeatable): security.protocol=SSL, "
-                  "ssl.ca.location=ca.pem, compression.type=zstd, linger.ms=20, ...")
-      ->type_name("NAME=VALUE");
+  add_client_options(sub, o.client);
   sub->add_option("--file", o.file, "Read the lines from this file instead of stdin")
       ->type_name("PATH");
   sub->add_option("-K,--key-separator", o.key_separator,
@@ -92,22 +68,12 @@ CLI::App* add_produce_command(CLI::App& app, produce_options& o) {
 }
 
 done validate_produce_options(const produce_options& o) {
-  if (auto valid = validate_connection(o.bootstrap, o.login); !valid) {
+  if (auto valid = validate_client_options(o.client, o.topic); !valid) {
     return valid;
-  }
-  if (auto valid = protocol::validate_topic_name(o.topic); !valid) {
-    return failure(
-        fmt::format("'{}' is not a valid topic name: {}", o.topic, valid.error().message));
   }
   for (const auto& h : o.headers) {
     if (h.find('=') == std::string::npos || h.front() == '=') {
       return failure(fmt::format("--header: '{}' is not KEY=VALUE", h));
-    }
-  }
-  for (const auto& p : o.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return failure(fmt::format("-X: '{}' is not NAME=VALUE", p));
     }
   }
   if (o.partition < -1) {
@@ -136,7 +102,7 @@ int run_produce_command(const produce_options& o, std::istream& input, std::ostr
     in = &file;
   }
   delivery_tally tally;
-  auto props = client_properties(o.bootstrap, o.login, o.properties);
+  auto props = client_properties(o.client);
   props.emplace_back("acks", o.acks);
   props.emplace_back("message.timeout.ms", std::to_string(o.timeout_ms));
   auto conf = make_conf(props);
