@@ -11,6 +11,7 @@ The server and the CLI are both $BROOK_BIN (set by ctest)."""
 import json
 import os
 import subprocess
+import re
 import sys
 import unittest
 
@@ -96,6 +97,27 @@ class ProduceConsumeCliTest(ServerTestCase):
         records = self.read_all(topic, 50)
         self.assertEqual({m.partition() for m in records}, {2})
         self.assertEqual([m.value() for m in records], [f"line {i}".encode() for i in range(50)])
+
+    def test_a_terminal_gets_a_progress_line_and_a_summary_a_pipe_does_not(self):
+        topic = self.new_topic()
+        path = os.path.join(self.brook.data_dir, "many.txt")
+        with open(path, "w") as f:
+            f.write("".join(f"{i}\n" for i in range(300_000)))
+        command = " ".join([self.brook.binary, "produce", topic, "--file", path,
+                            "--bootstrap", self.brook.bootstrap, *self.login])
+        # script(1) runs the command on a pseudo-terminal (bytes: keep the \r as it is).
+        p = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True,
+                           timeout=300, env=self.env)
+        out = p.stdout.decode()
+        self.assertEqual(p.returncode, 0, out)
+        summary = re.search(rf"Produced 300000 records to {topic} in ([0-9.]+) s", out)
+        self.assertTrue(summary, out)
+        if float(summary.group(1)) > 1.2:  # a line is printed once a second has passed
+            self.assertRegex(out, r"\r\d+ records sent, \d+ records sent/s, [0-9.]+ MB/s")
+        piped = self.run_cli("produce", topic, "--file", path)
+        self.assertEqual(piped.returncode, 0)
+        self.assertEqual(piped.stderr, "")
+        self.assertEqual(piped.stdout, "")
 
     def test_validate_json_stops_at_the_first_bad_line(self):
         topic = self.new_topic()

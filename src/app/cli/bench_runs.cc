@@ -13,6 +13,7 @@
 #include "app/cli/bench_consumer.h"
 #include "app/cli/bench_pacer.h"
 #include "app/cli/bench_producer.h"
+#include "app/cli/progress_line.h"
 
 namespace brook::app {
 
@@ -106,16 +107,19 @@ outcome<int32_t> prepare_topic(rd_kafka_t* rk, const bench_options& o, std::ostr
 // payload before each send (e2e stamps it).
 template <typename Fill>
 bool send_all(const bench_options& o, bench_producer& producer, std::string& payload, bool copy,
-              rate_pacer& pacer, Fill&& fill) {
+              rate_pacer& pacer, progress_line& line, Fill&& fill) {
   double duration = o.count > 0 ? 0 : (o.duration_s > 0 ? o.duration_s : default_duration_s);
   int64_t end_ns = monotonic_ns() + static_cast<int64_t>(duration * 1e9);
   for (int64_t i = 0; o.count > 0 ? i < o.count : monotonic_ns() < end_ns; ++i) {
     pacer.wait_turn();
     fill(payload);
     if (!producer.send(payload.data(), payload.size(), copy)) {
+      line.finish();
       return false;
     }
+    line.update(producer.delivered(), producer.delivered_bytes());
   }
+  line.finish();
   return true;
 }
 
@@ -146,7 +150,8 @@ outcome<bench_report> run_produce(const bench_options& o, std::ostream& progress
   std::string payload = make_payload(o.record_size);
   rate_pacer pacer(o.rate);
   // The payload is never rewritten: librdkafka may point at it until the last delivery.
-  bool sent_all = send_all(o, p, payload, false, pacer, [](std::string&) {});
+  progress_line line(progress, progress_line::stderr_is_terminal() && !o.json);
+  bool sent_all = send_all(o, p, payload, false, pacer, line, [](std::string&) {});
   bool drained = p.wait_all_delivered(drain_timeout);
   r.pacer_skipped = pacer.skipped();
   r.records = p.delivered();
@@ -167,7 +172,7 @@ outcome<bench_report> run_produce(const bench_options& o, std::ostream& progress
   return r;
 }
 
-outcome<bench_report> run_consume(const bench_options& o, std::ostream&) {
+outcome<bench_report> run_consume(const bench_options& o, std::ostream& progress) {
   bench_report r;
   auto consumer = bench_consumer::open(consumer_properties(o));
   if (!consumer) {
@@ -204,7 +209,9 @@ outcome<bench_report> run_consume(const bench_options& o, std::ostream&) {
   }
   int64_t last = start;
   uint64_t bytes = 0;
+  progress_line line(progress, progress_line::stderr_is_terminal() && !o.json);
   while (r.records < target) {
+    line.update(r.records, bytes);
     int64_t now = monotonic_ns();
     if (now >= end) {
       break;
@@ -226,6 +233,7 @@ outcome<bench_report> run_consume(const bench_options& o, std::ostream&) {
       last = monotonic_ns();
     }
   }
+  line.finish();
   r.bytes = bytes;
   r.seconds = seconds_between(start, o.duration_s > 0 ? std::min(end, monotonic_ns()) : last);
   r.errors += c.errors();
@@ -304,7 +312,8 @@ outcome<bench_report> run_e2e(const bench_options& o, std::ostream& progress) {
 
   std::string payload = make_payload(o.record_size);
   rate_pacer pacer(o.rate);
-  bool sent_all = send_all(o, p, payload, true, pacer, [&](std::string& v) {
+  progress_line line(progress, progress_line::stderr_is_terminal() && !o.json);
+  bool sent_all = send_all(o, p, payload, true, pacer, line, [&](std::string& v) {
     int64_t now = monotonic_ns();
     std::memcpy(v.data(), &run_id, sizeof(run_id));
     std::memcpy(v.data() + sizeof(run_id), &now, sizeof(now));

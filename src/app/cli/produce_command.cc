@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <librdkafka/rdkafka.h>
 #include <simdjson.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -12,6 +11,7 @@
 #include <iostream>
 
 #include "app/cli/bench_kafka.h"
+#include "app/cli/progress_line.h"
 
 namespace brook::app {
 
@@ -118,10 +118,11 @@ int run_produce_command(const produce_options& o, std::istream& input, std::ostr
     err << "brook produce: " << errstr << "\n";
     return 1;
   }
-  const bool terminal = isatty(STDERR_FILENO) != 0;
+  const bool terminal = progress_line::stderr_is_terminal();
   const auto started = std::chrono::steady_clock::now();
-  auto last_progress = started;
+  progress_line progress(err, terminal, "records sent");
   uint64_t sent = 0;
+  uint64_t sent_bytes = 0;
   uint64_t line_no = 0;
   std::string line;
   std::string refused;
@@ -185,14 +186,8 @@ int run_produce_command(const produce_options& o, std::istream& input, std::ostr
     }
     ++sent;
     rd_kafka_poll(rk.get(), 0);
-    const auto now = std::chrono::steady_clock::now();
-    if (terminal && now - last_progress >= std::chrono::seconds(1)) {
-      const double s = std::chrono::duration<double>(now - started).count();
-      err << fmt::format("\r{} records sent, {} acknowledged, {:.0f} records/s", sent,
-                         tally.delivered.load(), static_cast<double>(sent) / s)
-          << std::flush;
-      last_progress = now;
-    }
+    sent_bytes += value.size() + key.size();
+    progress.update(sent, sent_bytes);
   }
   // Every record sent is waited for (acknowledged or failed) before the summary.
   while (tally.delivered.load() + tally.failed.load() < sent) {
@@ -200,9 +195,7 @@ int run_produce_command(const produce_options& o, std::istream& input, std::ostr
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (terminal && last_progress != started) {
-    err << "\n";
-  }
+  progress.finish();
   const uint64_t failed = tally.failed.load();
   if (o.json) {
     out << fmt::format(R"({{"topic":"{}","records":{},"failed":{},"seconds":{:.3f}}})", o.topic,
