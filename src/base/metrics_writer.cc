@@ -1,5 +1,7 @@
 #include "base/metrics_writer.h"
 
+#include <atomic>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -7,6 +9,17 @@
 namespace brook {
 
 namespace {
+
+// The size of the last page written: the next one reserves it at once, so a large page is
+// not built by doubling (each doubling a copy, into fresh pages that fault).
+std::atomic<size_t> last_page_size{0};
+
+// An integer as text, without fmt's machinery (a page has thousands).
+template <typename Int>
+std::string_view integer_text(Int v, char (&buf)[24]) {
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return {buf, static_cast<size_t>(end - buf)};
+}
 
 void append_escaped(std::string& out, std::string_view s, bool help) {
   for (char c : s) {
@@ -35,6 +48,9 @@ std::string number(double v) {
 }  // namespace
 
 void metrics_writer::begin(std::string_view name, std::string_view help, kind k) {
+  if (_out.empty()) {
+    _out.reserve(last_page_size.load(std::memory_order_relaxed) + 4096);
+  }
   _family = name;
   _kind = k;
   const bool om = _format == metrics_format::openmetrics;
@@ -98,27 +114,32 @@ void metrics_writer::value(std::initializer_list<metric_label> labels, double v)
 }
 
 void metrics_writer::value(std::initializer_list<metric_label> labels, uint64_t v) {
-  sample(_kind == kind::counter ? "_total" : "", labels, {}, {}, fmt::format("{}", v));
+  char buf[24];
+  sample(_kind == kind::counter ? "_total" : "", labels, {}, {}, integer_text(v, buf));
 }
 
 void metrics_writer::value(std::initializer_list<metric_label> labels, int64_t v) {
-  sample(_kind == kind::counter ? "_total" : "", labels, {}, {}, fmt::format("{}", v));
+  char buf[24];
+  sample(_kind == kind::counter ? "_total" : "", labels, {}, {}, integer_text(v, buf));
 }
 
 void metrics_writer::value(std::initializer_list<metric_label> labels,
                            const metric_histogram::snapshot& h) {
   for (size_t i = 0; i < h.cumulative.size(); ++i) {
     const std::string le = i < h.bounds.size() ? number(h.bounds[i]) : "+Inf";
-    sample("_bucket", labels, "le", le, fmt::format("{}", h.cumulative[i]));
+    char buf[24];
+    sample("_bucket", labels, "le", le, integer_text(h.cumulative[i], buf));
   }
   sample("_sum", labels, {}, {}, number(h.sum));
-  sample("_count", labels, {}, {}, fmt::format("{}", h.count()));
+  char buf[24];
+  sample("_count", labels, {}, {}, integer_text(h.count(), buf));
 }
 
 std::string metrics_writer::finish() {
   if (_format == metrics_format::openmetrics) {
     _out += "# EOF\n";
   }
+  last_page_size.store(_out.size(), std::memory_order_relaxed);
   return std::move(_out);
 }
 
