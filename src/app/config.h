@@ -56,6 +56,8 @@ struct audit_settings {
 // [metrics]: GET /metrics on the HTTP listener.
 struct metrics_settings {
   bool enabled = true;
+  std::string host = "127.0.0.1";  // the metrics listener's address
+  int32_t port = -1;               // its port; -1: none (/metrics on the HTTP listener only)
 };
 
 struct server_config {

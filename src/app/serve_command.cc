@@ -24,6 +24,7 @@
 #include "broker/server.h"
 #include "broker/topic_table.h"
 #include "http/http_authentication.h"
+#include "http/metrics_listener.h"
 #include "http/rest_service.h"
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
@@ -550,12 +551,40 @@ int run_serve(const server_config& config) {
       return 1;
     }
     rest = std::move(*started_rest);
-    collected = app::add_server_metrics(metrics, **b, kafka, rest, audit.get());
     log::info("http listener on {}:{} (REST Proxy v2 and v3), {}, {}", config.http.host,
               rest->port(), config.http_tls ? "https" : "http",
               !http_logins ? "no logins"
               : tokens     ? "logins required (HTTP Basic or Bearer)"
                            : "logins required (HTTP Basic)");
+  }
+  collected = app::add_server_metrics(metrics, **b, kafka, rest, audit.get());
+  // GET /metrics alone on a port of its own (metrics.port), behind the same logins.
+  std::unique_ptr<http::metrics_listener> metrics_http;
+  if (config.metrics.enabled && config.metrics.port >= 0) {
+    http::http_config m = config.http;
+    m.host = config.metrics.host;
+    m.port = static_cast<uint16_t>(config.metrics.port);
+    m.threads = 1;
+    auto started_metrics = http::metrics_listener::start(m, **acls, http_logins_checked, metrics);
+    if (!started_metrics) {
+      log::error("cannot listen for metrics on {}:{}: {}", m.host, m.port,
+                 started_metrics.error().message());
+      if (rest) {
+        rest->stop();
+      }
+      collected.reset();
+      rest.reset();
+      stop_kafka();
+      stop_housekeeping();
+      kafka_io.stop();
+      kafka_io.join();
+      (*groups)->stop();
+      (void)logs.close_all();
+      return 1;
+    }
+    metrics_http = std::move(*started_metrics);
+    log::info("metrics listener on {}:{} (GET /metrics), {}", m.host, metrics_http->port(),
+              http_logins ? "logins required" : "no logins");
   }
 
   auto ready =
@@ -595,11 +624,15 @@ int run_serve(const server_config& config) {
   log::info("{} received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   // Stop the network first: no append may start once the logs close. HTTP goes before
   // Kafka: the REST consumer instances leave their groups through the Kafka listener.
-  if (rest) {
-    rest->stop();  // the last scrape is over
-    collected.reset();
-    rest.reset();
+  if (metrics_http) {
+    metrics_http->stop();
   }
+  if (rest) {
+    rest->stop();
+  }
+  collected.reset();  // the last scrape is over
+  metrics_http.reset();
+  rest.reset();
   // What the last requests recorded reaches the audit topic before the broker stops.
   if (audit) {
     audit->stop();

@@ -456,6 +456,16 @@ std::vector<server_setting> make_settings() {
       "needs DESCRIBE on the cluster",
       [](auto& c) -> auto& { return c.metrics.enabled; }));
   s.push_back(text(
+      "metrics.host", "--metrics-host", "HOST", "must be an IP address to listen on",
+      "The metrics listener's address (with metrics.port)",
+      [](auto& c) -> auto& { return c.metrics.host; }));
+  s.push_back(integer(
+      "metrics.port", "--metrics-port", "PORT", -1, 65535,
+      "must be a port number, 0 to 65535, or -1 (none)",
+      "Also serve GET /metrics alone on this port, behind the same logins (-1: none; 0: any "
+      "free port)",
+      [](auto& c) -> auto& { return c.metrics.port; }));
+  s.push_back(text(
       "oidc.issuer", "--oidc-issuer", "URL", {},
       "OpenID Connect issuer whose tokens log in (SASL OAUTHBEARER, HTTP Bearer), exactly as "
       "its tokens' iss says: https://keycloak.example.com/realms/brook",

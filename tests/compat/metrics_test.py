@@ -4,7 +4,8 @@ traffic its query API returns the records produced per partition, the consumer g
 in records and in seconds as the test arranged it (records with timestamps an hour old,
 offsets committed part way), Kafka API and HTTP counts. The classic text format passes
 `promtool check metrics`. GET /v1/groups/{group}/lag answers the same lag as JSON. With HTTP
-logins required, /metrics asks for them and for DESCRIBE on the cluster."""
+logins required, /metrics asks for them and for DESCRIBE on the cluster, on the HTTP
+listener and on a metrics listener of its own (--metrics-port)."""
 
 import json
 import os
@@ -232,7 +233,7 @@ ADMIN_PASSWORD = "admin-" + os.urandom(6).hex()
 
 class MetricsBehindLoginsTest(ServerTestCase):
     server_args = ("--listeners", "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
-                   "--http-authentication", "basic")
+                   "--http-authentication", "basic", "--metrics-port", "0")
     server_env = dict(os.environ, BROOK_SECURITY_ADMIN_PASSWORD=ADMIN_PASSWORD)
 
     def brook_as_admin(self, *args, stdin=None):
@@ -260,6 +261,16 @@ class MetricsBehindLoginsTest(ServerTestCase):
         allowed = s.get(url, auth=(user, password), timeout=DEADLINE_S)
         self.assertEqual(allowed.status_code, 200, allowed.text)
         self.assertIn("brook_kafka_requests_total", allowed.text)
+        # The metrics listener of its own: the same logins and check, nothing but /metrics.
+        port = next(int(m.group(1)) for m in (re.search(r"metrics listener on [0-9.]+:(\d+)", x)
+                                              for x in self.brook.log_lines) if m)
+        own = f"http://127.0.0.1:{port}"
+        self.assertEqual(s.get(own + "/metrics", timeout=DEADLINE_S).status_code, 401)
+        alone = s.get(own + "/metrics", auth=(user, password), timeout=DEADLINE_S)
+        self.assertEqual(alone.status_code, 200)
+        self.assertIn("brook_partition_records_in_total", alone.text)
+        self.assertEqual(s.get(own + "/topics", auth=(user, password),
+                               timeout=DEADLINE_S).status_code, 404)
         # The probes stay open.
         self.assertEqual(s.get(f"{self.brook.http_url}/healthz", timeout=DEADLINE_S).status_code,
                          200)

@@ -15,7 +15,9 @@ void add_v2_consumer_routes(router& r, rest_context& ctx);
 void add_v3_routes(router& r, rest_context& ctx);
 void add_v3_produce_route(router& r, rest_context& ctx);
 void add_v1_group_routes(router& r, rest_context& ctx);
-void add_metrics_route(router& r, rest_context& ctx);
+// GET /metrics over `metrics` (both outlive the router), asking `authorizer`.
+void add_metrics_route(router& r, const security::authorizer& authorizer,
+                       const metrics_registry& metrics);
 
 // All of the above.
 inline void add_rest_routes(router& r, rest_context& ctx) {
@@ -26,7 +28,9 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v3_routes(r, ctx);
   add_v3_produce_route(r, ctx);
   add_v1_group_routes(r, ctx);
-  add_metrics_route(r, ctx);
+  if (ctx.metrics != nullptr) {
+    add_metrics_route(r, ctx.authorizer, *ctx.metrics);
+  }
 }
 
 }  // namespace brook::http::rest
