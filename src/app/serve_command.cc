@@ -506,6 +506,17 @@ int run_serve(const server_config& config) {
     housekeeping.stop();
     housekeeping.join();
   };
+  // A listener that cannot start after the Kafka listeners did: what runs stops, as at
+  // shutdown, and brook serve exits 1.
+  auto abandon_start = [&] {
+    stop_kafka();
+    stop_housekeeping();
+    kafka_io.stop();
+    kafka_io.join();
+    (*groups)->stop();
+    (void)logs.close_all();
+    return 1;
+  };
   retention.start();
   checkpoints.start();
   write_probe.start();
@@ -542,13 +553,7 @@ int run_serve(const server_config& config) {
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
-      stop_kafka();
-      stop_housekeeping();
-      kafka_io.stop();
-      kafka_io.join();
-      (*groups)->stop();
-      (void)logs.close_all();
-      return 1;
+      return abandon_start();
     }
     rest = std::move(*started_rest);
     log::info("http listener on {}:{} (REST Proxy v2 and v3), {}, {}", config.http.host,
@@ -574,13 +579,7 @@ int run_serve(const server_config& config) {
       }
       collected.reset();
       rest.reset();
-      stop_kafka();
-      stop_housekeeping();
-      kafka_io.stop();
-      kafka_io.join();
-      (*groups)->stop();
-      (void)logs.close_all();
-      return 1;
+      return abandon_start();
     }
     metrics_http = std::move(*started_metrics);
     log::info("metrics listener on {}:{} (GET /metrics), {}", m.host, metrics_http->port(),
