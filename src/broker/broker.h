@@ -39,6 +39,8 @@ class broker {
   const broker_config& config() const { return _config; }
   topic_table& topics() { return _topics; }
   storage::log_manager& logs() { return _logs; }
+  // The data directory: the one log directory (DescribeLogDirs).
+  const std::filesystem::path& data_dir() const { return _data_dir; }
   const std::string& cluster_id() const { return _cluster_id; }
   int32_t node_id() const { return _config.node_id; }
   // The listeners (config().listeners, or the one of host:port when none is given).

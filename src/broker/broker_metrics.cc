@@ -97,7 +97,7 @@ void write_groups(broker& b, metrics_writer& w) {
   }
   w.gauge("brook_consumer_group_lag_seconds",
           "Age of the first record the consumer group has yet to consume in the partition "
-          "(now - its timestamp, batch precision); 0 when caught up.");
+          "(now - its timestamp); 0 when caught up.");
   for (const auto& s : lags) {
     if (s.lag.seconds) {
       w.value({{"group", s.group}, {"topic", s.lag.topic}, {"partition", s.partition}},

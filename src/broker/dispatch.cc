@@ -40,6 +40,7 @@ const api_handler* const table[] = {
     &handlers::describe_acls,
     &handlers::create_acls,
     &handlers::delete_acls,
+    &handlers::describe_log_dirs,
 };
 }  // namespace
 

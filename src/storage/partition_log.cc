@@ -469,8 +469,25 @@ std::optional<int64_t> partition_log::timestamp_at(int64_t offset) const {
   if (!found) {
     return std::nullopt;
   }
-  const auto& h = found->second;
-  return h.log_append_time() ? h.max_timestamp : h.base_timestamp;
+  const auto& [position, h] = *found;
+  if (h.log_append_time() || offset <= h.base_offset) {
+    return h.log_append_time() ? h.max_timestamp : h.base_timestamp;
+  }
+  // Inside the batch: the record's own timestamp (a batch read, decompressed if need be).
+  std::vector<std::byte> batch(h.total_size());
+  auto read = (*file)->read_at(position, batch);
+  auto records = read && *read == batch.size()
+                     ? protocol::decode_records(batch)
+                     : result<std::vector<protocol::record>>(make_error_code(std::errc::io_error));
+  if (!records) {
+    return h.base_timestamp;  // unreadable: the batch's first timestamp
+  }
+  for (const auto& r : *records) {
+    if (h.base_offset + r.offset_delta >= offset) {
+      return h.base_timestamp + r.timestamp_delta;
+    }
+  }
+  return h.base_timestamp;
 }
 
 std::optional<int64_t> partition_log::offset_for_timestamp(int64_t timestamp) const {

@@ -111,11 +111,11 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   std::optional<int64_t> offset_for_timestamp(int64_t timestamp) const;
   // (max timestamp, offset of the batch carrying it), or nullopt for an empty log.
   std::optional<std::pair<int64_t, int64_t>> max_timestamp() const;
-  // The timestamp of the record at `offset`, at batch precision: the first timestamp of
-  // the batch holding it (its append time for LogAppendTime), nullopt when `offset` is at
-  // or past the high watermark or the batch cannot be read. A record below the log start
-  // counts as the first record kept. What a consumer group's lag in seconds is measured
-  // from.
+  // The timestamp of the record at `offset` (its batch's append time for LogAppendTime),
+  // nullopt when `offset` is at or past the high watermark or its batch cannot be found.
+  // An offset at a batch's start reads the batch header only; one inside it reads (and
+  // decompresses) the batch. A record below the log start counts as the first record
+  // kept. What a consumer group's lag in seconds is measured from.
   std::optional<int64_t> timestamp_at(int64_t offset) const;
 
   // What went in and out of the partition since it was opened (for /metrics): counted by

@@ -5,11 +5,12 @@ configs, validate-only, and every way a creation is refused), list them, describ
 and broker configs, alter configs (whole and incremental), add partitions, delete records
 and topics, and describe the cluster.
 
-What neither client offers (IncrementalAlterConfigs, DeleteRecords, DescribeCluster, the
-flexible versions of CreateTopics, DeleteTopics and DescribeConfigs) is sent raw through
+What neither client offers (IncrementalAlterConfigs, DeleteRecords, DescribeCluster,
+DescribeLogDirs, the flexible versions of CreateTopics, DeleteTopics and DescribeConfigs) is sent raw through
 kafka_wire.py: flexible versions with its encoder, the others with kafka-python's protocol
 classes."""
 
+import os
 import shutil
 import struct
 import sys
@@ -91,6 +92,55 @@ class DeleteRecordsRequest_v1(Request):
         ("topics", Array(("name", String("utf-8")),
                          ("partitions", Array(("partition_index", Int32), ("offset", Int64))))),
         ("timeout_ms", Int32))
+
+
+class DescribeLogDirsResponse_v1(Response):
+    API_KEY = 35
+    API_VERSION = 1
+    SCHEMA = Schema(
+        ("throttle_time_ms", Int32),
+        ("results", Array(("error_code", Int16), ("log_dir", String("utf-8")),
+                          ("topics", Array(("name", String("utf-8")),
+                                           ("partitions", Array(("partition_index", Int32),
+                                                                ("partition_size", Int64),
+                                                                ("offset_lag", Int64),
+                                                                ("is_future_key", Boolean))))))))
+
+
+class DescribeLogDirsRequest_v1(Request):
+    API_KEY = 35
+    API_VERSION = 1
+    RESPONSE_TYPE = DescribeLogDirsResponse_v1
+    SCHEMA = Schema(("topics", Array(("topic", String("utf-8")), ("partitions", Array(Int32)))))
+
+
+def describe_log_dirs_v4(conn, topics):
+    """topics: [(name, [partition])] or None (all). Returns (error_code, [result dict])."""
+    w = Writer().array(topics, lambda w, t: w.string(t[0]).array(
+        t[1], lambda w, p: w.i32(p)).tags()).tags()
+    r = conn.flexible(35, 4, w.out)
+    r.i32()  # throttle
+    error_code = r.i16()
+
+    def partition(r):
+        p = (r.i32(), r.i64(), r.i64(), r.boolean())
+        r.tags()
+        return p
+
+    def topic(r):
+        t = (r.string(), r.array(partition))
+        r.tags()
+        return t
+
+    def result(r):
+        out = {"error_code": r.i16(), "log_dir": r.string(), "topics": r.array(topic),
+               "total_bytes": r.i64(), "usable_bytes": r.i64()}
+        r.tags()
+        return out
+
+    results = r.array(result)
+    r.tags()
+    return error_code, results
 
 
 def create_topics_v7(conn, topics, validate_only=False):
@@ -680,6 +730,40 @@ class AdminTest(AdminServerTestCase):
         ops = asked["cluster_authorized_operations"]
         for bit in (7, 8, 10, 11, 12):  # ALTER, DESCRIBE, DESCRIBE/ALTER_CONFIGS, IDEMPOTENT
             self.assertTrue(ops & (1 << bit), f"operation {bit} in {ops:#x}")
+
+    # ---- DescribeLogDirs (neither client has it) ----
+
+    def segment_bytes(self, topic, partition):
+        d = os.path.join(self.brook.data_dir, "data", f"{topic}-{partition}")
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
+                   if f.endswith(".log"))
+
+    def test_describe_log_dirs(self):
+        name = self.topic_name("sizes")
+        self.assert_created(name, 2)
+        self.produce(name, 25, partition=1)
+        data_dir = os.path.realpath(os.path.join(self.brook.data_dir, "data"))
+        on_disk = self.segment_bytes(name, 1)
+        self.assertGreater(on_disk, 0)
+        # v1, every topic (null): the one directory, this topic's partitions among the rest.
+        [(code, log_dir, topics)] = self.connect().request(
+            DescribeLogDirsRequest_v1(topics=None)).results
+        self.assertEqual((code, os.path.realpath(log_dir)), (NONE, data_dir))
+        ours = dict(topics)[name]
+        self.assertEqual(sorted(ours), [(0, 0, 0, False), (1, on_disk, 0, False)])
+        # v4, one partition asked for, a topic that does not exist left out; the disk's
+        # total and usable bytes as statvfs(2) tells them.
+        missing = self.topic_name("missing")
+        code, [result] = describe_log_dirs_v4(self.connect(), [(name, [1, 7]), (missing, [0])])
+        self.assertEqual((code, result["error_code"]), (NONE, NONE))
+        self.assertEqual(result["topics"], [(name, [(1, on_disk, 0, False)])])
+        fs = os.statvfs(data_dir)
+        self.assertEqual(result["total_bytes"], fs.f_blocks * fs.f_frsize)
+        self.assertGreater(result["usable_bytes"], 0)
+        self.assertLessEqual(result["usable_bytes"], result["total_bytes"])
+        # An empty list asks for nothing.
+        code, [result] = describe_log_dirs_v4(self.connect(), [])
+        self.assertEqual((code, result["topics"]), (NONE, []))
 
     # ---- kafka-python's admin client ----
 

@@ -159,6 +159,16 @@ class GroupCliTest(ServerTestCase):
             for p in (p0, p1):
                 self.assertEqual(p["member_id"], member_id)
                 self.assertEqual(p["client_id"], "lag-reader")
+            # The broker measured that lag (OffsetFetch's brook_include_lag); measured by the
+            # CLI itself, as against any Kafka cluster (ListOffsets, Fetch), it is the same.
+            client = self.group_json("describe", group_id, "--client-side-lag")
+            cparts = {p["partition"]: p for p in client["partitions"] if p["topic"] == topic}
+            for n in (0, 1):
+                self.assertEqual(
+                    [cparts[n][k] for k in ("committed_offset", "log_end_offset", "lag")],
+                    [parts[n][k] for k in ("committed_offset", "log_end_offset", "lag")])
+                self.assertAlmostEqual(cparts[n]["lag_seconds"], parts[n]["lag_seconds"],
+                                       delta=(now_ms() - before) / 1000 + 0.01)
 
             text = self.group_ok("describe", group_id).stdout
             self.assertIn(f"group {group_id}: state Stable", text)

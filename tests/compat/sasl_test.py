@@ -14,6 +14,7 @@ re-authentication on the same connection, and its refusals."""
 import base64
 import hashlib
 import hmac
+import json
 import os
 import struct
 import subprocess
@@ -481,6 +482,28 @@ class AuthorizationTest(SaslServerTestCase):
         self.assertIsNone(error_of(next(iter(fs.values()))))
         fs = admin.delete_topics([topic])
         self.assertIsNone(error_of(fs[topic]))
+
+    def test_partition_sizes_need_describe_on_the_cluster(self):
+        # DescribeLogDirs needs DESCRIBE on the cluster, as in Kafka: without it `brook
+        # topic describe` still shows the topic, with no sizes; granted, they appear.
+        user, password = unique("carol"), "carol-pw-" + os.urandom(4).hex()
+        self.add_user(user, password)
+        topic = self.make_topic("sized")
+        self.grant("--allow", f"User:{user}", "--operation", "describe", "--operation",
+                   "describe-configs", "--topic", topic)
+        env = dict(os.environ, BROOK_SASL_PASSWORD=password)
+
+        def sizes():
+            rc, out, err = brook_cli(
+                "topic", "describe", topic, "--json", "--bootstrap", self.sasl_bootstrap,
+                "--sasl-mechanism", "SCRAM-SHA-256", "--sasl-username", user, env=env)
+            self.assertEqual(rc, 0, out + err)
+            return [p["size_bytes"] for p in json.loads(out)["partitions"]]
+
+        self.assertEqual(sizes(), [None])
+        self.grant("--allow", f"User:{user}", "--operation", "describe", "--cluster")
+        [size] = sizes()
+        self.assertGreater(size, 0)
 
     def test_brook_acl_refuses_bad_arguments_and_non_super_users(self):
         rc, out, err = self.as_admin("acl", "add", "--allow", "bob", "--operation", "read",

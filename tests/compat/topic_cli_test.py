@@ -46,6 +46,15 @@ class TopicCliTest(ServerTestCase):
     def bootstrap(self):
         return self.brook.bootstrap
 
+    @property
+    def data_dir(self):
+        return os.path.join(self.brook.data_dir, "data")
+
+    def segment_bytes(self, topic, partition):
+        d = os.path.join(self.data_dir, f"{topic}-{partition}")
+        return sum(os.path.getsize(os.path.join(d, f)) for f in os.listdir(d)
+                   if f.endswith(".log"))
+
     def topic(self, action, *args):
         argv = [self.brook.binary, "topic", action, "--bootstrap", self.bootstrap, *self.login,
                 *args]
@@ -86,10 +95,17 @@ class TopicCliTest(ServerTestCase):
         self.assertEqual((parts[1]["log_start_offset"], parts[1]["log_end_offset"],
                           parts[1]["records"]), (0, 4, 4))
         self.assertEqual(parts[0]["records"], 0)
+        # Sizes come from the broker (DescribeLogDirs): the bytes of the partition's segment
+        # files, none for an empty partition.
+        self.assertEqual(parts[0]["size_bytes"], 0)
+        on_disk = self.segment_bytes(name, 1)
+        self.assertGreater(on_disk, 0)
+        self.assertEqual(parts[1]["size_bytes"], on_disk)
         self.assertEqual(d["configs"]["retention.ms"], {"value": "3600000", "set": True})
         self.assertFalse(d["configs"]["segment.bytes"]["set"])
         text = self.ok("describe", name).stdout
         self.assertIn(f"Topic: {name}  Partitions: 3", text)
+        self.assertIn("SIZE", text.splitlines()[2])
         self.assertIn("retention.ms=3600000", text)
         # list
         listed = {t["name"]: t for t in self.json("list")["topics"]}

@@ -220,6 +220,10 @@ def seeds():
                 carray([cstring("retention.ms") + i8(0) + cstring("1000") + tags()]) +
                 tags()]) + i8(1) + tags())
     out["describe_cluster_v0"] = header(60, 0, True) + i8(1) + tags()
+    # DescribeLogDirs (35): every topic (null) in v1, one partition of one topic in v4.
+    out["describe_log_dirs_v1"] = header(35, 1, False) + i32(-1)
+    out["describe_log_dirs_v4"] = header(35, 4, True) + (
+        carray([cstring("events") + carray([i32(0)]) + tags()]) + tags())
     return out
 
 

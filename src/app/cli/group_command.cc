@@ -112,6 +112,9 @@ CLI::App* add_group_command(CLI::App& app, group_options& o) {
       "describe", "A group's members, and per partition its committed offset and lag");
   add_connection_options(describe, o);
   describe->add_option("group", o.groups, "Group id")->type_name("GROUP")->required()->expected(1);
+  describe->add_flag("--client-side-lag", o.client_side_lag,
+                     "Measure the lag from this client (ListOffsets, Fetch) even when the broker "
+                     "measures it (Brook does)");
   describe->callback([&o] { o.action = "describe"; });
 
   auto* del = group->add_subcommand("delete", "Delete groups with no active members");

@@ -41,6 +41,7 @@ struct group_options {
   bool json = false;
   std::vector<std::string> states;  // list --state
   std::vector<std::string> groups;  // describe and reset-offsets: one; delete: one or more
+  bool client_side_lag = false;     // describe: measure lag here even where the broker can
   // reset-offsets
   std::vector<std::string> topics;  // TOPIC or TOPIC:P,P,...
   bool to_earliest = false;

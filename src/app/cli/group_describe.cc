@@ -1,6 +1,8 @@
-// `brook group describe`: DescribeGroups, OffsetFetch and ListOffsets, and one small Fetch per
-// lagging partition for the age of its oldest unconsumed record: per partition the committed
-// offset, log end offset, lag in records and in seconds, and its owner.
+// `brook group describe`: DescribeGroups and OffsetFetch: per partition the committed offset,
+// log end offset, lag in records and in seconds, and its owner. A Brook broker measures the
+// lag itself, answering OffsetFetch's brook_include_lag; for partitions it did not measure
+// (any other Kafka cluster, partitions assigned but never committed) ListOffsets gives the
+// log end and one small Fetch per lagging partition the age of its oldest unconsumed record.
 #include <algorithm>
 #include <map>
 #include <ostream>
@@ -181,7 +183,8 @@ int run_group_describe(const group_options& o, std::ostream& out, std::ostream& 
       }
     }
   }
-  auto committed = committed_offsets(c, group, nullptr);
+  std::map<topic_partition, measured_lag> measured;
+  auto committed = committed_offsets(c, group, nullptr, o.client_side_lag ? nullptr : &measured);
   if (!committed) {
     return fail(committed.error());
   }
@@ -194,9 +197,18 @@ int run_group_describe(const group_options& o, std::ostream& out, std::ostream& 
     partitions[tp].member = index;
   }
   std::set<std::string> topic_set;
-  std::vector<topic_partition> parts;
+  std::vector<topic_partition> parts;  // those the broker did not measure
   for (auto& [tp, view] : partitions) {
     view.tp = tp;
+    auto m = measured.find(tp);
+    if (m != measured.end() && view.committed) {
+      view.log_end = m->second.log_end;
+      view.lag = std::max<int64_t>(0, m->second.log_end - *view.committed);
+      if (m->second.lag_ms) {
+        view.lag_seconds = static_cast<double>(*m->second.lag_ms) / 1000.0;
+      }
+      continue;
+    }
     topic_set.insert(tp.first);
     parts.push_back(tp);
   }
@@ -210,7 +222,8 @@ int run_group_describe(const group_options& o, std::ostream& out, std::ostream& 
       return fail(ends.error());
     }
     int64_t now = wall_clock_ms();
-    for (auto& [tp, view] : partitions) {
+    for (const auto& tp : parts) {
+      auto& view = partitions[tp];
       const auto& end = (*ends)[tp];
       if (end.error_code != 0) {
         err << fmt::format("brook group describe: log end offset of {}-{}: {}\n", tp.first,

@@ -69,12 +69,14 @@ outcome<coordinated_group> describe_at_coordinator(kafka_cluster& cl, const std:
 }
 
 outcome<std::map<topic_partition, int64_t>> committed_offsets(
-    kafka_client& c, const std::string& group, const std::vector<topic_partition>* only) {
+    kafka_client& c, const std::string& group, const std::vector<topic_partition>* only,
+    std::map<topic_partition, measured_lag>* lag) {
   int16_t v = c.version_for<P::offset_fetch_request>();
   if (v < 0 || (only == nullptr && v < 2)) {
     return kafka_cluster::unsupported(c, "OffsetFetch");
   }
   P::offset_fetch_request request;
+  request.brook_include_lag = lag != nullptr;
   if (v >= 8) {
     auto& g = request.groups.emplace_back();
     g.group_id = group;
@@ -106,6 +108,11 @@ outcome<std::map<topic_partition, int64_t>> committed_offsets(
         }
         if (p.committed_offset >= 0) {
           out[{t.name, p.partition_index}] = p.committed_offset;
+        }
+        if (lag != nullptr && p.brook_log_end_offset >= 0) {
+          (*lag)[{t.name, p.partition_index}] = {
+              p.brook_log_end_offset,
+              p.brook_lag_ms >= 0 ? std::optional<int64_t>(p.brook_lag_ms) : std::nullopt};
         }
       }
     }

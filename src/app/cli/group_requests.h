@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,19 @@ struct coordinated_group {
 };
 outcome<coordinated_group> describe_at_coordinator(kafka_cluster& cl, const std::string& group);
 
-// The group's committed offsets: of `only`, or of every partition it has committed.
+// A partition's log end offset and lag as the broker measured them (Brook's OffsetFetch
+// extension, doc/kafka-protocol.md).
+struct measured_lag {
+  int64_t log_end = -1;
+  std::optional<int64_t> lag_ms;  // none when the broker could not tell
+};
+
+// The group's committed offsets: of `only`, or of every partition it has committed. With
+// `lag`, asks the broker for each partition's lag too (OffsetFetch v6+ with the tagged
+// field brook_include_lag): a Brook broker answers it, into `lag`; any other ignores it.
 outcome<std::map<topic_partition, int64_t>> committed_offsets(
-    kafka_client& c, const std::string& group, const std::vector<topic_partition>* only);
+    kafka_client& c, const std::string& group, const std::vector<topic_partition>* only,
+    std::map<topic_partition, measured_lag>* lag = nullptr);
 
 struct listed_offset {
   int64_t offset = -1;

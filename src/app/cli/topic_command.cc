@@ -16,6 +16,7 @@
 #include "protocol/messages/create_topics.h"
 #include "protocol/messages/delete_topics.h"
 #include "protocol/messages/describe_configs.h"
+#include "protocol/messages/describe_log_dirs.h"
 #include "protocol/messages/incremental_alter_configs.h"
 #include "protocol/topic_name.h"
 
@@ -125,6 +126,40 @@ outcome<std::map<std::string, std::pair<std::string, bool>>> topic_configs(
   return out;
 }
 
+// Each partition's size on disk, from DescribeLogDirs asked of its leader (the sum over the
+// leader's log directories). A partition whose leader does not serve DescribeLogDirs, or
+// refuses it (it needs DESCRIBE on the cluster), has no size: describe shows "-" for it.
+std::map<int32_t, int64_t> partition_sizes(kafka_cluster& cl, const std::string& topic,
+                                           const std::vector<group_cli::topic_partition>& parts) {
+  std::map<kafka_client*, std::vector<int32_t>> by_leader;
+  for (const auto& p : parts) {
+    if (auto c = cl.leader(p)) {
+      by_leader[*c].push_back(p.second);
+    }
+  }
+  std::map<int32_t, int64_t> sizes;
+  for (const auto& [client, partitions] : by_leader) {
+    P::describe_log_dirs_request request;
+    auto& t = request.topics.emplace().emplace_back();
+    t.topic = topic;
+    t.partitions = partitions;
+    auto answer = client->call<P::describe_log_dirs_response>(request);
+    if (!answer || answer->error_code != 0) {
+      continue;
+    }
+    for (const auto& dir : answer->results) {
+      for (const auto& dt : dir.topics) {
+        for (const auto& dp : dt.partitions) {
+          if (dir.error_code == 0 && dt.name == topic && !dp.is_future_key) {
+            sizes[dp.partition_index] += dp.partition_size;
+          }
+        }
+      }
+    }
+  }
+  return sizes;
+}
+
 int run_describe(const topic_options& o, std::ostream& out, std::ostream& err) {
   const std::string& topic = o.topics.front();
   auto cl = cluster_of(o);
@@ -168,6 +203,11 @@ int run_describe(const topic_options& o, std::ostream& out, std::ostream& err) {
   for (const auto& p : t->partitions) {
     leaders[p.partition_index] = p.leader_id;
   }
+  const auto sizes = partition_sizes(cl, topic, parts);
+  auto size_of = [&sizes](int32_t p) -> std::optional<int64_t> {
+    auto it = sizes.find(p);
+    return it == sizes.end() ? std::nullopt : std::optional<int64_t>(it->second);
+  };
   auto offset_of = [](const std::map<group_cli::topic_partition, group_cli::listed_offset>& m,
                       const group_cli::topic_partition& p) -> std::optional<int64_t> {
     auto it = m.find(p);
@@ -190,6 +230,9 @@ int run_describe(const topic_options& o, std::ostream& out, std::ostream& err) {
       end ? (void)w.value(*end) : (void)w.null();
       w.key("records");
       start&& end ? (void)w.value(*end - *start) : (void)w.null();
+      auto size = size_of(p.second);
+      w.key("size_bytes");
+      size ? (void)w.value(*size) : (void)w.null();
       w.end_object();
     }
     w.end_array().key("configs").begin_object();
@@ -211,13 +254,14 @@ int run_describe(const topic_options& o, std::ostream& out, std::ostream& err) {
   }
   out << "Configs: " << (set.empty() ? "(defaults)" : set) << "\n";
   std::vector<std::vector<std::string>> table{
-      {"PARTITION", "LEADER", "LOG-START-OFFSET", "LOG-END-OFFSET", "RECORDS"}};
+      {"PARTITION", "LEADER", "LOG-START-OFFSET", "LOG-END-OFFSET", "RECORDS", "SIZE"}};
   for (const auto& p : parts) {
     auto start = offset_of(*earliest, p);
     auto end = offset_of(*latest, p);
     table.push_back({std::to_string(p.second), std::to_string(leaders[p.second]),
                      group_cli::text_or_dash(start), group_cli::text_or_dash(end),
-                     start && end ? std::to_string(*end - *start) : "-"});
+                     start && end ? std::to_string(*end - *start) : "-",
+                     group_cli::text_or_dash(size_of(p.second))});
   }
   group_cli::print_table(out, table);
   return 0;

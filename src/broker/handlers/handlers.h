@@ -38,5 +38,6 @@ extern const api_handler alter_user_scram_credentials;
 extern const api_handler describe_acls;
 extern const api_handler create_acls;
 extern const api_handler delete_acls;
+extern const api_handler describe_log_dirs;
 
 }  // namespace brook::broker::handlers

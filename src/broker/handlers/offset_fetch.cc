@@ -1,11 +1,18 @@
 // OffsetFetch (key 9): a group's committed offsets, for the given partitions or (topics
 // null, v2+) for all of them; from v8 for several groups at once. A partition without a
 // commit answers offset -1. Brook has no transactions, so require_stable (v7+) never
-// finds an unstable offset.
+// finds an unstable offset. A flexible request (v6+) with the tagged field
+// brook_include_lag gets each partition's log end offset and lag in milliseconds as the
+// broker measures them (group_lag.h), in tagged fields (doc/kafka-protocol.md).
 #include "protocol/messages/offset_fetch.h"
+
+#include <cmath>
+
+#include "base/clock.h"
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
+#include "broker/service/group_lag.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::broker::handlers {
@@ -16,9 +23,20 @@ using protocol::offset_fetch_response;
 
 // Groups the coordinator's answer by topic, in the order the request named them. A topic
 // the principal may not DESCRIBE is left out when all were asked for and refused when named.
+// The wall clock of the lag asked for with brook_include_lag; nullopt when not asked.
+using lag_clock = std::optional<int64_t>;
+
+template <typename Partition>
+void add_lag(broker& b, const std::string& topic, Partition& p, int64_t now_ms) {
+  auto lag = partition_lag_of(b, topic, p.partition_index, p.committed_offset, now_ms);
+  p.brook_log_end_offset = lag.end;
+  p.brook_lag_ms = lag.seconds ? std::llround(*lag.seconds * 1000.0) : -1;
+}
+
 template <typename Topic>
-std::vector<Topic> by_topic(const request_context& req,
-                            const std::vector<group::fetched_offset>& offsets, bool all) {
+std::vector<Topic> by_topic(broker& b, const request_context& req,
+                            const std::vector<group::fetched_offset>& offsets, bool all,
+                            lag_clock lag_now_ms) {
   std::vector<Topic> topics;
   const std::string* current = nullptr;  // the topic of the partitions being grouped
   bool allowed = true;                   // may the principal DESCRIBE it (asked once)?
@@ -47,6 +65,9 @@ std::vector<Topic> by_topic(const request_context& req,
     p.committed_leader_epoch = o.value.leader_epoch;
     p.metadata = o.value.metadata;
     p.error_code = 0;
+    if (lag_now_ms) {
+      add_lag(b, o.topic, p, *lag_now_ms);
+    }
   }
   return topics;
 }
@@ -78,6 +99,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   };
   const auto refused = protocol::code(protocol::kafka_error::group_authorization_failed);
   const std::vector<offset_fetch_request::offset_fetch_request_topic> no_topics;
+  const lag_clock lag_now_ms =
+      in->brook_include_lag ? lag_clock(wall_clock_ms()) : lag_clock(std::nullopt);
   if (req->header.api_version >= 8) {
     for (const auto& g : in->groups) {
       auto& og = out.groups.emplace_back();
@@ -87,7 +110,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         continue;
       }
       og.topics = by_topic<offset_fetch_response::offset_fetch_response_topics>(
-          *req, b.groups().fetch_offsets(g.group_id, wanted(g.topics)), !g.topics.has_value());
+          b, *req, b.groups().fetch_offsets(g.group_id, wanted(g.topics)), !g.topics.has_value(),
+          lag_now_ms);
     }
   } else if (!group_allowed(in->group_id)) {
     // v2+ answers the error alone; before, each partition named carries it (as Kafka).
@@ -105,7 +129,8 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     }
   } else {
     out.topics = by_topic<offset_fetch_response::offset_fetch_response_topic>(
-        *req, b.groups().fetch_offsets(in->group_id, wanted(in->topics)), !in->topics.has_value());
+        b, *req, b.groups().fetch_offsets(in->group_id, wanted(in->topics)),
+        !in->topics.has_value(), lag_now_ms);
   }
   respond.send(req->header, out);
 }

@@ -7,29 +7,35 @@
 
 namespace brook::broker {
 
+partition_lag partition_lag_of(broker& b, std::string topic, int32_t partition, int64_t committed,
+                               int64_t now_ms) {
+  partition_lag l;
+  l.topic = std::move(topic);
+  l.partition = partition;
+  l.committed = committed;
+  auto t = b.topics().find(l.topic);
+  auto log = t ? t->partition(l.partition) : nullptr;
+  if (log) {
+    l.end = log->high_watermark();
+  }
+  if (l.committed >= 0 && l.end >= 0) {
+    l.records = std::max<int64_t>(0, l.end - l.committed);
+    if (l.records == 0) {
+      l.seconds = 0.0;
+    } else if (auto ts = log->timestamp_at(l.committed)) {
+      l.seconds = static_cast<double>(std::max<int64_t>(0, now_ms - *ts)) / 1000.0;
+    }
+  }
+  return l;
+}
+
 std::vector<partition_lag> group_lag(broker& b, const std::string& group, int64_t now_ms) {
   auto fetched = b.groups().fetch_offsets(group, std::nullopt);
   std::vector<partition_lag> out;
   out.reserve(fetched.size());
   for (auto& f : fetched) {
-    partition_lag l;
-    l.topic = std::move(f.topic);
-    l.partition = f.partition;
-    l.committed = f.value.offset;
+    auto l = partition_lag_of(b, std::move(f.topic), f.partition, f.value.offset, now_ms);
     l.metadata = std::move(f.value.metadata);
-    auto t = b.topics().find(l.topic);
-    auto log = t ? t->partition(l.partition) : nullptr;
-    if (log) {
-      l.end = log->high_watermark();
-    }
-    if (l.committed >= 0 && l.end >= 0) {
-      l.records = std::max<int64_t>(0, l.end - l.committed);
-      if (l.records == 0) {
-        l.seconds = 0.0;
-      } else if (auto ts = log->timestamp_at(l.committed)) {
-        l.seconds = static_cast<double>(std::max<int64_t>(0, now_ms - *ts)) / 1000.0;
-      }
-    }
     out.push_back(std::move(l));
   }
   return out;

@@ -1,9 +1,9 @@
 // group_lag: how far a consumer group is behind, per partition it committed in, measured by
 // the broker from the committed offsets and the partition logs (no client fetch): in
 // records (high watermark - committed) and in seconds (now - the timestamp of the first
-// record not yet consumed, at batch precision; 0 once caught up). The one computation
-// behind the local backend's group offsets (GET /v1/groups/{group}/lag, the REST v3 lags,
-// `brook group describe` over HTTP) and the lag families of /metrics.
+// record not yet consumed; 0 once caught up). The one computation
+// behind the local backend's group offsets (GET /v1/groups/{group}/lag, the REST v3 lags),
+// OffsetFetch's brook_include_lag (`brook group describe`) and the lag families of /metrics.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +30,10 @@ struct partition_lag {
 // The lag of every partition `group` has a committed offset in (none for an unknown
 // group), at wall-clock `now_ms`.
 std::vector<partition_lag> group_lag(broker& b, const std::string& group, int64_t now_ms);
+
+// The lag of one partition whose group committed `committed` (-1: nothing), at `now_ms`
+// (OffsetFetch with brook_include_lag).
+partition_lag partition_lag_of(broker& b, std::string topic, int32_t partition, int64_t committed,
+                               int64_t now_ms);
 
 }  // namespace brook::broker

@@ -32,6 +32,7 @@
 #include "protocol/messages/delete_topics.h"
 #include "protocol/messages/describe_cluster.h"
 #include "protocol/messages/describe_configs.h"
+#include "protocol/messages/describe_log_dirs.h"
 #include "protocol/messages/fetch.h"
 #include "protocol/messages/find_coordinator.h"
 #include "protocol/messages/incremental_alter_configs.h"
@@ -944,8 +945,9 @@ TEST(WireCodecKafka, EveryFuzzSeedDecodes) {
                     find_coordinator_request, api_versions_request, create_topics_request,
                     delete_topics_request, delete_records_request, init_producer_id_request,
                     describe_configs_request, alter_configs_request, create_partitions_request,
-                    incremental_alter_configs_request, describe_cluster_request>(
-            h->api_key, frame.subspan(h->body_offset), h->api_version, error);
+                    incremental_alter_configs_request, describe_cluster_request,
+                    describe_log_dirs_request>(h->api_key, frame.subspan(h->body_offset),
+                                               h->api_version, error);
     EXPECT_TRUE(known) << name << ": add its API to this test";
     EXPECT_EQ(error, "") << name;
     ++seeds;

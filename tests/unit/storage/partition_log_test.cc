@@ -237,28 +237,29 @@ TEST_F(PartitionLog, OffsetForTimestampUsesTheTimeIndex) {
   EXPECT_EQ(max->second, 99);
 }
 
-TEST_F(PartitionLog, TimestampAtIsTheFirstTimestampOfTheBatchHoldingTheOffset) {
+TEST_F(PartitionLog, TimestampAtIsTheTimestampOfTheRecordAtTheOffset) {
   log_config c;
   c.index_interval_bytes = 1;
   c.segment_bytes = 4096;  // several segments
   auto log = open(c);
   uint64_t bytes = 0;
-  for (int i = 0; i < 30; ++i) {  // batch i holds offsets 3i .. 3i+2
+  for (int i = 0; i < 30; ++i) {  // batch i holds offsets 3i .. 3i+2, 1 ms apart
     auto b = make_batch("ts" + std::to_string(i), 3, 40, 1000 + i * 10);
     bytes += b.size();
     ASSERT_TRUE(log->append_and_wait(bytes_of(b)));
   }
   ASSERT_GT(log->segment_count(), 1u);
   EXPECT_EQ(log->timestamp_at(0), 1000);
-  EXPECT_EQ(log->timestamp_at(4), 1010);
-  EXPECT_EQ(log->timestamp_at(5), 1010);
+  EXPECT_EQ(log->timestamp_at(3), 1010);  // a batch's first record: its header says
+  EXPECT_EQ(log->timestamp_at(4), 1011);  // inside a batch: the record's own
+  EXPECT_EQ(log->timestamp_at(5), 1012);
   EXPECT_EQ(log->timestamp_at(6), 1020);
-  EXPECT_EQ(log->timestamp_at(89), 1290);
+  EXPECT_EQ(log->timestamp_at(89), 1292);
   EXPECT_EQ(log->timestamp_at(90), std::nullopt);  // the high watermark: nothing there yet
   EXPECT_EQ(log->timestamp_at(1000), std::nullopt);
   // Below the log start: the first record kept.
   ASSERT_TRUE(log->delete_records_before(31));
-  EXPECT_EQ(log->timestamp_at(0), 1100);
+  EXPECT_EQ(log->timestamp_at(0), 1101);  // offset 31, the second record of its batch
   // What went in.
   EXPECT_EQ(log->traffic().records_in.value(), 90u);
   EXPECT_EQ(log->traffic().batches_in.value(), 30u);
