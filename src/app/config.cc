@@ -189,6 +189,53 @@ bool http_logins_required(const server_config& c) {
                      [&c](const broker::listener_config& l) { return authenticates(c, l); });
 }
 
+namespace {
+
+// The [connectors.<name>] tables of the file: each key's value as text (a string, an
+// integer, a boolean, or a list of strings joined with commas, as Connect writes lists).
+outcome<std::vector<declared_connector>> declared_connectors(const toml::node& node,
+                                                             const std::filesystem::path& path) {
+  const auto* all = node.as_table();
+  if (all == nullptr) {
+    return failure(path.string() +
+                   ": connectors: expected a table of connectors, each a "
+                   "[connectors.<name>] table");
+  }
+  std::vector<declared_connector> out;
+  for (const auto& [name, body] : *all) {
+    const auto* keys = body.as_table();
+    const std::string where = path.string() + ": connectors." + std::string(name.str());
+    if (keys == nullptr) {
+      return failure(where + ": expected a table of the connector's configuration");
+    }
+    declared_connector c;
+    c.name = std::string(name.str());
+    for (const auto& [k, v] : *keys) {
+      std::string text;
+      if (auto s = v.value<std::string>(); s && v.is_string()) {
+        text = *s;
+      } else if (auto i = v.value<int64_t>(); i && v.is_integer()) {
+        text = std::to_string(*i);
+      } else if (auto b = v.value<bool>(); b && v.is_boolean()) {
+        text = *b ? "true" : "false";
+      } else if (const auto* list = v.as_array();
+                 list != nullptr && list->is_homogeneous(toml::node_type::string)) {
+        for (const auto& element : *list) {
+          text += (text.empty() ? "" : ",") + *element.value<std::string>();
+        }
+      } else {
+        return failure(where + "." + std::string(k.str()) +
+                       ": expected a string, an integer, a boolean or a list of strings");
+      }
+      c.config[std::string(k.str())] = std::move(text);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
 outcome<server_config> load_config(const std::optional<std::filesystem::path>& path,
                                    const std::function<const char*(const char*)>& getenv) {
   server_config config;
@@ -210,6 +257,14 @@ outcome<server_config> load_config(const std::optional<std::filesystem::path>& p
       for (const auto& [k, node] : table) {
         std::string key =
             prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+        if (key == "connectors") {
+          auto declared = declared_connectors(node, *path);
+          if (!declared) {
+            return failure(declared.error());
+          }
+          config.connect.connectors = std::move(*declared);
+          continue;
+        }
         if (const auto* sub = node.as_table()) {
           if (auto visited = self(self, *sub, key); !visited) {
             return visited;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,20 @@ struct metrics_settings {
   int32_t port = -1;               // its port; -1: none (/metrics on the HTTP listener only)
 };
 
+// A connector declared in the configuration file: [connectors.<name>] with its Connect
+// configuration keys.
+struct declared_connector {
+  std::string name;
+  std::map<std::string, std::string> config;
+};
+
+// [connect]: the connectors run inside brook serve.
+struct connect_settings {
+  bool enabled = true;
+  std::string topic = "_brook_connectors";
+  std::vector<declared_connector> connectors;  // [connectors.<name>] tables
+};
+
 struct server_config {
   std::filesystem::path data_dir = "./data";
   std::string log_level = "info";
@@ -74,6 +89,7 @@ struct server_config {
   security_settings security;
   audit_settings audit;
   metrics_settings metrics;
+  connect_settings connect;
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
   // certificates (mTLS).
   net::tls_config tls;

@@ -23,6 +23,7 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
 #include "broker/topic_table.h"
+#include "connect/connect_runtime.h"
 #include "http/http_authentication.h"
 #include "http/metrics_listener.h"
 #include "http/rest_service.h"
@@ -525,6 +526,29 @@ int run_serve(const server_config& config) {
   cleaner.start();
   kafka_io.start();
 
+  // The connectors (connect.enabled), over the same backend: their definitions from
+  // connect.topic and the configuration file, each a worker of its own. Before HTTP, which
+  // manages them; stopped before it.
+  std::unique_ptr<connect::connect_runtime> connectors;
+  if (config.connect.enabled) {
+    connectors = std::make_unique<connect::connect_runtime>(
+        events, connect::connect_environment{config.data_dir}, config.connect.topic);
+    std::vector<connect::connector_record> declared;
+    for (const auto& d : config.connect.connectors) {
+      declared.push_back({d.name, d.config, false});
+    }
+    if (auto started_connect = connectors->start(declared); !started_connect) {
+      log::error("cannot start the connectors: {}", started_connect.error().message);
+      connectors->stop();
+      return abandon_start();
+    }
+  }
+  auto stop_connectors = [&connectors] {
+    if (connectors) {
+      connectors->stop();
+    }
+  };
+
   // HTTP logins (http.authentication): Basic, with the users of the Kafka port, and Bearer
   // tokens of the OpenID Connect issuer; limited and audited as Kafka logins are.
   security::password_authenticator passwords(**users);
@@ -549,10 +573,11 @@ int run_serve(const server_config& config) {
     }
     auto started_rest =
         http::rest_service::start(http_config, events, **acls, http_logins_checked, https,
-                                  config.metrics.enabled ? &metrics : nullptr);
+                                  config.metrics.enabled ? &metrics : nullptr, connectors.get());
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
+      stop_connectors();
       return abandon_start();
     }
     rest = std::move(*started_rest);
@@ -562,7 +587,7 @@ int run_serve(const server_config& config) {
               : tokens     ? "logins required (HTTP Basic or Bearer)"
                            : "logins required (HTTP Basic)");
   }
-  collected = app::add_server_metrics(metrics, **b, kafka, rest, audit.get());
+  collected = app::add_server_metrics(metrics, **b, kafka, rest, audit.get(), connectors.get());
   // GET /metrics alone on a port of its own (metrics.port), behind the same logins.
   std::unique_ptr<http::metrics_listener> metrics_http;
   if (config.metrics.enabled && config.metrics.port >= 0) {
@@ -579,6 +604,7 @@ int run_serve(const server_config& config) {
       }
       collected.reset();
       rest.reset();
+      stop_connectors();
       return abandon_start();
     }
     metrics_http = std::move(*started_metrics);
@@ -621,8 +647,11 @@ int run_serve(const server_config& config) {
     }
   }
   log::info("{} received, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-  // Stop the network first: no append may start once the logs close. HTTP goes before
-  // Kafka: the REST consumer instances leave their groups through the Kafka listener.
+  // The connectors first: each flushes and commits what its destination holds, through
+  // the backend the REST service stops. Then the network: no append may start once the
+  // logs close. HTTP goes before Kafka: the REST consumer instances leave their groups
+  // through the Kafka listener.
+  stop_connectors();
   if (metrics_http) {
     metrics_http->stop();
   }

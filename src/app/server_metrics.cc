@@ -4,6 +4,7 @@
 #include "broker/broker.h"
 #include "broker/broker_metrics.h"
 #include "broker/server.h"
+#include "connect/connect_runtime.h"
 #include "http/rest_service.h"
 #include "security/audit_log.h"
 
@@ -47,13 +48,42 @@ void write_audit(metrics_writer& w, const security::audit_log& audit) {
   w.value({{"outcome", "dropped"}}, c.dropped);
 }
 
+void write_connectors(metrics_writer& w, const connect::connect_runtime& rt) {
+  const auto all = rt.statuses();
+  auto each = [&](const char* name, const char* help, auto value) {
+    w.counter(name, help);
+    for (const auto& s : all) {
+      w.value({{"connector", s.name}}, value(s.task));
+    }
+  };
+  each("brook_connector_records_written", "Records a connector handed to its destination.",
+       [](const connect::worker_status& t) { return t.records_written; });
+  each("brook_connector_records_rejected",
+       "Records a connector could not convert (skipped or dead-lettered, errors.tolerance all).",
+       [](const connect::worker_status& t) { return t.records_rejected; });
+  each("brook_connector_records_dead_lettered",
+       "Rejected records written to the connector's dead-letter topic.",
+       [](const connect::worker_status& t) { return t.records_dead_lettered; });
+  each("brook_connector_flushes", "Flushes (data made durable, then offsets committed).",
+       [](const connect::worker_status& t) { return t.flushes; });
+  each("brook_connector_retries", "Destination errors the connector retried after.",
+       [](const connect::worker_status& t) { return t.retries; });
+  w.gauge("brook_connector_state",
+          "1 for the state the connector's task is in (RUNNING, PAUSED, FAILED, UNASSIGNED).");
+  for (const auto& s : all) {
+    w.value({{"connector", s.name}, {"state", std::string(connect::task_state_name(s.task.state))}},
+            int64_t{1});
+  }
+}
+
 }  // namespace
 
 metrics_registry::registration add_server_metrics(
     metrics_registry& registry, broker::broker& b,
     const std::vector<std::unique_ptr<broker::server>>& kafka,
-    const std::unique_ptr<http::rest_service>& rest, const security::audit_log* audit) {
-  return registry.add([&b, &kafka, &rest, audit](metrics_writer& w) {
+    const std::unique_ptr<http::rest_service>& rest, const security::audit_log* audit,
+    const connect::connect_runtime* connectors) {
+  return registry.add([&b, &kafka, &rest, audit, connectors](metrics_writer& w) {
     write_process_metrics(w);
     write_connections(w, kafka, rest);
     broker::write_broker_metrics(b, w);
@@ -62,6 +92,9 @@ metrics_registry::registration add_server_metrics(
     }
     if (audit != nullptr) {
       write_audit(w, *audit);
+    }
+    if (connectors != nullptr) {
+      write_connectors(w, *connectors);
     }
   });
 }

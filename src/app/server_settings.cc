@@ -465,6 +465,15 @@ std::vector<server_setting> make_settings() {
       "Also serve GET /metrics alone on this port, behind the same logins (-1: none; 0: any "
       "free port)",
       [](auto& c) -> auto& { return c.metrics.port; }));
+  s.push_back(boolean(
+      "connect.enabled", "--connect-enabled",
+      "Run connectors (sinks) inside brook serve, managed with Kafka Connect's REST API on the "
+      "HTTP listener (/connectors) and `brook connector`",
+      [](auto& c) -> auto& { return c.connect.enabled; }));
+  s.push_back(text(
+      "connect.topic", "--connect-topic", "TOPIC", "must not be empty",
+      "The compacted topic connector definitions are kept in (created at start when absent)",
+      [](auto& c) -> auto& { return c.connect.topic; }));
   s.push_back(text(
       "oidc.issuer", "--oidc-issuer", "URL", {},
       "OpenID Connect issuer whose tokens log in (SASL OAUTHBEARER, HTTP Bearer), exactly as "

@@ -45,6 +45,9 @@ struct consumer_options {
   std::string group;
   std::string client_id;
   std::string client_host;  // how `brook group describe` shows the member's host
+  // Static membership (Kafka's group.instance.id, KIP-345): a member that comes back under
+  // the same id takes its old place at once, with no rebalance wait (the sinks use it).
+  std::optional<std::string> instance_id;
   reset_policy reset = reset_policy::latest;
   bool auto_commit = true;
   std::chrono::milliseconds auto_commit_interval{5000};

@@ -417,6 +417,7 @@ void local_consumer_session::commit_now(std::vector<offset_commit> offsets, call
   if (_mode == mode::subscribed && !_member_id.empty() && _generation >= 0) {
     req.generation = _generation;
     req.member_id = _member_id;
+    req.instance_id = _options.instance_id;
   }
   for (const auto& o : offsets) {
     req.offsets.push_back({o.partition.topic, o.partition.partition, o.offset, -1, o.metadata});

@@ -68,6 +68,7 @@ void local_consumer_session::start_join() {
   group::join_request req;
   req.group_id = _options.group;
   req.member_id = _member_id;
+  req.instance_id = _options.instance_id;
   req.client_id = _options.client_id;
   req.client_host = _options.client_host;
   req.session_timeout_ms = static_cast<int32_t>(_options.session_timeout.count());
@@ -118,6 +119,7 @@ void local_consumer_session::on_join(const group::join_result& r) {
   req.group_id = _options.group;
   req.generation = r.generation;
   req.member_id = _member_id;
+  req.instance_id = _options.instance_id;
   req.protocol_type = "consumer";
   req.protocol_name = r.protocol_name;
   if (r.leader == _member_id) {
@@ -141,7 +143,12 @@ void local_consumer_session::on_join(const group::join_result& r) {
       }
     }
     _group_topics.assign(topics.begin(), topics.end());
-    _watched = watched_partition_counts();
+    // What this assignment was computed from (the members' subscriptions as they joined):
+    // a topic created or grown since then shows as a change at the next metadata check.
+    for (const auto& name : topics) {
+      auto it = counts.find(name);
+      _watched[name] = it == counts.end() ? 0 : it->second;
+    }
   }
   _in_flight = true;
   auto self = shared_from_this();
@@ -233,7 +240,7 @@ void local_consumer_session::leave_group() {
   if (!_member_id.empty()) {
     // A join or sync in flight is answered UNKNOWN_MEMBER_ID, and its answer finds the
     // session unsubscribed.
-    _broker.groups().leave(_options.group, {{_member_id, std::nullopt}});
+    _broker.groups().leave(_options.group, {{_member_id, _options.instance_id}});
     _member_id.clear();
   }
   _joined = false;
@@ -273,7 +280,8 @@ void local_consumer_session::on_tick() {
         start_join();
       }
     } else if (_joined) {
-      auto e = _broker.groups().heartbeat(_options.group, _member_id, std::nullopt, _generation);
+      auto e =
+          _broker.groups().heartbeat(_options.group, _member_id, _options.instance_id, _generation);
       if (e == kafka_error::rebalance_in_progress) {
         rejoin();
       } else if (e == kafka_error::unknown_member_id || e == kafka_error::illegal_generation ||

@@ -8,7 +8,8 @@ namespace brook::http {
 rest_service::rest_service(const http_config& config, backend::event_backend& backend,
                            const security::authorizer& authorizer,
                            const http_authentication& authentication,
-                           std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics)
+                           std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
+                           connect::connect_runtime* connectors)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -16,7 +17,7 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                                                            config.consumer_idle_timeout,
                                                            config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
-      rest::rest_context{_backend, authorizer, *_consumers, _config, _ready, metrics});
+      rest::rest_context{_backend, authorizer, *_consumers, _config, _ready, metrics, connectors});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router, authentication, std::move(tls));
 }
@@ -26,9 +27,10 @@ result<std::unique_ptr<rest_service>> rest_service::start(const http_config& con
                                                           const security::authorizer& authorizer,
                                                           const http_authentication& authentication,
                                                           std::shared_ptr<net::tls_context> tls,
-                                                          const metrics_registry* metrics) {
-  std::unique_ptr<rest_service> s(
-      new rest_service(config, backend, authorizer, authentication, std::move(tls), metrics));
+                                                          const metrics_registry* metrics,
+                                                          connect::connect_runtime* connectors) {
+  std::unique_ptr<rest_service> s(new rest_service(config, backend, authorizer, authentication,
+                                                   std::move(tls), metrics, connectors));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }

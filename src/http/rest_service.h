@@ -30,11 +30,13 @@ class rest_service {
  public:
   // Binds the listener. `backend`, `authorizer` (asked before every route acts) and
   // `authentication` (who requests act for) outlive the service. `tls`: HTTPS. `metrics`:
-  // what GET /metrics shows (null: no /metrics); it outlives the service.
+  // what GET /metrics shows (null: no /metrics); it outlives the service. `connectors`: the
+  // connect runtime Connect's REST API manages (null: no /connectors); it outlives it too.
   static result<std::unique_ptr<rest_service>> start(
       const http_config& config, backend::event_backend& backend,
       const security::authorizer& authorizer, const http_authentication& authentication,
-      std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr);
+      std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr,
+      connect::connect_runtime* connectors = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -47,7 +49,8 @@ class rest_service {
  private:
   rest_service(const http_config& config, backend::event_backend& backend,
                const security::authorizer& authorizer, const http_authentication& authentication,
-               std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics);
+               std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
+               connect::connect_runtime* connectors);
 
   http_config _config;
   backend::event_backend& _backend;

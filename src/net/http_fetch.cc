@@ -34,7 +34,15 @@ void init_once() {
 }  // namespace
 
 expected<fetch_reply, std::string> http_get(const std::string& url, const fetch_options& options) {
+  fetch_request r;
+  r.url = url;
+  return http_call(r, options);
+}
+
+expected<fetch_reply, std::string> http_call(const fetch_request& request,
+                                             const fetch_options& options) {
   init_once();
+  const std::string& url = request.url;
   CURL* curl = curl_easy_init();
   if (curl == nullptr) {
     return unexpected(std::string("cannot start an HTTP client"));
@@ -58,7 +66,28 @@ expected<fetch_reply, std::string> http_get(const std::string& url, const fetch_
   if (!options.ca_file.empty()) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
   }
+  if (request.method != "GET") {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_slist* headers = nullptr;
+  for (const auto& h : request.headers) {
+    headers = curl_slist_append(headers, h.c_str());
+  }
+  if (headers != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  }
+  if (!request.user.empty()) {
+    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, request.user.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, request.password.c_str());
+  }
   const CURLcode rc = curl_easy_perform(curl);
+  curl_slist_free_all(headers);
   fetch_reply reply;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
   curl_easy_cleanup(curl);

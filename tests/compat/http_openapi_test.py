@@ -63,6 +63,12 @@ SERVED_OPERATIONS = {
     ("get", V3_TOPIC + "/partitions"), ("get", V3_TOPIC + "/partitions/{partition_id}"),
     ("post", V3_TOPIC + "/records"),
     ("get", "/v1/groups/{group}/lag"), ("get", "/metrics"),
+    ("get", "/connector-plugins"), ("get", "/connectors"), ("post", "/connectors"),
+    ("get", "/connectors/{name}"), ("delete", "/connectors/{name}"),
+    ("get", "/connectors/{name}/config"), ("put", "/connectors/{name}/config"),
+    ("get", "/connectors/{name}/status"), ("get", "/connectors/{name}/tasks"),
+    ("put", "/connectors/{name}/pause"), ("put", "/connectors/{name}/resume"),
+    ("post", "/connectors/{name}/restart"), ("post", "/connectors/{name}/tasks/{task}/restart"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -478,6 +484,44 @@ class ServedApiTest(ServerTestCase):
         self.assertEqual(r.headers["Content-Type"].split(";")[0], "text/plain")
         self.assertIn(f'brook_partition_records_in_total{{topic="{topic}",partition="0"}} 3',
                       r.text)
+
+    def test_connect_api(self):
+        name = "doc-" + uuid.uuid4().hex[:8]
+        fill = {"name": name, "task": 0}
+        plugins = self.call("GET", "/connector-plugins", 200)
+        self.assertTrue(plugins)
+        config = {"connector.class": plugins[0]["class"], "topics": "doc-topic",
+                  "file": f"/tmp/brook-openapi-{name}.txt", "db.password": "x"}
+        self.addCleanup(lambda: os.path.exists(config["file"]) and os.unlink(config["file"]))
+        info = self.call("POST", "/connectors", 201, json={"name": name, "config": config})
+        self.assertEqual(info["config"]["db.password"], "[hidden]")
+        self.error("POST", "/connectors", 409, 409, json={"name": name, "config": config})
+        self.error("POST", "/connectors", 400, 400, json={"name": "x", "config": {}})
+        self.assertIn(name, self.call("GET", "/connectors", 200))
+        expanded = self.call("GET", "/connectors", 200, params={"expand": "status"})
+        self.assertIn("status", expanded[name])
+        self.call("GET", "/connectors/{name}", 200, fill)
+        self.call("GET", "/connectors/{name}/config", 200, fill)
+        self.call("PUT", "/connectors/{name}/config", 200, fill, json=config)
+        self.error("PUT", "/connectors/{name}/config", 400, 400, fill, json={"topics": "t"})
+        self.call("GET", "/connectors/{name}/status", 200, fill)
+        self.call("GET", "/connectors/{name}/tasks", 200, fill)
+        self.call("PUT", "/connectors/{name}/pause", 202, fill)
+        self.call("PUT", "/connectors/{name}/resume", 202, fill)
+        self.call("POST", "/connectors/{name}/restart", 204, fill)
+        self.call("POST", "/connectors/{name}/tasks/{task}/restart", 204, fill)
+        self.call("DELETE", "/connectors/{name}", 204, fill)
+        for method, template in (("GET", "/connectors/{name}"), ("GET", "/connectors/{name}/config"),
+                                 ("GET", "/connectors/{name}/status"),
+                                 ("GET", "/connectors/{name}/tasks"),
+                                 ("PUT", "/connectors/{name}/pause"),
+                                 ("PUT", "/connectors/{name}/resume"),
+                                 ("POST", "/connectors/{name}/restart"),
+                                 ("DELETE", "/connectors/{name}")):
+            self.error(method, template, 404, 404, fill)
+        created = self.call("PUT", "/connectors/{name}/config", 201, fill, json=config)
+        self.assertEqual(created["name"], name)
+        self.call("DELETE", "/connectors/{name}", 204, fill)
 
     def test_unknown_endpoint(self):
         r = self.http.get(self.url + "/no/such/endpoint", timeout=TIMEOUT_S)

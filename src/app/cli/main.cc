@@ -14,6 +14,7 @@
 #include "app/cli/debug_command.h"
 #include "app/cli/group_command.h"
 #include "app/cli/produce_command.h"
+#include "app/cli/connector_command.h"
 #include "app/cli/topic_command.h"
 #include "app/cli/user_command.h"
 #include "app/cli/version_command.h"
@@ -56,6 +57,9 @@ int main(int argc, char** argv) {
 
   brook::app::acl_options acl_opts;
   auto* acl = brook::app::add_acl_command(app, acl_opts);
+
+  brook::app::connector_options connector_opts;
+  auto* connector = brook::app::add_connector_command(app, connector_opts);
 
   brook::app::bench_options bench_opts;
   auto* bench = brook::app::add_bench_command(app, bench_opts);
@@ -117,6 +121,9 @@ int main(int argc, char** argv) {
   }
   if (acl->parsed()) {
     return brook::app::run_acl(acl_opts, std::cout, std::cerr);
+  }
+  if (connector->parsed()) {
+    return brook::app::run_connector(connector_opts, std::cout, std::cerr);
   }
   if (bench->parsed()) {
     return brook::app::run_bench(bench_opts, std::cout, std::cerr);

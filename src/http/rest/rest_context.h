@@ -15,6 +15,9 @@
 namespace brook {
 class metrics_registry;
 }
+namespace brook::connect {
+class connect_runtime;
+}
 
 namespace brook::http::rest {
 
@@ -25,8 +28,9 @@ struct rest_context {
   const security::authorizer& authorizer;
   consumer_registry& consumers;
   const http_config& config;
-  std::atomic<bool>& ready;                   // false while starting and once shutdown begins
-  const metrics_registry* metrics = nullptr;  // what GET /metrics shows (null: no /metrics)
+  std::atomic<bool>& ready;                        // false while starting and once shutdown begins
+  const metrics_registry* metrics = nullptr;       // what GET /metrics shows (null: no /metrics)
+  connect::connect_runtime* connectors = nullptr;  // Connect's REST API (null: none)
   backend_calls calls{backend};  // unchecked: only for what needs no ACL (the cluster's brokers)
 
   // Who a request acts for, as the authorizer sees it.

@@ -1,0 +1,315 @@
+#include "app/cli/connector_command.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+#include "app/cli/group_cli.h"
+#include "base/json_writer.h"
+#include "net/http_fetch.h"
+
+namespace brook::app {
+
+namespace {
+
+struct reply {
+  long status = 0;
+  std::string body;
+};
+
+outcome<reply> call(const connector_options& o, std::string method, const std::string& path,
+                    std::string body = {}) {
+  net::fetch_request r;
+  r.method = std::move(method);
+  r.url = o.url + path;
+  r.body = std::move(body);
+  r.headers = {"Accept: application/json"};
+  if (!r.body.empty()) {
+    r.headers.emplace_back("Content-Type: application/json");
+  }
+  r.user = o.user;
+  r.password = o.password;
+  net::fetch_options options;
+  options.timeout = std::chrono::milliseconds(o.timeout_ms);
+  options.max_bytes = size_t{16} << 20;
+  auto got = net::http_call(r, options);
+  if (!got) {
+    return failure(fmt::format("{}: {}", o.url, got.error()));
+  }
+  return reply{got->status, std::move(got->body)};
+}
+
+// The message of Connect's error body {"error_code":..,"message":..}, or the body itself.
+std::string error_of(const reply& r) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  std::string_view message;
+  if (parser.parse(r.body).get(root) == simdjson::SUCCESS &&
+      root["message"].get(message) == simdjson::SUCCESS) {
+    return fmt::format("{} (HTTP {})", message, r.status);
+  }
+  return fmt::format("HTTP {}{}{}", r.status, r.body.empty() ? "" : ": ", r.body);
+}
+
+// The configuration of create/update: --file (a JSON object of strings, or Connect's
+// {"name":..,"config":{..}}) and then the --config KEY=VALUE pairs over it.
+outcome<std::map<std::string, std::string>> config_of(const connector_options& o) {
+  std::map<std::string, std::string> config;
+  if (!o.file.empty()) {
+    std::ifstream in(o.file, std::ios::binary);
+    if (!in) {
+      return failure(fmt::format("--file: cannot read {}", o.file));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    simdjson::dom::object obj;
+    if (parser.parse(text.str()).get(root) != simdjson::SUCCESS ||
+        root.get(obj) != simdjson::SUCCESS) {
+      return failure(fmt::format("--file: {} is not a JSON object", o.file));
+    }
+    simdjson::dom::object inner;
+    if (root["config"].get(inner) == simdjson::SUCCESS) {
+      obj = inner;
+    }
+    for (auto [k, v] : obj) {
+      std::string_view s;
+      if (v.get(s) == simdjson::SUCCESS) {
+        config[std::string(k)] = std::string(s);
+      } else if (v.is_number() || v.is_bool()) {
+        config[std::string(k)] = simdjson::to_string(v);
+      } else {
+        return failure(fmt::format("--file: the value of {} is not a string", std::string(k)));
+      }
+    }
+  }
+  for (const auto& kv : o.configs) {
+    auto eq = kv.find('=');
+    config[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return config;
+}
+
+std::string config_json(const std::map<std::string, std::string>& config) {
+  json_writer w;
+  w.begin_object();
+  for (const auto& [k, v] : config) {
+    w.key(k).value(v);
+  }
+  w.end_object();
+  return w.take();
+}
+
+int print_config(std::string_view body, std::ostream& out) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(body).get(obj) != simdjson::SUCCESS) {
+    out << body << "\n";
+    return 0;
+  }
+  std::vector<std::vector<std::string>> rows{{"KEY", "VALUE"}};
+  for (auto [k, v] : obj) {
+    std::string_view s;
+    rows.push_back(
+        {std::string(k), v.get(s) == simdjson::SUCCESS ? std::string(s) : simdjson::to_string(v)});
+  }
+  group_cli::print_table(out, rows);
+  return 0;
+}
+
+std::string text_of(simdjson::dom::element e, std::string_view key) {
+  std::string_view s;
+  if (e[key].get(s) == simdjson::SUCCESS) {
+    return std::string(s);
+  }
+  uint64_t n = 0;
+  if (e[key].get(n) == simdjson::SUCCESS) {
+    return std::to_string(n);
+  }
+  return "-";
+}
+
+int run_action(const connector_options& o, std::ostream& out, std::ostream& err) {
+  const std::string prefix = "brook connector " + o.action + ": ";
+  const std::string path = "/connectors/" + o.name;
+  auto fail = [&](const std::string& message) {
+    err << prefix << message << "\n";
+    return 1;
+  };
+  outcome<reply> r = failure("");
+  if (o.action == "list") {
+    r = call(o, "GET", "/connectors?expand=status");
+  } else if (o.action == "create" || o.action == "update") {
+    auto config = config_of(o);
+    if (!config) {
+      err << prefix << config.error() << "\n";
+      return 2;
+    }
+    if (o.action == "create") {
+      json_writer w;
+      w.begin_object().key("name").value(o.name).key("config").raw(config_json(*config));
+      w.end_object();
+      r = call(o, "POST", "/connectors", w.take());
+    } else {
+      r = call(o, "PUT", path + "/config", config_json(*config));
+    }
+  } else if (o.action == "config") {
+    r = call(o, "GET", path + "/config");
+  } else if (o.action == "status") {
+    r = call(o, "GET", path + "/status");
+  } else if (o.action == "pause" || o.action == "resume") {
+    r = call(o, "PUT", path + "/" + o.action);
+  } else if (o.action == "restart") {
+    r = call(o, "POST", path + "/restart");
+  } else {
+    r = call(o, "DELETE", path);
+  }
+  if (!r) {
+    return fail(r.error());
+  }
+  if (r->status >= 300) {
+    return fail(error_of(*r));
+  }
+  if (o.json) {
+    out << (r->body.empty() ? "{}" : r->body) << "\n";
+    return 0;
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (o.action == "list") {
+    std::vector<std::vector<std::string>> rows{{"CONNECTOR", "STATE", "TYPE"}};
+    simdjson::dom::object all;
+    if (parser.parse(r->body).get(all) == simdjson::SUCCESS) {
+      for (auto [name, v] : all) {
+        simdjson::dom::element task;
+        std::string state = "-";
+        if (v["status"]["tasks"].at(0).get(task) == simdjson::SUCCESS) {
+          state = text_of(task, "state");
+        }
+        rows.push_back({std::string(name), state, text_of(v["status"].value_unsafe(), "type")});
+      }
+    }
+    group_cli::print_table(out, rows);
+    return 0;
+  }
+  if (o.action == "config") {
+    return print_config(r->body, out);
+  }
+  if (o.action == "status") {
+    simdjson::dom::element task;
+    if (parser.parse(r->body).get(root) != simdjson::SUCCESS ||
+        root["tasks"].at(0).get(task) != simdjson::SUCCESS) {
+      out << r->body << "\n";
+      return 0;
+    }
+    out << fmt::format("connector {}: {} (group {})\n", o.name, text_of(task, "state"),
+                       text_of(root, "group"));
+    std::string_view trace;
+    if (task["trace"].get(trace) == simdjson::SUCCESS) {
+      out << "error: " << trace << "\n";
+    }
+    std::string_view last;
+    if (root["last_error"].get(last) == simdjson::SUCCESS) {
+      out << "retrying after: " << last << "\n";
+    }
+    out << fmt::format("records written {}, rejected {}, dead-lettered {}, retries {}\n",
+                       text_of(root, "records_written"), text_of(root, "records_rejected"),
+                       text_of(root, "records_dead_lettered"), text_of(root, "retries"));
+    return 0;
+  }
+  if (o.action == "create" || o.action == "update") {
+    out << fmt::format("connector {} {}\n", o.name, r->status == 201 ? "created" : "reconfigured");
+    return 0;
+  }
+  out << fmt::format("connector {}: {} done\n", o.name, o.action);
+  return 0;
+}
+
+}  // namespace
+
+CLI::App* add_connector_command(CLI::App& app, connector_options& o) {
+  auto* cmd =
+      app.add_subcommand("connector",
+                         "Connectors (sinks): list, create, update, config, status, pause, resume, "
+                         "restart, delete (Kafka Connect's REST API)");
+  cmd->require_subcommand(1);
+  auto common = [&o](CLI::App* sub) {
+    sub->add_option("--url", o.url, "The HTTP listener of brook serve (or a Connect worker)")
+        ->envname("BROOK_URL")
+        ->capture_default_str();
+    sub->add_option("--user", o.user, "Log in as this user (HTTP Basic)")
+        ->envname("BROOK_HTTP_USER");
+    sub->add_option("--password", o.password,
+                    "The password (better from the environment: BROOK_HTTP_PASSWORD)")
+        ->envname("BROOK_HTTP_PASSWORD");
+    sub->add_option("--timeout-ms", o.timeout_ms, "Wait this long for each answer")
+        ->capture_default_str();
+    sub->add_flag("--json", o.json, "Print the API's JSON answer");
+  };
+  auto with_name = [&](const char* name, const char* help) {
+    auto* sub = cmd->add_subcommand(name, help);
+    common(sub);
+    sub->add_option("name", o.name, "Connector name")->required()->type_name("NAME");
+    sub->callback([&o, name] { o.action = name; });
+    return sub;
+  };
+  auto* list = cmd->add_subcommand("list", "Every connector and its state");
+  common(list);
+  list->callback([&o] { o.action = "list"; });
+  for (const char* name : {"create", "update"}) {
+    auto* sub = with_name(name, std::string_view(name) == "create"
+                                    ? "Create a connector from --config pairs and/or --file"
+                                    : "Replace a connector's configuration (created if absent)");
+    sub->add_option("--config", o.configs, "KEY=VALUE (repeatable)")->type_name("KEY=VALUE");
+    sub->add_option("--file", o.file,
+                    "JSON file: the configuration, or Connect's {\"name\":..,\"config\":{..}}")
+        ->type_name("PATH");
+  }
+  with_name("config", "A connector's configuration (credentials hidden)");
+  with_name("status", "A connector's state, its error, and what it wrote");
+  with_name("pause", "Stop reading (committing what is written first)");
+  with_name("resume", "Read again after a pause");
+  with_name("restart", "Start over from what the destination holds (also after FAILED)");
+  with_name("delete", "Stop and remove a connector (its output stays)");
+  return cmd;
+}
+
+done validate_connector_options(const connector_options& o) {
+  if (!o.url.starts_with("http://") && !o.url.starts_with("https://")) {
+    return failure(fmt::format("--url: {} is not an http:// or https:// URL", o.url));
+  }
+  if (!o.user.empty() && o.password.empty()) {
+    return failure("--user needs --password (or BROOK_HTTP_PASSWORD)");
+  }
+  for (const auto& kv : o.configs) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return failure(fmt::format("--config: {} is not KEY=VALUE", kv));
+    }
+  }
+  if ((o.action == "create" || o.action == "update") && o.configs.empty() && o.file.empty()) {
+    return failure("give the configuration with --config KEY=VALUE or --file");
+  }
+  return {};
+}
+
+int run_connector(const connector_options& o, std::ostream& out, std::ostream& err) {
+  if (auto valid = validate_connector_options(o); !valid) {
+    err << "brook connector " << o.action << ": " << valid.error() << "\n";
+    return 2;
+  }
+  auto trimmed = o;
+  while (trimmed.url.ends_with('/')) {
+    trimmed.url.pop_back();
+  }
+  return run_action(trimmed, out, err);
+}
+
+}  // namespace brook::app

@@ -1,0 +1,305 @@
+#include "connect/connect_runtime.h"
+
+#include <fmt/format.h>
+
+#include <boost/asio/post.hpp>
+#include <future>
+
+#include "base/log.h"
+
+namespace brook::connect {
+
+namespace {
+
+connect_error not_found(const std::string& name) {
+  return {404, fmt::format("Connector {} not found", name)};
+}
+
+connect_error invalid(const std::vector<std::string>& errors) {
+  return {400, fmt::format("Connector configuration is invalid and contains the following {} "
+                           "error(s):\n{}\nYou can also find the above list of errors at the "
+                           "endpoint `/connector-plugins/{{connectorType}}/config/validate`",
+                           errors.size(), fmt::join(errors, "\n"))};
+}
+
+connect_error backend_failed(std::string_view what, const backend::backend_error& e) {
+  return {500, fmt::format("{}: {}", what, e.message)};
+}
+
+}  // namespace
+
+connect_runtime::connect_runtime(backend::event_backend& events, connect_environment env,
+                                 std::string topic)
+    : _events(events), _env(std::move(env)), _store(events, std::move(topic)) {}
+
+connect_runtime::~connect_runtime() {
+  stop();
+}
+
+template <typename T, typename F>
+void connect_runtime::post(done<T> answer, F f) {
+  boost::asio::post(_admin, [this, answer = std::move(answer), f = std::move(f)]() mutable {
+    if (_stopped) {
+      answer(unexpected(connect_error{503, "the connect runtime is shutting down"}));
+      return;
+    }
+    answer(f());
+  });
+}
+
+connect_result<void> connect_runtime::run(entry& e) {
+  auto plan = plan_connector(e.record.name, e.record.config, _env);
+  if (!plan) {
+    return unexpected(invalid(plan.error()));
+  }
+  e.worker.reset();  // stops the old one first (it flushes and commits)
+  e.worker = std::make_unique<sink_worker>(_events, std::move(plan->worker),
+                                           std::move(plan->make_sink), e.record.paused);
+  return {};
+}
+
+connect_result<void> connect_runtime::start(const std::vector<connector_record>& declared) {
+  auto stored = _store.load();
+  if (!stored) {
+    return unexpected(
+        backend_failed("cannot read the connectors from " + _store.topic(), stored.error()));
+  }
+  for (const auto& d : declared) {
+    auto it = stored->find(d.name);
+    if (it != stored->end() && it->second.config == d.config) {
+      continue;
+    }
+    if (auto plan = plan_connector(d.name, d.config, _env); !plan) {
+      return unexpected(connect_error{400, fmt::format("connector {} of the configuration file: {}",
+                                                       d.name, invalid(plan.error()).message)});
+    }
+    connector_record r = d;
+    r.paused = it != stored->end() && it->second.paused;
+    if (auto saved = _store.save(r); !saved) {
+      return unexpected(backend_failed("cannot store connector " + d.name, saved.error()));
+    }
+    (*stored)[d.name] = std::move(r);
+  }
+  std::lock_guard lock(_mutex);
+  for (auto& [name, record] : *stored) {
+    auto& e = _connectors[name];
+    e.record = std::move(record);
+    if (auto st = run(e); !st) {
+      // Stored by an earlier version, or edited by hand: kept, not run.
+      log::error("connector {} not started: {}", name, st.error().message);
+    }
+  }
+  log::info("connect: {} connectors ({} declared in the configuration file), definitions in {}",
+            _connectors.size(), declared.size(), _store.topic());
+  return {};
+}
+
+void connect_runtime::stop() {
+  std::call_once(_stop_once, [this] { stop_now(); });
+}
+
+void connect_runtime::stop_now() {
+  std::promise<void> stopped;
+  auto f = stopped.get_future();
+  boost::asio::post(_admin, [this, &stopped] {
+    _stopped = true;
+    stopped.set_value();
+  });
+  f.get();
+  _admin.join();
+  std::lock_guard lock(_mutex);
+  for (auto& [name, e] : _connectors) {
+    if (e.worker) {
+      e.worker->stop();
+    }
+  }
+}
+
+void connect_runtime::list(done<std::vector<std::string>> answer) {
+  post(std::move(answer), [this]() -> connect_result<std::vector<std::string>> {
+    std::vector<std::string> names;
+    std::lock_guard lock(_mutex);
+    for (const auto& [name, e] : _connectors) {
+      names.push_back(name);
+    }
+    return names;
+  });
+}
+
+connect_result<connector_view> connect_runtime::do_put(std::string name,
+                                                       connector_config::values config,
+                                                       bool must_be_new, bool& created) {
+  std::unique_lock lock(_mutex);
+  auto it = _connectors.find(name);
+  created = it == _connectors.end();
+  if (!created && must_be_new) {
+    return unexpected(connect_error{409, fmt::format("Connector {} already exists", name)});
+  }
+  if (!created) {
+    config = unmask_values(std::move(config), it->second.record.config);
+  }
+  lock.unlock();
+  config.erase("name");
+  auto plan = plan_connector(name, config, _env);
+  if (!plan) {
+    return unexpected(invalid(plan.error()));
+  }
+  config["name"] = name;
+  connector_record r;
+  r.name = name;
+  r.config = config;
+  r.paused = !created && it->second.record.paused;
+  if (auto saved = _store.save(r); !saved) {
+    return unexpected(backend_failed("cannot store the connector", saved.error()));
+  }
+  lock.lock();
+  auto& e = _connectors[name];
+  e.record = std::move(r);
+  auto ran = run(e);
+  if (!ran) {
+    return unexpected(ran.error());
+  }
+  log::info("connector {} {}", name, created ? "created" : "reconfigured");
+  return connector_view{name, masked_values(e.record.config), "sink"};
+}
+
+void connect_runtime::create(std::string name, connector_config::values config,
+                             done<connector_view> answer) {
+  post(std::move(answer), [this, name = std::move(name), config = std::move(config)]() mutable {
+    bool created = false;
+    return do_put(std::move(name), std::move(config), true, created);
+  });
+}
+
+void connect_runtime::put_config(std::string name, connector_config::values config,
+                                 done<std::pair<connector_view, bool>> answer) {
+  post(std::move(answer),
+       [this, name = std::move(name),
+        config = std::move(config)]() mutable -> connect_result<std::pair<connector_view, bool>> {
+         bool created = false;
+         auto view = do_put(std::move(name), std::move(config), false, created);
+         if (!view) {
+           return unexpected(view.error());
+         }
+         return std::pair{std::move(*view), created};
+       });
+}
+
+void connect_runtime::get(std::string name, done<connector_view> answer) {
+  post(std::move(answer), [this, name = std::move(name)]() -> connect_result<connector_view> {
+    std::lock_guard lock(_mutex);
+    auto it = _connectors.find(name);
+    if (it == _connectors.end()) {
+      return unexpected(not_found(name));
+    }
+    return connector_view{name, masked_values(it->second.record.config), "sink"};
+  });
+}
+
+void connect_runtime::status(std::string name, done<connector_status> answer) {
+  post(std::move(answer), [this, name = std::move(name)]() -> connect_result<connector_status> {
+    std::lock_guard lock(_mutex);
+    auto it = _connectors.find(name);
+    if (it == _connectors.end()) {
+      return unexpected(not_found(name));
+    }
+    connector_status s;
+    s.name = name;
+    s.group = "connect-" + name;
+    s.paused = it->second.record.paused;
+    if (it->second.worker) {
+      s.task = it->second.worker->status();
+    } else {
+      s.task.state = task_state::failed;
+      s.task.trace = "the configuration is not valid for this version of Brook";
+    }
+    return s;
+  });
+}
+
+connect_result<void> connect_runtime::set_paused(const std::string& name, bool paused) {
+  std::unique_lock lock(_mutex);
+  auto it = _connectors.find(name);
+  if (it == _connectors.end()) {
+    return unexpected(not_found(name));
+  }
+  if (it->second.record.paused == paused) {
+    return {};
+  }
+  connector_record r = it->second.record;
+  r.paused = paused;
+  lock.unlock();
+  if (auto saved = _store.save(r); !saved) {
+    return unexpected(backend_failed("cannot store the connector", saved.error()));
+  }
+  lock.lock();
+  it->second.record.paused = paused;
+  if (auto& w = it->second.worker) {
+    paused ? w->pause() : w->resume();
+  }
+  log::info("connector {} {}", name, paused ? "paused" : "resumed");
+  return {};
+}
+
+void connect_runtime::pause(std::string name, done<void> answer) {
+  post(std::move(answer), [this, name = std::move(name)] { return set_paused(name, true); });
+}
+
+void connect_runtime::resume(std::string name, done<void> answer) {
+  post(std::move(answer), [this, name = std::move(name)] { return set_paused(name, false); });
+}
+
+void connect_runtime::restart(std::string name, done<void> answer) {
+  post(std::move(answer), [this, name = std::move(name)]() -> connect_result<void> {
+    std::lock_guard lock(_mutex);
+    auto it = _connectors.find(name);
+    if (it == _connectors.end()) {
+      return unexpected(not_found(name));
+    }
+    if (it->second.worker) {
+      it->second.worker->restart();
+      return {};
+    }
+    return run(it->second);
+  });
+}
+
+void connect_runtime::remove(std::string name, done<void> answer) {
+  post(std::move(answer), [this, name = std::move(name)]() -> connect_result<void> {
+    std::unique_lock lock(_mutex);
+    auto it = _connectors.find(name);
+    if (it == _connectors.end()) {
+      return unexpected(not_found(name));
+    }
+    lock.unlock();
+    if (auto removed = _store.remove(name); !removed) {
+      return unexpected(backend_failed("cannot delete the connector", removed.error()));
+    }
+    lock.lock();
+    auto worker = std::move(it->second.worker);
+    _connectors.erase(it);
+    lock.unlock();
+    worker.reset();  // stops it: flushes and commits
+    remove_connector_state(name, _env);
+    log::info("connector {} deleted", name);
+    return {};
+  });
+}
+
+std::vector<connector_status> connect_runtime::statuses() const {
+  std::lock_guard lock(_mutex);
+  std::vector<connector_status> out;
+  for (const auto& [name, e] : _connectors) {
+    connector_status s;
+    s.name = name;
+    s.group = "connect-" + name;
+    s.paused = e.record.paused;
+    if (e.worker) {
+      s.task = e.worker->status();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace brook::connect

@@ -1,0 +1,56 @@
+#include "connect/json_fields.h"
+
+namespace brook::connect {
+
+bool json_fields::load(std::string_view text) {
+  auto doc = _parser.parse(text.data(), text.size(), true);
+  if (doc.error() != simdjson::SUCCESS) {
+    _why = std::string("not JSON: ") + simdjson::error_message(doc.error());
+    return false;
+  }
+  _root = doc.value_unsafe();
+  _why.clear();
+  return true;
+}
+
+std::string json_fields::compact() const {
+  return simdjson::to_string(_root);
+}
+
+bool json_fields::is_object() const {
+  return _root.is_object();
+}
+
+std::string json_fields::pointer(std::string_view path) {
+  std::string out = "/";
+  for (char c : path) {
+    if (c == '.') {
+      out.push_back('/');
+    } else if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> json_fields::text(std::string_view path) const {
+  auto found = _root.at_pointer(pointer(path));
+  if (found.error() != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  simdjson::dom::element e = found.value_unsafe();
+  switch (e.type()) {
+    case simdjson::dom::element_type::NULL_VALUE:
+      return std::nullopt;
+    case simdjson::dom::element_type::STRING:
+      return std::string(e.get_string().value_unsafe());
+    default:
+      return simdjson::to_string(e);
+  }
+}
+
+}  // namespace brook::connect

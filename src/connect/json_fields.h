@@ -1,0 +1,41 @@
+// json_fields: reads fields out of one JSON document by dotted path ("user.id", "items.0"
+// for an array's first element), for the sinks that map a record's JSON value to columns.
+// One parser is reused for every document (simdjson's DOM): a field is valid until the
+// next load().
+//
+//   json_fields f;
+//   if (f.load(record.value)) { auto id = f.text("user.id"); }
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+namespace brook::connect {
+
+class json_fields {
+ public:
+  // Parses `text`; false (with why()) when it is not one JSON value.
+  bool load(std::string_view text);
+  const std::string& why() const { return _why; }
+
+  // The whole document as compact JSON.
+  std::string compact() const;
+  // Whether the document is a JSON object.
+  bool is_object() const;
+  // The field at `path` as text: a string's characters, a number or boolean as JSON
+  // writes it, an object or array as compact JSON; nullopt when absent or null.
+  std::optional<std::string> text(std::string_view path) const;
+
+  // `path` ("a.b.0") as a JSON Pointer ("/a/b/0"), ~ and / escaped.
+  static std::string pointer(std::string_view path);
+
+ private:
+  simdjson::dom::parser _parser;
+  simdjson::dom::element _root;
+  std::string _why;
+};
+
+}  // namespace brook::connect
