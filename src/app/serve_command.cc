@@ -599,12 +599,12 @@ int run_serve(const server_config& config) {
     if (!started_metrics) {
       log::error("cannot listen for metrics on {}:{}: {}", m.host, m.port,
                  started_metrics.error().message());
+      stop_connectors();  // before the REST service stops the backend they commit through
       if (rest) {
         rest->stop();
       }
       collected.reset();
       rest.reset();
-      stop_connectors();
       return abandon_start();
     }
     metrics_http = std::move(*started_metrics);

@@ -472,7 +472,7 @@ std::vector<server_setting> make_settings() {
       [](auto& c) -> auto& { return c.connect.enabled; }));
   s.push_back(text(
       "connect.topic", "--connect-topic", "TOPIC", "must not be empty",
-      "The compacted topic connector definitions are kept in (created at start when absent)",
+      "The compacted topic connector definitions are kept in (created with the first connector)",
       [](auto& c) -> auto& { return c.connect.topic; }));
   s.push_back(text(
       "oidc.issuer", "--oidc-issuer", "URL", {},

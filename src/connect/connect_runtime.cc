@@ -38,24 +38,37 @@ connect_runtime::~connect_runtime() {
 
 template <typename T, typename F>
 void connect_runtime::post(done<T> answer, F f) {
-  boost::asio::post(_admin, [this, answer = std::move(answer), f = std::move(f)]() mutable {
-    if (_stopped) {
-      answer(unexpected(connect_error{503, "the connect runtime is shutting down"}));
-      return;
-    }
-    answer(f());
-  });
+  // Under the lock: once stop() has set _closing, nothing more reaches the admin thread
+  // (whose pool it joins), and what came before it runs.
+  std::lock_guard lock(_post_mutex);
+  if (_closing) {
+    answer(unexpected(connect_error{503, "the connect runtime is shutting down"}));
+    return;
+  }
+  boost::asio::post(_admin,
+                    [answer = std::move(answer), f = std::move(f)]() mutable { answer(f()); });
 }
 
-connect_result<void> connect_runtime::run(entry& e) {
-  auto plan = plan_connector(e.record.name, e.record.config, _env);
+connect_result<std::unique_ptr<sink_worker>> connect_runtime::make_worker(
+    const connector_record& r) {
+  auto plan = plan_connector(r.name, r.config, _env);
   if (!plan) {
     return unexpected(invalid(plan.error()));
   }
-  e.worker.reset();  // stops the old one first (it flushes and commits)
-  e.worker = std::make_unique<sink_worker>(_events, std::move(plan->worker),
-                                           std::move(plan->make_sink), e.record.paused);
-  return {};
+  return std::make_unique<sink_worker>(_events, std::move(plan->worker), std::move(plan->make_sink),
+                                       r.paused);
+}
+
+void connect_runtime::replace_worker(const std::string& name, std::unique_ptr<sink_worker> next) {
+  std::unique_ptr<sink_worker> old;
+  {
+    std::lock_guard lock(_mutex);
+    auto it = _connectors.find(name);
+    if (it != _connectors.end()) {
+      old = std::exchange(it->second.worker, std::move(next));
+    }
+  }
+  old.reset();  // stops it (a last flush and commit), outside the lock: /metrics reads on
 }
 
 connect_result<void> connect_runtime::start(const std::vector<connector_record>& declared) {
@@ -80,14 +93,16 @@ connect_result<void> connect_runtime::start(const std::vector<connector_record>&
     }
     (*stored)[d.name] = std::move(r);
   }
-  std::lock_guard lock(_mutex);
   for (auto& [name, record] : *stored) {
+    auto worker = make_worker(record);
+    if (!worker) {
+      // Stored by an earlier version, or edited by hand: kept, not run.
+      log::error("connector {} not started: {}", name, worker.error().message);
+    }
+    std::lock_guard lock(_mutex);
     auto& e = _connectors[name];
     e.record = std::move(record);
-    if (auto st = run(e); !st) {
-      // Stored by an earlier version, or edited by hand: kept, not run.
-      log::error("connector {} not started: {}", name, st.error().message);
-    }
+    e.worker = worker ? std::move(*worker) : nullptr;
   }
   log::info("connect: {} connectors ({} declared in the configuration file), definitions in {}",
             _connectors.size(), declared.size(), _store.topic());
@@ -99,20 +114,19 @@ void connect_runtime::stop() {
 }
 
 void connect_runtime::stop_now() {
-  std::promise<void> stopped;
-  auto f = stopped.get_future();
-  boost::asio::post(_admin, [this, &stopped] {
-    _stopped = true;
-    stopped.set_value();
-  });
-  f.get();
-  _admin.join();
-  std::lock_guard lock(_mutex);
-  for (auto& [name, e] : _connectors) {
-    if (e.worker) {
-      e.worker->stop();
+  {
+    std::lock_guard lock(_post_mutex);
+    _closing = true;
+  }
+  _admin.join();  // what was asked before runs to its end
+  std::vector<std::unique_ptr<sink_worker>> workers;
+  {
+    std::lock_guard lock(_mutex);
+    for (auto& [name, e] : _connectors) {
+      workers.push_back(std::move(e.worker));
     }
   }
+  workers.clear();  // each stops: a last flush and commit
 }
 
 void connect_runtime::list(done<std::vector<std::string>> answer) {
@@ -138,6 +152,19 @@ connect_result<connector_view> connect_runtime::do_put(std::string name,
   if (!created) {
     config = unmask_values(std::move(config), it->second.record.config);
   }
+  // Two connectors writing the same files would cut each other's back.
+  if (auto file = config.find("file"); file != config.end()) {
+    for (const auto& [other, e] : _connectors) {
+      auto theirs = e.record.config.find("file");
+      if (other != name && theirs != e.record.config.end() && theirs->second == file->second) {
+        return unexpected(connect_error{
+            400,
+            fmt::format("Connector configuration is invalid: file {} is written by connector {}",
+                        file->second, other)});
+      }
+    }
+  }
+  const bool paused = !created && it->second.record.paused;
   lock.unlock();
   config.erase("name");
   auto plan = plan_connector(name, config, _env);
@@ -148,19 +175,25 @@ connect_result<connector_view> connect_runtime::do_put(std::string name,
   connector_record r;
   r.name = name;
   r.config = config;
-  r.paused = !created && it->second.record.paused;
+  r.paused = paused;
   if (auto saved = _store.save(r); !saved) {
     return unexpected(backend_failed("cannot store the connector", saved.error()));
   }
-  lock.lock();
-  auto& e = _connectors[name];
-  e.record = std::move(r);
-  auto ran = run(e);
-  if (!ran) {
-    return unexpected(ran.error());
+  if (created) {
+    std::lock_guard added(_mutex);
+    _connectors[name].record = r;
+  } else {
+    replace_worker(name, nullptr);  // the old one stops before the new one reads
+    std::lock_guard replaced(_mutex);
+    _connectors[name].record = r;
   }
+  auto worker = make_worker(r);
+  if (!worker) {
+    return unexpected(worker.error());
+  }
+  replace_worker(name, std::move(*worker));
   log::info("connector {} {}", name, created ? "created" : "reconfigured");
-  return connector_view{name, masked_values(e.record.config), "sink"};
+  return connector_view{name, masked_values(r.config), "sink"};
 }
 
 void connect_runtime::create(std::string name, connector_config::values config,
@@ -251,7 +284,7 @@ void connect_runtime::resume(std::string name, done<void> answer) {
 
 void connect_runtime::restart(std::string name, done<void> answer) {
   post(std::move(answer), [this, name = std::move(name)]() -> connect_result<void> {
-    std::lock_guard lock(_mutex);
+    std::unique_lock lock(_mutex);
     auto it = _connectors.find(name);
     if (it == _connectors.end()) {
       return unexpected(not_found(name));
@@ -260,7 +293,14 @@ void connect_runtime::restart(std::string name, done<void> answer) {
       it->second.worker->restart();
       return {};
     }
-    return run(it->second);
+    const connector_record r = it->second.record;
+    lock.unlock();
+    auto worker = make_worker(r);
+    if (!worker) {
+      return unexpected(worker.error());
+    }
+    replace_worker(name, std::move(*worker));
+    return {};
   });
 }
 
@@ -277,9 +317,15 @@ void connect_runtime::remove(std::string name, done<void> answer) {
     }
     lock.lock();
     auto worker = std::move(it->second.worker);
+    const connector_record r = it->second.record;
     _connectors.erase(it);
     lock.unlock();
     worker.reset();  // stops it: flushes and commits
+    // What the sink wrote but never made durable (it failed, or was retrying) is cut back
+    // by opening it once, before its state goes.
+    if (auto plan = plan_connector(r.name, r.config, _env); plan && plan->make_sink) {
+      (void)plan->make_sink();
+    }
     remove_connector_state(name, _env);
     log::info("connector {} deleted", name);
     return {};

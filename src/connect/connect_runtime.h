@@ -85,7 +85,10 @@ class connect_runtime {
 
   connect_result<connector_view> do_put(std::string name, connector_config::values config,
                                         bool must_be_new, bool& created);
-  connect_result<void> run(entry& e);
+  connect_result<std::unique_ptr<sink_worker>> make_worker(const connector_record& r);
+  // Installs `next` as the connector's worker; the one it replaces is stopped after the
+  // lock is released.
+  void replace_worker(const std::string& name, std::unique_ptr<sink_worker> next);
   connect_result<void> set_paused(const std::string& name, bool paused);
   void stop_now();
   template <typename T, typename F>
@@ -95,9 +98,10 @@ class connect_runtime {
   const connect_environment _env;
   connector_store _store;
   boost::asio::thread_pool _admin{1};
+  std::mutex _post_mutex;     // orders post() and stop()
+  bool _closing = false;      // stop() began: operations are refused (503)
   mutable std::mutex _mutex;  // guards _connectors for statuses(); the admin thread writes
   std::map<std::string, entry> _connectors;
-  bool _stopped = false;  // the admin thread's
   std::once_flag _stop_once;
 };
 

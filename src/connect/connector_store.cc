@@ -57,7 +57,10 @@ bool connector_store::decode(std::string_view value, connector_record& r) {
   return true;
 }
 
-outcome<std::map<std::string, connector_record>> connector_store::load() {
+outcome<void> connector_store::create_topic() {
+  if (_topic_exists) {
+    return {};
+  }
   backend::new_topic t;
   t.name = _topic;
   t.partitions = 1;
@@ -67,12 +70,21 @@ outcome<std::map<std::string, connector_record>> connector_store::load() {
   if (!made && made.error().code != protocol::kafka_error::topic_already_exists) {
     return std::move(made).error();
   }
+  _topic_exists = true;
+  return {};
+}
+
+outcome<std::map<std::string, connector_record>> connector_store::load() {
+  std::map<std::string, connector_record> out;
   auto range = wait_for<backend::partition_offsets>(
       [this](auto done) { _events.offsets(_topic, 0, std::move(done)); });
+  if (!range && range.error().code == protocol::kafka_error::unknown_topic_or_partition) {
+    return out;  // no connector was ever defined: the topic comes with the first
+  }
   if (!range) {
     return std::move(range).error();
   }
-  std::map<std::string, connector_record> out;
+  _topic_exists = true;
   int64_t next = range->beginning;
   while (next < range->end) {
     backend::fetch_request request;
@@ -111,6 +123,9 @@ outcome<std::map<std::string, connector_record>> connector_store::load() {
 }
 
 outcome<void> connector_store::append(const std::string& name, std::optional<std::string> value) {
+  if (auto made = create_topic(); !made) {
+    return made;
+  }
   std::vector<backend::produce_record> records(1);
   records[0].key = name;
   records[0].value = std::move(value);

@@ -26,8 +26,8 @@ class connector_store {
   connector_store(backend::event_backend& events, std::string topic)
       : _events(events), _topic(std::move(topic)) {}
 
-  // Creates the topic when absent (one partition, cleanup.policy compact) and reads every
-  // definition in it, by name.
+  // Reads every definition in the topic, by name (none when the topic does not exist: it
+  // is created, one partition with cleanup.policy compact, with the first definition).
   backend::outcome<std::map<std::string, connector_record>> load();
   // Appends the definition, answered once durable.
   backend::outcome<void> save(const connector_record& r);
@@ -42,9 +42,11 @@ class connector_store {
 
  private:
   backend::outcome<void> append(const std::string& name, std::optional<std::string> value);
+  backend::outcome<void> create_topic();
 
   backend::event_backend& _events;
   std::string _topic;
+  bool _topic_exists = false;
 };
 
 }  // namespace brook::connect

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <regex>
 #include <system_error>
 
 #include "base/clock.h"
@@ -29,6 +30,39 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
 
 std::span<const std::byte> bytes_of(std::string_view s) {
   return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+
+// Whether `key` (a resolved output) can come from the `file` template, its ${topic} and
+// ${partition} replaced by a topic name and a partition number.
+bool fits_template(const std::string& key, const std::string& file) {
+  std::string pattern;
+  for (size_t i = 0; i < file.size();) {
+    if (file.compare(i, 8, "${topic}") == 0) {
+      pattern += "[A-Za-z0-9._-]+";
+      i += 8;
+    } else if (file.compare(i, 12, "${partition}") == 0) {
+      pattern += "[0-9]+";
+      i += 12;
+    } else {
+      if (std::string_view("\\^$.|?*+()[]{}").find(file[i]) != std::string_view::npos) {
+        pattern.push_back('\\');
+      }
+      pattern.push_back(file[i++]);
+    }
+  }
+  return std::regex_match(key, std::regex(pattern));
+}
+
+// Makes the creation of `path`'s directory entry durable, and of the directories created
+// for it (`created`, outermost first).
+status sync_created(const std::filesystem::path& path,
+                    const std::vector<std::filesystem::path>& created) {
+  for (const auto& dir : created) {
+    if (auto st = sync_directory(dir.parent_path()); !st) {
+      return st;
+    }
+  }
+  return sync_directory(path.parent_path());
 }
 
 bool is_meta_column(std::string_view c) {
@@ -128,13 +162,17 @@ sink_result<void> file_sink::load_state() {
         o["seq"].get(seq) != simdjson::SUCCESS || o["size"].get(size) != simdjson::SUCCESS) {
       return bad("an output without key, path, seq and size");
     }
+    if (!fits_template(std::string(key), _options.file)) {
+      continue;  // written under an earlier `file`: no longer the sink's, left alone
+    }
     auto& out = _outputs[std::string(key)];
     out.path = std::string(path);
     out.seq = seq;
     out.durable_size = size;
     std::error_code ec;
     if (!std::filesystem::exists(out.path, ec)) {
-      continue;  // removed since: begun again when next written to
+      out.durable_size = 0;  // removed since: begun again when next written to
+      continue;
     }
     if (auto opened = open_file(out, false); !opened) {
       return opened;
@@ -189,13 +227,28 @@ std::filesystem::path file_sink::path_of(const std::string& key, uint64_t seq) c
 
 sink_result<void> file_sink::open_file(output& o, bool fresh) {
   std::error_code ec;
+  std::vector<std::filesystem::path> created;  // outermost first
+  for (auto dir = o.path.parent_path(); !dir.empty() && !std::filesystem::exists(dir, ec);
+       dir = dir.parent_path()) {
+    created.insert(created.begin(), dir);
+    if (dir == dir.parent_path()) {
+      break;
+    }
+  }
   std::filesystem::create_directories(o.path.parent_path(), ec);
   if (ec) {
     return unexpected(failed("cannot create the directory " + o.path.parent_path().string(), ec));
   }
+  const bool existed = std::filesystem::exists(o.path, ec);
   auto f = file::open(o.path, file::mode::create_read_write);
   if (!f) {
     return unexpected(failed("cannot open " + o.path.string(), f.error()));
+  }
+  if (!existed || !created.empty()) {
+    // The new entries durable before the state names the file.
+    if (auto st = sync_created(o.path, created); !st) {
+      return unexpected(failed("cannot sync the directory of " + o.path.string(), st.error()));
+    }
   }
   auto size = f->size();
   if (!size) {
@@ -352,6 +405,9 @@ sink_result<std::vector<rejected_record>> file_sink::put(std::span<const consume
     if (!format_line(r, line, why)) {
       rejected.push_back({i, why});
       _next[tp] = r.offset + 1;
+      // Not durable as done before the worker has dealt with it (failed the task, or
+      // written it to the dead-letter topic): no rotation, which flushes, until then.
+      _rejections_pending = true;
       continue;
     }
     std::string key = replace_all(replace_all(_options.file, "${topic}", r.topic), "${partition}",
@@ -366,7 +422,7 @@ sink_result<std::vector<rejected_record>> file_sink::put(std::span<const consume
             ? header_line().size()
             : 0;
     const uint64_t filled = out.size + out.pending.size();
-    if (_options.rotates() && filled > header &&
+    if (_options.rotates() && !_rejections_pending && filled > header &&
         ((_options.rotate_bytes > 0 && filled + line.size() > _options.rotate_bytes) ||
          (_options.rotate_interval.count() > 0 && now - out.opened >= _options.rotate_interval))) {
       if (auto st = rotate(key, out); !st) {
@@ -399,7 +455,7 @@ sink_result<void> file_sink::write_pending() {
 sink_result<void> file_sink::make_durable() {
   bool changed = _durable != _next;
   for (auto& [key, o] : _outputs) {
-    if (o.size == o.durable_size) {
+    if (o.size == o.durable_size || !o.f.is_open()) {
       continue;
     }
     if (auto st = o.f.datasync(); !st) {
@@ -421,6 +477,7 @@ sink_result<void> file_sink::make_durable() {
 }
 
 sink_result<std::map<topic_partition, int64_t>> file_sink::flush() {
+  _rejections_pending = false;  // the worker flushes once it dealt with them
   if (auto st = write_pending(); !st) {
     return unexpected(st.error());
   }

@@ -100,6 +100,7 @@ class file_sink final : public sink {
   std::map<topic_partition, int64_t> _next;     // after the records taken
   std::map<topic_partition, int64_t> _durable;  // after the records made durable
   json_fields _json;
+  bool _rejections_pending = false;  // put() rejected records flush() has not yet seen
 };
 
 }  // namespace brook::connect

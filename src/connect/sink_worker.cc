@@ -125,7 +125,7 @@ worker_status sink_worker::status() const {
 }
 
 void sink_worker::wait_until(std::unique_lock<std::mutex>& lock, clock::time_point until) {
-  _wake.wait_until(lock, until, [this] { return _stopping || _restart; });
+  _wake.wait_until(lock, until, [this] { return _stopping || _restart || _paused; });
 }
 
 void sink_worker::run() {
@@ -237,8 +237,11 @@ void sink_worker::round() {
     _status.records_rejected += put->size();
   }
   const bool flush_due = clock::now() - _last_flush >= _settings.flush_interval;
-  if (flush_due && !flush_and_commit()) {
-    return;
+  if (flush_due) {
+    if (auto failed = flush_and_commit()) {
+      fail_retrying(*failed);
+      return;
+    }
   }
   // Writing again once records went in (a round that read nothing proves nothing: the
   // group may still be assigning partitions).
@@ -251,12 +254,11 @@ void sink_worker::round() {
   }
 }
 
-bool sink_worker::flush_and_commit() {
+std::optional<std::string> sink_worker::flush_and_commit() {
   _last_flush = clock::now();
   auto durable = _sink->flush();
   if (!durable) {
-    fail_retrying(durable.error().message);
-    return false;
+    return durable.error().message;
   }
   std::vector<backend::offset_commit> commits;
   for (const auto& [tp, next] : *durable) {
@@ -270,7 +272,7 @@ bool sink_worker::flush_and_commit() {
     _status.flushes += 1;
   }
   if (commits.empty()) {
-    return true;
+    return std::nullopt;
   }
   auto committed =
       wait_for<void>([this, &commits](auto done) { _session->commit(commits, std::move(done)); });
@@ -278,12 +280,12 @@ bool sink_worker::flush_and_commit() {
     // Durable in the destination already: the next commit carries it.
     log::warn("connector {}: cannot commit offsets: {}", _settings.name,
               error_text(committed.error()));
-    return true;
+    return std::nullopt;
   }
   for (const auto& c : commits) {
     _committed[c.partition] = c.offset;
   }
-  return true;
+  return std::nullopt;
 }
 
 bool sink_worker::dead_letter(const std::vector<consumed_record>& records,
@@ -341,7 +343,10 @@ bool sink_worker::dead_letter(const std::vector<consumed_record>& records,
 void sink_worker::close_session(bool commit) {
   if (_session) {
     if (commit && _sink) {
-      (void)flush_and_commit();
+      if (auto failed = flush_and_commit()) {
+        // Not durable: read again from the destination's state when the sink comes back.
+        log::warn("connector {}: last flush before closing failed: {}", _settings.name, *failed);
+      }
     }
     auto session = std::move(_session);
     (void)wait_for<void>([&session](auto done) { session->close(std::move(done)); });

@@ -90,7 +90,8 @@ class sink_worker {
   void fail_retrying(const std::string& error);
   void fail_for_good(std::string trace);
   void close_session(bool commit);
-  bool flush_and_commit();
+  // Makes what the sink took durable and commits it; why not, on failure.
+  std::optional<std::string> flush_and_commit();
   bool dead_letter(const std::vector<consumed_record>& records,
                    const std::vector<rejected_record>& rejected);
   // Sleeps until `until` or until woken by stop/pause/resume/restart. The lock is held.

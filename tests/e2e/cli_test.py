@@ -10,7 +10,7 @@ import unittest
 from serve_test import BrookTestCase
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = "serve, topic, produce, consume, group, user, acl, bench, debug, version"
+COMMANDS = "serve, topic, produce, consume, group, user, acl, connector, bench, debug, version"
 
 
 def project_version():
@@ -61,7 +61,8 @@ class CommandLineTest(BrookTestCase):
                      ["user", "add", "--help"], ["user", "passwd", "--help"],
                      ["user", "list", "--help"], ["user", "delete", "--help"],
                      ["acl", "--help"], ["acl", "add", "--help"], ["acl", "list", "--help"],
-                     ["acl", "delete", "--help"]):
+                     ["acl", "delete", "--help"], ["connector", "--help"],
+                     ["connector", "create", "--help"], ["connector", "list", "--help"]):
             rc, out, err = self.run_brook(*args)
             self.assertEqual(rc, 0, out + err)
             self.assertNotRegex(out, r"\bTEXT\b", " ".join(args))

@@ -243,13 +243,17 @@ CLI::App* add_connector_command(CLI::App& app, connector_options& o) {
   auto common = [&o](CLI::App* sub) {
     sub->add_option("--url", o.url, "The HTTP listener of brook serve (or a Connect worker)")
         ->envname("BROOK_URL")
+        ->type_name("URL")
         ->capture_default_str();
     sub->add_option("--user", o.user, "Log in as this user (HTTP Basic)")
-        ->envname("BROOK_HTTP_USER");
+        ->envname("BROOK_HTTP_USER")
+        ->type_name("NAME");
     sub->add_option("--password", o.password,
                     "The password (better from the environment: BROOK_HTTP_PASSWORD)")
-        ->envname("BROOK_HTTP_PASSWORD");
+        ->envname("BROOK_HTTP_PASSWORD")
+        ->type_name("PASSWORD");
     sub->add_option("--timeout-ms", o.timeout_ms, "Wait this long for each answer")
+        ->type_name("MS")
         ->capture_default_str();
     sub->add_flag("--json", o.json, "Print the API's JSON answer");
   };

@@ -202,6 +202,52 @@ TEST_F(FileSinkTest, AnOutputThatCannotBeCreatedIsAnErrorAndLeavesNoTrace) {
   EXPECT_EQ(file_contents(dir / "fixed.txt"), "a\n");
 }
 
+TEST_F(FileSinkTest, ARejectedRecordIsNotMadeDurableByARotationBeforeTheWorkerFlushes) {
+  auto o = options({{"format", "json"}, {"rotate.size.bytes", "10"}});
+  {
+    auto s = open(o);
+    auto put = s->put(records({rec("t", 0, 0, "\"aaaaaa\""), rec("t", 0, 1, "bad"),
+                               rec("t", 0, 2, "\"bbbbbb\""), rec("t", 0, 3, "\"cccccc\"")}));
+    ASSERT_TRUE(put.has_value());
+    ASSERT_EQ(put->size(), 1U);
+    // Dropped before flush() (the task failed on the bad record, or crashed).
+  }
+  auto s = open(o);
+  EXPECT_EQ(s->resume_offset({"t", 0}).value(), std::nullopt);
+  EXPECT_EQ(file_contents(dir / "out-000001.jsonl"), "");
+}
+
+TEST_F(FileSinkTest, AListedFileThatIsMissingDoesNotStopOtherOutputs) {
+  connector_config c(connector_config::values{{"file", (dir / "${topic}.txt").string()}});
+  auto o = file_sink_options::from(c, dir / "state", "two");
+  {
+    auto s = open(o);
+    ASSERT_TRUE(s->put(records({rec("a", 0, 0, "a"), rec("b", 0, 0, "b")})).has_value());
+    ASSERT_TRUE(s->flush().has_value());
+  }
+  std::filesystem::remove(dir / "a.txt");
+  auto s = open(o);
+  ASSERT_TRUE(s->put(records({rec("b", 0, 1, "b2")})).has_value());
+  ASSERT_TRUE(s->flush().has_value());
+  EXPECT_EQ(file_contents(dir / "b.txt"), "b\nb2\n");
+}
+
+TEST_F(FileSinkTest, FilesOfAnEarlierFileSettingAreLeftAlone) {
+  connector_config before(connector_config::values{{"file", (dir / "old.txt").string()}});
+  {
+    auto s = open(file_sink_options::from(before, dir / "state", "moved"));
+    ASSERT_TRUE(s->put(records({rec("t", 0, 0, "a")})).has_value());
+    ASSERT_TRUE(s->flush().has_value());
+  }
+  { std::ofstream(dir / "old.txt", std::ios::app) << "appended by someone else\n"; }
+  connector_config after(connector_config::values{{"file", (dir / "new.txt").string()}});
+  auto s = open(file_sink_options::from(after, dir / "state", "moved"));
+  EXPECT_EQ(file_contents(dir / "old.txt"), "a\nappended by someone else\n");
+  ASSERT_TRUE(s->put(records({rec("t", 0, 1, "b")})).has_value());
+  ASSERT_TRUE(s->flush().has_value());
+  EXPECT_EQ(file_contents(dir / "new.txt"), "b\n");
+}
+
 TEST_F(FileSinkTest, RecordsThatCannotBeConvertedAreRejectedAndCountAsDone) {
   auto o = options({{"format", "json"}});
   auto s = open(o);
