@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "base/uri_encoding.h"
+
 namespace brook::http {
 
 namespace {
@@ -185,20 +187,7 @@ bool parse_target(std::string_view target, std::string& path,
 }
 
 std::string escape_path_segment(std::string_view segment) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(segment.size());
-  for (char c : segment) {
-    auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(hex[u >> 4]);
-      out.push_back(hex[u & 0xf]);
-    }
-  }
-  return out;
+  return uri_encode(segment);
 }
 
 }  // namespace brook::http
