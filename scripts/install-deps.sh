@@ -33,6 +33,8 @@ packages=(
   python3-xxhash
   # the metrics test scrapes brook serve with a real Prometheus server (and promtool)
   prometheus
+  # the S3 sink test reads the objects back with an S3 client of its own (s3rver from npm)
+  python3-boto3
 )
 
 missing=()

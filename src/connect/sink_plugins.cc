@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 
 #include "connect/file_sink.h"
+#include "connect/s3_sink.h"
 
 namespace brook::connect {
 
 namespace {
 constexpr std::string_view file_sink_class =
     "org.apache.kafka.connect.file.FileStreamSinkConnector";
+constexpr std::string_view s3_sink_class = "io.confluent.connect.s3.S3SinkConnector";
 constexpr size_t max_name_length = 249;
 }  // namespace
 
@@ -16,6 +18,10 @@ const std::vector<plugin_info>& all_plugins() {
   static const std::vector<plugin_info> plugins{
       {std::string(file_sink_class), "sink",
        "Records to local files: text lines, JSON lines or CSV, exactly once", BROOK_VERSION},
+      {std::string(s3_sink_class), "sink",
+       "Records to S3 (or any S3-compatible store) in the Confluent S3 connector's layout, "
+       "exactly once",
+       BROOK_VERSION},
   };
   return plugins;
 }
@@ -73,6 +79,16 @@ expected<connector_plan, std::vector<std::string>> plan_connector(
     auto options = file_sink_options::from(config, env.state_dir, name);
     plan.make_sink = [options]() -> sink_result<std::unique_ptr<sink>> {
       auto s = file_sink::open(options);
+      if (!s) {
+        return unexpected(s.error());
+      }
+      return std::unique_ptr<sink>(std::move(*s));
+    };
+  }
+  if (plugin != nullptr && plugin->class_name == s3_sink_class) {
+    auto options = s3_sink_options::from(config);
+    plan.make_sink = [options]() -> sink_result<std::unique_ptr<sink>> {
+      auto s = s3_sink::open(options);
       if (!s) {
         return unexpected(s.error());
       }

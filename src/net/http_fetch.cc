@@ -1,5 +1,6 @@
 #include "net/http_fetch.h"
 
+#include <cctype>
 #include <mutex>
 
 #include <curl/curl.h>
@@ -13,7 +14,35 @@ struct transfer {
   std::string body;
   size_t max_bytes = 0;
   bool too_big = false;
+  std::vector<std::pair<std::string, std::string>> headers;
 };
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<transfer*>(user);
+  const size_t n = size * count;
+  std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    t->headers.clear();  // a new answer (after a redirect or a 100 Continue)
+    return n;
+  }
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    for (auto& c : name) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    auto value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
+      value.remove_prefix(1);
+    }
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+      value.remove_suffix(1);
+    }
+    t->headers.emplace_back(std::move(name), std::string(value));
+  }
+  return n;
+}
 
 size_t on_data(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<transfer*>(user);
@@ -32,6 +61,15 @@ void init_once() {
 }
 
 }  // namespace
+
+std::string fetch_reply::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) {
+      return v;
+    }
+  }
+  return {};
+}
 
 expected<fetch_reply, std::string> http_get(const std::string& url, const fetch_options& options) {
   fetch_request r;
@@ -63,10 +101,14 @@ expected<fetch_reply, std::string> http_call(const fetch_request& request,
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
   if (!options.ca_file.empty()) {
     curl_easy_setopt(curl, CURLOPT_CAINFO, options.ca_file.c_str());
   }
-  if (request.method != "GET") {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
@@ -101,6 +143,7 @@ expected<fetch_reply, std::string> http_call(const fetch_request& request,
     return unexpected(std::string(curl_easy_strerror(rc)));
   }
   reply.body = std::move(t.body);
+  reply.headers = std::move(t.headers);
   return reply;
 }
 

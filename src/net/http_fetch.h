@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/expected.h"
@@ -25,6 +27,11 @@ struct fetch_options {
 struct fetch_reply {
   long status = 0;
   std::string body;
+  // The answer's headers, names in lower case (of the last answer after redirects).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The value of header `name` (lower case), or "".
+  std::string header(std::string_view name) const;
 };
 
 // A request other than a plain GET: its method, body and headers ("Name: value").
