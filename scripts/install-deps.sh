@@ -12,8 +12,10 @@ packages=(
   libboost1.81-dev libsqlite3-dev libssl-dev
   zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev
   libsimdjson-dev
-  # the HTTP client (net/http_fetch): OpenID Connect discovery and keys
+  # the HTTP client (net/http_fetch): OpenID Connect discovery and keys, S3
   libcurl4-openssl-dev
+  # the PostgreSQL sink (connect/postgres_sink)
+  libpq-dev
   # the log cleaner's 128-bit key digests (XXH3)
   libxxhash-dev
   # libFuzzer for the request-decoding fuzz target
@@ -35,6 +37,8 @@ packages=(
   prometheus
   # the S3 sink test reads the objects back with an S3 client of its own (s3rver from npm)
   python3-boto3
+  # the PostgreSQL sink test: a real server (initdb, pg_ctl) and an independent client
+  postgresql python3-psycopg2
 )
 
 missing=()

@@ -21,6 +21,41 @@ bool json_fields::is_object() const {
   return _root.is_object();
 }
 
+std::vector<json_fields::field> json_fields::top_level_fields() const {
+  std::vector<field> out;
+  simdjson::dom::object obj;
+  if (_root.get(obj) != simdjson::SUCCESS) {
+    return out;
+  }
+  for (auto [key, value] : obj) {
+    field f;
+    f.name = std::string(key);
+    switch (value.type()) {
+      case simdjson::dom::element_type::NULL_VALUE:
+        f.kind = '0';
+        break;
+      case simdjson::dom::element_type::STRING:
+        f.kind = 's';
+        f.text = std::string(value.get_string().value_unsafe());
+        break;
+      case simdjson::dom::element_type::BOOL:
+        f.kind = 'b';
+        f.text = simdjson::to_string(value);
+        break;
+      case simdjson::dom::element_type::ARRAY:
+      case simdjson::dom::element_type::OBJECT:
+        f.kind = 'j';
+        f.text = simdjson::to_string(value);
+        break;
+      default:
+        f.kind = 'n';
+        f.text = simdjson::to_string(value);
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 std::string json_fields::pointer(std::string_view path) {
   std::string out = "/";
   for (char c : path) {

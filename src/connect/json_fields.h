@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -28,6 +29,16 @@ class json_fields {
   // The field at `path` as text: a string's characters, a number or boolean as JSON
   // writes it, an object or array as compact JSON; nullopt when absent or null.
   std::optional<std::string> text(std::string_view path) const;
+
+  // The top-level fields of an object document, in order: name, text (as text() gives
+  // it; nullopt for null) and kind: 'n' number, 'b' boolean, 's' string, 'j' object or
+  // array, '0' null.
+  struct field {
+    std::string name;
+    std::optional<std::string> text;
+    char kind = '0';
+  };
+  std::vector<field> top_level_fields() const;
 
   // `path` ("a.b.0") as a JSON Pointer ("/a/b/0"), ~ and / escaped.
   static std::string pointer(std::string_view path);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "connect/file_sink.h"
+#include "connect/postgres_sink.h"
 #include "connect/s3_sink.h"
 
 namespace brook::connect {
@@ -11,6 +12,7 @@ namespace {
 constexpr std::string_view file_sink_class =
     "org.apache.kafka.connect.file.FileStreamSinkConnector";
 constexpr std::string_view s3_sink_class = "io.confluent.connect.s3.S3SinkConnector";
+constexpr std::string_view jdbc_sink_class = "io.confluent.connect.jdbc.JdbcSinkConnector";
 constexpr size_t max_name_length = 249;
 }  // namespace
 
@@ -22,6 +24,8 @@ const std::vector<plugin_info>& all_plugins() {
        "Records to S3 (or any S3-compatible store) in the Confluent S3 connector's layout, "
        "exactly once",
        BROOK_VERSION},
+      {std::string(jdbc_sink_class), "sink",
+       "Records to PostgreSQL tables (insert or upsert), exactly once", BROOK_VERSION},
   };
   return plugins;
 }
@@ -89,6 +93,16 @@ expected<connector_plan, std::vector<std::string>> plan_connector(
     auto options = s3_sink_options::from(config);
     plan.make_sink = [options]() -> sink_result<std::unique_ptr<sink>> {
       auto s = s3_sink::open(options);
+      if (!s) {
+        return unexpected(s.error());
+      }
+      return std::unique_ptr<sink>(std::move(*s));
+    };
+  }
+  if (plugin != nullptr && plugin->class_name == jdbc_sink_class) {
+    auto options = postgres_sink_options::from(config, name);
+    plan.make_sink = [options]() -> sink_result<std::unique_ptr<sink>> {
+      auto s = postgres_sink::open(options);
       if (!s) {
         return unexpected(s.error());
       }

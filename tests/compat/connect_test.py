@@ -394,7 +394,8 @@ class ConnectDurabilityTest(unittest.TestCase):
             brook.restart(kill=True)
         def complete():
             lag = api.lag("killed")
-            return lag and lag["total_lag"] == 0 and lag["partitions"][0]["committed_offset"] == total
+            return (lag and lag["partitions"] and lag["total_lag"] == 0
+                    and lag["partitions"][0]["committed_offset"] == total)
         wait_until(complete, "the sink to catch up after the last restart")
         rows = list(csv.reader(io.StringIO(read_file(path), newline="")))
         self.assertEqual(rows[0], ["n"])

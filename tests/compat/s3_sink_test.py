@@ -235,7 +235,8 @@ class S3SinkDurabilityTest(unittest.TestCase):
 
         def committed():
             r = requests.get(f"{brook.http_url}/v1/groups/connect-lake/lag", timeout=DEADLINE_S)
-            return r.status_code == 200 and r.json()["partitions"][0]["committed_offset"] == total
+            parts = r.json()["partitions"] if r.status_code == 200 else []
+            return parts and parts[0]["committed_offset"] == total
         wait_until(committed, "every object written after the last restart")
         objects = s3.objects("lake")
         expected = {f"topics/{topic}/partition=0/{topic}+0+{start:010d}.json":

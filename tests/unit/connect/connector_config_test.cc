@@ -97,3 +97,39 @@ TEST(SinkPlugins, ConnectorNames) {
 
 }  // namespace
 }  // namespace brook::connect
+
+namespace brook::connect {
+namespace {
+
+TEST(SinkPlugins, AJdbcPlanNamesEveryProblem) {
+  connect_environment env{"/tmp/brook-state"};
+  auto plan = plan_connector("db",
+                             {{"connector.class", "JdbcSinkConnector"},
+                              {"topics", "t"},
+                              {"connection.url", "mysql://h/db"},
+                              {"insert.mode", "upsert"},
+                              {"pk.mode", "record_value"}},
+                             env);
+  ASSERT_FALSE(plan.has_value());
+  ASSERT_EQ(plan.error().size(), 2U);  // the URL; record_value without pk.fields
+  EXPECT_NE(plan.error()[0].find("postgresql://"), std::string::npos);
+  EXPECT_NE(plan.error()[1].find("pk.fields"), std::string::npos);
+  auto none = plan_connector("db",
+                             {{"connector.class", "JdbcSink"},
+                              {"topics", "t"},
+                              {"connection.url", "jdbc:postgresql://h/db"},
+                              {"insert.mode", "upsert"}},
+                             env);
+  ASSERT_FALSE(none.has_value());
+  EXPECT_NE(none.error().front().find("upsert needs a pk.mode"), std::string::npos);
+  auto good = plan_connector("db",
+                             {{"connector.class", "io.confluent.connect.jdbc.JdbcSinkConnector"},
+                              {"topics", "t"},
+                              {"connection.url", "jdbc:postgresql://h/db"},
+                              {"pk.mode", "kafka"}},
+                             env);
+  EXPECT_TRUE(good.has_value());
+}
+
+}  // namespace
+}  // namespace brook::connect
