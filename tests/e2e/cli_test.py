@@ -10,7 +10,7 @@ import unittest
 from serve_test import BrookTestCase
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = "serve, topic, produce, consume, group, user, acl, connector, bench, debug, version"
+COMMANDS = "serve, topic, produce, consume, group, user, acl, connector, generate, bench, debug, version"
 
 
 def project_version():
@@ -62,7 +62,8 @@ class CommandLineTest(BrookTestCase):
                      ["user", "list", "--help"], ["user", "delete", "--help"],
                      ["acl", "--help"], ["acl", "add", "--help"], ["acl", "list", "--help"],
                      ["acl", "delete", "--help"], ["connector", "--help"],
-                     ["connector", "create", "--help"], ["connector", "list", "--help"]):
+                     ["connector", "create", "--help"], ["connector", "list", "--help"],
+                     ["generate", "--help"]):
             rc, out, err = self.run_brook(*args)
             self.assertEqual(rc, 0, out + err)
             self.assertNotRegex(out, r"\bTEXT\b", " ".join(args))

@@ -10,11 +10,12 @@
 
 #include "app/cli/acl_command.h"
 #include "app/cli/bench_command.h"
+#include "app/cli/connector_command.h"
 #include "app/cli/consume_command.h"
 #include "app/cli/debug_command.h"
+#include "app/cli/generate_command.h"
 #include "app/cli/group_command.h"
 #include "app/cli/produce_command.h"
-#include "app/cli/connector_command.h"
 #include "app/cli/topic_command.h"
 #include "app/cli/user_command.h"
 #include "app/cli/version_command.h"
@@ -60,6 +61,9 @@ int main(int argc, char** argv) {
 
   brook::app::connector_options connector_opts;
   auto* connector = brook::app::add_connector_command(app, connector_opts);
+
+  brook::app::generate_options generate_opts;
+  auto* generate = brook::app::add_generate_command(app, generate_opts);
 
   brook::app::bench_options bench_opts;
   auto* bench = brook::app::add_bench_command(app, bench_opts);
@@ -124,6 +128,9 @@ int main(int argc, char** argv) {
   }
   if (connector->parsed()) {
     return brook::app::run_connector(connector_opts, std::cout, std::cerr);
+  }
+  if (generate->parsed()) {
+    return brook::app::run_generate_command(generate_opts, std::cout, std::cerr);
   }
   if (bench->parsed()) {
     return brook::app::run_bench(bench_opts, std::cout, std::cerr);
