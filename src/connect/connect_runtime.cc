@@ -11,6 +11,13 @@ namespace brook::connect {
 
 namespace {
 
+// "sink" or "source", as the connector's class says.
+std::string type_of(const connector_config::values& config) {
+  auto it = config.find("connector.class");
+  const plugin_info* p = it == config.end() ? nullptr : find_plugin(it->second);
+  return p == nullptr ? "sink" : p->type;
+}
+
 connect_error not_found(const std::string& name) {
   return {404, fmt::format("Connector {} not found", name)};
 }
@@ -49,18 +56,18 @@ void connect_runtime::post(done<T> answer, F f) {
                     [answer = std::move(answer), f = std::move(f)]() mutable { answer(f()); });
 }
 
-connect_result<std::unique_ptr<sink_worker>> connect_runtime::make_worker(
+connect_result<std::unique_ptr<connector_worker>> connect_runtime::make_worker(
     const connector_record& r) {
   auto plan = plan_connector(r.name, r.config, _env);
   if (!plan) {
     return unexpected(invalid(plan.error()));
   }
-  return std::make_unique<sink_worker>(_events, std::move(plan->worker), std::move(plan->make_sink),
-                                       r.paused);
+  return plan->start(_events, r.paused);
 }
 
-void connect_runtime::replace_worker(const std::string& name, std::unique_ptr<sink_worker> next) {
-  std::unique_ptr<sink_worker> old;
+void connect_runtime::replace_worker(const std::string& name,
+                                     std::unique_ptr<connector_worker> next) {
+  std::unique_ptr<connector_worker> old;
   {
     std::lock_guard lock(_mutex);
     auto it = _connectors.find(name);
@@ -119,7 +126,7 @@ void connect_runtime::stop_now() {
     _closing = true;
   }
   _admin.join();  // what was asked before runs to its end
-  std::vector<std::unique_ptr<sink_worker>> workers;
+  std::vector<std::unique_ptr<connector_worker>> workers;
   {
     std::lock_guard lock(_mutex);
     for (auto& [name, e] : _connectors) {
@@ -193,7 +200,7 @@ connect_result<connector_view> connect_runtime::do_put(std::string name,
   }
   replace_worker(name, std::move(*worker));
   log::info("connector {} {}", name, created ? "created" : "reconfigured");
-  return connector_view{name, masked_values(r.config), "sink"};
+  return connector_view{name, masked_values(r.config), type_of(r.config)};
 }
 
 void connect_runtime::create(std::string name, connector_config::values config,
@@ -225,7 +232,8 @@ void connect_runtime::get(std::string name, done<connector_view> answer) {
     if (it == _connectors.end()) {
       return unexpected(not_found(name));
     }
-    return connector_view{name, masked_values(it->second.record.config), "sink"};
+    return connector_view{name, masked_values(it->second.record.config),
+                          type_of(it->second.record.config)};
   });
 }
 
@@ -238,7 +246,8 @@ void connect_runtime::status(std::string name, done<connector_status> answer) {
     }
     connector_status s;
     s.name = name;
-    s.group = "connect-" + name;
+    s.type = type_of(it->second.record.config);
+    s.group = s.type == "sink" ? "connect-" + name : "";
     s.paused = it->second.record.paused;
     if (it->second.worker) {
       s.task = it->second.worker->status();
@@ -338,7 +347,8 @@ std::vector<connector_status> connect_runtime::statuses() const {
   for (const auto& [name, e] : _connectors) {
     connector_status s;
     s.name = name;
-    s.group = "connect-" + name;
+    s.type = type_of(e.record.config);
+    s.group = s.type == "sink" ? "connect-" + name : "";
     s.paused = e.record.paused;
     if (e.worker) {
       s.task = e.worker->status();

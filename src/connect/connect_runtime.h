@@ -1,7 +1,7 @@
 // connect_runtime: the connectors of one `brook serve` (Kafka Connect's "herder"): their
-// definitions (connector_store), one sink_worker each, and the management operations of
-// Connect's REST API (http/rest/connect_routes.cc) and `brook connector`. Operations run one
-// at a time on the runtime's own thread and answer through a callback; definitions are
+// definitions (connector_store), one worker each (sink_worker, source_worker), and the management
+// operations of Connect's REST API (http/rest/connect_routes.cc) and `brook connector`. Operations
+// run one at a time on the runtime's own thread and answer through a callback; definitions are
 // stored before the workers change, so what was answered survives a restart.
 #pragma once
 
@@ -80,15 +80,15 @@ class connect_runtime {
  private:
   struct entry {
     connector_record record;
-    std::unique_ptr<sink_worker> worker;
+    std::unique_ptr<connector_worker> worker;
   };
 
   connect_result<connector_view> do_put(std::string name, connector_config::values config,
                                         bool must_be_new, bool& created);
-  connect_result<std::unique_ptr<sink_worker>> make_worker(const connector_record& r);
+  connect_result<std::unique_ptr<connector_worker>> make_worker(const connector_record& r);
   // Installs `next` as the connector's worker; the one it replaces is stopped after the
   // lock is released.
-  void replace_worker(const std::string& name, std::unique_ptr<sink_worker> next);
+  void replace_worker(const std::string& name, std::unique_ptr<connector_worker> next);
   connect_result<void> set_paused(const std::string& name, bool paused);
   void stop_now();
   template <typename T, typename F>

@@ -261,7 +261,8 @@ sink_result<void> postgres_sink::ensure_table(const row& r) {
     return {};
   }
   PGresult* found = nullptr;
-  if (auto st = run_params(_conn, "SELECT to_regclass($1) IS NOT NULL", {sql_identifier(r.table)}, &found);
+  if (auto st = run_params(_conn, "SELECT to_regclass($1) IS NOT NULL", {sql_identifier(r.table)},
+                           &found);
       !st) {
     return st;
   }
@@ -287,7 +288,8 @@ sink_result<void> postgres_sink::ensure_table(const row& r) {
       }
       columns += ", PRIMARY KEY (" + keys + ")";
     }
-    if (auto st = exec(fmt::format("CREATE TABLE IF NOT EXISTS {} ({})", sql_identifier(r.table), columns));
+    if (auto st = exec(
+            fmt::format("CREATE TABLE IF NOT EXISTS {} ({})", sql_identifier(r.table), columns));
         !st) {
       return st;
     }
@@ -347,8 +349,8 @@ sink_result<void> postgres_sink::write_batch() {
       placeholders += fmt::format("{}${}", i == 0 ? "" : ", ", i + 1);
       params.push_back(r.columns[i].second);
     }
-    std::string sql =
-        fmt::format("INSERT INTO {} ({}) VALUES ({})", sql_identifier(r.table), names, placeholders);
+    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", sql_identifier(r.table), names,
+                                  placeholders);
     if (_options.upsert) {
       std::string keys;
       for (const auto& f : _options.pk_fields) {
@@ -358,7 +360,8 @@ sink_result<void> postgres_sink::write_batch() {
       for (const auto& [name, value] : r.columns) {
         if (std::find(_options.pk_fields.begin(), _options.pk_fields.end(), name) ==
             _options.pk_fields.end()) {
-          updates += (updates.empty() ? "" : ", ") + sql_identifier(name) + " = EXCLUDED." + sql_identifier(name);
+          updates += (updates.empty() ? "" : ", ") + sql_identifier(name) + " = EXCLUDED." +
+                     sql_identifier(name);
         }
       }
       sql += updates.empty() ? fmt::format(" ON CONFLICT ({}) DO NOTHING", keys)

@@ -5,6 +5,7 @@
 #include "connect/file_sink.h"
 #include "connect/postgres_sink.h"
 #include "connect/s3_sink.h"
+#include "connect/source_worker.h"
 
 namespace brook::connect {
 
@@ -13,6 +14,7 @@ constexpr std::string_view file_sink_class =
     "org.apache.kafka.connect.file.FileStreamSinkConnector";
 constexpr std::string_view s3_sink_class = "io.confluent.connect.s3.S3SinkConnector";
 constexpr std::string_view jdbc_sink_class = "io.confluent.connect.jdbc.JdbcSinkConnector";
+constexpr std::string_view datagen_class = "io.confluent.kafka.connect.datagen.DatagenConnector";
 constexpr size_t max_name_length = 249;
 }  // namespace
 
@@ -26,6 +28,8 @@ const std::vector<plugin_info>& all_plugins() {
        BROOK_VERSION},
       {std::string(jdbc_sink_class), "sink",
        "Records to PostgreSQL tables (insert or upsert), exactly once", BROOK_VERSION},
+      {std::string(datagen_class), "source",
+       "Realistic JSON events from a template into a topic, at a steady pace", BROOK_VERSION},
   };
   return plugins;
 }
@@ -78,7 +82,16 @@ expected<connector_plan, std::vector<std::string>> plan_connector(
   }
   (void)config.integer("tasks.max", 1, 1, 1024);  // one task runs whatever it says
   connector_plan plan;
-  plan.worker = worker_settings::from(config);
+  if (plugin != nullptr && plugin->class_name == datagen_class) {
+    plan.type = "source";
+    auto settings = datagen_settings::from(config);
+    plan.start = [settings](backend::event_backend& events, bool paused) {
+      return std::unique_ptr<connector_worker>(
+          std::make_unique<source_worker>(events, settings, paused));
+    };
+  } else {
+    plan.worker = worker_settings::from(config);
+  }
   if (plugin != nullptr && plugin->class_name == file_sink_class) {
     auto options = file_sink_options::from(config, env.state_dir, name);
     plan.make_sink = [options]() -> sink_result<std::unique_ptr<sink>> {
@@ -116,6 +129,13 @@ expected<connector_plan, std::vector<std::string>> plan_connector(
   }
   if (!config.errors().empty()) {
     return unexpected(config.errors());
+  }
+  if (!plan.start) {
+    plan.start = [worker = plan.worker, make_sink = plan.make_sink](backend::event_backend& events,
+                                                                    bool paused) {
+      return std::unique_ptr<connector_worker>(
+          std::make_unique<sink_worker>(events, worker, make_sink, paused));
+    };
   }
   return plan;
 }

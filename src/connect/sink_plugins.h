@@ -10,6 +10,7 @@
 
 #include "base/expected.h"
 #include "connect/connector_config.h"
+#include "connect/connector_worker.h"
 #include "connect/sink_worker.h"
 
 namespace brook::connect {
@@ -36,8 +37,11 @@ struct connect_environment {
 };
 
 struct connector_plan {
-  worker_settings worker;
-  sink_factory make_sink;
+  std::string type = "sink";  // or "source"
+  worker_settings worker;     // a sink's
+  sink_factory make_sink;     // a sink's
+  // Starts the connector's worker (a sink_worker or a source_worker).
+  std::function<std::unique_ptr<connector_worker>(backend::event_backend&, bool paused)> start;
 };
 
 // Checks the configuration `values` of connector `name` (every error at once, in Connect's words)

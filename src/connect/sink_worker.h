@@ -28,23 +28,10 @@
 
 #include "backend/event_backend.h"
 #include "connect/connector_config.h"
+#include "connect/connector_worker.h"
 #include "connect/sink.h"
 
 namespace brook::connect {
-
-enum class task_state { unassigned, running, paused, failed };
-std::string_view task_state_name(task_state s);  // Connect's: UNASSIGNED, RUNNING, ...
-
-struct worker_status {
-  task_state state = task_state::unassigned;
-  std::string trace;       // why it FAILED
-  std::string last_error;  // the destination's last error while retrying ("" when none)
-  uint64_t records_written = 0;
-  uint64_t records_rejected = 0;
-  uint64_t records_dead_lettered = 0;
-  uint64_t flushes = 0;
-  uint64_t retries = 0;
-};
 
 // What every sink connector's configuration says to the worker (the sink's own keys are
 // its plugin's).
@@ -65,22 +52,22 @@ struct worker_settings {
 
 using sink_factory = std::function<sink_result<std::unique_ptr<sink>>()>;
 
-class sink_worker {
+class sink_worker final : public connector_worker {
  public:
   // Starts the thread (paused: it waits for resume()).
   sink_worker(backend::event_backend& events, worker_settings settings, sink_factory make_sink,
               bool paused);
-  ~sink_worker();
+  ~sink_worker() override;
   sink_worker(const sink_worker&) = delete;
   sink_worker& operator=(const sink_worker&) = delete;
 
-  void pause();
-  void resume();
-  void restart();
+  void pause() override;
+  void resume() override;
+  void restart() override;
   // Flushes and commits what it can, leaves the group and ends the thread. Idempotent.
-  void stop();
+  void stop() override;
 
-  worker_status status() const;
+  worker_status status() const override;
   const worker_settings& settings() const { return _settings; }
 
  private:

@@ -132,6 +132,36 @@ class GenerateTest(ServerTestCase):
         self.assertEqual(got[0], ["event_id", "event_type", "user_id", "amount"])
         self.assertEqual([int(r[0]) for r in got[1:]], list(range(300)))
 
+    def test_the_datagen_source_connector(self):
+        topic, name = unique("datagen"), unique("datagen")
+        api = self.brook.http_url + "/connectors"
+        bad = requests.post(api, timeout=DEADLINE_S, json={"name": name, "config": {
+            "connector.class": "DatagenConnector", "kafka.topic": topic,
+            "template": '{"a":"{{nope}}"}'}})
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("{{nope}}", bad.json()["message"])
+        r = requests.post(api, timeout=DEADLINE_S, json={"name": name, "config": {
+            "connector.class": "io.confluent.kafka.connect.datagen.DatagenConnector",
+            "kafka.topic": topic, "template": json.dumps(TEMPLATE), "max.interval": "5",
+            "iterations": "40"}})
+        self.assertEqual(r.status_code, 201, r.text)
+        self.assertEqual(r.json()["type"], "source")
+        self.addCleanup(lambda: requests.delete(f"{api}/{name}", timeout=DEADLINE_S))
+        events = self.consume(topic, 40)
+        self.assertEqual([e["event_id"] for e in events], list(range(40)))
+        status = requests.get(f"{api}/{name}/status", timeout=DEADLINE_S).json()
+        self.assertEqual((status["type"], status["records_written"]), ("source", 40))
+        self.assertEqual(status["tasks"][0]["state"], "RUNNING")
+        # Paused, it produces nothing more; a restart starts the sequence over.
+        self.assertEqual(requests.put(f"{api}/{name}/pause", timeout=DEADLINE_S).status_code, 202)
+        wait_until(lambda: requests.get(f"{api}/{name}/status", timeout=DEADLINE_S)
+                   .json()["tasks"][0]["state"] == "PAUSED", "PAUSED")
+        self.assertEqual(requests.put(f"{api}/{name}/resume", timeout=DEADLINE_S).status_code, 202)
+        self.assertEqual(requests.post(f"{api}/{name}/restart", timeout=DEADLINE_S).status_code,
+                         204)
+        again = self.consume(topic, 80)
+        self.assertEqual([e["event_id"] for e in again], list(range(40)) * 2)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -133,3 +133,28 @@ TEST(SinkPlugins, AJdbcPlanNamesEveryProblem) {
 
 }  // namespace
 }  // namespace brook::connect
+
+namespace brook::connect {
+namespace {
+
+TEST(SinkPlugins, ADatagenPlanIsASourceAndChecksItsTemplate) {
+  connect_environment env{"/tmp/brook-state"};
+  auto plan = plan_connector("gen",
+                             {{"connector.class", "DatagenConnector"},
+                              {"kafka.topic", "t"},
+                              {"template", R"({"n":"{{seq}}"})"}},
+                             env);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->type, "source");
+  EXPECT_TRUE(plan->start);
+  auto bad = plan_connector("gen",
+                            {{"connector.class", "DatagenConnector"},
+                             {"template", R"({"n":"{{int:9:1}}"})"},
+                             {"max.interval", "-5"}},
+                            env);
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_EQ(bad.error().size(), 3U);  // kafka.topic, the template, max.interval
+}
+
+}  // namespace
+}  // namespace brook::connect
