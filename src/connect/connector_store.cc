@@ -6,6 +6,7 @@
 
 #include "base/json_writer.h"
 #include "base/log.h"
+#include "connect/backend_wait.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::connect {
@@ -13,14 +14,6 @@ namespace brook::connect {
 namespace {
 
 using backend::outcome;
-
-template <typename T, typename Start>
-outcome<T> wait_for(Start start) {
-  std::promise<outcome<T>> p;
-  auto f = p.get_future();
-  start([&p](outcome<T> r) { p.set_value(std::move(r)); });
-  return f.get();
-}
 
 constexpr size_t read_bytes = size_t{1} << 20;
 
@@ -130,11 +123,7 @@ outcome<void> connector_store::append(const std::string& name, std::optional<std
   records[0].key = name;
   records[0].value = std::move(value);
   records[0].partition = 0;
-  std::promise<std::vector<backend::produce_result>> p;
-  auto f = p.get_future();
-  _events.produce(_topic, std::move(records),
-                  [&p](std::vector<backend::produce_result> r) { p.set_value(std::move(r)); });
-  auto results = f.get();
+  auto results = wait_for_produce(_events, _topic, std::move(records));
   if (results.empty()) {
     return protocol::kafka_failure{protocol::kafka_error::unknown_server_error,
                                    "no answer from the backend"};

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "base/log_throttle.h"
+#include "connect/backend_wait.h"
 
 namespace brook::connect {
 
@@ -17,16 +18,6 @@ using clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds poll_wait{250};
 constexpr std::chrono::milliseconds first_backoff{1000};
 constexpr size_t poll_max_bytes = size_t{4} << 20;
-
-// Runs an asynchronous backend call and waits for its answer (the worker has a thread of
-// its own to block).
-template <typename T, typename Start>
-outcome<T> wait_for(Start start) {
-  std::promise<outcome<T>> p;
-  auto f = p.get_future();
-  start([&p](outcome<T> r) { p.set_value(std::move(r)); });
-  return f.get();
-}
 
 std::string error_text(const backend::backend_error& e) {
   return e.message.empty() ? std::string(protocol::kafka_error_name(e.code)) : e.message;
@@ -324,11 +315,7 @@ bool sink_worker::dead_letter(const std::vector<consumed_record>& records,
     header("exception.message", r.reason);
     out.push_back(std::move(p));
   }
-  std::promise<std::vector<backend::produce_result>> p;
-  auto f = p.get_future();
-  _events.produce(_settings.dead_letter_topic, std::move(out),
-                  [&p](std::vector<backend::produce_result> r) { p.set_value(std::move(r)); });
-  for (const auto& r : f.get()) {
+  for (const auto& r : wait_for_produce(_events, _settings.dead_letter_topic, std::move(out))) {
     if (r.error) {
       fail_retrying("cannot write to the dead-letter topic " + _settings.dead_letter_topic + ": " +
                     error_text(*r.error));

@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "connect/backend_wait.h"
 #include "connect/event_template.h"
 
 namespace brook::connect {
@@ -102,11 +103,7 @@ worker_status source_worker::status() const {
 std::optional<std::string> source_worker::produce(const std::string& value) {
   std::vector<backend::produce_record> records(1);
   records[0].value = value;
-  std::promise<std::vector<backend::produce_result>> p;
-  auto f = p.get_future();
-  _events.produce(_settings.topic, std::move(records),
-                  [&p](std::vector<backend::produce_result> r) { p.set_value(std::move(r)); });
-  auto results = f.get();
+  auto results = wait_for_produce(_events, _settings.topic, std::move(records));
   if (results.empty()) {
     return std::string("no answer from the backend");
   }

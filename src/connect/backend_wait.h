@@ -1,0 +1,35 @@
+// backend_wait: the event backend's calls answer through callbacks; the connect runtime's
+// threads (workers, the admin thread) may block, and wait for the answer here.
+//   auto range = wait_for<backend::partition_offsets>(
+//       [&](auto done) { events.offsets(topic, 0, std::move(done)); });
+#pragma once
+
+#include <future>
+#include <utility>
+#include <vector>
+
+#include "backend/event_backend.h"
+
+namespace brook::connect {
+
+// Starts the call with a callback and waits for the answer it gives (exactly once).
+template <typename T, typename Start>
+backend::outcome<T> wait_for(Start start) {
+  std::promise<backend::outcome<T>> p;
+  auto f = p.get_future();
+  start([&p](backend::outcome<T> r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+// Produces `records` to `topic` and waits for their results.
+inline std::vector<backend::produce_result> wait_for_produce(
+    backend::event_backend& events, const std::string& topic,
+    std::vector<backend::produce_record> records) {
+  std::promise<std::vector<backend::produce_result>> p;
+  auto f = p.get_future();
+  events.produce(topic, std::move(records),
+                 [&p](std::vector<backend::produce_result> r) { p.set_value(std::move(r)); });
+  return f.get();
+}
+
+}  // namespace brook::connect
