@@ -12,7 +12,6 @@ namespace brook::connect {
 
 namespace {
 
-using backend::outcome;
 using clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds poll_wait{250};
