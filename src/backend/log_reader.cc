@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <span>
 
 #include "broker/error_mapping.h"
@@ -85,7 +86,9 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
   out.next_offset = req.offset;
   size_t collected = 0;
   bool full = false;
-  std::vector<std::byte> bytes;
+  // Not zeroed first (pread fills it): a vector's resize() was a tenth of a sink's time.
+  std::unique_ptr<std::byte[]> buffer;
+  size_t capacity = 0;
   while (!full) {
     auto range = log.read(out.next_offset, std::clamp(req.max_bytes, size_t{1}, max_read_chunk));
     if (!range || range->length == 0) {
@@ -94,7 +97,11 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
       }
       break;
     }
-    bytes.resize(range->length);
+    if (range->length > capacity) {
+      buffer = std::make_unique_for_overwrite<std::byte[]>(range->length);
+      capacity = range->length;
+    }
+    std::span<std::byte> bytes(buffer.get(), range->length);
     if (auto ec = pread_all(range->fd, bytes, range->position)) {
       if (out.records.empty()) {
         return from_storage(ec);

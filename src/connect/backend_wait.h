@@ -5,6 +5,7 @@
 #pragma once
 
 #include <future>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,16 @@ backend::outcome<T> wait_for(Start start) {
   auto f = p.get_future();
   start([&p](backend::outcome<T> r) { p.set_value(std::move(r)); });
   return f.get();
+}
+
+// Starts the call now and gives its answer later: the future may be dropped before the
+// answer comes (the callback then fills a promise nobody reads).
+template <typename T, typename Start>
+std::future<backend::outcome<T>> start_call(Start start) {
+  auto p = std::make_shared<std::promise<backend::outcome<T>>>();
+  auto f = p->get_future();
+  start([p](backend::outcome<T> r) { p->set_value(std::move(r)); });
+  return f;
 }
 
 // Produces `records` to `topic` and waits for their results.

@@ -116,6 +116,18 @@ file_sink_options file_sink_options::from(connector_config& config,
   return o;
 }
 
+file_sink::file_sink(file_sink_options options) : _options(std::move(options)) {
+  if (_options.format == file_sink_options::output_format::csv && _options.header_row) {
+    for (size_t i = 0; i < _options.header.size(); ++i) {
+      if (i > 0) {
+        _header.push_back(',');
+      }
+      append_csv_field(_header, _options.header[i]);
+    }
+    _header.push_back('\n');
+  }
+}
+
 sink_result<std::unique_ptr<file_sink>> file_sink::open(file_sink_options options) {
   std::unique_ptr<file_sink> s(new file_sink(std::move(options)));
   if (auto loaded = s->load_state(); !loaded) {
@@ -276,7 +288,7 @@ sink_result<void> file_sink::open_file(output& o, bool fresh) {
   o.opened = std::chrono::steady_clock::now();
   if (o.size == 0 && _options.format == file_sink_options::output_format::csv &&
       _options.header_row) {
-    o.pending = header_line();
+    o.pending = _header;
   }
   return {};
 }
@@ -325,17 +337,6 @@ sink_result<void> file_sink::rotate(const std::string& key, output& o) {
   return write_state();
 }
 
-std::string file_sink::header_line() const {
-  std::string line;
-  for (size_t i = 0; i < _options.header.size(); ++i) {
-    if (i > 0) {
-      line.push_back(',');
-    }
-    append_csv_field(line, _options.header[i]);
-  }
-  line.push_back('\n');
-  return line;
-}
 
 bool file_sink::format_line(const consumed_record& r, std::string& line, std::string& why) {
   line.clear();
@@ -353,7 +354,7 @@ bool file_sink::format_line(const consumed_record& r, std::string& line, std::st
     return false;
   }
   if (_options.format == file_sink_options::output_format::json) {
-    line = _json.compact();
+    _json.append_compact(line);
     line.push_back('\n');
     return true;
   }
@@ -396,41 +397,59 @@ sink_result<std::vector<rejected_record>> file_sink::put(std::span<const consume
   std::string line;
   std::string why;
   const auto now = std::chrono::steady_clock::now();
+  const uint64_t header = _header.size();
+  // Records come in runs of one partition: its position and its output are looked up once
+  // per run.
+  const consumed_record* run = nullptr;
+  topic_partition tp;
+  int64_t* next = nullptr;  // the run's entry in _next, once there is one
+  std::string key;
+  output* out = nullptr;
   for (size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
-    topic_partition tp{r.topic, r.partition};
-    if (auto it = _next.find(tp); it != _next.end() && r.offset < it->second) {
+    if (run == nullptr || r.partition != run->partition || r.topic != run->topic) {
+      run = &r;
+      tp = topic_partition{r.topic, r.partition};
+      auto it = _next.find(tp);
+      next = it == _next.end() ? nullptr : &it->second;
+      key = replace_all(replace_all(_options.file, "${topic}", r.topic), "${partition}",
+                        std::to_string(r.partition));
+      out = nullptr;  // opened at the run's first line
+    }
+    if (next != nullptr && r.offset < *next) {
       continue;  // already taken (a replay)
     }
+    auto taken = [&] {
+      if (next == nullptr) {
+        next = &_next[tp];
+      }
+      *next = r.offset + 1;
+    };
     if (!format_line(r, line, why)) {
       rejected.push_back({i, why});
-      _next[tp] = r.offset + 1;
+      taken();
       // Not durable as done before the worker has dealt with it (failed the task, or
       // written it to the dead-letter topic): no rotation, which flushes, until then.
       _rejections_pending = true;
       continue;
     }
-    std::string key = replace_all(replace_all(_options.file, "${topic}", r.topic), "${partition}",
-                                  std::to_string(r.partition));
-    auto o = output_for(key);
-    if (!o) {
-      return unexpected(o.error());
+    if (out == nullptr) {
+      auto o = output_for(key);
+      if (!o) {
+        return unexpected(o.error());
+      }
+      out = *o;
     }
-    output& out = **o;
-    const uint64_t header =
-        _options.format == file_sink_options::output_format::csv && _options.header_row
-            ? header_line().size()
-            : 0;
-    const uint64_t filled = out.size + out.pending.size();
+    const uint64_t filled = out->size + out->pending.size();
     if (_options.rotates() && !_rejections_pending && filled > header &&
         ((_options.rotate_bytes > 0 && filled + line.size() > _options.rotate_bytes) ||
-         (_options.rotate_interval.count() > 0 && now - out.opened >= _options.rotate_interval))) {
-      if (auto st = rotate(key, out); !st) {
+         (_options.rotate_interval.count() > 0 && now - out->opened >= _options.rotate_interval))) {
+      if (auto st = rotate(key, *out); !st) {
         return unexpected(st.error());
       }
     }
-    out.pending += line;
-    _next[tp] = r.offset + 1;
+    out->pending += line;
+    taken();
   }
   if (auto st = write_pending(); !st) {
     return unexpected(st.error());

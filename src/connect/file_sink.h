@@ -80,7 +80,7 @@ class file_sink final : public sink {
     std::string pending;  // lines of the current put(), not yet written
   };
 
-  explicit file_sink(file_sink_options options) : _options(std::move(options)) {}
+  explicit file_sink(file_sink_options options);
 
   sink_result<void> load_state();
   sink_result<void> write_state();
@@ -93,9 +93,9 @@ class file_sink final : public sink {
   std::filesystem::path path_of(const std::string& key, uint64_t seq) const;
   // The line of `r` (with its newline), or why it cannot be written.
   bool format_line(const consumed_record& r, std::string& line, std::string& why);
-  std::string header_line() const;
 
   file_sink_options _options;
+  std::string _header;  // the CSV header row (with its newline), or empty
   std::map<std::string, output> _outputs;       // by resolved `file`
   std::map<topic_partition, int64_t> _next;     // after the records taken
   std::map<topic_partition, int64_t> _durable;  // after the records made durable

@@ -22,8 +22,13 @@ class json_fields {
   bool load(std::string_view text);
   const std::string& why() const { return _why; }
 
-  // The whole document as compact JSON.
-  std::string compact() const;
+  // The whole document as compact JSON, appended to `out`.
+  void append_compact(std::string& out) const;
+  std::string compact() const {
+    std::string out;
+    append_compact(out);
+    return out;
+  }
   // Whether the document is a JSON object.
   bool is_object() const;
   // The field at `path` as text: a string's characters, a number or boolean as JSON

@@ -214,7 +214,9 @@ sink_result<std::vector<rejected_record>> s3_sink::put(std::span<const consumed_
     if (_options.bytes) {
       line = *r.value + _options.separator;
     } else if (_json.load(*r.value)) {
-      line = _json.compact() + "\n";
+      line.clear();
+      _json.append_compact(line);
+      line.push_back('\n');
     } else {
       rejected.push_back({i, "the value is " + _json.why()});
       _next[tp] = r.offset + 1;

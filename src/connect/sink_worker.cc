@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 
 #include "base/log.h"
@@ -194,17 +195,21 @@ void sink_worker::round() {
     }
     _last_flush = clock::now();
   }
-  backend::poll_request request;
-  request.max_wait = poll_wait;
-  request.max_bytes = poll_max_bytes;
-  auto polled = wait_for<backend::poll_result>(
-      [this, &request](auto done) { _session->poll(request, std::move(done)); });
+  if (!_next_poll) {
+    start_poll();
+  }
+  auto polled = _next_poll->get();
+  _next_poll.reset();
   if (!polled) {
     fail_retrying("cannot read the topics: " + error_text(polled.error()));
     return;
   }
   auto& records = polled->records;
   if (!records.empty()) {
+    // The positions are past these records already: the next poll reads on while the sink
+    // writes them (a failure below drops it with the session; the sink's durable state
+    // says where to read again).
+    start_poll();
     auto put = _sink->put(records);
     if (!put) {
       fail_retrying(put.error().message);
@@ -222,6 +227,7 @@ void sink_worker::round() {
         return;
       }
     }
+    _unflushed = true;
     std::lock_guard lock(_mutex);
     _status.records_written += records.size() - put->size();
     _status.records_rejected += put->size();
@@ -250,6 +256,7 @@ std::optional<std::string> sink_worker::flush_and_commit() {
   if (!durable) {
     return durable.error().message;
   }
+  _unflushed = false;
   std::vector<backend::offset_commit> commits;
   for (const auto& [tp, next] : *durable) {
     auto it = _committed.find(tp);
@@ -326,7 +333,23 @@ bool sink_worker::dead_letter(const std::vector<consumed_record>& records,
   return true;
 }
 
+void sink_worker::start_poll() {
+  backend::poll_request request;
+  request.max_wait = poll_wait;
+  if (_unflushed) {
+    // No longer than until the next flush is due: a topic gone quiet does not hold back
+    // the commit of what was written.
+    const auto until_flush = std::chrono::duration_cast<std::chrono::milliseconds>(
+        _last_flush + _settings.flush_interval - clock::now());
+    request.max_wait = std::clamp(until_flush, std::chrono::milliseconds(1), poll_wait);
+  }
+  request.max_bytes = poll_max_bytes;
+  _next_poll = start_call<backend::poll_result>(
+      [this, &request](auto done) { _session->poll(request, std::move(done)); });
+}
+
 void sink_worker::close_session(bool commit) {
+  _next_poll.reset();
   if (_session) {
     if (commit && _sink) {
       if (auto failed = flush_and_commit()) {
@@ -338,16 +361,19 @@ void sink_worker::close_session(bool commit) {
     (void)wait_for<void>([&session](auto done) { session->close(std::move(done)); });
   }
   _sink.reset();
+  _unflushed = false;
   _committed.clear();
 }
 
 void sink_worker::fail_retrying(const std::string& error) {
   // Whatever the sink held that is not durable is read again from its durable state.
+  _next_poll.reset();
   if (_session) {
     auto session = std::move(_session);
     (void)wait_for<void>([&session](auto done) { session->close(std::move(done)); });
   }
   _sink.reset();
+  _unflushed = false;
   _committed.clear();
   const auto now = clock::now();
   if (!_failing_since) {

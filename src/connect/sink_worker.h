@@ -18,6 +18,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -77,6 +78,7 @@ class sink_worker final : public connector_worker {
   void fail_retrying(const std::string& error);
   void fail_for_good(std::string trace);
   void close_session(bool commit);
+  void start_poll();
   // Makes what the sink took durable and commits it; why not, on failure.
   std::optional<std::string> flush_and_commit();
   bool dead_letter(const std::vector<consumed_record>& records,
@@ -98,8 +100,12 @@ class sink_worker final : public connector_worker {
   // The thread's own (no lock).
   std::unique_ptr<sink> _sink;
   std::shared_ptr<backend::consumer_session> _session;
+  // The next poll, started before the sink takes the records of the last one, so that
+  // reading overlaps writing. Dropped with the session.
+  std::optional<std::future<backend::outcome<backend::poll_result>>> _next_poll;
   std::map<topic_partition, int64_t> _committed;
   std::chrono::steady_clock::time_point _last_flush;
+  bool _unflushed = false;  // the sink took records since the last flush
   std::optional<std::chrono::steady_clock::time_point> _failing_since;
   std::chrono::milliseconds _backoff{1000};
 

@@ -11,13 +11,7 @@ are reported (FAILED, or dead-lettered) while the broker keeps serving.
 $BROOK_BIN is set by ctest."""
 
 import json
-import os
-import pwd
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import unittest
 
 import psycopg2
@@ -25,62 +19,10 @@ import requests
 from confluent_kafka import Producer
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from destinations import Postgres  # noqa: E402
 from fixtures import DEADLINE_S, BrookServer, unique, wait_until  # noqa: E402
 
-PG_BIN = "/usr/lib/postgresql/15/bin"
 JDBC = "io.confluent.connect.jdbc.JdbcSinkConnector"
-PASSWORD = "pg-" + os.urandom(6).hex()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Postgres:
-    """A PostgreSQL server of its own: initdb, pg_ctl start on 127.0.0.1, user brook."""
-
-    def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="brook-pg-")
-        os.chmod(self.dir, 0o755)
-        self.data = os.path.join(self.dir, "data")
-        self.as_user = []
-        if os.geteuid() == 0:  # initdb refuses root
-            pw = pwd.getpwnam("postgres")
-            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        pwfile = os.path.join(self.dir, "pw")
-        with open(pwfile, "w") as f:
-            f.write(PASSWORD + "\n")
-        if self.as_user:
-            os.chown(pwfile, pwd.getpwnam("postgres").pw_uid, -1)
-        self.run("initdb", "-D", self.data, "-U", "brook", "--auth=scram-sha-256",
-                 f"--pwfile={pwfile}", "-E", "UTF8", "--locale=C.UTF-8")
-        self.port = free_port()
-        self.run("pg_ctl", "-D", self.data, "-w", "-l", os.path.join(self.dir, "log"), "-o",
-                 f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
-                 "-c fsync=on", "start")
-        self.url = f"postgresql://127.0.0.1:{self.port}/postgres"
-
-    def run(self, tool, *args):
-        subprocess.run(self.as_user + [os.path.join(PG_BIN, tool), *args], check=True,
-                       capture_output=True, timeout=120)
-
-    def connect(self):
-        return psycopg2.connect(host="127.0.0.1", port=self.port, user="brook",
-                                password=PASSWORD, dbname="postgres")
-
-    def query(self, sql, args=()):
-        with self.connect() as c, c.cursor() as cur:
-            cur.execute(sql, args)
-            return cur.fetchall() if cur.description else None
-
-    def stop(self):
-        try:
-            self.run("pg_ctl", "-D", self.data, "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class PostgresSinkTest(unittest.TestCase):
@@ -101,7 +43,7 @@ class PostgresSinkTest(unittest.TestCase):
         config.setdefault("connector.class", JDBC)
         config.setdefault("connection.url", "jdbc:" + self.pg.url)
         config.setdefault("connection.user", "brook")
-        config.setdefault("connection.password", PASSWORD)
+        config.setdefault("connection.password", self.pg.password)
         r = requests.post(self.brook.http_url + "/connectors", json={"name": name, "config": config},
                           timeout=DEADLINE_S)
         self.assertEqual(r.status_code, 201, r.text)
@@ -214,7 +156,7 @@ class PostgresSinkDurabilityTest(unittest.TestCase):
         r = requests.post(brook.http_url + "/connectors", timeout=DEADLINE_S, json={
             "name": "rows", "config": {
                 "connector.class": JDBC, "topics": topic, "connection.url": pg.url,
-                "connection.user": "brook", "connection.password": PASSWORD,
+                "connection.user": "brook", "connection.password": pg.password,
                 "auto.create": "true", "batch.size": "50", "offset.flush.interval.ms": "50"}})
         self.assertEqual(r.status_code, 201, r.text)
         total, per_round = 0, 500

@@ -14,57 +14,19 @@ $BROOK_BIN is set by ctest; tests/compat/s3/node_modules by the compat_s3_npm_ci
 import gzip
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import unittest
 
-import boto3
 import requests
-from botocore.config import Config
 from confluent_kafka import Producer
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from destinations import S3_KEYS as KEYS, S3Server  # noqa: E402
 from fixtures import DEADLINE_S, BrookServer, unique, wait_until  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 S3_CLASS = "io.confluent.connect.s3.S3SinkConnector"
-KEYS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER"}
 BUCKET = "pinterest-data"
 V2_JSON = "application/vnd.kafka.json.v2+json"
-
-
-class S3Server:
-    """s3rver in a temp directory, with the buckets given."""
-
-    def __init__(self, *buckets):
-        self.dir = tempfile.mkdtemp(prefix="brook-s3rver-")
-        self.proc = subprocess.Popen(
-            ["setpriv", "--pdeathsig", "KILL", "--", "node", os.path.join(HERE, "s3", "server.js"),
-             self.dir, *buckets], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("listening "):
-            raise RuntimeError("s3rver did not start: " + line + self.proc.stdout.read())
-        self.port = int(line.split()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.client = boto3.client(
-            "s3", endpoint_url=self.url, aws_access_key_id="S3RVER",
-            aws_secret_access_key="S3RVER", region_name="us-east-1",
-            config=Config(s3={"addressing_style": "path"}))
-
-    def objects(self, bucket):
-        """{key: bytes} of every object in the bucket."""
-        out = {}
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-            for o in page.get("Contents", []):
-                out[o["Key"]] = self.client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
-        return out
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 class S3SinkTest(unittest.TestCase):

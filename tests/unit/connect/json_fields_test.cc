@@ -41,6 +41,15 @@ TEST(JsonFields, CompactsAWholeDocument) {
   EXPECT_EQ(f.compact(), R"({"a":[1,2],"b":"x y"})");
 }
 
+TEST(JsonFields, CompactAppends) {
+  json_fields f;
+  ASSERT_TRUE(f.load("[ \"a \\\" , b\", 1 ,\t-2, {\"k\" :\r\n null} ]"));
+  std::string out = "x";
+  f.append_compact(out);
+  EXPECT_EQ(out, R"(x["a \" , b",1,-2,{"k":null}])");
+  EXPECT_EQ(out, "x" + f.compact());
+}
+
 TEST(JsonFields, RefusesWhatIsNotJson) {
   json_fields f;
   EXPECT_FALSE(f.load("not json"));
