@@ -527,12 +527,13 @@ int run_serve(const server_config& config) {
   kafka_io.start();
 
   // The connectors (connect.enabled), over the same backend: their definitions from
-  // connect.topic and the configuration file, each a worker of its own. Before HTTP, which
-  // manages them; stopped before it.
+  // connect.topic and the configuration file, each a worker of its own, acting as its own
+  // principal under the ACLs. Before HTTP, which manages them; stopped before it.
   std::unique_ptr<connect::connect_runtime> connectors;
   if (config.connect.enabled) {
     connectors = std::make_unique<connect::connect_runtime>(
-        events, connect::connect_environment{config.data_dir}, config.connect.topic);
+        events, connect::connect_environment{config.data_dir, acls->get()},
+        config.connect.topic);
     std::vector<connect::connector_record> declared;
     for (const auto& d : config.connect.connectors) {
       declared.push_back({d.name, d.config, false});

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <future>
 
+#include "backend/authorizing_backend.h"
 #include "base/log.h"
 
 namespace brook::connect {
@@ -28,6 +29,35 @@ connect_error invalid(const std::vector<std::string>& errors) {
                            "endpoint `/connector-plugins/{{connectorType}}/config/validate`",
                            errors.size(), fmt::join(errors, "\n"))};
 }
+
+// A connector acting as its own principal: its worker reads, commits and produces through
+// an authorizing backend of its own (the same checks as a Kafka client of that principal
+// gets), which lives as long as the worker.
+class acting_worker final : public connector_worker {
+ public:
+  acting_worker(backend::event_backend& events, const security::authorizer& authorizer,
+                const connector_plan& plan, bool paused)
+      : _events(std::make_unique<backend::authorizing_backend>(
+            events, backend::caller{authorizer, plan.principal, "/127.0.0.1"})),
+        _worker(plan.start(*_events, paused)) {}
+  ~acting_worker() override { _worker.reset(); }  // before the backend it uses
+  acting_worker(const acting_worker&) = delete;
+  acting_worker& operator=(const acting_worker&) = delete;
+
+  void pause() override { _worker->pause(); }
+  void resume() override { _worker->resume(); }
+  void restart() override { _worker->restart(); }
+  void stop() override { _worker->stop(); }
+  worker_status status() const override {
+    auto s = _worker->status();
+    s.principal = _events->who().who.to_string();
+    return s;
+  }
+
+ private:
+  std::unique_ptr<backend::authorizing_backend> _events;
+  std::unique_ptr<connector_worker> _worker;
+};
 
 connect_error backend_failed(std::string_view what, const backend::backend_error& e) {
   return {500, fmt::format("{}: {}", what, e.message)};
@@ -62,7 +92,11 @@ connect_result<std::unique_ptr<connector_worker>> connect_runtime::make_worker(
   if (!plan) {
     return unexpected(invalid(plan.error()));
   }
-  return plan->start(_events, r.paused);
+  if (_env.authorizer == nullptr) {
+    return plan->start(_events, r.paused);
+  }
+  return std::unique_ptr<connector_worker>(
+      std::make_unique<acting_worker>(_events, *_env.authorizer, *plan, r.paused));
 }
 
 void connect_runtime::replace_worker(const std::string& name,

@@ -21,6 +21,7 @@ struct worker_status {
   uint64_t records_dead_lettered = 0;
   uint64_t flushes = 0;
   uint64_t retries = 0;
+  std::string principal;  // whom it acts as (connect_runtime fills it in); "" the server
 };
 
 class connector_worker {

@@ -82,6 +82,14 @@ expected<connector_plan, std::vector<std::string>> plan_connector(
   }
   (void)config.integer("tasks.max", 1, 1, 1024);  // one task runs whatever it says
   connector_plan plan;
+  const auto who = config.string("principal", "User:connector-" + name);
+  if (const auto colon = who.find(':');
+      colon == std::string::npos || colon == 0 || colon + 1 == who.size()) {
+    config.add_error(
+        fmt::format("principal must be TYPE:NAME (User:etl), not \"{}\"", who));
+  } else {
+    plan.principal = security::principal{who.substr(0, colon), who.substr(colon + 1)};
+  }
   if (plugin != nullptr && plugin->class_name == datagen_class) {
     plan.type = "source";
     auto settings = datagen_settings::from(config);

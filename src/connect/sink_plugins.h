@@ -12,6 +12,8 @@
 #include "connect/connector_config.h"
 #include "connect/connector_worker.h"
 #include "connect/sink_worker.h"
+#include "security/authorizer.h"
+#include "security/principal.h"
 
 namespace brook::connect {
 
@@ -34,10 +36,14 @@ struct connect_environment {
   // Where sinks keep their own state files (the data directory: files there are not
   // partitions, and go with the rest of the server's state).
   std::filesystem::path state_dir;
+  // Decides what each connector's principal may do (the server's ACLs); null: connectors
+  // act with the server's own rights (unit tests).
+  const security::authorizer* authorizer = nullptr;
 };
 
 struct connector_plan {
   std::string type = "sink";  // or "source"
+  security::principal principal;  // whom it acts as: `principal`, User:connector-<name>
   worker_settings worker;     // a sink's
   sink_factory make_sink;     // a sink's
   // Starts the connector's worker (a sink_worker or a source_worker).

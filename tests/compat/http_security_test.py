@@ -419,5 +419,70 @@ class RestartTest(HttpSecurityTestCase):
         self.assert_error(r, 403, FORBIDDEN, "READ was never granted")
 
 
+class ConnectorPrincipalTest(HttpSecurityTestCase):
+    """A connector acts as a principal of its own (User:connector-<name>, or its
+    `principal`) under the ACLs, as a Kafka Connect worker with its own credentials does:
+    refused until granted, then it writes; managing connectors needs ALTER on the cluster."""
+
+    def status(self, name):
+        return self.ok("GET", f"/connectors/{name}/status")
+
+    def test_a_sink_reads_only_what_its_principal_is_granted(self):
+        topic, name = unique("acts"), unique("acting")
+        self.create_topic(topic)
+        self.produce_v2(topic, [{"value": {"n": i}} for i in range(3)])
+        out = os.path.join(self.brook.data_dir, f"{name}.jsonl")
+        self.ok("POST", "/connectors", {"name": name, "config": {
+            "connector.class": "FileStreamSink", "topics": topic, "file": out,
+            "format": "json", "offset.flush.interval.ms": "50"}}, status=201)
+        who = f"User:connector-{name}"
+        # No ACL for it yet: the worker is refused (and retries), the records stay unread.
+        wait_until(lambda: "authoriz" in self.status(name).get("last_error", "").lower(),
+                   "the connector's refusal")
+        st = self.status(name)
+        self.assertEqual(st["principal"], who)
+        self.assertEqual(st["records_written"], 0)
+        self.assertFalse(os.path.exists(out) and os.path.getsize(out) > 0)
+        self.grant("--allow", who, "--operation", "READ", "--topic", topic)
+        self.grant("--allow", who, "--operation", "READ", "--group", f"connect-{name}")
+
+        def written():
+            try:
+                with open(out) as f:
+                    return f.read()
+            except FileNotFoundError:
+                return ""
+        wait_until(lambda: written() == '{"n":0}\n{"n":1}\n{"n":2}\n', "the granted sink's file")
+        wait_until(lambda: "last_error" not in self.status(name), "the error cleared")
+        self.ok("DELETE", f"/connectors/{name}", status=204)
+
+    def test_a_chosen_principal_and_a_bad_one(self):
+        topic, name = unique("chosen"), unique("chosen")
+        self.create_topic(topic)
+        user, _ = self.add_user("etl")
+        self.grant("--allow", f"User:{user}", "--operation", "WRITE", "--topic", topic)
+        self.ok("POST", "/connectors", {"name": name, "config": {
+            "connector.class": "DatagenConnector", "kafka.topic": topic,
+            "template": '{"n": "{{seq}}"}', "max.interval": "1", "iterations": "5",
+            "principal": f"User:{user}"}}, status=201)
+        wait_until(lambda: self.offsets(topic, 0)[1] == 5, "the source's records")
+        self.assertEqual(self.status(name)["principal"], f"User:{user}")
+        self.ok("DELETE", f"/connectors/{name}", status=204)
+        r = self.http("POST", "/connectors", {"name": unique("bad"), "config": {
+            "connector.class": "DatagenConnector", "kafka.topic": topic,
+            "template": "{}", "principal": "nocolon"}})
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertIn("principal must be TYPE:NAME", r.json()["message"])
+
+    def test_managing_connectors_needs_alter_on_the_cluster(self):
+        user, password = self.add_user("nosy")
+        s = self.session_of(user, password)
+        r = self.http("POST", "/connectors", {"name": unique("x"), "config": {
+            "connector.class": "DatagenConnector", "kafka.topic": "t", "template": "{}",
+            "principal": "User:admin"}}, session=s)
+        self.assertEqual(r.status_code, 403, r.text)
+        self.assertIn("ALTER on the cluster", r.text)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -211,6 +211,10 @@ int run_action(const connector_options& o, std::ostream& out, std::ostream& err)
     }
     out << fmt::format("connector {}: {} (group {})\n", o.name, text_of(task, "state"),
                        text_of(root, "group"));
+    std::string_view who;
+    if (root["principal"].get(who) == simdjson::SUCCESS) {
+      out << "acts as: " << who << "\n";
+    }
     std::string_view trace;
     if (task["trace"].get(trace) == simdjson::SUCCESS) {
       out << "error: " << trace << "\n";

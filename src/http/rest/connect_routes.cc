@@ -67,8 +67,12 @@ void write_status(json_writer& w, const connect::connector_status& s, const std:
   }
   w.end_object().end_array();
   w.key("type").value(s.type);
-  // Brook's additions: the group, the destination's last error while retrying, counts.
+  // Brook's additions: the group, the principal it acts as, the destination's last error
+  // while retrying, counts.
   w.key("group").value(s.group);
+  if (!s.task.principal.empty()) {
+    w.key("principal").value(s.task.principal);
+  }
   if (!s.task.last_error.empty()) {
     w.key("last_error").value(s.task.last_error);
   }
