@@ -10,6 +10,23 @@
 
 python=${python:-/usr/bin/python3}
 
+# release_binaries BUILD: with BUILD=1 configures and builds the release preset's brook and
+# baseline_bench first; then sets $brook and $baseline from $BROOK_BENCH_BUILD (another
+# build directory, for development; default build/release) and exits if either is missing.
+release_binaries() {
+  if [[ $1 == 1 ]]; then
+    cmake --preset release >/dev/null
+    cmake --build --preset release --target brook baseline_bench
+  fi
+  local bin=${BROOK_BENCH_BUILD:-$root/build/release}
+  brook=$bin/src/app/brook
+  baseline=$bin/bench/baseline_bench
+  local f
+  for f in "$brook" "$baseline"; do
+    [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
+  done
+}
+
 # bench_setup KIND: $work, a scratch directory under $BROOK_BENCH_SCRATCH (default build/;
 # data directories and the disk baseline share its filesystem), and $stamp, $jsonl and
 # $table, the result files bench/results/KIND-<time>.{jsonl,md} ($BROOK_BENCH_RESULTS:

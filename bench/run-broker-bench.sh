@@ -40,17 +40,7 @@ if [[ $quick == 1 ]]; then
   consume_records=262144
 fi
 
-if [[ $build == 1 ]]; then
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target brook baseline_bench
-fi
-# BROOK_BENCH_BUILD: another build directory, with --no-build (development).
-bin=${BROOK_BENCH_BUILD:-$root/build/release}
-brook=$bin/src/app/brook
-baseline=$bin/bench/baseline_bench
-for f in "$brook" "$baseline"; do
-  [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
-done
+release_binaries "$build"
 [[ -x $python ]] || { echo "$python is needed" >&2; exit 1; }
 
 bench_setup broker

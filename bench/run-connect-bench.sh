@@ -15,7 +15,7 @@
 #   3. `brook bench consume` reads `events` whole (librdkafka), three times;
 #   4. bench/connect_sinks.py times a connector of each kind from its creation to all the
 #      records committed, and checks what it wrote: the file sink as JSON lines and as CSV
-#      (then a plain write of as many bytes into a new file),
+#      (after a plain write of as many bytes into a new file),
 #      the S3 sink into s3rver (then a boto3 PUT loop of the same objects), the JDBC sink
 #      into PostgreSQL 15 (then a psycopg2 INSERT loop of the same rows); brook serve's and
 #      the destination's CPU seconds beside each, and perf's profile of brook serve.
@@ -43,16 +43,7 @@ if [[ $perf == 1 ]] && ! command -v perf >/dev/null; then
   perf=0
 fi
 
-if [[ $build == 1 ]]; then
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target brook baseline_bench
-fi
-bin=${BROOK_BENCH_BUILD:-$root/build/release}
-brook=$bin/src/app/brook
-baseline=$bin/bench/baseline_bench
-for f in "$brook" "$baseline"; do
-  [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
-done
+release_binaries "$build"
 [[ -d tests/compat/s3/node_modules ]] || (cd tests/compat/s3 && npm ci --no-audit --no-fund >/dev/null)
 
 bench_setup connect
@@ -136,7 +127,7 @@ def sink_row(name, what, base=None, base_what=None, target=None):
         t.row(what, fig, f"{best['mb_per_s']:.1f} MB/s consume", f"{ratio:.2f} of consume{verdict}", cpu)
         w = one(name + "_plain_write")
         if w:
-            t.row(f"plain write of its {w['bytes'] / 1e6:.0f} MB into a new file (4 MiB writes, fdatasync every 200 ms)",
+            t.row(f"plain write of {w['bytes'] / 1e6:.0f} MB into a new file (4 MiB writes, fdatasync every 200 ms), just before",
                   f"{w['mb_per_s']:.1f} MB/s", "", f"the sink: {r['mb_per_s'] / w['mb_per_s']:.2f} of it")
         return
     b = one(base)

@@ -39,16 +39,7 @@ done
 duration=10
 [[ $quick == 1 ]] && duration=3
 
-if [[ $build == 1 ]]; then
-  cmake --preset release >/dev/null
-  cmake --build --preset release --target brook baseline_bench
-fi
-bin=${BROOK_BENCH_BUILD:-$root/build/release}
-brook=$bin/src/app/brook
-baseline=$bin/bench/baseline_bench
-for f in "$brook" "$baseline"; do
-  [[ -x $f ]] || { echo "missing $f: build the release preset" >&2; exit 1; }
-done
+release_binaries "$build"
 command -v openssl >/dev/null || { echo "openssl is needed (Debian: openssl)" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is needed (Debian: wrk)" >&2; exit 1; }
 

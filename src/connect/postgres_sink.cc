@@ -67,6 +67,106 @@ sink_result<void> run_params(pg_conn* conn, const std::string& sql,
   return {};
 }
 
+// Statements sent without waiting for each one's answer (libpq's pipeline mode, PostgreSQL
+// 14+ clients, any server with the extended protocol): one round trip per `chunk`
+// statements instead of one per row. A chunk's answers (a few dozen bytes each) stay well
+// inside the socket buffers, so in blocking mode neither side waits on the other.
+class pg_pipeline {
+ public:
+  static constexpr int chunk = 1000;
+
+  explicit pg_pipeline(pg_conn* conn) : _conn(conn) {}
+  ~pg_pipeline() {
+    if (_entered) {
+      (void)drain();
+      (void)PQexitPipelineMode(_conn);
+    }
+  }
+  pg_pipeline(const pg_pipeline&) = delete;
+  pg_pipeline& operator=(const pg_pipeline&) = delete;
+
+  sink_result<void> enter() {
+    if (PQenterPipelineMode(_conn) != 1) {
+      return unexpected(sink_error{"PostgreSQL: " + pg_error(_conn)});
+    }
+    _entered = true;
+    return {};
+  }
+
+  sink_result<void> send(const std::string& sql,
+                         const std::vector<std::optional<std::string>>& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+      values.push_back(p ? p->c_str() : nullptr);
+    }
+    if (PQsendQueryParams(_conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                          values.data(), nullptr, nullptr, 0) != 1) {
+      return unexpected(sink_error{"PostgreSQL: " + pg_error(_conn)});
+    }
+    if (++_sent >= chunk) {
+      return drain();
+    }
+    return {};
+  }
+
+  // Syncs and reads every answer sent for: the first statement's error, if any (those
+  // after it are skipped by the server).
+  sink_result<void> drain() {
+    if (_sent == 0) {
+      return {};
+    }
+    const int sent = std::exchange(_sent, 0);
+    if (PQpipelineSync(_conn) != 1) {
+      return unexpected(sink_error{"PostgreSQL: " + pg_error(_conn)});
+    }
+    std::string error;
+    // Each statement's results end with a null; then comes the sync's. More nulls than
+    // statements: the connection is gone.
+    for (int nulls = 0;;) {
+      PGresult* r = PQgetResult(_conn);
+      if (r == nullptr) {
+        if (++nulls > sent) {
+          return unexpected(sink_error{"PostgreSQL: " + pg_error(_conn)});
+        }
+        continue;
+      }
+      result_guard guard(r);
+      const auto st = PQresultStatus(r);
+      if (st == PGRES_PIPELINE_SYNC) {
+        break;
+      }
+      if (st == PGRES_FATAL_ERROR && error.empty()) {
+        error = PQresultErrorMessage(r);
+        while (!error.empty() && (error.back() == '\n' || error.back() == ' ')) {
+          error.pop_back();
+        }
+        if (error.empty()) {
+          error = pg_error(_conn);
+        }
+      }
+    }
+    if (!error.empty()) {
+      return unexpected(sink_error{"PostgreSQL: " + error});
+    }
+    return {};
+  }
+
+  sink_result<void> exit() {
+    auto drained = drain();
+    _entered = false;
+    if (PQexitPipelineMode(_conn) != 1 && drained) {
+      return unexpected(sink_error{"PostgreSQL: " + pg_error(_conn)});
+    }
+    return drained;
+  }
+
+ private:
+  pg_conn* _conn;
+  bool _entered = false;
+  int _sent = 0;
+};
+
 std::string sql_type(char kind, const std::optional<std::string>& text) {
   switch (kind) {
     case 'n':
@@ -340,49 +440,65 @@ sink_result<void> postgres_sink::write_batch() {
     (void)exec("ROLLBACK");
     return unexpected(std::move(e));
   };
-  for (const auto& r : _rows) {
-    std::string names;
-    std::string placeholders;
-    std::vector<std::optional<std::string>> params;
-    for (size_t i = 0; i < r.columns.size(); ++i) {
-      names += (i == 0 ? "" : ", ") + sql_identifier(r.columns[i].first);
-      placeholders += fmt::format("{}${}", i == 0 ? "" : ", ", i + 1);
-      params.push_back(r.columns[i].second);
-    }
-    std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", sql_identifier(r.table), names,
-                                  placeholders);
-    if (_options.upsert) {
-      std::string keys;
-      for (const auto& f : _options.pk_fields) {
-        keys += (keys.empty() ? "" : ", ") + sql_identifier(f);
+  // The rows, then the offsets they reach, in the one transaction.
+  auto send_batch = [this](pg_pipeline& pipeline) -> sink_result<void> {
+    for (const auto& r : _rows) {
+      std::string names;
+      std::string placeholders;
+      std::vector<std::optional<std::string>> params;
+      for (size_t i = 0; i < r.columns.size(); ++i) {
+        names += (i == 0 ? "" : ", ") + sql_identifier(r.columns[i].first);
+        placeholders += fmt::format("{}${}", i == 0 ? "" : ", ", i + 1);
+        params.push_back(r.columns[i].second);
       }
-      std::string updates;
-      for (const auto& [name, value] : r.columns) {
-        if (std::find(_options.pk_fields.begin(), _options.pk_fields.end(), name) ==
-            _options.pk_fields.end()) {
-          updates += (updates.empty() ? "" : ", ") + sql_identifier(name) + " = EXCLUDED." +
-                     sql_identifier(name);
+      std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", sql_identifier(r.table),
+                                    names, placeholders);
+      if (_options.upsert) {
+        std::string keys;
+        for (const auto& f : _options.pk_fields) {
+          keys += (keys.empty() ? "" : ", ") + sql_identifier(f);
         }
+        std::string updates;
+        for (const auto& [name, value] : r.columns) {
+          if (std::find(_options.pk_fields.begin(), _options.pk_fields.end(), name) ==
+              _options.pk_fields.end()) {
+            updates += (updates.empty() ? "" : ", ") + sql_identifier(name) + " = EXCLUDED." +
+                       sql_identifier(name);
+          }
+        }
+        sql += updates.empty() ? fmt::format(" ON CONFLICT ({}) DO NOTHING", keys)
+                               : fmt::format(" ON CONFLICT ({}) DO UPDATE SET {}", keys, updates);
       }
-      sql += updates.empty() ? fmt::format(" ON CONFLICT ({}) DO NOTHING", keys)
-                             : fmt::format(" ON CONFLICT ({}) DO UPDATE SET {}", keys, updates);
+      if (auto st = pipeline.send(sql, params); !st) {
+        return st;
+      }
     }
-    if (auto st = run_params(_conn, sql, params); !st) {
+    for (const auto& [tp, next] : _next) {
+      if (auto it = _durable.find(tp); it != _durable.end() && it->second == next) {
+        continue;
+      }
+      auto st = pipeline.send(
+          fmt::format("INSERT INTO {} VALUES ($1, $2, $3, $4) ON CONFLICT "
+                      "(connector, topic, \"partition\") DO UPDATE SET "
+                      "next_offset = EXCLUDED.next_offset",
+                      offsets_table),
+          {_options.connector, tp.topic, std::to_string(tp.partition), std::to_string(next)});
+      if (!st) {
+        return st;
+      }
+    }
+    return {};
+  };
+  {
+    pg_pipeline pipeline(_conn);
+    if (auto st = pipeline.enter(); !st) {
       return fail(st.error());
     }
-  }
-  for (const auto& [tp, next] : _next) {
-    if (auto it = _durable.find(tp); it != _durable.end() && it->second == next) {
-      continue;
+    if (auto st = send_batch(pipeline); !st) {
+      (void)pipeline.exit();
+      return fail(st.error());
     }
-    auto st = run_params(
-        _conn,
-        fmt::format("INSERT INTO {} VALUES ($1, $2, $3, $4) ON CONFLICT "
-                    "(connector, topic, \"partition\") DO UPDATE SET "
-                    "next_offset = EXCLUDED.next_offset",
-                    offsets_table),
-        {_options.connector, tp.topic, std::to_string(tp.partition), std::to_string(next)});
-    if (!st) {
+    if (auto st = pipeline.exit(); !st) {
       return fail(st.error());
     }
   }

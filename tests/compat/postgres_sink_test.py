@@ -142,6 +142,30 @@ class PostgresSinkTest(unittest.TestCase):
         r = requests.get(f"{self.brook.http_url}/connectors/{name}/config", timeout=DEADLINE_S)
         self.assertEqual(r.json()["connection.password"], "[hidden]")
 
+    def test_a_bad_row_deep_in_a_large_batch_writes_nothing_of_it(self):
+        """The rows go up pipelined, a thousand per round trip: a row the table refuses
+        after the first thousand still leaves the whole batch out (one transaction), and
+        its error is the one reported."""
+        t, name = unique("deep"), unique("deep")
+        self.pg.query(f'CREATE TABLE "{t}" (n bigint)')
+        values = [json.dumps({"n": i}) for i in range(2500)]
+        values[2100] = json.dumps({"n": "not a number"})
+        self.produce(t, values)
+        self.connector(name, topics=t, **{"errors.retry.timeout": "1500",
+                                          "errors.retry.delay.max.ms": "200",
+                                          "batch.size": "3000"})
+        wait_until(lambda: self.status(name)["tasks"][0]["state"] == "FAILED", "FAILED")
+        self.assertIn("invalid input syntax for type bigint", self.status(name)["tasks"][0]["trace"])
+        self.assertEqual(self.pg.query(f'SELECT count(*) FROM "{t}"'), [(0,)])
+        self.assertEqual(self.committed(name, t), 0)
+        # Fixed in the table (the column takes text now), a restart writes all of it once.
+        self.pg.query(f'ALTER TABLE "{t}" ALTER COLUMN n TYPE text')
+        r = requests.post(f"{self.brook.http_url}/connectors/{name}/restart", timeout=DEADLINE_S)
+        self.assertEqual(r.status_code, 204, r.text)
+        wait_until(lambda: self.committed(name, t) == 2500, "all committed after the restart")
+        self.assertEqual(self.pg.query(f'SELECT count(*), count(DISTINCT n) FROM "{t}"'),
+                         [(2500, 2500)])
+
 
 class PostgresSinkDurabilityTest(unittest.TestCase):
     """SIGKILLs of brook serve while the sink writes: rows = records, no duplicates (the
