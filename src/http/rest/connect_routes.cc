@@ -273,39 +273,33 @@ void add_connect_routes(router& r, rest_context& ctx) {
     co_return out;
   });
 
-  r.add(verb::get, "/connectors/{name}",
-        [&rt, refused](http_request& req) -> awaitable<http_response> {
-          if (auto no = refused(req, false)) {
-            co_return *no;
-          }
-          auto start = [&rt, name = req.param("name")](auto done) {
-            rt.get(name, std::move(done));
-          };
-          auto v = co_await ask<connect::connector_view>(std::move(start));
-          if (!v) {
-            co_return failure(v.error());
-          }
-          json_writer w;
-          write_info(w, *v);
-          co_return http_response::json(200, w.take());
-        });
-
+  // GET of a connector, its configuration or its task: the view, written one way or another.
+  using view_writer = void (*)(json_writer&, const connect::connector_view&);
+  auto show = [&rt, refused](view_writer write) {
+    return [&rt, refused, write](http_request& req) -> awaitable<http_response> {
+      if (auto no = refused(req, false)) {
+        co_return *no;
+      }
+      auto start = [&rt, name = req.param("name")](auto done) { rt.get(name, std::move(done)); };
+      auto v = co_await ask<connect::connector_view>(std::move(start));
+      if (!v) {
+        co_return failure(v.error());
+      }
+      json_writer w;
+      write(w, *v);
+      co_return http_response::json(200, w.take());
+    };
+  };
+  r.add(verb::get, "/connectors/{name}", show(write_info));
   r.add(verb::get, "/connectors/{name}/config",
-        [&rt, refused](http_request& req) -> awaitable<http_response> {
-          if (auto no = refused(req, false)) {
-            co_return *no;
-          }
-          auto start = [&rt, name = req.param("name")](auto done) {
-            rt.get(name, std::move(done));
-          };
-          auto v = co_await ask<connect::connector_view>(std::move(start));
-          if (!v) {
-            co_return failure(v.error());
-          }
-          json_writer w;
-          write_config(w, v->config);
-          co_return http_response::json(200, w.take());
-        });
+        show([](json_writer& w, const connect::connector_view& v) { write_config(w, v.config); }));
+  r.add(verb::get, "/connectors/{name}/tasks",
+        show([](json_writer& w, const connect::connector_view& v) {
+          w.begin_array().begin_object().key("id").begin_object().key("connector").value(v.name);
+          w.key("task").value(int64_t{0}).end_object().key("config");
+          write_config(w, v.config);
+          w.end_object().end_array();
+        }));
 
   r.add(verb::put, "/connectors/{name}/config",
         [&rt, refused](http_request& req) -> awaitable<http_response> {
@@ -351,26 +345,6 @@ void add_connect_routes(router& r, rest_context& ctx) {
           }
           json_writer w;
           write_status(w, *s, worker);
-          co_return http_response::json(200, w.take());
-        });
-
-  r.add(verb::get, "/connectors/{name}/tasks",
-        [&rt, refused](http_request& req) -> awaitable<http_response> {
-          if (auto no = refused(req, false)) {
-            co_return *no;
-          }
-          auto start = [&rt, name = req.param("name")](auto done) {
-            rt.get(name, std::move(done));
-          };
-          auto v = co_await ask<connect::connector_view>(std::move(start));
-          if (!v) {
-            co_return failure(v.error());
-          }
-          json_writer w;
-          w.begin_array().begin_object().key("id").begin_object().key("connector").value(v->name);
-          w.key("task").value(int64_t{0}).end_object().key("config");
-          write_config(w, v->config);
-          w.end_object().end_array();
           co_return http_response::json(200, w.take());
         });
 
