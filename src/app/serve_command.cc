@@ -532,8 +532,7 @@ int run_serve(const server_config& config) {
   std::unique_ptr<connect::connect_runtime> connectors;
   if (config.connect.enabled) {
     connectors = std::make_unique<connect::connect_runtime>(
-        events, connect::connect_environment{config.data_dir, acls->get()},
-        config.connect.topic);
+        events, connect::connect_environment{config.data_dir, acls->get()}, config.connect.topic);
     std::vector<connect::connector_record> declared;
     for (const auto& d : config.connect.connectors) {
       declared.push_back({d.name, d.config, false});
@@ -564,6 +563,7 @@ int run_serve(const server_config& config) {
   if (config.http.enabled) {
     // The name clients are told for the Kafka listener is this server's name for HTTP too.
     http::http_config http_config = config.http;
+    http_config.slow_request = config.kafka.slow_request;  // log_slow_request_ms: both ports
     if (!config.kafka.advertised_host.empty()) {
       http_config.allowed_hosts.push_back(config.kafka.advertised_host);
     }

@@ -21,6 +21,9 @@ struct http_config {
   std::chrono::milliseconds request_timeout{30000};
   // A keep-alive connection with no request for this long is closed.
   std::chrono::milliseconds idle_timeout{60000};
+  // An answer that takes this long or longer is logged (log_slow_request_ms; 0: never), with
+  // its request id, route, client and time; long polls and streams are not.
+  std::chrono::milliseconds slow_request{0};
   size_t max_connections = 10000;
   size_t max_connections_per_ip = 0;  // from one client address (0: no limit)
   // REST consumer instances unused for this long are closed (Confluent's

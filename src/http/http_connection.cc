@@ -1,5 +1,11 @@
 #include "http/http_connection.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,6 +20,8 @@
 
 #include "base/json_writer.h"
 #include "base/log.h"
+#include "base/log_throttle.h"
+#include "base/text.h"
 #include "http/content_encoding.h"
 #include "http/http_server.h"
 #include "http/rest/rest_error.h"
@@ -27,6 +35,22 @@ using asio::use_awaitable;
 constexpr auto tuple_awaitable = asio::as_tuple(use_awaitable);
 
 namespace {
+
+std::atomic<uint64_t> next_connection_id{1};
+log_throttle slow_request_log(std::chrono::milliseconds(100));
+std::atomic<uint64_t> slow_requests_unlogged{0};
+
+// The request's id: the client's X-Request-Id when it is a plain token (up to 64 letters,
+// digits and ._:-), else "h<connection>-<request>". Sent back in X-Request-Id and named
+// in the slow-request log line.
+std::string request_id_of(std::string_view given, uint64_t connection, uint64_t request) {
+  const bool plain =
+      !given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' ||
+               c == ':' || c == '-';
+      });
+  return plain ? std::string(given) : fmt::format("h{}-{}", connection, request);
+}
 
 std::string error_body(int code, std::string_view message) {
   json_writer w;
@@ -230,7 +254,31 @@ http_connection::http_connection(http_transport transport, http_server& server,
     : _stream(std::move(transport)),
       _server(server),
       _slot(std::move(slot)),
-      _refusal(std::move(refusal)) {}
+      _refusal(std::move(refusal)),
+      _id(next_connection_id.fetch_add(1, std::memory_order_relaxed)) {}
+
+void http_connection::answered(const route* matched, const http_request& req, unsigned status,
+                               std::chrono::steady_clock::time_point started,
+                               const std::string& request_id) {
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  _server.metrics().record(matched, status, elapsed);
+  const auto slow = _server.config().slow_request;
+  if (slow.count() == 0 || elapsed < slow ||
+      (matched != nullptr && (matched->waits || matched->streamer))) {
+    return;
+  }
+  if (!slow_request_log.allow()) {
+    slow_requests_unlogged.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const uint64_t unlogged = slow_requests_unlogged.exchange(0, std::memory_order_relaxed);
+  log::warn("slow HTTP request {}: {} {} (route {}) from {} answered {} in {:.1f} ms{}", request_id,
+            std::string_view(bhttp::to_string(req.method)), loggable(req.path, 200),
+            matched != nullptr ? matched->pattern : "none",
+            req.client_host.empty() ? "unknown" : req.client_host.substr(1), status,
+            std::chrono::duration<double, std::milli>(elapsed).count(),
+            unlogged > 0 ? fmt::format(" ({} more slow requests not logged)", unlogged) : "");
+}
 
 void http_connection::start() {
   _server.connection_started(shared_from_this());
@@ -342,16 +390,18 @@ asio::awaitable<bool> http_connection::serve_one() {
   const origin_policy& origins = _server.origins();
   const auto started = std::chrono::steady_clock::now();
   const route* matched = nullptr;  // counted as "unmatched" until routed
+  const std::string request_id = request_id_of(head["X-Request-Id"], _id, ++_served);
   // Takes a named response: no class-type temporaries inside co_await expressions (GCC 12).
   auto answer = [&](http_response& r, bool keep) -> asio::awaitable<bool> {
     for (auto& h : origins.cors_headers(req)) {
       r.headers.push_back(std::move(h));
     }
+    r.headers.emplace_back("X-Request-Id", request_id);
     const unsigned status = r.status;
     auto res = make_response(std::move(r), version, keep);
     _stream.tcp().expires_after(config.request_timeout);
     auto [wec, wn] = co_await bhttp::async_write(_stream, res, tuple_awaitable);
-    _server.metrics().record(matched, status, std::chrono::steady_clock::now() - started);
+    answered(matched, req, status, started, request_id);
     co_return !wec && keep;
   };
 
@@ -436,10 +486,12 @@ asio::awaitable<bool> http_connection::serve_one() {
   }
 
   if (m.found->streamer) {
+    auto headers = origins.cors_headers(req);
+    headers.emplace_back("X-Request-Id", request_id);
     connection_stream s(*this, std::move(header), config, version, keep_alive, *coding,
-                        origins.cors_headers(req));
+                        std::move(headers));
     co_await m.found->streamer(req, s);
-    _server.metrics().record(matched, s.status(), std::chrono::steady_clock::now() - started);
+    answered(matched, req, s.status(), started, request_id);
     // Kept alive only if the route read the whole body and answered.
     co_return keep_alive&& s.written() && s.body_done() && !s.failed();
   }

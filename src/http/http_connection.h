@@ -4,6 +4,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -11,7 +13,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
+#include "http/http_message.h"
 #include "http/http_transport.h"
+#include "http/router.h"
 #include "net/tcp_listener.h"
 
 namespace brook::http {
@@ -35,6 +39,9 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   // HTTPS: the TLS handshake, within http.request_timeout_ms; false when it failed.
   boost::asio::awaitable<bool> handshake();
   boost::asio::awaitable<bool> serve_one();
+  // An answer written: counted (/metrics), and logged when slow.
+  void answered(const route* matched, const http_request& req, unsigned status,
+                std::chrono::steady_clock::time_point started, const std::string& request_id);
 
   http_transport _stream;
   std::string _logged_in;  // the principal the previous request logged in as (audited once)
@@ -43,6 +50,8 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
   std::atomic<bool> _busy{false};
   net::connection_slot _slot;  // its place under http.max_connections
   const std::string _refusal;
+  const uint64_t _id;    // this connection's number, in its requests' ids ("h<id>-<n>")
+  uint64_t _served = 0;  // requests read on it so far
 };
 
 }  // namespace brook::http

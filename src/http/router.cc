@@ -126,6 +126,10 @@ void router::add_open(boost::beast::http::verb method, std::string pattern, rout
   _routes.push_back({method, std::move(pattern), std::move(h), {}, true});
 }
 
+void router::add_waiting(boost::beast::http::verb method, std::string pattern, route_handler h) {
+  _routes.push_back({method, std::move(pattern), std::move(h), {}, false, true});
+}
+
 void router::add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h) {
   _routes.push_back({method, std::move(pattern), {}, std::move(h)});
 }

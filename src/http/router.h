@@ -29,6 +29,8 @@ struct route {
   // Served without logging in when http.authentication requires it (health probes, the
   // API document): add_open().
   bool open = false;
+  // Waits by design (a long poll): never logged as a slow request. add_waiting().
+  bool waits = false;
 };
 
 class router {
@@ -37,6 +39,8 @@ class router {
   void add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h);
   // A route anyone may call, logged in or not.
   void add_open(boost::beast::http::verb method, std::string pattern, route_handler h);
+  // A route that waits by design (a long poll): its time is not a slow request's.
+  void add_waiting(boost::beast::http::verb method, std::string pattern, route_handler h);
 
   struct match_result {
     const route* found = nullptr;  // nullptr: see status

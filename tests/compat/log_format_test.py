@@ -4,11 +4,16 @@ is one JSON object with time, level and msg (a message with quotes, backslashes 
 newline in it stays one valid line); with no format given and stderr a pipe, JSON too;
 --log-format text gives the human lines. A Kafka request slower than
 --log-slow-request-ms is logged with its request id, API, client, listener, client id and
-duration; with the threshold at 0 nothing is."""
+duration; with the threshold at 0 nothing is. An HTTP answer slower than it is logged with
+its request id (the client's X-Request-Id, else one made up, sent back in X-Request-Id),
+method, path, route, client and status; a REST consumer's record poll, which waits by
+design, is not."""
 
 import json
 import re
 import unittest
+
+import requests
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
@@ -61,6 +66,49 @@ class LogFormatTest(unittest.TestCase):
             r"\(client id log-test-client\) took \d+\.\d ms", m) for m in slow), slow)
         self.assertEqual([r["level"] for r in records if r["msg"].startswith("slow request")][0],
                          "warning")
+
+    def test_slow_http_requests_and_request_ids(self):
+        brook = self.serve("--log-format", "json", "--log-slow-request-ms", "1")
+        url, topic = brook.http_url, unique("slowhttp")
+        v2 = {"Content-Type": "application/vnd.kafka.json.v2+json"}
+        # 5,000 records through the REST Proxy, each batch synced to disk: over 1 ms.
+        r = requests.post(f"{url}/topics/{topic}", timeout=DEADLINE_S,
+                          headers=dict(v2, **{"X-Request-Id": "test-req-1"}),
+                          json={"records": [{"value": {"n": i}} for i in range(5000)]})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(r.headers["X-Request-Id"], "test-req-1")
+        # Not a plain token: the server makes its own id up.
+        r = requests.get(f"{url}/healthz", headers={"X-Request-Id": "no spaces allowed"},
+                         timeout=DEADLINE_S)
+        self.assertRegex(r.headers["X-Request-Id"], r"^h\d+-\d+$")
+        ids = {requests.get(f"{url}/healthz", timeout=DEADLINE_S).headers["X-Request-Id"]
+               for _ in range(3)}
+        self.assertEqual(len(ids), 3, ids)
+        # A consumer's record poll waits up to its timeout by design: never "slow".
+        group = unique("g")
+        r = requests.post(f"{url}/consumers/{group}", headers=v2, timeout=DEADLINE_S,
+                          json={"name": "c1", "format": "json"})
+        self.assertEqual(r.status_code, 200, r.text)
+        base = r.json()["base_uri"]
+        r = requests.post(f"{base}/subscription", headers=v2, timeout=DEADLINE_S,
+                          json={"topics": [unique("empty")]})
+        self.assertEqual(r.status_code, 204, r.text)
+        r = requests.get(f"{base}/records?timeout=300", timeout=DEADLINE_S,
+                         headers={"Accept": "application/vnd.kafka.json.v2+json"})
+        self.assertEqual(r.status_code, 200, r.text)
+        wait_until(lambda: any("slow HTTP request test-req-1:" in line for line in brook.log_lines),
+                   "the slow HTTP request's line")
+        brook.check_clean_exit(brook.stop())
+        records = self.json_lines(brook)
+        slow = [r for r in records if r["msg"].startswith("slow HTTP request")]
+        mine = [r for r in slow if r["msg"].startswith("slow HTTP request test-req-1:")]
+        self.assertEqual(len(mine), 1, slow)
+        self.assertRegex(mine[0]["msg"],
+                         rf"^slow HTTP request test-req-1: POST /topics/{topic} "
+                         r"\(route /topics/\{topic\}\) from 127\.0\.0\.1 answered 200 in "
+                         r"\d+\.\d ms")
+        self.assertEqual(mine[0]["level"], "warning")
+        self.assertFalse([r for r in slow if "/records" in r["msg"]], slow)
 
     def test_a_pipe_gets_json_by_default_and_text_when_asked(self):
         import os

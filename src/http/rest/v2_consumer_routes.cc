@@ -540,7 +540,9 @@ void add_v2_consumer_routes(router& r, rest_context& ctx) {
         [&ctx](http_request& req) { return seek_edge(ctx, req, true); });
   r.add(verb::post, base + "/positions/end",
         [&ctx](http_request& req) { return seek_edge(ctx, req, false); });
-  r.add(verb::get, base + "/records", [&ctx](http_request& req) { return records(ctx, req); });
+  // A long poll: it waits up to the request's timeout for records.
+  r.add_waiting(verb::get, base + "/records",
+                [&ctx](http_request& req) { return records(ctx, req); });
   r.add(verb::post, base + "/offsets", [&ctx](http_request& req) { return commit(ctx, req); });
   r.add(verb::get, base + "/offsets", [&ctx](http_request& req) { return committed(ctx, req); });
 }
