@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "app/cli/bench_runs.h"
+#include "app/cli/key_value.h"
 #include "base/json_writer.h"
 #include "protocol/topic_name.h"
 
@@ -175,11 +176,8 @@ done validate_bench_options(const bench_options& o) {
     return failure(fmt::format("{} applies to produce and e2e, not consume",
                                o.producer_options_given.front()));
   }
-  for (const auto& p : o.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return failure(fmt::format("-X: '{}' is not NAME=VALUE", p));
-    }
+  if (auto valid = check_key_values(o.properties, "-X"); !valid) {
+    return valid;
   }
   if (o.mode == "e2e" && o.record_size < 16) {
     return failure(fmt::format(

@@ -13,6 +13,7 @@
 #include "app/cli/bench_consumer.h"
 #include "app/cli/bench_pacer.h"
 #include "app/cli/bench_producer.h"
+#include "app/cli/key_value.h"
 #include "app/cli/progress_line.h"
 
 namespace brook::app {
@@ -54,8 +55,7 @@ std::string make_payload(int64_t size) {
 // command line).
 void add_given_properties(const bench_options& o, property_list& p) {
   for (const auto& given : o.properties) {
-    const auto eq = given.find('=');
-    p.emplace_back(given.substr(0, eq), given.substr(eq + 1));
+    p.push_back(split_key_value(given));
   }
   if (const char* password = std::getenv("BROOK_BENCH_SASL_PASSWORD")) {
     p.emplace_back("sasl.password", password);

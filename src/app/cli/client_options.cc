@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/cli/key_value.h"
 #include "protocol/topic_name.h"
 
 namespace brook::app {
@@ -26,13 +27,7 @@ done validate_client_options(const client_options& o, const std::string& topic) 
   if (auto valid = protocol::validate_topic_name(topic); !valid) {
     return failure(fmt::format("'{}' is not a valid topic name: {}", topic, valid.error().message));
   }
-  for (const auto& p : o.properties) {
-    const auto eq = p.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return failure(fmt::format("-X: '{}' is not NAME=VALUE", p));
-    }
-  }
-  return {};
+  return check_key_values(o.properties, "-X");
 }
 
 std::vector<std::pair<std::string, std::string>> client_properties(const client_options& o) {
@@ -44,8 +39,7 @@ std::vector<std::pair<std::string, std::string>> client_properties(const client_
     p.emplace_back("sasl.password", o.login.password);
   }
   for (const auto& kv : o.properties) {
-    auto eq = kv.find('=');
-    p.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    p.push_back(split_key_value(kv));
   }
   return p;
 }

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "app/cli/group_cli.h"
+#include "app/cli/key_value.h"
 #include "base/json_writer.h"
 #include "net/http_fetch.h"
 
@@ -91,8 +92,8 @@ outcome<std::map<std::string, std::string>> config_of(const connector_options& o
     }
   }
   for (const auto& kv : o.configs) {
-    auto eq = kv.find('=');
-    config[kv.substr(0, eq)] = kv.substr(eq + 1);
+    auto [k, v] = split_key_value(kv);
+    config[k] = std::move(v);
   }
   return config;
 }
@@ -296,11 +297,8 @@ done validate_connector_options(const connector_options& o) {
   if (!o.user.empty() && o.password.empty()) {
     return failure("--user needs --password (or BROOK_HTTP_PASSWORD)");
   }
-  for (const auto& kv : o.configs) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return failure(fmt::format("--config: {} is not KEY=VALUE", kv));
-    }
+  if (auto valid = check_key_values(o.configs, "--config", "KEY=VALUE"); !valid) {
+    return valid;
   }
   if ((o.action == "create" || o.action == "update") && o.configs.empty() && o.file.empty()) {
     return failure("give the configuration with --config KEY=VALUE or --file");

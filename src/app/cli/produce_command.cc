@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "app/cli/bench_kafka.h"
+#include "app/cli/key_value.h"
 #include "app/cli/progress_line.h"
 
 namespace brook::app {
@@ -32,11 +33,6 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
   } else {
     tally->delivered.fetch_add(1);
   }
-}
-
-std::pair<std::string, std::string> split_header(const std::string& kv) {
-  auto eq = kv.find('=');
-  return {kv.substr(0, eq), kv.substr(eq + 1)};
 }
 
 }  // namespace
@@ -71,10 +67,8 @@ done validate_produce_options(const produce_options& o) {
   if (auto valid = validate_client_options(o.client, o.topic); !valid) {
     return valid;
   }
-  for (const auto& h : o.headers) {
-    if (h.find('=') == std::string::npos || h.front() == '=') {
-      return failure(fmt::format("--header: '{}' is not KEY=VALUE", h));
-    }
+  if (auto valid = check_key_values(o.headers, "--header", "KEY=VALUE"); !valid) {
+    return valid;
   }
   if (o.partition < -1) {
     return failure(fmt::format("--partition: {} is not a partition", o.partition));
@@ -154,7 +148,7 @@ int run_produce_command(const produce_options& o, std::istream& input, std::ostr
     if (!o.headers.empty()) {
       headers = rd_kafka_headers_new(o.headers.size());
       for (const auto& h : o.headers) {
-        auto [k, v] = split_header(h);
+        auto [k, v] = split_key_value(h);
         rd_kafka_header_add(headers, k.data(), static_cast<ssize_t>(k.size()), v.data(),
                             static_cast<ssize_t>(v.size()));
       }

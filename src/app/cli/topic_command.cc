@@ -11,6 +11,7 @@
 #include "app/cli/group_requests.h"
 #include "app/cli/kafka_cluster.h"
 #include "app/cli/kafka_error_text.h"
+#include "app/cli/key_value.h"
 #include "base/json_writer.h"
 #include "protocol/messages/create_partitions.h"
 #include "protocol/messages/create_topics.h"
@@ -35,11 +36,6 @@ constexpr int8_t dynamic_topic_config = 1;    // ConfigSource DYNAMIC_TOPIC_CONF
 
 kafka_cluster cluster_of(const topic_options& o) {
   return kafka_cluster::with_login(o.bootstrap, o.timeout_ms, o.login);
-}
-
-std::pair<std::string, std::string> split_config(const std::string& kv) {
-  auto eq = kv.find('=');
-  return {kv.substr(0, eq), eq == std::string::npos ? std::string() : kv.substr(eq + 1)};
 }
 
 // A refusal in the cluster's words: the error's name and meaning, and its message if any.
@@ -283,7 +279,7 @@ int run_create(const topic_options& o, std::ostream& out, std::ostream& err) {
   t.num_partitions = o.partitions;
   t.replication_factor = static_cast<int16_t>(o.replication_factor);
   for (const auto& kv : o.configs) {
-    auto [name, value] = split_config(kv);
+    auto [name, value] = split_key_value(kv);
     auto& cfg = t.configs.emplace_back();
     cfg.name = name;
     cfg.value = value;
@@ -341,7 +337,7 @@ int run_alter(const topic_options& o, std::ostream& out, std::ostream& err) {
     res.resource_type = topic_resource;
     res.resource_name = topic;
     for (const auto& kv : o.configs) {
-      auto [name, value] = split_config(kv);
+      auto [name, value] = split_key_value(kv);
       auto& e = res.configs.emplace_back();
       e.name = name;
       e.config_operation = config_set;
@@ -518,11 +514,8 @@ done validate_topic_options(const topic_options& o) {
       return failure(fmt::format("'{}' is not a valid topic name: {}", t, valid.error().message));
     }
   }
-  for (const auto& kv : o.configs) {
-    auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return failure(fmt::format("--config: '{}' is not KEY=VALUE", kv));
-    }
+  if (auto valid = check_key_values(o.configs, "--config", "KEY=VALUE"); !valid) {
+    return valid;
   }
   for (const auto& k : o.delete_configs) {
     if (k.empty() || k.find('=') != std::string::npos) {
