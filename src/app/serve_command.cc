@@ -30,6 +30,7 @@
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
 #include "net/tls_context.h"
+#include "registry/agent_registry.h"
 #include "security/acl_authorizer.h"
 #include "security/audit_log.h"
 #include "security/jwt_validator.h"
@@ -46,6 +47,7 @@
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
 #include "storage/open_file_cache.h"
+#include "storage/registry_store.h"
 
 namespace brook::app {
 
@@ -549,6 +551,23 @@ int run_serve(const server_config& config) {
     }
   };
 
+  // The agent registry (doc/registry.md): registry.db, and what a crash left half-done
+  // undone before /v1/agents serves.
+  auto registry_store =
+      storage::registry_store::open(config.data_dir / storage::registry_store::file_name);
+  if (!registry_store) {
+    log::error("cannot open the agent registry in {}: {}", config.data_dir.string(),
+               registry_store.error().message());
+    stop_connectors();
+    return abandon_start();
+  }
+  registry::agent_registry agents(events, **users, **acls, **registry_store);
+  if (auto recovered = agents.recover(); !recovered) {
+    log::error("cannot recover the agent registry: {}", recovered.error().message);
+    stop_connectors();
+    return abandon_start();
+  }
+
   // HTTP logins (http.authentication): Basic, with the users of the Kafka port, and Bearer
   // tokens of the OpenID Connect issuer; limited and audited as Kafka logins are.
   security::password_authenticator passwords(**users);
@@ -572,9 +591,9 @@ int run_serve(const server_config& config) {
         http_config.allowed_hosts.push_back(l.advertised_host);
       }
     }
-    auto started_rest =
-        http::rest_service::start(http_config, events, **acls, http_logins_checked, https,
-                                  config.metrics.enabled ? &metrics : nullptr, connectors.get());
+    auto started_rest = http::rest_service::start(
+        http_config, events, **acls, http_logins_checked, https,
+        config.metrics.enabled ? &metrics : nullptr, connectors.get(), &agents);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());

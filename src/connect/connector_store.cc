@@ -4,12 +4,15 @@
 
 #include <simdjson.h>
 
+#include "backend/backend_wait.h"
 #include "base/json_writer.h"
 #include "base/log.h"
-#include "connect/backend_wait.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::connect {
+
+using backend::wait_for;
+using backend::wait_for_produce;
 
 namespace {
 

@@ -337,7 +337,6 @@ sink_result<void> file_sink::rotate(const std::string& key, output& o) {
   return write_state();
 }
 
-
 bool file_sink::format_line(const consumed_record& r, std::string& line, std::string& why) {
   line.clear();
   if (!r.value) {

@@ -85,8 +85,7 @@ expected<connector_plan, std::vector<std::string>> plan_connector(
   const auto who = config.string("principal", "User:connector-" + name);
   if (const auto colon = who.find(':');
       colon == std::string::npos || colon == 0 || colon + 1 == who.size()) {
-    config.add_error(
-        fmt::format("principal must be TYPE:NAME (User:etl), not \"{}\"", who));
+    config.add_error(fmt::format("principal must be TYPE:NAME (User:etl), not \"{}\"", who));
   } else {
     plan.principal = security::principal{who.substr(0, colon), who.substr(colon + 1)};
   }

@@ -5,11 +5,15 @@
 #include <algorithm>
 #include <future>
 
+#include "backend/backend_wait.h"
 #include "base/log.h"
 #include "base/log_throttle.h"
-#include "connect/backend_wait.h"
 
 namespace brook::connect {
+
+using backend::start_call;
+using backend::wait_for;
+using backend::wait_for_produce;
 
 namespace {
 

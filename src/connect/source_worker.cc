@@ -7,12 +7,14 @@
 #include <random>
 #include <sstream>
 
+#include "backend/backend_wait.h"
 #include "base/clock.h"
 #include "base/log.h"
-#include "connect/backend_wait.h"
 #include "connect/event_template.h"
 
 namespace brook::connect {
+
+using backend::wait_for_produce;
 
 namespace {
 using clock = std::chrono::steady_clock;

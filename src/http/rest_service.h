@@ -32,11 +32,12 @@ class rest_service {
   // `authentication` (who requests act for) outlive the service. `tls`: HTTPS. `metrics`:
   // what GET /metrics shows (null: no /metrics); it outlives the service. `connectors`: the
   // connect runtime Connect's REST API manages (null: no /connectors); it outlives it too.
+  // `agents`: the agent registry /v1/agents serves (null: none); it outlives it too.
   static result<std::unique_ptr<rest_service>> start(
       const http_config& config, backend::event_backend& backend,
       const security::authorizer& authorizer, const http_authentication& authentication,
       std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr,
-      connect::connect_runtime* connectors = nullptr);
+      connect::connect_runtime* connectors = nullptr, registry::agent_registry* agents = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -50,12 +51,14 @@ class rest_service {
   rest_service(const http_config& config, backend::event_backend& backend,
                const security::authorizer& authorizer, const http_authentication& authentication,
                std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
-               connect::connect_runtime* connectors);
+               connect::connect_runtime* connectors, registry::agent_registry* agents);
 
   http_config _config;
   backend::event_backend& _backend;
   // The consumer instances' idle expiry runs here.
   boost::asio::thread_pool _housekeeping;
+  // The registry's calls, which block on fsyncs, run here, off the I/O threads.
+  boost::asio::thread_pool _blocking;
   std::unique_ptr<rest::consumer_registry> _consumers;
   std::atomic<bool> _ready{false};
   std::unique_ptr<rest::rest_context> _context;

@@ -1,7 +1,7 @@
 // The REST Proxy's routes, added to the router by area. Each add_* lives in the file of
 // the same area (v2_topic_routes.cc, v2_produce_routes.cc, v2_consumer_routes.cc,
-// v3_routes.cc, v3_produce_route.cc, v1_group_routes.cc, metrics_route.cc, system_routes.cc,
-// connect_routes.cc).
+// v3_routes.cc, v3_produce_route.cc, v1_group_routes.cc, v1_agent_routes.cc, metrics_route.cc,
+// system_routes.cc, connect_routes.cc).
 #pragma once
 
 #include "http/rest/rest_context.h"
@@ -16,6 +16,8 @@ void add_v2_consumer_routes(router& r, rest_context& ctx);
 void add_v3_routes(router& r, rest_context& ctx);
 void add_v3_produce_route(router& r, rest_context& ctx);
 void add_v1_group_routes(router& r, rest_context& ctx);
+// The agent registry's API over ctx.agents (nothing when null).
+void add_v1_agent_routes(router& r, rest_context& ctx);
 // Kafka Connect's REST API over ctx.connectors (nothing when null).
 void add_connect_routes(router& r, rest_context& ctx);
 // GET /metrics over `metrics` (both outlive the router), asking `authorizer`.
@@ -31,6 +33,7 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v3_routes(r, ctx);
   add_v3_produce_route(r, ctx);
   add_v1_group_routes(r, ctx);
+  add_v1_agent_routes(r, ctx);
   add_connect_routes(r, ctx);
   if (ctx.metrics != nullptr) {
     add_metrics_route(r, ctx.authorizer, *ctx.metrics);

@@ -18,6 +18,12 @@ class metrics_registry;
 namespace brook::connect {
 class connect_runtime;
 }
+namespace brook::registry {
+class agent_registry;
+}
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace brook::http::rest {
 
@@ -31,6 +37,8 @@ struct rest_context {
   std::atomic<bool>& ready;                        // false while starting and once shutdown begins
   const metrics_registry* metrics = nullptr;       // what GET /metrics shows (null: no /metrics)
   connect::connect_runtime* connectors = nullptr;  // Connect's REST API (null: none)
+  registry::agent_registry* agents = nullptr;      // the agent registry's API (null: none)
+  boost::asio::thread_pool* blocking = nullptr;    // where calls that block run (the registry's)
   backend_calls calls{backend};  // unchecked: only for what needs no ACL (the cluster's brokers)
 
   // Who a request acts for, as the authorizer sees it.

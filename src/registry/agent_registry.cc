@@ -1,0 +1,334 @@
+#include "registry/agent_registry.h"
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "backend/backend_wait.h"
+#include "base/base64.h"
+#include "base/clock.h"
+#include "base/json_writer.h"
+#include "base/log.h"
+#include "base/uri_encoding.h"
+#include "security/crypto.h"
+#include "security/scram_credential.h"
+
+namespace brook::registry {
+
+namespace {
+
+using protocol::kafka_error;
+using security::acl_operation;
+using security::resource_type;
+
+constexpr size_t max_name_bytes = 200;
+constexpr size_t max_metadata_bytes = 16384;
+constexpr int32_t max_partitions = 1000;
+constexpr int registration_attempts = 8;
+
+registry_error bad_request(std::string message) {
+  return {400, 400, std::move(message)};
+}
+registry_error not_found(const std::string& id) {
+  return {404, 404, fmt::format("Agent {} not found.", id)};
+}
+registry_error internal(std::string message) {
+  return {500, 500, std::move(message)};
+}
+
+std::optional<std::string> problem_of(const registration& r) {
+  if (r.name.empty() || r.name.size() > max_name_bytes) {
+    return fmt::format("name must be 1 to {} bytes, not {}", max_name_bytes, r.name.size());
+  }
+  if (!simdjson::validate_utf8(r.name.data(), r.name.size())) {
+    return std::string("name is not UTF-8");
+  }
+  if (std::any_of(r.name.begin(), r.name.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return std::string("name has control characters");
+  }
+  if (r.partitions < 1 || r.partitions > max_partitions) {
+    return fmt::format("partitions must be 1 to {}, not {}", max_partitions, r.partitions);
+  }
+  if (r.retention_ms && *r.retention_ms != -1 && *r.retention_ms < 1000) {
+    return fmt::format("retention_ms must be -1 (forever) or at least 1000, not {}",
+                       *r.retention_ms);
+  }
+  if (r.metadata.size() > max_metadata_bytes) {
+    return fmt::format("metadata must be at most {} bytes of JSON, not {}", max_metadata_bytes,
+                       r.metadata.size());
+  }
+  return std::nullopt;
+}
+
+security::acl_binding binding(resource_type type, std::string name, security::pattern_type p,
+                              std::string principal, acl_operation op) {
+  return {type, std::move(name), p, std::move(principal), "*", op, security::acl_permission::allow};
+}
+
+}  // namespace
+
+agent_registry::agent_registry(backend::event_backend& events, security::user_directory& users,
+                               security::acl_authorizer& acls, storage::registry_store& store,
+                               const registry_options& options)
+    : _events(events),
+      _users(users),
+      _acls(acls),
+      _store(store),
+      _names(options.names, options.name_seed) {}
+
+agent_view agent_registry::view_of(storage::stored_agent a) {
+  agent_view v;
+  v.username = username_of(a.id);
+  v.principal = "User:" + v.username;
+  v.agent = std::move(a);
+  return v;
+}
+
+bool agent_registry::taken(const std::string& topic) const {
+  auto used = _store.name_used(topic);
+  if (!used || *used) {
+    return true;
+  }
+  auto found = backend::wait_for<backend::topic_info>(
+      [&](auto done) { _events.describe_topic(topic, std::move(done)); });
+  return found || found.error().code != kafka_error::unknown_topic_or_partition;
+}
+
+registry_result<void> agent_registry::make_topic(const storage::stored_agent& a) {
+  backend::new_topic t;
+  t.name = a.topic;
+  t.partitions = a.partitions;
+  if (a.retention_ms) {
+    t.configs["retention.ms"] = std::to_string(*a.retention_ms);
+  }
+  auto made = backend::wait_for<backend::topic_info>(
+      [&](auto done) { _events.create_topic(std::move(t), std::move(done)); });
+  if (!made) {
+    const int status = made.error().code == kafka_error::topic_already_exists ? 409 : 500;
+    return unexpected(
+        registry_error{status, status,
+                       "cannot create the agent's topic " + a.topic + ": " + made.error().message});
+  }
+  return {};
+}
+
+registry_result<std::string> agent_registry::new_password(const storage::stored_agent& a) {
+  std::string password = base64url_encode(security::random_bytes(24));
+  auto credential =
+      security::scram_credential_from_password(security::scram_mechanism::sha512, password);
+  if (auto st = _users.put(username_of(a.id), credential); !st) {
+    return unexpected(internal("cannot store the agent's credentials: " + st.error().message()));
+  }
+  return password;
+}
+
+registry_result<void> agent_registry::grant(const storage::stored_agent& a) {
+  const std::string agent = "User:" + username_of(a.id);
+  using security::pattern_type;
+  std::vector<security::acl_binding> bindings;
+  for (auto op : {acl_operation::read, acl_operation::write, acl_operation::describe}) {
+    bindings.push_back(binding(resource_type::topic, a.topic, pattern_type::literal, agent, op));
+  }
+  bindings.push_back(binding(resource_type::group, a.topic + ".", pattern_type::prefixed, agent,
+                             acl_operation::read));
+  for (auto op : {acl_operation::read, acl_operation::describe}) {
+    bindings.push_back(binding(resource_type::topic, a.topic, pattern_type::literal, a.owner, op));
+  }
+  if (auto st = _acls.create(bindings); !st) {
+    return unexpected(internal("cannot store the agent's ACLs: " + st.error().message()));
+  }
+  return {};
+}
+
+registry_result<void> agent_registry::announce(const storage::stored_agent& a) {
+  json_writer w;
+  w.begin_object().key("type").value("agent_registered").key("agent").value(a.id);
+  w.key("name").value(a.name).key("owner").value(a.owner).key("topic").value(a.topic);
+  w.key("principal").value("User:" + username_of(a.id));
+  w.key("time").value(format_iso8601(wall_clock_ms())).end_object();
+  backend::produce_record r;
+  r.key = a.id;
+  r.value = w.take();
+  r.partition = 0;
+  auto results = backend::wait_for_produce(_events, a.topic, {std::move(r)});
+  if (results.size() != 1 || results.front().error) {
+    return unexpected(
+        internal("cannot write the registration event: " +
+                 (results.empty() ? std::string("no answer") : results.front().error->message)));
+  }
+  return {};
+}
+
+registry_result<void> agent_registry::undo(const storage::stored_agent& a, bool delete_topic) {
+  const std::string agent = "User:" + username_of(a.id);
+  security::acl_filter mine;
+  mine.principal = agent;
+  security::acl_filter owners;
+  owners.type = static_cast<int8_t>(resource_type::topic);
+  owners.name = a.topic;
+  owners.pattern = security::pattern_type::literal;
+  owners.principal = a.owner;
+  for (const auto& f : {mine, owners}) {
+    if (auto removed = _acls.remove(f); !removed) {
+      return unexpected(internal("cannot remove the agent's ACLs: " + removed.error().message()));
+    }
+  }
+  if (auto gone = _users.remove_user(username_of(a.id)); !gone) {
+    return unexpected(internal("cannot remove the agent's login: " + gone.error().message()));
+  }
+  if (delete_topic) {
+    auto deleted =
+        backend::wait_for<void>([&](auto done) { _events.delete_topic(a.topic, std::move(done)); });
+    if (!deleted && deleted.error().code != kafka_error::unknown_topic_or_partition) {
+      return unexpected(
+          internal("cannot delete the agent's topic " + a.topic + ": " + deleted.error().message));
+    }
+  }
+  if (auto removed = _store.remove(a.id, false); !removed) {
+    return unexpected(internal("cannot remove the agent: " + removed.error().message()));
+  }
+  return {};
+}
+
+registry_result<void> agent_registry::recover() {
+  for (const auto& [state, delete_topic] :
+       {std::pair{"creating", true}, {"deleting", true}, {"deleting_keep_topic", false}}) {
+    auto agents = _store.in_state(state);
+    if (!agents) {
+      return unexpected(internal("cannot read the registry: " + agents.error().message()));
+    }
+    for (const auto& a : *agents) {
+      log::info("registry: finishing what a stop interrupted: agent {} ({}), {}", a.id, a.topic,
+                state == std::string_view("creating") ? "registration undone" : "deleted");
+      if (auto st = undo(a, delete_topic); !st) {
+        return st;
+      }
+    }
+  }
+  return {};
+}
+
+registry_result<registered> agent_registry::register_agent(
+    const security::principal& owner, const registration& r,
+    const std::optional<std::string>& idempotency_key) {
+  if (auto problem = problem_of(r)) {
+    return unexpected(bad_request(*problem));
+  }
+  for (int attempt = 0; attempt < registration_attempts; ++attempt) {
+    auto topic = _names.next([this](const std::string& n) { return taken(n); });
+    if (!topic) {
+      return unexpected(registry_error{503, 503, "no free agent name found: try again"});
+    }
+    storage::stored_agent a;
+    a.id = hex_lower(security::random_bytes(8));
+    a.name = r.name;
+    a.owner = owner.to_string();
+    a.topic = *topic;
+    a.state = "creating";
+    a.partitions = r.partitions;
+    a.retention_ms = r.retention_ms;
+    a.metadata = r.metadata;
+    a.public_key = r.public_key;
+    auto claimed = _store.claim(a, idempotency_key);
+    if (!claimed) {
+      return unexpected(internal("cannot store the agent: " + claimed.error().message()));
+    }
+    using outcome = storage::registry_store::claim_outcome;
+    if (claimed->outcome == outcome::idempotent) {
+      auto& existing = *claimed->existing;
+      if (existing.state != "active" && existing.state != "disabled") {
+        return unexpected(registry_error{
+            409, 409, "the registration with this Idempotency-Key is not finished: retry"});
+      }
+      auto password = new_password(existing);
+      if (!password) {
+        return unexpected(password.error());
+      }
+      return registered{view_of(existing), std::move(*password), false};
+    }
+    if (claimed->outcome != outcome::claimed) {
+      continue;  // the name or the id was taken in the meantime: draw again
+    }
+    auto fail = [&](registry_error e) -> registry_result<registered> {
+      if (auto undone = undo(a, true); !undone) {
+        log::error("registry: agent {} half-made and not undone ({}): recover() will", a.id,
+                   undone.error().message);
+      }
+      return unexpected(std::move(e));
+    };
+    if (auto made = make_topic(a); !made) {
+      if (made.error().status == 409) {  // a topic of that name appeared: another name
+        if (auto undone = undo(a, false); !undone) {
+          return unexpected(undone.error());
+        }
+        continue;
+      }
+      return fail(made.error());
+    }
+    auto password = new_password(a);
+    if (!password) {
+      return fail(password.error());
+    }
+    if (auto granted = grant(a); !granted) {
+      return fail(granted.error());
+    }
+    if (auto announced = announce(a); !announced) {
+      return fail(announced.error());
+    }
+    a.state = "active";
+    if (auto updated = _store.update(a); !updated) {
+      return fail(internal("cannot store the agent: " + updated.error().message()));
+    }
+    auto stored = _store.get(a.id);
+    return registered{view_of(stored && *stored ? **stored : a), std::move(*password), true};
+  }
+  return unexpected(registry_error{503, 503, "no free agent name found: try again"});
+}
+
+registry_result<agent_view> agent_registry::get(const security::principal& who, bool admin,
+                                                const std::string& id) const {
+  auto found = _store.get(id);
+  if (!found) {
+    return unexpected(internal("cannot read the registry: " + found.error().message()));
+  }
+  if (!*found || (!admin && (*found)->owner != who.to_string()) ||
+      (*found)->state.starts_with("deleting") || (*found)->state == "creating") {
+    return unexpected(not_found(id));
+  }
+  return view_of(std::move(**found));
+}
+
+registry_result<std::vector<agent_view>> agent_registry::list(const security::principal& who,
+                                                              bool admin,
+                                                              const std::string& after_id,
+                                                              size_t limit) const {
+  auto agents = _store.list(admin ? std::nullopt : std::optional(who.to_string()), after_id, limit);
+  if (!agents) {
+    return unexpected(internal("cannot read the registry: " + agents.error().message()));
+  }
+  std::vector<agent_view> out;
+  for (auto& a : *agents) {
+    if (a.state == "active" || a.state == "disabled") {
+      out.push_back(view_of(std::move(a)));
+    }
+  }
+  return out;
+}
+
+registry_result<void> agent_registry::remove(const security::principal& who, bool admin,
+                                             const std::string& id, bool delete_topic) {
+  auto found = get(who, admin, id);
+  if (!found) {
+    return unexpected(found.error());
+  }
+  auto a = found->agent;
+  a.state = delete_topic ? "deleting" : "deleting_keep_topic";
+  if (auto updated = _store.update(a); !updated) {
+    return unexpected(internal("cannot store the agent: " + updated.error().message()));
+  }
+  return undo(a, delete_topic);
+}
+
+}  // namespace brook::registry

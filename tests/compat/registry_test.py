@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""The agent registry (doc/registry.md) against a real `brook serve` with a SASL listener
+(so logins and ACLs apply): agents registered with curl, each connecting with
+confluent-kafka and kcat using only what its answer gave it, producing to and consuming
+from its own topic, refused on another agent's topic and on creating topics; the
+registration event is each topic's first record; an Idempotency-Key's retry gives the same
+agent (with new credentials, the old ones revoked); deletion revokes access; bad
+registrations make nothing.
+
+$BROOK_BIN is set by ctest."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
+from fixtures import DEADLINE_S, BrookServer, unique, wait_until  # noqa: E402
+
+ADMIN_PASSWORD = "admin-" + os.urandom(6).hex()
+LISTENERS = "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0"
+NAME = re.compile(r"^[a-z]{3,7}-[a-z]{3,7}-[a-z]{3,7}$")
+
+
+class RegistryTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.brook = BrookServer(
+            extra_args=("--listeners", LISTENERS, "--group-initial-rebalance-delay-ms", "0"),
+            env=dict(os.environ, BROOK_SECURITY_ADMIN_PASSWORD=ADMIN_PASSWORD)).start()
+        cls.sasl = f"127.0.0.1:{cls.brook.listeners['SASL_PLAINTEXT']}"
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.brook.check_clean_exit(cls.brook.stop())
+        finally:
+            cls.brook.__exit__(None, None, None)
+
+    def curl(self, method, path, body=None, user="admin", password=ADMIN_PASSWORD, headers=()):
+        """curl as a user would run it; (status, parsed body or None)."""
+        args = ["curl", "-s", "-o", "-", "-w", "\n%{http_code}", "-X", method,
+                "-u", f"{user}:{password}", self.brook.http_url + path]
+        for h in headers:
+            args += ["-H", h]
+        if body is not None:
+            args += ["-H", "Content-Type: application/json", "--data-binary",
+                     body if isinstance(body, str) else json.dumps(body)]
+        out = subprocess.run(args, capture_output=True, text=True, timeout=DEADLINE_S, check=True)
+        text, _, status = out.stdout.rpartition("\n")
+        return int(status), (json.loads(text) if text.strip() else None)
+
+    def register(self, name, **fields):
+        status, body = self.curl("POST", "/v1/agents", dict(name=name, **fields))
+        self.assertEqual(status, 201, body)
+        return body
+
+    def client(self, agent, **extra):
+        return dict({"bootstrap.servers": self.sasl, "security.protocol": "SASL_PLAINTEXT",
+                     "sasl.mechanisms": agent["sasl_mechanism"],
+                     "sasl.username": agent["username"], "sasl.password": agent["password"]},
+                    **extra)
+
+    def produce(self, agent, topic, values):
+        """The delivery errors (None for each record written); a refused login gives up
+        after 5 s."""
+        errors = []
+        p = Producer(self.client(agent, **{"linger.ms": 5, "message.timeout.ms": 5000}))
+        for v in values:
+            p.produce(topic, value=v.encode(), on_delivery=lambda err, msg: errors.append(err))
+        p.flush(DEADLINE_S)
+        return errors
+
+    def consume(self, agent, topic, count):
+        c = Consumer(self.client(agent, **{"group.id": agent["group_prefix"] + "readers",
+                                           "auto.offset.reset": "earliest"}))
+        c.subscribe([topic])
+        out = []
+        try:
+            wait_until(lambda: len(out) >= count or bool(out.extend(
+                m.value().decode() for m in c.consume(10, 0.2) if not m.error())),
+                f"{count} records of {topic}")
+        finally:
+            c.close()
+        return out
+
+    def test_three_agents_each_on_its_own_topic_and_nothing_else(self):
+        agents = [self.register(f"example agent {i}", metadata={"n": i}) for i in range(3)]
+        topics = [a["topic"] for a in agents]
+        self.assertEqual(len(set(topics)), 3)
+        for a in agents:
+            self.assertRegex(a["topic"], NAME)
+            self.assertEqual(a["principal"], "User:" + a["username"])
+            self.assertEqual(a["owner"], "User:admin")
+            self.assertEqual(a["state"], "active")
+        for i, a in enumerate(agents):
+            self.assertEqual(self.produce(a, a["topic"], [f"hello {i}", f"bye {i}"]), [None, None])
+            got = self.consume(a, a["topic"], 3)
+            event = json.loads(got[0])
+            self.assertEqual((event["type"], event["agent"], event["name"], event["topic"]),
+                             ("agent_registered", a["id"], f"example agent {i}", a["topic"]))
+            self.assertEqual(got[1:3], [f"hello {i}", f"bye {i}"])
+            # Another agent's topic: refused.
+            other = topics[(i + 1) % 3]
+            errors = self.produce(a, other, ["intruder"])
+            self.assertEqual(errors[0].code(), KafkaError.TOPIC_AUTHORIZATION_FAILED, errors)
+            # Creating topics: refused.
+            admin = AdminClient(self.client(a))
+            futures = admin.create_topics([NewTopic(unique("mine"), 1, 1)])
+            with self.assertRaises(KafkaException) as refused:
+                list(futures.values())[0].result(DEADLINE_S)
+            self.assertEqual(refused.exception.args[0].code(), KafkaError.TOPIC_AUTHORIZATION_FAILED)
+        # kcat, with what the answer gave, reads its own topic from the start.
+        a = agents[0]
+        out = subprocess.run(
+            ["kcat", "-C", "-b", self.sasl, "-t", a["topic"], "-e", "-q", "-f", "%s\\n",
+             "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+             "-X", f"sasl.username={a['username']}", "-X", f"sasl.password={a['password']}"],
+            capture_output=True, text=True, timeout=DEADLINE_S)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        lines = out.stdout.splitlines()
+        self.assertEqual(json.loads(lines[0])["type"], "agent_registered")
+        self.assertEqual(lines[1:], ["hello 0", "bye 0"])
+        # The owner lists them and reads each.
+        status, listed = self.curl("GET", "/v1/agents?limit=1000")
+        self.assertEqual(status, 200, listed)
+        self.assertTrue({a["id"] for a in agents} <= {x["id"] for x in listed["agents"]})
+        self.assertTrue(all("password" not in x for x in listed["agents"]))
+        status, one = self.curl("GET", f"/v1/agents/{agents[1]['id']}")
+        self.assertEqual((status, one["topic"], one["metadata"]), (200, topics[1], {"n": 1}))
+
+    def test_a_retry_with_the_same_key_gives_the_same_agent(self):
+        key = "Idempotency-Key: " + unique("key")
+        status, first = self.curl("POST", "/v1/agents", {"name": "retried"}, headers=[key])
+        self.assertEqual(status, 201, first)
+        status, again = self.curl("POST", "/v1/agents", {"name": "retried"}, headers=[key])
+        self.assertEqual(status, 200, again)
+        self.assertEqual((again["id"], again["topic"]), (first["id"], first["topic"]))
+        self.assertNotEqual(again["password"], first["password"])
+        # The first password no longer logs in; the new one does.
+        errors = self.produce(first, first["topic"], ["old password"])
+        self.assertIsNotNone(errors[0])
+        self.assertEqual(self.produce(again, first["topic"], ["new password"]), [None])
+
+    def test_deletion_revokes_access(self):
+        a = self.register("short-lived")
+        self.assertEqual(self.produce(a, a["topic"], ["before"]), [None])
+        status, _ = self.curl("DELETE", f"/v1/agents/{a['id']}?delete_topic=true")
+        self.assertEqual(status, 204)
+        self.assertIsNotNone(self.produce(a, a["topic"], ["after"])[0])
+        status, body = self.curl("GET", f"/v1/agents/{a['id']}")
+        self.assertEqual(status, 404, body)
+
+    def test_other_owners_agents_are_not_theirs(self):
+        a = self.register("admin's")
+        # A user of the Kafka port, added by the admin.
+        user, password = unique("bob"), "pw-" + os.urandom(6).hex()
+        subprocess.run([os.environ["BROOK_BIN"], "user", "add", user, "--password-stdin",
+                        "--bootstrap", self.sasl, "--sasl-mechanism", "SCRAM-SHA-256",
+                        "--sasl-username", "admin"], input=password + "\n", text=True,
+                       env=dict(os.environ, BROOK_SASL_PASSWORD=ADMIN_PASSWORD), check=True,
+                       capture_output=True, timeout=DEADLINE_S)
+        status, body = self.curl("GET", f"/v1/agents/{a['id']}", user=user, password=password)
+        self.assertEqual(status, 404, body)
+        status, body = self.curl("DELETE", f"/v1/agents/{a['id']}", user=user, password=password)
+        self.assertEqual(status, 404, body)
+        status, body = self.curl("GET", "/v1/agents", user=user, password=password)
+        self.assertEqual((status, body["agents"]), (200, []))
+        status, mine = self.curl("POST", "/v1/agents", {"name": "bob's"}, user=user,
+                                 password=password)
+        self.assertEqual((status, mine["owner"]), (201, f"User:{user}"))
+
+    def test_bad_registrations_make_nothing(self):
+        status, before = self.curl("GET", "/v1/agents?limit=1000")
+        cases = [
+            ({}, "name is required"),
+            ({"name": ""}, "name must be 1 to 200"),
+            ({"name": "x" * 201}, "name must be 1 to 200"),
+            ({"name": "ok", "partitions": 0}, "partitions must be 1 to 1000"),
+            ({"name": "ok", "partitions": "2"}, "partitions must be an integer"),
+            ({"name": "ok", "retention_ms": 5}, "retention_ms"),
+            ({"name": "ok", "metadata": [1]}, "metadata must be a JSON object"),
+            ({"name": "ok", "colour": "blue"}, "unknown field"),
+            ("[1, 2]", "JSON object"),
+            ("{not json", "JSON object"),
+        ]
+        for body, words in cases:
+            status, answer = self.curl("POST", "/v1/agents", body)
+            self.assertEqual(status, 400, (body, answer))
+            self.assertEqual(answer["error_code"], 400, answer)
+            self.assertIn(words, answer["message"], body)
+        status, after = self.curl("GET", "/v1/agents?limit=1000")
+        self.assertEqual(len(after["agents"]), len(before["agents"]))
+        status, answer = self.curl("POST", "/v1/agents", {"name": "ok"},
+                                   headers=["Idempotency-Key: has space"])
+        self.assertEqual(status, 400, answer)
+        status, answer = self.curl("GET", "/v1/agents?limit=0")
+        self.assertEqual(status, 400, answer)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,240 @@
+// The agent registry over a real broker (local backend), user directory, ACL authorizer
+// and registry store in a temporary data directory.
+#include "registry/agent_registry.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <future>
+#include <set>
+
+#include "backend/backend_wait.h"
+#include "backend/local_backend.h"
+#include "broker/broker.h"
+#include "security/scram_credential.h"
+#include "support/broker_fixture.h"
+#include "support/sync_backend.h"
+
+namespace brook::registry {
+namespace {
+
+using security::acl_operation;
+using security::resource_type;
+
+const security::principal alice{"User", "alice"};
+const security::principal bob{"User", "bob"};
+
+struct harness : test::broker_fixture {
+  std::unique_ptr<backend::local_backend> backend;
+  std::unique_ptr<security::acl_authorizer> acls;
+  std::unique_ptr<storage::registry_store> store;
+  std::unique_ptr<agent_registry> registry;
+
+  explicit harness(uint64_t seed = 0) {
+    backend = std::make_unique<backend::local_backend>(*b);
+    auto a = security::acl_authorizer::open(dir.path(), {});
+    EXPECT_TRUE(a) << a.error().message();
+    acls = std::move(a).value();
+    reopen(seed);
+  }
+  void reopen(uint64_t seed = 0) {
+    registry.reset();
+    store.reset();
+    auto s = storage::registry_store::open(dir.path() / storage::registry_store::file_name);
+    EXPECT_TRUE(s) << s.error().message();
+    store = std::move(s).value();
+    registry_options o;
+    o.name_seed = seed;
+    registry = std::make_unique<agent_registry>(*backend, *users, *acls, *store, o);
+  }
+  ~harness() {
+    registry.reset();
+    backend->stop();
+    backend.reset();
+  }
+  test::sync_backend api() { return {*backend}; }
+  bool topic_exists(const std::string& t) { return api().describe_topic(t).has_value(); }
+  bool may(const std::string& who, acl_operation op, resource_type type, const std::string& name) {
+    return acls->permits(security::principal{"User", who.substr(5)}, "/127.0.0.1", op,
+                         security::acl_resource{type, name});
+  }
+  std::vector<backend::fetched_record> records(const std::string& topic) {
+    backend::fetch_request req;
+    req.topic = topic;
+    auto got = backend::wait_for<std::vector<backend::fetched_record>>(
+        [&](auto done) { backend->fetch(req, std::move(done)); });
+    EXPECT_TRUE(got.has_value());
+    return got ? *got : std::vector<backend::fetched_record>{};
+  }
+  registered register_one(const security::principal& owner, registration r = {},
+                          std::optional<std::string> key = std::nullopt) {
+    if (r.name.empty()) {
+      r.name = "example agent 1";
+    }
+    auto got = registry->register_agent(owner, r, key);
+    EXPECT_TRUE(got) << (got ? "" : got.error().message);
+    return got ? *got : registered{};
+  }
+};
+
+TEST(AgentRegistry, ARegistrationMakesTopicLoginAclsAndAnnouncement) {
+  harness h;
+  registration r;
+  r.name = "example agent 1";
+  r.partitions = 2;
+  r.retention_ms = 3600000;
+  r.metadata = R"({"team":"blue"})";
+  auto got = h.register_one(alice, r);
+  const auto& a = got.agent.agent;
+  EXPECT_TRUE(got.created);
+  EXPECT_EQ(a.state, "active");
+  EXPECT_EQ(a.owner, "User:alice");
+  EXPECT_EQ(got.agent.principal, "User:agent-" + a.id);
+  EXPECT_EQ(std::count(a.topic.begin(), a.topic.end(), '-'), 2) << a.topic;
+  // The topic, as asked.
+  auto t = h.api().describe_topic(a.topic);
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->partitions.size(), 2U);
+  EXPECT_EQ(t->configs.at("retention.ms"), "3600000");
+  // The login: SCRAM-SHA-512 of the password in the answer.
+  auto cred = h.users->find(got.agent.username, security::scram_mechanism::sha512);
+  ASSERT_TRUE(cred.has_value());
+  EXPECT_TRUE(security::scram_password_matches(*cred, got.password));
+  EXPECT_GE(got.password.size(), 32U);
+  // The ACLs: its own topic and group prefix, nothing else; the owner reads the topic.
+  const auto& me = got.agent.principal;
+  for (auto op : {acl_operation::read, acl_operation::write, acl_operation::describe}) {
+    EXPECT_TRUE(h.may(me, op, resource_type::topic, a.topic));
+    EXPECT_FALSE(h.may(me, op, resource_type::topic, "some-other-topic"));
+  }
+  EXPECT_FALSE(h.may(me, acl_operation::create, resource_type::topic, a.topic));
+  EXPECT_TRUE(h.may(me, acl_operation::read, resource_type::group, a.topic + ".workers"));
+  EXPECT_FALSE(h.may(me, acl_operation::read, resource_type::group, "workers"));
+  EXPECT_TRUE(h.may("User:alice", acl_operation::read, resource_type::topic, a.topic));
+  EXPECT_FALSE(h.may("User:alice", acl_operation::write, resource_type::topic, a.topic));
+  // The announcement is the first record.
+  auto recs = h.records(a.topic);
+  ASSERT_EQ(recs.size(), 1U);
+  EXPECT_EQ(recs[0].offset, 0);
+  simdjson::dom::parser p;
+  auto doc = p.parse(*recs[0].value);
+  ASSERT_EQ(doc.error(), simdjson::SUCCESS);
+  EXPECT_EQ(std::string_view(doc["type"]), "agent_registered");
+  EXPECT_EQ(std::string_view(doc["agent"]), a.id);
+  EXPECT_EQ(std::string_view(doc["name"]), "example agent 1");
+  EXPECT_EQ(std::string_view(doc["owner"]), "User:alice");
+}
+
+TEST(AgentRegistry, AnIdempotencyKeyGivesTheSameAgentWithNewCredentials) {
+  harness h;
+  auto first = h.register_one(alice, {}, std::string("key-1"));
+  auto again = h.register_one(alice, {}, std::string("key-1"));
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.agent.agent.id, first.agent.agent.id);
+  EXPECT_EQ(again.agent.agent.topic, first.agent.agent.topic);
+  auto cred = h.users->find(first.agent.username, security::scram_mechanism::sha512);
+  ASSERT_TRUE(cred.has_value());
+  EXPECT_TRUE(security::scram_password_matches(*cred, again.password));
+  EXPECT_FALSE(security::scram_password_matches(*cred, first.password));
+  EXPECT_EQ(h.records(first.agent.agent.topic).size(), 1U);  // announced once
+  // Bob's key of the same text is his own.
+  auto bobs = h.register_one(bob, {}, std::string("key-1"));
+  EXPECT_TRUE(bobs.created);
+  EXPECT_NE(bobs.agent.agent.id, first.agent.agent.id);
+}
+
+TEST(AgentRegistry, ANameThatIsATopicAlreadyIsNotGiven) {
+  // The same seed draws the same names: make the first one a topic first.
+  agent_name_generator predict({}, 42);
+  auto first = predict.next([](const std::string&) { return false; }).value();
+  harness h(42);
+  ASSERT_TRUE(h.api().create_topic({first, 1, -1, {}, false}));
+  auto got = h.register_one(alice);
+  EXPECT_NE(got.agent.agent.topic, first);
+  EXPECT_TRUE(h.topic_exists(got.agent.agent.topic));
+}
+
+TEST(AgentRegistry, BadRegistrationsAreRefusedAndMakeNothing) {
+  harness h;
+  auto topics_before = h.api().list_topics()->size();
+  std::vector<registration> bad(6);
+  bad[0].name = "";
+  bad[1].name = std::string(201, 'x');
+  bad[2].name = "bad \xff utf-8";
+  bad[3].name = "ok";
+  bad[3].partitions = 0;
+  bad[4].name = "ok";
+  bad[4].retention_ms = 5;
+  bad[5].name = "tab\there";
+  for (const auto& r : bad) {
+    auto got = h.registry->register_agent(alice, r, std::nullopt);
+    ASSERT_FALSE(got) << r.name;
+    EXPECT_EQ(got.error().status, 400);
+  }
+  EXPECT_EQ(h.api().list_topics()->size(), topics_before);
+  EXPECT_TRUE(h.store->list(std::nullopt, "", 10)->empty());
+}
+
+TEST(AgentRegistry, OwnersSeeTheirOwnAdminsSeeAll) {
+  harness h;
+  auto mine = h.register_one(alice);
+  auto his = h.register_one(bob);
+  EXPECT_TRUE(h.registry->get(alice, false, mine.agent.agent.id));
+  auto refused = h.registry->get(alice, false, his.agent.agent.id);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().status, 404);
+  EXPECT_TRUE(h.registry->get(alice, true, his.agent.agent.id));
+  EXPECT_EQ(h.registry->list(alice, false, "", 100)->size(), 1U);
+  EXPECT_EQ(h.registry->list(alice, true, "", 100)->size(), 2U);
+  EXPECT_EQ(h.registry->list(alice, true, "", 1)->size(), 1U);
+}
+
+TEST(AgentRegistry, DeletionRevokesLoginAndAclsAndTheNameStaysUsed) {
+  harness h;
+  auto kept = h.register_one(alice);
+  auto gone = h.register_one(alice);
+  ASSERT_FALSE(h.registry->remove(bob, false, kept.agent.agent.id, true));  // not his
+  ASSERT_TRUE(h.registry->remove(alice, false, kept.agent.agent.id, false));
+  ASSERT_TRUE(h.registry->remove(alice, false, gone.agent.agent.id, true));
+  for (const auto* r : {&kept, &gone}) {
+    const auto& a = r->agent.agent;
+    EXPECT_FALSE(h.users->find(r->agent.username, security::scram_mechanism::sha512));
+    EXPECT_FALSE(h.may(r->agent.principal, acl_operation::read, resource_type::topic, a.topic));
+    EXPECT_FALSE(h.may("User:alice", acl_operation::read, resource_type::topic, a.topic));
+    EXPECT_TRUE(h.store->name_used(a.topic).value());
+    EXPECT_FALSE(h.registry->get(alice, true, a.id));
+  }
+  EXPECT_TRUE(h.topic_exists(kept.agent.agent.topic));
+  EXPECT_FALSE(h.topic_exists(gone.agent.agent.topic));
+}
+
+TEST(AgentRegistry, RecoveryUndoesAHalfMadeRegistration) {
+  harness h;
+  // As a crash leaves it: stored as creating, its topic and login made, ACLs not yet.
+  storage::stored_agent a;
+  a.id = "0123456789abcdef";
+  a.name = "half";
+  a.owner = "User:alice";
+  a.topic = "half-made-agent";
+  a.state = "creating";
+  ASSERT_EQ(h.store->claim(a, std::string("k"))->outcome,
+            storage::registry_store::claim_outcome::claimed);
+  ASSERT_TRUE(h.api().create_topic({a.topic, 1, -1, {}, false}));
+  ASSERT_TRUE(h.users->put("agent-" + a.id, security::scram_credential_from_password(
+                                                security::scram_mechanism::sha512, "pw")));
+  auto done = h.register_one(alice);  // a whole one beside it stays
+  h.reopen();
+  ASSERT_TRUE(h.registry->recover());
+  EXPECT_FALSE(h.topic_exists(a.topic));
+  EXPECT_FALSE(h.users->find("agent-" + a.id, security::scram_mechanism::sha512));
+  EXPECT_FALSE(h.store->get(a.id)->has_value());
+  EXPECT_TRUE(h.store->name_used(a.topic).value());
+  EXPECT_TRUE(h.registry->get(alice, false, done.agent.agent.id));
+  EXPECT_TRUE(h.topic_exists(done.agent.agent.topic));
+  // The key of the undone registration is free: a retry registers anew.
+  auto retried = h.register_one(alice, {}, std::string("k"));
+  EXPECT_TRUE(retried.created);
+}
+
+}  // namespace
+}  // namespace brook::registry
