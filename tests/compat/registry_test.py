@@ -20,27 +20,21 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
-from fixtures import DEADLINE_S, BrookServer, unique, wait_until  # noqa: E402
+from fixtures import DEADLINE_S, ServerTestCase, unique, wait_until  # noqa: E402
 
 ADMIN_PASSWORD = "admin-" + os.urandom(6).hex()
 LISTENERS = "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0"
 NAME = re.compile(r"^[a-z]{3,7}-[a-z]{3,7}-[a-z]{3,7}$")
 
 
-class RegistryTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.brook = BrookServer(
-            extra_args=("--listeners", LISTENERS, "--group-initial-rebalance-delay-ms", "0"),
-            env=dict(os.environ, BROOK_SECURITY_ADMIN_PASSWORD=ADMIN_PASSWORD)).start()
-        cls.sasl = f"127.0.0.1:{cls.brook.listeners['SASL_PLAINTEXT']}"
+class RegistryTest(ServerTestCase):
+    server_args = ("--listeners", LISTENERS, "--group-initial-rebalance-delay-ms", "0")
+    server_env = dict(os.environ, BROOK_SECURITY_ADMIN_PASSWORD=ADMIN_PASSWORD)
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.brook.check_clean_exit(cls.brook.stop())
-        finally:
-            cls.brook.__exit__(None, None, None)
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sasl = f"127.0.0.1:{cls.brook.listeners['SASL_PLAINTEXT']}"
 
     def curl(self, method, path, body=None, user="admin", password=ADMIN_PASSWORD, headers=()):
         """curl as a user would run it; (status, parsed body or None)."""
