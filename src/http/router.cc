@@ -61,9 +61,19 @@ bool matches(std::string_view pattern, std::string_view path,
   }
   params.clear();
   for (size_t i = 0; i < want.size(); ++i) {
-    if (want[i].size() >= 2 && want[i].front() == '{' && want[i].back() == '}') {
-      params.emplace_back(std::string(want[i].substr(1, want[i].size() - 2)),
-                          unescape_segment(have[i]));
+    // "{name}", or "{name}:verb" (a custom method, as /v1/agents/{id}:disable): the
+    // segment must end with the suffix, and the parameter is what comes before it.
+    const size_t close = want[i].find('}');
+    if (want[i].size() >= 2 && want[i].front() == '{' && close != std::string_view::npos) {
+      const std::string_view suffix = want[i].substr(close + 1);
+      std::string value = unescape_segment(have[i]);
+      if (!suffix.empty()) {
+        if (value.size() <= suffix.size() || !std::string_view(value).ends_with(suffix)) {
+          return false;
+        }
+        value.resize(value.size() - suffix.size());
+      }
+      params.emplace_back(std::string(want[i].substr(1, close - 1)), std::move(value));
     } else if (want[i] != unescape_segment(have[i])) {
       return false;
     }

@@ -48,7 +48,8 @@ class router {
     std::string allow;             // for 405: the methods the path takes
     std::vector<std::pair<std::string, std::string>> params;
   };
-  // `path` is percent-decoded already, without the query.
+  // `path` is percent-decoded already, without the query. A pattern's segment is a literal,
+  // "{name}" (any segment), or "{name}:suffix" (a segment ending with ":suffix").
   match_result match(boost::beast::http::verb method, std::string_view path) const;
 
   const std::vector<route>& routes() const { return _routes; }

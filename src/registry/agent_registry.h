@@ -45,6 +45,15 @@ struct registration {
   std::optional<std::string> public_key;
 };
 
+// What PATCH changes; what is absent stays.
+struct agent_patch {
+  std::optional<std::string> name;
+  std::optional<std::string> metadata;  // a JSON object's text
+  // Set: the topic's retention.ms (-1 or at least 1000); set to nullopt: the broker's
+  // default again.
+  std::optional<std::optional<int64_t>> retention_ms;
+};
+
 struct agent_view {
   storage::stored_agent agent;
   std::string principal;  // User:agent-<id>
@@ -81,6 +90,17 @@ class agent_registry {
   // `who`'s agents (every agent for an admin) after `after_id`, at most `limit`.
   registry_result<std::vector<agent_view>> list(const security::principal& who, bool admin,
                                                 const std::string& after_id, size_t limit) const;
+  registry_result<agent_view> update(const security::principal& who, bool admin,
+                                     const std::string& id, const agent_patch& patch);
+  // A new password (shown once); the old one stops working at once. 409 when disabled.
+  registry_result<registered> rotate(const security::principal& who, bool admin,
+                                     const std::string& id);
+  // Disabling takes the login and the ACLs away (the agent, its topic and data stay);
+  // enabling gives them back, with a new password.
+  registry_result<agent_view> disable(const security::principal& who, bool admin,
+                                      const std::string& id);
+  registry_result<registered> enable(const security::principal& who, bool admin,
+                                     const std::string& id);
   // Revokes the login and the ACLs; deletes the topic when `delete_topic`.
   registry_result<void> remove(const security::principal& who, bool admin, const std::string& id,
                                bool delete_topic);
@@ -97,6 +117,8 @@ class agent_registry {
   registry_result<void> announce(const storage::stored_agent& a);
   // Takes away what an agent was given: ACLs, login, and the topic when asked.
   registry_result<void> undo(const storage::stored_agent& a, bool delete_topic);
+  // The agent's ACLs and login (and the owner's ACLs on its topic when `owners_too`).
+  registry_result<void> revoke(const storage::stored_agent& a, bool owners_too);
   static agent_view view_of(storage::stored_agent a);
 
   backend::event_backend& _events;

@@ -17,7 +17,7 @@ import sys
 import unittest
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
 from fixtures import DEADLINE_S, ServerTestCase, unique, wait_until  # noqa: E402
@@ -140,6 +140,45 @@ class RegistryTest(ServerTestCase):
         errors = self.produce(first, first["topic"], ["old password"])
         self.assertIsNotNone(errors[0])
         self.assertEqual(self.produce(again, first["topic"], ["new password"]), [None])
+
+    def test_patch_rotate_disable_enable(self):
+        a = self.register("changing", retention_ms=3600000)
+        aid = a["id"]
+        status, patched = self.curl("PATCH", f"/v1/agents/{aid}",
+                                    {"name": "changed", "metadata": {"v": 2},
+                                     "retention_ms": 7200000})
+        self.assertEqual(status, 200, patched)
+        self.assertEqual((patched["name"], patched["metadata"], patched["retention_ms"]),
+                         ("changed", {"v": 2}, 7200000))
+        admin = AdminClient({"bootstrap.servers": self.sasl, "security.protocol": "SASL_PLAINTEXT",
+                             "sasl.mechanisms": "SCRAM-SHA-256", "sasl.username": "admin",
+                             "sasl.password": ADMIN_PASSWORD})
+        configs = admin.describe_configs([ConfigResource(ConfigResource.Type.TOPIC, a["topic"])])
+        entries = list(configs.values())[0].result(DEADLINE_S)
+        self.assertEqual(entries["retention.ms"].value, "7200000")
+        for body, words in (({"colour": "x"}, "unknown field"), ({"name": ""}, "name must be"),
+                            ({"retention_ms": 3}, "retention_ms")):
+            status, answer = self.curl("PATCH", f"/v1/agents/{aid}", body)
+            self.assertEqual(status, 400, answer)
+            self.assertIn(words, answer["message"])
+        # Rotation: the new password works, the old one no longer logs in.
+        status, rotated = self.curl("POST", f"/v1/agents/{aid}/credentials:rotate")
+        self.assertEqual(status, 200, rotated)
+        self.assertIsNotNone(self.produce(a, a["topic"], ["old"])[0])
+        self.assertEqual(self.produce(rotated, a["topic"], ["new"]), [None])
+        # Disabled: no login; the topic and its records stay; rotation refused.
+        status, disabled = self.curl("POST", f"/v1/agents/{aid}:disable")
+        self.assertEqual((status, disabled["state"]), (200, "disabled"))
+        self.assertIsNotNone(self.produce(rotated, a["topic"], ["while disabled"])[0])
+        status, answer = self.curl("POST", f"/v1/agents/{aid}/credentials:rotate")
+        self.assertEqual(status, 409, answer)
+        # Enabled again, with new credentials, reading what was written before.
+        status, enabled = self.curl("POST", f"/v1/agents/{aid}:enable")
+        self.assertEqual((status, enabled["state"]), (200, "active"))
+        got = self.consume(enabled, a["topic"], 2)
+        self.assertEqual(got[1], "new")
+        status, answer = self.curl("POST", "/v1/agents/nosuchagent:disable")
+        self.assertEqual(status, 404, answer)
 
     def test_deletion_revokes_access(self):
         a = self.register("short-lived")

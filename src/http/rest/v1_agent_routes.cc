@@ -3,6 +3,10 @@
 //                                     "public_key"}; Idempotency-Key: 201, or 200 for a retry
 //   GET    /v1/agents?after=ID&limit=N   the caller's agents (an admin's: all), by id
 //   GET    /v1/agents/{id}
+//   PATCH  /v1/agents/{id}          {"name", "metadata", "retention_ms"}: what is given changes
+//   POST   /v1/agents/{id}/credentials:rotate   a new password; the old one stops at once
+//   POST   /v1/agents/{id}:disable, :enable     login and ACLs taken away, given back
+//                                                (enable answers a new password)
 //   DELETE /v1/agents/{id}?delete_topic=true   204
 // The owner is the request's principal; an admin is a principal with ALTER on the cluster.
 // Another owner's agent is answered 404, as a missing one. The registry's calls block
@@ -10,6 +14,7 @@
 #include <simdjson.h>
 
 #include <charconv>
+#include <functional>
 
 #include "base/clock.h"
 #include "base/json_writer.h"
@@ -114,6 +119,61 @@ expected<registry::registration, std::string> read_registration(const std::strin
   return r;
 }
 
+// The PATCH body: the fields given, or why not.
+expected<registry::agent_patch, std::string> read_patch(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(body).get(obj) != simdjson::SUCCESS) {
+    return unexpected(std::string("the body must be a JSON object"));
+  }
+  registry::agent_patch p;
+  for (auto [key, value] : obj) {
+    if (key == "name") {
+      std::string_view s;
+      if (value.get(s) != simdjson::SUCCESS) {
+        return unexpected(std::string("name must be a string"));
+      }
+      p.name = std::string(s);
+    } else if (key == "metadata") {
+      if (!value.is_object()) {
+        return unexpected(std::string("metadata must be a JSON object"));
+      }
+      p.metadata = simdjson::minify(value);
+    } else if (key == "retention_ms") {
+      int64_t n = 0;
+      if (value.is_null()) {
+        p.retention_ms = std::optional<int64_t>();
+      } else if (value.get(n) != simdjson::SUCCESS) {
+        return unexpected(std::string("retention_ms must be an integer or null"));
+      } else {
+        p.retention_ms = std::optional<int64_t>(n);
+      }
+    } else {
+      return unexpected("unknown field \"" + std::string(key.substr(0, 64)) +
+                        "\" (name, metadata, retention_ms)");
+    }
+  }
+  return p;
+}
+
+// An agent with its new credentials.
+http_response with_password(const registry::registered& r, unsigned status) {
+  json_writer w;
+  w.begin_object();
+  write_agent(w, r.agent);
+  w.key("password").value(r.password).key("sasl_mechanism").value("SCRAM-SHA-512");
+  w.end_object();
+  return http_response::json(status, w.take());
+}
+
+http_response agent_answer(const agent_view& v) {
+  json_writer w;
+  w.begin_object();
+  write_agent(w, v);
+  w.end_object();
+  return http_response::json(200, w.take());
+}
+
 bool plain_key(std::string_view k) {
   return !k.empty() && k.size() <= max_idempotency_key &&
          std::all_of(k.begin(), k.end(), [](char c) { return c > 0x20 && c < 0x7f; });
@@ -153,12 +213,7 @@ void add_v1_agent_routes(router& r, rest_context& ctx) {
     if (!done) {
       co_return failure(done.error());
     }
-    json_writer w;
-    w.begin_object();
-    write_agent(w, done->agent);
-    w.key("password").value(done->password).key("sasl_mechanism").value("SCRAM-SHA-512");
-    w.end_object();
-    co_return http_response::json(done->created ? 201 : 200, w.take());
+    co_return with_password(*done, done->created ? 201 : 200);
   });
 
   r.add(verb::get, "/v1/agents",
@@ -209,12 +264,57 @@ void add_v1_agent_routes(router& r, rest_context& ctx) {
           if (!got) {
             co_return failure(got.error());
           }
-          json_writer w;
-          w.begin_object();
-          write_agent(w, *got);
-          w.end_object();
-          co_return http_response::json(200, w.take());
+          co_return agent_answer(*got);
         });
+
+  // The calls on one agent that answer it (with new credentials, or not).
+  using agent_call =
+      std::function<registry::registry_result<agent_view>(const http_request&, bool)>;
+  using credential_call =
+      std::function<registry::registry_result<registry::registered>(const http_request&, bool)>;
+  auto answer_agent = [&pool, admin](agent_call call) {
+    return [&pool, admin, call](http_request& req) -> awaitable<http_response> {
+      const bool all = admin(req);
+      auto work = [&call, &req, all] { return call(req, all); };
+      auto got = co_await run_blocking(pool, std::move(work));
+      if (!got) {
+        co_return failure(got.error());
+      }
+      co_return agent_answer(*got);
+    };
+  };
+  auto answer_credentials = [&pool, admin](credential_call call) {
+    return [&pool, admin, call](http_request& req) -> awaitable<http_response> {
+      const bool all = admin(req);
+      auto work = [&call, &req, all] { return call(req, all); };
+      auto got = co_await run_blocking(pool, std::move(work));
+      if (!got) {
+        co_return failure(got.error());
+      }
+      co_return with_password(*got, 200);
+    };
+  };
+  r.add(verb::patch, "/v1/agents/{id}",
+        answer_agent(
+            [&agents](const http_request& req, bool all) -> registry::registry_result<agent_view> {
+              auto patch = read_patch(req.body);
+              if (!patch) {
+                return unexpected(registry_error{400, 400, patch.error()});
+              }
+              return agents.update(req.principal, all, req.param("id"), *patch);
+            }));
+  r.add(verb::post, "/v1/agents/{id}:disable",
+        answer_agent([&agents](const http_request& req, bool all) {
+          return agents.disable(req.principal, all, req.param("id"));
+        }));
+  r.add(verb::post, "/v1/agents/{id}:enable",
+        answer_credentials([&agents](const http_request& req, bool all) {
+          return agents.enable(req.principal, all, req.param("id"));
+        }));
+  r.add(verb::post, "/v1/agents/{id}/credentials:rotate",
+        answer_credentials([&agents](const http_request& req, bool all) {
+          return agents.rotate(req.principal, all, req.param("id"));
+        }));
 
   r.add(verb::delete_, "/v1/agents/{id}",
         [&agents, &pool, admin](http_request& req) -> awaitable<http_response> {

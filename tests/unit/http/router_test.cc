@@ -34,6 +34,8 @@ router make_router() {
   r.add(verb::delete_, "/v3/clusters/{cluster_id}/topics/{topic_name}/configs/{name}", nullptr);
   r.add(verb::post, "/v3/clusters/{cluster_id}/topics/{topic_name}/configs:alter", nullptr);
   r.add_streaming(verb::post, "/v3/clusters/{cluster_id}/topics/{topic_name}/records", nullptr);
+  r.add(verb::get, "/v1/agents/{id}", nullptr);
+  r.add(verb::post, "/v1/agents/{id}:disable", nullptr);
   return r;
 }
 
@@ -59,6 +61,19 @@ TEST(Router, MatchesPatternsAndBindsParamsInOrder) {
   EXPECT_EQ(pattern_of(r, verb::put, "/v3/clusters/abc/topics/t/configs/retention.ms", &p),
             "/v3/clusters/{cluster_id}/topics/{topic_name}/configs/{name}");
   EXPECT_EQ(p, (params{{"cluster_id", "abc"}, {"topic_name", "t"}, {"name", "retention.ms"}}));
+}
+
+TEST(Router, AParameterWithACustomMethodSuffix) {
+  auto r = make_router();
+  params p;
+  EXPECT_EQ(pattern_of(r, verb::post, "/v1/agents/ab12:disable", &p), "/v1/agents/{id}:disable");
+  EXPECT_EQ(p, (params{{"id", "ab12"}}));
+  // The suffix alone is no parameter; another suffix is another path.
+  EXPECT_EQ(pattern_of(r, verb::post, "/v1/agents/:disable"), "");
+  EXPECT_EQ(pattern_of(r, verb::post, "/v1/agents/ab12:enable"), "");
+  // Without the suffix, the plain parameter's route.
+  EXPECT_EQ(pattern_of(r, verb::get, "/v1/agents/ab12", &p), "/v1/agents/{id}");
+  EXPECT_EQ(p, (params{{"id", "ab12"}}));
 }
 
 TEST(Router, FindsStreamingRoutes) {

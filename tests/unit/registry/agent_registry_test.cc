@@ -208,6 +208,44 @@ TEST(AgentRegistry, DeletionRevokesLoginAndAclsAndTheNameStaysUsed) {
   EXPECT_FALSE(h.topic_exists(gone.agent.agent.topic));
 }
 
+TEST(AgentRegistry, DisableTakesLoginAndAclsAwayEnableGivesThemBack) {
+  harness h;
+  auto got = h.register_one(alice);
+  const auto& a = got.agent.agent;
+  const auto& me = got.agent.principal;
+  auto off = h.registry->disable(alice, false, a.id);
+  ASSERT_TRUE(off) << off.error().message;
+  EXPECT_EQ(off->agent.state, "disabled");
+  EXPECT_FALSE(h.users->find(got.agent.username, security::scram_mechanism::sha512));
+  EXPECT_FALSE(h.may(me, acl_operation::read, resource_type::topic, a.topic));
+  EXPECT_TRUE(h.may("User:alice", acl_operation::read, resource_type::topic, a.topic));
+  EXPECT_TRUE(h.topic_exists(a.topic));
+  auto rotated = h.registry->rotate(alice, false, a.id);
+  ASSERT_FALSE(rotated);
+  EXPECT_EQ(rotated.error().status, 409);
+  EXPECT_FALSE(h.users->find(got.agent.username, security::scram_mechanism::sha512));
+  auto on = h.registry->enable(alice, false, a.id);
+  ASSERT_TRUE(on) << on.error().message;
+  EXPECT_EQ(on->agent.agent.state, "active");
+  auto cred = h.users->find(got.agent.username, security::scram_mechanism::sha512);
+  ASSERT_TRUE(cred.has_value());
+  EXPECT_TRUE(security::scram_password_matches(*cred, on->password));
+  EXPECT_TRUE(h.may(me, acl_operation::write, resource_type::topic, a.topic));
+  // Patched: the name, the metadata, the topic's retention.
+  agent_patch p;
+  p.name = "renamed";
+  p.retention_ms = std::optional<int64_t>(600000);
+  auto patched = h.registry->update(alice, false, a.id, p);
+  ASSERT_TRUE(patched) << patched.error().message;
+  EXPECT_EQ(patched->agent.name, "renamed");
+  EXPECT_EQ(h.api().describe_topic(a.topic)->configs.at("retention.ms"), "600000");
+  p = {};
+  p.retention_ms = std::optional<int64_t>();
+  ASSERT_TRUE(h.registry->update(alice, false, a.id, p));
+  EXPECT_EQ(h.api().describe_topic(a.topic)->configs.count("retention.ms"), 0U);
+  EXPECT_FALSE(h.registry->update(bob, false, a.id, p));
+}
+
 TEST(AgentRegistry, RecoveryUndoesAHalfMadeRegistration) {
   harness h;
   // As a crash leaves it: stored as creating, its topic and login made, ACLs not yet.
