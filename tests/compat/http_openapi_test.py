@@ -69,6 +69,10 @@ SERVED_OPERATIONS = {
     ("get", "/connectors/{name}/status"), ("get", "/connectors/{name}/tasks"),
     ("put", "/connectors/{name}/pause"), ("put", "/connectors/{name}/resume"),
     ("post", "/connectors/{name}/restart"), ("post", "/connectors/{name}/tasks/{task}/restart"),
+    ("post", "/v1/agents"), ("get", "/v1/agents"), ("get", "/v1/agents/{id}"),
+    ("patch", "/v1/agents/{id}"), ("delete", "/v1/agents/{id}"),
+    ("post", "/v1/agents/{id}/credentials:rotate"), ("post", "/v1/agents/{id}:disable"),
+    ("post", "/v1/agents/{id}:enable"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -522,6 +526,36 @@ class ServedApiTest(ServerTestCase):
         created = self.call("PUT", "/connectors/{name}/config", 201, fill, json=config)
         self.assertEqual(created["name"], name)
         self.call("DELETE", "/connectors/{name}", 204, fill)
+
+    def test_agent_api(self):
+        key = {"Idempotency-Key": "doc-" + uuid.uuid4().hex[:8]}
+        agent = self.call("POST", "/v1/agents", 201, headers=key,
+                          json={"name": "doc agent", "metadata": {"k": [1]}, "retention_ms": -1})
+        fill = {"id": agent["id"]}
+        self.assertEqual(self.call("POST", "/v1/agents", 200, headers=key,
+                                   json={"name": "doc agent"})["id"], agent["id"])
+        self.error("POST", "/v1/agents", 400, 400, json={"name": "x", "size": 1})
+        listed = self.call("GET", "/v1/agents", 200, params={"limit": 1000})
+        self.assertIn(agent["id"], [a["id"] for a in listed["agents"]])
+        self.error("GET", "/v1/agents", 400, 400, params={"limit": 0})
+        self.call("GET", "/v1/agents/{id}", 200, fill)
+        self.assertEqual(self.call("PATCH", "/v1/agents/{id}", 200, fill,
+                                   json={"retention_ms": None})["retention_ms"], None)
+        self.error("PATCH", "/v1/agents/{id}", 400, 400, fill, json={"topic": "x"})
+        self.call("POST", "/v1/agents/{id}/credentials:rotate", 200, fill)
+        self.assertEqual(self.call("POST", "/v1/agents/{id}:disable", 200, fill)["state"],
+                         "disabled")
+        self.error("POST", "/v1/agents/{id}/credentials:rotate", 409, 409, fill)
+        self.assertEqual(self.call("POST", "/v1/agents/{id}:enable", 200, fill)["state"],
+                         "active")
+        self.error("DELETE", "/v1/agents/{id}", 400, 400, fill, params={"delete_topic": "yes"})
+        self.call("DELETE", "/v1/agents/{id}", 204, fill, params={"delete_topic": "true"})
+        for method, template in (("GET", "/v1/agents/{id}"), ("PATCH", "/v1/agents/{id}"),
+                                 ("DELETE", "/v1/agents/{id}"),
+                                 ("POST", "/v1/agents/{id}/credentials:rotate"),
+                                 ("POST", "/v1/agents/{id}:disable"),
+                                 ("POST", "/v1/agents/{id}:enable")):
+            self.error(method, template, 404, 404, fill, json={})
 
     def test_unknown_endpoint(self):
         r = self.http.get(self.url + "/no/such/endpoint", timeout=TIMEOUT_S)
