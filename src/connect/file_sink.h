@@ -95,7 +95,7 @@ class file_sink final : public sink {
   bool format_line(const consumed_record& r, std::string& line, std::string& why);
 
   file_sink_options _options;
-  std::string _header;  // the CSV header row (with its newline), or empty
+  std::string _header;                          // the CSV header row (with its newline), or empty
   std::map<std::string, output> _outputs;       // by resolved `file`
   std::map<topic_partition, int64_t> _next;     // after the records taken
   std::map<topic_partition, int64_t> _durable;  // after the records made durable

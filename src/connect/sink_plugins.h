@@ -42,10 +42,10 @@ struct connect_environment {
 };
 
 struct connector_plan {
-  std::string type = "sink";  // or "source"
+  std::string type = "sink";      // or "source"
   security::principal principal;  // whom it acts as: `principal`, User:connector-<name>
-  worker_settings worker;     // a sink's
-  sink_factory make_sink;     // a sink's
+  worker_settings worker;         // a sink's
+  sink_factory make_sink;         // a sink's
   // Starts the connector's worker (a sink_worker or a source_worker).
   std::function<std::unique_ptr<connector_worker>(backend::event_backend&, bool paused)> start;
 };

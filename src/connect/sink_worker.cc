@@ -173,10 +173,11 @@ void sink_worker::round() {
   if (!_sink) {
     auto made = _make_sink();
     if (!made) {
-      fail_retrying(made.error().message);
+      fail_retrying(step::make_sink, made.error().message);
       return;
     }
     _sink = std::move(*made);
+    passed(step::make_sink);
   }
   if (!_session) {
     backend::consumer_options o;
@@ -193,11 +194,12 @@ void sink_worker::round() {
       _session->subscribe(_settings.topics, _settings.topics_regex, std::move(done));
     });
     if (!subscribed) {
-      fail_retrying("cannot join group " + _settings.group() + ": " +
-                    error_text(subscribed.error()));
+      fail_retrying(step::join, "cannot join group " + _settings.group() + ": " +
+                                    error_text(subscribed.error()));
       return;
     }
     _last_flush = clock::now();
+    passed(step::join);
   }
   if (!_next_poll) {
     start_poll();
@@ -205,7 +207,7 @@ void sink_worker::round() {
   auto polled = _next_poll->get();
   _next_poll.reset();
   if (!polled) {
-    fail_retrying("cannot read the topics: " + error_text(polled.error()));
+    fail_retrying(step::poll, "cannot read the topics: " + error_text(polled.error()));
     return;
   }
   auto& records = polled->records;
@@ -213,10 +215,11 @@ void sink_worker::round() {
     // The positions are past these records already: the next poll reads on while the sink
     // writes them (a failure below drops it with the session; the sink's durable state
     // says where to read again).
+    passed(step::poll);
     start_poll();
     auto put = _sink->put(records);
     if (!put) {
-      fail_retrying(put.error().message);
+      fail_retrying(step::put, put.error().message);
       return;
     }
     if (!put->empty()) {
@@ -232,26 +235,35 @@ void sink_worker::round() {
       }
     }
     _unflushed = true;
-    std::lock_guard lock(_mutex);
-    _status.records_written += records.size() - put->size();
-    _status.records_rejected += put->size();
+    {
+      std::lock_guard lock(_mutex);
+      _status.records_written += records.size() - put->size();
+      _status.records_rejected += put->size();
+    }
+    passed(step::put);
   }
   const bool flush_due = clock::now() - _last_flush >= _settings.flush_interval;
   if (flush_due) {
+    const bool carried = _unflushed;
     if (auto failed = flush_and_commit()) {
-      fail_retrying(*failed);
+      fail_retrying(step::flush, *failed);
       return;
     }
+    if (carried) {
+      passed(step::flush);
+    }
   }
-  // Writing again once records went in (a round that read nothing proves nothing: the
-  // group may still be assigning partitions).
-  if (_failing_since && !records.empty()) {
-    _failing_since.reset();
-    _backoff = first_backoff;
-    std::lock_guard lock(_mutex);
-    _status.last_error.clear();
-    log::info("connector {}: writing again", _settings.name);
+}
+
+void sink_worker::passed(step done) {
+  if (!_failing_since || done < _failed_at) {
+    return;
   }
+  _failing_since.reset();
+  _backoff = first_backoff;
+  std::lock_guard lock(_mutex);
+  _status.last_error.clear();
+  log::info("connector {}: writing again", _settings.name);
 }
 
 std::optional<std::string> sink_worker::flush_and_commit() {
@@ -327,8 +339,8 @@ bool sink_worker::dead_letter(const std::vector<consumed_record>& records,
   }
   for (const auto& r : wait_for_produce(_events, _settings.dead_letter_topic, std::move(out))) {
     if (r.error) {
-      fail_retrying("cannot write to the dead-letter topic " + _settings.dead_letter_topic + ": " +
-                    error_text(*r.error));
+      fail_retrying(step::put, "cannot write to the dead-letter topic " +
+                                   _settings.dead_letter_topic + ": " + error_text(*r.error));
       return false;
     }
   }
@@ -369,7 +381,7 @@ void sink_worker::close_session(bool commit) {
   _committed.clear();
 }
 
-void sink_worker::fail_retrying(const std::string& error) {
+void sink_worker::fail_retrying(step failed, const std::string& error) {
   // Whatever the sink held that is not durable is read again from its durable state.
   _next_poll.reset();
   if (_session) {
@@ -382,6 +394,9 @@ void sink_worker::fail_retrying(const std::string& error) {
   const auto now = clock::now();
   if (!_failing_since) {
     _failing_since = now;
+    _failed_at = failed;
+  } else {
+    _failed_at = std::max(_failed_at, failed);
   }
   std::unique_lock lock(_mutex);
   _status.last_error = error;

@@ -75,7 +75,14 @@ class sink_worker final : public connector_worker {
   void run();
   // One round: connect if needed, poll, put, flush when due. False on a failure handled.
   void round();
-  void fail_retrying(const std::string& error);
+  // Where a round can fail, in the order a round goes: a failure is over only once a
+  // round got past the step that failed with records in hand (a round that read nothing
+  // proves nothing: the group may still be assigning partitions, and an empty flush
+  // touches no destination).
+  enum class step { make_sink, join, poll, put, flush };
+  void fail_retrying(step failed, const std::string& error);
+  // The round got past `done`: a failure at it or before it is over.
+  void passed(step done);
   void fail_for_good(std::string trace);
   void close_session(bool commit);
   void start_poll();
@@ -107,6 +114,7 @@ class sink_worker final : public connector_worker {
   std::chrono::steady_clock::time_point _last_flush;
   bool _unflushed = false;  // the sink took records since the last flush
   std::optional<std::chrono::steady_clock::time_point> _failing_since;
+  step _failed_at = step::make_sink;
   std::chrono::milliseconds _backoff{1000};
 
   std::thread _thread;
