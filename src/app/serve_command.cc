@@ -13,6 +13,7 @@
 
 #include "app/server_metrics.h"
 #include "app/server_settings.h"
+#include "app/sqlite_agent_store.h"
 #include "backend/local_backend.h"
 #include "base/base64.h"
 #include "base/crc32c.h"
@@ -47,7 +48,6 @@
 #include "storage/log_manager.h"
 #include "storage/metadata_store.h"
 #include "storage/open_file_cache.h"
-#include "storage/registry_store.h"
 
 namespace brook::app {
 
@@ -553,15 +553,20 @@ int run_serve(const server_config& config) {
 
   // The agent registry (doc/registry.md): registry.db, and what a crash left half-done
   // undone before /v1/agents serves.
-  auto registry_store =
-      storage::registry_store::open(config.data_dir / storage::registry_store::file_name);
-  if (!registry_store) {
+  auto agent_store =
+      app::sqlite_agent_store::open(config.data_dir / app::sqlite_agent_store::file_name);
+  if (!agent_store) {
     log::error("cannot open the agent registry in {}: {}", config.data_dir.string(),
-               registry_store.error().message());
+               agent_store.error().message());
     stop_connectors();
     return abandon_start();
   }
-  registry::agent_registry agents(events, **users, **acls, **registry_store);
+  registry::registry_options registry_options;
+  if (audit) {
+    registry_options.audit_topic = config.audit.topic;
+  }
+  registry::agent_registry agents(events, **users, **acls, **agent_store, audit.get(),
+                                  registry_options);
   if (auto recovered = agents.recover(); !recovered) {
     log::error("cannot recover the agent registry: {}", recovered.error().message);
     stop_connectors();

@@ -134,6 +134,15 @@ void authorizing_backend::offsets(std::string topic, int32_t partition,
   _inner.offsets(std::move(topic), partition, std::move(done));
 }
 
+void authorizing_backend::offset_for_time(std::string topic, int32_t partition,
+                                          int64_t timestamp_ms, callback<int64_t> done) {
+  if (!_caller.may(acl_operation::describe, resource_type::topic, topic)) {
+    done(access_denied(resource_type::topic, topic));
+    return;
+  }
+  _inner.offset_for_time(std::move(topic), partition, timestamp_ms, std::move(done));
+}
+
 void authorizing_backend::delete_records(std::string topic, int32_t partition, int64_t before,
                                          callback<int64_t> done) {
   if (!_caller.may(acl_operation::remove, resource_type::topic, topic)) {

@@ -197,6 +197,10 @@ class event_backend {
   virtual void alter_topic_configs(std::string name, std::vector<config_change> changes,
                                    bool validate_only, callback<void> done) = 0;
   virtual void offsets(std::string topic, int32_t partition, callback<partition_offsets> done) = 0;
+  // The first offset of the partition whose record's timestamp is at or after
+  // `timestamp_ms` (ListOffsets by time), or the log's end when no record is that late.
+  virtual void offset_for_time(std::string topic, int32_t partition, int64_t timestamp_ms,
+                               callback<int64_t> done) = 0;
   // Deletes the records of the partition before `before` (-1: before the end); answers the
   // new log start offset.
   virtual void delete_records(std::string topic, int32_t partition, int64_t before,

@@ -482,6 +482,21 @@ void local_backend::offsets(std::string topic, int32_t partition,
   done(partition_offsets{log->log_start_offset(), log->high_watermark()});
 }
 
+void local_backend::offset_for_time(std::string topic, int32_t partition, int64_t timestamp_ms,
+                                    callback<int64_t> done) {
+  auto t = _broker.topics().find(topic);
+  if (!t) {
+    done(topic_not_found(topic));
+    return;
+  }
+  auto log = t->partition(partition);
+  if (!log) {
+    done(partition_not_found(topic, partition));
+    return;
+  }
+  done(log->offset_for_timestamp(timestamp_ms).value_or(log->high_watermark()));
+}
+
 void local_backend::delete_records(std::string topic, int32_t partition, int64_t before,
                                    callback<int64_t> done) {
   auto t = _broker.topics().find(topic);

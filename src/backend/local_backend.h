@@ -57,6 +57,8 @@ class local_backend final : public event_backend {
   void alter_topic_configs(std::string name, std::vector<config_change> changes, bool validate_only,
                            callback<void> done) override;
   void offsets(std::string topic, int32_t partition, callback<partition_offsets> done) override;
+  void offset_for_time(std::string topic, int32_t partition, int64_t timestamp_ms,
+                       callback<int64_t> done) override;
   void delete_records(std::string topic, int32_t partition, int64_t before,
                       callback<int64_t> done) override;
   void produce(const std::string& topic, std::vector<produce_record> records,

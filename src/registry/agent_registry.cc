@@ -70,15 +70,17 @@ security::acl_binding binding(resource_type type, std::string name, security::pa
 }  // namespace
 
 agent_registry::agent_registry(backend::event_backend& events, security::user_directory& users,
-                               security::acl_authorizer& acls, storage::registry_store& store,
-                               const registry_options& options)
+                               security::acl_authorizer& acls, agent_store& store,
+                               security::audit_log* audit, const registry_options& options)
     : _events(events),
       _users(users),
       _acls(acls),
       _store(store),
-      _names(options.names, options.name_seed) {}
+      _audit(audit),
+      _names(options.names, options.name_seed),
+      _audit_topic(options.audit_topic) {}
 
-agent_view agent_registry::view_of(storage::stored_agent a) {
+agent_view agent_registry::view_of(agent_record a) {
   agent_view v;
   v.username = username_of(a.id);
   v.principal = "User:" + v.username;
@@ -96,7 +98,7 @@ bool agent_registry::taken(const std::string& topic) const {
   return found || found.error().code != kafka_error::unknown_topic_or_partition;
 }
 
-registry_result<void> agent_registry::make_topic(const storage::stored_agent& a) {
+registry_result<void> agent_registry::make_topic(const agent_record& a) {
   backend::new_topic t;
   t.name = a.topic;
   t.partitions = a.partitions;
@@ -114,7 +116,7 @@ registry_result<void> agent_registry::make_topic(const storage::stored_agent& a)
   return {};
 }
 
-registry_result<std::string> agent_registry::new_password(const storage::stored_agent& a) {
+registry_result<std::string> agent_registry::new_password(const agent_record& a) {
   std::string password = base64url_encode(security::random_bytes(24));
   auto credential =
       security::scram_credential_from_password(security::scram_mechanism::sha512, password);
@@ -124,7 +126,7 @@ registry_result<std::string> agent_registry::new_password(const storage::stored_
   return password;
 }
 
-registry_result<void> agent_registry::grant(const storage::stored_agent& a) {
+registry_result<void> agent_registry::grant(const agent_record& a) {
   const std::string agent = "User:" + username_of(a.id);
   using security::pattern_type;
   std::vector<security::acl_binding> bindings;
@@ -142,7 +144,7 @@ registry_result<void> agent_registry::grant(const storage::stored_agent& a) {
   return {};
 }
 
-registry_result<void> agent_registry::announce(const storage::stored_agent& a) {
+registry_result<void> agent_registry::announce(const agent_record& a) {
   json_writer w;
   w.begin_object().key("type").value("agent_registered").key("agent").value(a.id);
   w.key("name").value(a.name).key("owner").value(a.owner).key("topic").value(a.topic);
@@ -161,7 +163,7 @@ registry_result<void> agent_registry::announce(const storage::stored_agent& a) {
   return {};
 }
 
-registry_result<void> agent_registry::undo(const storage::stored_agent& a, bool delete_topic) {
+registry_result<void> agent_registry::undo(const agent_record& a, bool delete_topic) {
   if (auto revoked = revoke(a, true); !revoked) {
     return revoked;
   }
@@ -179,7 +181,7 @@ registry_result<void> agent_registry::undo(const storage::stored_agent& a, bool 
   return {};
 }
 
-registry_result<void> agent_registry::revoke(const storage::stored_agent& a, bool owners_too) {
+registry_result<void> agent_registry::revoke(const agent_record& a, bool owners_too) {
   const std::string agent = "User:" + username_of(a.id);
   security::acl_filter mine;
   mine.principal = agent;
@@ -221,9 +223,8 @@ registry_result<void> agent_registry::recover() {
   return {};
 }
 
-registry_result<registered> agent_registry::register_agent(
-    const security::principal& owner, const registration& r,
-    const std::optional<std::string>& idempotency_key) {
+registry_result<registered> agent_registry::register_new(
+    const caller& c, const registration& r, const std::optional<std::string>& idempotency_key) {
   if (auto problem = problem_of(r)) {
     return unexpected(bad_request(*problem));
   }
@@ -232,10 +233,10 @@ registry_result<registered> agent_registry::register_agent(
     if (!topic) {
       return unexpected(registry_error{503, 503, "no free agent name found: try again"});
     }
-    storage::stored_agent a;
+    agent_record a;
     a.id = hex_lower(security::random_bytes(8));
     a.name = r.name;
-    a.owner = owner.to_string();
+    a.owner = c.who.to_string();
     a.topic = *topic;
     a.state = "creating";
     a.partitions = r.partitions;
@@ -246,7 +247,7 @@ registry_result<registered> agent_registry::register_agent(
     if (!claimed) {
       return unexpected(internal("cannot store the agent: " + claimed.error().message()));
     }
-    using outcome = storage::registry_store::claim_outcome;
+    using outcome = agent_store::claim_outcome;
     if (claimed->outcome == outcome::idempotent) {
       auto& existing = *claimed->existing;
       if (existing.state != "active" && existing.state != "disabled") {
@@ -289,8 +290,8 @@ registry_result<registered> agent_registry::register_agent(
       return fail(announced.error());
     }
     a.state = "active";
-    if (auto updated = _store.update(a); !updated) {
-      return fail(internal("cannot store the agent: " + updated.error().message()));
+    if (auto saved = save(a); !saved) {
+      return fail(saved.error());
     }
     auto stored = _store.get(a.id);
     return registered{view_of(stored && *stored ? **stored : a), std::move(*password), true};
@@ -298,24 +299,162 @@ registry_result<registered> agent_registry::register_agent(
   return unexpected(registry_error{503, 503, "no free agent name found: try again"});
 }
 
-registry_result<agent_view> agent_registry::get(const security::principal& who, bool admin,
-                                                const std::string& id) const {
+template <typename T>
+registry_result<T> agent_registry::audited(const caller& c, const char* operation,
+                                           const std::string& id, registry_result<T> r) const {
+  if (_audit != nullptr) {
+    security::audit_event e;
+    e.event = "registry";
+    e.outcome = r ? "success" : "failure";
+    e.client = c.client.starts_with('/') ? c.client.substr(1) : c.client;
+    e.principal = c.who.to_string();
+    e.operation = operation;
+    e.resource_type = "AGENT";
+    e.resource_name = id;
+    if (!r) {
+      e.reason = r.error().message;
+    }
+    _audit->record(e);
+  }
+  return r;
+}
+
+registry_result<registered> agent_registry::register_agent(
+    const caller& c, const registration& r, const std::optional<std::string>& idempotency_key) {
+  auto done = register_new(c, r, idempotency_key);
+  const char* operation = done && !done->created ? "REGISTER_RETRY" : "REGISTER";
+  const std::string id = done ? done->agent.agent.id : std::string();
+  return audited(c, operation, id, std::move(done));
+}
+
+registry_result<agent_view> agent_registry::update(const caller& c, const std::string& id,
+                                                   const agent_patch& patch) {
+  return audited(c, "UPDATE", id, update_agent(c, id, patch));
+}
+
+registry_result<registered> agent_registry::rotate(const caller& c, const std::string& id) {
+  return audited(c, "ROTATE_CREDENTIALS", id, rotate_credentials(c, id));
+}
+
+registry_result<agent_view> agent_registry::disable(const caller& c, const std::string& id) {
+  return audited(c, "DISABLE", id, disable_agent(c, id));
+}
+
+registry_result<registered> agent_registry::enable(const caller& c, const std::string& id) {
+  return audited(c, "ENABLE", id, enable_agent(c, id));
+}
+
+registry_result<void> agent_registry::remove(const caller& c, const std::string& id,
+                                             bool delete_topic) {
+  return audited(c, delete_topic ? "DELETE_WITH_TOPIC" : "DELETE", id,
+                 remove_agent(c, id, delete_topic));
+}
+
+registry_result<std::vector<std::string>> agent_registry::logins(const caller& c,
+                                                                 const std::string& id,
+                                                                 int64_t since_ms,
+                                                                 size_t limit) const {
+  auto found = get(c, id);
+  if (!found) {
+    return unexpected(found.error());
+  }
+  if (_audit_topic.empty()) {
+    return unexpected(registry_error{
+        503, 503, "this server keeps no audit log (audit.enabled): no logins to read"});
+  }
+  const std::string user = found->username;
+  const std::string principal = found->principal;
+  auto topic = backend::wait_for<backend::topic_info>(
+      [&](auto done) { _events.describe_topic(_audit_topic, std::move(done)); });
+  if (!topic) {
+    return unexpected(
+        internal("cannot read the audit topic " + _audit_topic + ": " + topic.error().message));
+  }
+  // Each partition from the first record at or after `since_ms` to its end, the agent's
+  // authentication records kept (each partition's in time order; merged below).
+  std::vector<std::pair<std::string, std::string>> found_records;  // (time, record)
+  simdjson::dom::parser parser;
+  for (const auto& p : topic->partitions) {
+    auto from = backend::wait_for<int64_t>(
+        [&](auto done) { _events.offset_for_time(_audit_topic, p.id, since_ms, std::move(done)); });
+    auto range = backend::wait_for<backend::partition_offsets>(
+        [&](auto done) { _events.offsets(_audit_topic, p.id, std::move(done)); });
+    if (!from || !range) {
+      return unexpected(internal("cannot read the audit topic " + _audit_topic + ": " +
+                                 (from ? range.error().message : from.error().message)));
+    }
+    size_t kept = 0;
+    for (int64_t offset = std::max(*from, range->beginning); offset < range->end && kept < limit;) {
+      backend::fetch_request f;
+      f.topic = _audit_topic;
+      f.partition = p.id;
+      f.offset = offset;
+      auto got = backend::wait_for<std::vector<backend::fetched_record>>(
+          [&](auto done) { _events.fetch(f, std::move(done)); });
+      if (!got) {
+        return unexpected(
+            internal("cannot read the audit topic " + _audit_topic + ": " + got.error().message));
+      }
+      if (got->empty()) {
+        break;
+      }
+      for (const auto& r : *got) {
+        offset = r.offset + 1;
+        simdjson::dom::element e;
+        std::string_view event;
+        std::string_view time;
+        if (!r.value || r.timestamp_ms < since_ms ||
+            parser.parse(*r.value).get(e) != simdjson::SUCCESS ||
+            e["event"].get(event) != simdjson::SUCCESS || event != "authentication" ||
+            e["time"].get(time) != simdjson::SUCCESS) {
+          continue;
+        }
+        std::string_view who;
+        const bool mine = (e["principal"].get(who) == simdjson::SUCCESS && who == principal) ||
+                          (e["user"].get(who) == simdjson::SUCCESS && who == user);
+        if (mine && kept < limit) {
+          found_records.emplace_back(std::string(time), *r.value);
+          ++kept;
+        }
+      }
+    }
+  }
+  std::stable_sort(found_records.begin(), found_records.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [time, record] : found_records) {
+    if (out.size() == limit) {
+      break;
+    }
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+registry_result<void> agent_registry::save(const agent_record& a) {
+  if (auto updated = _store.update(a); !updated) {
+    return unexpected(internal("cannot store the agent: " + updated.error().message()));
+  }
+  return {};
+}
+
+registry_result<agent_view> agent_registry::get(const caller& c, const std::string& id) const {
   auto found = _store.get(id);
   if (!found) {
     return unexpected(internal("cannot read the registry: " + found.error().message()));
   }
-  if (!*found || (!admin && (*found)->owner != who.to_string()) ||
+  if (!*found || (!c.admin && (*found)->owner != c.who.to_string()) ||
       (*found)->state.starts_with("deleting") || (*found)->state == "creating") {
     return unexpected(not_found(id));
   }
   return view_of(std::move(**found));
 }
 
-registry_result<std::vector<agent_view>> agent_registry::list(const security::principal& who,
-                                                              bool admin,
+registry_result<std::vector<agent_view>> agent_registry::list(const caller& c,
                                                               const std::string& after_id,
                                                               size_t limit) const {
-  auto agents = _store.list(admin ? std::nullopt : std::optional(who.to_string()), after_id, limit);
+  auto agents =
+      _store.list(c.admin ? std::nullopt : std::optional(c.who.to_string()), after_id, limit);
   if (!agents) {
     return unexpected(internal("cannot read the registry: " + agents.error().message()));
   }
@@ -328,24 +467,23 @@ registry_result<std::vector<agent_view>> agent_registry::list(const security::pr
   return out;
 }
 
-registry_result<void> agent_registry::remove(const security::principal& who, bool admin,
-                                             const std::string& id, bool delete_topic) {
-  auto found = get(who, admin, id);
+registry_result<void> agent_registry::remove_agent(const caller& c, const std::string& id,
+                                                   bool delete_topic) {
+  auto found = get(c, id);
   if (!found) {
     return unexpected(found.error());
   }
   auto a = found->agent;
   a.state = delete_topic ? "deleting" : "deleting_keep_topic";
-  if (auto updated = _store.update(a); !updated) {
-    return unexpected(internal("cannot store the agent: " + updated.error().message()));
+  if (auto saved = save(a); !saved) {
+    return unexpected(saved.error());
   }
   return undo(a, delete_topic);
 }
 
-registry_result<agent_view> agent_registry::update(const security::principal& who, bool admin,
-                                                   const std::string& id,
-                                                   const agent_patch& patch) {
-  auto found = get(who, admin, id);
+registry_result<agent_view> agent_registry::update_agent(const caller& c, const std::string& id,
+                                                         const agent_patch& patch) {
+  auto found = get(c, id);
   if (!found) {
     return unexpected(found.error());
   }
@@ -374,15 +512,15 @@ registry_result<agent_view> agent_registry::update(const security::principal& wh
   a.name = check.name;
   a.metadata = check.metadata;
   a.retention_ms = check.retention_ms;
-  if (auto updated = _store.update(a); !updated) {
-    return unexpected(internal("cannot store the agent: " + updated.error().message()));
+  if (auto saved = save(a); !saved) {
+    return unexpected(saved.error());
   }
-  return get(who, admin, id);
+  return get(c, id);
 }
 
-registry_result<registered> agent_registry::rotate(const security::principal& who, bool admin,
-                                                   const std::string& id) {
-  auto found = get(who, admin, id);
+registry_result<registered> agent_registry::rotate_credentials(const caller& c,
+                                                               const std::string& id) {
+  auto found = get(c, id);
   if (!found) {
     return unexpected(found.error());
   }
@@ -396,9 +534,8 @@ registry_result<registered> agent_registry::rotate(const security::principal& wh
   return registered{std::move(*found), std::move(*password), false};
 }
 
-registry_result<agent_view> agent_registry::disable(const security::principal& who, bool admin,
-                                                    const std::string& id) {
-  auto found = get(who, admin, id);
+registry_result<agent_view> agent_registry::disable_agent(const caller& c, const std::string& id) {
+  auto found = get(c, id);
   if (!found) {
     return unexpected(found.error());
   }
@@ -409,18 +546,17 @@ registry_result<agent_view> agent_registry::disable(const security::principal& w
   // Marked first: a crash in between leaves a disabled agent with something left to take
   // away, which disabling again finishes (never an active one missing its access).
   a.state = "disabled";
-  if (auto updated = _store.update(a); !updated) {
-    return unexpected(internal("cannot store the agent: " + updated.error().message()));
+  if (auto saved = save(a); !saved) {
+    return unexpected(saved.error());
   }
   if (auto revoked = revoke(a, false); !revoked) {
     return unexpected(revoked.error());
   }
-  return get(who, admin, id);
+  return get(c, id);
 }
 
-registry_result<registered> agent_registry::enable(const security::principal& who, bool admin,
-                                                   const std::string& id) {
-  auto found = get(who, admin, id);
+registry_result<registered> agent_registry::enable_agent(const caller& c, const std::string& id) {
+  auto found = get(c, id);
   if (!found) {
     return unexpected(found.error());
   }
@@ -433,10 +569,10 @@ registry_result<registered> agent_registry::enable(const security::principal& wh
     return unexpected(granted.error());
   }
   a.state = "active";
-  if (auto updated = _store.update(a); !updated) {
-    return unexpected(internal("cannot store the agent: " + updated.error().message()));
+  if (auto saved = save(a); !saved) {
+    return unexpected(saved.error());
   }
-  auto now = get(who, admin, id);
+  auto now = get(c, id);
   if (!now) {
     return unexpected(now.error());
   }

@@ -72,7 +72,7 @@ SERVED_OPERATIONS = {
     ("post", "/v1/agents"), ("get", "/v1/agents"), ("get", "/v1/agents/{id}"),
     ("patch", "/v1/agents/{id}"), ("delete", "/v1/agents/{id}"),
     ("post", "/v1/agents/{id}/credentials:rotate"), ("post", "/v1/agents/{id}:disable"),
-    ("post", "/v1/agents/{id}:enable"),
+    ("post", "/v1/agents/{id}:enable"), ("get", "/v1/agents/{id}/logins"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -548,13 +548,17 @@ class ServedApiTest(ServerTestCase):
         self.error("POST", "/v1/agents/{id}/credentials:rotate", 409, 409, fill)
         self.assertEqual(self.call("POST", "/v1/agents/{id}:enable", 200, fill)["state"],
                          "active")
+        # This server keeps no audit log (no logins): registry_test reads real ones.
+        self.error("GET", "/v1/agents/{id}/logins", 503, 503, fill, params={"since": 0})
+        self.error("GET", "/v1/agents/{id}/logins", 400, 400, fill, params={"since": "soon"})
         self.error("DELETE", "/v1/agents/{id}", 400, 400, fill, params={"delete_topic": "yes"})
         self.call("DELETE", "/v1/agents/{id}", 204, fill, params={"delete_topic": "true"})
         for method, template in (("GET", "/v1/agents/{id}"), ("PATCH", "/v1/agents/{id}"),
                                  ("DELETE", "/v1/agents/{id}"),
                                  ("POST", "/v1/agents/{id}/credentials:rotate"),
                                  ("POST", "/v1/agents/{id}:disable"),
-                                 ("POST", "/v1/agents/{id}:enable")):
+                                 ("POST", "/v1/agents/{id}:enable"),
+                                 ("GET", "/v1/agents/{id}/logins")):
             self.error(method, template, 404, 404, fill, json={})
 
     def test_unknown_endpoint(self):

@@ -208,6 +208,113 @@ class RegistryTest(ServerTestCase):
                                  password=password)
         self.assertEqual((status, mine["owner"]), (201, f"User:{user}"))
 
+    def brook_agent(self, *args, expect=0, user="admin", password=ADMIN_PASSWORD):
+        """`brook agent ...` as the owner; its stdout."""
+        env = dict(os.environ, BROOK_URL=self.brook.http_url, BROOK_HTTP_USER=user,
+                   BROOK_HTTP_PASSWORD=password, BROOK_BOOTSTRAP=self.sasl)
+        out = subprocess.run([os.environ["BROOK_BIN"], "agent", *args], capture_output=True,
+                             text=True, timeout=DEADLINE_S, env=env)
+        self.assertEqual(out.returncode, expect, out.stdout + out.stderr)
+        return out.stdout if expect == 0 else out.stderr
+
+    def test_brook_agent_commands_and_the_settings_they_print(self):
+        text = self.brook_agent("register", "cli agent", "--partitions", "2",
+                                "--metadata", '{"team":"red"}', "--retention-ms", "3600000")
+        agent_id = re.search(r"^agent ([0-9a-f]{16}) \"cli agent\" \(active\)$", text, re.M)[1]
+        topic = re.search(r"^  topic +([a-z-]+) \(2 partitions, retention.ms 3600000\)$", text,
+                          re.M)[1]
+        self.assertRegex(topic, NAME)
+        # The printed kcat command, run as printed, produces as the agent.
+        kcat = re.search(r"^  (kcat .*\\\n.*-P)$", text, re.M)[1].replace("\\\n", " ")
+        out = subprocess.run(kcat, shell=True, input="from kcat\n", capture_output=True,
+                             text=True, timeout=DEADLINE_S)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        # The printed confluent-kafka settings read it back.
+        conf = json.loads(re.search(r"^  conf = (\{.*\})$", text, re.M)[1])
+        self.assertEqual(conf["bootstrap.servers"], self.sasl)
+        agent = {"sasl_mechanism": conf["sasl.mechanisms"], "username": conf["sasl.username"],
+                 "password": conf["sasl.password"], "group_prefix": topic + "."}
+        got = self.consume(agent, topic, 2)
+        self.assertEqual(json.loads(got[0])["agent"], agent_id)
+        self.assertIn("from kcat", got)
+
+        listed = self.brook_agent("list")
+        self.assertRegex(listed, rf"(?m)^{agent_id} +cli agent +{topic} +active +User:admin$")
+        self.assertIn(agent_id, [a["id"] for a in json.loads(self.brook_agent("list", "--json"))])
+        shown = json.loads(self.brook_agent("show", agent_id, "--json"))
+        self.assertEqual((shown["topic"], shown["metadata"]), (topic, {"team": "red"}))
+        self.assertNotIn("password", shown)
+        updated = self.brook_agent("update", agent_id, "--name", "renamed", "--retention-ms",
+                                   "default")
+        self.assertIn(f'agent {agent_id} "renamed" (active)', updated)
+        self.assertIn("retention.ms the broker's default", updated)
+
+        rotated = self.brook_agent("rotate", agent_id)
+        new_password = re.search(r"^password: (\S+)$", rotated, re.M)[1]
+        self.assertNotEqual(new_password, agent["password"])
+        self.assertIsNotNone(self.produce(agent, topic, ["old password"])[0])
+        self.assertIn("(disabled)", self.brook_agent("disable", agent_id))
+        self.assertIn("is disabled", self.brook_agent("rotate", agent_id, expect=1))
+        enabled = self.brook_agent("enable", agent_id)
+        agent["password"] = re.search(r"^password: (\S+)$", enabled, re.M)[1]
+        self.assertEqual(self.produce(agent, topic, ["back"]), [None])
+        self.assertIn("topic deleted", self.brook_agent("delete", agent_id, "--delete-topic"))
+        self.assertIn("not found. (HTTP 404)", self.brook_agent("show", agent_id, expect=1))
+        # Bad arguments: exit 2, nothing sent.
+        self.assertIn("--metadata must be a JSON object",
+                      self.brook_agent("register", "x", "--metadata", "[1]", expect=2))
+        self.assertIn("--retention-ms", self.brook_agent("update", "abc", "--retention-ms",
+                                                         "soon", expect=2))
+        self.assertIn("say what changes", self.brook_agent("update", "abc", expect=2))
+        self.assertIn("401", self.brook_agent("list", password="wrong", expect=1))
+
+    def test_registry_actions_and_agent_logins_are_audited(self):
+        a = self.register("audited agent")
+        self.assertEqual(self.produce(a, a["topic"], ["hi"]), [None])
+        wrong = dict(a, password="not-" + a["password"])
+        self.assertIsNotNone(self.produce(wrong, a["topic"], ["no"])[0])
+        status, _ = self.curl("POST", f"/v1/agents/{a['id']}/credentials:rotate")
+        self.assertEqual(status, 200)
+
+        def logins():
+            status, body = self.curl("GET", f"/v1/agents/{a['id']}/logins?since=0")
+            self.assertEqual(status, 200, body)
+            return body["logins"]
+        wait_until(lambda: {r["outcome"] for r in logins()} >= {"success", "failure"},
+                   "a login and a failed login of the agent")
+        for r in logins():
+            self.assertEqual(r["event"], "authentication")
+            self.assertIn(a["username"], (r.get("user"), r.get("principal", "")[5:]))
+            self.assertEqual(r["mechanism"], "SCRAM-SHA-512")
+        status, body = self.curl("GET", f"/v1/agents/{a['id']}/logins?since=2999-01-01T00:00:00Z")
+        self.assertEqual((status, body), (200, {"logins": []}))
+        status, body = self.curl("GET", f"/v1/agents/{a['id']}/logins?limit=0")
+        self.assertEqual(status, 400, body)
+        # The registry's own records, on the audit topic as the admin reads it.
+        admin = {"sasl_mechanism": "SCRAM-SHA-512", "username": "admin",
+                 "password": ADMIN_PASSWORD, "group_prefix": unique("audit-reader") + "."}
+
+        def registry_records():
+            c = Consumer(self.client(admin, **{"group.id": admin["group_prefix"],
+                                               "auto.offset.reset": "earliest"}))
+            c.subscribe(["_brook_audit"])
+            out = []
+            try:
+                while True:
+                    batch = c.consume(100, 1.0)
+                    if not batch:
+                        return out
+                    for m in batch:
+                        if not m.error():
+                            r = json.loads(m.value())
+                            if r["event"] == "registry" and r["resource"]["name"] == a["id"]:
+                                out.append((r["operation"], r["outcome"], r["principal"]))
+            finally:
+                c.close()
+        wait_until(lambda: registry_records() == [("REGISTER", "success", "User:admin"),
+                                                  ("ROTATE_CREDENTIALS", "success", "User:admin")],
+                   "the registration and the rotation on the audit topic")
+
     def test_bad_registrations_make_nothing(self):
         status, before = self.curl("GET", "/v1/agents?limit=1000")
         cases = [

@@ -12,50 +12,16 @@
 
 #include "app/cli/group_cli.h"
 #include "app/cli/key_value.h"
+#include "app/cli/rest_call.h"
 #include "base/json_writer.h"
-#include "net/http_fetch.h"
 
 namespace brook::app {
 
 namespace {
 
-struct reply {
-  long status = 0;
-  std::string body;
-};
-
-outcome<reply> call(const connector_options& o, std::string method, const std::string& path,
-                    std::string body = {}) {
-  net::fetch_request r;
-  r.method = std::move(method);
-  r.url = o.url + path;
-  r.body = std::move(body);
-  r.headers = {"Accept: application/json"};
-  if (!r.body.empty()) {
-    r.headers.emplace_back("Content-Type: application/json");
-  }
-  r.user = o.user;
-  r.password = o.password;
-  net::fetch_options options;
-  options.timeout = std::chrono::milliseconds(o.timeout_ms);
-  options.max_bytes = size_t{16} << 20;
-  auto got = net::http_call(r, options);
-  if (!got) {
-    return failure(fmt::format("{}: {}", o.url, got.error()));
-  }
-  return reply{got->status, std::move(got->body)};
-}
-
-// The message of Connect's error body {"error_code":..,"message":..}, or the body itself.
-std::string error_of(const reply& r) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  std::string_view message;
-  if (parser.parse(r.body).get(root) == simdjson::SUCCESS &&
-      root["message"].get(message) == simdjson::SUCCESS) {
-    return fmt::format("{} (HTTP {})", message, r.status);
-  }
-  return fmt::format("HTTP {}{}{}", r.status, r.body.empty() ? "" : ": ", r.body);
+outcome<rest_reply> call(const connector_options& o, std::string method, const std::string& path,
+                         std::string body = {}) {
+  return rest_call(o.target, std::move(method), path, std::move(body));
 }
 
 // The configuration of create/update: --file (a JSON object of strings, or Connect's
@@ -144,7 +110,7 @@ int run_action(const connector_options& o, std::ostream& out, std::ostream& err)
     err << prefix << message << "\n";
     return 1;
   };
-  outcome<reply> r = failure("");
+  outcome<rest_reply> r = failure("");
   if (o.action == "list") {
     r = call(o, "GET", "/connectors?expand=status");
   } else if (o.action == "create" || o.action == "update") {
@@ -176,7 +142,7 @@ int run_action(const connector_options& o, std::ostream& out, std::ostream& err)
     return fail(r.error());
   }
   if (r->status >= 300) {
-    return fail(error_of(*r));
+    return fail(rest_error_text(*r));
   }
   if (o.json) {
     out << (r->body.empty() ? "{}" : r->body) << "\n";
@@ -246,20 +212,8 @@ CLI::App* add_connector_command(CLI::App& app, connector_options& o) {
                          "restart, delete (Kafka Connect's REST API)");
   cmd->require_subcommand(1);
   auto common = [&o](CLI::App* sub) {
-    sub->add_option("--url", o.url, "The HTTP listener of brook serve (or a Connect worker)")
-        ->envname("BROOK_URL")
-        ->type_name("URL")
-        ->capture_default_str();
-    sub->add_option("--user", o.user, "Log in as this user (HTTP Basic)")
-        ->envname("BROOK_HTTP_USER")
-        ->type_name("NAME");
-    sub->add_option("--password", o.password,
-                    "The password (better from the environment: BROOK_HTTP_PASSWORD)")
-        ->envname("BROOK_HTTP_PASSWORD")
-        ->type_name("PASSWORD");
-    sub->add_option("--timeout-ms", o.timeout_ms, "Wait this long for each answer")
-        ->type_name("MS")
-        ->capture_default_str();
+    add_rest_target_options(sub, o.target,
+                            "The HTTP listener of brook serve (or a Connect worker)");
     sub->add_flag("--json", o.json, "Print the API's JSON answer");
   };
   auto with_name = [&](const char* name, const char* help) {
@@ -290,12 +244,9 @@ CLI::App* add_connector_command(CLI::App& app, connector_options& o) {
   return cmd;
 }
 
-done validate_connector_options(const connector_options& o) {
-  if (!o.url.starts_with("http://") && !o.url.starts_with("https://")) {
-    return failure(fmt::format("--url: {} is not an http:// or https:// URL", o.url));
-  }
-  if (!o.user.empty() && o.password.empty()) {
-    return failure("--user needs --password (or BROOK_HTTP_PASSWORD)");
+done validate_connector_options(connector_options& o) {
+  if (auto valid = check_rest_target(o.target); !valid) {
+    return valid;
   }
   if (auto valid = check_key_values(o.configs, "--config", "KEY=VALUE"); !valid) {
     return valid;
@@ -306,16 +257,12 @@ done validate_connector_options(const connector_options& o) {
   return {};
 }
 
-int run_connector(const connector_options& o, std::ostream& out, std::ostream& err) {
+int run_connector(connector_options o, std::ostream& out, std::ostream& err) {
   if (auto valid = validate_connector_options(o); !valid) {
     err << "brook connector " << o.action << ": " << valid.error() << "\n";
     return 2;
   }
-  auto trimmed = o;
-  while (trimmed.url.ends_with('/')) {
-    trimmed.url.pop_back();
-  }
-  return run_action(trimmed, out, err);
+  return run_action(o, out, err);
 }
 
 }  // namespace brook::app

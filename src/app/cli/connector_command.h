@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/cli/command_outcome.h"
+#include "app/cli/rest_call.h"
 
 namespace CLI {
 class App;
@@ -21,10 +22,7 @@ namespace brook::app {
 
 struct connector_options {
   std::string action;
-  std::string url = "http://127.0.0.1:8082";
-  std::string user;
-  std::string password;
-  int64_t timeout_ms = 30000;
+  rest_target target;
   bool json = false;
   std::string name;
   std::vector<std::string> configs;  // KEY=VALUE (create, update)
@@ -32,7 +30,8 @@ struct connector_options {
 };
 
 CLI::App* add_connector_command(CLI::App& app, connector_options& options);
-done validate_connector_options(const connector_options& options);
-int run_connector(const connector_options& options, std::ostream& out, std::ostream& err);
+// Checks the options (and trims the URL).
+done validate_connector_options(connector_options& options);
+int run_connector(connector_options options, std::ostream& out, std::ostream& err);
 
 }  // namespace brook::app

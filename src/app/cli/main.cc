@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/cli/acl_command.h"
+#include "app/cli/agent_command.h"
 #include "app/cli/bench_command.h"
 #include "app/cli/connector_command.h"
 #include "app/cli/consume_command.h"
@@ -61,6 +62,9 @@ int main(int argc, char** argv) {
 
   brook::app::connector_options connector_opts;
   auto* connector = brook::app::add_connector_command(app, connector_opts);
+
+  brook::app::agent_options agent_opts;
+  auto* agent = brook::app::add_agent_command(app, agent_opts);
 
   brook::app::generate_options generate_opts;
   auto* generate = brook::app::add_generate_command(app, generate_opts);
@@ -128,6 +132,9 @@ int main(int argc, char** argv) {
   }
   if (connector->parsed()) {
     return brook::app::run_connector(connector_opts, std::cout, std::cerr);
+  }
+  if (agent->parsed()) {
+    return brook::app::run_agent(agent_opts, std::cout, std::cerr);
   }
   if (generate->parsed()) {
     return brook::app::run_generate_command(generate_opts, std::cout, std::cerr);

@@ -8,6 +8,7 @@
 //   POST   /v1/agents/{id}:disable, :enable     login and ACLs taken away, given back
 //                                                (enable answers a new password)
 //   DELETE /v1/agents/{id}?delete_topic=true   204
+//   GET    /v1/agents/{id}/logins?since=T&limit=N   its logins and failed logins (audit topic)
 // The owner is the request's principal; an admin is a principal with ALTER on the cluster.
 // Another owner's agent is answered 404, as a missing one. The registry's calls block
 // (fsyncs): they run on ctx.blocking, off the I/O threads. Errors: the REST Proxy's shape.
@@ -179,6 +180,131 @@ bool plain_key(std::string_view k) {
          std::all_of(k.begin(), k.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
+using answer = registry::registry_result<http_response>;
+
+registry_error bad_request(std::string message) {
+  return registry_error{400, 400, std::move(message)};
+}
+
+answer agent_or_failure(const registry::registry_result<agent_view>& r) {
+  if (!r) {
+    return unexpected(r.error());
+  }
+  return agent_answer(*r);
+}
+
+answer credentials_or_failure(const registry::registry_result<registry::registered>& r,
+                              unsigned status = 200) {
+  if (!r) {
+    return unexpected(r.error());
+  }
+  return with_password(*r, status);
+}
+
+answer registration(registry::agent_registry& agents, const http_request& req,
+                    const registry::caller& c) {
+  auto parsed = read_registration(req.body);
+  if (!parsed) {
+    return unexpected(bad_request(parsed.error()));
+  }
+  std::optional<std::string> key;
+  if (auto given = req.header("Idempotency-Key"); !given.empty()) {
+    if (!plain_key(given)) {
+      return unexpected(bad_request("Idempotency-Key must be 1 to 255 printable characters"));
+    }
+    key = std::string(given);
+  }
+  auto done = agents.register_agent(c, *parsed, key);
+  return credentials_or_failure(done, done && done->created ? 201 : 200);
+}
+
+// ?limit=, 1 to max_page (default 100).
+registry::registry_result<size_t> limit_of(const http_request& req) {
+  size_t limit = 100;
+  if (auto l = req.query.find("limit"); l != req.query.end()) {
+    const std::string& text = l->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 || limit > max_page) {
+      return unexpected(bad_request("limit must be 1 to 1000"));
+    }
+  }
+  return limit;
+}
+
+answer page(registry::agent_registry& agents, const http_request& req, const registry::caller& c) {
+  auto limit = limit_of(req);
+  if (!limit) {
+    return unexpected(limit.error());
+  }
+  const auto a = req.query.find("after");
+  const std::string after = a == req.query.end() ? std::string() : a->second;
+  auto listed = agents.list(c, after, *limit);
+  if (!listed) {
+    return unexpected(listed.error());
+  }
+  json_writer w;
+  w.begin_object().key("agents").begin_array();
+  for (const auto& v : *listed) {
+    w.begin_object();
+    write_agent(w, v);
+    w.end_object();
+  }
+  w.end_array().key("next");
+  if (listed->size() == *limit) {
+    w.value(listed->back().agent.id);
+  } else {
+    w.null();
+  }
+  w.end_object();
+  return http_response::json(200, w.take());
+}
+
+// GET /v1/agents/{id}/logins?since=<ISO-8601 or epoch ms>&limit=<n>
+answer logins(registry::agent_registry& agents, const http_request& req,
+              const registry::caller& c) {
+  int64_t since = 0;
+  if (auto s = req.query.find("since"); s != req.query.end()) {
+    const std::string& text = s->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), since);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      auto parsed = parse_iso8601(text);
+      if (!parsed) {
+        return unexpected(bad_request(
+            "since must be an ISO-8601 time (2026-12-07T10:00:00Z) or epoch milliseconds"));
+      }
+      since = *parsed;
+    }
+  }
+  auto limit = limit_of(req);
+  if (!limit) {
+    return unexpected(limit.error());
+  }
+  auto found = agents.logins(c, req.param("id"), since, *limit);
+  if (!found) {
+    return unexpected(found.error());
+  }
+  std::string body = R"({"logins":[)";
+  for (size_t i = 0; i < found->size(); ++i) {
+    body += (i == 0 ? "" : ",") + (*found)[i];
+  }
+  body += "]}";
+  return http_response::json(200, std::move(body));
+}
+
+answer removal(registry::agent_registry& agents, const http_request& req,
+               const registry::caller& c) {
+  const auto f = req.query.find("delete_topic");
+  const std::string flag = f == req.query.end() ? std::string("false") : f->second;
+  if (flag != "true" && flag != "false") {
+    return unexpected(bad_request("delete_topic must be true or false"));
+  }
+  auto removed = agents.remove(c, req.param("id"), flag == "true");
+  if (!removed) {
+    return unexpected(removed.error());
+  }
+  return http_response::no_content();
+}
+
 }  // namespace
 
 void add_v1_agent_routes(router& r, rest_context& ctx) {
@@ -192,149 +318,61 @@ void add_v1_agent_routes(router& r, rest_context& ctx) {
         req.principal, req.client_host, security::acl_operation::alter,
         {security::resource_type::cluster, security::cluster_resource_name});
   };
-
-  r.add(verb::post, "/v1/agents", [&agents, &pool](http_request& req) -> awaitable<http_response> {
-    auto parsed = read_registration(req.body);
-    if (!parsed) {
-      co_return error_response(error_codes::bad_request, parsed.error());
-    }
-    std::optional<std::string> key;
-    if (auto given = req.header("Idempotency-Key"); !given.empty()) {
-      if (!plain_key(given)) {
-        co_return error_response(error_codes::bad_request,
-                                 "Idempotency-Key must be 1 to 255 printable characters");
+  // Each route is a registry call (it blocks: it runs on the pool) for the request and its
+  // caller, answering the response or the registry's refusal.
+  using call = std::function<answer(const http_request&, const registry::caller&)>;
+  auto route = [&pool, admin](call f) {
+    return [&pool, admin, f = std::move(f)](http_request& req) -> awaitable<http_response> {
+      registry::caller c{req.principal, req.client_host, admin(req)};
+      auto work = [&f, &req, &c] { return f(req, c); };
+      auto answered = co_await run_blocking(pool, std::move(work));
+      if (!answered) {
+        co_return failure(answered.error());
       }
-      key = std::string(given);
-    }
-    auto work = [&agents, &req, &parsed, &key] {
-      return agents.register_agent(req.principal, *parsed, key);
+      co_return std::move(*answered);
     };
-    auto done = co_await run_blocking(pool, std::move(work));
-    if (!done) {
-      co_return failure(done.error());
-    }
-    co_return with_password(*done, done->created ? 201 : 200);
-  });
+  };
 
+  r.add(verb::post, "/v1/agents",
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return registration(agents, req, c);
+        }));
   r.add(verb::get, "/v1/agents",
-        [&agents, &pool, admin](http_request& req) -> awaitable<http_response> {
-          size_t limit = 100;
-          if (auto l = req.query.find("limit"); l != req.query.end()) {
-            const std::string& text = l->second;
-            auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-            if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
-                limit > max_page) {
-              co_return error_response(error_codes::bad_request, "limit must be 1 to 1000");
-            }
-          }
-          const auto a = req.query.find("after");
-          const std::string after = a == req.query.end() ? std::string() : a->second;
-          const bool all = admin(req);
-          auto work = [&agents, &req, all, &after, limit] {
-            return agents.list(req.principal, all, after, limit);
-          };
-          auto listed = co_await run_blocking(pool, std::move(work));
-          if (!listed) {
-            co_return failure(listed.error());
-          }
-          json_writer w;
-          w.begin_object().key("agents").begin_array();
-          for (const auto& v : *listed) {
-            w.begin_object();
-            write_agent(w, v);
-            w.end_object();
-          }
-          w.end_array().key("next");
-          if (listed->size() == limit) {
-            w.value(listed->back().agent.id);
-          } else {
-            w.null();
-          }
-          w.end_object();
-          co_return http_response::json(200, w.take());
-        });
-
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return page(agents, req, c);
+        }));
   r.add(verb::get, "/v1/agents/{id}",
-        [&agents, &pool, admin](http_request& req) -> awaitable<http_response> {
-          const bool all = admin(req);
-          auto work = [&agents, &req, all] {
-            return agents.get(req.principal, all, req.param("id"));
-          };
-          auto got = co_await run_blocking(pool, std::move(work));
-          if (!got) {
-            co_return failure(got.error());
-          }
-          co_return agent_answer(*got);
-        });
-
-  // The calls on one agent that answer it (with new credentials, or not).
-  using agent_call =
-      std::function<registry::registry_result<agent_view>(const http_request&, bool)>;
-  using credential_call =
-      std::function<registry::registry_result<registry::registered>(const http_request&, bool)>;
-  auto answer_agent = [&pool, admin](agent_call call) {
-    return [&pool, admin, call](http_request& req) -> awaitable<http_response> {
-      const bool all = admin(req);
-      auto work = [&call, &req, all] { return call(req, all); };
-      auto got = co_await run_blocking(pool, std::move(work));
-      if (!got) {
-        co_return failure(got.error());
-      }
-      co_return agent_answer(*got);
-    };
-  };
-  auto answer_credentials = [&pool, admin](credential_call call) {
-    return [&pool, admin, call](http_request& req) -> awaitable<http_response> {
-      const bool all = admin(req);
-      auto work = [&call, &req, all] { return call(req, all); };
-      auto got = co_await run_blocking(pool, std::move(work));
-      if (!got) {
-        co_return failure(got.error());
-      }
-      co_return with_password(*got, 200);
-    };
-  };
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return agent_or_failure(agents.get(c, req.param("id")));
+        }));
   r.add(verb::patch, "/v1/agents/{id}",
-        answer_agent(
-            [&agents](const http_request& req, bool all) -> registry::registry_result<agent_view> {
-              auto patch = read_patch(req.body);
-              if (!patch) {
-                return unexpected(registry_error{400, 400, patch.error()});
-              }
-              return agents.update(req.principal, all, req.param("id"), *patch);
-            }));
+        route([&agents](const http_request& req, const registry::caller& c) {
+          auto patch = read_patch(req.body);
+          if (!patch) {
+            return answer(unexpected(bad_request(patch.error())));
+          }
+          return agent_or_failure(agents.update(c, req.param("id"), *patch));
+        }));
   r.add(verb::post, "/v1/agents/{id}:disable",
-        answer_agent([&agents](const http_request& req, bool all) {
-          return agents.disable(req.principal, all, req.param("id"));
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return agent_or_failure(agents.disable(c, req.param("id")));
         }));
   r.add(verb::post, "/v1/agents/{id}:enable",
-        answer_credentials([&agents](const http_request& req, bool all) {
-          return agents.enable(req.principal, all, req.param("id"));
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return credentials_or_failure(agents.enable(c, req.param("id")));
         }));
   r.add(verb::post, "/v1/agents/{id}/credentials:rotate",
-        answer_credentials([&agents](const http_request& req, bool all) {
-          return agents.rotate(req.principal, all, req.param("id"));
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return credentials_or_failure(agents.rotate(c, req.param("id")));
         }));
-
+  r.add(verb::get, "/v1/agents/{id}/logins",
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return logins(agents, req, c);
+        }));
   r.add(verb::delete_, "/v1/agents/{id}",
-        [&agents, &pool, admin](http_request& req) -> awaitable<http_response> {
-          const auto f = req.query.find("delete_topic");
-          const std::string flag = f == req.query.end() ? std::string("false") : f->second;
-          if (flag != "true" && flag != "false") {
-            co_return error_response(error_codes::bad_request,
-                                     "delete_topic must be true or false");
-          }
-          const bool delete_topic = flag == "true";
-          const bool all = admin(req);
-          auto work = [&agents, &req, all, delete_topic] {
-            return agents.remove(req.principal, all, req.param("id"), delete_topic);
-          };
-          auto removed = co_await run_blocking(pool, std::move(work));
-          if (!removed) {
-            co_return failure(removed.error());
-          }
-          co_return http_response::no_content();
-        });
+        route([&agents](const http_request& req, const registry::caller& c) {
+          return removal(agents, req, c);
+        }));
 }
 
 }  // namespace brook::http::rest

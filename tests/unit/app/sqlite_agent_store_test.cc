@@ -1,23 +1,23 @@
-#include "storage/registry_store.h"
+#include "app/sqlite_agent_store.h"
 
 #include <gtest/gtest.h>
 
 #include "storage/group_store.h"
 #include "support/temp_dir.h"
 
-namespace brook::storage {
+namespace brook::app {
 namespace {
 
-using outcome = registry_store::claim_outcome;
+using outcome = sqlite_agent_store::claim_outcome;
 
-std::unique_ptr<registry_store> open_store(const std::filesystem::path& path) {
-  auto store = registry_store::open(path);
+std::unique_ptr<sqlite_agent_store> open_store(const std::filesystem::path& path) {
+  auto store = sqlite_agent_store::open(path);
   EXPECT_TRUE(store) << store.error().message();
   return store ? std::move(store).value() : nullptr;
 }
 
-stored_agent agent(std::string id, std::string topic, std::string owner = "User:alice") {
-  stored_agent a;
+registry::agent_record agent(std::string id, std::string topic, std::string owner = "User:alice") {
+  registry::agent_record a;
   a.id = std::move(id);
   a.name = "agent " + a.id;
   a.owner = std::move(owner);
@@ -30,13 +30,13 @@ stored_agent agent(std::string id, std::string topic, std::string owner = "User:
   return a;
 }
 
-class RegistryStoreTest : public ::testing::Test {
+class SqliteAgentStoreTest : public ::testing::Test {
  protected:
   test::temp_dir dir;
-  std::filesystem::path path = dir.path() / registry_store::file_name;
+  std::filesystem::path path = dir.path() / sqlite_agent_store::file_name;
 };
 
-TEST_F(RegistryStoreTest, AClaimIsStoredWholeAndSurvivesAReopen) {
+TEST_F(SqliteAgentStoreTest, AClaimIsStoredWholeAndSurvivesAReopen) {
   {
     auto s = open_store(path);
     auto c = s->claim(agent("a1", "brave-otter-lantern"), std::string("key-1"));
@@ -58,7 +58,7 @@ TEST_F(RegistryStoreTest, AClaimIsStoredWholeAndSurvivesAReopen) {
   EXPECT_FALSE(s->name_used("other-name").value());
 }
 
-TEST_F(RegistryStoreTest, ATakenNameOrIdStoresNothing) {
+TEST_F(SqliteAgentStoreTest, ATakenNameOrIdStoresNothing) {
   auto s = open_store(path);
   ASSERT_EQ(s->claim(agent("a1", "one-two-three"), std::nullopt)->outcome, outcome::claimed);
   EXPECT_EQ(s->claim(agent("a2", "one-two-three"), std::string("k"))->outcome, outcome::name_taken);
@@ -69,7 +69,7 @@ TEST_F(RegistryStoreTest, ATakenNameOrIdStoresNothing) {
   EXPECT_EQ(s->claim(agent("a3", "seven-eight-nine"), std::string("k"))->outcome, outcome::claimed);
 }
 
-TEST_F(RegistryStoreTest, AnOwnersKeyGivesBackItsAgentAnotherOwnersDoesNot) {
+TEST_F(SqliteAgentStoreTest, AnOwnersKeyGivesBackItsAgentAnotherOwnersDoesNot) {
   auto s = open_store(path);
   ASSERT_EQ(s->claim(agent("a1", "n-one"), std::string("retry-me"))->outcome, outcome::claimed);
   auto again = s->claim(agent("a2", "n-two"), std::string("retry-me"));
@@ -83,7 +83,7 @@ TEST_F(RegistryStoreTest, AnOwnersKeyGivesBackItsAgentAnotherOwnersDoesNot) {
             outcome::claimed);
 }
 
-TEST_F(RegistryStoreTest, ListsByOwnerInPagesAndByState) {
+TEST_F(SqliteAgentStoreTest, ListsByOwnerInPagesAndByState) {
   auto s = open_store(path);
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(s->claim(agent("a" + std::to_string(i), "t" + std::to_string(i),
@@ -111,7 +111,7 @@ TEST_F(RegistryStoreTest, ListsByOwnerInPagesAndByState) {
   EXPECT_EQ(s->in_state("creating").value().size(), 4U);
 }
 
-TEST_F(RegistryStoreTest, UpdateChangesOnlyWhatMayChange) {
+TEST_F(SqliteAgentStoreTest, UpdateChangesOnlyWhatMayChange) {
   auto s = open_store(path);
   ASSERT_TRUE(s->claim(agent("a1", "t1"), std::nullopt));
   auto before = s->get("a1").value().value();
@@ -138,7 +138,7 @@ TEST_F(RegistryStoreTest, UpdateChangesOnlyWhatMayChange) {
   EXPECT_FALSE(s->update(agent("nobody", "x")).value());
 }
 
-TEST_F(RegistryStoreTest, RemovalKeepsTheNameUsedUnlessReleasedAndDropsTheKeys) {
+TEST_F(SqliteAgentStoreTest, RemovalKeepsTheNameUsedUnlessReleasedAndDropsTheKeys) {
   auto s = open_store(path);
   ASSERT_TRUE(s->claim(agent("a1", "kept-name"), std::string("k1")));
   ASSERT_TRUE(s->claim(agent("a2", "freed-name"), std::string("k2")));
@@ -153,14 +153,14 @@ TEST_F(RegistryStoreTest, RemovalKeepsTheNameUsedUnlessReleasedAndDropsTheKeys) 
   EXPECT_EQ(s->claim(agent("a4", "other"), std::string("k1"))->outcome, outcome::claimed);
 }
 
-TEST_F(RegistryStoreTest, AnotherStoresDatabaseIsRefusedUnchanged) {
+TEST_F(SqliteAgentStoreTest, AnotherStoresDatabaseIsRefusedUnchanged) {
   {
-    auto groups = group_store::open(path, true);
+    auto groups = storage::group_store::open(path, true);
     ASSERT_TRUE(groups) << groups.error().message();
   }
-  auto s = registry_store::open(path);
+  auto s = sqlite_agent_store::open(path);
   ASSERT_FALSE(s);
 }
 
 }  // namespace
-}  // namespace brook::storage
+}  // namespace brook::app

@@ -1,14 +1,16 @@
-#include "storage/registry_store.h"
+#include "app/sqlite_agent_store.h"
 
 #include "base/clock.h"
 #include "storage/sqlite/statement.h"
 #include "storage/sqlite/transaction.h"
 
-namespace brook::storage {
+namespace brook::app {
 namespace {
 
-using sqlite::statement;
-using sqlite::transaction;
+using registry::agent_record;
+using storage::sqlite::statement;
+using storage::sqlite::transaction;
+namespace sqlite = storage::sqlite;
 
 // Migration n (1-based) takes the schema from version n - 1 to n (sqlite/schema.h). Append
 // only: never edit a migration that has shipped.
@@ -38,14 +40,14 @@ const char* const migrations[] = {
     "  created_at_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (owner, key));",
 };
-static_assert(std::size(migrations) == registry_store::schema_version);
+static_assert(std::size(migrations) == sqlite_agent_store::schema_version);
 
 constexpr const char* agent_columns =
     "id, name, owner, topic, state, partitions, retention_ms, metadata, public_key, "
     "created_at_ms, updated_at_ms";
 
-stored_agent agent_of(const statement& s) {
-  stored_agent a;
+agent_record agent_of(const statement& s) {
+  agent_record a;
   a.id = s.text(0);
   a.name = s.text(1);
   a.owner = s.text(2);
@@ -65,15 +67,15 @@ stored_agent agent_of(const statement& s) {
 }
 
 // Every agent the statement selects (its columns: agent_columns).
-result<std::vector<stored_agent>> agents_of(statement& s) {
-  std::vector<stored_agent> out;
+result<std::vector<agent_record>> agents_of(statement& s) {
+  std::vector<agent_record> out;
   if (auto st = s.each_row([&] { out.push_back(agent_of(s)); }); !st) {
     return st.error();
   }
   return out;
 }
 
-result<std::optional<stored_agent>> find_agent(sqlite::database& db, std::string_view id) {
+result<std::optional<agent_record>> find_agent(sqlite::database& db, std::string_view id) {
   statement s(db, std::string("SELECT ") + agent_columns + " FROM agents WHERE id = ?1");
   s.bind(1, id);
   auto found = agents_of(s);
@@ -81,9 +83,9 @@ result<std::optional<stored_agent>> find_agent(sqlite::database& db, std::string
     return found.error();
   }
   if (found->empty()) {
-    return std::optional<stored_agent>();
+    return std::optional<agent_record>();
   }
-  return std::optional<stored_agent>(std::move(found->front()));
+  return std::optional<agent_record>(std::move(found->front()));
 }
 
 result<bool> exists(sqlite::database& db, const char* sql, std::string_view a,
@@ -98,18 +100,19 @@ result<bool> exists(sqlite::database& db, const char* sql, std::string_view a,
 
 }  // namespace
 
-registry_store::registry_store(sqlite::database db) : _db(std::move(db)) {}
+sqlite_agent_store::sqlite_agent_store(sqlite::database db) : _db(std::move(db)) {}
 
-result<std::unique_ptr<registry_store>> registry_store::open(const std::filesystem::path& path) {
+result<std::unique_ptr<sqlite_agent_store>> sqlite_agent_store::open(
+    const std::filesystem::path& path) {
   auto db = sqlite::database::open(path, sqlite::schema{migrations}, sqlite::synchronous::full);
   if (!db) {
     return db.error();
   }
-  return std::unique_ptr<registry_store>(new registry_store(std::move(db).value()));
+  return std::unique_ptr<sqlite_agent_store>(new sqlite_agent_store(std::move(db).value()));
 }
 
-result<registry_store::claim_result> registry_store::claim(
-    const stored_agent& agent, const std::optional<std::string>& idempotency_key) {
+result<sqlite_agent_store::claim_result> sqlite_agent_store::claim(
+    const agent_record& agent, const std::optional<std::string>& idempotency_key) {
   std::lock_guard lock(_mutex);
   auto tx = transaction::begin(_db, transaction::kind::write);
   if (!tx) {
@@ -182,19 +185,19 @@ result<registry_store::claim_result> registry_store::claim(
   return claim_result{claim_outcome::claimed, std::nullopt};
 }
 
-result<bool> registry_store::name_used(std::string_view name) const {
+result<bool> sqlite_agent_store::name_used(std::string_view name) const {
   std::lock_guard lock(_mutex);
   return exists(_db, "SELECT 1 FROM used_names WHERE name = ?1", name);
 }
 
-result<std::optional<stored_agent>> registry_store::get(std::string_view id) const {
+result<std::optional<agent_record>> sqlite_agent_store::get(std::string_view id) const {
   std::lock_guard lock(_mutex);
   return find_agent(_db, id);
 }
 
-result<std::vector<stored_agent>> registry_store::list(const std::optional<std::string>& owner,
-                                                       std::string_view after_id,
-                                                       size_t limit) const {
+result<std::vector<agent_record>> sqlite_agent_store::list(const std::optional<std::string>& owner,
+                                                           std::string_view after_id,
+                                                           size_t limit) const {
   std::lock_guard lock(_mutex);
   statement s(_db, std::string("SELECT ") + agent_columns +
                        " FROM agents WHERE id > ?1 AND (?2 IS NULL OR owner = ?2) ORDER BY id "
@@ -203,7 +206,7 @@ result<std::vector<stored_agent>> registry_store::list(const std::optional<std::
   return agents_of(s);
 }
 
-result<std::vector<stored_agent>> registry_store::in_state(std::string_view state) const {
+result<std::vector<agent_record>> sqlite_agent_store::in_state(std::string_view state) const {
   std::lock_guard lock(_mutex);
   statement s(_db,
               std::string("SELECT ") + agent_columns + " FROM agents WHERE state = ?1 ORDER BY id");
@@ -211,7 +214,7 @@ result<std::vector<stored_agent>> registry_store::in_state(std::string_view stat
   return agents_of(s);
 }
 
-result<bool> registry_store::update(const stored_agent& agent) {
+result<bool> sqlite_agent_store::update(const agent_record& agent) {
   std::lock_guard lock(_mutex);
   auto tx = transaction::begin(_db, transaction::kind::write);
   if (!tx) {
@@ -243,7 +246,7 @@ result<bool> registry_store::update(const stored_agent& agent) {
   return true;
 }
 
-result<bool> registry_store::remove(std::string_view id, bool release_name) {
+result<bool> sqlite_agent_store::remove(std::string_view id, bool release_name) {
   std::lock_guard lock(_mutex);
   auto tx = transaction::begin(_db, transaction::kind::write);
   if (!tx) {
@@ -275,4 +278,4 @@ result<bool> registry_store::remove(std::string_view id, bool release_name) {
   return true;
 }
 
-}  // namespace brook::storage
+}  // namespace brook::app
