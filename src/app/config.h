@@ -15,6 +15,7 @@
 #include "broker/broker_config.h"
 #include "http/http_config.h"
 #include "net/tls_context.h"
+#include "registry/agent_names.h"
 #include "security/jwt_validator.h"
 #include "security/login_limiter.h"
 #include "security/oidc_keys.h"
@@ -54,6 +55,13 @@ struct audit_settings {
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
 };
 
+// [registry]: the agent registry's topic names (doc/registry.md).
+struct registry_settings {
+  int64_t name_words = 3;            // 1 to 8 words of the list
+  std::string name_separator = "-";  // "-", "_" or "."
+  std::string name_prefix;           // before the words, with the separator
+};
+
 // [metrics]: GET /metrics on the HTTP listener.
 struct metrics_settings {
   bool enabled = true;
@@ -88,6 +96,7 @@ struct server_config {
   std::string advertised_listeners;
   security_settings security;
   audit_settings audit;
+  registry_settings registry;
   metrics_settings metrics;
   connect_settings connect;
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
@@ -130,6 +139,9 @@ outcome<std::vector<broker::listener_config>> listeners_of(const server_config& 
 // Whether HTTP requests must log in (http.authentication, "auto" resolved against the
 // listeners: logins when one of them authenticates).
 bool http_logins_required(const server_config& config);
+// The agent registry's naming, from registry.name_*.
+registry::agent_name_options agent_names_of(const server_config& config);
+
 // Whether the audit topic is written (audit.enabled; auto: when anything authenticates).
 bool audit_enabled(const server_config& config);
 

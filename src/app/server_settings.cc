@@ -450,6 +450,18 @@ std::vector<server_setting> make_settings() {
       "must be a number of milliseconds, or -1 (forever)",
       "How long audit records are kept (the audit topic's retention.ms when Brook creates it)",
       [](auto& c) -> auto& { return c.audit.retention; }));
+  s.push_back(integer(
+      "registry.name_words", "--registry-name-words", "N", 1, 8, "must be 1 to 8 words",
+      "Words in an agent's topic name (3 words of the list: 8.7e10 names)",
+      [](auto& c) -> auto& { return c.registry.name_words; }));
+  s.push_back(choice<std::string>(
+      "registry.name_separator", "--registry-name-separator", {{"-", "-"}, {"_", "_"}, {".", "."}},
+      "What joins the words of an agent's topic name",
+      [](auto& c) -> auto& { return c.registry.name_separator; }));
+  s.push_back(text(
+      "registry.name_prefix", "--registry-name-prefix", "PREFIX", "",
+      "Put before every agent's topic name, with the separator (topic-name characters)",
+      [](auto& c) -> auto& { return c.registry.name_prefix; }));
   s.push_back(boolean(
       "metrics.enabled", "--metrics-enabled",
       "Serve GET /metrics (Prometheus) on the HTTP listener, behind its logins; a scrape "

@@ -74,7 +74,14 @@ result<std::vector<std::shared_ptr<storage::partition_log>>> topic_table::open_p
 
 void topic_table::publish(std::shared_ptr<const topic> t) {
   std::unique_lock lock(_mutex);
-  _topics[t->name] = std::move(t);
+  auto& slot = _topics[t->name];
+  if (slot) {
+    _partition_total -= slot->partition_count();
+  } else {
+    _by_collision_name.emplace(protocol::unify_collision_chars(t->name), t->name);
+  }
+  _partition_total += t->partition_count();
+  slot = std::move(t);
 }
 
 status topic_table::load() {
@@ -164,11 +171,7 @@ size_t topic_table::size() const {
 
 int64_t topic_table::partition_total() const {
   std::shared_lock lock(_mutex);
-  int64_t total = 0;
-  for (const auto& [name, t] : _topics) {
-    total += t->partition_count();
-  }
-  return total;
+  return _partition_total;
 }
 
 kafka_result<std::shared_ptr<const topic>> topic_table::create(
@@ -193,11 +196,10 @@ kafka_result<std::shared_ptr<const topic>> topic_table::create(
       return kafka_failure{kafka_error::topic_already_exists,
                            "Topic '" + name + "' already exists."};
     }
-    for (const auto& [other, t] : _topics) {
-      if (protocol::topic_names_collide(other, name)) {
-        return kafka_failure{kafka_error::invalid_topic_exception,
-                             "Topic '" + name + "' collides with existing topic: " + other};
-      }
+    if (auto other = _by_collision_name.find(protocol::unify_collision_chars(name));
+        other != _by_collision_name.end() && other->second != name) {
+      return kafka_failure{kafka_error::invalid_topic_exception,
+                           "Topic '" + name + "' collides with existing topic: " + other->second};
     }
   }
   if (auto room = check_room(name, partitions, partitions); !room) {
@@ -247,6 +249,11 @@ kafka_result<void> topic_table::remove(const std::string& name) {
   {
     std::unique_lock lock(_mutex);
     _topics.erase(name);
+    if (auto it = _by_collision_name.find(protocol::unify_collision_chars(name));
+        it != _by_collision_name.end() && it->second == name) {
+      _by_collision_name.erase(it);
+    }
+    _partition_total -= t->partition_count();
   }
   for (int32_t p = 0; p < t->partition_count(); ++p) {
     if (auto st = _logs.remove(name, p); !st) {

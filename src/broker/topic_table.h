@@ -103,6 +103,11 @@ class topic_table {
   std::mutex _admin_mutex;  // one change at a time
   mutable std::shared_mutex _mutex;
   std::map<std::string, std::shared_ptr<const topic>, std::less<>> _topics;
+  // Guarded by _mutex, kept with _topics so that a creation costs the same whatever the
+  // number of topics: each topic's name with '.' as '_' (to find a colliding one), and
+  // the partitions of all topics.
+  std::map<std::string, std::string, std::less<>> _by_collision_name;
+  int64_t _partition_total = 0;
 };
 
 }  // namespace brook::broker

@@ -185,6 +185,7 @@ registry_result<void> agent_registry::revoke(const agent_record& a, bool owners_
   const std::string agent = "User:" + username_of(a.id);
   security::acl_filter mine;
   mine.principal = agent;
+  mine.pattern = security::pattern_type::any;  // its topic (literal) and group prefix (prefixed)
   security::acl_filter owners;
   owners.type = static_cast<int8_t>(resource_type::topic);
   owners.name = a.topic;

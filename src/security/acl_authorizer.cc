@@ -83,19 +83,21 @@ result<std::unique_ptr<acl_authorizer>> acl_authorizer::open(const std::filesyst
     auto b = make_acl_binding(r.resource_type, r.resource_name, r.pattern_type, r.principal, r.host,
                               r.operation, r.permission);
     if (b) {
-      out->_bindings.insert(std::move(*b));
+      out->insert_binding(*b);
     }
   }
-  out->index_name_lengths();
   return out;
 }
 
-void acl_authorizer::index_name_lengths() {
-  _name_lengths.reset();
-  for (const auto& b : _bindings) {
-    if (b.name.size() < _name_lengths.size()) {
-      _name_lengths[b.name.size()] = true;
-    }
+void acl_authorizer::insert_binding(const acl_binding& b) {
+  if (_bindings.insert(b).second && b.name.size() < _names_of_length.size()) {
+    ++_names_of_length[b.name.size()];
+  }
+}
+
+void acl_authorizer::erase_binding(const acl_binding& b) {
+  if (_bindings.erase(b) > 0 && b.name.size() < _names_of_length.size()) {
+    --_names_of_length[b.name.size()];
   }
 }
 
@@ -145,7 +147,7 @@ bool acl_authorizer::permits(const principal& who, std::string_view host, acl_op
     visit("*");
   }
   for (size_t n = 1; n <= resource.name.size() && !denied; ++n) {
-    if (n >= _name_lengths.size() || _name_lengths[n]) {
+    if (n >= _names_of_length.size() || _names_of_length[n] > 0) {
       visit(resource.name.substr(0, n));
     }
   }
@@ -200,8 +202,9 @@ status acl_authorizer::create(const std::vector<acl_binding>& bindings) {
   if (auto st = _store->add(rows); !st) {
     return st;
   }
-  _bindings.insert(bindings.begin(), bindings.end());
-  index_name_lengths();
+  for (const auto& b : bindings) {
+    insert_binding(b);
+  }
   return {};
 }
 
@@ -233,9 +236,8 @@ result<std::vector<acl_binding>> acl_authorizer::remove(const acl_filter& filter
     return st.error();
   }
   for (const auto& b : matched) {
-    _bindings.erase(b);
+    erase_binding(b);
   }
-  index_name_lengths();
   return matched;
 }
 

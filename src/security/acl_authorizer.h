@@ -15,7 +15,8 @@
 // store first and take effect once durable.
 #pragma once
 
-#include <bitset>
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <set>
@@ -71,10 +72,12 @@ class acl_authorizer final : public authorizer {
   // Guarded by _mutex. Ordered by type, then name: permits() looks only at the ranges of
   // "*" and of the prefixes of the name it checks.
   std::set<acl_binding> _bindings;
-  // Guarded by _mutex: the lengths of the bindings' names (a prefix of another length names
-  // no binding, and is not looked up).
-  std::bitset<256> _name_lengths;
-  void index_name_lengths();
+  // Guarded by _mutex: how many bindings have a name of each length below 256 (a prefix of
+  // a length no binding has names none, and is not looked up). Kept up to date by each
+  // insert and erase, so that a change costs the same whatever the number of bindings.
+  std::array<uint32_t, 256> _names_of_length{};
+  void insert_binding(const acl_binding& b);
+  void erase_binding(const acl_binding& b);
 };
 
 }  // namespace brook::security

@@ -10,7 +10,7 @@ import unittest
 from serve_test import BrookTestCase
 
 SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-COMMANDS = "serve, topic, produce, consume, group, user, acl, connector, generate, bench, debug, version"
+COMMANDS = "serve, topic, produce, consume, group, user, acl, connector, agent, generate, bench, debug, version"
 
 
 def project_version():

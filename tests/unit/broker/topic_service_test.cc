@@ -164,6 +164,32 @@ TEST(TopicService, PartitionsBeyondTheLimitsAreRefusedBeforeAnythingIsMade) {
   EXPECT_EQ(f.store->get_topic("a")->partitions, 8);
 }
 
+// The partition total and the colliding names are kept as topics come and go (not counted
+// anew on each create): deleting a topic frees its partitions and its name's collisions;
+// growing one counts its new partitions; a reload counts what is on disk.
+TEST(TopicService, TheTotalAndTheCollisionsFollowCreatesDeletesAndGrowth) {
+  broker_config config;
+  config.max_partitions = 10;
+  test::broker_fixture f(config);
+  ASSERT_TRUE(f.b->topic_admin().create(named("a.b", 4)).has_value());
+  auto collides = f.b->topic_admin().create(named("a_b"));
+  ASSERT_FALSE(collides.has_value());
+  EXPECT_EQ(collides.error().code, kafka_error::invalid_topic_exception);
+  EXPECT_NE(collides.error().message.find("collides with existing topic: a.b"), std::string::npos);
+  EXPECT_EQ(f.b->topic_admin().create(named("a.b")).error().code,
+            kafka_error::topic_already_exists);
+  ASSERT_TRUE(f.b->topic_admin().create_partitions("a.b", 6, false, false).has_value());
+  EXPECT_EQ(f.b->topics().partition_total(), 6);
+  ASSERT_TRUE(f.b->topic_admin().create(named("c", 4)).has_value());
+  EXPECT_EQ(f.b->topic_admin().create(named("d", 1)).error().code, kafka_error::policy_violation);
+  ASSERT_TRUE(f.b->topic_admin().remove("a.b").has_value());
+  EXPECT_EQ(f.b->topics().partition_total(), 4);
+  ASSERT_TRUE(f.b->topic_admin().create(named("a_b", 6)).has_value());  // free again
+  EXPECT_EQ(f.b->topics().partition_total(), 10);
+  EXPECT_EQ(f.b->topic_admin().create(named("a.b")).error().code,
+            kafka_error::invalid_topic_exception);
+}
+
 // A create that fails part way (here: partition 3's directory cannot be made) removes
 // the partitions it made and its row in the store; the name can be created afterwards.
 TEST(TopicService, ACreateThatFailsPartWayIsUndoneWhole) {

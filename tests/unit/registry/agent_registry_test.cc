@@ -227,6 +227,11 @@ TEST(AgentRegistry, DeletionRevokesLoginAndAclsAndTheNameStaysUsed) {
     EXPECT_FALSE(h.may("User:alice", acl_operation::read, resource_type::topic, a.topic));
     EXPECT_TRUE(h.store->name_used(a.topic).value());
     EXPECT_FALSE(h.registry->get(as(alice, true), a.id));
+    // No binding of the agent's is left, its group prefix's included.
+    security::acl_filter its;
+    its.principal = r->agent.principal;
+    its.pattern = security::pattern_type::any;
+    EXPECT_EQ(h.acls->describe(its).size(), 0U);
   }
   EXPECT_TRUE(h.topic_exists(kept.agent.agent.topic));
   EXPECT_FALSE(h.topic_exists(gone.agent.agent.topic));
@@ -244,6 +249,10 @@ TEST(AgentRegistry, DisableTakesLoginAndAclsAwayEnableGivesThemBack) {
   EXPECT_FALSE(h.may(me, acl_operation::read, resource_type::topic, a.topic));
   EXPECT_TRUE(h.may("User:alice", acl_operation::read, resource_type::topic, a.topic));
   EXPECT_TRUE(h.topic_exists(a.topic));
+  security::acl_filter its;
+  its.principal = me;
+  its.pattern = security::pattern_type::any;
+  EXPECT_EQ(h.acls->describe(its).size(), 0U);  // the group prefix's too
   auto rotated = h.registry->rotate(as(alice), a.id);
   ASSERT_FALSE(rotated);
   EXPECT_EQ(rotated.error().status, 409);
@@ -255,6 +264,7 @@ TEST(AgentRegistry, DisableTakesLoginAndAclsAwayEnableGivesThemBack) {
   ASSERT_TRUE(cred.has_value());
   EXPECT_TRUE(security::scram_password_matches(*cred, on->password));
   EXPECT_TRUE(h.may(me, acl_operation::write, resource_type::topic, a.topic));
+  EXPECT_EQ(h.acls->describe(its).size(), 4U);  // READ, WRITE, DESCRIBE; READ on the groups
   // Patched: the name, the metadata, the topic's retention.
   agent_patch p;
   p.name = "renamed";
