@@ -84,6 +84,7 @@ class broker {
 
   // The users who may log in (set once at start-up, before the listeners start).
   security::user_directory& users() { return *_users; }
+  const security::user_directory* user_directory() const { return _users; }
   void set_users(security::user_directory& u) { _users = &u; }
   // Starts SASL exchanges on SASL listeners (set at start-up; null: no SASL listener).
   const security::sasl_authenticator* sasl() const { return _sasl; }

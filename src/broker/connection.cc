@@ -277,6 +277,12 @@ asio::awaitable<void> connection::read_loop() {
         log::warn("closing connection: malformed request header");
         break;
       }
+      // As after a session's end (KIP-368): only a re-authentication is taken.
+      if (header->api_key != 17 && !credentials_current()) {
+        log::info("closing Kafka connection of {} from {} on {}: its credentials changed",
+                  _sasl->principal.to_string(), describe_peer(), _listener);
+        break;
+      }
       if (!admissible(*header)) {
         log::info(
             "closing Kafka connection from {} on {}: api {} before authentication (or after "
@@ -336,6 +342,25 @@ void connection::dispatch(std::shared_ptr<request_context> req) {
                [self, seq, r = std::move(r)]() mutable { self->complete(seq, std::move(r)); });
   });
   dispatch_request(_broker, std::move(req), std::move(respond));
+}
+
+bool connection::credentials_current() {
+  const auto* users = _broker.user_directory();
+  if (!_sasl->password_login || _sasl->at != sasl_session::stage::authenticated ||
+      users == nullptr) {
+    return true;
+  }
+  // Most requests see no change at all; after one (of anyone's), a lookup of this user's
+  // last change, and the generation seen moves on so the next request is cheap again.
+  const uint64_t now = users->generation();
+  if (now == _sasl->credentials_seen) {
+    return true;
+  }
+  if (users->changed_at(_sasl->principal.name) > _sasl->credentials_seen) {
+    return false;
+  }
+  _sasl->credentials_seen = now;
+  return true;
 }
 
 bool connection::admissible(const protocol::request_header& h) const {

@@ -78,6 +78,9 @@ class connection : public std::enable_shared_from_this<connection> {
   // Whether the request may be served now: on a SASL listener, only the SASL requests and
   // ApiVersions before authentication and after the session's end.
   bool admissible(const protocol::request_header& h) const;
+  // False once the password the connection logged in with changed or its user was removed
+  // (then only a re-authentication is taken; anything else closes the connection).
+  bool credentials_current();
   void complete(uint64_t seq, response r);
   void shut_down();
 

@@ -7,7 +7,10 @@
 // (kafka-python does); after v1, in SaslAuthenticate requests. With a session lifetime
 // (security.connections_max_reauth_ms or a token's expiry; KIP-368) the client must
 // authenticate again on the same connection before it ends, as the same principal and with
-// the same mechanism; a request after the end closes the connection.
+// the same mechanism; a request after the end closes the connection. A password login also
+// ends when its user's password changes or the user is removed: as after a session's end,
+// only a re-authentication (SaslHandshake) is taken, and any other request closes the
+// connection (the client logs in again, with the new password).
 //
 // Owned by the connection and touched only on its thread; the connection reads no
 // further request while an exchange is under way.
@@ -37,6 +40,11 @@ struct sasl_session {
   security::principal principal;                    // once authenticated
   std::string authenticated_mechanism;
   std::optional<clock::time_point> expires_at;  // the session's end (KIP-368), if it has one
+  // A password login (SCRAM, PLAIN) ends when its user's credentials change (a new
+  // password, the user removed): the user directory's generation() when the exchange began,
+  // moved on each time a request finds the user's credentials unchanged since.
+  bool password_login = false;
+  uint64_t credentials_seen = 0;
 
   // Whether the next frame is a raw SASL token rather than a Kafka request.
   bool raw_token_next() const { return at == stage::handshaken && handshake_version == 0; }

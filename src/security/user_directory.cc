@@ -83,7 +83,7 @@ status user_directory::put(std::string_view user, const scram_credential& c) {
     return st;
   }
   _credentials[key{std::string(user), c.mechanism}] = c;
-  ++_generation;
+  _changed_at[std::string(user)] = ++_generation;
   return {};
 }
 
@@ -94,7 +94,7 @@ result<bool> user_directory::remove(std::string_view user, scram_mechanism mecha
     return removed.error();
   }
   _credentials.erase(key{std::string(user), mechanism});
-  ++_generation;
+  _changed_at[std::string(user)] = ++_generation;
   return *removed;
 }
 
@@ -107,7 +107,7 @@ result<bool> user_directory::remove_user(std::string_view user) {
   for (auto m : {scram_mechanism::sha256, scram_mechanism::sha512}) {
     _credentials.erase(key{std::string(user), m});
   }
-  ++_generation;
+  _changed_at[std::string(user)] = ++_generation;
   return *removed > 0;
 }
 
@@ -129,6 +129,12 @@ bool user_directory::empty() const {
 uint64_t user_directory::generation() const {
   std::shared_lock lock(_mutex);
   return _generation;
+}
+
+uint64_t user_directory::changed_at(std::string_view user) const {
+  std::shared_lock lock(_mutex);
+  auto it = _changed_at.find(user);
+  return it == _changed_at.end() ? 0 : it->second;
 }
 
 }  // namespace brook::security

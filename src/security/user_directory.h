@@ -40,7 +40,11 @@ class user_directory final : public credential_source {
   // Every user and the mechanisms it has, with their iteration counts.
   std::map<std::string, std::vector<std::pair<scram_mechanism, int32_t>>> list() const;
   bool empty() const;
+  // A number that grows with every change of any user's credentials.
   uint64_t generation() const override;
+  // The generation() of the last change of `user`'s credentials since the start (a put, a
+  // removal), or 0. A login made when generation() was g is stale once this is above g.
+  uint64_t changed_at(std::string_view user) const;
 
  private:
   user_directory(std::unique_ptr<storage::credential_store> store, std::string decoy_secret);
@@ -52,6 +56,7 @@ class user_directory final : public credential_source {
   mutable std::shared_mutex _mutex;
   std::map<key, scram_credential, std::less<>> _credentials;  // guarded by _mutex
   uint64_t _generation = 0;                                   // guarded by _mutex
+  std::map<std::string, uint64_t, std::less<>> _changed_at;   // guarded by _mutex
 };
 
 }  // namespace brook::security

@@ -180,6 +180,25 @@ class RegistryTest(ServerTestCase):
         status, answer = self.curl("POST", "/v1/agents/nosuchagent:disable")
         self.assertEqual(status, 404, answer)
 
+    def test_rotation_closes_a_connection_logged_in_with_the_old_password(self):
+        a = self.register("long-lived")
+        errors = []
+        p = Producer(self.client(a, **{"linger.ms": 0, "message.timeout.ms": 5000}))
+        p.produce(a["topic"], b"before", on_delivery=lambda err, msg: errors.append(err))
+        p.flush(DEADLINE_S)
+        self.assertEqual(errors, [None])
+        status, rotated = self.curl("POST", f"/v1/agents/{a['id']}/credentials:rotate")
+        self.assertEqual(status, 200, rotated)
+        # The same producer, its connection open and logged in before the rotation: its next
+        # request closes the connection, and logging in again with the old password fails.
+        p.produce(a["topic"], b"after", on_delivery=lambda err, msg: errors.append(err))
+        p.flush(DEADLINE_S)
+        self.assertEqual(len(errors), 2)
+        self.assertIsNotNone(errors[1])
+        self.assertTrue(any(f"connection of {a['principal']}" in line and
+                            "its credentials changed" in line for line in self.brook.log_lines))
+        self.assertEqual(self.produce(rotated, a["topic"], ["new"]), [None])
+
     def test_deletion_revokes_access(self):
         a = self.register("short-lived")
         self.assertEqual(self.produce(a, a["topic"], ["before"]), [None])

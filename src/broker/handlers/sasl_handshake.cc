@@ -57,6 +57,9 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   s.exchange = std::move(exchange);
+  if (const auto* users = b.user_directory()) {
+    s.credentials_seen = users->generation();
+  }
   s.mechanism = in->mechanism;
   s.handshake_version = req->header.api_version;
   s.reauthenticating = reauthentication;
