@@ -127,8 +127,7 @@ bool user_directory::empty() const {
 }
 
 uint64_t user_directory::generation() const {
-  std::shared_lock lock(_mutex);
-  return _generation;
+  return _generation.load();
 }
 
 uint64_t user_directory::changed_at(std::string_view user) const {

@@ -7,6 +7,7 @@
 // and take effect in memory only once durable.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -55,8 +56,9 @@ class user_directory final : public credential_source {
   std::string _decoy_secret;  // random, kept in credentials.db
   mutable std::shared_mutex _mutex;
   std::map<key, scram_credential, std::less<>> _credentials;  // guarded by _mutex
-  uint64_t _generation = 0;                                   // guarded by _mutex
-  std::map<std::string, uint64_t, std::less<>> _changed_at;   // guarded by _mutex
+  // Changed under _mutex; read without it (each Kafka request of a password login reads it).
+  std::atomic<uint64_t> _generation{0};
+  std::map<std::string, uint64_t, std::less<>> _changed_at;  // guarded by _mutex
 };
 
 }  // namespace brook::security
