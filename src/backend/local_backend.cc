@@ -45,6 +45,24 @@ backend_error partition_not_found(std::string_view topic, int32_t partition) {
                                                        "' not found"};
 }
 
+// The partition's log; null after answering `done` with why there is none.
+template <typename T>
+std::shared_ptr<storage::partition_log> partition_log_of(broker::broker& b,
+                                                         const std::string& topic,
+                                                         int32_t partition,
+                                                         event_backend::callback<T>& done) {
+  auto t = b.topics().find(topic);
+  if (!t) {
+    done(topic_not_found(topic));
+    return nullptr;
+  }
+  auto log = t->partition(partition);
+  if (!log) {
+    done(partition_not_found(topic, partition));
+  }
+  return log;
+}
+
 backend_error shutting_down() {
   return {kafka_error::unknown_server_error, "The server is shutting down"};
 }
@@ -469,32 +487,16 @@ void local_backend::alter_topic_configs(std::string name, std::vector<config_cha
 
 void local_backend::offsets(std::string topic, int32_t partition,
                             callback<partition_offsets> done) {
-  auto t = _broker.topics().find(topic);
-  if (!t) {
-    done(topic_not_found(topic));
-    return;
+  if (auto log = partition_log_of(_broker, topic, partition, done)) {
+    done(partition_offsets{log->log_start_offset(), log->high_watermark()});
   }
-  auto log = t->partition(partition);
-  if (!log) {
-    done(partition_not_found(topic, partition));
-    return;
-  }
-  done(partition_offsets{log->log_start_offset(), log->high_watermark()});
 }
 
 void local_backend::offset_for_time(std::string topic, int32_t partition, int64_t timestamp_ms,
                                     callback<int64_t> done) {
-  auto t = _broker.topics().find(topic);
-  if (!t) {
-    done(topic_not_found(topic));
-    return;
+  if (auto log = partition_log_of(_broker, topic, partition, done)) {
+    done(log->offset_for_timestamp(timestamp_ms).value_or(log->high_watermark()));
   }
-  auto log = t->partition(partition);
-  if (!log) {
-    done(partition_not_found(topic, partition));
-    return;
-  }
-  done(log->offset_for_timestamp(timestamp_ms).value_or(log->high_watermark()));
 }
 
 void local_backend::delete_records(std::string topic, int32_t partition, int64_t before,
