@@ -39,6 +39,8 @@ packages=(
   python3-boto3
   # the PostgreSQL sink test: a real server (initdb, pg_ctl) and an independent client
   postgresql python3-psycopg2
+  # keys and signatures made by the tests themselves (Ed25519 agent keys, EC/RSA tokens)
+  python3-cryptography
 )
 
 missing=()

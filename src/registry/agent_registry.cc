@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/uri_encoding.h"
 #include "security/crypto.h"
+#include "security/ed25519_key.h"
 #include "security/scram_credential.h"
 
 namespace brook::registry {
@@ -54,6 +55,11 @@ std::optional<std::string> problem_of(const registration& r) {
   if (r.retention_ms && *r.retention_ms != -1 && *r.retention_ms < 1000) {
     return fmt::format("retention_ms must be -1 (forever) or at least 1000, not {}",
                        *r.retention_ms);
+  }
+  if (r.public_key) {
+    if (auto key = security::ed25519_key::parse(*r.public_key); !key) {
+      return "public_key: " + key.error();
+    }
   }
   if (r.metadata.size() > max_metadata_bytes) {
     return fmt::format("metadata must be at most {} bytes of JSON, not {}", max_metadata_bytes,

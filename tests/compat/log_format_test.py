@@ -53,8 +53,10 @@ class LogFormatTest(unittest.TestCase):
             s.recv(4096)
         # CreateTopics creates a partition's files and syncs them: over 1 ms.
         create_topic(brook, unique("slow"))
-        wait_until(lambda: any("slow request" in line for line in brook.log_lines),
-                   "a slow request line")
+        # The create's own line (under load another request, a Metadata, may be slow too
+        # and logged first; the create's line comes once its answer is written).
+        wait_until(lambda: any("slow request" in line and "create_topics" in line
+                               for line in brook.log_lines), "the create's slow request line")
         brook.check_clean_exit(brook.stop())
         records = self.json_lines(brook)
         messages = [r["msg"] for r in records]

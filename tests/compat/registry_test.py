@@ -9,6 +9,7 @@ registrations make nothing.
 
 $BROOK_BIN is set by ctest."""
 
+import base64
 import json
 import os
 import re
@@ -17,6 +18,8 @@ import sys
 import unittest
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 sys.dont_write_bytecode = True  # the import below leaves no __pycache__ in the source tree
@@ -25,6 +28,12 @@ from fixtures import DEADLINE_S, ServerTestCase, unique, wait_until  # noqa: E40
 ADMIN_PASSWORD = "admin-" + os.urandom(6).hex()
 LISTENERS = "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0"
 NAME = re.compile(r"^[a-z]{3,7}-[a-z]{3,7}-[a-z]{3,7}$")
+
+
+def ec_public_pem():
+    """A P-256 public key's PEM: a public key, but not an Ed25519 one."""
+    return ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 class RegistryTest(ServerTestCase):
@@ -334,6 +343,16 @@ class RegistryTest(ServerTestCase):
                                                   ("ROTATE_CREDENTIALS", "success", "User:admin")],
                    "the registration and the rotation on the audit topic")
 
+    def test_an_ed25519_public_key_is_taken_as_pem_or_base64(self):
+        key = ed25519.Ed25519PrivateKey.generate().public_key()
+        pem = key.public_bytes(serialization.Encoding.PEM,
+                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        raw = base64.b64encode(key.public_bytes(serialization.Encoding.Raw,
+                                                serialization.PublicFormat.Raw)).decode()
+        for given in (pem, raw):
+            a = self.register("keyed agent", public_key=given)
+            self.assertEqual(a["public_key"], given)
+
     def test_bad_registrations_make_nothing(self):
         status, before = self.curl("GET", "/v1/agents?limit=1000")
         cases = [
@@ -345,6 +364,9 @@ class RegistryTest(ServerTestCase):
             ({"name": "ok", "retention_ms": 5}, "retention_ms"),
             ({"name": "ok", "metadata": [1]}, "metadata must be a JSON object"),
             ({"name": "ok", "colour": "blue"}, "unknown field"),
+            ({"name": "ok", "public_key": "not a key"}, "public_key: not an Ed25519 public key"),
+            ({"name": "ok", "public_key": base64.b64encode(b"k" * 31).decode()}, "32 bytes"),
+            ({"name": "ok", "public_key": ec_public_pem()}, "not an Ed25519 one"),
             ("[1, 2]", "JSON object"),
             ("{not json", "JSON object"),
         ]
