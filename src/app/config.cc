@@ -111,7 +111,7 @@ done check_server_config(const server_config& c) {
   if (!protocol::is_legal_topic_name(c.audit.topic)) {
     return failure("audit.topic '" + c.audit.topic + "' is not a valid topic name");
   }
-  if (auto problem = agent_names_of(c).problem()) {
+  if (auto problem = c.registry.problem()) {
     return failure("registry.name_*: " + *problem);
   }
   if (c.tls.clients != net::client_auth::none && c.tls.ca_file.empty()) {
@@ -168,14 +168,6 @@ done check_server_config(const server_config& c) {
 bool authenticates(const server_config& c, const broker::listener_config& l) {
   return broker::uses_sasl(l.protocol) || (l.protocol == broker::security_protocol::ssl &&
                                            c.tls.clients == net::client_auth::required);
-}
-
-registry::agent_name_options agent_names_of(const server_config& c) {
-  registry::agent_name_options o;
-  o.words = static_cast<int>(c.registry.name_words);
-  o.separator = c.registry.name_separator;
-  o.prefix = c.registry.name_prefix;
-  return o;
 }
 
 bool audit_enabled(const server_config& c) {

@@ -55,13 +55,6 @@ struct audit_settings {
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
 };
 
-// [registry]: the agent registry's topic names (doc/registry.md).
-struct registry_settings {
-  int64_t name_words = 3;            // 1 to 8 words of the list
-  std::string name_separator = "-";  // "-", "_" or "."
-  std::string name_prefix;           // before the words, with the separator
-};
-
 // [metrics]: GET /metrics on the HTTP listener.
 struct metrics_settings {
   bool enabled = true;
@@ -96,7 +89,8 @@ struct server_config {
   std::string advertised_listeners;
   security_settings security;
   audit_settings audit;
-  registry_settings registry;
+  // [registry]: the agent registry's topic names, registry.name_* (doc/registry.md).
+  registry::agent_name_options registry;
   metrics_settings metrics;
   connect_settings connect;
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client
@@ -139,9 +133,6 @@ outcome<std::vector<broker::listener_config>> listeners_of(const server_config& 
 // Whether HTTP requests must log in (http.authentication, "auto" resolved against the
 // listeners: logins when one of them authenticates).
 bool http_logins_required(const server_config& config);
-// The agent registry's naming, from registry.name_*.
-registry::agent_name_options agent_names_of(const server_config& config);
-
 // Whether the audit topic is written (audit.enabled; auto: when anything authenticates).
 bool audit_enabled(const server_config& config);
 

@@ -562,7 +562,7 @@ int run_serve(const server_config& config) {
     return abandon_start();
   }
   registry::registry_options registry_options;
-  registry_options.names = app::agent_names_of(config);
+  registry_options.names = config.registry;
   if (audit) {
     registry_options.audit_topic = config.audit.topic;
   }

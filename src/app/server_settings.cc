@@ -453,15 +453,15 @@ std::vector<server_setting> make_settings() {
   s.push_back(integer(
       "registry.name_words", "--registry-name-words", "N", 1, 8, "must be 1 to 8 words",
       "Words in an agent's topic name (3 words of the list: 8.7e10 names)",
-      [](auto& c) -> auto& { return c.registry.name_words; }));
+      [](auto& c) -> auto& { return c.registry.words; }));
   s.push_back(choice<std::string>(
       "registry.name_separator", "--registry-name-separator", {{"-", "-"}, {"_", "_"}, {".", "."}},
       "What joins the words of an agent's topic name",
-      [](auto& c) -> auto& { return c.registry.name_separator; }));
+      [](auto& c) -> auto& { return c.registry.separator; }));
   s.push_back(text(
       "registry.name_prefix", "--registry-name-prefix", "PREFIX", "",
       "Put before every agent's topic name, with the separator (topic-name characters)",
-      [](auto& c) -> auto& { return c.registry.name_prefix; }));
+      [](auto& c) -> auto& { return c.registry.prefix; }));
   s.push_back(boolean(
       "metrics.enabled", "--metrics-enabled",
       "Serve GET /metrics (Prometheus) on the HTTP listener, behind its logins; a scrape "

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "base/base64.h"
+#include "base/text.h"
 
 namespace brook::security {
 
@@ -28,18 +29,6 @@ struct bio_free {
 struct md_ctx_free {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
-
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 expected<std::string, std::string> raw_of_pem(std::string_view pem) {
   std::unique_ptr<BIO, bio_free> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -66,7 +55,7 @@ expected<std::string, std::string> raw_of_pem(std::string_view pem) {
 }  // namespace
 
 expected<ed25519_key, std::string> ed25519_key::parse(std::string_view text) {
-  text = trimmed(text);
+  text = trim(text);
   if (text.empty() || text.size() > max_text) {
     return unexpected(std::string("an Ed25519 public key must be 1 to 4096 characters of text"));
   }

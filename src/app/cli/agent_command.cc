@@ -5,9 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -19,25 +17,6 @@ namespace brook::app {
 
 namespace {
 
-std::string field(simdjson::dom::element e, std::string_view key) {
-  std::string_view s;
-  if (e[key].get(s) == simdjson::SUCCESS) {
-    return std::string(s);
-  }
-  int64_t n = 0;
-  if (e[key].get(n) == simdjson::SUCCESS) {
-    return std::to_string(n);
-  }
-  if (e[key].is_null()) {
-    return "-";
-  }
-  simdjson::dom::element v;
-  if (e[key].get(v) == simdjson::SUCCESS) {
-    return simdjson::minify(v);
-  }
-  return "-";
-}
-
 // Single quotes for a POSIX shell.
 std::string shell_quoted(const std::string& s) {
   std::string out = "'";
@@ -48,22 +27,24 @@ std::string shell_quoted(const std::string& s) {
 }
 
 void print_agent(simdjson::dom::element a, std::ostream& out) {
-  const std::string retention = field(a, "retention_ms");
-  out << fmt::format("agent {} \"{}\" ({})\n", field(a, "id"), field(a, "name"), field(a, "state"));
+  const std::string retention = json_text(a, "retention_ms");
+  out << fmt::format("agent {} \"{}\" ({})\n", json_text(a, "id"), json_text(a, "name"),
+                     json_text(a, "state"));
   std::vector<std::vector<std::string>> rows{
-      {"  topic", fmt::format("{} ({} partition{}, retention.ms {})", field(a, "topic"),
-                              field(a, "partitions"), field(a, "partitions") == "1" ? "" : "s",
-                              retention == "-" ? "the broker's default" : retention)},
-      {"  owner", field(a, "owner")},
+      {"  topic",
+       fmt::format("{} ({} partition{}, retention.ms {})", json_text(a, "topic"),
+                   json_text(a, "partitions"), json_text(a, "partitions") == "1" ? "" : "s",
+                   retention == "-" ? "the broker's default" : retention)},
+      {"  owner", json_text(a, "owner")},
       {"  login",
-       fmt::format("{} (SASL username {})", field(a, "principal"), field(a, "username"))},
-      {"  groups", field(a, "group_prefix") + "*"},
-      {"  metadata", field(a, "metadata")},
-      {"  created", field(a, "created_at")},
-      {"  updated", field(a, "updated_at")},
+       fmt::format("{} (SASL username {})", json_text(a, "principal"), json_text(a, "username"))},
+      {"  groups", json_text(a, "group_prefix") + "*"},
+      {"  metadata", json_text(a, "metadata")},
+      {"  created", json_text(a, "created_at")},
+      {"  updated", json_text(a, "updated_at")},
   };
-  if (field(a, "public_key") != "-") {
-    rows.push_back({"  public key", field(a, "public_key")});
+  if (json_text(a, "public_key") != "-") {
+    rows.push_back({"  public key", json_text(a, "public_key")});
   }
   for (const auto& r : rows) {
     out << fmt::format("{:<13}{}\n", r[0], r[1]);
@@ -72,14 +53,14 @@ void print_agent(simdjson::dom::element a, std::ostream& out) {
 
 // The password once, and how kcat and confluent-kafka connect as the agent.
 void print_credentials(simdjson::dom::element a, const agent_options& o, std::ostream& out) {
-  const std::string user = field(a, "username");
-  const std::string password = field(a, "password");
-  const std::string topic = field(a, "topic");
-  const std::string mechanism = field(a, "sasl_mechanism");
+  const std::string user = json_text(a, "username");
+  const std::string password = json_text(a, "password");
+  const std::string topic = json_text(a, "topic");
+  const std::string mechanism = json_text(a, "sasl_mechanism");
   out << fmt::format(
       "\npassword: {}\n(shown this once: keep it now; `brook agent rotate {}` "
       "gives a new one)\n",
-      password, field(a, "id"));
+      password, json_text(a, "id"));
   out << "\nkcat:\n"
       << fmt::format(
              "  kcat -b {} -X security.protocol={} -X sasl.mechanisms={} \\\n"
@@ -102,21 +83,7 @@ void print_credentials(simdjson::dom::element a, const agent_options& o, std::os
       << "  conf = " << conf.take() << "\n"
       << fmt::format("  Producer(conf).produce(\"{}\", b\"hello\")\n", topic)
       << fmt::format("  Consumer(dict(conf, **{{\"group.id\": \"{}readers\"}}))\n",
-                     field(a, "group_prefix"));
-}
-
-outcome<std::string> read_file_text(const std::string& path, const char* option) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return failure(fmt::format("{}: cannot read {}", option, path));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string s = text.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
-    s.pop_back();
-  }
-  return s;
+                     json_text(a, "group_prefix"));
 }
 
 // The JSON body of register and update from the options.
@@ -141,7 +108,7 @@ outcome<std::string> body_of(const agent_options& o) {
     w.key("metadata").raw(o.metadata);
   }
   if (!o.public_key.empty()) {
-    auto key = read_file_text(o.public_key, "--public-key");
+    auto key = read_text_file(o.public_key, "--public-key");
     if (!key) {
       return failure(key.error());
     }
@@ -175,8 +142,8 @@ int print_list(const agent_options& o, std::ostream& out, std::ostream& err) {
     }
     for (auto a : agents) {
       json += (json.size() > 1 ? "," : "") + simdjson::minify(a);
-      rows.push_back({field(a, "id"), field(a, "name"), field(a, "topic"), field(a, "state"),
-                      field(a, "owner")});
+      rows.push_back({json_text(a, "id"), json_text(a, "name"), json_text(a, "topic"),
+                      json_text(a, "state"), json_text(a, "owner")});
     }
     std::string_view next;
     if (root["next"].get(next) != simdjson::SUCCESS) {

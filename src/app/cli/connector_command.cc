@@ -5,10 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <ostream>
-#include <sstream>
 
 #include "app/cli/group_cli.h"
 #include "app/cli/key_value.h"
@@ -29,17 +27,14 @@ outcome<rest_reply> call(const connector_options& o, std::string method, const s
 outcome<std::map<std::string, std::string>> config_of(const connector_options& o) {
   std::map<std::string, std::string> config;
   if (!o.file.empty()) {
-    std::ifstream in(o.file, std::ios::binary);
-    if (!in) {
-      return failure(fmt::format("--file: cannot read {}", o.file));
+    auto text = read_text_file(o.file, "--file");
+    if (!text) {
+      return failure(text.error());
     }
-    std::stringstream text;
-    text << in.rdbuf();
     simdjson::dom::parser parser;
     simdjson::dom::element root;
     simdjson::dom::object obj;
-    if (parser.parse(text.str()).get(root) != simdjson::SUCCESS ||
-        root.get(obj) != simdjson::SUCCESS) {
+    if (parser.parse(*text).get(root) != simdjson::SUCCESS || root.get(obj) != simdjson::SUCCESS) {
       return failure(fmt::format("--file: {} is not a JSON object", o.file));
     }
     simdjson::dom::object inner;
@@ -89,18 +84,6 @@ int print_config(std::string_view body, std::ostream& out) {
   }
   group_cli::print_table(out, rows);
   return 0;
-}
-
-std::string text_of(simdjson::dom::element e, std::string_view key) {
-  std::string_view s;
-  if (e[key].get(s) == simdjson::SUCCESS) {
-    return std::string(s);
-  }
-  uint64_t n = 0;
-  if (e[key].get(n) == simdjson::SUCCESS) {
-    return std::to_string(n);
-  }
-  return "-";
 }
 
 int run_action(const connector_options& o, std::ostream& out, std::ostream& err) {
@@ -158,9 +141,9 @@ int run_action(const connector_options& o, std::ostream& out, std::ostream& err)
         simdjson::dom::element task;
         std::string state = "-";
         if (v["status"]["tasks"].at(0).get(task) == simdjson::SUCCESS) {
-          state = text_of(task, "state");
+          state = json_text(task, "state");
         }
-        rows.push_back({std::string(name), state, text_of(v["status"].value_unsafe(), "type")});
+        rows.push_back({std::string(name), state, json_text(v["status"].value_unsafe(), "type")});
       }
     }
     group_cli::print_table(out, rows);
@@ -176,8 +159,8 @@ int run_action(const connector_options& o, std::ostream& out, std::ostream& err)
       out << r->body << "\n";
       return 0;
     }
-    out << fmt::format("connector {}: {} (group {})\n", o.name, text_of(task, "state"),
-                       text_of(root, "group"));
+    out << fmt::format("connector {}: {} (group {})\n", o.name, json_text(task, "state"),
+                       json_text(root, "group"));
     std::string_view who;
     if (root["principal"].get(who) == simdjson::SUCCESS) {
       out << "acts as: " << who << "\n";
@@ -191,8 +174,8 @@ int run_action(const connector_options& o, std::ostream& out, std::ostream& err)
       out << "retrying after: " << last << "\n";
     }
     out << fmt::format("records written {}, rejected {}, dead-lettered {}, retries {}\n",
-                       text_of(root, "records_written"), text_of(root, "records_rejected"),
-                       text_of(root, "records_dead_lettered"), text_of(root, "retries"));
+                       json_text(root, "records_written"), json_text(root, "records_rejected"),
+                       json_text(root, "records_dead_lettered"), json_text(root, "retries"));
     return 0;
   }
   if (o.action == "create" || o.action == "update") {

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <fstream>
+#include <sstream>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -46,6 +48,32 @@ std::string rest_error_text(const rest_reply& reply) {
     return fmt::format("{} (HTTP {})", message, reply.status);
   }
   return fmt::format("HTTP {}{}{}", reply.status, reply.body.empty() ? "" : ": ", reply.body);
+}
+
+std::string json_text(simdjson::dom::element object, std::string_view key) {
+  simdjson::dom::element v;
+  if (object[key].get(v) != simdjson::SUCCESS || v.is_null()) {
+    return "-";
+  }
+  std::string_view s;
+  if (v.get(s) == simdjson::SUCCESS) {
+    return std::string(s);
+  }
+  return simdjson::minify(v);
+}
+
+outcome<std::string> read_text_file(const std::string& path, std::string_view option) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return failure(fmt::format("{}: cannot read {}", option, path));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) {
+    s.pop_back();
+  }
+  return s;
 }
 
 void add_rest_target_options(CLI::App* sub, rest_target& target, const char* url_help) {

@@ -1,11 +1,15 @@
 // rest_call: one call of a `brook serve` HTTP API from a command (`brook connector`, `brook
-// agent`): --url, HTTP Basic with --user/--password, a timeout, JSON in and out; and the
+// agent`): --url, HTTP Basic with --user/--password, a timeout, JSON in and out; the
 // message of an error answer ({"error_code":..,"message":..}, the REST Proxy's and
-// Connect's shape).
+// Connect's shape); and what those commands share besides: an answer's members as text,
+// a file given as an option.
 #pragma once
+
+#include <simdjson.h>
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/cli/command_outcome.h"
@@ -41,6 +45,14 @@ std::string rest_error_text(const rest_reply& reply);
 // --url (BROOK_URL), --user (BROOK_HTTP_USER), --password (BROOK_HTTP_PASSWORD) and
 // --timeout-ms on `sub`; `url_help` says what the URL is.
 void add_rest_target_options(CLI::App* sub, rest_target& target, const char* url_help);
+
+// The member `key` of an answer's object as text for a table: a string as it is, a number
+// in decimal, another JSON value minified, "-" when null or absent.
+std::string json_text(simdjson::dom::element object, std::string_view key);
+
+// The whole of a file a command is given (`option` names it in the error), without
+// trailing line ends and spaces.
+outcome<std::string> read_text_file(const std::string& path, std::string_view option);
 
 // The checks every HTTP command makes of its target: an http(s) URL, and a password with a
 // user. Trailing slashes of the URL are dropped.
