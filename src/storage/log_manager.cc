@@ -10,6 +10,7 @@
 
 #include "base/file.h"
 #include "base/log.h"
+#include "base/parallel_for.h"
 #include "storage/errc.h"
 #include "storage/log_cleaner.h"
 #include "storage/log_file_names.h"
@@ -60,39 +61,20 @@ result<recovery_summary> log_manager::open_all() {
     open_report report;
   };
   std::vector<opened> results(found.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex done_mutex;
-  std::condition_variable done_cv;
-  size_t done = 0;
-  size_t workers_left = std::min<size_t>(found.size(), std::max(1u, _opts.recovery_threads));
-  auto work = [&] {
-    for (size_t i = next++; i < found.size() && !failed; i = next++) {
-      auto& r = results[i];
-      r.log = partition_log::open(found[i].second, _opts.defaults, _flusher, &r.report);
-      if (!*r.log) {
-        failed = true;
-      }
-      std::lock_guard lock(done_mutex);
-      ++done;
-    }
-    std::lock_guard lock(done_mutex);
-    --workers_left;
-    done_cv.notify_all();
-  };
-  {
-    std::vector<std::jthread> workers;
-    for (size_t i = 0; i < workers_left; ++i) {
-      workers.emplace_back(work);
-    }
-    // This thread reports progress until the workers are done.
-    std::unique_lock lock(done_mutex);
-    while (!done_cv.wait_for(lock, progress_interval, [&] { return workers_left == 0; })) {
-      log::info("recovering the data directory: {} of {} partitions opened in {:.1f} s", done,
-                found.size(),
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    }
-  }
+  parallel_for(
+      found.size(), _opts.recovery_threads,
+      [&](size_t i) {
+        auto& r = results[i];
+        r.log = partition_log::open(found[i].second, _opts.defaults, _flusher, &r.report);
+        return static_cast<bool>(*r.log);
+      },
+      progress_interval,
+      [&](size_t done) {
+        log::info(
+            "recovering the data directory: {} of {} partitions opened in {:.1f} s", done,
+            found.size(),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      });
   // Those opened are kept (and closed cleanly by close_all) even when another failed.
   std::error_code first_error;
   for (size_t i = 0; i < found.size(); ++i) {
@@ -271,15 +253,32 @@ status log_manager::close_all() {
     _closed = true;
   }
   _cleaner_stop.request_stop();
+  // Each close syncs its partition's files: on a slow disk a few milliseconds each, so
+  // thousands of partitions close on several threads (as they open), and a long close
+  // reports its progress.
+  auto logs = all();
+  auto started = std::chrono::steady_clock::now();
+  std::mutex first_mutex;
   status first;
-  for (auto& [key, log] : all()) {
-    if (auto st = log->close(); !st) {
-      log::error("{}-{}: close failed: {}", key.first, key.second, st.error().message());
-      if (first) {
-        first = st;
-      }
-    }
-  }
+  parallel_for(
+      logs.size(), _opts.recovery_threads,
+      [&](size_t i) {
+        const auto& [key, log] = logs[i];
+        if (auto st = log->close(); !st) {
+          log::error("{}-{}: close failed: {}", key.first, key.second, st.error().message());
+          std::lock_guard lock(first_mutex);
+          if (first) {
+            first = st;
+          }
+        }
+        return true;
+      },
+      progress_interval,
+      [&](size_t done) {
+        log::info(
+            "closing the data directory: {} of {} partitions closed in {:.1f} s", done, logs.size(),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      });
   _flusher.stop();
   return first;
 }

@@ -43,14 +43,14 @@ class log_manager {
   struct options {
     std::filesystem::path data_dir;
     log_config defaults;
-    // Partitions opened (recovered) at once by open_all().
+    // Partitions opened (recovered) by open_all(), and closed by close_all(), at once.
     unsigned recovery_threads = default_recovery_threads();
     // The log cleaner's key map: at most this many bytes (offset_map.h), per clean_all().
     size_t cleaner_map_bytes = offset_map::default_max_bytes;
   };
   // One per core, at least 2 (recovery waits on the disk as much as on the CPU), at most 16.
   static unsigned default_recovery_threads();
-  // How often open_all() logs its progress while it runs.
+  // How often open_all() and close_all() log their progress while they run.
   static constexpr std::chrono::seconds progress_interval{5};
 
   explicit log_manager(options opts);

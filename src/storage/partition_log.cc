@@ -365,21 +365,30 @@ status partition_log::close() {
   if (auto st = flush(); !st) {
     return st;
   }
+  // The active segment's indexes and a producer snapshot, unless the last checkpoint (or
+  // the creation, or a clean open) wrote them for what the log holds now: closing
+  // thousands of partitions that took no record since then costs one sync each.
   std::shared_ptr<segment> active;
+  bool checkpointed = false;
   {
     std::unique_lock lock(_state_mutex);
     active = _segments.back();
-    active->seal_time_index();
-  }
-  {
-    std::lock_guard files(_index_files_mutex);
-    ++_index_generation;
-    if (auto st = active->write_indexes(); !st) {
-      return st;
+    checkpointed = active->base_offset() == _checkpoint_base && active->size() == _checkpoint_size;
+    if (!checkpointed) {
+      active->seal_time_index();
     }
   }
-  if (auto st = snapshot_producer_state_locked(); !st) {
-    return st;
+  if (!checkpointed) {
+    {
+      std::lock_guard files(_index_files_mutex);
+      ++_index_generation;
+      if (auto st = active->write_indexes(); !st) {
+        return st;
+      }
+    }
+    if (auto st = snapshot_producer_state_locked(); !st) {
+      return st;
+    }
   }
   auto marker = file::open(_dir / names::clean_shutdown_file, file::mode::create_read_write);
   if (!marker) {

@@ -127,12 +127,16 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
 
   auto checkpoint = read_offset_file(dir / names::log_start_offset_file);
   auto cleaned = read_offset_file(dir / names::cleaner_checkpoint_file).value_or(0);
+  bool checkpointed = clean;  // the clean close wrote the indexes and a producer snapshot
   if (log->_segments.empty()) {
     auto seg = segment::create(dir, checkpoint.value_or(0));
     if (!seg) {
       return seg.error();
     }
     log->_segments.push_back(std::move(seg).value());
+    // Its creation wrote its (empty) indexes: a checkpoint of the empty log, whose producer
+    // state (none) needs no snapshot.
+    checkpointed = true;
   }
   const auto& active = *log->_segments.back();
   log->_log_start_offset = std::max(checkpoint.value_or(0), log->_segments.front()->base_offset());
@@ -143,8 +147,7 @@ result<std::shared_ptr<partition_log>> partition_log::open(const std::filesystem
   log->_log_start_offset = std::min(log->_log_start_offset, log->_log_end_offset);
   // A checkpoint past the log's end is not this log's (Kafka resets such one): start over.
   log->_cleaner_checkpoint = cleaned <= log->_log_end_offset ? cleaned : 0;
-  if (clean) {
-    // The clean close wrote the active segment's indexes and a producer snapshot.
+  if (checkpointed) {
     log->_checkpoint_base = active.base_offset();
     log->_checkpoint_size = active.size();
   }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <thread>
 
@@ -214,6 +216,70 @@ TEST_F(PartitionLog, TimeIndexKeepsTheLargestTimestampAcrossReopen) {
   auto log = open(c);
   EXPECT_EQ(log->max_timestamp()->first, 1400);
   EXPECT_EQ(log->offset_for_timestamp(1350), 4);
+}
+
+// The inode of a file: write_file_atomically gives a rewritten file a new one.
+ino_t inode_of(const std::filesystem::path& p) {
+  struct stat st {};
+  EXPECT_EQ(::stat(p.c_str(), &st), 0) << p;
+  return st.st_ino;
+}
+
+TEST_F(PartitionLog, CloseRewritesIndexesOnlyForWhatChangedSinceTheLastCheckpoint) {
+  log_config c;
+  c.index_interval_bytes = 1 << 20;  // the largest timestamp only in the sealed time index
+  auto index = names::index_file(dir / "t-0", 0);
+  auto time_index = names::time_index_file(dir / "t-0", 0);
+  auto reopen = [&] {
+    open_report report;
+    auto log = partition_log::open(dir / "t-0", c, flush, &report);
+    EXPECT_TRUE(log);
+    EXPECT_TRUE(report.clean_shutdown);
+    return log ? *log : nullptr;
+  };
+  {
+    // A new partition closed without a record: its creation's indexes stand.
+    auto log = open(c);
+    auto created = inode_of(index);
+    ASSERT_TRUE(log->close());
+    EXPECT_EQ(inode_of(index), created);
+  }
+  {
+    auto log = reopen();
+    for (int i = 0; i < 3; ++i) {
+      auto b = make_batch("r" + std::to_string(i), 1, 16, 2000 + i * 100);
+      ASSERT_TRUE(log->append_and_wait(bytes_of(b)));
+    }
+    auto before = inode_of(time_index);
+    ASSERT_TRUE(log->close());
+    EXPECT_NE(inode_of(time_index), before);  // records came: written again
+  }
+  for (int round = 0; round < 2; ++round) {
+    // Opened and closed with nothing new: the files of the last close are kept, and they
+    // still describe the whole log.
+    auto log = reopen();
+    auto before = std::make_pair(inode_of(index), inode_of(time_index));
+    EXPECT_EQ(log->log_end_offset(), 3);
+    EXPECT_EQ(log->max_timestamp()->first, 2200);
+    EXPECT_EQ(log->offset_for_timestamp(2150), 2);
+    EXPECT_EQ(test::read_all_batches(*log).size(), 3u);
+    ASSERT_TRUE(log->close());
+    EXPECT_EQ(std::make_pair(inode_of(index), inode_of(time_index)), before);
+  }
+  {
+    // A recovery checkpoint with nothing new since leaves the close nothing to write either.
+    auto log = reopen();
+    auto late = make_batch("late", 1, 16, 2500);
+    ASSERT_TRUE(log->append_and_wait(bytes_of(late)));
+    ASSERT_TRUE(log->checkpoint());
+    auto before = inode_of(time_index);
+    ASSERT_TRUE(log->close());
+    EXPECT_EQ(inode_of(time_index), before);
+  }
+  auto log = reopen();
+  EXPECT_EQ(log->log_end_offset(), 4);
+  EXPECT_EQ(log->max_timestamp()->first, 2500);
+  EXPECT_EQ(log->offset_for_timestamp(2300), 3);
 }
 
 TEST_F(PartitionLog, OffsetForTimestampUsesTheTimeIndex) {
