@@ -95,13 +95,6 @@ done check_server_config(const server_config& c) {
         "TLS (an SSL or SASL_SSL listener, or http.tls) needs a certificate and its key: set "
         "tls.cert_file and tls.key_file (see doc/security.md)");
   }
-  const auto& mechanisms = c.security.sasl_mechanisms;
-  if (c.oidc.issuer.empty() &&
-      std::find(mechanisms.begin(), mechanisms.end(), "OAUTHBEARER") != mechanisms.end()) {
-    return failure(
-        "security.sasl_mechanisms names OAUTHBEARER, which needs oidc.issuer: the OpenID "
-        "Connect issuer whose tokens to take (see doc/security.md)");
-  }
   for (const auto* url : {&c.oidc.issuer, &c.oidc.jwks_uri}) {
     if (!url->empty() && !url->starts_with("https://") && !url->starts_with("http://")) {
       return failure(std::string(url == &c.oidc.issuer ? "oidc.issuer" : "oidc.jwks_uri") +
@@ -111,7 +104,7 @@ done check_server_config(const server_config& c) {
   if (!protocol::is_legal_topic_name(c.audit.topic)) {
     return failure("audit.topic '" + c.audit.topic + "' is not a valid topic name");
   }
-  if (auto problem = c.registry.problem()) {
+  if (auto problem = c.registry.names.problem()) {
     return failure("registry.name_*: " + *problem);
   }
   if (c.tls.clients != net::client_auth::none && c.tls.ca_file.empty()) {

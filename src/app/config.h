@@ -26,7 +26,8 @@ namespace brook::app {
 // The [security] settings that are not the broker's own.
 struct security_settings {
   // The SASL mechanisms SASL listeners offer.
-  std::vector<std::string> sasl_mechanisms = {"SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"};
+  std::vector<std::string> sasl_mechanisms = {"SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN",
+                                              "OAUTHBEARER"};
   // Create the admin user with a random password, printed once, when there are no users.
   bool bootstrap_admin = false;
   // The admin user's name; with admin_password, it is created at start when absent.
@@ -53,6 +54,15 @@ struct audit_settings {
   std::string enabled = "auto";
   std::string topic = "_brook_audit";
   std::chrono::milliseconds retention{7LL * 24 * 3600 * 1000};
+};
+
+// [registry]: the agent registry (doc/registry.md).
+struct registry_settings {
+  registry::agent_name_options names;  // registry.name_*
+  // The lifetime of a key login's token (registry.token_lifetime_ms) and of the challenge
+  // it answers (registry.challenge_lifetime_ms).
+  std::chrono::milliseconds token_lifetime{15LL * 60 * 1000};
+  std::chrono::milliseconds challenge_lifetime{60'000};
 };
 
 // [metrics]: GET /metrics on the HTTP listener.
@@ -89,8 +99,7 @@ struct server_config {
   std::string advertised_listeners;
   security_settings security;
   audit_settings audit;
-  // [registry]: the agent registry's topic names, registry.name_* (doc/registry.md).
-  registry::agent_name_options registry;
+  registry_settings registry;
   metrics_settings metrics;
   connect_settings connect;
   // [tls]: the certificate of SSL and SASL_SSL listeners and of HTTPS, and client

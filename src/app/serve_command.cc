@@ -31,10 +31,12 @@
 #include "net/io_pool.h"
 #include "net/periodic_timer.h"
 #include "net/tls_context.h"
+#include "registry/agent_key_login.h"
 #include "registry/agent_registry.h"
 #include "security/acl_authorizer.h"
 #include "security/audit_log.h"
 #include "security/jwt_validator.h"
+#include "security/local_token_issuer.h"
 #include "security/login_guard.h"
 #include "security/login_limiter.h"
 #include "security/oidc_keys.h"
@@ -331,17 +333,27 @@ int run_serve(const server_config& config) {
   if (!ensure_admin(config.security, **users)) {
     return 1;
   }
-  // Tokens of the OpenID Connect issuer (SASL OAUTHBEARER, HTTP Bearer), when one is set:
-  // its keys are fetched in the background from here on.
+  // Bearer tokens (SASL OAUTHBEARER, HTTP Bearer): Brook's own (an agent's key login,
+  // token-signing-key.pem) and, when one is set, the OpenID Connect issuer's, whose keys are
+  // fetched in the background from here on.
+  security::local_token_issuer::options own_tokens;
+  own_tokens.lifetime =
+      std::chrono::duration_cast<std::chrono::seconds>(config.registry.token_lifetime);
+  auto local_tokens = security::local_token_issuer::open(config.data_dir, **users, own_tokens);
+  if (!local_tokens) {
+    log::error("cannot set up Brook's token signing key: {}", local_tokens.error());
+    return 1;
+  }
+  std::vector<security::trusted_issuer> issuers{(*local_tokens)->trusted()};
   std::unique_ptr<security::oidc_keys> issuer_keys;
-  std::unique_ptr<security::jwt_validator> tokens;
   if (!config.oidc.issuer.empty()) {
     issuer_keys = std::make_unique<security::oidc_keys>(config.oidc);
     issuer_keys->start();
     security::jwt_rules rules = config.token_rules;
     rules.issuer = config.oidc.issuer;
-    tokens = std::make_unique<security::jwt_validator>(std::move(rules), *issuer_keys);
+    issuers.push_back({std::move(rules), issuer_keys.get(), {}});
   }
+  auto tokens = std::make_unique<security::jwt_validator>(std::move(issuers));
   security::sasl_authenticator sasl(**users, config.security.sasl_mechanisms, tokens.get());
   auto listeners = listeners_of(config);
   if (!listeners) {
@@ -562,7 +574,7 @@ int run_serve(const server_config& config) {
     return abandon_start();
   }
   registry::registry_options registry_options;
-  registry_options.names = config.registry;
+  registry_options.names = config.registry.names;
   if (audit) {
     registry_options.audit_topic = config.audit.topic;
   }
@@ -573,9 +585,13 @@ int run_serve(const server_config& config) {
     stop_connectors();
     return abandon_start();
   }
+  registry::key_login_options key_login_options;
+  key_login_options.challenge_lifetime = config.registry.challenge_lifetime;
+  registry::agent_key_login key_logins(**agent_store, **local_tokens, audit.get(),
+                                       key_login_options);
 
   // HTTP logins (http.authentication): Basic, with the users of the Kafka port, and Bearer
-  // tokens of the OpenID Connect issuer; limited and audited as Kafka logins are.
+  // tokens (Brook's own, the OpenID Connect issuer's); limited and audited as Kafka logins are.
   security::password_authenticator passwords(**users);
   const http::http_authentication http_logins_checked =
       http_logins ? http::http_authentication(passwords, tokens.get(), &logins)
@@ -599,7 +615,7 @@ int run_serve(const server_config& config) {
     }
     auto started_rest = http::rest_service::start(
         http_config, events, **acls, http_logins_checked, https,
-        config.metrics.enabled ? &metrics : nullptr, connectors.get(), &agents);
+        config.metrics.enabled ? &metrics : nullptr, connectors.get(), &agents, &key_logins);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());
@@ -609,9 +625,7 @@ int run_serve(const server_config& config) {
     rest = std::move(*started_rest);
     log::info("http listener on {}:{} (REST Proxy v2 and v3), {}, {}", config.http.host,
               rest->port(), config.http_tls ? "https" : "http",
-              !http_logins ? "no logins"
-              : tokens     ? "logins required (HTTP Basic or Bearer)"
-                           : "logins required (HTTP Basic)");
+              !http_logins ? "no logins" : "logins required (HTTP Basic or Bearer)");
   }
   collected = app::add_server_metrics(metrics, **b, kafka, rest, audit.get(), connectors.get());
   // GET /metrics alone on a port of its own (metrics.port), behind the same logins.

@@ -453,15 +453,25 @@ std::vector<server_setting> make_settings() {
   s.push_back(integer(
       "registry.name_words", "--registry-name-words", "N", 1, 8, "must be 1 to 8 words",
       "Words in an agent's topic name (3 words of the list: 8.7e10 names)",
-      [](auto& c) -> auto& { return c.registry.words; }));
+      [](auto& c) -> auto& { return c.registry.names.words; }));
   s.push_back(choice<std::string>(
       "registry.name_separator", "--registry-name-separator", {{"-", "-"}, {"_", "_"}, {".", "."}},
       "What joins the words of an agent's topic name",
-      [](auto& c) -> auto& { return c.registry.separator; }));
+      [](auto& c) -> auto& { return c.registry.names.separator; }));
   s.push_back(text(
       "registry.name_prefix", "--registry-name-prefix", "PREFIX", "",
       "Put before every agent's topic name, with the separator (topic-name characters)",
-      [](auto& c) -> auto& { return c.registry.prefix; }));
+      [](auto& c) -> auto& { return c.registry.names.prefix; }));
+  s.push_back(integer(
+      "registry.token_lifetime_ms", "--registry-token-lifetime-ms", "MS", 1000, 24LL * 3600 * 1000,
+      "must be 1000 (1 s) to 86400000 (1 day) milliseconds",
+      "How long the token of an agent's key login is good for",
+      [](auto& c) -> auto& { return c.registry.token_lifetime; }));
+  s.push_back(integer(
+      "registry.challenge_lifetime_ms", "--registry-challenge-lifetime-ms", "MS", 100,
+      3600LL * 1000, "must be 100 to 3600000 (1 h) milliseconds",
+      "How long a key-login challenge waits for the agent's signature",
+      [](auto& c) -> auto& { return c.registry.challenge_lifetime; }));
   s.push_back(boolean(
       "metrics.enabled", "--metrics-enabled",
       "Serve GET /metrics (Prometheus) on the HTTP listener, behind its logins; a scrape "

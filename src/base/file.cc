@@ -33,14 +33,20 @@ result<file> file::open(const std::filesystem::path& path, mode m) {
       flags |= O_RDWR;
       break;
     case mode::create_read_write:
+    case mode::create_owner_only:
       flags |= O_RDWR | O_CREAT;
       break;
   }
-  int fd = ::open(path.c_str(), flags, 0644);
+  const bool owner_only = m == mode::create_owner_only;
+  int fd = ::open(path.c_str(), flags, owner_only ? 0600 : 0644);
   if (fd < 0) {
     return last_system_error();
   }
-  return file(fd);
+  file f(fd);
+  if (owner_only && ::fchmod(fd, 0600) != 0) {
+    return last_system_error();
+  }
+  return f;
 }
 
 result<size_t> file::read_at(uint64_t position, std::span<std::byte> out) const {
@@ -124,11 +130,13 @@ status sync_directory(const std::filesystem::path& dir) {
   return {};
 }
 
-status write_file_atomically(const std::filesystem::path& path, std::string_view contents) {
+status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                             bool owner_only) {
   auto tmp = path;
   tmp += ".tmp";
   {
-    auto f = file::open(tmp, file::mode::create_read_write);
+    auto f =
+        file::open(tmp, owner_only ? file::mode::create_owner_only : file::mode::create_read_write);
     if (!f) {
       return f.error();
     }

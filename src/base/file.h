@@ -15,7 +15,9 @@ namespace brook {
 
 class file {
  public:
-  enum class mode { read_only, read_write, create_read_write };
+  // create_owner_only: create_read_write, and the file is readable by its owner only
+  // (0600, also when it existed), for secrets.
+  enum class mode { read_only, read_write, create_read_write, create_owner_only };
 
   file() = default;
   ~file();
@@ -48,6 +50,8 @@ status sync_directory(const std::filesystem::path& dir);
 
 // Replaces `path` with `contents` atomically and durably: a temporary file, fdatasync,
 // rename over `path`, fsync of the directory. A reader sees the old or the new contents.
-status write_file_atomically(const std::filesystem::path& path, std::string_view contents);
+// `owner_only`: the file is 0600 from its first byte on (a secret).
+status write_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                             bool owner_only = false);
 
 }  // namespace brook

@@ -97,7 +97,7 @@ void sasl_exchange_step(broker& b, const std::shared_ptr<request_context>& req,
                    req->client_host.substr(1), mechanism);
         session->principal = who;
         session->authenticated_mechanism = mechanism;
-        session->password_login = mechanism.starts_with("SCRAM-") || mechanism == "PLAIN";
+        session->password_login = session->exchange->bound_to_credentials();
         session->at = sasl_session::stage::authenticated;
         session->reauthenticating = false;
         session->exchange.reset();

@@ -40,9 +40,10 @@ struct sasl_session {
   security::principal principal;                    // once authenticated
   std::string authenticated_mechanism;
   std::optional<clock::time_point> expires_at;  // the session's end (KIP-368), if it has one
-  // A password login (SCRAM, PLAIN) ends when its user's credentials change (a new
-  // password, the user removed): the user directory's generation() when the exchange began,
-  // moved on each time a request finds the user's credentials unchanged since.
+  // A password login (SCRAM, PLAIN; or a token of Brook's own issuer, bound to the
+  // password) ends when its user's credentials change (a new password, the user removed):
+  // the user directory's generation() when the exchange began, moved on each time a
+  // request finds the user's credentials unchanged since.
   bool password_login = false;
   uint64_t credentials_seen = 0;
 

@@ -9,7 +9,8 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                            const security::authorizer& authorizer,
                            const http_authentication& authentication,
                            std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
-                           connect::connect_runtime* connectors, registry::agent_registry* agents)
+                           connect::connect_runtime* connectors, registry::agent_registry* agents,
+                           registry::agent_key_login* key_logins)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -17,8 +18,9 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
       _consumers(std::make_unique<rest::consumer_registry>(_housekeeping.get_executor(), _backend,
                                                            config.consumer_idle_timeout,
                                                            config.max_consumer_instances)) {
-  _context = std::make_unique<rest::rest_context>(rest::rest_context{
-      _backend, authorizer, *_consumers, _config, _ready, metrics, connectors, agents, &_blocking});
+  _context = std::make_unique<rest::rest_context>(
+      rest::rest_context{_backend, authorizer, *_consumers, _config, _ready, metrics, connectors,
+                         agents, key_logins, &_blocking});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router, authentication, std::move(tls));
 }
@@ -27,9 +29,11 @@ result<std::unique_ptr<rest_service>> rest_service::start(
     const http_config& config, backend::event_backend& backend,
     const security::authorizer& authorizer, const http_authentication& authentication,
     std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
-    connect::connect_runtime* connectors, registry::agent_registry* agents) {
+    connect::connect_runtime* connectors, registry::agent_registry* agents,
+    registry::agent_key_login* key_logins) {
   std::unique_ptr<rest_service> s(new rest_service(config, backend, authorizer, authentication,
-                                                   std::move(tls), metrics, connectors, agents));
+                                                   std::move(tls), metrics, connectors, agents,
+                                                   key_logins));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }

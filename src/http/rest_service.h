@@ -32,12 +32,14 @@ class rest_service {
   // `authentication` (who requests act for) outlive the service. `tls`: HTTPS. `metrics`:
   // what GET /metrics shows (null: no /metrics); it outlives the service. `connectors`: the
   // connect runtime Connect's REST API manages (null: no /connectors); it outlives it too.
-  // `agents`: the agent registry /v1/agents serves (null: none); it outlives it too.
+  // `agents`: the agent registry /v1/agents serves (null: none), and `key_logins` its
+  // agents' key logins (null: none); they outlive it too.
   static result<std::unique_ptr<rest_service>> start(
       const http_config& config, backend::event_backend& backend,
       const security::authorizer& authorizer, const http_authentication& authentication,
       std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr,
-      connect::connect_runtime* connectors = nullptr, registry::agent_registry* agents = nullptr);
+      connect::connect_runtime* connectors = nullptr, registry::agent_registry* agents = nullptr,
+      registry::agent_key_login* key_logins = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -51,7 +53,8 @@ class rest_service {
   rest_service(const http_config& config, backend::event_backend& backend,
                const security::authorizer& authorizer, const http_authentication& authentication,
                std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
-               connect::connect_runtime* connectors, registry::agent_registry* agents);
+               connect::connect_runtime* connectors, registry::agent_registry* agents,
+               registry::agent_key_login* key_logins);
 
   http_config _config;
   backend::event_backend& _backend;

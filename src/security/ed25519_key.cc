@@ -105,4 +105,27 @@ bool ed25519_key::verify(std::string_view message, std::string_view signature) c
                           message.size()) == 1;
 }
 
+expected<std::string, std::string> ed25519_sign(std::string_view private_pem,
+                                                std::string_view message) {
+  std::unique_ptr<BIO, bio_free> bio(
+      BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())));
+  pkey_ptr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!key) {
+    return unexpected(std::string("not a PEM private key (openssl genpkey -algorithm ed25519)"));
+  }
+  if (EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) {
+    return unexpected(std::string("a private key, but not an Ed25519 one"));
+  }
+  std::unique_ptr<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());
+  std::string signature(signature_bytes, '\0');
+  size_t size = signature.size();
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &size,
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+      size != signature_bytes) {
+    return unexpected(std::string("signing failed"));
+  }
+  return signature;
+}
+
 }  // namespace brook::security

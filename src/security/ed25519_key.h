@@ -10,6 +10,12 @@
 
 namespace brook::security {
 
+// The Ed25519 signature (64 bytes) of `message` by the private key in `private_pem` (a PEM
+// "PRIVATE KEY", as `openssl genpkey -algorithm ed25519` writes it), or why not. For an
+// agent's side of the key login (`brook agent login`).
+expected<std::string, std::string> ed25519_sign(std::string_view private_pem,
+                                                std::string_view message);
+
 class ed25519_key {
  public:
   // The key in `text`: a PEM "PUBLIC KEY" (SubjectPublicKeyInfo, as `openssl pkey -pubout`

@@ -5,7 +5,8 @@
 // "kid"), "iss" equal to the issuer, "aud" naming one of the audiences (when any are set),
 // "exp" in the future and "nbf" in the past (both with the clock skew allowed), and a
 // non-empty principal claim ("sub", or "preferred_username" for Keycloak). The principal
-// is User:<claim>.
+// is User:<claim>. Several issuers may be trusted (the OpenID Connect provider and Brook's
+// own, local_token_issuer): the token's "iss" picks whose keys and rules check it.
 #pragma once
 
 #include <chrono>
@@ -41,32 +42,54 @@ class key_source {
   virtual void keys_for(std::string_view kid, keys_fn done) = 0;
 };
 
+// An issuer whose tokens are taken.
+struct trusted_issuer {
+  jwt_rules rules;
+  key_source* keys = nullptr;  // outlives the validator
+  // When set, a last check of a token whose signature and claims are good: "" lets it in,
+  // anything else is why not. Its logins are bound to the user's credentials
+  // (token_verdict::bound).
+  std::function<std::string(const json_web_token&)> binding;
+};
+
 struct token_verdict {
   std::optional<principal> who;  // nullopt: refused
   std::optional<std::chrono::system_clock::time_point> expiry;
   std::string reason;   // on refusal, why (never the token)
   std::string claimed;  // the principal claim as the token states it, for the audit (may be
                         // forged when refused)
+  // The login stands only while the user's credentials are unchanged (a token of Brook's
+  // own issuer): a Kafka session it opened ends when they change, as a password login's.
+  bool bound = false;
 };
 
 class jwt_validator {
  public:
   using clock_fn = std::function<std::chrono::system_clock::time_point()>;
-  // `keys` outlives the validator.
+  // One issuer; `keys` outlives the validator.
   jwt_validator(
       jwt_rules rules, key_source& keys,
       clock_fn now = [] { return std::chrono::system_clock::now(); });
+  // Several (at least one), told apart by "iss".
+  explicit jwt_validator(
+      std::vector<trusted_issuer> issuers,
+      clock_fn now = [] { return std::chrono::system_clock::now(); });
 
-  const jwt_rules& rules() const { return _rules; }
   // Checks `token`; `done` runs once, on the caller's thread or later on another (when the
   // keys had to be fetched).
   void validate(std::string_view token_text, std::function<void(token_verdict)> done) const;
-  // The checks once the keys are at hand.
+  // The checks once the keys of the token's issuer are at hand.
   token_verdict check(const json_web_token& token, const json_web_key_set& keys) const;
 
  private:
-  jwt_rules _rules;
-  key_source& _keys;
+  // The issuer whose rules check `token`: the one its "iss" names (null: none).
+  const trusted_issuer* issuer_of(const json_web_token& token) const;
+  // Why a token of no trusted issuer is refused.
+  std::string untrusted(const json_web_token& token) const;
+  token_verdict check(const trusted_issuer& issuer, const json_web_token& token,
+                      const json_web_key_set& keys) const;
+
+  std::vector<trusted_issuer> _issuers;
   clock_fn _now;
 };
 

@@ -121,6 +121,7 @@ void oauthbearer_server::step(std::string_view client_message, done_fn done) {
     }
     _principal = *verdict.who;
     _expiry = verdict.expiry;
+    _bound = verdict.bound;
     done(sasl_step{sasl_step::state::success, {}, {}});
   });
 }

@@ -48,6 +48,7 @@ void plain_server::step(std::string_view client_message, done_fn done) {
     return;
   }
   _principal = principal{"User", std::string(user)};
+  _bound = true;
   done(sasl_step{sasl_step::state::success, {}, {}});
 }
 

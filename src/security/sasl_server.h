@@ -37,9 +37,13 @@ class sasl_server {
   const std::string& attempted_user() const { return _attempted_user; }
   // When the credential itself stops being valid (a token's expiry), if it does.
   std::optional<std::chrono::system_clock::time_point> credential_expiry() const { return _expiry; }
+  // Known after success: whether the login stands only while the user's credentials in the
+  // user directory are unchanged (a password; a token of Brook's own issuer).
+  bool bound_to_credentials() const { return _bound; }
 
  protected:
   principal _principal;
+  bool _bound = false;
   std::string _attempted_user;
   std::optional<std::chrono::system_clock::time_point> _expiry;
 };

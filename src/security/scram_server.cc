@@ -195,6 +195,7 @@ sasl_step scram_server::client_final(std::string_view message) {
   }
   _state = state::complete;
   _principal = principal{"User", _attempted_user};
+  _bound = true;
   return sasl_step{sasl_step::state::success,
                    "v=" + base64_encode(hmac(d, _credential.server_key, auth_message)),
                    {}};

@@ -32,7 +32,7 @@ ADMIN_PASSWORD = "admin-secret-" + os.urandom(6).hex()
 LISTENERS = "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0"
 AUDIT = "_brook_audit"
 SASL_AUTHENTICATION_FAILED = 58
-MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]
+MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN", "OAUTHBEARER"]  # the default
 
 
 def scram(conn, user, password, mechanism="SCRAM-SHA-512"):

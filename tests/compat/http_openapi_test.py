@@ -73,6 +73,7 @@ SERVED_OPERATIONS = {
     ("patch", "/v1/agents/{id}"), ("delete", "/v1/agents/{id}"),
     ("post", "/v1/agents/{id}/credentials:rotate"), ("post", "/v1/agents/{id}:disable"),
     ("post", "/v1/agents/{id}:enable"), ("get", "/v1/agents/{id}/logins"),
+    ("post", "/v1/agents/{id}/challenge"), ("post", "/v1/agents/{id}/token"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

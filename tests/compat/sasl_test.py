@@ -98,9 +98,13 @@ class Scram:
         return (without_proof + ",p=" + base64.b64encode(bytes(proof)).decode()).encode()
 
 
+# The mechanisms enabled by default (security.sasl_mechanisms), as SaslHandshake lists them.
+DEFAULT_MECHANISMS = ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN", "OAUTHBEARER"]
+
+
 def scram_login(conn, mechanism, user, password, version=1):
     """A whole SCRAM exchange over SaslHandshake v1 + SaslAuthenticate; the last answer."""
-    assert handshake(conn, mechanism) == (0, ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"])
+    assert handshake(conn, mechanism) == (0, DEFAULT_MECHANISMS)
     s = Scram(mechanism, user, password)
     first = authenticate(conn, s.first(), version)
     if first is None or first[0] != 0:
@@ -359,7 +363,7 @@ class ClientsTest(SaslServerTestCase):
         c = self.connect()  # the first listener: PLAINTEXT
         self.assert_metadata_works(c)
         self.assertEqual(handshake(c, "PLAIN"), (ILLEGAL_SASL_STATE,
-                                                 ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]))
+                                                 DEFAULT_MECHANISMS))
         self.assert_metadata_works(c)
 
 
@@ -552,7 +556,7 @@ class BadInputTest(SaslServerTestCase):
     def test_an_unknown_mechanism_is_refused_and_closes(self):
         c = self.sasl_conn()
         self.assertEqual(handshake(c, "GSSAPI"),
-                         (UNSUPPORTED_SASL_MECHANISM, ["SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"]))
+                         (UNSUPPORTED_SASL_MECHANISM, DEFAULT_MECHANISMS))
         self.assertTrue(c.closed_by_peer())
 
     def test_authenticate_without_handshake(self):

@@ -10,8 +10,10 @@
 #include <vector>
 
 #include "app/cli/group_cli.h"
+#include "base/base64.h"
 #include "base/json_writer.h"
 #include "base/uri_encoding.h"
+#include "security/ed25519_key.h"
 
 namespace brook::app {
 
@@ -159,10 +161,66 @@ int print_list(const agent_options& o, std::ostream& out, std::ostream& err) {
   return 0;
 }
 
+// The key login (doc/registry.md): a challenge, signed with --private-key, traded for a
+// token. No other login is needed.
+int key_login(const agent_options& o, std::ostream& out, std::ostream& err) {
+  const std::string prefix = "brook agent login: ";
+  auto pem = read_text_file(o.private_key, "--private-key");
+  if (!pem) {
+    err << prefix << pem.error() << "\n";
+    return 2;
+  }
+  const std::string path = "/v1/agents/" + uri_encode(o.id);
+  auto asked = rest_call(o.target, "POST", path + "/challenge");
+  if (!asked || asked->status >= 300) {
+    err << prefix << (asked ? rest_error_text(*asked) : asked.error()) << "\n";
+    return 1;
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element c;
+  std::string_view challenge;
+  if (parser.parse(asked->body).get(c) != simdjson::SUCCESS ||
+      c["challenge"].get(challenge) != simdjson::SUCCESS) {
+    err << prefix << "the server's challenge is not JSON with a challenge: " << asked->body << "\n";
+    return 1;
+  }
+  auto signature = security::ed25519_sign(*pem + "\n", challenge);
+  if (!signature) {
+    err << prefix << "--private-key " << o.private_key << ": " << signature.error() << "\n";
+    return 2;
+  }
+  json_writer w;
+  w.begin_object().key("challenge").value(challenge);
+  w.key("signature").value(base64_encode(*signature)).end_object();
+  auto r = rest_call(o.target, "POST", path + "/token", w.take());
+  if (!r || r->status >= 300) {
+    err << prefix << (r ? rest_error_text(*r) : r.error()) << "\n";
+    return 1;
+  }
+  if (o.json) {
+    out << r->body << "\n";
+    return 0;
+  }
+  simdjson::dom::element t;
+  if (parser.parse(r->body).get(t) != simdjson::SUCCESS) {
+    out << r->body << "\n";
+    return 0;
+  }
+  out << fmt::format(
+      "{} logged in with its key; the token is good until {} ({} s), as SASL OAUTHBEARER on "
+      "the Kafka port and as Authorization: Bearer on HTTP:\n{}\n",
+      json_text(t, "principal"), json_text(t, "expires_at"), json_text(t, "expires_in"),
+      json_text(t, "access_token"));
+  return 0;
+}
+
 int run_action(const agent_options& o, std::ostream& out, std::ostream& err) {
   const std::string prefix = "brook agent " + o.action + ": ";
   if (o.action == "list") {
     return print_list(o, out, err);
+  }
+  if (o.action == "login") {
+    return key_login(o, out, err);
   }
   const std::string path = "/v1/agents/" + uri_encode(o.id);
   outcome<rest_reply> r = failure("");
@@ -227,7 +285,8 @@ int run_action(const agent_options& o, std::ostream& out, std::ostream& err) {
 CLI::App* add_agent_command(CLI::App& app, agent_options& o) {
   auto* cmd = app.add_subcommand(
       "agent",
-      "Agents (the registry): register, list, show, update, rotate, disable, enable, delete");
+      "Agents (the registry): register, list, show, update, rotate, disable, enable, delete, "
+      "login");
   cmd->require_subcommand(1);
   auto common = [&o](CLI::App* sub) {
     add_rest_target_options(sub, o.target, "The HTTP listener of brook serve");
@@ -288,6 +347,15 @@ CLI::App* add_agent_command(CLI::App& app, agent_options& o) {
   connect_options(with_id("rotate", "A new password; the old one stops working at once"));
   with_id("disable", "Take the agent's login and ACLs away (its topic and records stay)");
   connect_options(with_id("enable", "Give a disabled agent its access back, with a new password"));
+  auto* login = with_id("login",
+                        "Log in as the agent with its private key: a token for SASL OAUTHBEARER "
+                        "and HTTP Bearer (no other login needed)");
+  login
+      ->add_option("--private-key", o.private_key,
+                   "A file with the agent's Ed25519 private key (PEM, as openssl genpkey "
+                   "-algorithm ed25519 writes it)")
+      ->required()
+      ->type_name("PATH");
   auto* del = with_id("delete", "Delete an agent: its login and ACLs revoked at once");
   del->add_flag("--delete-topic", o.delete_topic, "Delete its topic too (default: kept)");
   return cmd;

@@ -20,7 +20,8 @@ class connect_runtime;
 }
 namespace brook::registry {
 class agent_registry;
-}
+class agent_key_login;
+}  // namespace brook::registry
 namespace boost::asio {
 class thread_pool;
 }
@@ -34,11 +35,12 @@ struct rest_context {
   const security::authorizer& authorizer;
   consumer_registry& consumers;
   const http_config& config;
-  std::atomic<bool>& ready;                        // false while starting and once shutdown begins
-  const metrics_registry* metrics = nullptr;       // what GET /metrics shows (null: no /metrics)
-  connect::connect_runtime* connectors = nullptr;  // Connect's REST API (null: none)
-  registry::agent_registry* agents = nullptr;      // the agent registry's API (null: none)
-  boost::asio::thread_pool* blocking = nullptr;    // where calls that block run (the registry's)
+  std::atomic<bool>& ready;                         // false while starting and once shutdown begins
+  const metrics_registry* metrics = nullptr;        // what GET /metrics shows (null: no /metrics)
+  connect::connect_runtime* connectors = nullptr;   // Connect's REST API (null: none)
+  registry::agent_registry* agents = nullptr;       // the agent registry's API (null: none)
+  registry::agent_key_login* key_logins = nullptr;  // agents' key logins (null: none)
+  boost::asio::thread_pool* blocking = nullptr;     // where calls that block run (the registry's)
   backend_calls calls{backend};  // unchecked: only for what needs no ACL (the cluster's brokers)
 
   // Who a request acts for, as the authorizer sees it.

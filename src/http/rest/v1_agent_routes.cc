@@ -9,6 +9,8 @@
 //                                                (enable answers a new password)
 //   DELETE /v1/agents/{id}?delete_topic=true   204
 //   GET    /v1/agents/{id}/logins?since=T&limit=N   its logins and failed logins (audit topic)
+//   POST   /v1/agents/{id}/challenge   (open) a key login's challenge, over ctx.key_logins
+//   POST   /v1/agents/{id}/token       (open) {"challenge", "signature"}: a bearer token
 // The owner is the request's principal; an admin is a principal with ALTER on the cluster.
 // Another owner's agent is answered 404, as a missing one. The registry's calls block
 // (fsyncs): they run on ctx.blocking, off the I/O threads. Errors: the REST Proxy's shape.
@@ -22,6 +24,7 @@
 #include "http/await.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
+#include "registry/agent_key_login.h"
 #include "registry/agent_registry.h"
 
 namespace brook::http::rest {
@@ -291,6 +294,67 @@ answer logins(registry::agent_registry& agents, const http_request& req,
   return http_response::json(200, std::move(body));
 }
 
+int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+answer challenge(registry::agent_key_login& keys, const http_request& req) {
+  auto c = keys.challenge_for(req.param("id"));
+  if (!c) {
+    return unexpected(c.error());
+  }
+  json_writer w;
+  w.begin_object().key("agent").value(req.param("id")).key("challenge").value(c->text);
+  w.key("algorithm")
+      .value("Ed25519")
+      .key("expires_at")
+      .value(format_iso8601(epoch_ms(c->expires_at)));
+  w.end_object();
+  return http_response::json(200, w.take());
+}
+
+// POST /v1/agents/{id}/token {"challenge": "...", "signature": "<base64>"}
+answer token(registry::agent_key_login& keys, const http_request& req) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(req.body).get(obj) != simdjson::SUCCESS) {
+    return unexpected(bad_request("the body must be a JSON object"));
+  }
+  std::optional<std::string_view> challenge_text;
+  std::optional<std::string_view> signature;
+  for (auto [key, value] : obj) {
+    std::string_view s;
+    if (key != "challenge" && key != "signature") {
+      return unexpected(bad_request("unknown field \"" + std::string(key.substr(0, 64)) +
+                                    "\" (challenge, signature)"));
+    }
+    if (value.get(s) != simdjson::SUCCESS) {
+      return unexpected(bad_request(std::string(key) + " must be a string"));
+    }
+    (key == "challenge" ? challenge_text : signature) = s;
+  }
+  if (!challenge_text || !signature) {
+    return unexpected(bad_request("challenge and signature are required"));
+  }
+  auto login =
+      keys.answer(req.param("id"), *challenge_text, *signature,
+                  req.client_host.starts_with('/') ? req.client_host.substr(1) : req.client_host,
+                  req.tls ? "https" : "http");
+  if (!login) {
+    return unexpected(login.error());
+  }
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(
+      login->expires_at - std::chrono::system_clock::now());
+  json_writer w;
+  w.begin_object().key("access_token").value(login->token).key("token_type").value("Bearer");
+  w.key("expires_in").value(int64_t{std::max<int64_t>(left.count(), 0)});
+  w.key("expires_at").value(format_iso8601(epoch_ms(login->expires_at)));
+  w.key("username").value(login->username).key("principal").value("User:" + login->username);
+  w.key("sasl_mechanism").value("OAUTHBEARER");
+  w.end_object();
+  return http_response::json(200, w.take());
+}
+
 answer removal(registry::agent_registry& agents, const http_request& req,
                const registry::caller& c) {
   const auto f = req.query.find("delete_topic");
@@ -373,6 +437,18 @@ void add_v1_agent_routes(router& r, rest_context& ctx) {
         route([&agents](const http_request& req, const registry::caller& c) {
           return removal(agents, req, c);
         }));
+  if (ctx.key_logins != nullptr) {
+    // Open: the agent logs in with them (no other login needed).
+    auto& keys = *ctx.key_logins;
+    r.add_open(verb::post, "/v1/agents/{id}/challenge",
+               route([&keys](const http_request& req, const registry::caller&) {
+                 return challenge(keys, req);
+               }));
+    r.add_open(verb::post, "/v1/agents/{id}/token",
+               route([&keys](const http_request& req, const registry::caller&) {
+                 return token(keys, req);
+               }));
+  }
 }
 
 }  // namespace brook::http::rest

@@ -102,5 +102,32 @@ TEST(Ed25519Key, OtherKeysAndGarbageAreRefusedWithTheReason) {
   }
 }
 
+std::string private_pem_of(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  EXPECT_EQ(PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);  // NOLINT(google-runtime-int): OpenSSL's type
+  std::string out(data, static_cast<size_t>(n));
+  BIO_free(bio);
+  return out;
+}
+
+TEST(Ed25519Key, APrivateKeyInPemSignsWhatItsPublicHalfVerifies) {
+  auto pair = generate(EVP_PKEY_ED25519);
+  auto key = ed25519_key::parse(pem_of(pair.get()));
+  ASSERT_TRUE(key);
+  auto sig = ed25519_sign(private_pem_of(pair.get()), "brook-agent-login:x:nonce");
+  ASSERT_TRUE(sig) << sig.error();
+  EXPECT_EQ(sig->size(), 64u);
+  EXPECT_TRUE(key->verify("brook-agent-login:x:nonce", *sig));
+  EXPECT_FALSE(key->verify("brook-agent-login:x:other", *sig));
+
+  auto ec = ed25519_sign(private_pem_of(generate(EVP_PKEY_EC).get()), "m");
+  ASSERT_FALSE(ec);
+  EXPECT_NE(ec.error().find("not an Ed25519 one"), std::string::npos) << ec.error();
+  EXPECT_FALSE(ed25519_sign(pem_of(pair.get()), "m"));  // a public key cannot sign
+  EXPECT_FALSE(ed25519_sign("garbage", "m"));
+}
+
 }  // namespace
 }  // namespace brook::security

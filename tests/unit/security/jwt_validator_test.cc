@@ -88,7 +88,7 @@ TEST(JwtValidatorClaims, EachRuleRefusesWithItsReason) {
   expect_refused(v, with("nbf", std::to_string(now + 3600)), "not valid for another");
   expect_refused(v, with("aud", "\"someone-else\""), "does not name this server");
   expect_refused(v, with("aud", ""), "no aud");
-  expect_refused(v, with("iss", "\"https://evil.test\""), "is not the issuer");
+  expect_refused(v, with("iss", "\"https://evil.test\""), "is not a trusted issuer");
   expect_refused(v, with("sub", ""), "no sub claim");
   expect_refused(v, with("sub", "\"\""), "no sub claim");
   expect_refused(v, with("sub", "42"), "no sub claim");
