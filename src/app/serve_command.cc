@@ -587,8 +587,7 @@ int run_serve(const server_config& config) {
   }
   registry::key_login_options key_login_options;
   key_login_options.challenge_lifetime = config.registry.challenge_lifetime;
-  registry::agent_key_login key_logins(**agent_store, **local_tokens, audit.get(),
-                                       key_login_options);
+  registry::agent_key_login key_logins(**agent_store, **local_tokens, &logins, key_login_options);
 
   // HTTP logins (http.authentication): Basic, with the users of the Kafka port, and Bearer
   // tokens (Brook's own, the OpenID Connect issuer's); limited and audited as Kafka logins are.

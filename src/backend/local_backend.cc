@@ -25,6 +25,7 @@
 #include "broker/error_mapping.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/service/long_poll.h"
+#include "broker/service/time_lookup.h"
 #include "storage/partition_log.h"
 #include "storage/topic_config.h"
 
@@ -495,7 +496,8 @@ void local_backend::offsets(std::string topic, int32_t partition,
 void local_backend::offset_for_time(std::string topic, int32_t partition, int64_t timestamp_ms,
                                     callback<int64_t> done) {
   if (auto log = partition_log_of(_broker, topic, partition, done)) {
-    done(log->offset_for_timestamp(timestamp_ms).value_or(log->high_watermark()));
+    const int64_t offset = broker::record_offset_for_time(*log, timestamp_ms).first;
+    done(offset >= 0 ? offset : log->high_watermark());
   }
 }
 

@@ -33,20 +33,17 @@ result<file> file::open(const std::filesystem::path& path, mode m) {
       flags |= O_RDWR;
       break;
     case mode::create_read_write:
-    case mode::create_owner_only:
       flags |= O_RDWR | O_CREAT;
       break;
+    case mode::create_owner_only:
+      flags |= O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW;
+      break;
   }
-  const bool owner_only = m == mode::create_owner_only;
-  int fd = ::open(path.c_str(), flags, owner_only ? 0600 : 0644);
+  int fd = ::open(path.c_str(), flags, m == mode::create_owner_only ? 0600 : 0644);
   if (fd < 0) {
     return last_system_error();
   }
-  file f(fd);
-  if (owner_only && ::fchmod(fd, 0600) != 0) {
-    return last_system_error();
-  }
-  return f;
+  return file(fd);
 }
 
 result<size_t> file::read_at(uint64_t position, std::span<std::byte> out) const {
@@ -134,6 +131,14 @@ status write_file_atomically(const std::filesystem::path& path, std::string_view
                              bool owner_only) {
   auto tmp = path;
   tmp += ".tmp";
+  if (owner_only) {
+    // A new file of our own (never one someone else made or holds open, nor a link).
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    if (ec) {
+      return ec;
+    }
+  }
   {
     auto f =
         file::open(tmp, owner_only ? file::mode::create_owner_only : file::mode::create_read_write);

@@ -15,8 +15,8 @@ namespace brook {
 
 class file {
  public:
-  // create_owner_only: create_read_write, and the file is readable by its owner only
-  // (0600, also when it existed), for secrets.
+  // create_owner_only: a new file (it must not exist; a symbolic link is not followed),
+  // read-write and readable by its owner only (0600), for secrets.
   enum class mode { read_only, read_write, create_read_write, create_owner_only };
 
   file() = default;

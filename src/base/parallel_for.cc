@@ -37,7 +37,10 @@ size_t parallel_for(size_t count, unsigned threads, const std::function<bool(siz
   }
   std::unique_lock lock(done_mutex);
   while (!done_cv.wait_for(lock, interval, [&] { return workers_left == 0; })) {
-    progress(done);
+    const size_t so_far = done;
+    lock.unlock();  // the report (a log line) does not hold the workers up
+    progress(so_far);
+    lock.lock();
   }
   lock.unlock();
   workers.clear();  // joins

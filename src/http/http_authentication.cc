@@ -82,8 +82,9 @@ boost::asio::awaitable<http_authentication::verdict> http_authentication::check(
     co_return verdict{std::nullopt,
                       takes_tokens()
                           ? "Authentication required: send the credentials of a Brook user "
-                            "with HTTP Basic (curl -u user:password) or a token of the "
-                            "OpenID Connect issuer (Authorization: Bearer <token>)"
+                            "with HTTP Basic (curl -u user:password) or a bearer token "
+                            "(Authorization: Bearer <token>: the OpenID Connect issuer's, or "
+                            "an agent's from its key login)"
                           : "Authentication required: send the credentials of a Brook user "
                             "with HTTP Basic (curl -u user:password)",
                       {},
@@ -97,8 +98,8 @@ boost::asio::awaitable<http_authentication::verdict> http_authentication::check(
   if (iequals(scheme, "Bearer")) {
     if (!takes_tokens()) {
       co_return verdict{std::nullopt,
-                        "Bearer tokens are not accepted by this server (no oidc.issuer is "
-                        "set): use HTTP Basic with the credentials of a Brook user",
+                        "Bearer tokens are not accepted here: use HTTP Basic with the "
+                        "credentials of a Brook user",
                         {},
                         "bearer",
                         false};

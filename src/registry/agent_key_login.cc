@@ -1,9 +1,9 @@
 #include "registry/agent_key_login.h"
 
-#include <algorithm>
+#include <charconv>
+#include <vector>
 
 #include "base/base64.h"
-#include "base/uri_encoding.h"
 #include "security/crypto.h"
 #include "security/ed25519_key.h"
 
@@ -11,11 +11,17 @@ namespace brook::registry {
 
 namespace {
 
+// brook-agent-login:<id>:<expiry, epoch ms>:<nonce>:<seal>
 constexpr std::string_view challenge_prefix = "brook-agent-login:";
+constexpr size_t max_challenge_text = 256;
 constexpr size_t max_signature_text = 512;
 
 registry_error unauthorized(std::string message) {
   return registry_error{401, 40101, std::move(message)};
+}
+
+int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
 // The signature's bytes from base64 or base64url, padding optional.
@@ -33,45 +39,38 @@ std::optional<std::string> signature_bytes(std::string_view text) {
   return base64url_decode(text);
 }
 
+// The fields of a challenge text: id, expiry, nonce, seal; empty when it is not shaped so.
+std::vector<std::string_view> fields_of(std::string_view text) {
+  if (text.size() > max_challenge_text || !text.starts_with(challenge_prefix)) {
+    return {};
+  }
+  text.remove_prefix(challenge_prefix.size());
+  std::vector<std::string_view> out;
+  for (size_t colon = text.find(':'); colon != std::string_view::npos; colon = text.find(':')) {
+    out.push_back(text.substr(0, colon));
+    text.remove_prefix(colon + 1);
+  }
+  out.push_back(text);
+  return out.size() == 4 ? out : std::vector<std::string_view>{};
+}
+
 }  // namespace
 
 agent_key_login::agent_key_login(const agent_store& store,
                                  const security::local_token_issuer& tokens,
-                                 security::audit_log* audit, key_login_options options)
-    : _store(store), _tokens(tokens), _audit(audit), _options(std::move(options)) {}
+                                 security::login_guard* guard, key_login_options options)
+    : _store(store),
+      _tokens(tokens),
+      _guard(guard),
+      _options(std::move(options)),
+      _secret(security::random_bytes(32)) {}
 
-void agent_key_login::prune_locked(std::chrono::system_clock::time_point now) {
-  // Every challenge has the same lifetime: the oldest expire first.
-  while (!_order.empty()) {
-    auto it = _pending.find(_order.front());
-    if (it != _pending.end() && it->second.expires_at > now) {
-      return;
-    }
-    if (it != _pending.end()) {
-      (void)take_locked(_order.front());
-    }
-    _order.pop_front();
-  }
+std::string agent_key_login::seal(std::string_view fields) const {
+  return base64url_encode(security::hmac(security::digest::sha256, _secret, fields));
 }
 
-std::optional<agent_key_login::pending> agent_key_login::take_locked(
-    std::string_view challenge_text) {
-  auto it = _pending.find(challenge_text);
-  if (it == _pending.end()) {
-    return std::nullopt;
-  }
-  pending p = std::move(it->second);
-  _pending.erase(it);
-  if (auto a = _per_agent.find(p.id); a != _per_agent.end()) {
-    std::erase(a->second, challenge_text);
-    if (a->second.empty()) {
-      _per_agent.erase(a);
-    }
-  }
-  return p;
-}
-
-registry_result<agent_key_login::challenge> agent_key_login::challenge_for(const std::string& id) {
+registry_result<agent_key_login::challenge> agent_key_login::challenge_for(
+    const std::string& id) const {
   auto found = _store.get(id);
   if (!found) {
     return unexpected(
@@ -88,44 +87,68 @@ registry_result<agent_key_login::challenge> agent_key_login::challenge_for(const
   if (a.state != "active") {
     return unexpected(registry_error{409, 409, "agent " + a.id + " is " + a.state});
   }
-  const auto now = _options.now();
-  challenge c{
-      std::string(challenge_prefix) + a.id + ":" + base64url_encode(security::random_bytes(32)),
-      now + _options.challenge_lifetime};
-  std::lock_guard lock(_mutex);
-  prune_locked(now);
-  if (_pending.size() >= _options.max_challenges) {
-    return unexpected(registry_error{
-        503, 503, "too many key-login challenges are outstanding: try again in a minute"});
+  const auto expires = _options.now() + _options.challenge_lifetime;
+  const std::string fields = a.id + ":" + std::to_string(epoch_ms(expires)) + ":" +
+                             base64url_encode(security::random_bytes(16));
+  return challenge{std::string(challenge_prefix) + fields + ":" + seal(fields), expires};
+}
+
+bool agent_key_login::use_locked(const std::string& nonce,
+                                 std::chrono::system_clock::time_point expires_at,
+                                 std::chrono::system_clock::time_point now, bool& full) {
+  while (!_used_by_expiry.empty() && _used_by_expiry.begin()->first <= now) {
+    _used.erase(_used_by_expiry.begin()->second);
+    _used_by_expiry.erase(_used_by_expiry.begin());
   }
-  for (auto mine = _per_agent.find(a.id);
-       mine != _per_agent.end() && mine->second.size() >= _options.max_per_agent;
-       mine = _per_agent.find(a.id)) {
-    (void)take_locked(std::string(mine->second.front()));  // voids the agent's oldest
+  if (_used.contains(nonce)) {
+    return false;
   }
-  _pending.emplace(c.text, pending{a.id, c.expires_at});
-  _per_agent[a.id].push_back(c.text);
-  _order.push_back(c.text);
-  return c;
+  if (_used.size() >= _options.max_remembered) {
+    full = true;
+    return false;
+  }
+  _used.emplace(nonce, expires_at);
+  _used_by_expiry.emplace(expires_at, nonce);
+  return true;
 }
 
 registry_result<agent_key_login::login> agent_key_login::check(const std::string& id,
                                                                std::string_view challenge_text,
-                                                               std::string_view signature) {
-  std::optional<pending> p;
-  const auto now = _options.now();
-  {
-    std::lock_guard lock(_mutex);
-    p = take_locked(challenge_text);
+                                                               std::string_view signature,
+                                                               std::string& attributed) {
+  const auto fields = fields_of(challenge_text);
+  if (fields.empty() ||
+      !security::equal_constant_time(
+          seal(challenge_text.substr(
+              challenge_prefix.size(),
+              challenge_text.size() - challenge_prefix.size() - fields[3].size() - 1)),
+          fields[3])) {
+    return unexpected(unauthorized("the challenge is not one this server gave: ask for a new one"));
   }
-  if (!p) {
-    return unexpected(unauthorized("the challenge is unknown or used: ask for a new one"));
-  }
-  if (p->id != id) {
+  if (fields[0] != id) {
     return unexpected(unauthorized("the challenge is another agent's"));
   }
-  if (p->expires_at <= now) {
+  // A challenge this server gave for this agent: what follows is the agent's failed login.
+  attributed = agent_registry::username_of(id);
+  int64_t expiry = 0;
+  std::from_chars(fields[1].data(), fields[1].data() + fields[1].size(), expiry);
+  const auto expires_at = std::chrono::system_clock::time_point(std::chrono::milliseconds(expiry));
+  const auto now = _options.now();
+  if (expires_at <= now) {
     return unexpected(unauthorized("the challenge expired: ask for a new one"));
+  }
+  bool full = false;
+  bool fresh = false;
+  {
+    std::lock_guard lock(_mutex);
+    fresh = use_locked(std::string(fields[2]), expires_at, now, full);
+  }
+  if (full) {
+    return unexpected(
+        registry_error{503, 503, "too many key logins are under way: try again in a minute"});
+  }
+  if (!fresh) {
+    return unexpected(unauthorized("the challenge was used already: ask for a new one"));
   }
   if (signature.empty() || signature.size() > max_signature_text) {
     return unexpected(unauthorized("the signature must be 1 to 512 characters of base64"));
@@ -149,12 +172,11 @@ registry_result<agent_key_login::login> agent_key_login::check(const std::string
   if (!key->verify(challenge_text, *raw)) {
     return unexpected(unauthorized("the signature is not the agent's key's"));
   }
-  const std::string username = agent_registry::username_of(id);
-  auto token = _tokens.issue(username);
+  auto token = _tokens.issue(attributed);
   if (!token) {
     return unexpected(unauthorized("the agent cannot log in: " + token.error()));
   }
-  return login{std::move(token->text), token->expires_at, username};
+  return login{std::move(token->text), token->expires_at, attributed};
 }
 
 registry_result<agent_key_login::login> agent_key_login::answer(const std::string& id,
@@ -162,20 +184,20 @@ registry_result<agent_key_login::login> agent_key_login::answer(const std::strin
                                                                 std::string_view signature,
                                                                 const std::string& client,
                                                                 const std::string& listener) {
-  auto result = check(id, challenge_text, signature);
-  if (_audit != nullptr && (result || result.error().status == 401)) {
-    security::audit_event e;
-    e.event = "authentication";
-    e.outcome = result ? "success" : "failure";
-    e.listener = listener;
-    e.client = client;
-    e.mechanism = "AGENT-KEY";
-    e.user = agent_registry::username_of(id.substr(0, 64));
-    e.principal = "User:" + e.user;
-    if (!result) {
-      e.reason = result.error().message;
+  const security::login_attempt attempt{listener, client, "AGENT-KEY"};
+  if (_guard != nullptr) {
+    if (auto refused = _guard->admit(attempt, ""); refused) {
+      return unexpected(registry_error{429, 42901, *refused});
     }
-    _audit->record(e);
+  }
+  std::string attributed;
+  auto result = check(id, challenge_text, signature, attributed);
+  if (_guard != nullptr) {
+    if (result) {
+      _guard->succeeded(attempt, security::principal{"User", result->username});
+    } else if (result.error().status == 401) {
+      _guard->failed(attempt, attributed, result.error().message);
+    }
   }
   return result;
 }

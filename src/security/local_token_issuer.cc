@@ -13,6 +13,7 @@
 #include "base/base64.h"
 #include "base/file.h"
 #include "base/json_writer.h"
+#include "base/log.h"
 #include "security/crypto.h"
 #include "security/json_web_key.h"
 
@@ -50,6 +51,16 @@ bool is_p256(EVP_PKEY* key) {
 }
 
 expected<EVP_PKEY*, std::string> read_key(const std::filesystem::path& path) {
+  std::error_code ec;
+  const auto perms = std::filesystem::status(path, ec).permissions();
+  using std::filesystem::perms;
+  if (!ec && (perms & (perms::group_all | perms::others_all)) != perms::none) {
+    log::warn(
+        "{} was readable by others than its owner: made 0600 (tokens signed with it "
+        "could have been forged by whoever read it)",
+        path.string());
+    std::filesystem::permissions(path, perms::owner_read | perms::owner_write, ec);
+  }
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
@@ -114,12 +125,16 @@ expected<std::unique_ptr<local_token_issuer>, std::string> local_token_issuer::o
     const std::filesystem::path& data_dir, const credential_source& users, options opts) {
   const auto path = data_dir / key_file;
   std::error_code ec;
-  auto key = std::filesystem::exists(path, ec) ? read_key(path) : make_key(path);
+  const bool exists = std::filesystem::exists(path, ec);
+  if (ec) {
+    return unexpected("cannot look for " + path.string() + ": " + ec.message());
+  }
+  auto key = exists ? read_key(path) : make_key(path);
   if (!key) {
     return unexpected(key.error());
   }
   std::unique_ptr<local_token_issuer> issuer(new local_token_issuer(*key, users, std::move(opts)));
-  if (issuer->_keys == nullptr) {
+  if (issuer->_keys == nullptr || issuer->_binding_key.empty()) {
     return unexpected(std::string("the token signing key's public half is not taken"));
   }
   return issuer;
@@ -129,6 +144,12 @@ local_token_issuer::local_token_issuer(EVP_PKEY* key, const credential_source& u
     : _key(key), _users(users), _opts(std::move(opts)) {
   auto [x, y] = coordinates(_key);
   _kid = base64url_encode(hash(digest::sha256, x + y).substr(0, 12));
+  // The key of the credential binding, derived from the private key (kept with it).
+  BIGNUM* d = nullptr;
+  if (EVP_PKEY_get_bn_param(_key, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1) {
+    _binding_key = hash(digest::sha256, "brook token binding\n" + big_endian(d, coordinate_bytes));
+    BN_clear_free(d);
+  }
   json_writer w;
   w.begin_object().key("keys").begin_array().begin_object();
   w.key("kty").value("EC").key("crv").value("P-256").key("use").value("sig");
@@ -156,7 +177,9 @@ std::optional<std::string> local_token_issuer::credentials_digest(std::string_vi
   if (all.empty()) {
     return std::nullopt;
   }
-  return base64url_encode(hash(digest::sha256, all).substr(0, 16));
+  // Keyed: without the server's key a token's claim tells nothing of the credentials (no
+  // offline password guessing from a token and SCRAM's public salt).
+  return base64url_encode(hmac(digest::sha256, _binding_key, all).substr(0, 16));
 }
 
 expected<local_token_issuer::token, std::string> local_token_issuer::issue(

@@ -3,7 +3,8 @@
 // in the data directory (token-signing-key.pem, readable by the owner only, made at the
 // first start), taken by the same jwt_validator as an OpenID Connect issuer's tokens (SASL
 // OAUTHBEARER, HTTP Bearer) through trusted(). A token is bound to its user's credentials
-// as they were when it was issued ("brook_cred", a digest of them): once they change (a
+// as they were when it was issued ("brook_cred", an HMAC of them under a key derived from
+// the signing key): once they change (a
 // new password, the user removed) the token is refused, and a Kafka session it opened
 // ends, as a password login's does.
 #pragma once
@@ -65,6 +66,7 @@ class local_token_issuer {
   const credential_source& _users;
   options _opts;
   std::string _kid;
+  std::string _binding_key;  // brook_cred's HMAC key
   std::unique_ptr<key_source> _keys;
 };
 

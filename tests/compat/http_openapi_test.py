@@ -62,7 +62,7 @@ SERVED_OPERATIONS = {
     ("post", V3_TOPIC + "/configs:alter"),
     ("get", V3_TOPIC + "/partitions"), ("get", V3_TOPIC + "/partitions/{partition_id}"),
     ("post", V3_TOPIC + "/records"),
-    ("get", "/v1/groups/{group}/lag"), ("get", "/metrics"),
+    ("get", "/v1/groups/{group}/lag"), ("get", "/metrics"), ("get", "/v1/topics/{topic}/records"),
     ("get", "/connector-plugins"), ("get", "/connectors"), ("post", "/connectors"),
     ("get", "/connectors/{name}"), ("delete", "/connectors/{name}"),
     ("get", "/connectors/{name}/config"), ("put", "/connectors/{name}/config"),

@@ -1,13 +1,11 @@
 // ListOffsets (key 2): the earliest (-2), latest (-1) or max-timestamp (-3, v7) offset of
 // each partition, or the first offset whose record timestamp is at or after a time.
-#include <unistd.h>
-
+#include "protocol/messages/list_offsets.h"
 #include "broker/broker.h"
 #include "broker/error_mapping.h"
 #include "broker/handlers/handlers.h"
+#include "broker/service/time_lookup.h"
 #include "protocol/kafka_error.h"
-#include "protocol/messages/list_offsets.h"
-#include "protocol/record_batch.h"
 
 namespace brook::broker::handlers {
 
@@ -19,38 +17,6 @@ using protocol::list_offsets_response;
 constexpr int64_t latest_timestamp = -1;
 constexpr int64_t earliest_timestamp = -2;
 constexpr int64_t max_timestamp = -3;
-
-// The time index finds the batch; the record inside it is found by decoding the batch.
-// Returns (offset, timestamp) of the first record at or after `target`, or (-1, -1).
-std::pair<int64_t, int64_t> offset_for_time(const storage::partition_log& log, int64_t target) {
-  auto base = log.offset_for_timestamp(target);
-  if (!base) {
-    return {-1, -1};
-  }
-  auto range = log.read(*base, 1);
-  if (!range || range->length < protocol::batch_layout::header_size) {
-    return {*base, target};
-  }
-  std::vector<std::byte> bytes(range->length);
-  ssize_t n = ::pread(range->fd, bytes.data(), bytes.size(), static_cast<off_t>(range->position));
-  if (n != static_cast<ssize_t>(bytes.size())) {
-    return {*base, target};
-  }
-  auto header = protocol::batch_header::decode(bytes);
-  auto records = protocol::decode_records(bytes);
-  if (!records) {
-    return {header.base_offset, header.max_timestamp};
-  }
-  for (const auto& r : *records) {
-    int64_t offset = header.base_offset + r.offset_delta;
-    int64_t ts =
-        header.log_append_time() ? header.max_timestamp : header.base_timestamp + r.timestamp_delta;
-    if (ts >= target && offset >= *base) {
-      return {offset, ts};
-    }
-  }
-  return {header.base_offset, header.max_timestamp};
-}
 
 void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<list_offsets_request>(*req, respond);
@@ -91,7 +57,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
           part.offset = m->second;
         }
       } else if (p.timestamp >= 0) {
-        auto [offset, ts] = offset_for_time(*log, p.timestamp);
+        auto [offset, ts] = record_offset_for_time(*log, p.timestamp);
         part.offset = offset;
         part.timestamp = ts;
       } else {

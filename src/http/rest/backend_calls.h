@@ -54,6 +54,16 @@ class backend_calls {
     return call<backend::partition_offsets>(
         [this, topic, partition](auto done) { _b.offsets(topic, partition, std::move(done)); });
   }
+  answer<int64_t> offset_for_time(const std::string& topic, int32_t partition,
+                                  int64_t timestamp_ms) {
+    return call<int64_t>([this, topic, partition, timestamp_ms](auto done) {
+      _b.offset_for_time(topic, partition, timestamp_ms, std::move(done));
+    });
+  }
+  answer<std::vector<backend::fetched_record>> fetch(const backend::fetch_request& request) {
+    return call<std::vector<backend::fetched_record>>(
+        [this, request](auto done) { _b.fetch(request, std::move(done)); });
+  }
   answer<std::vector<backend::group_partition_offset>> group_offsets(const std::string& group) {
     return call<std::vector<backend::group_partition_offset>>(
         [this, group](auto done) { _b.group_offsets(group, std::move(done)); });

@@ -1,5 +1,7 @@
 #include "http/rest/record_json.h"
 
+#include <simdjson.h>
+
 #include "base/base64.h"
 
 namespace brook::http::rest {
@@ -21,7 +23,45 @@ void write_data(json_writer& w, const std::optional<std::string>* data, embedded
   }
 }
 
+// `bytes` as JSON, text or base64 under `name`, its format under `name`_format.
+void write_displayed(json_writer& w, std::string_view name, const std::string* bytes) {
+  w.key(name);
+  const char* format = "null";
+  if (bytes == nullptr) {
+    w.null();
+  } else if (is_valid_json(*bytes)) {
+    w.raw(trim_json(*bytes));
+    format = "json";
+  } else if (simdjson::validate_utf8(bytes->data(), bytes->size())) {
+    w.value(*bytes);
+    format = "text";
+  } else {
+    w.value(base64_encode(*bytes));
+    format = "base64";
+  }
+  w.key(std::string(name) + "_format").value(format);
+}
+
 }  // namespace
+
+void write_display_record(json_writer& w, int32_t partition, int64_t offset, int64_t timestamp_ms,
+                          const std::optional<std::string>& key,
+                          const std::optional<std::string>& value,
+                          const std::vector<protocol::record_header>& headers) {
+  w.begin_object();
+  w.key("partition").value(partition).key("offset").value(offset);
+  w.key("timestamp").value(timestamp_ms);
+  write_displayed(w, "key", key ? &*key : nullptr);
+  write_displayed(w, "value", value ? &*value : nullptr);
+  w.key("headers").begin_array();
+  for (const auto& h : headers) {
+    w.begin_object().key("key").value(h.key);
+    write_displayed(w, "value", h.null_value ? nullptr : &h.value);
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+}
 
 void write_record(json_writer& w, const record_view& r, embedded_format format) {
   w.begin_object();

@@ -29,6 +29,17 @@ struct record_view {
 
 void write_record(json_writer& w, const record_view& r, embedded_format format);
 
+// A record as a person reads it (GET /v1/topics/{topic}/records):
+//   {"partition","offset","timestamp","key","key_format","value","value_format",
+//    "headers":[{"key","value","value_format"}]}
+// Each of key, value and header value is embedded as JSON when its bytes are JSON
+// (format "json"), else as a string when they are UTF-8 ("text"), else in base64
+// ("base64"); null with format "null" when absent.
+void write_display_record(json_writer& w, int32_t partition, int64_t offset, int64_t timestamp_ms,
+                          const std::optional<std::string>& key,
+                          const std::optional<std::string>& value,
+                          const std::vector<protocol::record_header>& headers);
+
 // Key+value+headers bytes of a record, for max_bytes accounting.
 size_t record_size(const record_view& r);
 

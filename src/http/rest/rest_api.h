@@ -16,6 +16,7 @@ void add_v2_consumer_routes(router& r, rest_context& ctx);
 void add_v3_routes(router& r, rest_context& ctx);
 void add_v3_produce_route(router& r, rest_context& ctx);
 void add_v1_group_routes(router& r, rest_context& ctx);
+void add_v1_record_routes(router& r, rest_context& ctx);
 // The agent registry's API over ctx.agents (nothing when null).
 void add_v1_agent_routes(router& r, rest_context& ctx);
 // Kafka Connect's REST API over ctx.connectors (nothing when null).
@@ -33,6 +34,7 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v3_routes(r, ctx);
   add_v3_produce_route(r, ctx);
   add_v1_group_routes(r, ctx);
+  add_v1_record_routes(r, ctx);
   add_v1_agent_routes(r, ctx);
   add_connect_routes(r, ctx);
   if (ctx.metrics != nullptr) {

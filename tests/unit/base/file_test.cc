@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include "support/temp_dir.h"
@@ -44,6 +46,29 @@ TEST(File, WriteFileAtomicallyReplaces) {
   std::getline(in, line);
   EXPECT_EQ(line, "second");
   EXPECT_FALSE(std::filesystem::exists(dir / "x.tmp"));
+}
+
+TEST(File, OwnerOnlyWritesAreNewFilesOfMode0600AndFollowNoLink) {
+  test::temp_dir dir;
+  // A leftover temporary file (readable by all) and a link planted where the next one goes:
+  // neither receives the secret.
+  std::ofstream(dir / "elsewhere") << "untouched";
+  std::filesystem::create_symlink(dir / "elsewhere", dir / "secret.tmp");
+  ASSERT_TRUE(write_file_atomically(dir / "secret", "key bytes", /*owner_only=*/true));
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  std::string text;
+  std::getline(std::ifstream(dir / "elsewhere"), text);
+  EXPECT_EQ(text, "untouched");
+  std::getline(std::ifstream(dir / "secret"), text);
+  EXPECT_EQ(text, "key bytes");
+  // Replaced again: still 0600, still atomic.
+  ASSERT_TRUE(write_file_atomically(dir / "secret", "new key", true));
+  ASSERT_EQ(::stat((dir / "secret").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  // The mode itself: an existing file is refused.
+  EXPECT_FALSE(file::open(dir / "secret", file::mode::create_owner_only));
 }
 
 }  // namespace

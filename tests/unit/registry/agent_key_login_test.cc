@@ -9,6 +9,9 @@
 
 #include "app/sqlite_agent_store.h"
 #include "base/base64.h"
+#include "security/audit_log.h"
+#include "security/login_guard.h"
+#include "security/login_limiter.h"
 #include "security/scram_credential.h"
 #include "security/user_directory.h"
 #include "support/temp_dir.h"
@@ -55,13 +58,12 @@ struct KeyLogin : ::testing::Test {
     tokens = std::move(*t);
     key_login_options o;
     o.challenge_lifetime = 60s;
-    o.max_challenges = 40;
-    o.max_per_agent = 3;
+    o.max_remembered = 40;
     o.now = [this] {
       std::lock_guard lock(clock_mutex);
       return now;
     };
-    login = std::make_unique<agent_key_login>(*store, *tokens, nullptr, o);
+    login = std::make_unique<agent_key_login>(*store, *tokens, &guard, o);
   }
   // An active agent with the key's public half (or none) and a login.
   std::string add_agent(const std::string& id, const agent_key* key, std::string state = "active") {
@@ -94,7 +96,26 @@ struct KeyLogin : ::testing::Test {
     now += d;
   }
 
+  // What the guard recorded (published as the server would): the audit of the answers.
+  std::vector<std::string> audited() {
+    audit.stop();
+    std::lock_guard lock(audit_mutex);
+    return audit_records;
+  }
+
   test::temp_dir dir;
+  std::mutex audit_mutex;
+  std::vector<std::string> audit_records;
+  security::audit_log audit{
+      [this](std::vector<std::string> records, const std::function<void(bool)>& done) {
+        {
+          std::lock_guard lock(audit_mutex);
+          audit_records.insert(audit_records.end(), records.begin(), records.end());
+        }
+        done(true);
+      }};
+  security::login_limiter limiter{security::login_limits{}};
+  security::login_guard guard{limiter, &audit};
   std::unique_ptr<app::sqlite_agent_store> store;
   std::unique_ptr<security::user_directory> users;
   std::unique_ptr<security::local_token_issuer> tokens;
@@ -121,7 +142,20 @@ TEST_F(KeyLogin, ASignedChallengeGivesATokenOnceAndOnlyForItsAgent) {
   auto replay = answer("a1", c, key.sign(c));
   ASSERT_FALSE(replay);
   EXPECT_EQ(replay.error().status, 401);
-  EXPECT_NE(replay.error().message.find("unknown or used"), std::string::npos);
+  EXPECT_NE(replay.error().message.find("used already"), std::string::npos);
+  // A challenge changed by one character is not this server's.
+  auto forged = challenge("a1");
+  forged[forged.size() - 30] = forged[forged.size() - 30] == 'A' ? 'B' : 'A';
+  auto refused = answer("a1", forged, key.sign(forged));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("not one this server gave"), std::string::npos);
+  // Audited: the success and the replay as agent-a1's; the forgery as nobody's.
+  auto records = audited();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_NE(records[0].find(R"("outcome":"success")"), std::string::npos) << records[0];
+  EXPECT_NE(records[0].find(R"("mechanism":"AGENT-KEY")"), std::string::npos) << records[0];
+  EXPECT_NE(records[1].find(R"("user":"agent-a1")"), std::string::npos) << records[1];
+  EXPECT_EQ(records[2].find("agent-a1"), std::string::npos) << records[2];
 }
 
 TEST_F(KeyLogin, WrongKeyExpiredAndForeignChallengesAreRefused) {
@@ -171,32 +205,28 @@ TEST_F(KeyLogin, OnlyActiveAgentsWithAKeyGetChallenges) {
   EXPECT_EQ(answer("a1", c, key.sign(c)).error().status, 401);
 }
 
-TEST_F(KeyLogin, OutstandingChallengesAreBoundedPerAgentAndInAll) {
+TEST_F(KeyLogin, ChallengesAreNotStoredAndAnswersAreRememberedUntilTheyExpire) {
   agent_key key;
   add_agent("a1", &key);
-  // A fourth challenge voids the agent's oldest (3 per agent here).
-  std::vector<std::string> given;
-  for (int i = 0; i < 4; ++i) {
-    given.push_back(challenge("a1"));
+  // Many challenges void none: the first one asked for still logs in.
+  auto first = challenge("a1");
+  for (int i = 0; i < 100; ++i) {
+    challenge("a1");
   }
-  EXPECT_FALSE(answer("a1", given[0], key.sign(given[0])));
-  EXPECT_TRUE(answer("a1", given[3], key.sign(given[3])));
-  // 40 in all: then 503 until some expire.
-  for (int i = 0; i < 14; ++i) {
-    agent_key k;
-    add_agent("b" + std::to_string(i), &k);
-    for (int j = 0; j < 3; ++j) {
-      auto c = login->challenge_for("b" + std::to_string(i));
-      if (!c) {
-        EXPECT_EQ(c.error().status, 503);
-        EXPECT_GE(i * 3 + j + 2, 40);  // a1's two left, and the others given so far
-        advance(61s);
-        EXPECT_TRUE(login->challenge_for("b" + std::to_string(i)));
-        return;
-      }
-    }
+  EXPECT_TRUE(answer("a1", first, key.sign(first)));
+  // 40 answers remembered at most (here): the 41st in the same minute is refused with 503,
+  // and once they expire there is room again.
+  for (int i = 1; i < 40; ++i) {
+    auto c = challenge("a1");
+    EXPECT_TRUE(answer("a1", c, key.sign(c))) << i;
   }
-  FAIL() << "no challenge was refused";
+  auto c = challenge("a1");
+  auto full = answer("a1", c, key.sign(c));
+  ASSERT_FALSE(full);
+  EXPECT_EQ(full.error().status, 503);
+  advance(61s);
+  c = challenge("a1");
+  EXPECT_TRUE(answer("a1", c, key.sign(c)));
 }
 
 }  // namespace
