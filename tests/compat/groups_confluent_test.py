@@ -1122,8 +1122,16 @@ class AtLeastOnceTest(GroupTestCase):
                        lambda: f"{what}: {len(processed()) - have} of {n} more records processed")
 
         def covered(ws):
-            wait_until(lambda: disjoint_cover([w.partitions() for w in ws], ALL),
-                       lambda: {w.name: sorted(w.partitions()) for w in ws})
+            try:
+                wait_until(lambda: disjoint_cover([w.partitions() for w in ws], ALL),
+                           lambda: {w.name: sorted(w.partitions()) for w in ws})
+            except AssertionError:
+                # A rare stall seen once under load after the broker restart: what the
+                # broker and the workers said, for whoever reads the failure.
+                print("".join(self.brook.log_lines[-150:]), file=sys.stderr)
+                for w in ws:
+                    print(f"worker {w.name} stderr:", "".join(w.stderr[-30:]), file=sys.stderr)
+                raise
 
         def acked():
             out = {}
