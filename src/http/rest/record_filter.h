@@ -23,7 +23,6 @@ class record_filter {
                                                    const std::optional<std::string>& json_path,
                                                    const std::optional<std::string>& equals);
 
-  bool keeps_everything() const { return _contains.empty() && !_path; }
   bool matches(const backend::fetched_record& r);
 
  private:
