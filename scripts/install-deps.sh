@@ -39,6 +39,9 @@ packages=(
   python3-boto3
   # the PostgreSQL sink test: a real server (initdb, pg_ctl) and an independent client
   postgresql python3-psycopg2
+  # the web console's browser tests (tests/compat/console): Chromium driven by npm
+  # playwright-core, which is pointed at this binary (no browser download)
+  chromium
   # keys and signatures made by the tests themselves (Ed25519 agent keys, EC/RSA tokens)
   python3-cryptography
 )

@@ -592,8 +592,11 @@ int run_serve(const server_config& config) {
   // HTTP logins (http.authentication): Basic, with the users of the Kafka port, and Bearer
   // tokens (Brook's own, the OpenID Connect issuer's); limited and audited as Kafka logins are.
   security::password_authenticator passwords(**users);
+  // The web console's sessions (POST /v1/session), in memory: a restart logs everyone out.
+  security::session_store console_sessions(security::session_limits{
+      config.http.session_idle_timeout, config.http.session_lifetime, config.http.max_sessions});
   const http::http_authentication http_logins_checked =
-      http_logins ? http::http_authentication(passwords, tokens.get(), &logins)
+      http_logins ? http::http_authentication(passwords, tokens.get(), &logins, &console_sessions)
                   : http::http_authentication();
   // What GET /metrics shows (metrics.enabled), read from the parts at each scrape.
   metrics_registry metrics;

@@ -629,6 +629,20 @@ std::vector<server_setting> make_settings() {
       "Close a keep-alive connection with no request for this long",
       [](auto& c) -> auto& { return c.http.idle_timeout; }));
   s.push_back(integer(
+      "http.session_idle_timeout_ms", "--http-session-idle-timeout-ms", "MS", 1000, 86'400'000,
+      "must be a number of milliseconds, 1000 to 86400000",
+      "End a console session unused for this long",
+      [](auto& c) -> auto& { return c.http.session_idle_timeout; }));
+  s.push_back(integer(
+      "http.session_lifetime_ms", "--http-session-lifetime-ms", "MS", 1000, 30 * 86'400'000LL,
+      "must be a number of milliseconds, 1000 to 2592000000",
+      "End a console session this long after its login, used or not",
+      [](auto& c) -> auto& { return c.http.session_lifetime; }));
+  s.push_back(integer(
+      "http.max_sessions", "--http-max-sessions", "INT", 1, 1'000'000,
+      "must be between 1 and 1000000", "Open console sessions at most (more logins are refused)",
+      [](auto& c) -> auto& { return c.http.max_sessions; }));
+  s.push_back(integer(
       "http.max_connections", "--http-max-connections", "INT", 1, 1'000'000,
       "must be between 1 and 1000000", "Open HTTP connections at most",
       [](auto& c) -> auto& { return c.http.max_connections; }));

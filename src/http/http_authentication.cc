@@ -5,6 +5,7 @@
 #include "base/base64.h"
 #include "base/text.h"
 #include "http/await.h"
+#include "security/crypto.h"
 
 namespace brook::http {
 
@@ -45,6 +46,56 @@ std::string basic_user(std::string_view authorization) {
 }
 
 }  // namespace
+
+std::optional<std::string_view> cookie_value(std::string_view cookie_header,
+                                             std::string_view name) {
+  while (!cookie_header.empty()) {
+    const size_t end = cookie_header.find(';');
+    std::string_view pair = trim(cookie_header.substr(0, end));
+    cookie_header =
+        end == std::string_view::npos ? std::string_view() : cookie_header.substr(end + 1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name) {
+      std::string_view value = trim(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<http_authentication::verdict> http_authentication::from_session(
+    std::string_view cookie_header, bool changes_state, std::string_view csrf) const {
+  if (_sessions == nullptr) {
+    return std::nullopt;
+  }
+  auto id = cookie_value(cookie_header, session_cookie);
+  if (!id) {
+    return std::nullopt;
+  }
+  auto found = _sessions->find(*id);
+  verdict v;
+  v.mechanism = "session";
+  if (!found) {
+    v.problem =
+        "Your console session has ended (logged out, idle too long, or the server "
+        "restarted): log in again";
+    return v;
+  }
+  if (changes_state && !security::equal_constant_time(csrf, found->csrf)) {
+    v.problem = csrf.empty() ? "This call changes something: send the session's CSRF token "
+                               "(from POST or GET /v1/session) in the X-CSRF-Token header"
+                             : "The X-CSRF-Token header is not this session's CSRF token";
+    v.forbidden = true;
+    v.attempted_user = found->who.name;
+    return v;
+  }
+  v.attempted_user = found->who.name;
+  v.who = std::move(found->who);
+  return v;
+}
 
 boost::asio::awaitable<http_authentication::verdict> http_authentication::authenticate(
     std::string authorization, security::login_attempt from, std::string known) const {

@@ -30,6 +30,11 @@ struct http_config {
   // consumer.instance.timeout.ms).
   std::chrono::milliseconds consumer_idle_timeout{300000};
   size_t max_consumer_instances = 1000;
+  // Console sessions (POST /v1/session) end after this long unused, and this long after
+  // the login whatever their use; at most max_sessions are open at once.
+  std::chrono::milliseconds session_idle_timeout{30 * 60'000};
+  std::chrono::milliseconds session_lifetime{12 * 3'600'000};
+  size_t max_sessions = 10000;
   // Host names requests may name besides IP addresses, localhost and this machine's name
   // ("*": any); others are answered 421 (DNS rebinding).
   std::vector<std::string> allowed_hosts;

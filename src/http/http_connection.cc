@@ -446,9 +446,25 @@ asio::awaitable<bool> http_connection::serve_one() {
     // Before the body is read: a client that may not log in sends nothing more.
     std::string authorization(head[bhttp::field::authorization]);
     const http_authentication& logins = _server.authentication();
-    security::login_attempt from{_stream.tls() ? "https" : "http", req.client_host.substr(1), {}};
-    http_authentication::verdict login =
-        co_await logins.authenticate(std::move(authorization), std::move(from), _logged_in);
+    std::optional<http_authentication::verdict> by_session;
+    if (authorization.empty() && logins.required()) {
+      const bool changes_state = req.method != bhttp::verb::get &&
+                                 req.method != bhttp::verb::head &&
+                                 req.method != bhttp::verb::options;
+      by_session =
+          logins.from_session(head[bhttp::field::cookie], changes_state, head[csrf_header]);
+    }
+    http_authentication::verdict login;
+    if (by_session) {
+      login = std::move(*by_session);
+    } else {
+      security::login_attempt from{_stream.tls() ? "https" : "http", req.client_host.substr(1), {}};
+      login = co_await logins.authenticate(std::move(authorization), std::move(from), _logged_in);
+    }
+    if (login.forbidden) {
+      auto r = error_response(rest::error_codes::forbidden, login.problem);
+      co_return co_await answer(r, keep_alive && !has_body(header));
+    }
     if (!login.who) {
       _server.login_refused(login.attempted_user, login.problem, req.client_host.substr(1));
       if (login.limited) {
@@ -457,8 +473,14 @@ asio::awaitable<bool> http_connection::serve_one() {
         co_return co_await answer(r, false);
       }
       auto r = error_response(rest::error_codes::unauthorized, login.problem);
-      for (auto& challenge : logins.challenges(login)) {
-        r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+      if (!head[console_header].empty()) {
+        // The console's own call: no Basic challenge, or the browser asks for a password
+        // over the console's login page.
+        r.headers.emplace_back("WWW-Authenticate", R"(Session realm="brook")");
+      } else {
+        for (auto& challenge : logins.challenges(login)) {
+          r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
+        }
       }
       co_return co_await answer(r, keep_alive && !has_body(header));
     }

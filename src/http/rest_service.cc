@@ -20,7 +20,7 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                                                            config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
       rest::rest_context{_backend, authorizer, *_consumers, _config, _ready, metrics, connectors,
-                         agents, key_logins, &_blocking});
+                         agents, key_logins, &_blocking, &authentication});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router, authentication, std::move(tls));
 }

@@ -74,6 +74,9 @@ SERVED_OPERATIONS = {
     ("post", "/v1/agents/{id}/credentials:rotate"), ("post", "/v1/agents/{id}:disable"),
     ("post", "/v1/agents/{id}:enable"), ("get", "/v1/agents/{id}/logins"),
     ("post", "/v1/agents/{id}/challenge"), ("post", "/v1/agents/{id}/token"),
+    ("get", "/v1/session"), ("post", "/v1/session"), ("delete", "/v1/session"),
+    ("post", "/v1/authorize"), ("get", "/v1/groups"), ("get", "/v1/groups/{group}"),
+    ("delete", "/v1/groups/{group}"), ("get", "/ui"), ("get", "/ui/{file}"), ("get", "/"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -68,6 +68,17 @@ class backend_calls {
     return call<std::vector<backend::group_partition_offset>>(
         [this, group](auto done) { _b.group_offsets(group, std::move(done)); });
   }
+  answer<std::vector<backend::group_summary>> list_groups() {
+    return call<std::vector<backend::group_summary>>(
+        [this](auto done) { _b.list_groups(std::move(done)); });
+  }
+  answer<backend::group_info> describe_group(const std::string& group) {
+    return call<backend::group_info>(
+        [this, group](auto done) { _b.describe_group(group, std::move(done)); });
+  }
+  answer<void> delete_group(const std::string& group) {
+    return call<void>([this, group](auto done) { _b.delete_group(group, std::move(done)); });
+  }
 
  private:
   // The lambda is a parameter (named), not a temporary inside the co_await expression.

@@ -17,6 +17,10 @@ void add_v3_routes(router& r, rest_context& ctx);
 void add_v3_produce_route(router& r, rest_context& ctx);
 void add_v1_group_routes(router& r, rest_context& ctx);
 void add_v1_record_routes(router& r, rest_context& ctx);
+// The web console's page and bundles at /ui (open), and GET / redirecting to it.
+void add_console_routes(router& r);
+// Console sessions (POST/GET/DELETE /v1/session) and POST /v1/authorize.
+void add_v1_session_routes(router& r, rest_context& ctx);
 // The agent registry's API over ctx.agents (nothing when null).
 void add_v1_agent_routes(router& r, rest_context& ctx);
 // Kafka Connect's REST API over ctx.connectors (nothing when null).
@@ -35,6 +39,8 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v3_produce_route(r, ctx);
   add_v1_group_routes(r, ctx);
   add_v1_record_routes(r, ctx);
+  add_v1_session_routes(r, ctx);
+  add_console_routes(r);
   add_v1_agent_routes(r, ctx);
   add_connect_routes(r, ctx);
   if (ctx.metrics != nullptr) {

@@ -26,6 +26,10 @@ namespace boost::asio {
 class thread_pool;
 }
 
+namespace brook::http {
+class http_authentication;
+}
+
 namespace brook::http::rest {
 
 class consumer_registry;
@@ -41,6 +45,7 @@ struct rest_context {
   registry::agent_registry* agents = nullptr;       // the agent registry's API (null: none)
   registry::agent_key_login* key_logins = nullptr;  // agents' key logins (null: none)
   boost::asio::thread_pool* blocking = nullptr;     // where calls that block run (the registry's)
+  const http_authentication* authentication = nullptr;  // logins and console sessions
   backend_calls calls{backend};  // unchecked: only for what needs no ACL (the cluster's brokers)
 
   // Who a request acts for, as the authorizer sees it.

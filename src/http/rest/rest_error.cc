@@ -18,6 +18,8 @@ rest_error from_backend(const backend::backend_error& e) {
       return rest_error::make(error_codes::invalid_offset_or_partition, msg);
     case kafka_error::group_id_not_found:
       return rest_error::make(error_codes::not_found, msg);
+    case kafka_error::non_empty_group:  // deleting a group with members
+      return rest_error::make(409, msg);
     case kafka_error::message_too_large:
     case kafka_error::record_list_too_large:
       return rest_error::make(error_codes::record_too_large, msg);

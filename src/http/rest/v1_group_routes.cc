@@ -6,6 +6,13 @@
 //    "partitions":[{"topic":"t","partition":0,"committed_offset":5,"log_end_offset":17,
 //                   "lag":12,"lag_seconds":3.5}]}
 // An unknown group: 404. Unknown values are null.
+// GET /v1/groups: the groups the caller may describe, with their state:
+//   {"groups":[{"group":"g","state":"Stable","protocol_type":"consumer"}]}
+// GET /v1/groups/{group}: its state, assignor and members with their partitions (404 when
+// unknown). DELETE /v1/groups/{group}: an empty group and its offsets (409 while it has
+// members). DESCRIBE / DELETE on the group.
+#include <algorithm>
+
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
 
@@ -15,6 +22,63 @@ using boost::asio::awaitable;
 using boost::beast::http::verb;
 
 void add_v1_group_routes(router& r, rest_context& ctx) {
+  r.add(verb::get, "/v1/groups", [&ctx](http_request& req) -> awaitable<http_response> {
+    request_backend view(ctx, req);
+    auto groups = co_await view.calls.list_groups();
+    if (!groups) {
+      co_return error_response(from_backend(groups.error()));
+    }
+    std::sort(groups->begin(), groups->end(),
+              [](const auto& a, const auto& b) { return a.group_id < b.group_id; });
+    json_writer w;
+    w.begin_object().key("groups").begin_array();
+    for (const auto& g : *groups) {
+      w.begin_object().key("group").value(g.group_id).key("state").value(g.state);
+      w.key("protocol_type").value(g.protocol_type).end_object();
+    }
+    w.end_array().end_object();
+    co_return http_response::json(200, w.take());
+  });
+  r.add(verb::get, "/v1/groups/{group}", [&ctx](http_request& req) -> awaitable<http_response> {
+    request_backend view(ctx, req);
+    const std::string& group = req.param("group");
+    auto info = co_await view.calls.describe_group(group);
+    if (!info) {
+      co_return error_response(from_backend(info.error()));
+    }
+    if (info->state == "Dead") {
+      co_return error_response(error_codes::not_found,
+                               "Group '" + group.substr(0, 255) + "' does not exist");
+    }
+    json_writer w;
+    w.begin_object().key("group").value(info->group_id).key("state").value(info->state);
+    w.key("protocol_type").value(info->protocol_type).key("protocol").value(info->protocol);
+    w.key("members").begin_array();
+    for (const auto& m : info->members) {
+      w.begin_object().key("member_id").value(m.member_id).key("instance_id");
+      if (m.instance_id) {
+        w.value(*m.instance_id);
+      } else {
+        w.null();
+      }
+      w.key("client_id").value(m.client_id).key("client_host").value(m.client_host);
+      w.key("assignment").begin_array();
+      for (const auto& [topic, partition] : m.assignment) {
+        w.begin_object().key("topic").value(topic).key("partition").value(partition).end_object();
+      }
+      w.end_array().end_object();
+    }
+    w.end_array().end_object();
+    co_return http_response::json(200, w.take());
+  });
+  r.add(verb::delete_, "/v1/groups/{group}", [&ctx](http_request& req) -> awaitable<http_response> {
+    request_backend view(ctx, req);
+    auto done = co_await view.calls.delete_group(req.param("group"));
+    if (!done) {
+      co_return error_response(from_backend(done.error()));
+    }
+    co_return http_response::no_content();
+  });
   r.add(verb::get, "/v1/groups/{group}/lag", [&ctx](http_request& req) -> awaitable<http_response> {
     request_backend view(ctx, req);
     const std::string& group = req.param("group");

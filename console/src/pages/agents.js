@@ -1,0 +1,83 @@
+// Agents (the registry, doc/registry.md): the caller's agents; register one (its
+// credentials shown once, with a ready connection snippet), rotate, disable, enable, delete.
+import { useState } from 'preact/hooks';
+import { clusterId, del, get, post, seg } from '../api.js';
+import { ActionButton, ErrorBox, Field, html, Loading, formatTime, useLoad } from '../ui.js';
+
+function Credentials({ agent, bootstrap }) {
+  const snippet = [
+    `bootstrap.servers=${bootstrap}`,
+    'security.protocol=SASL_PLAINTEXT',
+    `sasl.mechanism=${agent.sasl_mechanism}`,
+    `sasl.username=${agent.username}`,
+    `sasl.password=${agent.password}`,
+    `# the agent's topic: ${agent.topic}; its consumer groups start with ${agent.group_prefix}`,
+  ].join('\n');
+  const copy = (text) => navigator.clipboard && navigator.clipboard.writeText(text);
+  return html`<div class="credentials" role="status">
+    <h2>Credentials of ${agent.name} (shown once)</h2>
+    <p>User name: <code class="username">${agent.username}</code></p>
+    <p>Password: <code class="secret">${agent.password}</code>
+      <button type="button" onClick=${() => copy(agent.password)}>Copy password</button></p>
+    <pre class="snippet">${snippet}</pre>
+    <button type="button" onClick=${() => copy(snippet)}>Copy settings</button>
+  </div>`;
+}
+
+async function bootstrapServers() {
+  return (await get(`/v3/clusters/${await clusterId()}/brokers`)).data.map((b) => `${b.host}:${b.port}`).join(',');
+}
+
+export function Agents() {
+  const state = useLoad(() => get('/v1/agents?limit=1000'), [], 10000);
+  const [name, setName] = useState('');
+  const [error, setError] = useState(null);
+  const [shown, setShown] = useState(null);
+  const bootstrap = useLoad(bootstrapServers, []);
+  const register = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      setShown(await post('/v1/agents', { name }));
+      setName('');
+      state.reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const act = (path, keep) => async () => {
+    const r = await post(path);
+    if (keep && r && r.password) setShown(r);
+    state.reload();
+  };
+  const agents = state.data ? state.data.agents : [];
+  return html`<section aria-labelledby="agents-title">
+    <h1 id="agents-title">Agents</h1>
+    <form class="inline-form" onSubmit=${register} aria-label="Register an agent">
+      <${Field} label="Agent name"><input name="agent" required value=${name}
+        onInput=${(e) => setName(e.target.value)} /><//>
+      <button type="submit" class="primary">Register</button>
+      <${ErrorBox} error=${error} />
+    </form>
+    ${shown && html`<${Credentials} agent=${shown} bootstrap=${bootstrap.data || ''} />`}
+    <${Loading} state=${state} />
+    ${state.data && html`<table>
+      <thead><tr><th scope="col">Name</th><th scope="col">Topic</th><th scope="col">State</th>
+        <th scope="col">Created</th><th scope="col">Actions</th></tr></thead>
+      <tbody>${agents.map((a) => html`<tr>
+        <td>${a.name}</td><td><a href=${'#/topics/' + seg(a.topic)}>${a.topic}</a></td><td>${a.state}</td>
+        <td class="time">${a.created_at}</td>
+        <td><${ActionButton} action=${act(`/v1/agents/${seg(a.id)}/credentials:rotate`, true)}
+              label=${'Rotate the credentials of ' + a.name}>Rotate<//>
+          ${a.state === 'active'
+            ? html`<${ActionButton} action=${act(`/v1/agents/${seg(a.id)}:disable`)}
+                label=${'Disable ' + a.name}>Disable<//>`
+            : html`<${ActionButton} action=${act(`/v1/agents/${seg(a.id)}:enable`, true)}
+                label=${'Enable ' + a.name}>Enable<//>`}
+          <${ActionButton} kind="danger" label=${'Delete ' + a.name}
+            action=${async () => { await del(`/v1/agents/${seg(a.id)}`); state.reload(); }}>Delete<//>
+        </td></tr>`)}</tbody>
+    </table>
+    ${!agents.length && html`<p class="muted">No agents yet.</p>`}`}
+  </section>`;
+}

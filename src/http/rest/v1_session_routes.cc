@@ -1,0 +1,232 @@
+// The web console's sessions and permissions (doc/http-api.md "Console sessions"):
+//   GET    /v1/session    (open) who the browser is logged in as, its CSRF token, or
+//                         {"logged_in": false}; with logins off, User:ANONYMOUS
+//   POST   /v1/session    (open) {"user", "password"}: a Brook user's password (the Kafka
+//                         port's, credentials.db) opens a session; the answer sets the
+//                         HttpOnly, SameSite=Strict cookie brook_session (Secure over
+//                         HTTPS) and carries the CSRF token later calls send in X-CSRF-Token
+//   DELETE /v1/session    (open) logs out: the session ends and the cookie is cleared
+//   POST   /v1/authorize  {"checks": [{"operation", "resource_type", "resource_name"}]}:
+//                         which of these the caller may do (the console hides what it may
+//                         not; the server refuses it anyway)
+// Logins go through http_authentication (the failed-login limits and the audit of every
+// other login); sessions are kept by security::session_store.
+#include <simdjson.h>
+
+#include "base/base64.h"
+#include "base/json_writer.h"
+#include "base/text.h"
+#include "http/http_authentication.h"
+#include "http/rest/rest_api.h"
+#include "http/rest/rest_response.h"
+
+namespace brook::http::rest {
+
+namespace {
+
+using boost::asio::awaitable;
+using boost::beast::http::verb;
+
+constexpr size_t max_checks = 200;
+
+std::string session_json(const security::principal& who, bool required, const std::string& csrf,
+                         std::chrono::milliseconds expires_in) {
+  json_writer w;
+  w.begin_object().key("logged_in").value(true);
+  w.key("authentication").value(required ? "required" : "none");
+  w.key("principal").value(who.to_string()).key("user").value(who.name);
+  w.key("csrf_token");
+  if (csrf.empty()) {
+    w.null();
+  } else {
+    w.value(csrf);
+  }
+  w.key("expires_in_ms");
+  if (required) {
+    w.value(static_cast<int64_t>(expires_in.count()));
+  } else {
+    w.null();
+  }
+  w.end_object();
+  return w.take();
+}
+
+// The Set-Cookie header of a session (empty id: the cookie cleared).
+std::string set_cookie(const http_request& req, std::string_view id) {
+  std::string c =
+      std::string(session_cookie) + "=" + std::string(id) + "; Path=/; HttpOnly; SameSite=Strict";
+  if (req.tls) {
+    c += "; Secure";
+  }
+  if (id.empty()) {
+    c += "; Max-Age=0";
+  }
+  return c;
+}
+
+http_response logged_out(bool required) {
+  json_writer w;
+  w.begin_object().key("logged_in").value(false);
+  w.key("authentication").value(required ? "required" : "none").end_object();
+  return http_response::json(200, w.take());
+}
+
+template <typename E>
+std::optional<E> enum_named(std::string_view text, std::initializer_list<E> all,
+                            std::string_view (*name)(E)) {
+  for (E e : all) {
+    if (iequals(name(e), text)) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void add_v1_session_routes(router& r, rest_context& ctx) {
+  const http_authentication* logins = ctx.authentication;
+
+  r.add_open(verb::get, "/v1/session", [logins](http_request& req) -> awaitable<http_response> {
+    if (logins == nullptr || !logins->required()) {
+      co_return http_response::json(200,
+                                    session_json(security::principal::anonymous(), false, {}, {}));
+    }
+    auto id = logins->sessions() != nullptr ? cookie_value(req.header("Cookie"), session_cookie)
+                                            : std::nullopt;
+    auto found = id ? logins->sessions()->find(*id) : std::nullopt;
+    if (!found) {
+      co_return logged_out(true);
+    }
+    co_return http_response::json(200,
+                                  session_json(found->who, true, found->csrf, found->expires_in));
+  });
+
+  r.add_open(verb::post, "/v1/session", [logins](http_request& req) -> awaitable<http_response> {
+    if (logins == nullptr || !logins->required() || logins->sessions() == nullptr) {
+      co_return error_response(error_codes::bad_request,
+                               "Logins are off (security.http_authentication = none): the "
+                               "console needs no session");
+    }
+    simdjson::dom::parser parser;
+    simdjson::dom::object obj;
+    std::string_view user;
+    std::string_view password;
+    if (parser.parse(req.body).get(obj) != simdjson::SUCCESS ||
+        obj["user"].get(user) != simdjson::SUCCESS ||
+        obj["password"].get(password) != simdjson::SUCCESS) {
+      co_return error_response(
+          error_codes::bad_request,
+          R"(The body must be a JSON object {"user": "...", "password": "..."})");
+    }
+    if (user.empty() || user.size() > 256 || password.size() > 1024 ||
+        user.find(':') != std::string_view::npos) {
+      co_return error_response(error_codes::unauthorized, "Invalid user name or password");
+    }
+    std::string basic = "Basic " + base64_encode(std::string(user) + ":" + std::string(password));
+    security::login_attempt from{req.tls ? "https" : "http", req.client_host.substr(1), {}};
+    std::string known;
+    http_authentication::verdict v =
+        co_await logins->authenticate(std::move(basic), std::move(from), std::move(known));
+    if (v.limited) {
+      auto refused = error_response(error_codes::too_many_logins, v.problem);
+      refused.headers.emplace_back("Retry-After", std::to_string(v.retry_after_s));
+      co_return refused;
+    }
+    if (!v.who) {
+      auto refused = error_response(error_codes::unauthorized, v.problem);
+      refused.headers.emplace_back("WWW-Authenticate", R"(Session realm="brook")");
+      co_return refused;
+    }
+    auto opened = logins->sessions()->open(*v.who);
+    if (!opened) {
+      co_return error_response(error_codes::unavailable,
+                               "Too many console sessions are open: try again later");
+    }
+    auto answer = http_response::json(
+        200, session_json(*v.who, true, opened->csrf, logins->sessions()->limits().idle_timeout));
+    answer.headers.emplace_back("Set-Cookie", set_cookie(req, opened->id));
+    answer.headers.emplace_back("Cache-Control", "no-store");
+    co_return answer;
+  });
+
+  r.add_open(verb::delete_, "/v1/session", [logins](http_request& req) -> awaitable<http_response> {
+    if (logins != nullptr && logins->sessions() != nullptr) {
+      auto s = logins->from_session(req.header("Cookie"), true, req.header(csrf_header));
+      if (s && s->forbidden) {
+        co_return error_response(error_codes::forbidden, s->problem);
+      }
+      if (s && s->who) {
+        logins->sessions()->close(*cookie_value(req.header("Cookie"), session_cookie));
+      }
+    }
+    auto answer = http_response::no_content();
+    answer.headers.emplace_back("Set-Cookie", set_cookie(req, {}));
+    co_return answer;
+  });
+
+  r.add(verb::post, "/v1/authorize", [&ctx](http_request& req) -> awaitable<http_response> {
+    simdjson::dom::parser parser;
+    simdjson::dom::array checks;
+    if (parser.parse(req.body)["checks"].get(checks) != simdjson::SUCCESS) {
+      co_return error_response(
+          error_codes::bad_request,
+          R"(The body must be {"checks": [{"operation", "resource_type", "resource_name"}]})");
+    }
+    if (checks.size() > max_checks) {
+      co_return error_response(error_codes::bad_request,
+                               "At most " + std::to_string(max_checks) + " checks per call");
+    }
+    using security::acl_operation;
+    using security::resource_type;
+    json_writer w;
+    w.begin_object().key("results").begin_array();
+    for (auto check : checks) {
+      std::string_view op_text;
+      std::string_view type_text;
+      std::string_view name = security::cluster_resource_name;
+      if (check["operation"].get(op_text) != simdjson::SUCCESS ||
+          check["resource_type"].get(type_text) != simdjson::SUCCESS) {
+        co_return error_response(error_codes::bad_request,
+                                 "Each check needs an operation and a resource_type");
+      }
+      auto op = enum_named<acl_operation>(
+          op_text,
+          {acl_operation::all, acl_operation::read, acl_operation::write, acl_operation::create,
+           acl_operation::remove, acl_operation::alter, acl_operation::describe,
+           acl_operation::cluster_action, acl_operation::describe_configs,
+           acl_operation::alter_configs, acl_operation::idempotent_write},
+          &security::acl_operation_name);
+      auto type =
+          enum_named<resource_type>(type_text,
+                                    {resource_type::topic, resource_type::group,
+                                     resource_type::cluster, resource_type::transactional_id},
+                                    &security::resource_type_name);
+      if (!op || !type) {
+        co_return error_response(
+            error_codes::bad_request,
+            "Unknown " + std::string(!op ? "operation '" : "resource_type '") +
+                std::string((!op ? op_text : type_text).substr(0, 64)) +
+                "' (Kafka's names: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, ...; TOPIC, "
+                "GROUP, CLUSTER, TRANSACTIONAL_ID)");
+      }
+      if (*type != resource_type::cluster &&
+          check["resource_name"].get(name) != simdjson::SUCCESS) {
+        co_return error_response(error_codes::bad_request,
+                                 "A check of a topic, group or transactional id needs its "
+                                 "resource_name (\"*\": any)");
+      }
+      const bool allowed =
+          name == "*" ? ctx.authorizer.permits_any(req.principal, req.client_host, *op, *type)
+                      : ctx.authorizer.permits(req.principal, req.client_host, *op,
+                                               security::acl_resource{*type, name});
+      w.begin_object().key("operation").value(security::acl_operation_name(*op));
+      w.key("resource_type").value(security::resource_type_name(*type));
+      w.key("resource_name").value(name).key("allowed").value(allowed).end_object();
+    }
+    w.end_array().end_object();
+    co_return http_response::json(200, w.take());
+  });
+}
+
+}  // namespace brook::http::rest

@@ -1,0 +1,74 @@
+// session_store: the web console's logins (POST /v1/session). A session is a random
+// identifier the browser keeps in an HttpOnly cookie, bound to the principal that logged in
+// and to a CSRF token the page sends back in a header on every call that changes something.
+// Sessions live in memory only (a restart logs everyone out), are keyed by a SHA-256 digest
+// of their identifier (the identifier itself is never stored), end after an idle time and
+// after an absolute lifetime (http.session_idle_timeout_ms, http.session_lifetime_ms), and
+// are bounded in number: past the bound a new login is refused rather than an older session
+// evicted (one password must not be able to log everyone else out).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "security/principal.h"
+
+namespace brook::security {
+
+struct session_limits {
+  std::chrono::milliseconds idle_timeout{30 * 60'000};
+  std::chrono::milliseconds lifetime{12 * 3'600'000};
+  size_t max_sessions = 10'000;
+};
+
+class session_store {
+ public:
+  using clock = std::chrono::steady_clock;
+  explicit session_store(session_limits limits) : _limits(limits) {}
+
+  struct opened {
+    std::string id;    // for the cookie: 43 characters of base64url (256 random bits)
+    std::string csrf;  // for the X-CSRF-Token header: the same form
+  };
+  // A new session for `who`; nullopt when max_sessions are open.
+  std::optional<opened> open(const principal& who, clock::time_point now = clock::now());
+
+  struct found {
+    principal who;
+    std::string csrf;
+    std::chrono::milliseconds expires_in;  // until the idle timeout or the lifetime ends
+  };
+  // The open session `id` names (its idle time starts again), or nullopt when none does:
+  // never opened, closed, or expired (then forgotten).
+  std::optional<found> find(std::string_view id, clock::time_point now = clock::now());
+  // Ends session `id`; false when it was not open.
+  bool close(std::string_view id);
+  // Ends every session of `who` (a user deleted, a password changed); how many ended.
+  size_t close_all_of(const principal& who);
+
+  size_t open_count() const;
+  const session_limits& limits() const { return _limits; }
+
+ private:
+  struct entry {
+    principal who;
+    std::string csrf;
+    clock::time_point opened;
+    clock::time_point last_used;
+  };
+  // Drops expired sessions (called with the lock held, at most once a minute).
+  void sweep(clock::time_point now);
+  bool expired(const entry& e, clock::time_point now) const;
+
+  const session_limits _limits;
+  mutable std::mutex _mutex;
+  std::unordered_map<std::string, entry> _sessions;  // by SHA-256 of the identifier
+  clock::time_point _last_sweep{};
+};
+
+}  // namespace brook::security
