@@ -54,7 +54,7 @@ export function Agents() {
   return html`<section aria-labelledby="agents-title">
     <h1 id="agents-title">Agents</h1>
     <form class="inline-form" onSubmit=${register} aria-label="Register an agent">
-      <${Field} label="Agent name"><input name="agent" required value=${name}
+      <${Field} label="Agent name"><input name="agent_name" required value=${name}
         onInput=${(e) => setName(e.target.value)} /><//>
       <button type="submit" class="primary">Register</button>
       <${ErrorBox} error=${error} />

@@ -39,8 +39,8 @@ export function Group({ name }) {
     <p><a href="#/groups">Consumer groups</a> /</p>
     <h1 id="group-title" class="name">${name}</h1>
     <${Loading} state=${info} />
-    ${info.data && html`<p>State: <strong class="group-state">${info.data.state}</strong>,
-      ${info.data.members.length} members${info.data.protocol ? ', assignor ' + info.data.protocol : ''}</p>`}
+    ${info.data && html`<p>State: <strong class="group-state">${info.data.state}</strong>${
+      `, ${info.data.members.length} members${info.data.protocol ? ', assignor ' + info.data.protocol : ''}`}</p>`}
     ${mayDelete && info.data && info.data.state === 'Empty' &&
       html`<${ConfirmDelete} what="group" name=${name} onConfirm=${remove} />`}
     <h2>Lag</h2>

@@ -89,10 +89,10 @@ function Browse({ topic, partitions }) {
         ${partitions.map((p) => html`<option value=${p}>${p}</option>`)}</select><//>
       <${Field} label="Limit"><input type="number" min="1" max="1000" value=${q.limit}
         onInput=${set('limit')} /><//>
-      <${Field} label="Contains"><input name="contains" value=${q.contains} onInput=${set('contains')} /><//>
-      <${Field} label="JSON path"><input name="json_path" placeholder="$.user.id" value=${q.json_path}
+      <${Field} label="Contains"><input name="filter_text" value=${q.contains} onInput=${set('contains')} /><//>
+      <${Field} label="JSON path"><input name="filter_path" placeholder="$.user.id" value=${q.json_path}
         onInput=${set('json_path')} /><//>
-      <${Field} label="equals"><input name="equals" value=${q.equals} onInput=${set('equals')} /><//>
+      <${Field} label="equals"><input name="filter_equals" value=${q.equals} onInput=${set('equals')} /><//>
       <button type="submit" class="primary" disabled=${busy}>Show records</button>
     </form>
     <${ErrorBox} error=${error} />
