@@ -23,6 +23,7 @@
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
+#include "broker/service/broker_overview.h"
 #include "broker/topic_table.h"
 #include "connect/connect_runtime.h"
 #include "http/http_authentication.h"
@@ -598,6 +599,16 @@ int run_serve(const server_config& config) {
   const http::http_authentication http_logins_checked =
       http_logins ? http::http_authentication(passwords, tokens.get(), &logins, &console_sessions)
                   : http::http_authentication();
+  // What the console's Overview and Topics pages show (GET /v1/overview, /v1/topics): the
+  // listeners as bound, and a sampler of the partitions' traffic.
+  std::vector<broker::listener_summary> bound_listeners;
+  for (const auto& server : kafka) {
+    const auto& l = server->config();
+    const auto& advertised = (*b)->advertised_endpoint(l.name);
+    bound_listeners.push_back({l.name, std::string(broker::security_protocol_name(l.protocol)),
+                               l.host, server->port(), advertised.host, advertised.port});
+  }
+  broker::broker_overview overview(**b, std::move(bound_listeners));
   // What GET /metrics shows (metrics.enabled), read from the parts at each scrape.
   metrics_registry metrics;
   // The REST Proxy over it.
@@ -615,9 +626,10 @@ int run_serve(const server_config& config) {
         http_config.allowed_hosts.push_back(l.advertised_host);
       }
     }
-    auto started_rest = http::rest_service::start(
-        http_config, events, **acls, http_logins_checked, https,
-        config.metrics.enabled ? &metrics : nullptr, connectors.get(), &agents, &key_logins);
+    auto started_rest =
+        http::rest_service::start(http_config, events, **acls, http_logins_checked, https,
+                                  config.metrics.enabled ? &metrics : nullptr, connectors.get(),
+                                  &agents, &key_logins, &overview);
     if (!started_rest) {
       log::error("cannot listen for HTTP on {}:{}: {}", config.http.host, config.http.port,
                  started_rest.error().message());

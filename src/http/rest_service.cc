@@ -10,7 +10,8 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                            const http_authentication& authentication,
                            std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
                            connect::connect_runtime* connectors, registry::agent_registry* agents,
-                           registry::agent_key_login* key_logins)
+                           registry::agent_key_login* key_logins,
+                           const broker::broker_overview* overview)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -20,7 +21,7 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                                                            config.max_consumer_instances)) {
   _context = std::make_unique<rest::rest_context>(
       rest::rest_context{_backend, authorizer, *_consumers, _config, _ready, metrics, connectors,
-                         agents, key_logins, &_blocking, &authentication});
+                         agents, key_logins, &_blocking, &authentication, overview});
   rest::add_rest_routes(_router, *_context);
   _server = std::make_unique<http_server>(_config, _router, authentication, std::move(tls));
 }
@@ -30,10 +31,10 @@ result<std::unique_ptr<rest_service>> rest_service::start(
     const security::authorizer& authorizer, const http_authentication& authentication,
     std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
     connect::connect_runtime* connectors, registry::agent_registry* agents,
-    registry::agent_key_login* key_logins) {
+    registry::agent_key_login* key_logins, const broker::broker_overview* overview) {
   std::unique_ptr<rest_service> s(new rest_service(config, backend, authorizer, authentication,
                                                    std::move(tls), metrics, connectors, agents,
-                                                   key_logins));
+                                                   key_logins, overview));
   if (auto st = s->_server->start(); !st) {
     return st.error();
   }

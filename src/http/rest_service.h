@@ -19,6 +19,9 @@
 namespace brook {
 class metrics_registry;
 }
+namespace brook::broker {
+class broker_overview;
+}
 
 namespace brook::http {
 
@@ -33,13 +36,15 @@ class rest_service {
   // what GET /metrics shows (null: no /metrics); it outlives the service. `connectors`: the
   // connect runtime Connect's REST API manages (null: no /connectors); it outlives it too.
   // `agents`: the agent registry /v1/agents serves (null: none), and `key_logins` its
-  // agents' key logins (null: none); they outlive it too.
+  // agents' key logins (null: none); they outlive it too. `overview`: the in-process
+  // broker's summary (GET /v1/overview, /v1/topics; null in gateway mode); it outlives it.
   static result<std::unique_ptr<rest_service>> start(
       const http_config& config, backend::event_backend& backend,
       const security::authorizer& authorizer, const http_authentication& authentication,
       std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr,
       connect::connect_runtime* connectors = nullptr, registry::agent_registry* agents = nullptr,
-      registry::agent_key_login* key_logins = nullptr);
+      registry::agent_key_login* key_logins = nullptr,
+      const broker::broker_overview* overview = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -54,7 +59,7 @@ class rest_service {
                const security::authorizer& authorizer, const http_authentication& authentication,
                std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
                connect::connect_runtime* connectors, registry::agent_registry* agents,
-               registry::agent_key_login* key_logins);
+               registry::agent_key_login* key_logins, const broker::broker_overview* overview);
 
   http_config _config;
   backend::event_backend& _backend;

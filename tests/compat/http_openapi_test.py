@@ -77,6 +77,7 @@ SERVED_OPERATIONS = {
     ("get", "/v1/session"), ("post", "/v1/session"), ("delete", "/v1/session"),
     ("post", "/v1/authorize"), ("get", "/v1/groups"), ("get", "/v1/groups/{group}"),
     ("delete", "/v1/groups/{group}"), ("get", "/ui"), ("get", "/ui/{file}"), ("get", "/"),
+    ("get", "/v1/overview"), ("get", "/v1/topics"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

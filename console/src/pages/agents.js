@@ -1,13 +1,13 @@
 // Agents (the registry, doc/registry.md): the caller's agents; register one (its
 // credentials shown once, with a ready connection snippet), rotate, disable, enable, delete.
 import { useState } from 'preact/hooks';
-import { clusterId, del, get, post, seg } from '../api.js';
+import { del, get, post, seg } from '../api.js';
 import { ActionButton, ErrorBox, Field, html, Loading, formatTime, useLoad } from '../ui.js';
 
 function Credentials({ agent, bootstrap }) {
   const snippet = [
-    `bootstrap.servers=${bootstrap}`,
-    'security.protocol=SASL_PLAINTEXT',
+    `bootstrap.servers=${bootstrap.address}`,
+    `security.protocol=${bootstrap.protocol}`,
     `sasl.mechanism=${agent.sasl_mechanism}`,
     `sasl.username=${agent.username}`,
     `sasl.password=${agent.password}`,
@@ -24,8 +24,13 @@ function Credentials({ agent, bootstrap }) {
   </div>`;
 }
 
+// The listener an agent logs in on: a SASL one (TLS first), as the broker advertises it.
 async function bootstrapServers() {
-  return (await get(`/v3/clusters/${await clusterId()}/brokers`)).data.map((b) => `${b.host}:${b.port}`).join(',');
+  const listeners = (await get('/v1/overview')).listeners;
+  const l = listeners.find((x) => x.security_protocol === 'SASL_SSL') ||
+    listeners.find((x) => x.security_protocol === 'SASL_PLAINTEXT') || listeners[0];
+  return l ? { address: `${l.advertised_host}:${l.advertised_port}`, protocol: l.security_protocol }
+    : { address: '', protocol: '' };
 }
 
 export function Agents() {
@@ -59,7 +64,7 @@ export function Agents() {
       <button type="submit" class="primary">Register</button>
       <${ErrorBox} error=${error} />
     </form>
-    ${shown && html`<${Credentials} agent=${shown} bootstrap=${bootstrap.data || ''} />`}
+    ${shown && html`<${Credentials} agent=${shown} bootstrap=${bootstrap.data || { address: '', protocol: '' }} />`}
     <${Loading} state=${state} />
     ${state.data && html`<table>
       <thead><tr><th scope="col">Name</th><th scope="col">Topic</th><th scope="col">State</th>

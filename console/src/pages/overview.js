@@ -1,47 +1,53 @@
-// Overview: the broker, its listeners, counts of topics, partitions and groups, and health.
-import { clusterId, get } from '../api.js';
-import { html, Loading, formatNumber } from '../ui.js';
-import { useLoad } from '../ui.js';
+// Overview: health, the broker's listeners, the disk, counts, and the throughput in and
+// out as a live chart (GET /v1/overview every 5 s).
+import { get } from '../api.js';
+import { TimeChart } from '../chart.js';
+import { formatBytes, formatNumber, formatTime, html, Loading, useLoad } from '../ui.js';
 
 async function load() {
-  const id = await clusterId();
-  const [brokers, topics, groups, ready] = await Promise.all([
-    get(`/v3/clusters/${id}/brokers`),
-    get(`/v3/clusters/${id}/topics`),
+  const [overview, groups, ready] = await Promise.all([
+    get('/v1/overview'),
     get('/v1/groups'),
     fetch('/readyz').then(async (r) => ({ ok: r.ok, body: await r.json().catch(() => ({})) })),
   ]);
-  const visible = topics.data.filter((t) => !t.is_internal);
-  return {
-    id,
-    brokers: brokers.data,
-    topics: visible.length,
-    internal: topics.data.length - visible.length,
-    partitions: visible.reduce((n, t) => n + t.partitions_count, 0),
-    groups: groups.groups.length,
-    ready,
-  };
+  return { ...overview, groups: groups.groups.length, ready };
 }
 
 export function Overview() {
   const state = useLoad(load, [], 5000);
   const d = state.data;
+  const history = d ? d.throughput.history : [];
+  const times = history.map((h) => h.at / 1000);
+  const series = [
+    { label: 'bytes in/s', values: history.map((h) => h.rates.bytes_in) },
+    { label: 'bytes out/s', values: history.map((h) => h.rates.bytes_out) },
+  ];
   return html`<section aria-labelledby="overview-title">
     <h1 id="overview-title">Overview</h1>
     <${Loading} state=${state} />
     ${d && html`
       <div class="cards">
         <div class="card"><h2>Health</h2>
-          <p class=${d.ready.ok ? 'ok' : 'bad'}>${d.ready.ok ? 'Ready' : d.ready.body.message || 'Not ready'}</p></div>
+          <p class=${d.ready.ok ? 'ok' : 'bad'}>${d.ready.ok ? 'Ready' : d.ready.body.message || 'Not ready'}</p>
+          <p class="muted">Brook ${d.version}, up since ${formatTime(Date.parse(d.started_at))}</p></div>
         <div class="card"><h2>Topics</h2><p class="big">${formatNumber(d.topics)}</p>
-          <p class="muted">${formatNumber(d.partitions)} partitions, ${d.internal} internal topics</p></div>
+          <p class="muted">${formatNumber(d.partitions)} partitions, ${d.internal_topics} internal topics</p></div>
         <div class="card"><h2>Consumer groups</h2><p class="big">${formatNumber(d.groups)}</p></div>
-        <div class="card"><h2>Cluster</h2><p><code>${d.id}</code></p></div>
+        <div class="card"><h2>Throughput</h2>
+          <p>In: <strong class="rate-in">${formatBytes(Math.round(d.throughput.rates.bytes_in))}/s</strong>,
+            ${formatNumber(Math.round(d.throughput.rates.records_in))} records/s</p>
+          <p>Out: <strong>${formatBytes(Math.round(d.throughput.rates.bytes_out))}/s</strong></p></div>
+        ${d.disk && html`<div class="card"><h2>Disk</h2>
+          <p><strong>${formatBytes(d.disk.free_bytes)}</strong> free of ${formatBytes(d.disk.total_bytes)}</p>
+          <p class="muted">Logs: ${formatBytes(d.disk.log_bytes)} in <code>${d.disk.data_dir}</code></p></div>`}
       </div>
-      <h2>Brokers</h2>
+      <${TimeChart} label="Throughput (bytes per second, sampled every 5 s)" times=${times} series=${series} />
+      <h2>Listeners</h2>
       <table>
-        <thead><tr><th scope="col">Id</th><th scope="col">Host</th><th scope="col">Port</th></tr></thead>
-        <tbody>${d.brokers.map((b) => html`<tr><td>${b.broker_id}</td><td>${b.host}</td><td>${b.port}</td></tr>`)}</tbody>
+        <thead><tr><th scope="col">Name</th><th scope="col">Security</th><th scope="col">Address</th>
+          <th scope="col">Advertised</th></tr></thead>
+        <tbody>${d.listeners.map((l) => html`<tr><td>${l.name}</td><td>${l.security_protocol}</td>
+          <td><code>${l.host}:${l.port}</code></td><td><code>${l.advertised_host}:${l.advertised_port}</code></td></tr>`)}</tbody>
       </table>`}
   </section>`;
 }

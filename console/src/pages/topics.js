@@ -1,13 +1,15 @@
 // Topics: the list, and a form to create one (shown to those who may create topics).
 import { useEffect, useState } from 'preact/hooks';
 import { allowed, clusterId, get, post, seg } from '../api.js';
-import { ErrorBox, Field, html, Loading, formatNumber, useLoad } from '../ui.js';
+import { ErrorBox, Field, formatBytes, formatNumber, html, Loading, useLoad } from '../ui.js';
 
-async function load() {
-  const id = await clusterId();
-  const topics = (await get(`/v3/clusters/${id}/topics`)).data;
-  topics.sort((a, b) => a.topic_name.localeCompare(b.topic_name));
-  return topics;
+const load = async () => (await get('/v1/topics')).topics;
+
+function retention(ms) {
+  if (ms < 0) return 'forever';
+  if (ms % 86400000 === 0) return `${ms / 86400000} d`;
+  if (ms % 3600000 === 0) return `${ms / 3600000} h`;
+  return `${ms} ms`;
 }
 
 function CreateTopic({ onCreated }) {
@@ -62,7 +64,7 @@ export function Topics() {
       .then(([may]) => setMayCreate(may), () => setMayCreate(false));
   }, []);
   const topics = (state.data || []).filter(
-    (t) => (showInternal || !t.is_internal) && t.topic_name.includes(filter));
+    (t) => (showInternal || !t.internal) && t.name.includes(filter));
   return html`<section aria-labelledby="topics-title">
     <h1 id="topics-title">Topics</h1>
     ${mayCreate && html`<${CreateTopic} onCreated=${(n) => { location.hash = '#/topics/' + seg(n); }} />`}
@@ -73,12 +75,18 @@ export function Topics() {
         onChange=${(e) => setShowInternal(e.target.checked)} /> Internal topics</label>
     </div>
     <${Loading} state=${state} />
-    ${state.data && html`<table>
-      <thead><tr><th scope="col">Topic</th><th scope="col">Partitions</th><th scope="col">Internal</th></tr></thead>
+    ${state.data && html`<table class="topics">
+      <thead><tr><th scope="col">Topic</th><th scope="col">Partitions</th><th scope="col">Records</th>
+        <th scope="col">Size</th><th scope="col">In (records/s)</th><th scope="col">Out (bytes/s)</th>
+        <th scope="col">Retention</th><th scope="col">Cleanup</th></tr></thead>
       <tbody>${topics.map((t) => html`<tr>
-        <td><a href=${'#/topics/' + seg(t.topic_name)}>${t.topic_name}</a></td>
-        <td class="num">${formatNumber(t.partitions_count)}</td>
-        <td>${t.is_internal ? 'yes' : ''}</td></tr>`)}</tbody>
+        <td><a href=${'#/topics/' + seg(t.name)}>${t.name}</a></td>
+        <td class="num">${formatNumber(t.partitions)}</td>
+        <td class="num">${formatNumber(t.records)}</td>
+        <td class="num">${formatBytes(t.size_bytes)}</td>
+        <td class="num">${formatNumber(Math.round(t.rates.records_in))}</td>
+        <td class="num">${formatBytes(Math.round(t.rates.bytes_out))}</td>
+        <td>${retention(t.retention_ms)}</td><td>${t.cleanup_policy}</td></tr>`)}</tbody>
     </table>
     ${!topics.length && html`<p class="muted">No topics${filter ? ' match' : ' yet'}.</p>`}`}
   </section>`;

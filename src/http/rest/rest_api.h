@@ -19,6 +19,8 @@ void add_v1_group_routes(router& r, rest_context& ctx);
 void add_v1_record_routes(router& r, rest_context& ctx);
 // The web console's page and bundles at /ui (open), and GET / redirecting to it.
 void add_console_routes(router& r);
+// GET /v1/overview and GET /v1/topics over ctx.overview.
+void add_v1_overview_routes(router& r, rest_context& ctx);
 // Console sessions (POST/GET/DELETE /v1/session) and POST /v1/authorize.
 void add_v1_session_routes(router& r, rest_context& ctx);
 // The agent registry's API over ctx.agents (nothing when null).
@@ -40,6 +42,7 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v1_group_routes(r, ctx);
   add_v1_record_routes(r, ctx);
   add_v1_session_routes(r, ctx);
+  add_v1_overview_routes(r, ctx);
   add_console_routes(r);
   add_v1_agent_routes(r, ctx);
   add_connect_routes(r, ctx);

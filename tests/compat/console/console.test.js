@@ -199,6 +199,10 @@ test('password login: a wrong password is refused; the session cookie is HttpOnl
   await page.getByRole('heading', { name: 'Overview' }).waitFor()
   await page.getByText('User:admin').waitFor()
   await page.getByText('Ready').waitFor()
+  for (const [listener, port] of Object.entries(brook.listeners)) {
+    await page.getByRole('row').filter({ hasText: listener }).getByText(`127.0.0.1:${port}`).first().waitFor()
+  }
+  await page.locator('.chart canvas').waitFor()
   const [cookie] = await page.context().cookies()
   assert.equal(cookie.name, 'brook_session')
   assert.equal(cookie.httpOnly, true)
@@ -273,7 +277,9 @@ test('create a topic, produce from the page and see the record; records kcat wri
   await shot(page, 'configs')
 
   await nav(page, 'Topics').click()
-  await page.getByRole('link', { name: topic }).waitFor()
+  const listed = page.locator('table.topics tbody tr').filter({ has: page.getByRole('link', { name: topic, exact: true }) })
+  await listed.waitFor()
+  assert.match(await listed.innerText(), new RegExp(`^${topic}\\s+3\\s+5\\s`), 'partitions and records')
   await accessible(page, 'the topics page')
   await shot(page, 'topics')
   await cspClean(page)
@@ -391,6 +397,9 @@ test('register an agent on the page and use its credentials with confluent-kafka
   const username = await page.locator('.credentials .username').innerText()
   const password = await page.locator('.credentials .secret').innerText()
   const snippet = await page.locator('.credentials .snippet').innerText()
+  assert.match(snippet, new RegExp(`^bootstrap.servers=${brook.sasl}\nsecurity.protocol=SASL_PLAINTEXT\n`),
+    'the snippet names the SASL listener')
+  const bootstrap = /^bootstrap.servers=(.*)$/m.exec(snippet)[1]
   assert.match(snippet, new RegExp(`sasl.username=${username}\n`))
   assert.match(snippet, new RegExp(`sasl.password=${password}\n`))
   const topic = /agent's topic: (\S+);/.exec(snippet)[1]
@@ -406,7 +415,7 @@ p.produce(sys.argv[4], b'{"from":"agent"}', on_delivery=lambda e, m: errors.appe
 p.flush(30)
 sys.exit(0 if errors == [None] else "delivery: %r" % errors)
 `
-  const run = spawnSync('/usr/bin/python3', ['-c', script, brook.sasl, username, password, topic],
+  const run = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, username, password, topic],
     { encoding: 'utf8', timeout: 60000 })
   assert.equal(run.status, 0, run.stderr)
   await page.goto(`${base}/ui#/topics/${topic}`)
