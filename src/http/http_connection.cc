@@ -473,9 +473,11 @@ asio::awaitable<bool> http_connection::serve_one() {
         co_return co_await answer(r, false);
       }
       auto r = error_response(rest::error_codes::unauthorized, login.problem);
-      if (!head[console_header].empty()) {
-        // The console's own call: no Basic challenge, or the browser asks for a password
-        // over the console's login page.
+      if (!head[console_header].empty() ||
+          cookie_value(head[bhttp::field::cookie], session_cookie)) {
+        // The console's own call (or its live tail's EventSource, which sends no header of
+        // its own, with an ended session's cookie): no Basic challenge, or the browser asks
+        // for a password over the console's login page.
         r.headers.emplace_back("WWW-Authenticate", R"(Session realm="brook")");
       } else {
         for (auto& challenge : logins.challenges(login)) {

@@ -140,8 +140,9 @@ void router::add_waiting(boost::beast::http::verb method, std::string pattern, r
   _routes.push_back({method, std::move(pattern), std::move(h), {}, false, true});
 }
 
-void router::add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h) {
-  _routes.push_back({method, std::move(pattern), {}, std::move(h)});
+void router::add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h,
+                           bool waits) {
+  _routes.push_back({method, std::move(pattern), {}, std::move(h), false, waits});
 }
 
 router::match_result router::match(boost::beast::http::verb method, std::string_view path) const {

@@ -36,7 +36,9 @@ struct route {
 class router {
  public:
   void add(boost::beast::http::verb method, std::string pattern, route_handler h);
-  void add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h);
+  // `waits`: a stream that lasts by design (a live tail): never logged as a slow request.
+  void add_streaming(boost::beast::http::verb method, std::string pattern, stream_handler h,
+                     bool waits = false);
   // A route anyone may call, logged in or not.
   void add_open(boost::beast::http::verb method, std::string pattern, route_handler h);
   // A route that waits by design (a long poll): its time is not a slow request's.

@@ -1,7 +1,8 @@
 // One topic: its messages (browse, filter, produce), partitions with their offsets, its
 // configs, and deleting it (for those who may).
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { allowed, clusterId, del, get, post, seg } from '../api.js';
+import { TimeChart, downloadCsv, downloadPng } from '../chart.js';
 import {
   ConfirmDelete, ErrorBox, Field, html, Loading, formatNumber, formatTime, useLoad,
 } from '../ui.js';
@@ -152,6 +153,151 @@ function Produce({ topic, partitions, onProduced }) {
   </form></details>`;
 }
 
+// New records as the server pushes them (GET /v1/topics/{topic}/live, Server-Sent Events).
+// Events are buffered and drawn at most once per animation frame, newest first, the last
+// `keep` shown: a topic taking thousands of records a second does not freeze the page.
+function LiveTail({ topic, partitions }) {
+  const keep = 200;
+  const [filters, setFilters] = useState({ partition: '', contains: '', json_path: '', equals: '' });
+  const [applied, setApplied] = useState(filters);
+  const [rows, setRows] = useState([]);
+  const [counts, setCounts] = useState({ received: 0, skipped: 0 });
+  const [status, setStatus] = useState('connecting');
+  const [paused, setPaused] = useState(false);
+  const pending = useRef([]);
+  const totals = useRef({ received: 0, skipped: 0 });
+  const pausedRef = useRef(false);
+  pausedRef.current = paused;
+  useEffect(() => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(applied)) if (v !== '') p.set(k, v);
+    if (!applied.json_path) {
+      p.delete('json_path');
+      p.delete('equals');
+    }
+    totals.current = { received: 0, skipped: 0 };
+    pending.current = [];
+    setRows([]);
+    setStatus('connecting');
+    const source = new EventSource(`/v1/topics/${seg(topic)}/live?${p}`);
+    let frame = 0;
+    const draw = () => {
+      frame = 0;
+      setCounts({ ...totals.current });
+      if (pausedRef.current || !pending.current.length) return;
+      const fresh = pending.current.reverse();
+      pending.current = [];
+      setRows((old) => fresh.concat(old).slice(0, keep));
+    };
+    const later = () => { if (!frame) frame = requestAnimationFrame(draw); };
+    source.onopen = () => setStatus('live');
+    source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
+    source.addEventListener('records', (e) => {
+      const records = JSON.parse(e.data);
+      totals.current.received += records.length;
+      pending.current.push(...records);
+      if (pending.current.length > keep) pending.current.splice(0, pending.current.length - keep);
+      later();
+    });
+    source.addEventListener('skipped', (e) => {
+      totals.current.skipped += JSON.parse(e.data).records;
+      later();
+    });
+    return () => {
+      source.close();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [topic, applied]);
+  const set = (k) => (e) => setFilters({ ...filters, [k]: e.target.value });
+  return html`<div>
+    <form class="inline-form" aria-label="Live tail filters"
+      onSubmit=${(e) => { e.preventDefault(); setApplied(filters); }}>
+      <${Field} label="Partition"><select value=${filters.partition} onChange=${set('partition')}>
+        <option value="">all</option>
+        ${partitions.map((p) => html`<option value=${p}>${p}</option>`)}</select><//>
+      <${Field} label="Contains"><input name="filter_text" value=${filters.contains} onInput=${set('contains')} /><//>
+      <${Field} label="JSON path"><input name="filter_path" placeholder="$.user.id" value=${filters.json_path}
+        onInput=${set('json_path')} /><//>
+      <${Field} label="equals"><input name="filter_equals" value=${filters.equals} onInput=${set('equals')} /><//>
+      <button type="submit" class="primary">Apply</button>
+      <button type="button" onClick=${() => setPaused(!paused)} aria-pressed=${paused}>
+        ${paused ? 'Resume' : 'Pause'}</button>
+    </form>
+    <p class="muted" aria-live="polite"><span class=${'live-status ' + status}>${status}</span>:
+      <span class="live-received">${counts.received}</span> records received${counts.skipped
+        ? `, ${counts.skipped} skipped (the page fell behind)` : ''}; the newest ${keep} shown</p>
+    <${Records} records=${rows} />
+  </div>`;
+}
+
+function summary(r) {
+  const width = r.bucket_ms >= 1000 ? `${r.bucket_ms / 1000} s` : `${r.bucket_ms} ms`;
+  let text = `${r.matched} records in ${r.times.length} buckets of ${width} (${r.scanned} scanned in ${r.elapsed_ms} ms`;
+  if (r.missing_field) text += `, ${r.missing_field} without the field`;
+  if (r.scan_limited) text += ', stopped at the read limit';
+  return text + ')';
+}
+
+// Records over time, aggregated on the server (GET /v1/topics/{topic}/chart): records per
+// bucket, or a JSON field counted by value, or its sum/avg/min/max; exported as CSV or PNG.
+function Charts({ topic }) {
+  const iso = (ms) => new Date(ms).toISOString();
+  const [q, setQ] = useState(() => ({ from: iso(Date.now() - 3600000), to: iso(Date.now() + 60000),
+    buckets: '60', field: '', agg: 'count', top: '10' }));
+  const [result, setResult] = useState(null);
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const figure = useRef(null);
+  const set = (k) => (e) => setQ({ ...q, [k]: e.target.value });
+  const draw = async (e) => {
+    if (e) e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const p = new URLSearchParams({ from: q.from, to: q.to, buckets: q.buckets, agg: q.agg, top: q.top });
+      if (q.field) p.set('field', q.field);
+      setResult(await get(`/v1/topics/${seg(topic)}/chart?${p}`));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => { draw(); }, [topic]);
+  const csv = () => downloadCsv([['time', ...result.series.map((s) => s.name)],
+    ...result.times.map((t, i) => [new Date(t).toISOString(), ...result.series.map((s) => s.values[i])])],
+  `${topic}-chart.csv`);
+  return html`<div>
+    <form class="inline-form" onSubmit=${draw} aria-label="Chart settings">
+      <${Field} label="From"><input name="chart_from" value=${q.from} onInput=${set('from')} /><//>
+      <${Field} label="To"><input name="chart_to" value=${q.to} onInput=${set('to')} /><//>
+      <${Field} label="Buckets"><input name="chart_buckets" type="number" min="1" max="1000"
+        value=${q.buckets} onInput=${set('buckets')} /><//>
+      <${Field} label="Field (JSON path; empty: records)"><input name="chart_field" placeholder="$.event"
+        value=${q.field} onInput=${set('field')} /><//>
+      <${Field} label="Aggregate"><select name="chart_agg" value=${q.agg} onChange=${set('agg')}>
+        <option value="count">count (by value)</option><option value="sum">sum</option>
+        <option value="avg">average</option><option value="min">minimum</option>
+        <option value="max">maximum</option></select><//>
+      <${Field} label="Top values"><input name="chart_top" type="number" min="1" max="50"
+        value=${q.top} onInput=${set('top')} /><//>
+      <button type="submit" class="primary" disabled=${busy}>Draw</button>
+    </form>
+    <${ErrorBox} error=${error} />
+    ${result && html`<div ref=${figure}>
+      <p class="muted chart-summary">${summary(result)}</p>
+      <${TimeChart} bars=${result.agg === 'count'} label=${result.field
+        ? `${result.agg} of ${result.field} per bucket` : 'Records per bucket'}
+        times=${result.times.map((t) => t / 1000)} series=${result.series} />
+      <button type="button" onClick=${csv}>Export CSV</button>
+      <button type="button" onClick=${() => downloadPng(figure.current, `${topic}-chart.png`)}>Export PNG</button>
+      <table class="chart-totals"><thead><tr><th scope="col">Series</th><th scope="col">Total</th></tr></thead>
+        <tbody>${result.series.map((s) => html`<tr><td>${s.name}</td><td class="num">${
+          result.agg === 'count' ? formatNumber(s.values.reduce((a, v) => a + (v || 0), 0)) : '–'}</td></tr>`)}</tbody>
+      </table></div>`}
+  </div>`;
+}
+
 async function loadPartitions(topic) {
   const id = await clusterId();
   const parts = (await get(`/v3/clusters/${id}/topics/${seg(topic)}/partitions`)).data;
@@ -184,7 +330,8 @@ function Configs({ topic }) {
     </table>`}</div>`;
 }
 
-const tabs = [['messages', 'Messages'], ['partitions', 'Partitions'], ['configs', 'Configs']];
+const tabs = [['messages', 'Messages'], ['live', 'Live tail'], ['charts', 'Charts'],
+  ['partitions', 'Partitions'], ['configs', 'Configs']];
 
 export function Topic({ name, tab }) {
   tab = tab || 'messages';
@@ -216,6 +363,8 @@ export function Topic({ name, tab }) {
       ${mayWrite && html`<${Produce} topic=${name} partitions=${partitions}
         onProduced=${() => setGeneration(generation + 1)} />`}
       <${Browse} key=${generation} topic=${name} partitions=${partitions} /></div>`}
+    ${tab === 'live' && info.data && html`<${LiveTail} topic=${name} partitions=${partitions} />`}
+    ${tab === 'charts' && html`<${Charts} topic=${name} />`}
     ${tab === 'partitions' && html`<${Partitions} topic=${name} />`}
     ${tab === 'configs' && html`<${Configs} topic=${name} />`}
   </section>`;

@@ -24,18 +24,27 @@ expected<record_filter, std::string> record_filter::make(
     return unexpected(std::string("json_path and equals go together"));
   }
   if (json_path) {
-    std::string_view p = *json_path;
-    if (p.starts_with("$.")) {
-      p.remove_prefix(2);
+    auto p = dotted_path(*json_path);
+    if (!p) {
+      return unexpected(p.error());
     }
-    if (p.empty() || p == "$" || p.front() == '.' || p.back() == '.' || p.find("..") != p.npos) {
-      return unexpected("json_path '" + *json_path +
-                        "' is not a dotted path ($.user.id, user.id, items.0)");
-    }
-    f._path = std::string(p);
+    f._path = std::move(*p);
     f._equals = *equals;
   }
   return f;
+}
+
+expected<std::string, std::string> record_filter::dotted_path(std::string_view json_path) {
+  std::string_view p = json_path;
+  if (p.starts_with("$.")) {
+    p.remove_prefix(2);
+  }
+  if (p.empty() || p == "$" || p.front() == '.' || p.back() == '.' || p.find("..") != p.npos ||
+      p.size() > max_text) {
+    return unexpected("json_path '" + std::string(json_path.substr(0, 64)) +
+                      "' is not a dotted path ($.user.id, user.id, items.0)");
+  }
+  return std::string(p);
 }
 
 bool record_filter::matches(const backend::fetched_record& r) {

@@ -25,6 +25,9 @@ class record_filter {
 
   bool matches(const backend::fetched_record& r);
 
+  // A JSON path as json_fields takes it ("$.user.id" -> "user.id"), or why it is not one.
+  static expected<std::string, std::string> dotted_path(std::string_view json_path);
+
  private:
   std::string _contains;
   std::optional<std::string> _path;  // dotted, without "$."

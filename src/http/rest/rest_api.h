@@ -19,6 +19,10 @@ void add_v1_group_routes(router& r, rest_context& ctx);
 void add_v1_record_routes(router& r, rest_context& ctx);
 // The web console's page and bundles at /ui (open), and GET / redirecting to it.
 void add_console_routes(router& r);
+// GET /v1/topics/{topic}/live: new records as Server-Sent Events.
+void add_v1_live_route(router& r, rest_context& ctx);
+// GET /v1/topics/{topic}/chart: records over time, aggregated on the server.
+void add_v1_chart_route(router& r, rest_context& ctx);
 // GET /v1/overview and GET /v1/topics over ctx.overview.
 void add_v1_overview_routes(router& r, rest_context& ctx);
 // Console sessions (POST/GET/DELETE /v1/session) and POST /v1/authorize.
@@ -43,6 +47,8 @@ inline void add_rest_routes(router& r, rest_context& ctx) {
   add_v1_record_routes(r, ctx);
   add_v1_session_routes(r, ctx);
   add_v1_overview_routes(r, ctx);
+  add_v1_live_route(r, ctx);
+  add_v1_chart_route(r, ctx);
   add_console_routes(r);
   add_v1_agent_routes(r, ctx);
   add_connect_routes(r, ctx);

@@ -285,6 +285,87 @@ test('create a topic, produce from the page and see the record; records kcat wri
   await cspClean(page)
 })
 
+test('the live tail shows records kcat writes while the page watches, and keeps drawing under a burst', async () => {
+  const topic = name('live')
+  kcat(['-P', '-t', topic, '-p', '0'], 'before\n')
+  const page = await newPage()
+  await login(page)
+  await page.goto(`${base}/ui#/topics/${topic}/live`)
+  await page.locator('.live-status.live').waitFor()
+  // Frames keep coming while records pour in: the longest gap between two is measured.
+  await page.evaluate(() => {
+    window.__gap = 0
+    let last = performance.now()
+    const tick = (t) => { window.__gap = Math.max(window.__gap, t - last); last = t; requestAnimationFrame(tick) }
+    requestAnimationFrame(tick)
+  })
+  kcat(['-P', '-t', topic], '{"status":"paid","n":1}\n{"status":"open","n":2}\n')
+  const rows = page.locator('table.records tbody tr')
+  await rows.filter({ hasText: '"n":2' }).waitFor()
+  assert.equal(await rows.filter({ hasText: 'before' }).count(), 0, 'the tail starts at the end')
+  const burst = 5000
+  kcat(['-P', '-t', topic], Array.from({ length: burst }, (_, i) => `{"burst":${i}}`).join('\n') + '\n')
+  await page.waitForFunction((n) => Number(document.querySelector('.live-received').textContent) === n,
+    burst + 2, { timeout: TIMEOUT_MS })
+  await rows.filter({ hasText: `"burst":${burst - 1}` }).waitFor()
+  assert.ok(await rows.count() <= 200, 'the newest 200 shown')
+  const gap = await page.evaluate(() => window.__gap)
+  assert.ok(gap < 1000, `the page froze for ${gap} ms`)
+  // A filter applies on the server.
+  await page.getByLabel('JSON path').fill('$.status')
+  await page.getByLabel('equals').fill('paid')
+  await page.getByRole('button', { name: 'Apply' }).click()
+  await page.locator('.live-status.live').waitFor()
+  kcat(['-P', '-t', topic], '{"status":"open","n":3}\n{"status":"paid","n":4}\n')
+  await rows.filter({ hasText: '"n":4' }).waitFor()
+  assert.equal(await page.locator('.live-received').innerText(), '1')
+  await accessible(page, 'the live tail')
+  await shot(page, 'live-tail')
+  await cspClean(page)
+})
+
+test('the chart of a JSON field counts what the test produced, and exports as CSV and PNG', async () => {
+  const topic = name('events')
+  const events = [...Array(20).fill('click'), ...Array(7).fill('view'), ...Array(3).fill('buy')]
+  const lines = events.map((e, i) => JSON.stringify(e === 'buy' ? { event: e, amount: 12.5 } : { event: e, i }))
+  kcat(['-P', '-t', topic], lines.join('\n') + '\nnot json\n')
+  const page = await newPage()
+  await login(page)
+  await page.goto(`${base}/ui#/topics/${topic}/charts`)
+  await page.locator('.chart-summary').filter({ hasText: '31 records' }).waitFor()
+  await page.getByLabel('Field (JSON path; empty: records)').fill('$.event')
+  await page.getByRole('button', { name: 'Draw' }).click()
+  await page.locator('.chart-summary').filter({ hasText: '1 without the field' }).waitFor()
+  const totals = {}
+  for (const row of await page.locator('table.chart-totals tbody tr').all()) {
+    const [series, total] = (await row.innerText()).split('\t')
+    totals[series] = Number(total)
+  }
+  assert.deepEqual(totals, { click: 20, view: 7, buy: 3 })
+  await page.locator('.chart canvas').waitFor()
+  const [csv] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click()])
+  const text = fs.readFileSync(await csv.path(), 'utf8').trim().split('\n')
+  assert.equal(text[0], 'time,click,view,buy')
+  const sums = [0, 0, 0]
+  for (const line of text.slice(1)) line.split(',').slice(1).forEach((v, i) => { sums[i] += Number(v) })
+  assert.deepEqual(sums, [20, 7, 3])
+  const [png] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export PNG' }).click()])
+  const bytes = fs.readFileSync(await png.path())
+  assert.equal(bytes.subarray(1, 4).toString(), 'PNG')
+  // The sum of a number field.
+  await page.getByLabel('Field (JSON path; empty: records)').fill('$.amount')
+  await page.getByLabel('Aggregate').selectOption('sum')
+  await page.getByRole('button', { name: 'Draw' }).click()
+  await page.locator('.chart-summary').filter({ hasText: '28 without the field' }).waitFor()
+  const api = await admin('GET', `/v1/topics/${topic}/chart?field=$.amount&agg=sum&buckets=1`)
+  assert.equal(api.body.series[0].values[0], 37.5)
+  await accessible(page, 'the charts page')
+  await shot(page, 'charts')
+  await cspClean(page)
+})
+
 test('keys, values, headers and names holding markup render as text and run nothing', async () => {
   const topic = name('xss')
   const payloads = {
