@@ -74,6 +74,36 @@ std::string json_fields::pointer(std::string_view path) {
   return out;
 }
 
+std::optional<std::string_view> json_fields::text_at(std::string_view json_pointer,
+                                                     std::string& scratch) const {
+  auto found = _root.at_pointer(json_pointer);
+  if (found.error() != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  simdjson::dom::element e = found.value_unsafe();
+  switch (e.type()) {
+    case simdjson::dom::element_type::NULL_VALUE:
+      return std::nullopt;
+    case simdjson::dom::element_type::STRING:
+      return e.get_string().value_unsafe();
+    default:
+      scratch = simdjson::to_string(e);
+      return std::string_view(scratch);
+  }
+}
+
+std::optional<double> json_fields::number_at(std::string_view json_pointer) const {
+  auto found = _root.at_pointer(json_pointer);
+  if (found.error() != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  double v = 0;
+  if (found.value_unsafe().get(v) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return v;
+}
+
 std::optional<std::string> json_fields::text(std::string_view path) const {
   auto found = _root.at_pointer(pointer(path));
   if (found.error() != simdjson::SUCCESS) {

@@ -34,6 +34,13 @@ class json_fields {
   // The field at `path` as text: a string's characters, a number or boolean as JSON
   // writes it, an object or array as compact JSON; nullopt when absent or null.
   std::optional<std::string> text(std::string_view path) const;
+  // The same at a JSON Pointer made once by pointer() (for a scan of many documents), without
+  // allocating: a string's characters viewed in the document, anything else written into
+  // `scratch` and viewed there; valid until the next load().
+  std::optional<std::string_view> text_at(std::string_view json_pointer,
+                                          std::string& scratch) const;
+  // The number at a JSON Pointer; nullopt when absent or not a number.
+  std::optional<double> number_at(std::string_view json_pointer) const;
 
   // The top-level fields of an object document, in order: name, text (as text() gives
   // it; nullopt for null) and kind: 'n' number, 'b' boolean, 's' string, 'j' object or

@@ -130,6 +130,9 @@ broker_summary broker_overview::summary() const {
       ts.rates = rate(it->second.first, it->second.second);
     }
     s.log_bytes += ts.size_bytes;
+    s.totals.bytes_in += ts.totals.bytes_in;
+    s.totals.bytes_out += ts.totals.bytes_out;
+    s.totals.records_in += ts.totals.records_in;
     s.topics.push_back(std::move(ts));
   }
   std::sort(s.topics.begin(), s.topics.end(),

@@ -69,6 +69,7 @@ struct broker_summary {
   uint64_t log_bytes = 0;        // every partition's segments
   std::vector<listener_summary> listeners;
   std::vector<topic_summary> topics;    // by name
+  traffic_totals totals;                // every topic's, now
   std::vector<traffic_sample> history;  // oldest first
 };
 

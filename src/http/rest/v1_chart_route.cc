@@ -70,9 +70,11 @@ http_response bad(std::string message) {
 enum class aggregate { count, sum, avg, min, max };
 
 std::optional<aggregate> aggregate_named(std::string_view s) {
-  static const std::pair<std::string_view, aggregate> names[] = {
-      {"count", aggregate::count}, {"sum", aggregate::sum}, {"avg", aggregate::avg},
-      {"min", aggregate::min},     {"max", aggregate::max}};
+  static const std::pair<std::string_view, aggregate> names[] = {{"count", aggregate::count},
+                                                                 {"sum", aggregate::sum},
+                                                                 {"avg", aggregate::avg},
+                                                                 {"min", aggregate::min},
+                                                                 {"max", aggregate::max}};
   for (const auto& [n, a] : names) {
     if (s == n) {
       return a;
@@ -87,8 +89,7 @@ struct number_buckets {
   std::vector<double> sum;
   std::vector<double> min;
   std::vector<double> max;
-  explicit number_buckets(size_t n)
-      : count(n, 0), sum(n, 0), min(n, INFINITY), max(n, -INFINITY) {}
+  explicit number_buckets(size_t n) : count(n, 0), sum(n, 0), min(n, INFINITY), max(n, -INFINITY) {}
   void add(size_t b, double v) {
     ++count[b];
     sum[b] += v;
@@ -185,6 +186,9 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
   std::unordered_map<std::string, std::vector<int64_t>> by_value;
   std::vector<int64_t> other(n, 0);
   connect::json_fields json;
+  const std::string pointer = field ? connect::json_fields::pointer(*field) : std::string();
+  std::string scratch;
+  std::string key;
   uint64_t scanned = 0;
   uint64_t matched = 0;
   uint64_t missing = 0;
@@ -228,33 +232,34 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
           ++numbers.count[b];
           continue;
         }
-        std::optional<std::string> value;
-        if (r.value && json.load(*r.value)) {
-          value = json.text(*field);
-        }
-        if (!value) {
+        if (!r.value || !json.load(*r.value)) {
           ++missing;
           continue;
         }
         if (by_values) {
-          auto it = by_value.find(*value);
+          auto value = json.text_at(pointer, scratch);
+          if (!value) {
+            ++missing;
+            continue;
+          }
+          key.assign(*value);  // no allocation once the key's capacity suffices
+          auto it = by_value.find(key);
           if (it == by_value.end()) {
             if (by_value.size() >= max_distinct) {
               ++other[b];
               continue;
             }
-            it = by_value.emplace(std::move(*value), std::vector<int64_t>(n, 0)).first;
+            it = by_value.emplace(key, std::vector<int64_t>(n, 0)).first;
           }
           ++it->second[b];
           continue;
         }
-        double number = 0;
-        auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), number);
-        if (ec != std::errc() || end != value->data() + value->size()) {
-          ++missing;  // not a number
+        auto number = json.number_at(pointer);
+        if (!number) {
+          ++missing;  // absent, or not a number
           continue;
         }
-        numbers.add(b, number);
+        numbers.add(b, *number);
       }
       if (next == before) {
         break;
@@ -301,7 +306,8 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
     for (size_t i = 0; i < totals.size(); ++i) {
       const auto& counts = by_value[*totals[i].second];
       if (static_cast<int64_t>(i) < top) {
-        series(*totals[i].second, [&](size_t b) { w.value(counts[b]); }, n);
+        series(
+            *totals[i].second, [&](size_t b) { w.value(counts[b]); }, n);
       } else {
         for (size_t b = 0; b < n; ++b) {
           other[b] += counts[b];
@@ -310,10 +316,12 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
       }
     }
     if (any_other) {
-      series(other_values, [&](size_t b) { w.value(other[b]); }, n);
+      series(
+          other_values, [&](size_t b) { w.value(other[b]); }, n);
     }
   } else if (agg == aggregate::count) {
-    series("records", [&](size_t b) { w.value(numbers.count[b]); }, n);
+    series(
+        "records", [&](size_t b) { w.value(numbers.count[b]); }, n);
   } else {
     series(
         std::string(agg_names[static_cast<int>(agg)]) + " of " + *field,
@@ -333,9 +341,10 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
   w.end_array();
   w.key("scanned").value(scanned).key("matched").value(matched);
   w.key("missing_field").value(missing).key("scan_limited").value(scan_limited);
-  w.key("elapsed_ms").value(static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                    std::chrono::steady_clock::now() - started)
-                                                    .count()));
+  w.key("elapsed_ms")
+      .value(static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - started)
+                                      .count()));
   w.end_object();
   co_return http_response::json(200, w.take());
 }

@@ -47,7 +47,8 @@ struct tailed {
   int64_t next = 0;
 };
 
-// Answers an error before the stream starts.
+// Answers an error before the stream starts. (Callers name the error first: no class-type
+// temporary inside a co_await expression, GCC 12.)
 awaitable<void> refuse(http_stream& out, const rest_error& e) {
   http_response r = error_response(e);
   co_await out.write_whole(r.status, r.content_type, r.body);
@@ -59,12 +60,14 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
   auto filter =
       record_filter::make(query(req, "contains"), query(req, "json_path"), query(req, "equals"));
   if (!filter) {
-    co_await refuse(out, rest_error{400, error_codes::bad_request, filter.error()});
+    const rest_error e{400, error_codes::bad_request, filter.error()};
+    co_await refuse(out, e);
     co_return;
   }
   auto described = co_await view.calls.describe_topic(topic);
   if (!described) {
-    co_await refuse(out, from_backend(described.error()));
+    const rest_error e = from_backend(described.error());
+    co_await refuse(out, e);
     co_return;
   }
   std::vector<tailed> parts;
@@ -73,9 +76,10 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
     int64_t n = -1;
     auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), n);
     if (ec != std::errc() || end != p->data() + p->size() || n < 0 || n >= count) {
-      co_await refuse(out, rest_error::make(error_codes::partition_not_found,
-                                            "topic " + topic + " has no partition " +
-                                                p->substr(0, 32)));
+      const rest_error e =
+          rest_error::make(error_codes::partition_not_found,
+                           "topic " + topic + " has no partition " + p->substr(0, 32));
+      co_await refuse(out, e);
       co_return;
     }
     parts.push_back({static_cast<int32_t>(n), 0});
@@ -87,7 +91,8 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
   for (auto& t : parts) {
     auto offsets = co_await view.calls.offsets(topic, t.partition);
     if (!offsets) {
-      co_await refuse(out, from_backend(offsets.error()));
+      const rest_error e = from_backend(offsets.error());
+      co_await refuse(out, e);
       co_return;
     }
     t.next = offsets->end;
@@ -135,8 +140,9 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
             continue;
           }
         }
-        std::string failed = "event: error\ndata: " +
-                             json_writer::quoted(from_backend(got.error()).message) + "\n\n";
+        std::string failed =
+            "event: error\ndata: " + json_writer::quoted(from_backend(got.error()).message) +
+            "\n\n";
         co_await out.write_chunk(failed);
         co_await out.end_chunked();
         co_return;

@@ -89,10 +89,9 @@ void add_v1_overview_routes(router& r, rest_context& ctx) {
     }
     w.key("topics").value(static_cast<int64_t>(topics.size()) - internal);
     w.key("internal_topics").value(internal).key("partitions").value(partitions);
-    w.key("throughput").begin_object();
+    w.key("throughput").begin_object().key("totals");
+    write_totals(w, s.totals);
     if (!s.history.empty()) {
-      w.key("totals");
-      write_totals(w, s.history.back().totals);
       w.key("rates");
       write_rates(w, s.history.back().rates);
     }
