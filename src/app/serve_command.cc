@@ -14,6 +14,7 @@
 #include "app/server_metrics.h"
 #include "app/server_settings.h"
 #include "app/sqlite_agent_store.h"
+#include "backend/broker_overview.h"
 #include "backend/local_backend.h"
 #include "base/base64.h"
 #include "base/crc32c.h"
@@ -23,7 +24,6 @@
 #include "broker/broker.h"
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
-#include "broker/service/broker_overview.h"
 #include "broker/topic_table.h"
 #include "connect/connect_runtime.h"
 #include "http/http_authentication.h"
@@ -601,14 +601,14 @@ int run_serve(const server_config& config) {
                   : http::http_authentication();
   // What the console's Overview and Topics pages show (GET /v1/overview, /v1/topics): the
   // listeners as bound, and a sampler of the partitions' traffic.
-  std::vector<broker::listener_summary> bound_listeners;
+  std::vector<backend::listener_summary> bound_listeners;
   for (const auto& server : kafka) {
     const auto& l = server->config();
     const auto& advertised = (*b)->advertised_endpoint(l.name);
     bound_listeners.push_back({l.name, std::string(broker::security_protocol_name(l.protocol)),
                                l.host, server->port(), advertised.host, advertised.port});
   }
-  broker::broker_overview overview(**b, std::move(bound_listeners));
+  backend::broker_overview overview(**b, std::move(bound_listeners));
   // What GET /metrics shows (metrics.enabled), read from the parts at each scrape.
   metrics_registry metrics;
   // The REST Proxy over it.

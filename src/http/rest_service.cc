@@ -11,7 +11,7 @@ rest_service::rest_service(const http_config& config, backend::event_backend& ba
                            std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
                            connect::connect_runtime* connectors, registry::agent_registry* agents,
                            registry::agent_key_login* key_logins,
-                           const broker::broker_overview* overview)
+                           const backend::broker_overview* overview)
     : _config(config),
       _backend(backend),
       _housekeeping(1),
@@ -31,7 +31,7 @@ result<std::unique_ptr<rest_service>> rest_service::start(
     const security::authorizer& authorizer, const http_authentication& authentication,
     std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
     connect::connect_runtime* connectors, registry::agent_registry* agents,
-    registry::agent_key_login* key_logins, const broker::broker_overview* overview) {
+    registry::agent_key_login* key_logins, const backend::broker_overview* overview) {
   std::unique_ptr<rest_service> s(new rest_service(config, backend, authorizer, authentication,
                                                    std::move(tls), metrics, connectors, agents,
                                                    key_logins, overview));

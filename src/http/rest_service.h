@@ -19,7 +19,7 @@
 namespace brook {
 class metrics_registry;
 }
-namespace brook::broker {
+namespace brook::backend {
 class broker_overview;
 }
 
@@ -44,7 +44,7 @@ class rest_service {
       std::shared_ptr<net::tls_context> tls = nullptr, const metrics_registry* metrics = nullptr,
       connect::connect_runtime* connectors = nullptr, registry::agent_registry* agents = nullptr,
       registry::agent_key_login* key_logins = nullptr,
-      const broker::broker_overview* overview = nullptr);
+      const backend::broker_overview* overview = nullptr);
   ~rest_service();
 
   uint16_t port() const { return _server->port(); }
@@ -59,7 +59,7 @@ class rest_service {
                const security::authorizer& authorizer, const http_authentication& authentication,
                std::shared_ptr<net::tls_context> tls, const metrics_registry* metrics,
                connect::connect_runtime* connectors, registry::agent_registry* agents,
-               registry::agent_key_login* key_logins, const broker::broker_overview* overview);
+               registry::agent_key_login* key_logins, const backend::broker_overview* overview);
 
   http_config _config;
   backend::event_backend& _backend;

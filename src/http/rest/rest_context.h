@@ -15,7 +15,7 @@
 namespace brook {
 class metrics_registry;
 }
-namespace brook::broker {
+namespace brook::backend {
 class broker_overview;
 }
 namespace brook::connect {
@@ -49,7 +49,7 @@ struct rest_context {
   registry::agent_key_login* key_logins = nullptr;  // agents' key logins (null: none)
   boost::asio::thread_pool* blocking = nullptr;     // where calls that block run (the registry's)
   const http_authentication* authentication = nullptr;  // logins and console sessions
-  const broker::broker_overview* overview = nullptr;    // the broker's summary (null: gateway)
+  const backend::broker_overview* overview = nullptr;   // the broker's summary (null: gateway)
   backend_calls calls{backend};  // unchecked: only for what needs no ACL (the cluster's brokers)
 
   // Who a request acts for, as the authorizer sees it.

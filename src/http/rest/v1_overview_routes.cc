@@ -1,5 +1,5 @@
 // What the console's Overview and Topics pages show (doc/http-api.md "Overview and topic
-// summaries"), over ctx.overview (the in-process broker's broker::broker_overview; absent in
+// summaries"), over ctx.overview (the in-process broker's backend::broker_overview; absent in
 // gateway mode: 404):
 //   GET /v1/overview  the broker: version, start time, listeners, the data directory's disk
 //                     (with DESCRIBE on the cluster; else null), counts of the topics and
@@ -7,9 +7,9 @@
 //                     their history (the live chart)
 //   GET /v1/topics    per topic the caller may describe: partitions, size, records,
 //                     retention, cleanup policy, traffic totals and rates
+#include "backend/broker_overview.h"
 #include "base/clock.h"
 #include "base/json_writer.h"
-#include "broker/service/broker_overview.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
 
@@ -20,20 +20,20 @@ namespace {
 using boost::asio::awaitable;
 using boost::beast::http::verb;
 
-void write_totals(json_writer& w, const broker::traffic_totals& t) {
+void write_totals(json_writer& w, const backend::traffic_totals& t) {
   w.begin_object().key("bytes_in").value(t.bytes_in).key("bytes_out").value(t.bytes_out);
   w.key("records_in").value(t.records_in).end_object();
 }
 
-void write_rates(json_writer& w, const broker::traffic_rates& r) {
+void write_rates(json_writer& w, const backend::traffic_rates& r) {
   w.begin_object().key("bytes_in").value(r.bytes_in).key("bytes_out").value(r.bytes_out);
   w.key("records_in").value(r.records_in).end_object();
 }
 
 // The topics of `s` the caller may describe.
-std::vector<const broker::topic_summary*> visible(const rest_context& ctx, const http_request& req,
-                                                  const broker::broker_summary& s) {
-  std::vector<const broker::topic_summary*> out;
+std::vector<const backend::topic_summary*> visible(const rest_context& ctx, const http_request& req,
+                                                   const backend::broker_summary& s) {
+  std::vector<const backend::topic_summary*> out;
   for (const auto& t : s.topics) {
     if (ctx.authorizer.permits(req.principal, req.client_host, security::acl_operation::describe,
                                security::acl_resource{security::resource_type::topic, t.name})) {
@@ -55,7 +55,7 @@ void add_v1_overview_routes(router& r, rest_context& ctx) {
     if (ctx.overview == nullptr) {
       co_return unavailable();
     }
-    const broker::broker_summary s = ctx.overview->summary();
+    const backend::broker_summary s = ctx.overview->summary();
     const auto topics = visible(ctx, req, s);
     json_writer w;
     w.begin_object().key("version").value(BROOK_VERSION);
@@ -109,7 +109,7 @@ void add_v1_overview_routes(router& r, rest_context& ctx) {
     if (ctx.overview == nullptr) {
       co_return unavailable();
     }
-    const broker::broker_summary s = ctx.overview->summary();
+    const backend::broker_summary s = ctx.overview->summary();
     json_writer w;
     w.begin_object().key("topics").begin_array();
     for (const auto* t : visible(ctx, req, s)) {

@@ -1,10 +1,10 @@
 // broker_overview: what the console's Overview and Topics pages show of the in-process
-// broker (GET /v1/overview, GET /v1/topics): its listeners, the data directory's disk,
-// and per topic its size, records and traffic, with rates. A sampler thread reads the
-// partitions' traffic counters every `interval` and keeps the last `keep` samples of the
-// totals (the live throughput chart: 10 minutes at 5 s by default); rates are per second
-// between the last two samples. Reading is cheap: one pass over the partitions, no I/O but
-// one statvfs.
+// broker (beside local_backend: both read the broker itself; http/ sees only this) (GET
+// /v1/overview, GET /v1/topics): its listeners, the data directory's disk, and per topic its size,
+// records and traffic, with rates. A sampler thread reads the partitions' traffic counters every
+// `interval` and keeps the last `keep` samples of the totals (the live throughput chart: 10 minutes
+// at 5 s by default); rates are per second between the last two samples. Reading is cheap: one pass
+// over the partitions, no I/O but one statvfs.
 #pragma once
 
 #include <chrono>
@@ -19,8 +19,10 @@
 #include <vector>
 
 namespace brook::broker {
-
 class broker;
+}
+
+namespace brook::backend {
 
 struct listener_summary {
   std::string name;               // "SASL_PLAINTEXT"
@@ -75,7 +77,7 @@ struct broker_summary {
 
 class broker_overview {
  public:
-  broker_overview(broker& b, std::vector<listener_summary> listeners,
+  broker_overview(broker::broker& b, std::vector<listener_summary> listeners,
                   std::chrono::milliseconds interval = std::chrono::seconds(5), size_t keep = 120);
   ~broker_overview();
   broker_overview(const broker_overview&) = delete;
@@ -92,7 +94,7 @@ class broker_overview {
   };
   static traffic_rates rate(const reading& older, const reading& newer);
 
-  broker& _broker;
+  broker::broker& _broker;
   const std::vector<listener_summary> _listeners;
   const std::chrono::milliseconds _interval;
   const size_t _keep;
@@ -109,4 +111,4 @@ class broker_overview {
   std::thread _sampler;
 };
 
-}  // namespace brook::broker
+}  // namespace brook::backend

@@ -1,4 +1,4 @@
-#include "broker/service/broker_overview.h"
+#include "backend/broker_overview.h"
 
 #include <sys/statvfs.h>
 
@@ -6,7 +6,7 @@
 #include "broker/broker.h"
 #include "protocol/topic_name.h"
 
-namespace brook::broker {
+namespace brook::backend {
 
 namespace {
 
@@ -19,7 +19,7 @@ std::string cleanup_policy(const storage::log_config& c) {
 
 }  // namespace
 
-broker_overview::broker_overview(broker& b, std::vector<listener_summary> listeners,
+broker_overview::broker_overview(broker::broker& b, std::vector<listener_summary> listeners,
                                  std::chrono::milliseconds interval, size_t keep)
     : _broker(b),
       _listeners(std::move(listeners)),
@@ -141,4 +141,4 @@ broker_summary broker_overview::summary() const {
   return s;
 }
 
-}  // namespace brook::broker
+}  // namespace brook::backend
