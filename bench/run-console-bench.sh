@@ -7,7 +7,7 @@
 #
 # In a scratch directory under build/ (removed afterwards), one `brook serve` without logins:
 #   1. the bundle: the gzipped sizes of the page, script and styles the binary serves;
-#   2. the chart query (GET /v1/topics/{topic}/chart) over N JSON records of ~90 bytes
+#   2. the chart query (GET /v1/topics/{topic}/chart) over N JSON records of ~50 bytes
 #      written by kcat: records per bucket, a field counted by value, the average of a
 #      number field; 5 runs each (the server's elapsed_ms and curl's total time). Baseline:
 #      kcat reading the same N records from the same server to /dev/null;

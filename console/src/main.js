@@ -34,7 +34,7 @@ function useRoute() {
   return r;
 }
 
-function Login({ onLogin, notice }) {
+function Login({ onLogin, notice, singleSignOn }) {
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState(null);
@@ -63,6 +63,8 @@ function Login({ onLogin, notice }) {
           value=${password} onInput=${(e) => setPassword(e.target.value)} /><//>
       <${ErrorBox} error=${error} />
       <button type="submit" class="primary" disabled=${busy}>Log in</button>
+      ${singleSignOn && html`<p class="or">or</p>
+        <a class="button" href="/v1/session/oidc">Log in with single sign-on</a>`}
     </form>
   </main>`;
 }
@@ -115,7 +117,13 @@ function Shell({ session, onLogout }) {
 
 function App() {
   const [session, setState] = useState(undefined);
-  const [notice, setNotice] = useState(null);
+  const [sso, setSso] = useState(false);
+  // A failed single sign-on comes back as /ui?login_error=...: shown once, then dropped.
+  const [notice, setNotice] = useState(() => {
+    const error = new URLSearchParams(location.search).get('login_error');
+    if (error) history.replaceState(null, '', location.pathname + location.hash);
+    return error ? 'Single sign-on failed: ' + error : null;
+  });
   const use = (s) => {
     setSession(s && s.logged_in ? s : null);
     setState(s && s.logged_in ? s : null);
@@ -125,11 +133,12 @@ function App() {
       setNotice('Your session has ended: log in again.');
       use(null);
     });
-    get('/v1/session').then(use, () => use(null));
+    get('/v1/session').then((s) => { setSso(!!s.single_sign_on); use(s); }, () => use(null));
   }, []);
   if (session === undefined) return html`<p class="loading">Loading…</p>`;
   if (!session) {
-    return html`<${Login} notice=${notice} onLogin=${(s) => { setNotice(null); use(s); }} />`;
+    return html`<${Login} notice=${notice} singleSignOn=${sso}
+      onLogin=${(s) => { setNotice(null); use(s); }} />`;
   }
   return html`<${Shell} session=${session} onLogout=${() => use(null)} />`;
 }

@@ -110,6 +110,11 @@ struct server_config {
   // is filled from it at start.
   security::oidc_settings oidc;
   security::jwt_rules token_rules;
+  // The web console's single sign-on through that issuer (oidc.console_client_id: none
+  // when empty).
+  std::string console_client_id;
+  std::string console_client_secret;
+  std::string console_scopes = "openid profile";
   // http.tls: HTTPS on the HTTP listener, with the [tls] certificate.
   bool http_tls = false;
   http::http_config http;

@@ -594,10 +594,29 @@ int run_serve(const server_config& config) {
   // tokens (Brook's own, the OpenID Connect issuer's); limited and audited as Kafka logins are.
   security::password_authenticator passwords(**users);
   // The web console's sessions (POST /v1/session), in memory: a restart logs everyone out.
-  security::session_store console_sessions(security::session_limits{
-      config.http.session_idle_timeout, config.http.session_lifetime, config.http.max_sessions});
+  // A password login's session ends when the user's credentials change.
+  security::user_directory& user_dir = **users;
+  security::session_store console_sessions(
+      security::session_limits{config.http.session_idle_timeout, config.http.session_lifetime,
+                               config.http.max_sessions},
+      [&user_dir](std::string_view user) { return user_dir.changed_at(user); },
+      [&user_dir] { return user_dir.generation(); });
+  // Their single sign-on through the OpenID Connect issuer (oidc.console_client_id).
+  std::unique_ptr<security::oidc_login> console_sso;
+  if (issuer_keys && !config.console_client_id.empty()) {
+    security::oidc_login_settings sso;
+    sso.issuer = config.oidc.issuer;
+    sso.client_id = config.console_client_id;
+    sso.client_secret = config.console_client_secret;
+    sso.scopes = config.console_scopes;
+    sso.principal_claim = config.token_rules.principal_claim;
+    sso.clock_skew = config.token_rules.clock_skew;
+    sso.fetch = config.oidc.fetch;
+    console_sso = std::make_unique<security::oidc_login>(std::move(sso), *issuer_keys);
+  }
   const http::http_authentication http_logins_checked =
-      http_logins ? http::http_authentication(passwords, tokens.get(), &logins, &console_sessions)
+      http_logins ? http::http_authentication(passwords, tokens.get(), &logins, &console_sessions,
+                                              console_sso.get())
                   : http::http_authentication();
   // What the console's Overview and Topics pages show (GET /v1/overview, /v1/topics): the
   // listeners as bound, and a sampler of the partitions' traffic.

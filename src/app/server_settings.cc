@@ -516,6 +516,19 @@ std::vector<server_setting> make_settings() {
       [](auto& c) -> auto& { return c.token_rules.audiences; },
       [](std::string_view a) { return !a.empty(); }));
   s.push_back(text(
+      "oidc.console_client_id", "--oidc-console-client-id", "ID", {},
+      "The web console's client at the issuer: single sign-on with the authorization code "
+      "flow and PKCE (empty: password logins only)",
+      [](auto& c) -> auto& { return c.console_client_id; }));
+  s.push_back(text(
+      "oidc.console_client_secret", "--oidc-console-client-secret", "SECRET", {},
+      "That client's secret (empty: a public client, PKCE alone)",
+      [](auto& c) -> auto& { return c.console_client_secret; }));
+  s.push_back(text(
+      "oidc.console_scopes", "--oidc-console-scopes", "SCOPES", "must not be empty",
+      "The scopes the console's logins ask for (space-separated; openid among them)",
+      [](auto& c) -> auto& { return c.console_scopes; }));
+  s.push_back(text(
       "oidc.principal_claim", "--oidc-principal-claim", "CLAIM", "must not be empty",
       "The claim that names the principal User:<claim> (sub; preferred_username for Keycloak)",
       [](auto& c) -> auto& { return c.token_rules.principal_claim; }));

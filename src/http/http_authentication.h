@@ -23,6 +23,7 @@
 
 #include "security/jwt_validator.h"
 #include "security/login_guard.h"
+#include "security/oidc_login.h"
 #include "security/password_authenticator.h"
 #include "security/principal.h"
 #include "security/session_store.h"
@@ -46,12 +47,14 @@ class http_authentication {
   http_authentication() = default;
   // Logins required, checked by `passwords` and, when given, bearer tokens by `tokens`;
   // limited and audited by `guard` when given (all three outlive this object).
-  // Console sessions are kept in `sessions` when given (it outlives this object too).
+  // Console sessions are kept in `sessions` when given, and open through single sign-on
+  // with `sso` when given (both outlive this object too).
   explicit http_authentication(security::password_authenticator& passwords,
                                const security::jwt_validator* tokens = nullptr,
                                security::login_guard* guard = nullptr,
-                               security::session_store* sessions = nullptr)
-      : _passwords(&passwords), _tokens(tokens), _guard(guard), _sessions(sessions) {}
+                               security::session_store* sessions = nullptr,
+                               security::oidc_login* sso = nullptr)
+      : _passwords(&passwords), _tokens(tokens), _guard(guard), _sessions(sessions), _sso(sso) {}
 
   bool required() const { return _passwords != nullptr; }
   bool takes_tokens() const { return _tokens != nullptr; }
@@ -86,6 +89,10 @@ class http_authentication {
                                       std::string_view csrf) const;
   // Where console sessions are kept (null: logins not required, or no sessions).
   security::session_store* sessions() const { return _sessions; }
+  // The console's single sign-on (null: none), and where logins are counted and audited
+  // (null: nowhere).
+  security::oidc_login* sso() const { return _sso; }
+  security::login_guard* guard() const { return _guard; }
 
   // The WWW-Authenticate headers of a 401 answer that refused `v`: Basic, and Bearer when
   // tokens are taken (with error="invalid_token" when one was refused).
@@ -100,6 +107,7 @@ class http_authentication {
   const security::jwt_validator* _tokens = nullptr;
   security::login_guard* _guard = nullptr;
   security::session_store* _sessions = nullptr;
+  security::oidc_login* _sso = nullptr;
 };
 
 }  // namespace brook::http

@@ -67,8 +67,9 @@ bhttp::response<bhttp::string_body> make_response(http_response r, unsigned vers
     res.set(bhttp::field::content_type, r.content_type);
   }
   for (auto& [name, value] : r.headers) {
-    // WWW-Authenticate may repeat (Basic, then Bearer); any other header is set once.
-    if (name == "WWW-Authenticate") {
+    // WWW-Authenticate may repeat (Basic, then Bearer), and Set-Cookie (a session and the
+    // single sign-on's state); any other header is set once.
+    if (name == "WWW-Authenticate" || name == "Set-Cookie") {
       res.insert(name, value);
     } else {
       res.set(name, value);

@@ -6,16 +6,14 @@
 
 namespace brook::security {
 
-namespace {
-
-// The issuer without a trailing slash, then the well-known path (OpenID Connect Discovery
-// 1.0, section 4).
-std::string discovery_url(std::string issuer) {
+std::string oidc_discovery_url(std::string issuer) {
   while (!issuer.empty() && issuer.back() == '/') {
     issuer.pop_back();
   }
   return issuer + "/.well-known/openid-configuration";
 }
+
+namespace {
 
 expected<std::string, std::string> get(const std::string& what, const std::string& url,
                                        const net::fetch_options& options) {
@@ -127,7 +125,7 @@ std::string oidc_keys::fetch() {
     jwks_uri = _jwks_uri;
   }
   if (jwks_uri.empty()) {
-    auto doc = get("discovery document", discovery_url(_settings.issuer), _settings.fetch);
+    auto doc = get("discovery document", oidc_discovery_url(_settings.issuer), _settings.fetch);
     if (!doc) {
       return doc.error();
     }

@@ -30,6 +30,10 @@ struct oidc_settings {
   std::chrono::milliseconds min_refetch{10'000};
 };
 
+// The issuer's discovery document: the issuer without a trailing slash, then the
+// well-known path (OpenID Connect Discovery 1.0, section 4).
+std::string oidc_discovery_url(std::string issuer);
+
 class oidc_keys final : public key_source {
  public:
   explicit oidc_keys(oidc_settings settings);

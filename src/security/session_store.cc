@@ -27,7 +27,7 @@ void session_store::sweep(clock::time_point now) {
   std::erase_if(_sessions, [&](const auto& kv) { return expired(kv.second, now); });
 }
 
-std::optional<session_store::opened> session_store::open(const principal& who,
+std::optional<session_store::opened> session_store::open(const principal& who, bool bound,
                                                          clock::time_point now) {
   opened made{base64url_encode(random_bytes(32)), base64url_encode(random_bytes(32))};
   std::lock_guard lock(_mutex);
@@ -35,7 +35,11 @@ std::optional<session_store::opened> session_store::open(const principal& who,
   if (_sessions.size() >= _limits.max_sessions) {
     return std::nullopt;
   }
-  _sessions.emplace(key_of(made.id), entry{who, made.csrf, now, now});
+  std::optional<uint64_t> generation;
+  if (bound && _generation) {
+    generation = _generation();
+  }
+  _sessions.emplace(key_of(made.id), entry{who, made.csrf, now, now, generation});
   return made;
 }
 
@@ -50,7 +54,9 @@ std::optional<session_store::found> session_store::find(std::string_view id,
   if (it == _sessions.end()) {
     return std::nullopt;
   }
-  if (expired(it->second, now)) {
+  const bool stale = it->second.generation && _changed_at &&
+                     _changed_at(it->second.who.name) > *it->second.generation;
+  if (stale || expired(it->second, now)) {
     _sessions.erase(it);
     return std::nullopt;
   }

@@ -5,11 +5,15 @@
 // of their identifier (the identifier itself is never stored), end after an idle time and
 // after an absolute lifetime (http.session_idle_timeout_ms, http.session_lifetime_ms), and
 // are bounded in number: past the bound a new login is refused rather than an older session
-// evicted (one password must not be able to log everyone else out).
+// evicted (one password must not be able to log everyone else out). A session opened with a
+// password is bound to the user's credentials: it ends when they change (a new password,
+// the user deleted), as a Kafka connection's login does.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -29,14 +33,23 @@ struct session_limits {
 class session_store {
  public:
   using clock = std::chrono::steady_clock;
-  explicit session_store(session_limits limits) : _limits(limits) {}
+  // `changed_at(user)`: the credentials' generation of the user's last change
+  // (user_directory::changed_at), and `generation()` the current one; both null: sessions are
+  // not bound to credentials.
+  using changed_at_fn = std::function<uint64_t(std::string_view user)>;
+  using generation_fn = std::function<uint64_t()>;
+  explicit session_store(session_limits limits, changed_at_fn changed_at = nullptr,
+                         generation_fn generation = nullptr)
+      : _limits(limits), _changed_at(std::move(changed_at)), _generation(std::move(generation)) {}
 
   struct opened {
     std::string id;    // for the cookie: 43 characters of base64url (256 random bits)
     std::string csrf;  // for the X-CSRF-Token header: the same form
   };
-  // A new session for `who`; nullopt when max_sessions are open.
-  std::optional<opened> open(const principal& who, clock::time_point now = clock::now());
+  // A new session for `who`; nullopt when max_sessions are open. `bound`: opened with the
+  // user's password, it ends when the user's credentials change.
+  std::optional<opened> open(const principal& who, bool bound = false,
+                             clock::time_point now = clock::now());
 
   struct found {
     principal who;
@@ -60,12 +73,15 @@ class session_store {
     std::string csrf;
     clock::time_point opened;
     clock::time_point last_used;
+    std::optional<uint64_t> generation;  // bound: the credentials' generation at the login
   };
   // Drops expired sessions (called with the lock held, at most once a minute).
   void sweep(clock::time_point now);
   bool expired(const entry& e, clock::time_point now) const;
 
   const session_limits _limits;
+  const changed_at_fn _changed_at;
+  const generation_fn _generation;
   mutable std::mutex _mutex;
   std::unordered_map<std::string, entry> _sessions;  // by SHA-256 of the identifier
   clock::time_point _last_sweep{};

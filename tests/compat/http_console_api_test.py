@@ -235,9 +235,31 @@ class OverviewAndGroupsTest(ConsoleApiTestCase):
                          [(topic, 0), (topic, 1)])
         r = self.http("DELETE", f"/v1/groups/{group}")
         self.assert_error(r, 409, 409, "a group with members")
+        r = self.http("POST", f"/v1/groups/{group}/offsets:reset", {"topic": topic, "to": "earliest"})
+        self.assert_error(r, 409, 409, "a reset with members")
         consumer.close()
         wait_until(lambda: self.ok("GET", f"/v1/groups/{group}")["state"] == "Empty",
                    lambda: "the group to empty")
+        for body in ({}, {"topic": topic}, {"topic": topic, "to": "sometime"},
+                     {"topic": topic, "to": "offset"}, {"topic": topic, "to": "offset", "offset": -1},
+                     {"topic": topic, "to": "timestamp", "timestamp": "yesterday"}):
+            r = self.http("POST", f"/v1/groups/{group}/offsets:reset", body)
+            self.assert_error(r, 400, 400, json.dumps(body))
+        r = self.http("POST", f"/v1/groups/{group}/offsets:reset",
+                      {"topic": topic, "to": "earliest", "partitions": [2]})
+        self.assert_error(r, 404, 40402, "partition 2")
+        self.produce(topic, [(BASE_TS + 5_000, "b"), (BASE_TS + 9_000, "c")], 0)
+        moved = self.ok("POST", f"/v1/groups/{group}/offsets:reset",
+                        {"topic": topic, "to": "timestamp", "timestamp": BASE_TS + 5_000})
+        self.assertEqual(moved["offsets"], [{"topic": topic, "partition": 0, "offset": 1},
+                                            {"topic": topic, "partition": 1, "offset": 0}])
+        lag = self.ok("GET", f"/v1/groups/{group}/lag")
+        self.assertEqual({(p["partition"], p["committed_offset"]) for p in lag["partitions"]},
+                         {(0, 1), (1, 0)})
+        moved = self.ok("POST", f"/v1/groups/{group}/offsets:reset",
+                        {"topic": topic, "to": "offset", "offset": 99, "partitions": [0]})
+        self.assertEqual(moved["offsets"], [{"topic": topic, "partition": 0, "offset": 3}],
+                         "clamped to the end")
         self.ok("DELETE", f"/v1/groups/{group}", status=204)
         r = self.http("GET", f"/v1/groups/{group}")
         self.assert_error(r, 404, 404, "a deleted group")

@@ -77,7 +77,9 @@ SERVED_OPERATIONS = {
     ("get", "/v1/session"), ("post", "/v1/session"), ("delete", "/v1/session"),
     ("post", "/v1/authorize"), ("get", "/v1/groups"), ("get", "/v1/groups/{group}"),
     ("delete", "/v1/groups/{group}"), ("get", "/ui"), ("get", "/ui/{file}"), ("get", "/"),
-    ("get", "/v1/overview"), ("get", "/v1/topics"),
+    ("get", "/v1/overview"), ("get", "/v1/topics"), ("get", "/v1/topics/{topic}/live"),
+    ("get", "/v1/topics/{topic}/chart"), ("get", "/v1/session/oidc"),
+    ("get", "/v1/session/oidc/callback"), ("post", "/v1/groups/{group}/offsets:reset"),
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -33,6 +33,22 @@ async function bootstrapServers() {
     : { address: '', protocol: '' };
 }
 
+// An agent's recent logins and failed logins, from the audit topic.
+function Logins({ agent }) {
+  const [open, setOpen] = useState(false);
+  const state = useLoad(async () => (open ? (await get(`/v1/agents/${seg(agent.id)}/logins?limit=1000`)).logins : null),
+    [open, agent.id]);
+  const recent = (state.data || []).slice(-20).reverse();
+  return html`<details onToggle=${(e) => setOpen(e.target.open)}>
+    <summary>Logins</summary>
+    ${open && html`<${Loading} state=${state} />`}
+    ${state.data && (recent.length ? html`<ul class="logins">${recent.map((l) => html`<li
+      class=${l.outcome === 'success' ? '' : 'error'}>${l.time} ${l.outcome} ${l.mechanism || ''}
+      from ${l.client || '?'}${l.reason ? ': ' + l.reason : ''}</li>`)}</ul>`
+      : html`<p class="muted">No logins recorded.</p>`)}
+  </details>`;
+}
+
 export function Agents() {
   const state = useLoad(() => get('/v1/agents?limit=1000'), [], 10000);
   const [name, setName] = useState('');
@@ -81,6 +97,7 @@ export function Agents() {
                 label=${'Enable ' + a.name}>Enable<//>`}
           <${ActionButton} kind="danger" label=${'Delete ' + a.name}
             action=${async () => { await del(`/v1/agents/${seg(a.id)}`); state.reload(); }}>Delete<//>
+          <${Logins} agent=${a} />
         </td></tr>`)}</tbody>
     </table>
     ${!agents.length && html`<p class="muted">No agents yet.</p>`}`}

@@ -319,14 +319,51 @@ function Partitions({ topic }) {
     </table>`}</div>`;
 }
 
+// One config's value, editable by those who may alter the topic's configs.
+function ConfigValue({ topic, config, editable, onSaved }) {
+  const [editing, setEditing] = useState(false);
+  const [value, setValue] = useState(config.value || '');
+  const [error, setError] = useState(null);
+  if (!editing) {
+    return html`<span>${config.value}</span>
+      ${editable && !config.is_read_only && html` <button type="button" class="small"
+        aria-label=${'Edit ' + config.name} onClick=${() => setEditing(true)}>Edit</button>`}`;
+  }
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      await post(`/v3/clusters/${await clusterId()}/topics/${seg(topic)}/configs:alter`,
+        { data: [{ name: config.name, value }] });
+      setEditing(false);
+      onSaved();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return html`<form class="config-edit" onSubmit=${save} aria-label=${'Edit ' + config.name}>
+    <input name="config_value" aria-label=${config.name} value=${value}
+      onInput=${(e) => setValue(e.target.value)} />
+    <button type="submit" class="primary">Save</button>
+    <button type="button" onClick=${() => setEditing(false)}>Cancel</button>
+    <${ErrorBox} error=${error} /></form>`;
+}
+
 function Configs({ topic }) {
   const state = useLoad(async () =>
     (await get(`/v3/clusters/${await clusterId()}/topics/${seg(topic)}/configs`)).data, [topic]);
+  const [editable, setEditable] = useState(false);
+  useEffect(() => {
+    allowed([{ operation: 'ALTER_CONFIGS', resource_type: 'TOPIC', resource_name: topic }])
+      .then(([may]) => setEditable(may), () => {});
+  }, [topic]);
   return html`<div><${Loading} state=${state} />
-    ${state.data && html`<table>
+    ${state.data && html`<table class="configs">
       <thead><tr><th scope="col">Config</th><th scope="col">Value</th><th scope="col">Source</th></tr></thead>
       <tbody>${state.data.map((c) => html`<tr class=${c.is_default ? 'muted' : ''}>
-        <td><code>${c.name}</code></td><td>${c.value}</td><td>${c.source}</td></tr>`)}</tbody>
+        <td><code>${c.name}</code></td>
+        <td><${ConfigValue} topic=${topic} config=${c} editable=${editable} onSaved=${state.reload} /></td>
+        <td>${c.source}</td></tr>`)}</tbody>
     </table>`}</div>`;
 }
 

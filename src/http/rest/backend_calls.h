@@ -76,6 +76,12 @@ class backend_calls {
     return call<backend::group_info>(
         [this, group](auto done) { _b.describe_group(group, std::move(done)); });
   }
+  answer<void> reset_group_offsets(const std::string& group,
+                                   const std::vector<backend::offset_reset>& positions) {
+    return call<void>([this, group, positions](auto done) {
+      _b.reset_group_offsets(group, positions, std::move(done));
+    });
+  }
   answer<void> delete_group(const std::string& group) {
     return call<void>([this, group](auto done) { _b.delete_group(group, std::move(done)); });
   }

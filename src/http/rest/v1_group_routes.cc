@@ -11,7 +11,15 @@
 // GET /v1/groups/{group}: its state, assignor and members with their partitions (404 when
 // unknown). DELETE /v1/groups/{group}: an empty group and its offsets (409 while it has
 // members). DESCRIBE / DELETE on the group.
+// POST /v1/groups/{group}/offsets:reset {"topic", "to": "earliest"|"latest"|"offset"|
+// "timestamp", "offset", "timestamp", "partitions": [..] (default every one)}: commits new
+// positions for a group without members (409 while it has some); answers them. READ on the
+// group and DESCRIBE on the topic, as an OffsetCommit.
+#include <simdjson.h>
+
 #include <algorithm>
+
+#include "base/clock.h"
 
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
@@ -71,6 +79,110 @@ void add_v1_group_routes(router& r, rest_context& ctx) {
     w.end_array().end_object();
     co_return http_response::json(200, w.take());
   });
+  r.add(
+      verb::post, "/v1/groups/{group}/offsets:reset",
+      [&ctx](http_request& req) -> awaitable<http_response> {
+        request_backend view(ctx, req);
+        const std::string& group = req.param("group");
+        simdjson::dom::parser parser;
+        simdjson::dom::object body;
+        std::string_view topic;
+        std::string_view to;
+        if (parser.parse(req.body).get(body) != simdjson::SUCCESS ||
+            body["topic"].get(topic) != simdjson::SUCCESS ||
+            body["to"].get(to) != simdjson::SUCCESS) {
+          co_return error_response(
+              error_codes::bad_request,
+              R"(The body must be {"topic": "...", "to": "earliest"|"latest"|"offset"|"timestamp"})");
+        }
+        int64_t offset = 0;
+        int64_t timestamp = 0;
+        if (to == "offset" && (body["offset"].get(offset) != simdjson::SUCCESS || offset < 0)) {
+          co_return error_response(error_codes::bad_request,
+                                   "to: offset needs \"offset\", a whole number, 0 or more");
+        }
+        if (to == "timestamp") {
+          std::string_view text;
+          if (body["timestamp"].get(timestamp) != simdjson::SUCCESS) {
+            auto parsed = body["timestamp"].get(text) == simdjson::SUCCESS ? parse_iso8601(text)
+                                                                           : std::nullopt;
+            if (!parsed) {
+              co_return error_response(error_codes::bad_request,
+                                       "to: timestamp needs \"timestamp\", epoch ms or ISO-8601");
+            }
+            timestamp = *parsed;
+          }
+        }
+        if (to != "earliest" && to != "latest" && to != "offset" && to != "timestamp") {
+          co_return error_response(error_codes::bad_request,
+                                   "to must be earliest, latest, offset or timestamp");
+        }
+        auto state = co_await view.calls.describe_group(group);
+        if (!state) {
+          co_return error_response(from_backend(state.error()));
+        }
+        if (!state->members.empty()) {
+          co_return error_response(rest_error::make(
+              409, "Group '" + group.substr(0, 255) + "' has " +
+                       std::to_string(state->members.size()) +
+                       " active member(s): offsets can be reset only while it has none (stop "
+                       "its consumers first)"));
+        }
+        const std::string topic_name(topic);
+        auto described = co_await view.calls.describe_topic(topic_name);
+        if (!described) {
+          co_return error_response(from_backend(described.error()));
+        }
+        const auto count = static_cast<int64_t>(described->partitions.size());
+        std::vector<int32_t> partitions;
+        simdjson::dom::array listed;
+        if (body["partitions"].get(listed) == simdjson::SUCCESS) {
+          for (auto p : listed) {
+            int64_t n = -1;
+            if (p.get(n) != simdjson::SUCCESS || n < 0 || n >= count) {
+              co_return error_response(error_codes::partition_not_found,
+                                       "topic " + topic_name + " has no such partition");
+            }
+            partitions.push_back(static_cast<int32_t>(n));
+          }
+        } else {
+          for (int64_t i = 0; i < count; ++i) {
+            partitions.push_back(static_cast<int32_t>(i));
+          }
+        }
+        std::vector<backend::offset_reset> positions;
+        for (int32_t p : partitions) {
+          auto offsets = co_await view.calls.offsets(topic_name, p);
+          if (!offsets) {
+            co_return error_response(from_backend(offsets.error()));
+          }
+          int64_t at = offsets->end;
+          if (to == "earliest") {
+            at = offsets->beginning;
+          } else if (to == "offset") {
+            at = std::clamp(offset, offsets->beginning, offsets->end);
+          } else if (to == "timestamp") {
+            auto found = co_await view.calls.offset_for_time(topic_name, p, timestamp);
+            if (!found) {
+              co_return error_response(from_backend(found.error()));
+            }
+            at = *found;
+          }
+          positions.push_back({topic_name, p, at});
+        }
+        auto done = co_await view.calls.reset_group_offsets(group, positions);
+        if (!done) {
+          co_return error_response(from_backend(done.error()));
+        }
+        json_writer w;
+        w.begin_object().key("group").value(group).key("offsets").begin_array();
+        for (const auto& pos : positions) {
+          w.begin_object().key("topic").value(pos.topic).key("partition").value(pos.partition);
+          w.key("offset").value(pos.offset).end_object();
+        }
+        w.end_array().end_object();
+        co_return http_response::json(200, w.take());
+      });
   r.add(verb::delete_, "/v1/groups/{group}", [&ctx](http_request& req) -> awaitable<http_response> {
     request_backend view(ctx, req);
     auto done = co_await view.calls.delete_group(req.param("group"));

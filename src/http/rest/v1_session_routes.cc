@@ -6,6 +6,13 @@
 //                         HttpOnly, SameSite=Strict cookie brook_session (Secure over
 //                         HTTPS) and carries the CSRF token later calls send in X-CSRF-Token
 //   DELETE /v1/session    (open) logs out: the session ends and the cookie is cleared
+//   GET    /v1/session/oidc           (open) single sign-on: redirects the browser to the
+//                         OpenID Connect provider (authorization code flow with PKCE,
+//                         security::oidc_login), the login's state bound to the browser in
+//                         the cookie brook_oidc
+//   GET    /v1/session/oidc/callback  (open) where the provider sends the browser back:
+//                         the code exchanged and the ID token checked, a session opened,
+//                         then a redirect to /ui (or to /ui?login_error=... saying why not)
 //   POST   /v1/authorize  {"checks": [{"operation", "resource_type", "resource_name"}]}:
 //                         which of these the caller may do (the console hides what it may
 //                         not; the server refuses it anyway)
@@ -16,9 +23,12 @@
 #include "base/base64.h"
 #include "base/json_writer.h"
 #include "base/text.h"
+#include "base/uri_encoding.h"
+#include "http/await.h"
 #include "http/http_authentication.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
+#include "security/crypto.h"
 
 namespace brook::http::rest {
 
@@ -64,11 +74,35 @@ std::string set_cookie(const http_request& req, std::string_view id) {
   return c;
 }
 
-http_response logged_out(bool required) {
+http_response logged_out(bool required, bool sso) {
   json_writer w;
   w.begin_object().key("logged_in").value(false);
-  w.key("authentication").value(required ? "required" : "none").end_object();
+  w.key("authentication").value(required ? "required" : "none");
+  w.key("single_sign_on").value(sso).end_object();
   return http_response::json(200, w.take());
+}
+
+constexpr std::string_view sso_cookie = "brook_oidc";
+constexpr std::string_view callback_path = "/v1/session/oidc/callback";
+
+// A redirect to `location`, with these cookies set.
+http_response redirect(std::string location, std::vector<std::string> cookies = {}) {
+  http_response r{302, "text/plain; charset=utf-8", "Redirecting to " + location + "\n", {}};
+  r.headers.emplace_back("Location", std::move(location));
+  r.headers.emplace_back("Cache-Control", "no-store");
+  for (auto& c : cookies) {
+    r.headers.emplace_back("Set-Cookie", std::move(c));
+  }
+  return r;
+}
+
+// The login page again, saying why the single sign-on failed.
+http_response sso_failed(const http_request& req, std::string_view why) {
+  std::string clear = std::string(sso_cookie) + "=; Path=/v1/session/oidc; HttpOnly; Max-Age=0";
+  if (req.tls) {
+    clear += "; Secure";
+  }
+  return redirect("/ui?login_error=" + uri_encode(why.substr(0, 300)), {clear});
 }
 
 template <typename E>
@@ -96,7 +130,7 @@ void add_v1_session_routes(router& r, rest_context& ctx) {
                                             : std::nullopt;
     auto found = id ? logins->sessions()->find(*id) : std::nullopt;
     if (!found) {
-      co_return logged_out(true);
+      co_return logged_out(true, logins->sso() != nullptr);
     }
     co_return http_response::json(200,
                                   session_json(found->who, true, found->csrf, found->expires_in));
@@ -138,7 +172,7 @@ void add_v1_session_routes(router& r, rest_context& ctx) {
       refused.headers.emplace_back("WWW-Authenticate", R"(Session realm="brook")");
       co_return refused;
     }
-    auto opened = logins->sessions()->open(*v.who);
+    auto opened = logins->sessions()->open(*v.who, true);
     if (!opened) {
       co_return error_response(error_codes::unavailable,
                                "Too many console sessions are open: try again later");
@@ -164,6 +198,91 @@ void add_v1_session_routes(router& r, rest_context& ctx) {
     answer.headers.emplace_back("Set-Cookie", set_cookie(req, {}));
     co_return answer;
   });
+
+  r.add_open(verb::get, "/v1/session/oidc",
+             [logins, &ctx](http_request& req) -> awaitable<http_response> {
+               if (logins == nullptr || logins->sso() == nullptr || ctx.blocking == nullptr) {
+                 co_return error_response(error_codes::not_found,
+                                          "Single sign-on is not configured "
+                                          "(oidc.issuer and oidc.console_client_id)");
+               }
+               security::oidc_login* sso = logins->sso();
+               const std::string redirect_uri = std::string(req.scheme()) +
+                                                std::string(req.header("Host")) +
+                                                std::string(callback_path);
+               auto begin = [sso, redirect_uri] { return sso->begin(redirect_uri); };
+               auto started = co_await run_blocking(*ctx.blocking, std::move(begin));
+               if (!started) {
+                 co_return sso_failed(req, "single sign-on is unavailable: " + started.error());
+               }
+               std::string bind = std::string(sso_cookie) + "=" + started->state +
+                                  "; Path=/v1/session/oidc; HttpOnly; SameSite=Lax; Max-Age=600";
+               if (req.tls) {
+                 bind += "; Secure";
+               }
+               co_return redirect(started->authorization_url, {bind});
+             });
+
+  r.add_open(
+      verb::get, "/v1/session/oidc/callback",
+      [logins, &ctx](http_request& req) -> awaitable<http_response> {
+        if (logins == nullptr || logins->sso() == nullptr || ctx.blocking == nullptr ||
+            logins->sessions() == nullptr) {
+          co_return error_response(error_codes::not_found,
+                                   "Single sign-on is not configured "
+                                   "(oidc.issuer and oidc.console_client_id)");
+        }
+        auto param = [&req](const char* name) {
+          auto it = req.query.find(name);
+          return it == req.query.end() ? std::string() : it->second;
+        };
+        security::login_attempt from{req.tls ? "https" : "http", req.client_host.substr(1), "oidc"};
+        auto refuse = [&](const std::string& why) {
+          if (logins->guard() != nullptr) {
+            logins->guard()->failed(from, "", why);
+          }
+          return sso_failed(req, why);
+        };
+        if (auto error = param("error"); !error.empty()) {
+          const std::string described = param("error_description");
+          co_return refuse("the provider refused the login: " + error.substr(0, 100) +
+                           (described.empty() ? "" : " (" + described.substr(0, 200) + ")"));
+        }
+        const std::string state = param("state");
+        const std::string code = param("code");
+        auto bound = cookie_value(req.header("Cookie"), sso_cookie);
+        if (state.empty() || code.empty()) {
+          co_return refuse("the provider sent no code and state back");
+        }
+        if (!bound || !security::equal_constant_time(*bound, state)) {
+          co_return refuse("this browser did not start this login: start again");
+        }
+        security::oidc_login* sso = logins->sso();
+        boost::asio::thread_pool* pool = ctx.blocking;
+        using outcome = expected<security::principal, std::string>;
+        auto start = [sso, pool, state, code](std::function<void(outcome)> done) {
+          boost::asio::post(*pool, [sso, state, code, done = std::move(done)]() mutable {
+            sso->finish(state, code, std::move(done));
+          });
+        };
+        outcome who = co_await await_callback<outcome>(std::move(start));
+        if (!who) {
+          co_return refuse(who.error());
+        }
+        if (logins->guard() != nullptr) {
+          logins->guard()->succeeded(from, *who);
+        }
+        auto opened = logins->sessions()->open(*who);
+        if (!opened) {
+          co_return sso_failed(req, "too many console sessions are open: try again later");
+        }
+        std::string clear =
+            std::string(sso_cookie) + "=; Path=/v1/session/oidc; HttpOnly; Max-Age=0";
+        if (req.tls) {
+          clear += "; Secure";
+        }
+        co_return redirect("/ui", {set_cookie(req, opened->id), clear});
+      });
 
   r.add(verb::post, "/v1/authorize", [&ctx](http_request& req) -> awaitable<http_response> {
     simdjson::dom::parser parser;

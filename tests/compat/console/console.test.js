@@ -14,7 +14,8 @@
 
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
-const { spawnSync } = require('node:child_process')
+const { spawn, spawnSync } = require('node:child_process')
+const readline = require('node:readline')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
@@ -273,6 +274,13 @@ test('create a topic, produce from the page and see the record; records kcat wri
   await shot(page, 'partitions')
   await page.getByRole('link', { name: 'Configs' }).click()
   await page.getByText('retention.ms', { exact: true }).waitFor()
+  // A config edited on the page is the topic's for the API too.
+  await page.getByRole('button', { name: 'Edit retention.ms' }).click()
+  await page.getByLabel('retention.ms', { exact: true }).fill('3600000')
+  await page.getByRole('button', { name: 'Save' }).click()
+  await page.locator('table.configs tr').filter({ hasText: 'DYNAMIC_TOPIC_CONFIG' }).filter({ hasText: '3600000' }).waitFor()
+  const configs = await admin('GET', `/v3/clusters/${await clusterId()}/topics/${topic}/configs/retention.ms`)
+  assert.equal(configs.body.value, '3600000')
   await accessible(page, 'the configs page')
   await shot(page, 'configs')
 
@@ -458,8 +466,17 @@ test('a consumer group\'s lag on the page is what brook group describe measures'
   await page.getByRole('link', { name: group }).waitFor()
   await accessible(page, 'the groups page')
   await shot(page, 'groups')
-  // An empty group may be deleted from the page.
+  // Its offsets reset from the page (it has no members), as brook group describe sees them.
   await page.getByRole('link', { name: group }).click()
+  await page.getByText('Reset offsets').click()
+  await page.locator('select[name="reset_to"]').selectOption('earliest')
+  await page.getByRole('button', { name: 'Reset', exact: true }).click()
+  await page.getByText('Committed: 0: 0').waitFor()
+  await page.locator('.total-lag', { hasText: '7' }).waitFor()
+  const reset = JSON.parse(brookCli(['group', 'describe', group, '--json']))
+  assert.deepEqual(reset.partitions.map((p) => [p.committed_offset, p.lag]), [[0, 7]])
+  await page.locator('svg.sparkline').first().waitFor()
+  // An empty group may be deleted from the page.
   await page.getByRole('button', { name: 'Delete' }).click()
   await page.getByLabel(/Type .* to delete this group/).fill(group)
   await page.getByRole('button', { name: 'Delete group' }).click()
@@ -503,6 +520,10 @@ sys.exit(0 if errors == [None] else "delivery: %r" % errors)
   await page.locator('table.records tbody tr').filter({ hasText: '"from":"agent"' }).waitFor()
   await nav(page, 'Agents').click()
   await page.getByRole('cell', { name: 'console agent', exact: true }).waitFor()
+  // The agent's login by confluent-kafka, read back from the audit topic.
+  const agentRow = page.locator('tbody tr').filter({ hasText: 'console agent' })
+  await agentRow.getByText('Logins').click()
+  await agentRow.locator('ul.logins li').filter({ hasText: 'success' }).first().waitFor()
   await accessible(page, 'the agents page')
   await cspClean(page)
 })
@@ -626,4 +647,64 @@ test('the login API refuses malformed and hostile bodies', async () => {
   assert.equal(console401.status, 401)
   assert.equal(console401.headers.get('www-authenticate'), 'Session realm="brook"',
     'no Basic challenge for the console (no browser password dialog)')
+})
+
+// The OpenID Connect provider of tests/compat/oidc (npm oidc-provider), started here.
+async function startIssuer() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-console-issuer-'))
+  const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, 'issuer.mjs', dir],
+    { cwd: path.join(__dirname, '..', 'oidc'), stdio: ['ignore', 'pipe', 'inherit'] })
+  const url = await new Promise((resolve, reject) => {
+    readline.createInterface({ input: proc.stdout }).on('line', (line) => {
+      const m = /^issuer (\S+)$/.exec(line)
+      if (m) resolve(m[1])
+    })
+    proc.on('exit', (code) => reject(new Error(`the issuer exited (${code})`)))
+  })
+  return { url, stop: () => { proc.kill('SIGTERM'); fs.rmSync(dir, { recursive: true, force: true }) } }
+}
+
+test('single sign-on through a real OpenID Connect provider (authorization code with PKCE)', async () => {
+  const issuer = await startIssuer()
+  const server = await startServer(['--oidc-issuer', issuer.url, '--oidc-console-client-id', 'brook-console'])
+  try {
+    const page = await newPage()
+    await page.goto(server.http + '/ui')
+    await page.getByRole('link', { name: 'Log in with single sign-on' }).click()
+    // The provider's own pages: its login form, then its consent.
+    await page.locator('input[name="login"]').fill('sso-user')
+    await page.locator('input[name="password"]').fill('any')
+    await page.locator('button[type="submit"]').click()
+    await page.getByRole('button', { name: 'Continue' }).click()  // the provider's consent
+    await page.getByRole('heading', { name: 'Overview' }).waitFor()
+    await page.getByText('User:sso-user').waitFor()
+    const cookies = await page.context().cookies(server.http)
+    const session = cookies.find((c) => c.name === 'brook_session')
+    assert.ok(session && session.httpOnly && session.sameSite === 'Strict', JSON.stringify(cookies))
+    assert.equal(cookies.filter((c) => c.name === 'brook_oidc').length, 0, 'the state cookie is cleared')
+    await shot(page, 'sso-logged-in')
+    // The audit topic records the login as any other.
+    const audit = spawnSync('kcat', ['-b', server.sasl, '-X', 'security.protocol=SASL_PLAINTEXT',
+      '-X', 'sasl.mechanisms=SCRAM-SHA-256', '-X', 'sasl.username=admin', '-X', `sasl.password=${ADMIN_PASSWORD}`,
+      '-C', '-t', '_brook_audit', '-e', '-q'], { encoding: 'utf8', timeout: TIMEOUT_MS })
+    assert.match(audit.stdout, /"mechanism":"oidc".*User:sso-user|User:sso-user.*"mechanism":"oidc"/)
+    await page.context().close()
+
+    // A callback this browser did not start is refused, and the login page says why.
+    const other = await newPage()
+    await other.goto(`${server.http}/v1/session/oidc/callback?code=stolen&state=made-up`)
+    await other.getByText(/Single sign-on failed: this browser did not start this login/).waitFor()
+    assert.equal((await other.context().cookies(server.http)).filter((c) => c.name === 'brook_session').length, 0)
+    // The provider's refusal comes back the same way.
+    await other.goto(`${server.http}/v1/session/oidc/callback?error=access_denied&error_description=no`)
+    await other.getByText(/the provider refused the login: access_denied/).waitFor()
+    await cspClean(other)
+  } finally {
+    await server.stop()
+    issuer.stop()
+  }
+  // Without oidc.console_client_id there is no single sign-on: no button, 404.
+  const res = await fetch(base + '/v1/session/oidc', { redirect: 'manual' })
+  assert.equal(res.status, 404)
+  assert.equal((await (await fetch(base + '/v1/session')).json()).single_sign_on, false)
 })

@@ -3,9 +3,12 @@
 //   node issuer.mjs <dir>
 // writes <dir>/keys.json (the private JWKs, so that a test can sign tokens the issuer
 // would not: expired, wrong audience, ...) and prints "issuer <url>" once it serves.
-// Its one client, brook-test / brook-test-secret, gets JWT access tokens for the
-// audience "brook" with the client credentials grant (POST <url>/token); the token's sub
-// is the client id. A test steers the JWK Set endpoint (for a slow or a failing issuer)
+// Its client brook-test / brook-test-secret gets JWT access tokens for the audience
+// "brook" with the client credentials grant (POST <url>/token); the token's sub is the
+// client id. Its client brook-console (a public, native client: a loopback redirect URI on
+// any port, PKCE) logs people in with the authorization code flow for the web console's
+// single sign-on, through oidc-provider's development login pages (any user name and
+// password; the ID token's sub is the user name). A test steers the JWK Set endpoint (for a slow or a failing issuer)
 // and reads how often it was fetched at <url>/__test (GET: counters; POST JSON
 // {"jwks_delay_ms": n, "jwks_status": 200|503}).
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -37,10 +40,17 @@ server.listen(0, '127.0.0.1', () => {
       grant_types: ['client_credentials'],
       redirect_uris: [],
       response_types: [],
+    }, {
+      client_id: 'brook-console',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/v1/session/oidc/callback'],
     }],
     jwks: { keys },
     features: {
-      devInteractions: { enabled: false },
+      devInteractions: { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,

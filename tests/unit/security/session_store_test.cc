@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 namespace brook::security {
@@ -15,7 +16,7 @@ const principal bob{"User", "bob"};
 TEST(SessionStore, ASessionNamesItsPrincipalAndCsrfTokenUntilClosed) {
   session_store store({30min, 12h, 100});
   const auto t0 = session_store::clock::now();
-  auto s = store.open(alice, t0);
+  auto s = store.open(alice, false, t0);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->id.size(), 43u);
   EXPECT_EQ(s->csrf.size(), 43u);
@@ -46,8 +47,8 @@ TEST(SessionStore, IdentifiersAreDistinct) {
 TEST(SessionStore, AnIdleSessionEndsAndUseKeepsItOpenUntilItsLifetime) {
   session_store store({10min, 1h, 100});
   const auto t0 = session_store::clock::now();
-  auto idle = store.open(alice, t0);
-  auto used = store.open(bob, t0);
+  auto idle = store.open(alice, false, t0);
+  auto used = store.open(bob, false, t0);
   for (auto t = t0 + 9min; t < t0 + 60min; t += 9min) {
     auto found = store.find(used->id, t);
     ASSERT_TRUE(found) << "used every 9 minutes";
@@ -63,12 +64,12 @@ TEST(SessionStore, AnIdleSessionEndsAndUseKeepsItOpenUntilItsLifetime) {
 TEST(SessionStore, PastTheBoundNewLoginsAreRefusedAndExpiredOnesMakeRoom) {
   session_store store({10min, 1h, 3});
   const auto t0 = session_store::clock::now();
-  auto first = store.open(alice, t0);
-  ASSERT_TRUE(store.open(alice, t0 + 5min));
-  ASSERT_TRUE(store.open(bob, t0 + 5min));
-  EXPECT_FALSE(store.open(bob, t0 + 6min)) << "full: refused, nobody evicted";
+  auto first = store.open(alice, false, t0);
+  ASSERT_TRUE(store.open(alice, false, t0 + 5min));
+  ASSERT_TRUE(store.open(bob, false, t0 + 5min));
+  EXPECT_FALSE(store.open(bob, false, t0 + 6min)) << "full: refused, nobody evicted";
   EXPECT_TRUE(store.find(first->id, t0 + 6min)) << "still open";
-  EXPECT_TRUE(store.open(bob, t0 + 17min)) << "the two others expired at t0 + 15 min";
+  EXPECT_TRUE(store.open(bob, false, t0 + 17min)) << "the two others expired at t0 + 15 min";
   EXPECT_EQ(store.open_count(), 1u) << "the sweep dropped the three expired";
 }
 
@@ -81,6 +82,28 @@ TEST(SessionStore, ClosingAllOfAPrincipalLeavesOthers) {
   EXPECT_FALSE(store.find(a1->id));
   EXPECT_FALSE(store.find(a2->id));
   EXPECT_TRUE(store.find(b->id));
+}
+
+TEST(SessionStore, APasswordSessionEndsWhenTheUsersCredentialsChange) {
+  uint64_t generation = 5;
+  std::map<std::string, uint64_t, std::less<>> changed{{"alice", 3}, {"bob", 4}};
+  session_store store(
+      {30min, 12h, 100},
+      [&](std::string_view user) {
+        auto it = changed.find(user);
+        return it == changed.end() ? uint64_t{0} : it->second;
+      },
+      [&] { return generation; });
+  auto by_password = store.open(alice, true);
+  auto by_sso = store.open(alice, false);
+  auto bob_session = store.open(bob, true);
+  EXPECT_TRUE(store.find(by_password->id));
+  changed["alice"] = ++generation;  // a new password, or alice deleted
+  EXPECT_FALSE(store.find(by_password->id)) << "bound to the old credentials";
+  EXPECT_TRUE(store.find(by_sso->id)) << "a single sign-on session is the provider's";
+  EXPECT_TRUE(store.find(bob_session->id)) << "another user's";
+  auto again = store.open(alice, true);
+  EXPECT_TRUE(store.find(again->id)) << "a login after the change";
 }
 
 }  // namespace
