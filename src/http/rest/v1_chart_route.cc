@@ -19,6 +19,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -89,7 +90,11 @@ struct number_buckets {
   std::vector<double> sum;
   std::vector<double> min;
   std::vector<double> max;
-  explicit number_buckets(size_t n) : count(n, 0), sum(n, 0), min(n, INFINITY), max(n, -INFINITY) {}
+  explicit number_buckets(size_t n)
+      : count(n, 0),
+        sum(n, 0),
+        min(n, std::numeric_limits<double>::infinity()),
+        max(n, -std::numeric_limits<double>::infinity()) {}
   void add(size_t b, double v) {
     ++count[b];
     sum[b] += v;
