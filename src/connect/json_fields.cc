@@ -105,19 +105,9 @@ std::optional<double> json_fields::number_at(std::string_view json_pointer) cons
 }
 
 std::optional<std::string> json_fields::text(std::string_view path) const {
-  auto found = _root.at_pointer(pointer(path));
-  if (found.error() != simdjson::SUCCESS) {
-    return std::nullopt;
-  }
-  simdjson::dom::element e = found.value_unsafe();
-  switch (e.type()) {
-    case simdjson::dom::element_type::NULL_VALUE:
-      return std::nullopt;
-    case simdjson::dom::element_type::STRING:
-      return std::string(e.get_string().value_unsafe());
-    default:
-      return simdjson::to_string(e);
-  }
+  std::string scratch;
+  auto found = text_at(pointer(path), scratch);
+  return found ? std::optional<std::string>(std::string(*found)) : std::nullopt;
 }
 
 }  // namespace brook::connect

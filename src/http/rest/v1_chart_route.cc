@@ -25,7 +25,7 @@
 
 #include "base/clock.h"
 #include "connect/json_fields.h"
-#include "http/rest/record_filter.h"
+#include "http/rest/record_query.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
 
@@ -42,27 +42,6 @@ constexpr size_t max_scan_bytes = 512U << 20;
 constexpr size_t fetch_bytes = 4U << 20;
 constexpr size_t max_distinct = 10000;
 constexpr std::string_view other_values = "(other)";
-
-std::optional<std::string> query(const http_request& req, const char* name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
-std::optional<int64_t> integer(std::string_view text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return v;
-}
-
-std::optional<int64_t> time_of(const std::string& text) {
-  if (auto ms = integer(text)) {
-    return ms;
-  }
-  return parse_iso8601(text);
-}
 
 http_response bad(std::string message) {
   return error_response(error_codes::bad_request, std::move(message));
@@ -109,7 +88,7 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
   const std::string& topic = req.param("topic");
   const int64_t now = wall_clock_ms();
   int64_t to = now;
-  if (auto t = query(req, "to")) {
+  if (auto t = query_param(req, "to")) {
     auto v = time_of(*t);
     if (!v) {
       co_return bad("to must be an ISO-8601 time (2026-12-07T10:00:00Z) or epoch ms");
@@ -117,7 +96,7 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
     to = *v;
   }
   int64_t from = to - 3'600'000;
-  if (auto f = query(req, "from")) {
+  if (auto f = query_param(req, "from")) {
     auto v = time_of(*f);
     if (!v) {
       co_return bad("from must be an ISO-8601 time (2026-12-07T10:00:00Z) or epoch ms");
@@ -128,8 +107,8 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
     co_return bad("from must be before to");
   }
   int64_t buckets = 60;
-  if (auto b = query(req, "buckets")) {
-    auto v = integer(*b);
+  if (auto b = query_param(req, "buckets")) {
+    auto v = whole_number(*b);
     if (!v || *v < 1 || *v > max_buckets) {
       co_return bad("buckets must be 1 to 1000");
     }
@@ -137,7 +116,7 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
   }
   const int64_t bucket_ms = std::max<int64_t>(1, (to - from + buckets - 1) / buckets);
   aggregate agg = aggregate::count;
-  if (auto a = query(req, "agg")) {
+  if (auto a = query_param(req, "agg")) {
     auto v = aggregate_named(*a);
     if (!v) {
       co_return bad("agg must be count, sum, avg, min or max");
@@ -145,7 +124,7 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
     agg = *v;
   }
   std::optional<std::string> field;
-  if (auto f = query(req, "field")) {
+  if (auto f = query_param(req, "field")) {
     auto p = record_filter::dotted_path(*f);
     if (!p) {
       co_return bad(p.error());
@@ -156,15 +135,14 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
     co_return bad("sum, avg, min and max need a field (a JSON path to a number)");
   }
   int64_t top = 10;
-  if (auto t = query(req, "top")) {
-    auto v = integer(*t);
+  if (auto t = query_param(req, "top")) {
+    auto v = whole_number(*t);
     if (!v || *v < 1 || *v > max_top) {
       co_return bad("top must be 1 to 50");
     }
     top = *v;
   }
-  auto filter =
-      record_filter::make(query(req, "contains"), query(req, "json_path"), query(req, "equals"));
+  auto filter = filter_of(req);
   if (!filter) {
     co_return bad(filter.error());
   }
@@ -172,19 +150,11 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
   if (!described) {
     co_return error_response(from_backend(described.error()));
   }
-  std::vector<int32_t> partitions;
-  if (auto p = query(req, "partition")) {
-    auto n = integer(*p);
-    if (!n || *n < 0 || *n >= static_cast<int64_t>(described->partitions.size())) {
-      co_return error_response(error_codes::partition_not_found,
-                               "topic " + topic + " has no partition " + p->substr(0, 32));
-    }
-    partitions.push_back(static_cast<int32_t>(*n));
-  } else {
-    for (size_t i = 0; i < described->partitions.size(); ++i) {
-      partitions.push_back(static_cast<int32_t>(i));
-    }
+  auto named = partitions_named(req, topic, described->partitions.size());
+  if (!named) {
+    co_return error_response(named.error());
   }
+  const std::vector<int32_t>& partitions = *named;
 
   const auto n = static_cast<size_t>(buckets);
   number_buckets numbers(n);

@@ -13,11 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 #include <chrono>
 
-#include "http/rest/record_filter.h"
 #include "http/rest/record_json.h"
+#include "http/rest/record_query.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
 
@@ -37,11 +36,6 @@ constexpr auto idle_poll = std::chrono::milliseconds(200);
 constexpr auto keep_alive_every = std::chrono::seconds(15);
 constexpr auto end_check_every = std::chrono::seconds(1);
 
-std::optional<std::string> query(const http_request& req, const char* name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
 struct tailed {
   int32_t partition = 0;
   int64_t next = 0;
@@ -57,8 +51,7 @@ awaitable<void> refuse(http_stream& out, const rest_error& e) {
 awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
   request_backend view(ctx, req);
   const std::string& topic = req.param("topic");
-  auto filter =
-      record_filter::make(query(req, "contains"), query(req, "json_path"), query(req, "equals"));
+  auto filter = filter_of(req);
   if (!filter) {
     const rest_error e{400, error_codes::bad_request, filter.error()};
     co_await refuse(out, e);
@@ -70,23 +63,15 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
     co_await refuse(out, e);
     co_return;
   }
+  auto named = partitions_named(req, topic, described->partitions.size());
+  if (!named) {
+    const rest_error& e = named.error();
+    co_await refuse(out, e);
+    co_return;
+  }
   std::vector<tailed> parts;
-  const auto count = static_cast<int64_t>(described->partitions.size());
-  if (auto p = query(req, "partition")) {
-    int64_t n = -1;
-    auto [end, ec] = std::from_chars(p->data(), p->data() + p->size(), n);
-    if (ec != std::errc() || end != p->data() + p->size() || n < 0 || n >= count) {
-      const rest_error e =
-          rest_error::make(error_codes::partition_not_found,
-                           "topic " + topic + " has no partition " + p->substr(0, 32));
-      co_await refuse(out, e);
-      co_return;
-    }
-    parts.push_back({static_cast<int32_t>(n), 0});
-  } else {
-    for (int64_t i = 0; i < count; ++i) {
-      parts.push_back({static_cast<int32_t>(i), 0});
-    }
+  for (int32_t p : *named) {
+    parts.push_back({p, 0});
   }
   for (auto& t : parts) {
     auto offsets = co_await view.calls.offsets(topic, t.partition);

@@ -17,8 +17,8 @@
 #include <tuple>
 
 #include "base/clock.h"
-#include "http/rest/record_filter.h"
 #include "http/rest/record_json.h"
+#include "http/rest/record_query.h"
 #include "http/rest/rest_api.h"
 #include "http/rest/rest_response.h"
 
@@ -32,20 +32,6 @@ using boost::beast::http::verb;
 constexpr int64_t max_limit = 1000;
 constexpr size_t max_scan_bytes = 64U << 20;
 constexpr size_t fetch_bytes = 1U << 20;
-
-std::optional<std::string> query(const http_request& req, const char* name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
-std::optional<int64_t> integer(const std::string& text) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return v;
-}
 
 http_response bad(std::string message) {
   return error_response(error_codes::bad_request, std::move(message));
@@ -62,16 +48,16 @@ awaitable<http_response> browse(rest_context& ctx, http_request& req) {
   const std::string& topic = req.param("topic");
   // The query, checked before anything is read.
   int64_t limit = 100;
-  if (auto l = query(req, "limit")) {
-    auto v = integer(*l);
+  if (auto l = query_param(req, "limit")) {
+    auto v = whole_number(*l);
     if (!v || *v < 1 || *v > max_limit) {
       co_return bad("limit must be 1 to 1000");
     }
     limit = *v;
   }
-  const auto from = query(req, "from");
-  const auto offset = query(req, "offset");
-  const auto timestamp = query(req, "timestamp");
+  const auto from = query_param(req, "from");
+  const auto offset = query_param(req, "offset");
+  const auto timestamp = query_param(req, "timestamp");
   if ((from ? 1 : 0) + (offset ? 1 : 0) + (timestamp ? 1 : 0) > 1) {
     co_return bad("give one of from, offset and timestamp");
   }
@@ -80,24 +66,20 @@ awaitable<http_response> browse(rest_context& ctx, http_request& req) {
   }
   std::optional<int64_t> start_offset;
   if (offset) {
-    start_offset = integer(*offset);
+    start_offset = whole_number(*offset);
     if (!start_offset || *start_offset < 0) {
       co_return bad("offset must be a whole number, 0 or more");
     }
   }
   std::optional<int64_t> start_time;
   if (timestamp) {
-    start_time = integer(*timestamp);
-    if (!start_time) {
-      start_time = parse_iso8601(*timestamp);
-    }
+    start_time = time_of(*timestamp);
     if (!start_time) {
       co_return bad("timestamp must be an ISO-8601 time (2026-12-07T10:00:00Z) or epoch ms");
     }
   }
   const bool from_end = !offset && !timestamp && (!from || *from == "end");
-  auto filter =
-      record_filter::make(query(req, "contains"), query(req, "json_path"), query(req, "equals"));
+  auto filter = filter_of(req);
   if (!filter) {
     co_return bad(filter.error());
   }
@@ -106,19 +88,11 @@ awaitable<http_response> browse(rest_context& ctx, http_request& req) {
   if (!described) {
     co_return error_response(from_backend(described.error()));
   }
-  std::vector<int32_t> partitions;
-  if (auto p = query(req, "partition")) {
-    auto n = integer(*p);
-    if (!n || *n < 0 || *n >= static_cast<int64_t>(described->partitions.size())) {
-      co_return error_response(error_codes::partition_not_found,
-                               "topic " + topic + " has no partition " + p->substr(0, 32));
-    }
-    partitions.push_back(static_cast<int32_t>(*n));
-  } else {
-    for (size_t i = 0; i < described->partitions.size(); ++i) {
-      partitions.push_back(static_cast<int32_t>(i));
-    }
+  auto named = partitions_named(req, topic, described->partitions.size());
+  if (!named) {
+    co_return error_response(named.error());
   }
+  const std::vector<int32_t>& partitions = *named;
 
   // Where each partition starts, then its records from there up to the end seen now.
   std::vector<partition_scan> scans;
