@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "base/base64.h"
@@ -83,7 +84,12 @@ expected<oidc_login::started, std::string> oidc_login::begin(const std::string& 
       return now - kv.second.started >= _settings.pending_lifetime;
     });
     if (_pending.size() >= _settings.max_pending) {
-      return unexpected(std::string("too many single sign-on logins are under way"));
+      // Full: the oldest login under way gives way (refusing would let anyone lock single
+      // sign-on with unauthenticated requests).
+      auto oldest = std::min_element(
+          _pending.begin(), _pending.end(),
+          [](const auto& a, const auto& b) { return a.second.started < b.second.started; });
+      _pending.erase(oldest);
     }
     _pending.emplace(state, p);
   }

@@ -3,7 +3,8 @@
 // confidential client when oidc.console_client_secret is set, else a public one. begin()
 // makes the state, the nonce and the code verifier, keeps them (in memory, at most
 // max_pending, each usable once for 10 minutes) and answers the provider's authorization
-// URL; finish() takes the callback's code and state back, exchanges the code at the token
+// URL (past max_pending the oldest login under way gives way); finish() takes the
+// callback's code and state back, exchanges the code at the token
 // endpoint, and checks the ID token with a jwt_validator of its own (the issuer's keys;
 // "aud" the client id; "nonce" the one sent): the principal is User:<principal claim>, as
 // for a bearer token. The endpoints come from the issuer's discovery document, read on the

@@ -27,17 +27,36 @@ void session_store::sweep(clock::time_point now) {
   std::erase_if(_sessions, [&](const auto& kv) { return expired(kv.second, now); });
 }
 
-std::optional<session_store::opened> session_store::open(const principal& who, bool bound,
+bool session_store::stale(const entry& e) const {
+  return e.generation && _changed_at && _changed_at(e.who.name) > *e.generation;
+}
+
+std::optional<session_store::opened> session_store::open(const principal& who,
+                                                         std::optional<uint64_t> bound_generation,
                                                          clock::time_point now) {
   opened made{base64url_encode(random_bytes(32)), base64url_encode(random_bytes(32))};
   std::lock_guard lock(_mutex);
   sweep(now);
+  // One principal cannot take every session: past its own bound its oldest ends.
+  size_t mine = 0;
+  auto oldest = _sessions.end();
+  for (auto it = _sessions.begin(); it != _sessions.end(); ++it) {
+    if (it->second.who == who) {
+      ++mine;
+      if (oldest == _sessions.end() || it->second.opened < oldest->second.opened) {
+        oldest = it;
+      }
+    }
+  }
+  if (mine >= _limits.max_per_principal && oldest != _sessions.end()) {
+    _sessions.erase(oldest);
+  }
   if (_sessions.size() >= _limits.max_sessions) {
     return std::nullopt;
   }
   std::optional<uint64_t> generation;
-  if (bound && _generation) {
-    generation = _generation();
+  if (bound_generation && _changed_at) {
+    generation = bound_generation;
   }
   _sessions.emplace(key_of(made.id), entry{who, made.csrf, now, now, generation});
   return made;
@@ -54,9 +73,7 @@ std::optional<session_store::found> session_store::find(std::string_view id,
   if (it == _sessions.end()) {
     return std::nullopt;
   }
-  const bool stale = it->second.generation && _changed_at &&
-                     _changed_at(it->second.who.name) > *it->second.generation;
-  if (stale || expired(it->second, now)) {
+  if (stale(it->second) || expired(it->second, now)) {
     _sessions.erase(it);
     return std::nullopt;
   }
@@ -64,6 +81,13 @@ std::optional<session_store::found> session_store::find(std::string_view id,
   const auto lived = std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.opened);
   return found{it->second.who, it->second.csrf,
                std::min(_limits.idle_timeout, _limits.lifetime - lived)};
+}
+
+bool session_store::alive(std::string_view id, clock::time_point now) {
+  const std::string key = key_of(id);
+  std::lock_guard lock(_mutex);
+  auto it = _sessions.find(key);
+  return it != _sessions.end() && !stale(it->second) && !expired(it->second, now);
 }
 
 bool session_store::close(std::string_view id) {

@@ -28,6 +28,7 @@ struct session_limits {
   std::chrono::milliseconds idle_timeout{30 * 60'000};
   std::chrono::milliseconds lifetime{12 * 3'600'000};
   size_t max_sessions = 10'000;
+  size_t max_per_principal = 20;
 };
 
 class session_store {
@@ -46,10 +47,18 @@ class session_store {
     std::string id;    // for the cookie: 43 characters of base64url (256 random bits)
     std::string csrf;  // for the X-CSRF-Token header: the same form
   };
-  // A new session for `who`; nullopt when max_sessions are open. `bound`: opened with the
-  // user's password, it ends when the user's credentials change.
-  std::optional<opened> open(const principal& who, bool bound = false,
+  // A new session for `who`; nullopt when max_sessions are open. `bound_generation`: opened
+  // with the user's password when the credentials' generation was this (read before the
+  // password was checked: current_generation()), it ends when they change after it. A
+  // principal keeps at most max_per_principal sessions: its oldest ends for a new one.
+  std::optional<opened> open(const principal& who,
+                             std::optional<uint64_t> bound_generation = std::nullopt,
                              clock::time_point now = clock::now());
+  // The credentials' generation now (0 without a generation function).
+  uint64_t current_generation() const { return _generation ? _generation() : 0; }
+  // Whether session `id` is still open, without counting this as a use (a stream that
+  // outlives a logout checks it).
+  bool alive(std::string_view id, clock::time_point now = clock::now());
 
   struct found {
     principal who;
@@ -78,6 +87,7 @@ class session_store {
   // Drops expired sessions (called with the lock held, at most once a minute).
   void sweep(clock::time_point now);
   bool expired(const entry& e, clock::time_point now) const;
+  bool stale(const entry& e) const;
 
   const session_limits _limits;
   const changed_at_fn _changed_at;

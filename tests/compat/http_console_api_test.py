@@ -123,7 +123,8 @@ class ChartTest(ConsoleApiTestCase):
                {"agg": "sum"}, {"field": "$."}, {"field": "a..b"}, {"top": 0}, {"top": 51},
                {"from": "yesterday"}, {"to": "2026-13-01T00:00:00Z"},
                {"from": BASE_TS, "to": BASE_TS}, {"json_path": "$.a"},
-               {"contains": "x" * 2000}]
+               {"contains": "x" * 2000}, {"from": 0, "to": 9223372036854775807},
+               {"from": -5, "to": 10}, {"to": "99999-01-01T00:00:00Z"}]
         for params in bad:
             r = self.http("GET", f"/v1/topics/{self.topic}/chart", params=params)
             self.assert_error(r, 400, 400, str(params)[:60])

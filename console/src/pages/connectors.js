@@ -73,10 +73,14 @@ function CreateConnector({ onCreated }) {
     </form></details>`;
 }
 
+// Each connector with its status and, for a sink, the lag of its group connect-<name>.
 async function load() {
   const r = await get('/connectors?expand=status');
-  return Object.entries(r).map(([name, v]) => ({ name, ...v.status }))
+  const list = Object.entries(r).map(([name, v]) => ({ name, ...v.status }))
     .sort((a, b) => a.name.localeCompare(b.name));
+  const lags = await Promise.all(list.map((c) => (c.type === 'source' ? null
+    : get(`/v1/groups/${seg('connect-' + c.name)}/lag`).catch(() => null))));
+  return list.map((c, i) => ({ ...c, lag: lags[i] ? lags[i].total_lag : null }));
 }
 
 export function Connectors() {
@@ -88,12 +92,13 @@ export function Connectors() {
     <${Loading} state=${state} />
     ${state.data && html`<table>
       <thead><tr><th scope="col">Name</th><th scope="col">Type</th><th scope="col">State</th>
-        <th scope="col">Last error</th><th scope="col">Actions</th></tr></thead>
+        <th scope="col">Lag</th><th scope="col">Last error</th><th scope="col">Actions</th></tr></thead>
       <tbody>${state.data.map((c) => {
         const tasks = c.tasks || [];
         const err = tasks.map((t) => t.trace).filter(Boolean)[0] || (c.connector && c.connector.trace);
         return html`<tr><td>${c.name}</td><td>${c.type || '–'}</td>
           <td class="connector-state">${c.connector ? c.connector.state : '–'}</td>
+          <td class="num connector-lag">${c.lag === null ? '–' : c.lag}</td>
           <td>${err ? html`<details><summary>error</summary><pre>${err}</pre></details>` : '–'}</td>
           <td><${ActionButton} action=${act(() => put(`/connectors/${seg(c.name)}/pause`))}>Pause<//>
             <${ActionButton} action=${act(() => put(`/connectors/${seg(c.name)}/resume`))}>Resume<//>

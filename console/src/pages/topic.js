@@ -367,8 +367,37 @@ function Configs({ topic }) {
     </table>`}</div>`;
 }
 
+// The consumer groups that committed offsets in the topic, with their lag in it (each
+// group's /v1/groups/{g}/lag; the first 100 groups the caller may describe).
+async function loadConsumers(topic) {
+  const groups = (await get('/v1/groups')).groups.slice(0, 100);
+  const lags = await Promise.all(groups.map((g) =>
+    get(`/v1/groups/${seg(g.group)}/lag`).catch(() => null)));
+  const out = [];
+  groups.forEach((g, i) => {
+    const parts = lags[i] ? lags[i].partitions.filter((p) => p.topic === topic) : [];
+    if (!parts.length) return;
+    out.push({ group: g.group, state: g.state, partitions: parts.length,
+      lag: parts.reduce((n, p) => n + (p.lag || 0), 0),
+      seconds: Math.max(0, ...parts.map((p) => p.lag_seconds || 0)) });
+  });
+  return out;
+}
+
+function Consumers({ topic }) {
+  const state = useLoad(() => loadConsumers(topic), [topic], 10000);
+  return html`<div><${Loading} state=${state} />
+    ${state.data && (state.data.length ? html`<table class="consumers">
+      <thead><tr><th scope="col">Group</th><th scope="col">State</th><th scope="col">Partitions</th>
+        <th scope="col">Lag</th><th scope="col">Lag (s)</th></tr></thead>
+      <tbody>${state.data.map((c) => html`<tr><td><a href=${'#/groups/' + seg(c.group)}>${c.group}</a></td>
+        <td>${c.state}</td><td class="num">${c.partitions}</td><td class="num">${formatNumber(c.lag)}</td>
+        <td class="num">${c.seconds.toFixed(1)}</td></tr>`)}</tbody>
+    </table>` : html`<p class="muted">No consumer group has committed offsets in this topic.</p>`)}</div>`;
+}
+
 const tabs = [['messages', 'Messages'], ['live', 'Live tail'], ['charts', 'Charts'],
-  ['partitions', 'Partitions'], ['configs', 'Configs']];
+  ['consumers', 'Consumers'], ['partitions', 'Partitions'], ['configs', 'Configs']];
 
 export function Topic({ name, tab }) {
   tab = tab || 'messages';
@@ -402,6 +431,7 @@ export function Topic({ name, tab }) {
       <${Browse} key=${generation} topic=${name} partitions=${partitions} /></div>`}
     ${tab === 'live' && info.data && html`<${LiveTail} topic=${name} partitions=${partitions} />`}
     ${tab === 'charts' && html`<${Charts} topic=${name} />`}
+    ${tab === 'consumers' && html`<${Consumers} topic=${name} />`}
     ${tab === 'partitions' && html`<${Partitions} topic=${name} />`}
     ${tab === 'configs' && html`<${Configs} topic=${name} />`}
   </section>`;

@@ -40,7 +40,12 @@ constexpr int64_t max_buckets = 1000;
 constexpr int64_t max_top = 50;
 constexpr size_t max_scan_bytes = 512U << 20;
 constexpr size_t fetch_bytes = 4U << 20;
+// Values counted by value: at most this many distinct ones, and this many cells (values x
+// buckets) in all; each value's first max_value_bytes kept.
 constexpr size_t max_distinct = 10000;
+constexpr size_t max_cells = 200'000;
+constexpr size_t max_value_bytes = 256;
+constexpr int64_t max_time_ms = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
 constexpr std::string_view other_values = "(other)";
 
 http_response bad(std::string message) {
@@ -103,6 +108,9 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
     }
     from = *v;
   }
+  if (from < 0 || to > max_time_ms) {
+    co_return bad("from and to must be times from 1970 to 9999");
+  }
   if (from >= to) {
     co_return bad("from must be before to");
   }
@@ -164,6 +172,7 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
   const std::string pointer = field ? connect::json_fields::pointer(*field) : std::string();
   std::string scratch;
   std::string key;
+  const size_t distinct_limit = std::min(max_distinct, max_cells / n);
   uint64_t scanned = 0;
   uint64_t matched = 0;
   uint64_t missing = 0;
@@ -203,6 +212,9 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
         }
         ++matched;
         const auto b = static_cast<size_t>((r.timestamp_ms - from) / bucket_ms);
+        if (b >= n) {
+          continue;  // cannot happen with from < to within max_time_ms; kept as a guard
+        }
         if (!field) {
           ++numbers.count[b];
           continue;
@@ -217,10 +229,10 @@ awaitable<http_response> chart(rest_context& ctx, http_request& req) {
             ++missing;
             continue;
           }
-          key.assign(*value);  // no allocation once the key's capacity suffices
+          key.assign(value->substr(0, max_value_bytes));  // no allocation once it fits
           auto it = by_value.find(key);
           if (it == by_value.end()) {
-            if (by_value.size() >= max_distinct) {
+            if (by_value.size() >= distinct_limit) {
               ++other[b];
               continue;
             }

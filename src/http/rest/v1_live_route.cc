@@ -6,6 +6,7 @@
 //   event: skipped   data: {"partition":0,"records":N}   (the client fell more than
 //                    10,000 records behind: the stream jumps ahead and says how far)
 //   : keep-alive     (a comment every 15 s of quiet)
+//   event: error     data: "why" (the stream ends: the console session ended, a read failed)
 // The server holds no queue: it reads as fast as the client takes the events (a client that
 // takes nothing for http.request_timeout_ms is cut off), so a slow page costs nothing but
 // its own lag. READ on the topic (DESCRIBE to learn its partitions). Ends when the server
@@ -15,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "http/http_authentication.h"
 #include "http/rest/record_json.h"
 #include "http/rest/record_query.h"
 #include "http/rest/rest_api.h"
@@ -89,6 +91,16 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
   if (!co_await out.write_chunk(hello)) {
     co_return;
   }
+  // A stream opened through a console session ends with it (logout, expiry, a new
+  // password), checked once a second.
+  std::optional<std::string> session;
+  if (req.header("Authorization").empty() && ctx.authentication != nullptr &&
+      ctx.authentication->sessions() != nullptr) {
+    if (auto id = cookie_value(req.header("Cookie"), session_cookie)) {
+      session = std::string(*id);
+    }
+  }
+  size_t first = 0;  // where each pass starts: every partition gets its turn
   auto executor = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer timer(executor);
   auto last_write = steady_clock::now();
@@ -97,7 +109,15 @@ awaitable<void> live(rest_context& ctx, http_request& req, http_stream& out) {
     std::vector<backend::fetched_record> batch;
     std::string skipped;
     const bool check_ends = steady_clock::now() - last_end_check >= end_check_every;
-    for (auto& t : parts) {
+    if (check_ends && session && !ctx.authentication->sessions()->alive(*session)) {
+      std::string ended = "event: error\ndata: \"Your console session has ended\"\n\n";
+      co_await out.write_chunk(ended);
+      co_await out.end_chunked();
+      co_return;
+    }
+    first = (first + 1) % parts.size();
+    for (size_t i = 0; i < parts.size(); ++i) {
+      auto& t = parts[(first + i) % parts.size()];
       if (check_ends) {
         auto offsets = co_await view.calls.offsets(topic, t.partition);
         if (offsets && offsets->end - t.next > max_behind) {

@@ -142,6 +142,13 @@ void add_v1_session_routes(router& r, rest_context& ctx) {
                                "Logins are off (security.http_authentication = none): the "
                                "console needs no session");
     }
+    // JSON only: a page of another site (or another port of this host, which SameSite
+    // counts as the same site) cannot send it without a CORS preflight, so it cannot log
+    // the browser into an account of its choosing.
+    if (req.media_type() != "application/json") {
+      co_return error_response(error_codes::unsupported_media_type,
+                               "Send the login as application/json");
+    }
     simdjson::dom::parser parser;
     simdjson::dom::object obj;
     std::string_view user;
@@ -157,6 +164,9 @@ void add_v1_session_routes(router& r, rest_context& ctx) {
         user.find(':') != std::string_view::npos) {
       co_return error_response(error_codes::unauthorized, "Invalid user name or password");
     }
+    // The credentials' generation before the password is checked: a change that lands
+    // between the check and the session's opening ends the session.
+    const uint64_t generation = logins->sessions()->current_generation();
     std::string basic = "Basic " + base64_encode(std::string(user) + ":" + std::string(password));
     security::login_attempt from{req.tls ? "https" : "http", req.client_host.substr(1), {}};
     std::string known;
@@ -172,13 +182,15 @@ void add_v1_session_routes(router& r, rest_context& ctx) {
       refused.headers.emplace_back("WWW-Authenticate", R"(Session realm="brook")");
       co_return refused;
     }
-    auto opened = logins->sessions()->open(*v.who, true);
+    auto opened = logins->sessions()->open(*v.who, generation);
     if (!opened) {
       co_return error_response(error_codes::unavailable,
                                "Too many console sessions are open: try again later");
     }
+    const auto& limits = logins->sessions()->limits();
     auto answer = http_response::json(
-        200, session_json(*v.who, true, opened->csrf, logins->sessions()->limits().idle_timeout));
+        200,
+        session_json(*v.who, true, opened->csrf, std::min(limits.idle_timeout, limits.lifetime)));
     answer.headers.emplace_back("Set-Cookie", set_cookie(req, opened->id));
     answer.headers.emplace_back("Cache-Control", "no-store");
     co_return answer;

@@ -213,6 +213,15 @@ test('password login: a wrong password is refused; the session cookie is HttpOnl
   assert.equal(await page.evaluate(() => document.cookie), '', 'scripts cannot read the session')
   await accessible(page, 'the overview')
   await shot(page, 'overview')
+  // On a phone's screen: nothing wider than the screen but the tables, which scroll.
+  const phone = await newPage({ viewport: { width: 390, height: 844 } })
+  await login(phone)
+  await phone.getByText('Ready').waitFor()
+  assert.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= 390),
+    'the overview is wider than a phone')
+  await accessible(phone, 'the overview on a phone')
+  await shot(phone, 'overview-phone')
+  await cspClean(phone)
   await page.evaluate(() => { document.documentElement.dataset.theme = 'dark' })
   await accessible(page, 'the overview in the dark theme')
   await shot(page, 'overview-dark')
@@ -462,6 +471,12 @@ test('a consumer group\'s lag on the page is what brook group describe measures'
   assert.equal(await page.locator('.group-state').innerText(), described.state)
   await accessible(page, 'a group page')
   await shot(page, 'group')
+  // The topic's page lists the groups reading it, with their lag.
+  await page.goto(`${base}/ui#/topics/${topic}/consumers`)
+  const consumerRow = page.locator('table.consumers tbody tr').filter({ hasText: group })
+  await consumerRow.waitFor()
+  assert.match(await consumerRow.innerText(), /\bEmpty\s+1\s+4\b/)
+  await shot(page, 'topic-consumers')
   await nav(page, 'Consumer groups').click()
   await page.getByRole('link', { name: group }).waitFor()
   await accessible(page, 'the groups page')
@@ -552,6 +567,7 @@ test('create a file connector from the form and see it run', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   assert.equal(text, '{"a":1}\n{"a":2}\n')
+  await row.locator('.connector-lag', { hasText: /^0$/ }).waitFor()  // its group caught up
   await accessible(page, 'the connectors page')
   await shot(page, 'connectors')
   await row.getByRole('button', { name: 'Pause' }).click()
@@ -590,10 +606,21 @@ test('a read-only user sees no create, produce or delete, and the API refuses th
   await cspClean(page)
 })
 
-test('logging out ends the session: the old cookie is refused', async () => {
+test('logging out ends the session: the old cookie is refused, and its live tail ends', async () => {
+  const topic = name('tailed')
+  kcat(['-P', '-t', topic], 'x\n')
   const page = await newPage()
   await login(page)
   const [cookie] = await page.context().cookies()
+  // A live tail through the session, read as a script would.
+  const tail = await fetch(`${base}/v1/topics/${topic}/live`, { headers: { Cookie: `brook_session=${cookie.value}` } })
+  assert.equal(tail.status, 200)
+  const streamed = (async () => {
+    let text = ''
+    const decoder = new TextDecoder()
+    for await (const chunk of tail.body) text += decoder.decode(chunk)
+    return text
+  })()
   await page.getByRole('button', { name: 'Log out' }).click()
   await page.getByRole('button', { name: 'Log in' }).waitFor()
   assert.deepEqual(await page.context().cookies(), [], 'the cookie was cleared')
@@ -602,6 +629,8 @@ test('logging out ends the session: the old cookie is refused', async () => {
   assert.equal(session.logged_in, false)
   const res = await fetch(base + '/v3/clusters', { headers })
   assert.equal(res.status, 401)
+  const ended = await streamed  // ends by itself within a second of the logout
+  assert.match(ended, /event: error\ndata: "Your console session has ended"/)
   await cspClean(page)
 })
 
@@ -641,6 +670,10 @@ test('the login API refuses malformed and hostile bodies', async () => {
   }
   const r = await post(JSON.stringify({ user: 'admin', password: 'x'.repeat(2000) }))
   assert.equal(r.status, 401)
+  // A form another page could post without a preflight is not a login.
+  const form = await post(JSON.stringify({ user: 'admin', password: ADMIN_PASSWORD }), 'text/plain')
+  assert.equal(form.status, 415)
+  assert.equal(form.headers.get('set-cookie'), null)
   const unknown = await fetch(base + '/v1/session', { headers: { Cookie: 'brook_session=' + 'A'.repeat(43) } })
   assert.equal((await unknown.json()).logged_in, false)
   const console401 = await fetch(base + '/v3/clusters', { headers: { 'X-Brook-Console': '1' } })

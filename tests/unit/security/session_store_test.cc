@@ -16,7 +16,7 @@ const principal bob{"User", "bob"};
 TEST(SessionStore, ASessionNamesItsPrincipalAndCsrfTokenUntilClosed) {
   session_store store({30min, 12h, 100});
   const auto t0 = session_store::clock::now();
-  auto s = store.open(alice, false, t0);
+  auto s = store.open(alice, std::nullopt, t0);
   ASSERT_TRUE(s);
   EXPECT_EQ(s->id.size(), 43u);
   EXPECT_EQ(s->csrf.size(), 43u);
@@ -47,8 +47,8 @@ TEST(SessionStore, IdentifiersAreDistinct) {
 TEST(SessionStore, AnIdleSessionEndsAndUseKeepsItOpenUntilItsLifetime) {
   session_store store({10min, 1h, 100});
   const auto t0 = session_store::clock::now();
-  auto idle = store.open(alice, false, t0);
-  auto used = store.open(bob, false, t0);
+  auto idle = store.open(alice, std::nullopt, t0);
+  auto used = store.open(bob, std::nullopt, t0);
   for (auto t = t0 + 9min; t < t0 + 60min; t += 9min) {
     auto found = store.find(used->id, t);
     ASSERT_TRUE(found) << "used every 9 minutes";
@@ -64,13 +64,33 @@ TEST(SessionStore, AnIdleSessionEndsAndUseKeepsItOpenUntilItsLifetime) {
 TEST(SessionStore, PastTheBoundNewLoginsAreRefusedAndExpiredOnesMakeRoom) {
   session_store store({10min, 1h, 3});
   const auto t0 = session_store::clock::now();
-  auto first = store.open(alice, false, t0);
-  ASSERT_TRUE(store.open(alice, false, t0 + 5min));
-  ASSERT_TRUE(store.open(bob, false, t0 + 5min));
-  EXPECT_FALSE(store.open(bob, false, t0 + 6min)) << "full: refused, nobody evicted";
+  auto first = store.open(alice, std::nullopt, t0);
+  ASSERT_TRUE(store.open(alice, std::nullopt, t0 + 5min));
+  ASSERT_TRUE(store.open(bob, std::nullopt, t0 + 5min));
+  EXPECT_FALSE(store.open(bob, std::nullopt, t0 + 6min)) << "full: refused, nobody evicted";
   EXPECT_TRUE(store.find(first->id, t0 + 6min)) << "still open";
-  EXPECT_TRUE(store.open(bob, false, t0 + 17min)) << "the two others expired at t0 + 15 min";
+  EXPECT_TRUE(store.open(bob, std::nullopt, t0 + 17min)) << "the two others expired at t0 + 15 min";
   EXPECT_EQ(store.open_count(), 1u) << "the sweep dropped the three expired";
+}
+
+TEST(SessionStore, OnePrincipalKeepsAtMostItsBoundAndItsOldestEnds) {
+  session_limits limits{30min, 12h, 100};
+  limits.max_per_principal = 3;
+  session_store store(limits);
+  const auto t0 = session_store::clock::now();
+  std::vector<session_store::opened> mine;
+  for (int i = 0; i < 3; ++i) {
+    mine.push_back(*store.open(alice, std::nullopt, t0 + std::chrono::seconds(i)));
+  }
+  auto other = store.open(bob, std::nullopt, t0);
+  auto fourth = store.open(alice, std::nullopt, t0 + 10s);
+  ASSERT_TRUE(fourth);
+  EXPECT_FALSE(store.alive(mine[0].id, t0 + 11s)) << "alice's oldest ended";
+  EXPECT_TRUE(store.alive(mine[1].id, t0 + 11s));
+  EXPECT_TRUE(store.alive(other->id, t0 + 11s)) << "bob's untouched";
+  EXPECT_EQ(store.open_count(), 4u);
+  // alive() is not a use: an idle session still ends.
+  EXPECT_FALSE(store.alive(mine[1].id, t0 + 31min));
 }
 
 TEST(SessionStore, ClosingAllOfAPrincipalLeavesOthers) {
@@ -94,15 +114,15 @@ TEST(SessionStore, APasswordSessionEndsWhenTheUsersCredentialsChange) {
         return it == changed.end() ? uint64_t{0} : it->second;
       },
       [&] { return generation; });
-  auto by_password = store.open(alice, true);
-  auto by_sso = store.open(alice, false);
-  auto bob_session = store.open(bob, true);
+  auto by_password = store.open(alice, store.current_generation());
+  auto by_sso = store.open(alice, std::nullopt);
+  auto bob_session = store.open(bob, store.current_generation());
   EXPECT_TRUE(store.find(by_password->id));
   changed["alice"] = ++generation;  // a new password, or alice deleted
   EXPECT_FALSE(store.find(by_password->id)) << "bound to the old credentials";
   EXPECT_TRUE(store.find(by_sso->id)) << "a single sign-on session is the provider's";
   EXPECT_TRUE(store.find(bob_session->id)) << "another user's";
-  auto again = store.open(alice, true);
+  auto again = store.open(alice, store.current_generation());
   EXPECT_TRUE(store.find(again->id)) << "a login after the change";
 }
 
