@@ -25,6 +25,7 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/server.h"
 #include "broker/topic_table.h"
+#include "broker/txn/txn_coordinator.h"
 #include "connect/connect_runtime.h"
 #include "http/http_authentication.h"
 #include "http/metrics_listener.h"
@@ -416,6 +417,21 @@ int run_serve(const server_config& config) {
     return 1;
   }
   (*b)->set_groups(**groups);
+  // The transaction coordinator: after the groups (a commit's offsets go to them) and the
+  // logs (transactions decided before a restart are completed now).
+  auto transactions = broker::txn::txn_coordinator::open(
+      config.kafka.transactions, **group_store, **groups,
+      [&topics](const std::string& topic, int32_t partition) {
+        auto t = topics.find(topic);
+        return t ? t->partition(partition) : nullptr;
+      },
+      [broker = b->get()] { return broker->allocate_producer_id(); }, kafka_io.next_executor());
+  if (!transactions) {
+    log::error("cannot load the transactions: {}", transactions.error().message());
+    (*groups)->stop();
+    return 1;
+  }
+  (*b)->set_transactions(**transactions);
   (*b)->set_users(**users);
   (*b)->set_sasl(sasl);
   (*b)->set_acls(**acls);
@@ -743,7 +759,9 @@ int run_serve(const server_config& config) {
   stop_housekeeping();
   kafka_io.stop();
   kafka_io.join();
+  (*transactions)->stop();
   (*groups)->stop();
+  transactions->reset();
   groups->reset();
   group_store->reset();  // writes what is queued, then closes groups.db
   if (auto st = logs.close_all(); !st) {

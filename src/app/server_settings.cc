@@ -613,6 +613,22 @@ std::vector<server_setting> make_settings() {
       "groups.offset_metadata_max_bytes", "--offset-metadata-max-bytes", "BYTES", 0, int32_max,
       "must be a number of bytes, 0 to 2147483647", "Longest metadata string of an offset commit",
       [](auto& c) -> auto& { return c.kafka.groups.offset_metadata_max_bytes; }));
+  // The transaction coordinator
+  s.push_back(integer(
+      "transactions.max_timeout_ms", "--transaction-max-timeout-ms", "MS", 1, int32_max,
+      "must be a number of milliseconds, 1 to 2147483647",
+      "Longest transaction timeout a producer may ask for (transaction.max.timeout.ms)",
+      [](auto& c) -> auto& { return c.kafka.transactions.max_timeout_ms; }));
+  s.push_back(integer(
+      "transactions.id_expiration_ms", "--transactional-id-expiration-ms", "MS", 1, max_ms,
+      "must be a whole number of milliseconds, at least 1",
+      "Forget a transactional id unused this long (transactional.id.expiration.ms)",
+      [](auto& c) -> auto& { return c.kafka.transactions.id_expiration_ms; }));
+  s.push_back(integer(
+      "transactions.abort_check_interval_ms", "--transaction-abort-check-interval-ms", "MS", 1,
+      max_ms, "must be a whole number of milliseconds, at least 1",
+      "How often transactions past their timeout are aborted",
+      [](auto& c) -> auto& { return c.kafka.transactions.abort_check_interval_ms; }));
   // HTTP: the REST Proxy
   s.push_back(boolean(
       "http.enabled", "--http-enabled", "Serve HTTP (the REST Proxy) at all",

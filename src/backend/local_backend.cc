@@ -265,7 +265,7 @@ class local_backend::waits : public std::enable_shared_from_this<waits> {
             self->finish(entry, std::move(got->records));
             return {true, {}};
           }
-          return {false, {{log, got->next_offset}}};  // only control batches arrived
+          return {false, {{log, got->wait_from}}};  // only control batches arrived
         });
   }
 
@@ -605,7 +605,7 @@ void local_backend::fetch(fetch_request request, fetch_callback done) {
     done(std::move(got->records));
     return;
   }
-  int64_t next = got->next_offset;
+  int64_t next = got->wait_from;
   _waits->wait(std::move(request), std::move(done), std::move(log), next);
 }
 

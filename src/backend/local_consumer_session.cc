@@ -566,7 +566,7 @@ bool local_consumer_session::attempt_poll(bool final) {
     if (!full && got->records.empty()) {
       position = std::max(position, got->next_offset);  // past control batches
     }
-    _read_to[tp] = full ? position : got->next_offset;
+    _read_to[tp] = full ? position : got->wait_from;
   }
   if (!order.empty()) {
     _next_partition = (_next_partition + 1) % order.size();

@@ -80,17 +80,22 @@ backend_error from_storage(const std::error_code& ec) {
 }
 
 // The records of the partition from req.offset, up to about req.max_bytes of keys, values
-// and headers (at least one record if there is any), control batches skipped.
+// and headers (at least one record if there is any), committed ones only (read_committed):
+// control batches and aborted transactions skipped.
 outcome<read_result> read_records(const storage::partition_log& log, const fetch_request& req) {
   read_result out;
   out.next_offset = req.offset;
+  // Read before the records: a marker appended after it moves it, and wakes the waiter.
+  const int64_t high_watermark = log.high_watermark();
   size_t collected = 0;
   bool full = false;
   // Not zeroed first (pread fills it): a vector's resize() was a tenth of a sink's time.
   std::unique_ptr<std::byte[]> buffer;
   size_t capacity = 0;
   while (!full) {
-    auto range = log.read(out.next_offset, std::clamp(req.max_bytes, size_t{1}, max_read_chunk));
+    auto range = log.read(out.next_offset, std::clamp(req.max_bytes, size_t{1}, max_read_chunk),
+                          storage::partition_log::oversized_first_batch::returned,
+                          storage::isolation::read_committed);
     if (!range || range->length == 0) {
       if (!range && out.records.empty()) {
         return read_error(range.error(), log, req);
@@ -110,6 +115,7 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
     }
     std::span<const std::byte> rest(bytes);
     const int64_t started_at = out.next_offset;
+    const auto aborted = log.aborted_transactions(started_at, log.high_watermark());
     while (!full && rest.size() >= layout::header_size) {
       auto h = protocol::batch_header::decode(rest);
       if (h.batch_length < 0 || h.total_size() > rest.size()) {
@@ -118,7 +124,7 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
       auto batch = rest.first(h.total_size());
       rest = rest.subspan(h.total_size());
       log.traffic().bytes_out.add(batch.size());  // handed to a REST or backend consumer
-      if (!h.control()) {
+      if (!h.control() && !storage::in_aborted(aborted, h)) {
         auto records = protocol::decode_records(batch);
         if (!records) {
           if (out.records.empty()) {
@@ -152,6 +158,7 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
       break;  // nothing whole in the range: the log hands out whole batches, so never
     }
   }
+  out.wait_from = std::max(out.next_offset, out.records.empty() ? high_watermark : 0);
   return out;
 }
 

@@ -1,5 +1,6 @@
 // log_reader: the local backend's reads of a partition log: the records from an offset,
-// decoded from the log's batches (control batches skipped), for fetch and for the
+// decoded from the log's batches, as a read_committed consumer sees them (control batches
+// and aborted transactions skipped, nothing past the last stable offset), for fetch and for the
 // consumer sessions.
 #pragma once
 
@@ -20,6 +21,10 @@ namespace brook::backend {
 struct read_result {
   std::vector<fetched_record> records;
   int64_t next_offset = 0;
+  // Where a reader waiting for more should wait (wait_for_data): next_offset, or, when an
+  // open transaction held the read back below the high watermark, that high watermark
+  // (more comes when it moves: the transaction's marker).
+  int64_t wait_from = 0;
 };
 
 // The records of the partition from req.offset, up to about req.max_bytes of keys, values

@@ -28,6 +28,9 @@ namespace brook::broker {
 namespace group {
 class group_coordinator;
 }
+namespace txn {
+class txn_coordinator;
+}
 
 class broker {
  public:
@@ -98,6 +101,11 @@ class broker {
   group::group_coordinator& groups() { return *_groups; }
   void set_groups(group::group_coordinator& g) { _groups = &g; }
 
+  // The transaction coordinator (set once at start-up; null: none, transactional
+  // requests are answered COORDINATOR_NOT_AVAILABLE).
+  txn::txn_coordinator* transactions() { return _transactions; }
+  void set_transactions(txn::txn_coordinator& t) { _transactions = &t; }
+
  private:
   broker(broker_config config, std::filesystem::path data_dir, storage::log_manager& logs,
          topic_table& topics);
@@ -114,6 +122,7 @@ class broker {
   int64_t _next_pid = 0;
   int64_t _pid_block_end = 0;  // ids below this are reserved on disk
   group::group_coordinator* _groups = nullptr;
+  txn::txn_coordinator* _transactions = nullptr;
   topic_service _topic_admin{*this};
   write_health _writes;
   kafka_metrics _metrics;

@@ -10,6 +10,7 @@
 
 #include "broker/group/group_config.h"
 #include "broker/listener_config.h"
+#include "broker/txn/txn_config.h"
 
 namespace brook::broker {
 
@@ -46,7 +47,8 @@ struct broker_config {
   // leaves it to a CreateTopicPolicy). Checked before anything is created.
   int32_t max_partitions_per_topic = 10000;
   int64_t max_partitions = 100000;
-  group::group_config groups;  // the group coordinator (`groups.*`)
+  group::group_config groups;    // the group coordinator (`groups.*`)
+  txn::txn_config transactions;  // the transaction coordinator (`transactions.*`)
 };
 
 }  // namespace brook::broker

@@ -41,6 +41,14 @@ const api_handler* const table[] = {
     &handlers::create_acls,
     &handlers::delete_acls,
     &handlers::describe_log_dirs,
+    &handlers::add_partitions_to_txn,
+    &handlers::add_offsets_to_txn,
+    &handlers::end_txn,
+    &handlers::write_txn_markers,
+    &handlers::txn_offset_commit,
+    &handlers::describe_producers,
+    &handlers::describe_transactions,
+    &handlers::list_transactions,
 };
 }  // namespace
 

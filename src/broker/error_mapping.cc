@@ -40,6 +40,7 @@ kafka_error to_kafka_error(const std::error_code& ec) {
       case storage::errc::invalid_producer_epoch:
         return kafka_error::invalid_producer_epoch;
       case storage::errc::invalid_sequence:
+      case storage::errc::control_batch_refused:
         return kafka_error::invalid_record;
       case storage::errc::log_failed:
       default:

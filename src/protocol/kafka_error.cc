@@ -146,6 +146,10 @@ std::string_view kafka_error_name(kafka_error e) {
       return "INVALID_RECORD";
     case kafka_error::unstable_offset_commit:
       return "UNSTABLE_OFFSET_COMMIT";
+    case kafka_error::producer_fenced:
+      return "PRODUCER_FENCED";
+    case kafka_error::transactional_id_not_found:
+      return "TRANSACTIONAL_ID_NOT_FOUND";
     case kafka_error::resource_not_found:
       return "RESOURCE_NOT_FOUND";
     case kafka_error::duplicate_resource:

@@ -78,11 +78,13 @@ enum class kafka_error : int16_t {
   group_subscribed_to_topic = 86,
   invalid_record = 87,
   unstable_offset_commit = 88,
+  producer_fenced = 90,
   resource_not_found = 91,
   duplicate_resource = 92,
   unacceptable_credential = 93,
   unknown_topic_id = 100,
   inconsistent_topic_id = 103,
+  transactional_id_not_found = 105,
 };
 
 constexpr int16_t code(kafka_error e) {

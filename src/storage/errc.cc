@@ -46,6 +46,8 @@ class category : public std::error_category {
       case errc::cleaner_map_too_small:
         return "the log cleaner's map cannot hold one batch of keys "
                "(storage.log_cleaner_map_bytes)";
+      case errc::control_batch_refused:
+        return "control batches (transaction markers) are written by the broker only";
     }
     return "storage error";
   }

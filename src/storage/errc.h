@@ -27,6 +27,7 @@ enum class errc {
   corrupt_segment,         // a sealed segment read by the cleaner does not parse
   cleaning_stopped,        // the log cleaner was asked to stop (shutdown)
   cleaner_map_too_small,   // not one batch of a dirty segment fits in the cleaner's map
+  control_batch_refused,   // a control batch from a producer: only the broker writes markers
 };
 
 const std::error_category& storage_category();

@@ -29,6 +29,10 @@ const char* const migrations[] = {
     "  metadata TEXT NULL,"
     "  commit_time_ms INTEGER NOT NULL,"
     "  PRIMARY KEY (grp, topic, \"partition\")) WITHOUT ROWID;",
+    // 2: the transaction coordinator's state, one blob per transactional id.
+    "CREATE TABLE transactions ("
+    "  id TEXT PRIMARY KEY NOT NULL,"
+    "  state BLOB NOT NULL);",
 };
 static_assert(std::size(migrations) == group_store::schema_version);
 
@@ -53,11 +57,16 @@ struct group_store::statements {
                       "\"offset\" = excluded.\"offset\", leader_epoch = excluded.leader_epoch, "
                       "metadata = excluded.metadata, commit_time_ms = excluded.commit_time_ms",
                       statement::reuse::many),
-        delete_topic_offsets(db, "DELETE FROM offsets WHERE topic = ?1", statement::reuse::many) {}
+        delete_topic_offsets(db, "DELETE FROM offsets WHERE topic = ?1", statement::reuse::many),
+        set_txn(db,
+                "INSERT INTO transactions (id, state) VALUES (?1, ?2) "
+                "ON CONFLICT (id) DO UPDATE SET state = excluded.state",
+                statement::reuse::many),
+        delete_txn(db, "DELETE FROM transactions WHERE id = ?1", statement::reuse::many) {}
 
   status prepared() const {
     for (const statement* s : {&delete_state, &delete_group_offsets, &set_state, &delete_offset,
-                               &upsert_offset, &delete_topic_offsets}) {
+                               &upsert_offset, &delete_topic_offsets, &set_txn, &delete_txn}) {
       if (auto st = s->prepared(); !st) {
         return st;
       }
@@ -71,6 +80,8 @@ struct group_store::statements {
   statement delete_offset;
   statement upsert_offset;
   statement delete_topic_offsets;
+  statement set_txn;
+  statement delete_txn;
 };
 
 group_store::group_store(sqlite::database db, std::unique_ptr<statements> stmts)
@@ -152,6 +163,24 @@ void group_store::write(group_changes changes, done_fn done) {
   std::lock_guard lock(_mutex);
   _queue.push_back({std::move(changes), std::move(done)});
   _cv.notify_one();
+}
+
+void group_store::write(txn_changes changes, done_fn done) {
+  std::lock_guard lock(_mutex);
+  _queue.push_back({std::move(changes), std::move(done)});
+  _cv.notify_one();
+}
+
+result<std::vector<std::pair<std::string, std::vector<std::byte>>>> group_store::load_transactions()
+    const {
+  std::lock_guard lock(_db_mutex);
+  std::vector<std::pair<std::string, std::vector<std::byte>>> out;
+  statement rows(_db, "SELECT id, state FROM transactions ORDER BY id");
+  auto read = rows.each_row([&] { out.emplace_back(rows.text(0), rows.blob(1)); });
+  if (!read) {
+    return read.error();
+  }
+  return out;
 }
 
 void group_store::remove_topic(std::string topic, done_fn done) {
@@ -251,6 +280,14 @@ status group_store::apply_one(const group_changes& changes) {
     }
   }
   return {};
+}
+
+status group_store::apply_one(const txn_changes& changes) {
+  auto& s = *_stmts;
+  if (!changes.state) {
+    return s.delete_txn.reset().bind(1, changes.transactional_id).run();
+  }
+  return s.set_txn.reset().bind(1, changes.transactional_id).bind(2, *changes.state).run();
 }
 
 status group_store::apply_one(const topic_removal& removal) {

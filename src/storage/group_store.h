@@ -1,5 +1,7 @@
-// group_store: the durable state of consumer groups, in one SQLite database of its own,
-// <data_dir>/groups.db (doc/formats/groups-db.md). Kept apart from metadata.db so that the
+// group_store: the durable state of consumer groups and of the transaction coordinator,
+// in one SQLite database of its own, <data_dir>/groups.db (doc/formats/groups-db.md): the
+// two Kafka keeps in its internal topics __consumer_offsets and __transaction_state, which
+// a transaction's commit changes together. Kept apart from metadata.db so that the
 // fdatasync of every offset commit does not wait behind topic metadata, and the other way
 // round.
 //
@@ -8,6 +10,8 @@
 //     never looks inside it;
 //   - committed offsets, one per (topic, partition), with leader epoch, metadata and commit
 //     time, as OffsetCommit gave them.
+//   - per transactional id, a transaction state blob (the coordinator's encoding, never
+//     looked inside here either).
 // Nothing is validated here (names, offsets, epochs): that is the broker's job.
 //
 // Writes go through one queue and one writer thread. Each round the writer takes every
@@ -22,11 +26,12 @@
 // disk that honours fdatasync). sync = false: synchronous=NORMAL, an acknowledged write
 // survives a process kill but the last ones may be lost on power loss.
 //
-// Schema (version 1), upgraded in place by numbered migrations on open:
+// Schema (version 2), upgraded in place by numbered migrations on open:
 //   schema_version(version INTEGER)                       one row: the applied version
 //   groups(name TEXT PRIMARY KEY, state BLOB NOT NULL)
 //   offsets(grp TEXT, topic TEXT, partition INTEGER, offset INTEGER, leader_epoch INTEGER,
 //           metadata TEXT NULL, commit_time_ms INTEGER, PRIMARY KEY(grp, topic, partition))
+//   transactions(id TEXT PRIMARY KEY, state BLOB NOT NULL)  (version 2)
 // Opened through sqlite::database (doc/formats/sqlite.md), which refuses, unchanged, a
 // file that is damaged or not SQLite at all (not_a_database); one that is not this store's,
 // such as a metadata.db copied here (foreign_database); or one that a newer Brook wrote
@@ -90,12 +95,18 @@ struct group_changes {
   std::vector<committed_offset> commit{};
 };
 
+// One transactional id's state: replaced, or removed (nullopt).
+struct txn_changes {
+  std::string transactional_id{};
+  std::optional<std::vector<std::byte>> state{};
+};
+
 class group_store {
  public:
   // The file name inside the data directory.
   static constexpr std::string_view file_name = "groups.db";
   // The schema version this build writes.
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   // Opens (creating if missing) the database at `path` (normally data_dir / file_name),
   // brings its schema up to date and starts the writer thread. The parent directory must
@@ -116,6 +127,10 @@ class group_store {
   // error if their transaction failed (then none of its changes were applied). Writes are
   // applied in the order of the calls. `done` may be empty.
   void write(group_changes changes, done_fn done);
+  // Queues a transaction state change, in the same queue, order and semantics as write.
+  void write(txn_changes changes, done_fn done);
+  // Every transaction state blob, by transactional id (start-up).
+  result<std::vector<std::pair<std::string, std::vector<std::byte>>>> load_transactions() const;
   // Queues the removal of every group's offsets of `topic` (the topic was deleted). Same
   // queue, order and semantics as write. Group state blobs are left alone.
   void remove_topic(std::string topic, done_fn done);
@@ -131,7 +146,7 @@ class group_store {
     std::string topic;
   };
   struct queued {
-    std::variant<group_changes, topic_removal> change;
+    std::variant<group_changes, topic_removal, txn_changes> change;
     done_fn done;
   };
 
@@ -141,6 +156,7 @@ class group_store {
   status apply(const std::vector<queued>& batch);
   status apply_one(const group_changes& changes);
   status apply_one(const topic_removal& removal);
+  status apply_one(const txn_changes& changes);
 
   // The connection, used by the writer thread and by load(), one at a time.
   mutable std::mutex _db_mutex;

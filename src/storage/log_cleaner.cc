@@ -61,13 +61,18 @@ result<std::shared_ptr<const file>> open_for_cleaning(const segment& seg) {
 }
 
 // The sealed segments old enough to clean: the oldest ones, up to the first whose newest
-// record is younger than min.compaction.lag.ms. Empty ones are left out.
+// record is younger than min.compaction.lag.ms or that reaches the last stable offset (a
+// transaction not yet decided decides which of its records count). Empty ones are left out.
 std::vector<std::shared_ptr<segment>> cleanable_segments(const partition_log& log,
                                                          int64_t min_compaction_lag_ms,
                                                          int64_t now_ms) {
   std::vector<std::shared_ptr<segment>> out;
   int64_t horizon = min_compaction_lag_ms > now_ms ? -1 : now_ms - min_compaction_lag_ms;
+  const int64_t stable = log.last_stable_offset();
   for (auto& seg : log.sealed_segments()) {
+    if (seg->next_offset() > stable) {
+      break;
+    }
     if (seg->empty()) {
       continue;
     }
@@ -138,6 +143,15 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
   for (const auto& seg : segments) {
     report.bytes_read += seg->size();
   }
+  // Records of aborted transactions are never read by a read_committed consumer: as in
+  // Kafka, they are not mapped (an aborted value must not shadow a committed one) and the
+  // clean removes them. Markers stay.
+  const auto aborted = segments.empty() ? std::vector<aborted_txn>{}
+                                        : log.aborted_transactions(segments.front()->base_offset(),
+                                                                   segments.back()->next_offset());
+  auto aborted_batch = [&aborted](const protocol::batch_header& h) {
+    return in_aborted(aborted, h);
+  };
   report.segments_read = segments.size();
   if (segments.empty()) {
     return report;
@@ -166,7 +180,7 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
       continue;
     }
     auto st = for_each_batch(*seg, **f, [&](auto bytes, const protocol::batch_header& h) {
-      if (full || h.control() || h.last_offset() < checkpoint) {
+      if (full || h.control() || h.last_offset() < checkpoint || aborted_batch(h)) {
         return status{};
       }
       if (last_of_key.size() + static_cast<size_t>(std::max(h.records_count, 0)) >
@@ -282,7 +296,11 @@ result<clean_report> clean_log(partition_log& log, const cleaning_rules& rules, 
         return status{records.error()};
       }
       std::vector<protocol::record> kept;
+      const bool discard = aborted_batch(h);
       for (auto& r : *records) {
+        if (discard) {
+          continue;
+        }
         int64_t offset = h.base_offset + r.offset_delta;
         // Past where the map ended (it filled up) nothing goes, tombstones included: the
         // next round sees those records as dirty, and a tombstone must outlive the older

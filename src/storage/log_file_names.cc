@@ -38,6 +38,10 @@ std::filesystem::path index_file(const std::filesystem::path& dir, int64_t base_
 std::filesystem::path time_index_file(const std::filesystem::path& dir, int64_t base_offset) {
   return dir / (base_offset_name(base_offset) + std::string(time_index_suffix));
 }
+
+std::filesystem::path txn_index_file(const std::filesystem::path& dir, int64_t base_offset) {
+  return dir / (base_offset_name(base_offset) + std::string(txn_index_suffix));
+}
 std::filesystem::path producer_snapshot_file(const std::filesystem::path& dir, int64_t offset) {
   return dir / (base_offset_name(offset) + std::string(producer_snapshot_suffix));
 }

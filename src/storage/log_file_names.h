@@ -1,5 +1,5 @@
 // The one place that builds and parses on-disk names, Kafka's layout:
-//   <data>/<topic>-<partition>/<20-digit base offset>.log | .index | .timeindex
+//   <data>/<topic>-<partition>/<20-digit base offset>.log | .index | .timeindex | .txnindex
 //   <data>/<topic>-<partition>/<20-digit offset>.snapshot   (producer state)
 // Zero-padded base offsets make `ls` list segments in offset order.
 #pragma once
@@ -16,7 +16,8 @@ constexpr std::string_view log_suffix = ".log";
 constexpr std::string_view index_suffix = ".index";
 constexpr std::string_view time_index_suffix = ".timeindex";
 constexpr std::string_view producer_snapshot_suffix = ".snapshot";  // producer-snapshot.md
-constexpr std::string_view corrupt_suffix = ".corrupt";  // quarantined bytes, see recovery
+constexpr std::string_view txn_index_suffix = ".txnindex";  // aborted transactions, transactions.md
+constexpr std::string_view corrupt_suffix = ".corrupt";     // quarantined bytes, see recovery
 // The log cleaner's files, next to the segment they replace (formats/log.md#compaction):
 // `<base>.log.cleaned` while written (deleted on open), `<base>.log.swap` once complete
 // and durable (renamed over `<base>.log` on open, if a crash came first).
@@ -40,6 +41,8 @@ std::string base_offset_name(int64_t base_offset);
 std::filesystem::path log_file(const std::filesystem::path& dir, int64_t base_offset);
 std::filesystem::path index_file(const std::filesystem::path& dir, int64_t base_offset);
 std::filesystem::path time_index_file(const std::filesystem::path& dir, int64_t base_offset);
+// The aborted transactions whose markers are in the segment at `base_offset`.
+std::filesystem::path txn_index_file(const std::filesystem::path& dir, int64_t base_offset);
 // The producer state snapshot taken at log end offset `offset`: "<20 digits>.snapshot".
 std::filesystem::path producer_snapshot_file(const std::filesystem::path& dir, int64_t offset);
 // "<20 digits>.log.cleaned" and "<20 digits>.log.swap".

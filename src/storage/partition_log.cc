@@ -117,6 +117,15 @@ void partition_log::append(std::span<std::byte> batches, append_options options,
                 });
 }
 
+void partition_log::append_marker(int64_t producer_id, int16_t epoch, protocol::control_type type,
+                                  append_callback done) {
+  std::string batch =
+      protocol::build_marker_batch(producer_id, epoch, type, 0, epoch_ms(clock::now()));
+  append_options options;
+  options.markers = true;
+  append(std::as_writable_bytes(std::span(batch)), options, std::move(done));
+}
+
 result<append_result> partition_log::append_and_wait(std::span<std::byte> batches,
                                                      append_options options) {
   std::promise<result<append_result>> promise;
@@ -163,11 +172,26 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
 
   // Idempotent producers: refuse what is out of sequence or fenced, answer retries with
   // the offsets they got the first time.
-  auto checked = _producers.check(headers);
-  if (!checked) {
-    return checked.error();
+  producer_check checked_batches;
+  for (const auto& h : headers) {
+    if (h.control() != options.markers) {
+      // Markers come from the coordinator only, alone.
+      return options.markers ? errc::invalid_sequence : errc::control_batch_refused;
+    }
+    if (options.markers) {
+      if (auto st = _producers.check_marker(h); !st) {
+        return st.error();
+      }
+    }
   }
-  if (checked->duplicate) {
+  if (!options.markers) {
+    auto checked = _producers.check(headers);
+    if (!checked) {
+      return checked.error();
+    }
+    checked_batches = *checked;
+  }
+  if (const auto* checked = &checked_batches; checked->duplicate) {
     const auto& original = checked->original;
     return append_result{original.first_offset, original.last_offset,
                          options.log_append_time ? original.max_timestamp : -1, true};
@@ -213,6 +237,17 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   if (auto st = active->write_batches(batches); !st) {
     return st.error();
   }
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    headers[i].base_offset = parsed[i].base_offset;
+    headers[i].max_timestamp = parsed[i].max_timestamp;
+  }
+  if (auto st = apply_transactions_locked(batches, headers, active->base_offset()); !st) {
+    std::unique_lock lock(_state_mutex);
+    _failure = st.error();
+    log::error("{}: cannot record a transaction's end, log refuses writes until reopened: {}",
+               _dir.string(), st.error().message());
+    return st.error();
+  }
   std::vector<std::function<void()>> wakes;
   {
     std::unique_lock lock(_state_mutex);
@@ -228,13 +263,48 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
   _traffic.records_in.add(static_cast<uint64_t>(offsets));
   _traffic.batches_in.add(parsed.size());
   _traffic.bytes_in.add(batches.size());
-  for (size_t i = 0; i < parsed.size(); ++i) {
-    headers[i].base_offset = parsed[i].base_offset;
-    headers[i].max_timestamp = parsed[i].max_timestamp;
-    _producers.apply(headers[i]);
-  }
   return append_result{parsed.front().base_offset, parsed.back().last_offset,
                        options.log_append_time ? now_millis : -1};
+}
+
+status partition_log::apply_transactions_locked(std::span<const std::byte> bytes,
+                                                std::span<const protocol::batch_header> headers,
+                                                int64_t segment_base) {
+  size_t at = 0;
+  for (const auto& h : headers) {
+    auto batch = bytes.subspan(at, h.total_size());
+    at += h.total_size();
+    if (!h.control()) {
+      if (_producers.apply(h)) {
+        std::unique_lock lock(_state_mutex);
+        _unstable.emplace(h.base_offset, std::numeric_limits<int64_t>::max());
+      }
+      continue;
+    }
+    auto type = protocol::marker_type(batch);
+    if (!type) {
+      continue;  // not a transaction marker: nothing to record
+    }
+    auto done = _producers.apply_marker(h, *type);
+    if (!done) {
+      continue;
+    }
+    std::optional<aborted_txn> aborted;
+    if (done->aborted) {
+      auto open = _producers.open_transactions();
+      int64_t stable = open.empty() ? done->last_offset + 1 : open.front().first;
+      aborted = aborted_txn{done->producer_id, done->first_offset, done->last_offset, stable};
+      if (auto st = _aborted.write(segment_base, *aborted); !st) {
+        return st;
+      }
+    }
+    std::unique_lock lock(_state_mutex);
+    _unstable[done->first_offset] = done->last_offset;
+    if (aborted) {
+      _aborted.remember(*aborted);
+    }
+  }
+  return {};
 }
 
 status partition_log::roll_locked() {
@@ -278,6 +348,11 @@ void partition_log::advance_high_watermark_locked(int64_t offset, int64_t segmen
   _high_watermark = offset;
   _hw_segment_base = segment_base;
   _hw_position = position;
+  // Transactions whose markers are now below the high watermark no longer hold the last
+  // stable offset back.
+  for (auto it = _unstable.begin(); it != _unstable.end();) {
+    it = it->second < offset ? _unstable.erase(it) : std::next(it);
+  }
   for (auto it = _waiters.begin(); it != _waiters.end();) {
     if (it->second.offset < offset) {
       wakes.push_back(std::move(it->second.wake));
@@ -407,13 +482,50 @@ uint64_t partition_log::visible_limit_locked(const segment& s) const {
   return 0;
 }
 
+std::optional<std::pair<int64_t, uint64_t>> partition_log::batch_position_locked(
+    int64_t offset) const {
+  auto it = std::upper_bound(_segments.begin(), _segments.end(), offset,
+                             [](int64_t o, const auto& s) { return o < s->base_offset(); });
+  if (it == _segments.begin()) {
+    return std::nullopt;
+  }
+  const auto& seg = **std::prev(it);
+  uint64_t start =
+      seg.index().floor_offset(static_cast<int32_t>(offset - seg.base_offset())).position;
+  auto file = seg.open_log();
+  if (!file) {
+    return std::nullopt;
+  }
+  auto found = seg.find_first(
+      **file, start, visible_limit_locked(seg),
+      [offset](const protocol::batch_header& h) { return h.last_offset() >= offset; });
+  if (!found) {
+    return std::nullopt;
+  }
+  return std::pair{seg.base_offset(), found->first};
+}
+
 result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
-                                       oversized_first_batch oversized) const {
+                                       oversized_first_batch oversized, isolation level) const {
   std::shared_lock lock(_state_mutex);
   if (offset < _log_start_offset || offset > _high_watermark) {
     return errc::offset_out_of_range;
   }
-  if (offset == _high_watermark) {
+  // The end of what this reader may see: a segment and a byte position in it.
+  int64_t end_offset = _high_watermark;
+  int64_t end_segment = _hw_segment_base;
+  uint64_t end_position = _hw_position;
+  if (level == isolation::read_committed) {
+    end_offset = last_stable_offset_locked();
+    if (end_offset < _high_watermark) {
+      auto at = batch_position_locked(end_offset);
+      if (!at) {
+        return file_range{};
+      }
+      std::tie(end_segment, end_position) = *at;
+    }
+  }
+  if (offset >= end_offset) {
     return file_range{};
   }
   auto it = std::upper_bound(_segments.begin(), _segments.end(), offset,
@@ -423,12 +535,12 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
   }
   for (; it != _segments.end(); ++it) {
     const auto& seg = *it;
-    if (seg->base_offset() > _hw_segment_base) {
-      break;  // beyond the high watermark
+    if (seg->base_offset() > end_segment) {
+      break;  // beyond what the reader may see
     }
-    uint64_t limit = visible_limit_locked(*seg);
+    uint64_t limit = seg->base_offset() == end_segment ? end_position : seg->size();
     if (limit == 0) {
-      continue;  // an empty segment below the high watermark
+      continue;  // an empty segment below the end
     }
     int64_t rel = std::max<int64_t>(0, offset - seg->base_offset());
     uint64_t start = seg->index().floor_offset(static_cast<int32_t>(rel)).position;
@@ -551,6 +663,24 @@ int64_t partition_log::high_watermark() const {
   std::shared_lock lock(_state_mutex);
   return _high_watermark;
 }
+int64_t partition_log::last_stable_offset_locked() const {
+  if (_unstable.empty()) {
+    return _high_watermark;
+  }
+  return std::max(_log_start_offset, std::min(_high_watermark, _unstable.begin()->first));
+}
+int64_t partition_log::last_stable_offset() const {
+  std::shared_lock lock(_state_mutex);
+  return last_stable_offset_locked();
+}
+int64_t partition_log::visible_end(isolation level) const {
+  std::shared_lock lock(_state_mutex);
+  return level == isolation::read_committed ? last_stable_offset_locked() : _high_watermark;
+}
+std::vector<aborted_txn> partition_log::aborted_transactions(int64_t from, int64_t to) const {
+  std::shared_lock lock(_state_mutex);
+  return _aborted.overlapping(from, to);
+}
 int64_t partition_log::log_end_offset() const {
   std::shared_lock lock(_state_mutex);
   return _log_end_offset;
@@ -612,6 +742,7 @@ status partition_log::delete_records_before(int64_t offset) {
       victims.push_back(_segments.front());
       _segments.erase(_segments.begin());
     }
+    _aborted.forget_below(_segments.front()->base_offset());
   }
   for (const auto& v : victims) {
     if (auto st = v->remove_files(); !st) {
@@ -650,6 +781,7 @@ result<retention_report> partition_log::enforce_retention(clock::time_point now)
       _segments.erase(_segments.begin());
     }
     _log_start_offset = std::max(_log_start_offset, _segments.front()->base_offset());
+    _aborted.forget_below(_segments.front()->base_offset());
   }
   retention_report report;
   for (const auto& v : victims) {

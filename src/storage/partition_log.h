@@ -12,6 +12,13 @@
 // succeeds with `duplicate` set and the offsets the batch got the first time. The state is
 // snapshotted at every roll and clean close and rebuilt on open from the latest snapshot
 // plus the batch headers after it (doc/formats/producer-snapshot.md).
+//
+// Transactions (doc/formats/transactions.md): a producer's transactional batches open a
+// transaction in the partition; the control batch the coordinator appends with
+// append_marker closes it. The last stable offset (LSO) is the first offset of the
+// earliest transaction still open, or whose marker is not yet below the high watermark,
+// else the high watermark: read_committed readers read up to it. Aborted transactions
+// are kept in an aborted_txn_index (`<base>.txnindex` per segment), for Fetch.
 #pragma once
 
 #include <atomic>
@@ -29,6 +36,8 @@
 
 #include "base/metric_counter.h"
 #include "base/result.h"
+#include "protocol/control_record.h"
+#include "storage/aborted_txn_index.h"
 #include "storage/log_config.h"
 #include "storage/producer_state.h"
 #include "storage/segment.h"
@@ -68,7 +77,14 @@ struct open_report {
 
 struct append_options {
   bool log_append_time = false;  // message.timestamp.type=LogAppendTime
+  // The batches are transaction markers (append_marker): control batches are refused
+  // otherwise (errc::control_batch_refused).
+  bool markers = false;
 };
+
+// Which records a read may return: everything below the high watermark, or only what is
+// below the last stable offset (Kafka's isolation.level).
+enum class isolation { read_uncommitted, read_committed };
 
 struct retention_report {
   int segments_deleted = 0;
@@ -97,6 +113,12 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   void append(std::span<std::byte> batches, append_options options, append_callback done);
   // append() and wait for `done`.
   result<append_result> append_and_wait(std::span<std::byte> batches, append_options options = {});
+  // Appends the control batch ending producer `producer_id`'s transaction with a `type`
+  // marker at `epoch` (not below the producer's: errc::invalid_producer_epoch), durably
+  // as append() says. A marker for a producer with no transaction open here is written
+  // too, and changes nothing but the producer's epoch.
+  void append_marker(int64_t producer_id, int16_t epoch, protocol::control_type type,
+                     append_callback done);
 
   // What read() does with a first batch larger than max_bytes.
   enum class oversized_first_batch { returned, left_out };
@@ -104,8 +126,14 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // batch even when larger than `max_bytes` unless `oversized` says left_out (Fetch's rule
   // for every partition but the first with data). An empty range at the high watermark;
   // offset_out_of_range outside [log start, high watermark].
+  // With read_committed, the reads stop at the last stable offset instead: an empty range
+  // from an offset in [LSO, high watermark].
   result<file_range> read(int64_t offset, size_t max_bytes,
-                          oversized_first_batch oversized = oversized_first_batch::returned) const;
+                          oversized_first_batch oversized = oversized_first_batch::returned,
+                          isolation level = isolation::read_uncommitted) const;
+  // The aborted transactions overlapping [from, to) (aborted_txn_index::overlapping): what a
+  // read_committed Fetch answers beside the records it returns.
+  std::vector<aborted_txn> aborted_transactions(int64_t from, int64_t to) const;
   // The base offset of the first batch holding a timestamp >= `timestamp` (batch
   // precision), or nullopt if every record is older.
   std::optional<int64_t> offset_for_timestamp(int64_t timestamp) const;
@@ -130,6 +158,11 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
 
   int64_t log_start_offset() const;
   int64_t high_watermark() const;
+  // The last stable offset: the high watermark, or the first offset of the earliest
+  // transaction not yet decided below it (never below the log start offset).
+  int64_t last_stable_offset() const;
+  // The end a reader at `level` sees: the high watermark or the last stable offset.
+  int64_t visible_end(isolation level) const;
   int64_t log_end_offset() const;  // next offset to assign (written, maybe not yet durable)
   uint64_t size_bytes() const;
   size_t segment_count() const;
@@ -211,6 +244,16 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   void advance_high_watermark_locked(int64_t offset, int64_t segment_base, uint64_t position,
                                      std::vector<std::function<void()>>& wakes);
   uint64_t visible_limit_locked(const segment& s) const;
+  int64_t last_stable_offset_locked() const;
+  // Where the batch at `offset` (a batch's base offset below the high watermark) starts:
+  // its segment's base offset and byte position; nullopt when it cannot be found.
+  std::optional<std::pair<int64_t, uint64_t>> batch_position_locked(int64_t offset) const;
+  // Records the transactions the batches of one append (offsets assigned) open and close:
+  // producer state, aborted transaction index and `_unstable`. Append mutex held, state
+  // lock not. `bytes` are the batches as written.
+  status apply_transactions_locked(std::span<const std::byte> bytes,
+                                   std::span<const protocol::batch_header> headers,
+                                   int64_t segment_base);
   result<append_result> write_locked(std::span<std::byte> batches, append_options options);
 
   const std::filesystem::path _dir;
@@ -237,8 +280,13 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
     std::function<void()> wake;
   };
   std::map<uint64_t, waiter> _waiters;
-  producer_state _producers;        // guarded by _append_mutex
-  std::vector<int64_t> _snapshots;  // offsets of the snapshot files kept, rising
+  producer_state _producers;  // guarded by _append_mutex
+  // Transactions that hold the last stable offset back: first offset -> marker offset
+  // (INT64_MAX while open). An entry goes once the high watermark passes its marker.
+  // Guarded by _state_mutex.
+  std::map<int64_t, int64_t> _unstable;
+  aborted_txn_index _aborted{_dir};  // changed under both locks, read under _state_mutex
+  std::vector<int64_t> _snapshots;   // offsets of the snapshot files kept, rising
   // Index files are written by roll and close (append mutex held) and by checkpoint()
   // (append mutex not held): this orders them, and the generation, which roll and close
   // raise, tells a checkpoint that its copy of the indexes is stale.

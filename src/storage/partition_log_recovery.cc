@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <limits>
 
 #include "base/file.h"
 #include "base/log.h"
@@ -224,9 +225,18 @@ status partition_log::load_producer_state(std::vector<int64_t> snapshots, int64_
     }
   }
 
-  // Replay the batch headers after the snapshot (the whole log without one).
+  // Replay the batch headers after the snapshot (the whole log without one), and the
+  // transaction markers: the aborted transaction index keeps what is below the snapshot
+  // and gets the aborts after it again.
   int64_t from = loaded.value_or(-1);
   report.producer_snapshot_offset = from;
+  std::vector<int64_t> bases;
+  for (const auto& seg : _segments) {
+    bases.push_back(seg->base_offset());
+  }
+  if (auto st = _aborted.load(bases, std::max<int64_t>(from, 0)); !st) {
+    return st;
+  }
   for (const auto& seg : _segments) {
     if (seg->empty() || seg->next_offset() <= from) {
       continue;
@@ -239,13 +249,42 @@ status partition_log::load_producer_state(std::vector<int64_t> snapshots, int64_
     if (!file) {
       return file.error();
     }
-    seg->find_first(**file, start, seg->size(), [&](const protocol::batch_header& h) {
-      if (h.base_offset >= from) {
-        _producers.apply(h);
-        ++report.producer_batches_scanned;
+    // Stops at each control batch (a marker) after `from`: its record says its type.
+    auto replay = [&](const protocol::batch_header& h) {
+      if (h.base_offset < from) {
+        return false;
       }
+      ++report.producer_batches_scanned;
+      if (h.control()) {
+        return true;
+      }
+      _producers.apply(h);
       return false;
-    });
+    };
+    for (uint64_t pos = start; pos < seg->size();) {
+      auto marker = seg->find_first(**file, pos, seg->size(), replay);
+      if (!marker) {
+        break;
+      }
+      const auto& [at, h] = *marker;
+      std::vector<std::byte> bytes(h.total_size());
+      auto n = (*file)->read_at(at, bytes);
+      if (!n) {
+        return n.error();
+      }
+      if (*n == bytes.size()) {
+        if (auto st = apply_transactions_locked(bytes, std::span(&h, 1), seg->base_offset()); !st) {
+          return st;
+        }
+      }
+      pos = at + h.total_size();
+    }
+  }
+  // The transactions still open hold the last stable offset back; those the replay saw
+  // end are below the high watermark, which is the log end on open.
+  _unstable.clear();
+  for (const auto& [first, producer] : _producers.open_transactions()) {
+    _unstable.emplace(first, std::numeric_limits<int64_t>::max());
   }
   if (from >= 0 || report.producer_batches_scanned > 0) {
     log::debug("{}: producer state: {} producers, from snapshot {} and {} batches after it",

@@ -16,14 +16,15 @@ constexpr int32_t max_sequence = std::numeric_limits<int32_t>::max();
 
 // The snapshot layout, doc/formats/producer-snapshot.md.
 namespace snapshot_layout {
-constexpr int16_t version = 1;
+constexpr int16_t version = 2;    // 1: without the open transaction's first offset
 constexpr size_t version_at = 0;  // int16
 constexpr size_t crc_at = 2;      // uint32, CRC-32C of [crc_covers_from, end)
 constexpr size_t offset_at = 6;   // int64, the log end offset it was taken at
 constexpr size_t count_at = 14;   // int32, producer entries that follow
 constexpr size_t header_size = 18;
 constexpr size_t crc_covers_from = offset_at;
-constexpr size_t entry_header_size = 14;  // producer id int64, epoch int16, batch count int32
+// producer id int64, epoch int16, (v2) open transaction's first offset int64, batch count int32
+constexpr size_t entry_header_size = 14;
 // first sequence, last sequence int32; first offset, last offset, max timestamp int64
 constexpr size_t batch_size = 32;
 // Far above any real snapshot (about 174 bytes a producer); a larger file is not ours.
@@ -168,9 +169,9 @@ result<producer_check> producer_state::check(
   return out;
 }
 
-void producer_state::apply(const protocol::batch_header& batch) {
-  if (batch.producer_id < 0 || batch.base_sequence < 0) {
-    return;
+bool producer_state::apply(const protocol::batch_header& batch) {
+  if (batch.producer_id < 0 || batch.base_sequence < 0 || batch.control()) {
+    return false;
   }
   auto [it, created] = _producers.try_emplace(batch.producer_id);
   auto& e = it->second;
@@ -187,6 +188,56 @@ void producer_state::apply(const protocol::batch_header& batch) {
   }
   e.batches.push_back(producer_batch{batch.base_sequence, last_sequence_of(batch),
                                      batch.base_offset, batch.last_offset(), batch.max_timestamp});
+  if (batch.transactional() && e.txn_first_offset < 0) {
+    e.txn_first_offset = batch.base_offset;
+    return true;
+  }
+  return false;
+}
+
+status producer_state::check_marker(const protocol::batch_header& marker) const {
+  if (marker.producer_id < 0) {
+    return errc::invalid_sequence;
+  }
+  if (const auto* e = find(marker.producer_id); e && marker.producer_epoch < e->producer_epoch) {
+    return errc::invalid_producer_epoch;
+  }
+  return {};
+}
+
+std::optional<completed_txn> producer_state::apply_marker(const protocol::batch_header& marker,
+                                                          protocol::control_type type) {
+  if (marker.producer_id < 0) {
+    return std::nullopt;
+  }
+  auto [it, created] = _producers.try_emplace(marker.producer_id);
+  auto& e = it->second;
+  if (created) {
+    e.producer_id = marker.producer_id;
+    e.producer_epoch = marker.producer_epoch;
+  } else if (marker.producer_epoch > e.producer_epoch) {
+    // The coordinator fenced the producer: its batches at the old epoch are refused.
+    e.producer_epoch = marker.producer_epoch;
+    e.batches.clear();
+  }
+  if (e.txn_first_offset < 0) {
+    return std::nullopt;
+  }
+  completed_txn done{marker.producer_id, e.txn_first_offset, marker.base_offset,
+                     type == protocol::control_type::abort};
+  e.txn_first_offset = -1;
+  return done;
+}
+
+std::vector<std::pair<int64_t, int64_t>> producer_state::open_transactions() const {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const auto& [id, e] : _producers) {
+    if (e.txn_first_offset >= 0) {
+      out.emplace_back(e.txn_first_offset, id);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 const producer_entry* producer_state::find(int64_t producer_id) const {
@@ -214,6 +265,7 @@ std::string producer_state::encode(int64_t offset) const {
   for (const auto& e : entries()) {
     w.put(e.producer_id);
     w.put(e.producer_epoch);
+    w.put(e.txn_first_offset);
     w.put(static_cast<int32_t>(e.batches.size()));
     for (const auto& b : e.batches) {
       w.put(b.first_sequence);
@@ -235,7 +287,8 @@ result<producer_state> producer_state::decode(std::span<const std::byte> bytes, 
   if (bytes.size() < S::header_size) {
     return errc::bad_snapshot;
   }
-  if (be::load<int16_t>(bytes.data() + S::version_at) != S::version ||
+  const auto version = be::load<int16_t>(bytes.data() + S::version_at);
+  if ((version != 1 && version != S::version) ||
       be::load<uint32_t>(bytes.data() + S::crc_at) !=
           crc32c::value(bytes.subspan(S::crc_covers_from)) ||
       be::load<int64_t>(bytes.data() + S::offset_at) != offset) {
@@ -252,8 +305,10 @@ result<producer_state> producer_state::decode(std::span<const std::byte> bytes, 
   for (int32_t i = 0; i < count; ++i) {
     producer_entry e;
     int32_t batches = 0;
-    if (!r.get(e.producer_id) || !r.get(e.producer_epoch) || !r.get(batches) || e.producer_id < 0 ||
-        batches < 1 || static_cast<size_t>(batches) > batches_kept) {
+    if (!r.get(e.producer_id) || !r.get(e.producer_epoch) ||
+        (version >= 2 && !r.get(e.txn_first_offset)) || !r.get(batches) || e.producer_id < 0 ||
+        batches < (version >= 2 ? 0 : 1) || static_cast<size_t>(batches) > batches_kept ||
+        e.txn_first_offset < -1 || e.txn_first_offset >= offset) {
       return errc::bad_snapshot;
     }
     int64_t previous_last = -1;

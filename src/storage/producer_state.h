@@ -16,6 +16,14 @@
 //     kept is a duplicate; otherwise its base sequence must follow the last batch's last
 //     sequence, which wraps from INT32_MAX to 0.
 //
+// Transactions: a producer's transactional batch opens its transaction in this partition
+// (`txn_first_offset`, the first offset of it here) unless one is open; the control batch
+// with its COMMIT or ABORT marker (`apply_marker`) closes it. The open transactions bound
+// the last stable offset (partition_log); an aborted one goes to the aborted transaction
+// index (aborted_txn_index.h). A marker may carry a higher epoch than the producer's
+// batches (the coordinator bumps the epoch to fence a producer whose transaction timed
+// out): the producer's later batches at the old epoch are refused.
+//
 // Persistence: `encode` / `decode` are the snapshot file, doc/formats/producer-snapshot.md.
 // partition_log writes one at every roll and clean close and, on open, loads the latest
 // one and `apply`s the batch headers logged after it.
@@ -34,6 +42,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "protocol/control_record.h"
 #include "protocol/record_batch.h"
 
 namespace brook::storage {
@@ -53,8 +62,17 @@ struct producer_entry {
   int64_t producer_id = -1;
   int16_t producer_epoch = -1;
   std::vector<producer_batch> batches;  // of the current epoch, oldest first, at most 5
+  int64_t txn_first_offset = -1;        // the open transaction's first offset here, or -1
 
   bool operator==(const producer_entry&) const = default;
+};
+
+// A transaction a marker closed in this partition.
+struct completed_txn {
+  int64_t producer_id = -1;
+  int64_t first_offset = -1;  // its first batch's base offset here
+  int64_t last_offset = -1;   // the marker's offset
+  bool aborted = false;
 };
 
 // What `check` decided for the batches of one append.
@@ -79,10 +97,22 @@ class producer_state {
   // against batches already appended, not against an earlier batch of the same append.
   result<producer_check> check(std::span<const protocol::batch_header> batches) const;
 
+  // Checks a control batch (a transaction marker the coordinator writes): its epoch must
+  // not be below the producer's (errc::invalid_producer_epoch).
+  status check_marker(const protocol::batch_header& marker) const;
+
   // Records a batch that is now in the log: `batch` carries its assigned base offset and
   // the max timestamp written. No checks: also used to replay the log on open. Batches
-  // without a producer id, or without a sequence, are ignored.
-  void apply(const protocol::batch_header& batch);
+  // without a producer id, or without a sequence, are ignored (control batches too: see
+  // apply_marker). True when the batch opened a transaction (at its base offset).
+  bool apply(const protocol::batch_header& batch);
+  // Records a control batch now in the log (`marker` with its assigned offset) with a
+  // marker of `type`: the producer's epoch rises to the marker's if that is higher, and
+  // its open transaction, if any, is closed and returned.
+  std::optional<completed_txn> apply_marker(const protocol::batch_header& marker,
+                                            protocol::control_type type);
+  // The open transactions: (first offset, producer id), by first offset.
+  std::vector<std::pair<int64_t, int64_t>> open_transactions() const;
 
   // The producer's entry, if it has one.
   const producer_entry* find(int64_t producer_id) const;

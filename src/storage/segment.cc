@@ -354,8 +354,9 @@ uint64_t segment::batch_aligned_end(const file& log, uint64_t start, uint64_t en
 
 status segment::remove_files() const {
   std::error_code first;
-  for (const auto& p : {names::log_file(_dir, _base_offset), names::index_file(_dir, _base_offset),
-                        names::time_index_file(_dir, _base_offset)}) {
+  for (const auto& p :
+       {names::log_file(_dir, _base_offset), names::index_file(_dir, _base_offset),
+        names::time_index_file(_dir, _base_offset), names::txn_index_file(_dir, _base_offset)}) {
     std::error_code ec;
     std::filesystem::remove(p, ec);
     if (ec && !first) {

@@ -91,6 +91,9 @@ struct offset_commit_request {
   std::string member_id;
   std::optional<std::string> instance_id;
   std::vector<offset_commit_entry> offsets;
+  // The offsets of a transaction that committed (the transaction coordinator's): stored
+  // whatever the group's membership now is, as Kafka applies its commit marker.
+  bool transactional = false;
 };
 // One error per entry of the request, in order.
 using commit_callback = std::function<void(std::vector<kafka_error>)>;
@@ -154,6 +157,12 @@ class group_coordinator {
   leave_result leave(const std::string& group_id, const std::vector<leave_member>& leaving);
 
   void commit_offsets(offset_commit_request req, commit_callback done);
+  // TxnOffsetCommit's check of the member committing inside a transaction (KIP-447): none
+  // when it gives no generation and no member id; else the member must be in the group at
+  // that generation (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, FENCED_INSTANCE_ID).
+  kafka_error check_transactional_member(const std::string& group_id, int32_t generation,
+                                         const std::string& member_id,
+                                         const std::optional<std::string>& instance_id);
   // The committed offsets of the given partitions, or of every partition with one when
   // `partitions` is nullopt. An unknown group has none.
   std::vector<fetched_offset> fetch_offsets(

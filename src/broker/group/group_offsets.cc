@@ -19,7 +19,11 @@ void group_coordinator::commit_offsets(offset_commit_request req, commit_callbac
     out.add([done = std::move(done), n, e] { done(std::vector<kafka_error>(n, e)); });
   };
   group* gp = find(req.group_id);
-  if (gp == nullptr) {
+  if (req.transactional) {
+    if (gp == nullptr) {
+      gp = &find_or_create(req.group_id);
+    }
+  } else if (gp == nullptr) {
     if (req.generation >= 0) {
       // A member of a generation this coordinator does not know.
       all(kafka_error::illegal_generation);
@@ -88,6 +92,29 @@ void group_coordinator::commit_offsets(offset_commit_request req, commit_callbac
         }
         done(errors);
       });
+}
+
+kafka_error group_coordinator::check_transactional_member(
+    const std::string& group_id, int32_t generation, const std::string& member_id,
+    const std::optional<std::string>& instance_id) {
+  std::lock_guard lock(_mutex);
+  if (generation < 0 && member_id.empty()) {
+    return kafka_error::none;  // a client before KIP-447
+  }
+  group* g = find(group_id);
+  if (g == nullptr) {
+    return kafka_error::illegal_generation;
+  }
+  if (g->is_fenced(instance_id, member_id)) {
+    return kafka_error::fenced_instance_id;
+  }
+  if (!g->has_member(member_id)) {
+    return kafka_error::unknown_member_id;
+  }
+  if (generation != g->generation) {
+    return kafka_error::illegal_generation;
+  }
+  return kafka_error::none;
 }
 
 std::vector<fetched_offset> group_coordinator::fetch_offsets(

@@ -97,9 +97,12 @@ built build(fetch_state& s) {
         result.error = true;
         continue;
       }
+      const bool committed = s.in.isolation_level == 1;
+      const auto level =
+          committed ? storage::isolation::read_committed : storage::isolation::read_uncommitted;
       int64_t hw = log->high_watermark();
       part.high_watermark = hw;
-      part.last_stable_offset = hw;
+      part.last_stable_offset = log->last_stable_offset();
       part.log_start_offset = log->log_start_offset();
       // KIP-74, as Kafka: the answer stays within max_bytes and each partition within its
       // partition_max_bytes, except the first batch of the first partition with data, which
@@ -111,7 +114,8 @@ built build(fetch_state& s) {
       }
       auto range = log->read(p.fetch_offset, static_cast<size_t>(limit),
                              first ? storage::partition_log::oversized_first_batch::returned
-                                   : storage::partition_log::oversized_first_batch::left_out);
+                                   : storage::partition_log::oversized_first_batch::left_out,
+                             level);
       if (!range && !first && out_of_files(range.error())) {
         continue;  // no file left for this one: it waits for the next fetch, as past max_bytes
       }
@@ -121,6 +125,15 @@ built build(fetch_state& s) {
         continue;
       }
       part.error_code = 0;
+      if (committed && range->length > 0) {
+        // The aborted transactions the records returned may hold: the consumer drops their
+        // records. The high watermark read now bounds what the read returned, even if the
+        // last stable offset moved since it was read above.
+        part.aborted_transactions.emplace();
+        for (const auto& a : log->aborted_transactions(p.fetch_offset, log->high_watermark())) {
+          part.aborted_transactions->push_back({a.producer_id, a.first_offset});
+        }
+      }
       if (range->length > 0) {
         part.records.files.push_back(
             protocol::file_slice{range->fd, static_cast<int64_t>(range->position),

@@ -39,5 +39,13 @@ extern const api_handler describe_acls;
 extern const api_handler create_acls;
 extern const api_handler delete_acls;
 extern const api_handler describe_log_dirs;
+extern const api_handler add_partitions_to_txn;
+extern const api_handler add_offsets_to_txn;
+extern const api_handler end_txn;
+extern const api_handler write_txn_markers;
+extern const api_handler txn_offset_commit;
+extern const api_handler describe_producers;
+extern const api_handler describe_transactions;
+extern const api_handler list_transactions;
 
 }  // namespace brook::broker::handlers

@@ -1,11 +1,13 @@
-// InitProducerId (key 22): a producer id and epoch for an idempotent producer. Brook has
-// no transactions: a transactional id is refused. From v3 a producer may ask to bump the
-// epoch of the id it has (KIP-360); it gets the next epoch, or a new id once the epoch
-// would overflow.
+// InitProducerId (key 22): a producer id and epoch for an idempotent producer or, with a
+// transactional id, from the transaction coordinator (which fences the id's previous
+// holder). From v3 a producer may ask to bump the epoch of the id it has (KIP-360); it
+// gets the next epoch, or a new id once the epoch would overflow.
 #include "protocol/messages/init_producer_id.h"
 #include "base/log.h"
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/handlers/txn_errors.h"
+#include "broker/txn/txn_coordinator.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::broker::handlers {
@@ -24,9 +26,26 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   out.producer_id = -1;
   out.producer_epoch = -1;
   if (in->transactional_id && !in->transactional_id->empty()) {
-    log::warn("InitProducerId with transactional id '{}' refused: no transactions",
-              *in->transactional_id);
-    out.error_code = protocol::code(kafka_error::transactional_id_authorization_failed);
+    // A transactional producer needs WRITE on its transactional id.
+    auto* txns = b.transactions();
+    if (!req->authorized(security::acl_operation::write, security::resource_type::transactional_id,
+                         *in->transactional_id)) {
+      out.error_code = protocol::code(kafka_error::transactional_id_authorization_failed);
+    } else if (txns == nullptr) {
+      out.error_code = protocol::code(kafka_error::coordinator_not_available);
+    } else {
+      auto answer = std::make_shared<responder>(std::move(respond));
+      const int16_t version = req->header.api_version;
+      txns->init_producer_id(*in->transactional_id, in->transaction_timeout_ms, in->producer_id,
+                             in->producer_epoch, [req, answer, version](txn::init_result r) {
+                               init_producer_id_response o;
+                               o.error_code = protocol::code(fenced_as(r.error, version, 4));
+                               o.producer_id = r.producer_id;
+                               o.producer_epoch = r.producer_epoch;
+                               answer->send(req->header, o);
+                             });
+      return;
+    }
     respond.send(req->header, out);
     return;
   }

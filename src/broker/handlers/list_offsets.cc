@@ -24,6 +24,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     return;
   }
   const int16_t version = req->header.api_version;
+  // read_committed (v2+): the latest offset is the last stable offset, and an offset found
+  // by time must be below it.
+  const auto level = in->isolation_level == 1 ? storage::isolation::read_committed
+                                              : storage::isolation::read_uncommitted;
   list_offsets_response out;
   for (const auto& t : in->topics) {
     auto& topic_out = out.topics.emplace_back();
@@ -48,7 +52,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       }
       part.leader_epoch = 0;
       if (p.timestamp == latest_timestamp) {
-        part.offset = log->high_watermark();
+        part.offset = log->visible_end(level);
       } else if (p.timestamp == earliest_timestamp) {
         part.offset = log->log_start_offset();
       } else if (p.timestamp == max_timestamp && version >= 7) {
@@ -58,8 +62,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         }
       } else if (p.timestamp >= 0) {
         auto [offset, ts] = record_offset_for_time(*log, p.timestamp);
-        part.offset = offset;
-        part.timestamp = ts;
+        if (offset < 0 || offset < log->visible_end(level)) {
+          part.offset = offset;
+          part.timestamp = ts;
+        }
       } else {
         part.error_code = protocol::code(kafka_error::invalid_request);
         continue;

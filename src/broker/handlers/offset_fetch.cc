@@ -1,9 +1,10 @@
 // OffsetFetch (key 9): a group's committed offsets, for the given partitions or (topics
 // null, v2+) for all of them; from v8 for several groups at once. A partition without a
-// commit answers offset -1. Brook has no transactions, so require_stable (v7+) never
-// finds an unstable offset. A flexible request (v6+) with the tagged field
-// brook_include_lag gets each partition's log end offset and lag in milliseconds as the
-// broker measures them (group_lag.h), in tagged fields (doc/kafka-protocol.md).
+// commit answers offset -1. With require_stable (v7+, KIP-447), a partition whose offset
+// an open or committing transaction will change answers UNSTABLE_OFFSET_COMMIT (the
+// consumer asks again) instead of an offset about to be replaced. A flexible request (v6+) with the
+// tagged field brook_include_lag gets each partition's log end offset and lag in milliseconds as
+// the broker measures them (group_lag.h), in tagged fields (doc/kafka-protocol.md).
 #include "protocol/messages/offset_fetch.h"
 
 #include <cmath>
@@ -13,6 +14,7 @@
 #include "broker/group/group_coordinator.h"
 #include "broker/handlers/handlers.h"
 #include "broker/service/group_lag.h"
+#include "broker/txn/txn_coordinator.h"
 #include "protocol/kafka_error.h"
 
 namespace brook::broker::handlers {
@@ -36,7 +38,8 @@ void add_lag(broker& b, const std::string& topic, Partition& p, int64_t now_ms) 
 template <typename Topic>
 std::vector<Topic> by_topic(broker& b, const request_context& req,
                             const std::vector<group::fetched_offset>& offsets, bool all,
-                            lag_clock lag_now_ms) {
+                            lag_clock lag_now_ms, const std::string* stable_group) {
+  auto* txns = stable_group ? b.transactions() : nullptr;
   std::vector<Topic> topics;
   const std::string* current = nullptr;  // the topic of the partitions being grouped
   bool allowed = true;                   // may the principal DESCRIBE it (asked once)?
@@ -59,6 +62,13 @@ std::vector<Topic> by_topic(broker& b, const request_context& req,
       p.committed_leader_epoch = -1;
       p.metadata = "";
       p.error_code = protocol::code(protocol::kafka_error::topic_authorization_failed);
+      continue;
+    }
+    if (txns && txns->has_pending_offset(*stable_group, o.topic, o.partition)) {
+      p.committed_offset = -1;
+      p.committed_leader_epoch = -1;
+      p.metadata = "";
+      p.error_code = protocol::code(protocol::kafka_error::unstable_offset_commit);
       continue;
     }
     p.committed_offset = o.value.offset;
@@ -111,7 +121,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
       }
       og.topics = by_topic<offset_fetch_response::offset_fetch_response_topics>(
           b, *req, b.groups().fetch_offsets(g.group_id, wanted(g.topics)), !g.topics.has_value(),
-          lag_now_ms);
+          lag_now_ms, in->require_stable ? &g.group_id : nullptr);
     }
   } else if (!group_allowed(in->group_id)) {
     // v2+ answers the error alone; before, each partition named carries it (as Kafka).
@@ -130,7 +140,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   } else {
     out.topics = by_topic<offset_fetch_response::offset_fetch_response_topic>(
         b, *req, b.groups().fetch_offsets(in->group_id, wanted(in->topics)),
-        !in->topics.has_value(), lag_now_ms);
+        !in->topics.has_value(), lag_now_ms, in->require_stable ? &in->group_id : nullptr);
   }
   respond.send(req->header, out);
 }

@@ -1,10 +1,14 @@
 // Produce (key 0): appends each partition's record batches, as received, to its log and
 // answers once every partition's append is as durable as its log asks (acks=1 and
 // acks=-1 alike; see doc/architecture.md), or at once with no answer for acks=0.
+// A transactional producer's request names its transactional id (WRITE on it needed):
+// its batches go only to partitions its open transaction holds (INVALID_TXN_STATE
+// otherwise), and transactional batches come only with a transactional id.
 #include <atomic>
 
 #include "broker/broker.h"
 #include "broker/handlers/handlers.h"
+#include "broker/txn/txn_coordinator.h"
 #include "protocol/kafka_error.h"
 #include "protocol/legacy_message_set.h"
 #include "protocol/messages/produce.h"
@@ -52,6 +56,49 @@ void fail(partition_response& p, kafka_error e, std::string message = {}) {
   }
 }
 
+// Whether the batches of one partition may be appended as the request's transaction
+// says: a transactional request's batches are its producer's, transactional, to a
+// partition of its open transaction; another request's are not transactional.
+std::optional<protocol::kafka_failure> transaction_refusal(
+    broker& b, const std::optional<std::string>& transactional_id, const std::string& topic,
+    int32_t partition, std::span<const std::byte> batches) {
+  for (size_t at = 0; at + protocol::batch_layout::header_size <= batches.size();) {
+    auto h = protocol::batch_header::decode(batches.subspan(at));
+    if (h.batch_length <= 0) {
+      break;  // the log refuses it
+    }
+    if (!transactional_id) {
+      if (h.transactional()) {
+        return protocol::kafka_failure{kafka_error::invalid_record,
+                                       "transactional records without a transactional id"};
+      }
+    } else {
+      if (!h.transactional() || h.producer_id < 0) {
+        return protocol::kafka_failure{kafka_error::invalid_record,
+                                       "a transactional producer's records must be "
+                                       "transactional"};
+      }
+      auto* txns = b.transactions();
+      auto e = txns ? txns->verify(*transactional_id, h.producer_id, h.producer_epoch,
+                                   {topic, partition})
+                    : kafka_error::coordinator_not_available;
+      if (e == kafka_error::producer_fenced) {
+        e = kafka_error::invalid_producer_epoch;  // Produce's word for it
+      }
+      if (e != kafka_error::none) {
+        return protocol::kafka_failure{
+            e, e == kafka_error::invalid_txn_state
+                   ? "partition " + topic + "-" + std::to_string(partition) +
+                         " is not in the transaction of '" + *transactional_id +
+                         "' (AddPartitionsToTxn first)"
+                   : std::string(protocol::kafka_error_name(e))};
+      }
+    }
+    at += h.total_size();
+  }
+  return std::nullopt;
+}
+
 void handle(broker& b, std::shared_ptr<request_context> req, responder respond) {
   auto in = decode_or_close<produce_request>(*req, respond);
   if (!in) {
@@ -59,8 +106,14 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
   }
   auto state = std::make_shared<produce_state>(req, std::move(*in), std::move(respond));
   state->acks_none = state->in.acks == 0;
-  // No transactions in Brook (InitProducerId refuses transactional ids too).
-  const bool transactional = state->in.transactional_id && !state->in.transactional_id->empty();
+  std::optional<std::string> transactional_id;
+  if (state->in.transactional_id && !state->in.transactional_id->empty()) {
+    transactional_id = *state->in.transactional_id;
+  }
+  const bool txn_refused =
+      transactional_id &&
+      !req->authorized(security::acl_operation::write, security::resource_type::transactional_id,
+                       *transactional_id);
   const bool acks_valid = state->in.acks == 0 || state->in.acks == 1 || state->in.acks == -1;
 
   // Lay the whole answer out first: appends fill their own entries from other threads.
@@ -84,11 +137,11 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     protocol::kafka_failure topic_error;
     // WRITE on the topic, checked before the topic is looked up (a refused producer does
     // not learn whether it exists); creating it also needs CREATE.
-    if (acks_valid && !transactional &&
+    if (acks_valid && !txn_refused &&
         !req->authorized(security::acl_operation::write, security::resource_type::topic, t.name)) {
       topic_error = {kafka_error::topic_authorization_failed,
                      denied_message(security::resource_type::topic, t.name)};
-    } else if (acks_valid && !transactional) {
+    } else if (acks_valid && !txn_refused) {
       auto found = b.topic_admin().find_or_create(
           t.name, [&req, &t] { return req->may_create_topic(t.name); });
       if (found) {
@@ -104,9 +157,9 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         fail(part, kafka_error::invalid_required_acks);
         continue;
       }
-      if (transactional) {
+      if (txn_refused) {
         fail(part, kafka_error::transactional_id_authorization_failed,
-             "Brook does not support transactions");
+             denied_message(security::resource_type::transactional_id, *transactional_id));
         continue;
       }
       if (!topic_ptr) {
@@ -133,6 +186,10 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         }
         converted = std::move(v2).value();
         batches = std::as_writable_bytes(std::span(converted));
+      }
+      if (auto refusal = transaction_refusal(b, transactional_id, t.name, p.index, batches)) {
+        fail(part, refusal->code, refusal->message);
+        continue;
       }
       state->pending.fetch_add(1, std::memory_order_relaxed);
       b.appender().append(*topic_ptr, p.index, batches, state->in.acks,

@@ -71,18 +71,14 @@ result<int64_t> recognise(database& db, const schema& s) {
   if (!version) {
     return version.error();
   }
-  if (*version > s.version()) {
-    log::error("sqlite {}: schema version {} is newer than this build's {}", db.path().string(),
-               *version, s.version());
-    return errc::newer_schema;
-  }
   if (*version < 0) {
     log::error("sqlite {}: schema version {} is negative", db.path().string(), *version);
     return errc::not_a_database;
   }
   // The version must come with its tables: another store's file at the same version has
-  // other ones.
-  auto expected = tables_at(s, *version);
+  // other ones. A newer version has at least the tables of this build's.
+  const bool newer = *version > s.version();
+  auto expected = tables_at(s, newer ? s.version() : *version);
   if (!expected) {
     return expected.error();
   }
@@ -96,6 +92,11 @@ result<int64_t> recognise(database& db, const schema& s) {
                  db.path().string(), *version, table);
       return errc::foreign_database;
     }
+  }
+  if (newer) {
+    log::error("sqlite {}: schema version {} is newer than this build's {}", db.path().string(),
+               *version, s.version());
+    return errc::newer_schema;
   }
   return *version;
 }

@@ -386,16 +386,9 @@ TEST(LocalBackend, WaitsRacingWakesAndTimeoutsAreAnsweredOnce) {
   }
 }
 
-// A control batch (attributes bit 5), as a transaction marker would be, written directly.
+// A transaction marker (a control batch), as the transaction coordinator appends it.
 std::string control_batch() {
-  protocol::record r;
-  r.key = "marker";
-  std::string b = protocol::build_batch(std::span(&r, 1), 1'000);
-  auto* p = reinterpret_cast<std::byte*>(b.data());
-  be::store<int16_t>(p + protocol::batch_layout::attributes, 0x20);
-  be::store<uint32_t>(p + protocol::batch_layout::crc,
-                      protocol::compute_batch_crc(test::bytes_of(b)));
-  return b;
+  return protocol::build_marker_batch(7, 0, protocol::control_type::commit, 0, 1'000);
 }
 
 TEST(LocalBackend, ControlBatchesAreSkippedAndDoNotEndAWait) {
@@ -404,7 +397,9 @@ TEST(LocalBackend, ControlBatchesAreSkippedAndDoNotEndAWait) {
   auto log = h.b->topics().find("t")->partition(0);
   auto pending = h.fetch_async({"t", 0, 0, 1 << 20, 60s});
   std::string marker = control_batch();
-  ASSERT_TRUE(log->append_and_wait(test::bytes_of(marker)).has_value());
+  storage::append_options as_marker;
+  as_marker.markers = true;
+  ASSERT_TRUE(log->append_and_wait(test::bytes_of(marker), as_marker).has_value());
   expect_ok(h.produce("t", {rec("k", "after", 0)}));
   auto got = pending.get();
   ASSERT_TRUE(got.has_value());

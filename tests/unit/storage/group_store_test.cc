@@ -630,8 +630,9 @@ TEST(GroupStore, NewerSchemaIsRefused) {
   // Bump the version as a future Brook would.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  EXPECT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 2", nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  auto bump =
+      "UPDATE schema_version SET version = " + std::to_string(group_store::schema_version + 1);
+  EXPECT_EQ(sqlite3_exec(db, bump.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   auto before = test::file_contents(path);
   auto store = group_store::open(path, true);
