@@ -1,5 +1,5 @@
 // Control records: the markers that end a transaction in each partition it wrote to
-// (doc/formats/record-batch.md#control-batches). A control batch carries the
+// (doc/formats/transactions.md#markers). A control batch carries the
 // transactional and control attribute bits, the producer's id and epoch, base sequence
 // -1, and one record whose key says the marker's type (version int16 0, type int16) and
 // whose value names the coordinator's epoch (version int16 0, coordinator epoch int32).

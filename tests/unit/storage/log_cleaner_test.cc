@@ -6,11 +6,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <map>
 #include <optional>
 #include <thread>
 
+#include "base/big_endian.h"
+#include "protocol/control_record.h"
 #include "storage/errc.h"
 #include "storage/flusher.h"
 #include "storage/log_file_names.h"
@@ -109,6 +112,59 @@ class LogCleaner : public ::testing::Test {
   log_config config;
   cleaning_rules rules{86'400'000, 0};
 };
+
+// Transactions: an aborted value never shadows a committed one (it is neither mapped nor
+// kept), markers stay, and nothing at or past the last stable offset is cleaned.
+TEST_F(LogCleaner, AbortedRecordsGoMarkersStayAndOpenTransactionsHoldCleaningBack) {
+  auto log = open();
+  auto transactional = [&](int64_t producer, int32_t sequence, const std::string& key,
+                           const std::string& value) {
+    protocol::record r;
+    r.key = key;
+    r.value = value;
+    auto b = protocol::build_batch(std::span(&r, 1), t0, producer, 0, sequence);
+    auto bytes = test::bytes_of(b);
+    auto attributes = be::load<int16_t>(bytes.data() + protocol::batch_layout::attributes);
+    be::store(bytes.data() + protocol::batch_layout::attributes,
+              static_cast<int16_t>(attributes | protocol::transactional_attribute));
+    be::store(bytes.data() + protocol::batch_layout::crc, protocol::compute_batch_crc(bytes));
+    ASSERT_TRUE(log->append_and_wait(bytes));
+  };
+  auto marker = [&](int64_t producer, protocol::control_type type) {
+    std::promise<result<append_result>> done;
+    auto f = done.get_future();
+    log->append_marker(producer, 0, type, [&done](result<append_result> r) { done.set_value(r); });
+    ASSERT_TRUE(f.get());
+  };
+  append(*log, {{"k", "committed"}});
+  transactional(9, 0, "k", "aborted");
+  marker(9, protocol::control_type::abort);
+  write_versions(*log, 3);  // fills segments past the transaction
+  transactional(10, 0, "open", "not yet decided");
+  write_versions(*log, 3);  // more sealed segments, after the open transaction
+  const int64_t open_at = log->last_stable_offset();
+  ASSERT_LT(open_at, log->high_watermark());
+  auto report = clean_log(*log, rules, t0 + 1000);
+  ASSERT_TRUE(report) << report.error().message();
+  auto after = read_records(*log);
+  auto last = latest(after);
+  EXPECT_EQ(last.at("k").second, "committed");
+  EXPECT_EQ(std::count_if(after.begin(), after.end(),
+                          [](const auto& r) { return r.second.value == "aborted"; }),
+            0);
+  EXPECT_LT(report->cleaned_up_to, open_at + 1) << "stops before the open transaction";
+  EXPECT_EQ(last.at("open").second, "not yet decided");
+  // Every record after the open transaction's start is still there, older versions too.
+  int64_t kept_after = std::count_if(after.begin(), after.end(),
+                                     [&](const auto& r) { return r.first > open_at; });
+  EXPECT_EQ(kept_after, 60);
+  // The marker stays: a read_committed reader still learns the transaction ended.
+  int markers = 0;
+  for (const auto& b : test::read_all_batches(*log)) {
+    markers += protocol::batch_header::decode(std::as_bytes(std::span(b))).control() ? 1 : 0;
+  }
+  EXPECT_EQ(markers, 1);
+}
 
 TEST_F(LogCleaner, KeepsTheLastRecordOfEachKeyAtItsOffset) {
   auto log = open();
