@@ -93,9 +93,10 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
   std::unique_ptr<std::byte[]> buffer;
   size_t capacity = 0;
   while (!full) {
+    std::vector<storage::aborted_txn> aborted;
     auto range = log.read(out.next_offset, std::clamp(req.max_bytes, size_t{1}, max_read_chunk),
                           storage::partition_log::oversized_first_batch::returned,
-                          storage::isolation::read_committed);
+                          storage::isolation::read_committed, &aborted);
     if (!range || range->length == 0) {
       if (!range && out.records.empty()) {
         return read_error(range.error(), log, req);
@@ -115,7 +116,6 @@ outcome<read_result> read_records(const storage::partition_log& log, const fetch
     }
     std::span<const std::byte> rest(bytes);
     const int64_t started_at = out.next_offset;
-    const auto aborted = log.aborted_transactions(started_at, log.high_watermark());
     while (!full && rest.size() >= layout::header_size) {
       auto h = protocol::batch_header::decode(rest);
       if (h.batch_length < 0 || h.total_size() > rest.size()) {

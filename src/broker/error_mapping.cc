@@ -42,6 +42,8 @@ kafka_error to_kafka_error(const std::error_code& ec) {
       case storage::errc::invalid_sequence:
       case storage::errc::control_batch_refused:
         return kafka_error::invalid_record;
+      case storage::errc::transaction_refused:
+        return kafka_error::invalid_txn_state;
       case storage::errc::log_failed:
       default:
         return kafka_error::kafka_storage_error;

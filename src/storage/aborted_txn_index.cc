@@ -114,10 +114,9 @@ std::vector<aborted_txn> aborted_txn_index::overlapping(int64_t from, int64_t to
     if (it->first_offset < to) {
       out.push_back(*it);
     }
-    if (it->last_offset >= to) {
-      // Later markers are past `to`, and so are their transactions' starts but for one
-      // that outlived this one: as Kafka, the search stops here (a transaction lasts at
-      // most transaction.max.timeout.ms).
+    if (it->last_stable_offset >= to) {
+      // Kafka's rule: every transaction open when this one ended had begun at or after its
+      // last stable offset, so every later abort starting below `to` ended by here.
       break;
     }
   }

@@ -56,7 +56,8 @@ class aborted_txn_index {
   void remember(const aborted_txn& txn) { _entries.push_back(txn); }
 
   // The aborts overlapping offsets [from, to): marker at or above `from`, first offset
-  // below `to`, in marker order, up to the first marker at or past `to`.
+  // below `to`, in marker order. The search stops at the first abort whose last stable
+  // offset is at or past `to` (none after it can start below `to`).
   std::vector<aborted_txn> overlapping(int64_t from, int64_t to) const;
 
   // Forgets the aborts whose markers are below `offset` (their segments were deleted).

@@ -48,6 +48,8 @@ class category : public std::error_category {
                "(storage.log_cleaner_map_bytes)";
       case errc::control_batch_refused:
         return "control batches (transaction markers) are written by the broker only";
+      case errc::transaction_refused:
+        return "the producer's transaction does not hold the partition (any longer)";
     }
     return "storage error";
   }

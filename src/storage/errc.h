@@ -28,6 +28,7 @@ enum class errc {
   cleaning_stopped,        // the log cleaner was asked to stop (shutdown)
   cleaner_map_too_small,   // not one batch of a dirty segment fits in the cleaner's map
   control_batch_refused,   // a control batch from a producer: only the broker writes markers
+  transaction_refused,     // append_options::admit refused a batch: INVALID_TXN_STATE (48)
 };
 
 const std::error_category& storage_category();

@@ -102,7 +102,9 @@ void partition_log::append(std::span<std::byte> batches, append_options options,
     done(std::move(written));
     return;
   }
-  if (mode == durability::interval) {
+  // A marker is acknowledged durable whatever the log's mode: the coordinator counts a
+  // transaction complete once its markers are, and would never write a lost one again.
+  if (mode == durability::interval && !options.markers) {
     _flusher.schedule(shared_from_this(), interval);
     done(std::move(written));
     return;
@@ -181,6 +183,15 @@ result<append_result> partition_log::write_locked(std::span<std::byte> batches,
     if (options.markers) {
       if (auto st = _producers.check_marker(h); !st) {
         return st.error();
+      }
+    }
+  }
+  if (options.admit) {
+    // Checked under the append mutex, so that no marker can come between the check and
+    // the write (a late transactional batch would open a transaction nobody ends).
+    for (const auto& h : headers) {
+      if (!options.admit(h)) {
+        return errc::transaction_refused;
       }
     }
   }
@@ -506,7 +517,8 @@ std::optional<std::pair<int64_t, uint64_t>> partition_log::batch_position_locked
 }
 
 result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
-                                       oversized_first_batch oversized, isolation level) const {
+                                       oversized_first_batch oversized, isolation level,
+                                       std::vector<aborted_txn>* aborted) const {
   std::shared_lock lock(_state_mutex);
   if (offset < _log_start_offset || offset > _high_watermark) {
     return errc::offset_out_of_range;
@@ -557,6 +569,18 @@ result<file_range> partition_log::read(int64_t offset, size_t max_bytes,
     uint64_t pos = found->first;
     uint64_t end = seg->batch_aligned_end(**file, pos, pos + max_bytes, limit,
                                           oversized == oversized_first_batch::returned);
+    if (aborted != nullptr && level == isolation::read_committed && end > pos) {
+      // Past the range: the next batch's base offset, or the next segment's, or the end.
+      int64_t upper = end_offset;
+      if (end < limit) {
+        auto next =
+            seg->find_first(**file, end, limit, [](const protocol::batch_header&) { return true; });
+        upper = next ? next->second.base_offset : upper;
+      } else if (std::next(it) != _segments.end()) {
+        upper = std::min(upper, (*std::next(it))->base_offset());
+      }
+      *aborted = _aborted.overlapping(offset, upper);
+    }
     int fd = (*file)->fd();
     return file_range{std::move(file).value(), fd, pos, end - pos};
   }

@@ -80,6 +80,10 @@ struct append_options {
   // The batches are transaction markers (append_marker): control batches are refused
   // otherwise (errc::control_batch_refused).
   bool markers = false;
+  // Asked of each batch under the append mutex, before anything is written: false refuses
+  // the append (errc::transaction_refused). Transactional Produce checks here that the
+  // producer's transaction still holds the partition.
+  std::function<bool(const protocol::batch_header&)> admit;
 };
 
 // Which records a read may return: everything below the high watermark, or only what is
@@ -127,12 +131,14 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // for every partition but the first with data). An empty range at the high watermark;
   // offset_out_of_range outside [log start, high watermark].
   // With read_committed, the reads stop at the last stable offset instead: an empty range
-  // from an offset in [LSO, high watermark].
+  // from an offset in [LSO, high watermark]; and `aborted`, if given, gets the aborted
+  // transactions overlapping the range returned (what a read_committed Fetch answers
+  // beside it, taken under the same lock so that retention cannot drop one in between).
   result<file_range> read(int64_t offset, size_t max_bytes,
                           oversized_first_batch oversized = oversized_first_batch::returned,
-                          isolation level = isolation::read_uncommitted) const;
-  // The aborted transactions overlapping [from, to) (aborted_txn_index::overlapping): what a
-  // read_committed Fetch answers beside the records it returns.
+                          isolation level = isolation::read_uncommitted,
+                          std::vector<aborted_txn>* aborted = nullptr) const;
+  // The aborted transactions overlapping [from, to) (aborted_txn_index::overlapping).
   std::vector<aborted_txn> aborted_transactions(int64_t from, int64_t to) const;
   // The base offset of the first batch holding a timestamp >= `timestamp` (batch
   // precision), or nullopt if every record is older.

@@ -23,7 +23,8 @@ constexpr size_t offset_at = 6;   // int64, the log end offset it was taken at
 constexpr size_t count_at = 14;   // int32, producer entries that follow
 constexpr size_t header_size = 18;
 constexpr size_t crc_covers_from = offset_at;
-// producer id int64, epoch int16, (v2) open transaction's first offset int64, batch count int32
+// producer id int64, epoch int16, batch count int32 (v2: then 8 more, the open transaction's
+// first offset int64, between the epoch and the count)
 constexpr size_t entry_header_size = 14;
 // first sequence, last sequence int32; first offset, last offset, max timestamp int64
 constexpr size_t batch_size = 32;
@@ -295,8 +296,10 @@ result<producer_state> producer_state::decode(std::span<const std::byte> bytes, 
     return errc::bad_snapshot;
   }
   int32_t count = be::load<int32_t>(bytes.data() + S::count_at);
-  if (count < 0 ||
-      static_cast<uint64_t>(count) * (S::entry_header_size + S::batch_size) > bytes.size()) {
+  // The smallest entry: v1 has no transaction field and at least one batch; v2 may have none.
+  const uint64_t min_entry =
+      version >= 2 ? S::entry_header_size + 8 : S::entry_header_size + S::batch_size;
+  if (count < 0 || static_cast<uint64_t>(count) * min_entry > bytes.size()) {
     return errc::bad_snapshot;
   }
   producer_state state;

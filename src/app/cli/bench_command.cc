@@ -45,6 +45,9 @@ void print_text(const bench_options& o, const bench_report& r, std::ostream& out
         o.mode, o.topic, o.record_size, r.partitions, o.acks, o.compression,
         linger_text(r.linger_ms), o.batch_size > 0 ? std::to_string(o.batch_size) : "default",
         o.rate > 0 ? fmt::format("{:.0f}/s", o.rate) : "max");
+    if (o.transaction_records > 0) {
+      out << fmt::format("  transactional: a commit every {} records\n", o.transaction_records);
+    }
   }
   out << fmt::format("  {} records, {} bytes in {:.3f} s: {:.0f} records/s, {:.2f} MB/s\n",
                      r.records, r.bytes, r.seconds, per_second(r.records, r.seconds),
@@ -71,15 +74,17 @@ void print_text(const bench_options& o, const bench_report& r, std::ostream& out
 void print_json(const bench_options& o, const bench_report& r, std::ostream& out) {
   out << fmt::format(
       R"({{"mode":{},"topic":{},"partitions":{},"record_size":{},"acks":{},"compression":{},)"
-      R"("linger_ms":{},"batch_size":{},"target_rate":{},"records":{},"bytes":{},)"
+      R"("linger_ms":{},"batch_size":{},"target_rate":{},"transaction_records":{},)"
+      R"("records":{},"bytes":{},)"
       R"("seconds":{:.6f},"records_per_s":{:.1f},"mb_per_s":{:.3f},"latency_ms":{},)"
       R"("delivery_latency_ms":{},"pacer_skipped":{},"errors":{},"first_error":{}}})"
       "\n",
       json_writer::quoted(o.mode), json_writer::quoted(o.topic), r.partitions, o.record_size,
       json_writer::quoted(o.acks), json_writer::quoted(o.compression),
       r.linger_ms >= 0 ? std::to_string(r.linger_ms) : "null",
-      o.batch_size > 0 ? std::to_string(o.batch_size) : "null", o.rate, r.records, r.bytes,
-      r.seconds, per_second(r.records, r.seconds), per_second(r.bytes, r.seconds) / 1e6,
+      o.batch_size > 0 ? std::to_string(o.batch_size) : "null", o.rate,
+      o.transaction_records > 0 ? std::to_string(o.transaction_records) : "null", r.records,
+      r.bytes, r.seconds, per_second(r.records, r.seconds), per_second(r.bytes, r.seconds) / 1e6,
       json_latency(o.mode == "consume" ? std::nullopt : r.latency),
       json_latency(r.delivery_latency), r.pacer_skipped, r.errors,
       r.first_error.empty() ? "null" : json_writer::quoted(r.first_error));
@@ -154,6 +159,11 @@ CLI::App* add_bench_command(CLI::App& app, bench_options& o) {
       ->type_name("RECORDS/S")
       ->capture_default_str()
       ->check(at_least(0));
+  producer_option(
+      bench->add_option("--transaction-records", o.transaction_records,
+                        "produce: a transactional producer committing every this many records"))
+      ->type_name("RECORDS")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000'000}));
   bench->add_flag("--json", o.json, "Print one JSON object instead of text");
   bench
       ->add_option("-X,--property", o.properties,
@@ -178,6 +188,9 @@ done validate_bench_options(const bench_options& o) {
   }
   if (auto valid = check_key_values(o.properties, "-X"); !valid) {
     return valid;
+  }
+  if (o.transaction_records > 0 && o.mode != "produce") {
+    return failure("--transaction-records applies to produce only");
   }
   if (o.mode == "e2e" && o.record_size < 16) {
     return failure(fmt::format(

@@ -31,6 +31,8 @@ struct bench_options {
   int32_t linger_ms = -1;            // -1: 5 (librdkafka's) for produce, 0 for e2e
   int32_t batch_size = -1;           // -1: librdkafka's default (1,000,000)
   double rate = 0;                   // records/s; 0: as fast as possible
+  // produce: commit a transaction every this many records (0: not transactional).
+  int64_t transaction_records = 0;
   bool json = false;
   // More librdkafka properties for the producer and the consumer (-X name=value), such as
   // security.protocol, sasl.*, ssl.ca.location: what a secured listener needs.

@@ -44,6 +44,33 @@ bench_producer::~bench_producer() {
   }
 }
 
+namespace {
+outcome<bool> transaction_outcome(rd_kafka_error_t* error, const char* what) {
+  if (error == nullptr) {
+    return true;
+  }
+  std::string message = fmt::format("{}: {}", what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  return failure(message);
+}
+}  // namespace
+
+outcome<bool> bench_producer::init_transactions(std::chrono::milliseconds timeout) {
+  return transaction_outcome(
+      rd_kafka_init_transactions(_rk.get(), static_cast<int>(timeout.count())),
+      "init_transactions");
+}
+
+outcome<bool> bench_producer::begin() {
+  return transaction_outcome(rd_kafka_begin_transaction(_rk.get()), "begin_transaction");
+}
+
+outcome<bool> bench_producer::commit(std::chrono::milliseconds timeout) {
+  return transaction_outcome(
+      rd_kafka_commit_transaction(_rk.get(), static_cast<int>(timeout.count())),
+      "commit_transaction");
+}
+
 void bench_producer::poll_loop() {
   while (!_stop) {
     rd_kafka_poll(_rk.get(), 100);

@@ -37,6 +37,12 @@ class bench_producer {
   // first_error() set, when librdkafka refuses the record for any other reason.
   bool send(const char* data, size_t size, bool copy);
 
+  // Transactions (a producer opened with transactional.id): init_transactions() once,
+  // then begin(), sends, commit(). Each fails with librdkafka's message.
+  outcome<bool> init_transactions(std::chrono::milliseconds timeout);
+  outcome<bool> begin();
+  outcome<bool> commit(std::chrono::milliseconds timeout);
+
   // Waits until every record sent has its delivery report; false after `timeout`.
   bool wait_all_delivered(std::chrono::milliseconds timeout);
 

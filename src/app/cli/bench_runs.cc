@@ -1,6 +1,7 @@
 #include "app/cli/bench_runs.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -73,6 +74,11 @@ property_list producer_properties(const bench_options& o, int32_t linger_ms) {
   }
   if (o.batch_size > 0) {
     p.emplace_back("batch.size", std::to_string(o.batch_size));
+  }
+  if (o.transaction_records > 0) {
+    // One id per run: a second bench would fence this one.
+    p.emplace_back("transactional.id",
+                   fmt::format("brook-bench-{}-{}", ::getpid(), monotonic_ns()));
   }
   add_given_properties(o, p);
   return p;
@@ -151,7 +157,39 @@ outcome<bench_report> run_produce(const bench_options& o, std::ostream& progress
   rate_pacer pacer(o.rate);
   // The payload is never rewritten: librdkafka may point at it until the last delivery.
   progress_line line(progress, progress_line::stderr_is_terminal() && !o.json);
-  bool sent_all = send_all(o, p, payload, false, pacer, line, [](std::string&) {});
+  // --transaction-records: a commit (which waits for the transaction's records) after
+  // every so many, and one at the end.
+  const bool transactional = o.transaction_records > 0;
+  if (transactional) {
+    if (auto st = p.init_transactions(admin_timeout); !st) {
+      return failure(st.error());
+    }
+    if (auto st = p.begin(); !st) {
+      return failure(st.error());
+    }
+  }
+  int64_t in_transaction = 0;
+  std::string transaction_error;
+  bool sent_all = send_all(o, p, payload, false, pacer, line, [&](std::string&) {
+    if (!transactional || transaction_error.size() > 0 ||
+        in_transaction++ < o.transaction_records) {
+      return;
+    }
+    in_transaction = 1;
+    if (auto st = p.commit(drain_timeout); !st) {
+      transaction_error = st.error();
+    } else if (auto begun = p.begin(); !begun) {
+      transaction_error = begun.error();
+    }
+  });
+  if (transactional && transaction_error.empty()) {
+    if (auto st = p.commit(drain_timeout); !st) {
+      transaction_error = st.error();
+    }
+  }
+  if (!transaction_error.empty()) {
+    return failure(transaction_error);
+  }
   bool drained = p.wait_all_delivered(drain_timeout);
   r.pacer_skipped = pacer.skipped();
   r.records = p.delivered();

@@ -112,10 +112,11 @@ built build(fetch_state& s) {
       if (!first && (limit == 0 || files >= max_files_per_answer)) {
         continue;
       }
+      std::vector<storage::aborted_txn> aborted;
       auto range = log->read(p.fetch_offset, static_cast<size_t>(limit),
                              first ? storage::partition_log::oversized_first_batch::returned
                                    : storage::partition_log::oversized_first_batch::left_out,
-                             level);
+                             level, &aborted);
       if (!range && !first && out_of_files(range.error())) {
         continue;  // no file left for this one: it waits for the next fetch, as past max_bytes
       }
@@ -127,10 +128,9 @@ built build(fetch_state& s) {
       part.error_code = 0;
       if (committed && range->length > 0) {
         // The aborted transactions the records returned may hold: the consumer drops their
-        // records. The high watermark read now bounds what the read returned, even if the
-        // last stable offset moved since it was read above.
+        // records.
         part.aborted_transactions.emplace();
-        for (const auto& a : log->aborted_transactions(p.fetch_offset, log->high_watermark())) {
+        for (const auto& a : aborted) {
           part.aborted_transactions->push_back({a.producer_id, a.first_offset});
         }
       }

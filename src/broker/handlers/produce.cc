@@ -191,24 +191,35 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         fail(part, refusal->code, refusal->message);
         continue;
       }
+      // Checked again under the log's append lock: the transaction may have ended since.
+      std::function<bool(const protocol::batch_header&)> admit;
+      if (transactional_id && b.transactions()) {
+        admit = [txns = b.transactions(), id = *transactional_id, topic = t.name,
+                 partition = p.index](const protocol::batch_header& h) {
+          return txns->verify(id, h.producer_id, h.producer_epoch, {topic, partition}) ==
+                 kafka_error::none;
+        };
+      }
       state->pending.fetch_add(1, std::memory_order_relaxed);
-      b.appender().append(*topic_ptr, p.index, batches, state->in.acks,
-                          [state, &part](protocol::kafka_result<appended> r) {
-                            if (r) {
-                              part.error_code = 0;
-                              part.base_offset = r->base_offset;
-                              part.log_append_time_ms = r->log_append_time_ms;
-                              part.log_start_offset = r->log_start_offset;
-                            } else {
-                              fail(part, r.error().code, r.error().message);
-                              for (const auto& e : r.error().record_errors) {
-                                auto& out = part.record_errors.emplace_back();
-                                out.batch_index = e.batch_index;
-                                out.batch_index_error_message = e.message;
-                              }
-                            }
-                            state->finish_one();
-                          });
+      b.appender().append(
+          *topic_ptr, p.index, batches, state->in.acks,
+          [state, &part](protocol::kafka_result<appended> r) {
+            if (r) {
+              part.error_code = 0;
+              part.base_offset = r->base_offset;
+              part.log_append_time_ms = r->log_append_time_ms;
+              part.log_start_offset = r->log_start_offset;
+            } else {
+              fail(part, r.error().code, r.error().message);
+              for (const auto& e : r.error().record_errors) {
+                auto& out = part.record_errors.emplace_back();
+                out.batch_index = e.batch_index;
+                out.batch_index_error_message = e.message;
+              }
+            }
+            state->finish_one();
+          },
+          admit);
     }
   }
   state->finish_one();

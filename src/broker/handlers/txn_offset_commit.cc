@@ -52,6 +52,11 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
         errors->push_back(kafka_error::topic_authorization_failed);
       } else if (!found || !found->partition(p.partition_index)) {
         errors->push_back(kafka_error::unknown_topic_or_partition);
+      } else if (p.committed_metadata &&
+                 p.committed_metadata->size() >
+                     static_cast<size_t>(b.groups().config().offset_metadata_max_bytes)) {
+        // Refused now: at the commit it could only be dropped.
+        errors->push_back(kafka_error::offset_metadata_too_large);
       } else {
         errors->push_back(kafka_error::none);
         offsets.push_back({in->group_id, t.name, p.partition_index, p.committed_offset,

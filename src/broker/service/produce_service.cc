@@ -146,7 +146,8 @@ protocol::kafka_result<std::span<std::byte>> apply_record_rules(const topic& t, 
 }  // namespace
 
 void produce_service::append(const topic& t, int32_t partition, std::span<std::byte> batches,
-                             int16_t acks, append_callback done) {
+                             int16_t acks, append_callback done,
+                             std::function<bool(const protocol::batch_header&)> admit) {
   auto log = t.partition(partition);
   if (!log) {
     done(kafka_failure{
@@ -177,6 +178,7 @@ void produce_service::append(const topic& t, int32_t partition, std::span<std::b
   batches = *to_append;
   storage::append_options options;
   options.log_append_time = t.config.timestamp_type == storage::timestamp_type::log_append_time;
+  options.admit = std::move(admit);
   log->append(batches, options,
               [this, log, done = std::move(done)](result<storage::append_result> r) {
                 if (!r) {

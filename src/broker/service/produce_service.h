@@ -12,6 +12,7 @@
 
 #include "broker/topic_table.h"
 #include "protocol/kafka_result.h"
+#include "protocol/record_batch.h"
 
 namespace brook::broker {
 
@@ -40,8 +41,11 @@ class produce_service {
   // too far from the broker's clock (INVALID_TIMESTAMP); cleanup.policy with compact refuses
   // records without a key (INVALID_RECORD); both name the records in record_errors
   // (KIP-467); compression.type recompresses batches that arrive with another codec.
+  // `admit`, if given, is asked of each batch under the log's append lock
+  // (storage::append_options::admit; a refusal is INVALID_TXN_STATE).
   void append(const topic& t, int32_t partition, std::span<std::byte> batches, int16_t acks,
-              append_callback done);
+              append_callback done,
+              std::function<bool(const protocol::batch_header&)> admit = nullptr);
 
  private:
   write_health& _writes;

@@ -8,6 +8,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "broker/group/group_coordinator.h"
+#include "storage/errc.h"
 #include "storage/group_store.h"
 #include "storage/partition_log.h"
 
@@ -57,10 +58,7 @@ txn_coordinator::~txn_coordinator() {
 void txn_coordinator::stop() {
   _timer.stop();
   std::unique_lock lock(_mutex);
-  _settled.wait(lock, [this] {
-    return std::none_of(_txns.begin(), _txns.end(),
-                        [](const auto& t) { return t.second.completing; });
-  });
+  _settled.wait(lock, [this] { return _busy == 0; });
 }
 
 result<std::unique_ptr<txn_coordinator>> txn_coordinator::open(
@@ -112,19 +110,27 @@ kafka_error txn_coordinator::check_producer(const std::string& id, int64_t produ
   return kafka_error::none;
 }
 
-void txn_coordinator::persist(const std::string& id, const txn_metadata& meta,
-                              std::function<void(status)> done) {
+void txn_coordinator::persist_locked(const std::string& id, const txn_metadata& meta,
+                                     std::function<void(status)> done) {
   storage::txn_changes changes;
   changes.transactional_id = id;
   changes.state = encode_txn(meta);
-  _store.write(std::move(changes), [id, done = std::move(done)](status st) {
+  ++_busy;
+  _store.write(std::move(changes), [this, id, done = std::move(done)](status st) {
     if (!st) {
       log::error("transactional id '{}': cannot store its state: {}", id, st.error().message());
     }
     if (done) {
       done(st);
     }
+    leave();
   });
+}
+
+void txn_coordinator::leave() {
+  std::lock_guard lock(_mutex);
+  --_busy;
+  _settled.notify_all();
 }
 
 void txn_coordinator::init_producer_id(const std::string& id, int32_t timeout_ms,
@@ -157,8 +163,7 @@ void txn_coordinator::init_producer_id(const std::string& id, int32_t timeout_ms
     e.meta.timeout_ms = timeout_ms;
     e.meta.update_ms = now_ms();
     auto meta = e.meta;
-    lock.unlock();
-    persist(id, meta, [meta, done = std::move(done)](status st) {
+    persist_locked(id, meta, [meta, done = std::move(done)](status st) {
       done(st ? init_result{kafka_error::none, meta.producer_id, meta.producer_epoch}
               : init_result{kafka_error::coordinator_not_available});
     });
@@ -217,8 +222,7 @@ void txn_coordinator::init_producer_id(const std::string& id, int32_t timeout_ms
   meta.state = txn_state::empty;
   meta.update_ms = now_ms();
   auto copy = meta;
-  lock.unlock();
-  persist(id, copy, [copy, done = std::move(done)](status st) {
+  persist_locked(id, copy, [copy, done = std::move(done)](status st) {
     done(st ? init_result{kafka_error::none, copy.producer_id, copy.producer_epoch}
             : init_result{kafka_error::coordinator_not_available});
   });
@@ -241,6 +245,12 @@ void txn_coordinator::add_partitions(const std::string& id, int64_t producer_id,
   }
   std::vector<txn_partition> added;
   for (auto& p : partitions) {
+    if (e.pending.contains(p)) {
+      // A retry while the first request is being stored: answered once it is durable.
+      lock.unlock();
+      done(kafka_error::concurrent_transactions);
+      return;
+    }
     if (!e.meta.partitions.contains(p)) {
       added.push_back(p);
     }
@@ -256,17 +266,19 @@ void txn_coordinator::add_partitions(const std::string& id, int64_t producer_id,
     e.meta.start_ms = now_ms();
   }
   e.meta.partitions.insert(added.begin(), added.end());
+  e.pending.insert(added.begin(), added.end());
   e.meta.update_ms = now_ms();
-  auto meta = e.meta;
-  lock.unlock();
-  // The partitions must be durable before the producer writes to them: a restart that
-  // forgot one would never write its marker.
-  persist(id, meta, [this, id, added, done = std::move(done)](status st) {
-    if (!st) {
+  // The partitions must be durable before the producer writes to them (verify() refuses
+  // them while pending): a restart that forgot one would never write its marker.
+  persist_locked(id, e.meta, [this, id, added, done = std::move(done)](status st) {
+    {
       std::lock_guard relock(_mutex);
       if (auto it = _txns.find(id); it != _txns.end()) {
         for (const auto& p : added) {
-          it->second.meta.partitions.erase(p);
+          it->second.pending.erase(p);
+          if (!st) {
+            it->second.meta.partitions.erase(p);
+          }
         }
       }
     }
@@ -281,7 +293,8 @@ kafka_error txn_coordinator::verify(const std::string& id, int64_t producer_id, 
   if (auto error = check_producer(id, producer_id, epoch, &e); error != kafka_error::none) {
     return error;
   }
-  if (e->meta.state != txn_state::ongoing || !e->meta.partitions.contains(p)) {
+  if (e->meta.state != txn_state::ongoing || !e->meta.partitions.contains(p) ||
+      e->pending.contains(p)) {
     return kafka_error::invalid_txn_state;
   }
   return kafka_error::none;
@@ -313,9 +326,7 @@ void txn_coordinator::add_offsets(const std::string& id, int64_t producer_id, in
   }
   e.meta.groups.insert(group);
   e.meta.update_ms = now_ms();
-  auto meta = e.meta;
-  lock.unlock();
-  persist(id, meta, [done = std::move(done)](status st) {
+  persist_locked(id, e.meta, [done = std::move(done)](status st) {
     done(st ? kafka_error::none : kafka_error::coordinator_not_available);
   });
 }
@@ -350,9 +361,7 @@ void txn_coordinator::commit_offsets(const std::string& id, int64_t producer_id,
     e.meta.offsets.push_back(std::move(o));
   }
   e.meta.update_ms = now_ms();
-  auto meta = e.meta;
-  lock.unlock();
-  persist(id, meta, [done = std::move(done)](status st) {
+  persist_locked(id, e.meta, [done = std::move(done)](status st) {
     done(st ? kafka_error::none : kafka_error::coordinator_not_available);
   });
 }
@@ -393,8 +402,8 @@ void txn_coordinator::decide_locked(const std::string& id, entry& e, bool commit
   e.meta.producer_epoch = static_cast<int16_t>(e.meta.producer_epoch + bump);
   e.meta.update_ms = now_ms();
   e.completing = true;
-  auto meta = e.meta;
-  persist(id, meta, [this, id, previous, done = std::move(done)](status st) mutable {
+  e.marked.clear();
+  persist_locked(id, e.meta, [this, id, previous, done = std::move(done)](status st) mutable {
     if (!st) {
       // Not decided: the transaction stays open, as the store still has it.
       {
@@ -416,9 +425,12 @@ void txn_coordinator::decide_locked(const std::string& id, entry& e, bool commit
 
 void txn_coordinator::complete(const std::string& id, completion_done done) {
   txn_metadata meta;
+  std::set<txn_partition> marked;
   {
     std::lock_guard lock(_mutex);
     meta = _txns.at(id).meta;
+    marked = _txns.at(id).marked;
+    ++_busy;  // until `done` has run
   }
   const bool commit = meta.state == txn_state::prepare_commit;
   // What is left to do, counted down by each marker and offset commit as it lands.
@@ -450,12 +462,11 @@ void txn_coordinator::complete(const std::string& id, completion_done done) {
         e.meta.offsets.clear();
         e.meta.start_ms = -1;
         e.meta.update_ms = now_ms();
+        e.marked.clear();
         after = e.meta;
-        // Queued before stop() can return; not waited for: a restart that lost it
-        // completes the transaction again.
-        persist(id, after, nullptr);
+        // Not waited for: a restart that lost it completes the transaction again.
+        persist_locked(id, after, nullptr);
       }
-      _settled.notify_all();
     }
     if (!ok) {
       log::warn(
@@ -467,6 +478,7 @@ void txn_coordinator::complete(const std::string& id, completion_done done) {
       // The decision is durable: it holds whether or not every marker is written yet.
       done(kafka_error::none, after.producer_id, after.producer_epoch);
     }
+    leave();
   };
 
   // Markers first, then (for a commit) the offsets.
@@ -489,10 +501,15 @@ void txn_coordinator::complete(const std::string& id, completion_done done) {
       commits->pending.fetch_add(1, std::memory_order_relaxed);
       _groups.commit_offsets(std::move(request), [commits, id](std::vector<kafka_error> errors) {
         for (auto e : errors) {
-          // A partition deleted meanwhile has no offset to keep; anything else is retried.
-          if (e != kafka_error::none && e != kafka_error::unknown_topic_or_partition) {
-            log::warn("transactional id '{}': committing its offsets: {}", id,
-                      protocol::kafka_error_name(e));
+          if (e == kafka_error::none) {
+            continue;
+          }
+          // The store failed: tried again. Anything else (a partition deleted meanwhile)
+          // would fail again: that offset is dropped, the rest committed.
+          bool retried = e == kafka_error::coordinator_not_available;
+          log::warn("transactional id '{}': committing its offsets: {}{}", id,
+                    protocol::kafka_error_name(e), retried ? ", retried" : ", offset dropped");
+          if (retried) {
             commits->failed = true;
           }
         }
@@ -512,15 +529,25 @@ void txn_coordinator::complete(const std::string& id, completion_done done) {
   auto type = commit ? protocol::control_type::commit : protocol::control_type::abort;
   for (const auto& p : meta.partitions) {
     auto log = _logs(p.topic, p.partition);
-    if (!log) {
-      continue;  // the topic was deleted: nothing to end there
+    if (!log || marked.contains(p)) {
+      continue;  // the topic was deleted, or an earlier try wrote this one
     }
     markers->pending.fetch_add(1, std::memory_order_relaxed);
     log->append_marker(meta.producer_id, meta.producer_epoch, type,
-                       [markers, id, p](result<storage::append_result> r) {
+                       [this, markers, id, p](result<storage::append_result> r) {
+                         // A stale epoch would be refused forever: the partition saw a newer epoch
+                         // of this producer id (not from this coordinator), so there is nothing of
+                         // this transaction's left to end there.
+                         bool done_here = r || r.error() == storage::errc::invalid_producer_epoch;
                          if (!r) {
-                           log::warn("transactional id '{}': marker to {}-{}: {}", id, p.topic,
-                                     p.partition, r.error().message());
+                           log::warn("transactional id '{}': marker to {}-{}: {}{}", id, p.topic,
+                                     p.partition, r.error().message(),
+                                     done_here ? ", given up" : ", retried");
+                         }
+                         if (done_here) {
+                           std::lock_guard lock(_mutex);
+                           _txns.at(id).marked.insert(p);
+                         } else {
                            markers->failed = true;
                          }
                          markers->finish_one();

@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,10 @@ class txn_coordinator {
   struct entry {
     txn_metadata meta;
     bool completing = false;  // a completion (markers, offsets) is in flight
+    // Partitions added whose storing is in flight: not yet written to (verify refuses them).
+    std::set<txn_partition> pending;
+    // Partitions whose marker of the current decision is written (a retry skips them).
+    std::set<txn_partition> marked;
   };
   using completion_done = std::function<void(kafka_error, int64_t, int16_t)>;
 
@@ -125,8 +130,12 @@ class txn_coordinator {
   // and the epoch current. Mutex held.
   kafka_error check_producer(const std::string& id, int64_t producer_id, int16_t epoch,
                              const entry** found) const;
-  // Stores `meta` as the state of `id`; `done` on the store's thread once durable.
-  void persist(const std::string& id, const txn_metadata& meta, std::function<void(status)> done);
+  // Stores `meta` as the state of `id` (mutex held: the store's queue keeps the order of the
+  // changes); `done` on the store's thread once durable (or failed).
+  void persist_locked(const std::string& id, const txn_metadata& meta,
+                      std::function<void(status)> done);
+  // One piece of work (a store write, a completion) finished: stop() may return at none.
+  void leave();
   // Decides the open transaction of `id` (mutex held, state ongoing, not completing):
   // the state becomes prepare_commit or prepare_abort, with the epoch raised by `bump`;
   // once durable, complete() runs and then `done`.
@@ -143,7 +152,8 @@ class txn_coordinator {
   log_lookup _logs;
   pid_allocator _allocate;
   mutable std::mutex _mutex;
-  std::condition_variable _settled;  // an entry stopped completing
+  std::condition_variable _settled;  // _busy fell
+  size_t _busy = 0;                  // store writes and completions in flight
   std::map<std::string, entry> _txns;
   net::deadline_timer _timer;  // last: its callback uses the members above
 };

@@ -44,7 +44,9 @@ std::string txn_batch(int64_t id, int16_t epoch, int32_t sequence, int count = 1
   return b;
 }
 
-std::span<const std::byte> view(const std::string& s) { return std::as_bytes(std::span(s)); }
+std::span<const std::byte> view(const std::string& s) {
+  return std::as_bytes(std::span(s));
+}
 
 protocol::batch_header header_of(const std::string& batch, int64_t base_offset) {
   auto h = protocol::batch_header::decode(view(batch));
@@ -99,6 +101,17 @@ TEST(ProducerStateTxn, SnapshotKeepsOpenTransactionsAndProducersKnownOnlyByMarke
   EXPECT_EQ(producer_state::decode(view(s.encode(0)), 0).error(), errc::bad_snapshot);
 }
 
+TEST(ProducerStateTxn, SnapshotOfProducersKnownOnlyByMarkersLoads) {
+  producer_state s;
+  s.apply_marker(header_of(protocol::build_marker_batch(9, 2, control_type::abort, 0, 1), 0),
+                 control_type::abort);
+  auto bytes = s.encode(1);
+  EXPECT_EQ(bytes.size(), 18u + 22u);
+  auto back = producer_state::decode(view(bytes), 1);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->find(9)->producer_epoch, 2);
+}
+
 TEST(ProducerStateTxn, VersionOneSnapshotStillLoads) {
   // Written before transactions: version 1, no open transaction field.
   std::string b(18 + 14 + 32, '\0');
@@ -133,7 +146,8 @@ TEST(AbortedTxnIndex, EntriesRoundTripAndOverlapsAreFound) {
 
   test::temp_dir dir;
   aborted_txn_index index(dir.path());
-  for (const auto& a : {aborted_txn{1, 0, 4, 0}, aborted_txn{2, 2, 9, 2}, aborted_txn{3, 12, 15, 12}}) {
+  for (const auto& a :
+       {aborted_txn{1, 0, 4, 0}, aborted_txn{2, 2, 9, 2}, aborted_txn{3, 12, 15, 12}}) {
     ASSERT_TRUE(index.write(0, a));
     index.remember(a);
   }
@@ -148,6 +162,14 @@ TEST(AbortedTxnIndex, EntriesRoundTripAndOverlapsAreFound) {
   EXPECT_EQ(ids(index.overlapping(5, 12)), (std::vector<int64_t>{2}));
   EXPECT_EQ(ids(index.overlapping(10, 13)), (std::vector<int64_t>{3}));
   EXPECT_EQ(ids(index.overlapping(16, 100)), (std::vector<int64_t>{}));
+  // Two transactions open together and aborted one after the other: the first one's
+  // marker is past the range, but the second began inside it (Kafka's stop rule is on the
+  // last stable offset, not the marker).
+  aborted_txn_index together(dir / "together");
+  std::filesystem::create_directories(dir / "together");
+  together.remember({7, 20, 30, 21});
+  together.remember({8, 21, 31, 32});
+  EXPECT_EQ(ids(together.overlapping(20, 25)), (std::vector<int64_t>{7, 8}));
   index.forget_below(5);
   EXPECT_EQ(ids(index.entries()), (std::vector<int64_t>{2, 3}));
 
@@ -249,8 +271,8 @@ TEST_F(TxnLog, AnOpenTransactionHoldsTheLastStableOffsetAndReadCommittedBack) {
   EXPECT_EQ(at_lso->length, 0u) << "from the LSO up to the high watermark: nothing yet";
   ASSERT_TRUE(mark(5, 0, control_type::commit));
   EXPECT_EQ(log->last_stable_offset(), 7);
-  EXPECT_EQ(committed_values(), (std::vector<std::string>{"plain-0", "plain-1", "open0", "open1",
-                                                          "open2", "after-0"}));
+  EXPECT_EQ(committed_values(),
+            (std::vector<std::string>{"plain-0", "plain-1", "open0", "open1", "open2", "after-0"}));
 }
 
 TEST_F(TxnLog, AbortedRecordsAreListedAndDropped) {
