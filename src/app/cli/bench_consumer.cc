@@ -13,7 +13,7 @@ outcome<std::unique_ptr<bench_consumer>> bench_consumer::open(const property_lis
   property_list all = {{"group.id", "brook-bench"},
                        {"enable.auto.commit", "false"},
                        {"enable.auto.offset.store", "false"},
-                       {"enable.partition.eof", "false"}};
+                       {"enable.partition.eof", "true"}};
   all.insert(all.end(), properties.begin(), properties.end());
   auto conf = make_conf(all);
   if (!conf) {
@@ -73,8 +73,11 @@ size_t bench_consumer::poll(std::chrono::milliseconds timeout,
   for (ssize_t i = 0; i < n; ++i) {
     rd_kafka_message_t* m = _batch[i];
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      _at_end.erase(m->partition);
       on_record(*m);
       ++records;
+    } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      _at_end.insert(m->partition);
     } else {
       if (_errors++ == 0) {
         _first_error = rd_kafka_message_errstr(m);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,10 @@ class bench_consumer {
   size_t poll(std::chrono::milliseconds timeout,
               const std::function<void(const rd_kafka_message_t&)>& on_record);
 
+  // How many partitions are read to their end (librdkafka's partition EOF: past control
+  // batches too, which take offsets but hold no records) with nothing after it yet.
+  size_t partitions_at_end() const { return _at_end.size(); }
+
   uint64_t errors() const { return _errors; }
   const std::string& first_error() const { return _first_error; }
 
@@ -43,6 +48,7 @@ class bench_consumer {
   std::vector<rd_kafka_message_t*> _batch;
   uint64_t _errors = 0;
   std::string _first_error;
+  std::set<int32_t> _at_end;
 };
 
 }  // namespace brook::app

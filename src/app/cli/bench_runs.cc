@@ -248,7 +248,11 @@ outcome<bench_report> run_consume(const bench_options& o, std::ostream& progress
   int64_t last = start;
   uint64_t bytes = 0;
   progress_line line(progress, progress_line::stderr_is_terminal() && !o.json);
-  while (r.records < target) {
+  // The whole topic: done at its end, even if fewer records than offsets came (markers of
+  // transactions, aborted records a read_committed consumer skips).
+  const bool whole_topic = o.count <= 0 && o.duration_s <= 0;
+  while (r.records < target &&
+         !(whole_topic && c.partitions_at_end() == static_cast<size_t>(*partitions))) {
     line.update(r.records, bytes);
     int64_t now = monotonic_ns();
     if (now >= end) {
