@@ -78,7 +78,7 @@ status partition_log::set_config(const log_config& config) {
   return {};
 }
 
-void partition_log::append(std::span<std::byte> batches, append_options options,
+void partition_log::append(std::span<std::byte> batches, const append_options& options,
                            append_callback done) {
   result<append_result> written = errc::log_closed;
   enum durability mode;
@@ -129,7 +129,7 @@ void partition_log::append_marker(int64_t producer_id, int16_t epoch, protocol::
 }
 
 result<append_result> partition_log::append_and_wait(std::span<std::byte> batches,
-                                                     append_options options) {
+                                                     const append_options& options) {
   std::promise<result<append_result>> promise;
   auto future = promise.get_future();
   append(batches, options,
@@ -138,7 +138,7 @@ result<append_result> partition_log::append_and_wait(std::span<std::byte> batche
 }
 
 result<append_result> partition_log::write_locked(std::span<std::byte> batches,
-                                                  append_options options) {
+                                                  const append_options& options) {
   if (batches.empty()) {
     return errc::empty_append;
   }

@@ -114,9 +114,10 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   // answered as a success with `duplicate` (after a flush, for `sync`), and a batch out of
   // sequence or from a fenced epoch refuses the whole append (errc::out_of_order_sequence,
   // invalid_producer_epoch, invalid_sequence) with nothing written.
-  void append(std::span<std::byte> batches, append_options options, append_callback done);
+  void append(std::span<std::byte> batches, const append_options& options, append_callback done);
   // append() and wait for `done`.
-  result<append_result> append_and_wait(std::span<std::byte> batches, append_options options = {});
+  result<append_result> append_and_wait(std::span<std::byte> batches,
+                                        const append_options& options = {});
   // Appends the control batch ending producer `producer_id`'s transaction with a `type`
   // marker at `epoch` (not below the producer's: errc::invalid_producer_epoch), durably
   // as append() says. A marker for a producer with no transaction open here is written
@@ -260,7 +261,7 @@ class partition_log : public std::enable_shared_from_this<partition_log> {
   status apply_transactions_locked(std::span<const std::byte> bytes,
                                    std::span<const protocol::batch_header> headers,
                                    int64_t segment_base);
-  result<append_result> write_locked(std::span<std::byte> batches, append_options options);
+  result<append_result> write_locked(std::span<std::byte> batches, const append_options& options);
 
   const std::filesystem::path _dir;
   flusher& _flusher;

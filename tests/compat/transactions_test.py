@@ -319,6 +319,70 @@ class TransactionsTest(AdminServerTestCase):
         self.assertEqual(self.describe(tid)["state"], "CompleteCommit")
 
 
+def write_markers_raw(conn, pid, epoch, commit, topic, partitions):
+    """WriteTxnMarkers v1 for one producer; the (partition, error) pairs of the answer."""
+    body = (Writer().array([0], lambda w, _: w.raw(struct.pack(">q", pid)).i16(epoch)
+                           .boolean(commit).array([(topic, partitions)], lambda w2, t: w2.string(
+                               t[0]).array(t[1], lambda w3, x: w3.i32(x)).tags()).i32(0).tags())
+            .tags().out)
+    r = conn.flexible(27, 1, body)
+    (_, [(_, results, _)], _), = r.array(lambda m: (m.i64(), m.array(lambda t: (
+        t.string(), t.array(lambda x: (x.i32(), x.i16(), x.tags())), t.tags())), m.tags()))
+    return [(p, e) for p, e, _ in results]
+
+
+class MarkersTest(AdminServerTestCase):
+    """WriteTxnMarkers from a client: applied for one allowed everything (no authorizer
+    rules, as a Kafka cluster without an authorizer), refused to one without
+    CLUSTER_ACTION."""
+
+    def test_markers_from_an_allowed_client_end_a_transaction(self):
+        name, error = self.create_topic("txn-markers", partitions=1)
+        self.assertIsNone(error)
+        p = producer(self.brook, unique("tid"))
+        p.begin_transaction()
+        p.produce(name, value=b"ended-by-a-marker")
+        p.flush(DEADLINE_S)
+        self.assertEqual(end_offsets(self.brook, name, 0, "read_committed"), (0, 0))
+        conn = self.connect()
+        r = conn.flexible(61, 0, Writer().array([(name, [0])], lambda w, t: w.string(t[0]).array(
+            t[1], lambda w2, x: w2.i32(x)).tags()).tags().out)
+        r.i32()
+        (_, [part], _), = r.array(lambda t: (t.string(), t.array(lambda x: {
+            "partition": x.i32(), "error": x.i16(), "message": x.string(),
+            "producers": x.array(lambda y: (y.i64(), y.i32(), y.i32(), y.i64(), y.i32(), y.i64(),
+                                            y.tags())),
+            "_": x.tags()}), t.tags()))
+        (pid, epoch, _, _, _, _, _), = part["producers"]
+        self.assertEqual(write_markers_raw(conn, pid, epoch, False, name, [0]), [(0, 0)])
+        self.assertEqual(end_offsets(self.brook, name, 0, "read_committed")[1], 2)
+        self.assertEqual(read_all(self.brook, name, 1, "read_committed"), [])
+
+
+class DeniedTest(AdminServerTestCase):
+    """An anonymous client with no ACLs and allow_everyone_if_no_acl_found off."""
+    server_args = ("--allow-everyone-if-no-acl-found", "false", "--super-users", "User:nobody")
+
+    def test_a_client_without_rights_gets_kafkas_authorization_errors(self):
+        conn = self.connect()
+        # WriteTxnMarkers: CLUSTER_AUTHORIZATION_FAILED (31) for every partition.
+        self.assertEqual(write_markers_raw(conn, 1, 0, True, "any-topic", [0, 1]),
+                         [(0, 31), (1, 31)])
+        # InitProducerId with a transactional id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53).
+        body = Writer().string("tid").i32(60000).raw(struct.pack(">q", -1)).i16(-1).tags().out
+        r = conn.flexible(22, 4, body)
+        r.i32()
+        self.assertEqual(r.i16(), 53)
+        # AddPartitionsToTxn v4 (the brokers' form): CLUSTER_AUTHORIZATION_FAILED at the top.
+        body = (Writer().array([0], lambda w, _: w.string("tid").raw(struct.pack(">q", 1)).i16(0)
+                               .boolean(True).array([("t", [0])], lambda w2, t: w2.string(t[0])
+                                                    .array(t[1], lambda w3, x: w3.i32(x)).tags())
+                               .tags()).tags().out)
+        r = conn.flexible(24, 4, body)
+        r.i32()
+        self.assertEqual(r.i16(), 31)
+
+
 # A member id the group does not know, with a generation: the group does not exist either,
 # so Kafka's answer is ILLEGAL_GENERATION (22).
 ILLEGAL_GENERATION_OR_UNKNOWN = 22

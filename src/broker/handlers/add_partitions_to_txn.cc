@@ -87,7 +87,7 @@ void process(broker& b, const request_context& req, const std::string& id, int64
     done(std::move(errors));
     return;
   }
-  txns->add_partitions(id, producer_id, epoch, std::move(partitions),
+  txns->add_partitions(id, producer_id, epoch, partitions,
                        [all, done = std::move(done)](kafka_error e) { done(all(e)); });
 }
 
@@ -125,7 +125,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     auto topics = topics_of(in->v3_and_below_topics);
     process(b, *req, in->v3_and_below_transactional_id, in->v3_and_below_producer_id,
             in->v3_and_below_producer_epoch, false, topics,
-            [req, answer, topics, version](topic_errors errors) {
+            [req, answer, topics, version](const topic_errors& errors) {
               add_partitions_to_txn_response out;
               fill(out.results_by_topic_v3_and_below, topics, errors, version);
               answer->send(req->header, out);
@@ -156,7 +156,7 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
     state->pending.fetch_add(1, std::memory_order_relaxed);
     state->out.results_by_transaction[i].transactional_id = t.transactional_id;
     process(b, *req, t.transactional_id, t.producer_id, t.producer_epoch, t.verify_only, topics,
-            [state, i, topics, version, finish_one](topic_errors errors) {
+            [state, i, topics, version, finish_one](const topic_errors& errors) {
               fill(state->out.results_by_transaction[i].topic_results, topics, errors, version);
               finish_one();
             });

@@ -63,11 +63,12 @@ void handle(broker& b, std::shared_ptr<request_context> req, responder respond) 
           slot.error_code = protocol::code(kafka_error::unknown_topic_or_partition);
         } else {
           s->pending.fetch_add(1, std::memory_order_relaxed);
-          log->append_marker(m.producer_id, m.producer_epoch, type,
-                             [&slot, finish_one](result<storage::append_result> r) {
-                               slot.error_code = r ? 0 : protocol::code(to_kafka_error(r.error()));
-                               finish_one();
-                             });
+          log->append_marker(
+              m.producer_id, m.producer_epoch, type,
+              [&slot, finish_one](result<storage::append_result> r) {
+                slot.error_code = protocol::code(r ? kafka_error::none : to_kafka_error(r.error()));
+                finish_one();
+              });
         }
       }
     }

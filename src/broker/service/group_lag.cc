@@ -15,11 +15,15 @@ partition_lag partition_lag_of(broker& b, std::string topic, int32_t partition, 
   l.committed = committed;
   auto t = b.topics().find(l.topic);
   auto log = t ? t->partition(l.partition) : nullptr;
+  int64_t stable = -1;
   if (log) {
     l.end = log->high_watermark();
+    stable = log->last_stable_offset();
   }
   if (l.committed >= 0 && l.end >= 0) {
-    l.records = std::max<int64_t>(0, l.end - l.committed);
+    // What a read_committed consumer can still read: up to the last stable offset (the
+    // high watermark unless a transaction is open).
+    l.records = std::max<int64_t>(0, stable - l.committed);
     if (l.records == 0) {
       l.seconds = 0.0;
     } else if (auto ts = log->timestamp_at(l.committed)) {

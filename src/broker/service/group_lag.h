@@ -1,9 +1,10 @@
 // group_lag: how far a consumer group is behind, per partition it committed in, measured by
 // the broker from the committed offsets and the partition logs (no client fetch): in
-// records (high watermark - committed) and in seconds (now - the timestamp of the first
-// record not yet consumed; 0 once caught up). The one computation
-// behind the local backend's group offsets (GET /v1/groups/{group}/lag, the REST v3 lags),
-// OffsetFetch's brook_include_lag (`brook group describe`) and the lag families of /metrics.
+// records (the last stable offset - committed: what a read_committed consumer still has to
+// read; the high watermark - committed unless a transaction is open) and in seconds (now - the
+// timestamp of the first record not yet consumed; 0 once caught up). The one computation behind the
+// local backend's group offsets (GET /v1/groups/{group}/lag, the REST v3 lags), OffsetFetch's
+// brook_include_lag (`brook group describe`) and the lag families of /metrics.
 #pragma once
 
 #include <cstdint>
@@ -21,7 +22,9 @@ struct partition_lag {
   int64_t committed = -1;  // -1: nothing committed
   std::string metadata;    // the commit's metadata string
   int64_t end = -1;        // the high watermark; -1 when the partition is gone
-  int64_t records = -1;    // end - committed (never below 0); -1 when either is unknown
+  // The last stable offset - committed (never below 0): end - committed unless a
+  // transaction is open; -1 when either is unknown.
+  int64_t records = -1;
   // Seconds since the first unconsumed record was written (its timestamp); 0 when caught
   // up; nullopt when unknown (nothing committed, the partition gone or unreadable).
   std::optional<double> seconds;

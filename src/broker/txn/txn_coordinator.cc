@@ -110,6 +110,23 @@ kafka_error txn_coordinator::check_producer(const std::string& id, int64_t produ
   return kafka_error::none;
 }
 
+txn_coordinator::entry* txn_coordinator::open_entry_locked(std::unique_lock<std::mutex>& lock,
+                                                           const std::string& id,
+                                                           int64_t producer_id, int16_t epoch,
+                                                           const error_callback& done) {
+  const entry* found = nullptr;
+  auto error = check_producer(id, producer_id, epoch, &found);
+  if (error == kafka_error::none && (found->completing || preparing(found->meta.state))) {
+    error = kafka_error::concurrent_transactions;  // the last transaction is still ending
+  }
+  if (error != kafka_error::none) {
+    lock.unlock();
+    done(error);
+    return nullptr;
+  }
+  return &_txns.at(id);
+}
+
 void txn_coordinator::persist_locked(const std::string& id, const txn_metadata& meta,
                                      std::function<void(status)> done) {
   storage::txn_changes changes;
@@ -229,20 +246,14 @@ void txn_coordinator::init_producer_id(const std::string& id, int32_t timeout_ms
 }
 
 void txn_coordinator::add_partitions(const std::string& id, int64_t producer_id, int16_t epoch,
-                                     std::vector<txn_partition> partitions, error_callback done) {
+                                     const std::vector<txn_partition>& partitions,
+                                     error_callback done) {
   std::unique_lock lock(_mutex);
-  const entry* found = nullptr;
-  if (auto error = check_producer(id, producer_id, epoch, &found); error != kafka_error::none) {
-    lock.unlock();
-    done(error);
+  entry* found = open_entry_locked(lock, id, producer_id, epoch, done);
+  if (found == nullptr) {
     return;
   }
-  entry& e = _txns[id];
-  if (e.completing || preparing(e.meta.state)) {
-    lock.unlock();
-    done(kafka_error::concurrent_transactions);
-    return;
-  }
+  entry& e = *found;
   std::vector<txn_partition> added;
   for (auto& p : partitions) {
     if (e.pending.contains(p)) {
@@ -303,18 +314,11 @@ kafka_error txn_coordinator::verify(const std::string& id, int64_t producer_id, 
 void txn_coordinator::add_offsets(const std::string& id, int64_t producer_id, int16_t epoch,
                                   const std::string& group, error_callback done) {
   std::unique_lock lock(_mutex);
-  const entry* found = nullptr;
-  if (auto error = check_producer(id, producer_id, epoch, &found); error != kafka_error::none) {
-    lock.unlock();
-    done(error);
+  entry* found = open_entry_locked(lock, id, producer_id, epoch, done);
+  if (found == nullptr) {
     return;
   }
-  entry& e = _txns[id];
-  if (e.completing || preparing(e.meta.state)) {
-    lock.unlock();
-    done(kafka_error::concurrent_transactions);
-    return;
-  }
+  entry& e = *found;
   if (e.meta.state == txn_state::ongoing && e.meta.groups.contains(group)) {
     lock.unlock();
     done(kafka_error::none);
@@ -334,18 +338,11 @@ void txn_coordinator::add_offsets(const std::string& id, int64_t producer_id, in
 void txn_coordinator::commit_offsets(const std::string& id, int64_t producer_id, int16_t epoch,
                                      std::vector<txn_offset> offsets, error_callback done) {
   std::unique_lock lock(_mutex);
-  const entry* found = nullptr;
-  if (auto error = check_producer(id, producer_id, epoch, &found); error != kafka_error::none) {
-    lock.unlock();
-    done(error);
+  entry* found = open_entry_locked(lock, id, producer_id, epoch, done);
+  if (found == nullptr) {
     return;
   }
-  entry& e = _txns[id];
-  if (e.completing || preparing(e.meta.state)) {
-    lock.unlock();
-    done(kafka_error::concurrent_transactions);
-    return;
-  }
+  entry& e = *found;
   bool added = std::all_of(offsets.begin(), offsets.end(),
                            [&e](const txn_offset& o) { return e.meta.groups.contains(o.group); });
   if (e.meta.state != txn_state::ongoing || !added) {
@@ -499,22 +496,23 @@ void txn_coordinator::complete(const std::string& id, completion_done done) {
     commits->then = [commits, finish]() mutable { finish(!commits->failed.load()); };
     for (auto& [group_id, request] : by_group) {
       commits->pending.fetch_add(1, std::memory_order_relaxed);
-      _groups.commit_offsets(std::move(request), [commits, id](std::vector<kafka_error> errors) {
-        for (auto e : errors) {
-          if (e == kafka_error::none) {
-            continue;
-          }
-          // The store failed: tried again. Anything else (a partition deleted meanwhile)
-          // would fail again: that offset is dropped, the rest committed.
-          bool retried = e == kafka_error::coordinator_not_available;
-          log::warn("transactional id '{}': committing its offsets: {}{}", id,
-                    protocol::kafka_error_name(e), retried ? ", retried" : ", offset dropped");
-          if (retried) {
-            commits->failed = true;
-          }
-        }
-        commits->finish_one();
-      });
+      _groups.commit_offsets(
+          std::move(request), [commits, id](const std::vector<kafka_error>& errors) {
+            for (auto e : errors) {
+              if (e == kafka_error::none) {
+                continue;
+              }
+              // The store failed: tried again. Anything else (a partition deleted meanwhile)
+              // would fail again: that offset is dropped, the rest committed.
+              bool retried = e == kafka_error::coordinator_not_available;
+              log::warn("transactional id '{}': committing its offsets: {}{}", id,
+                        protocol::kafka_error_name(e), retried ? ", retried" : ", offset dropped");
+              if (retried) {
+                commits->failed = true;
+              }
+            }
+            commits->finish_one();
+          });
     }
     commits->finish_one();
   };

@@ -85,7 +85,7 @@ class txn_coordinator {
                         int16_t expected_epoch, std::function<void(init_result)> done);
   // AddPartitionsToTxn (the partitions exist: the handler checked).
   void add_partitions(const std::string& id, int64_t producer_id, int16_t epoch,
-                      std::vector<txn_partition> partitions, error_callback done);
+                      const std::vector<txn_partition>& partitions, error_callback done);
   // Whether producer (id, epoch) has `p` in its open transaction: what Produce and
   // AddPartitionsToTxn's verify_only check. INVALID_TXN_STATE when it has not.
   kafka_error verify(const std::string& id, int64_t producer_id, int16_t epoch,
@@ -130,6 +130,12 @@ class txn_coordinator {
   // and the epoch current. Mutex held.
   kafka_error check_producer(const std::string& id, int64_t producer_id, int16_t epoch,
                              const entry** found) const;
+  // The entry of a call by producer (producer_id, epoch) about to change its transaction
+  // (`lock` holds the mutex); nullptr once `done` is answered instead, with the mutex
+  // released: an unknown id or producer, a fenced epoch, or the last transaction still
+  // ending (CONCURRENT_TRANSACTIONS).
+  entry* open_entry_locked(std::unique_lock<std::mutex>& lock, const std::string& id,
+                           int64_t producer_id, int16_t epoch, const error_callback& done);
   // Stores `meta` as the state of `id` (mutex held: the store's queue keeps the order of the
   // changes); `done` on the store's thread once durable (or failed).
   void persist_locked(const std::string& id, const txn_metadata& meta,

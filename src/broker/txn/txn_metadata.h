@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "base/result.h"
@@ -32,7 +33,10 @@ std::optional<txn_state> state_from_name(std::string_view name);
 struct txn_partition {
   std::string topic;
   int32_t partition = 0;
-  auto operator<=>(const txn_partition&) const = default;
+  bool operator==(const txn_partition&) const = default;
+  bool operator<(const txn_partition& o) const {
+    return std::tie(topic, partition) < std::tie(o.topic, o.partition);
+  }
 };
 
 // An offset a transaction commits for a group when it commits.

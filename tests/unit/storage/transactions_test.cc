@@ -346,5 +346,46 @@ TEST_F(TxnLog, AfterACrashTheLogRebuildsOpenTransactionsAndTheAbortedIndex) {
   EXPECT_EQ(index_bytes(), 2 * aborted_txn_index::entry_size);
 }
 
+TEST_F(TxnLog, DeleteRecordsAndRetentionDropTheAbortsOfDeletedSegments) {
+  config.segment_bytes = 300;  // a segment or two per transaction
+  log = open();
+  ASSERT_TRUE(send(txn_batch(5, 0, 0, 2, "a")));
+  ASSERT_TRUE(mark(5, 0, control_type::abort));
+  ASSERT_TRUE(send(txn_batch(6, 0, 0, 2, "open")));
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(send(test::make_batch("later", 2, 64)));
+  }
+  ASSERT_GT(log->segment_count(), 3u);
+  ASSERT_EQ(log->aborted_transactions(0, 100).size(), 1u);
+  EXPECT_EQ(index_bytes(), aborted_txn_index::entry_size);
+  EXPECT_EQ(log->last_stable_offset(), 3) << "producer 6's transaction";
+  // DeleteRecords past the aborted transaction's segment: its entry and file go; the open
+  // transaction still holds the LSO, never below the log start.
+  const int64_t cut = 5;
+  ASSERT_TRUE(log->delete_records_before(cut));
+  EXPECT_EQ(log->log_start_offset(), cut);
+  EXPECT_TRUE(log->aborted_transactions(0, 100).empty());
+  EXPECT_EQ(index_bytes(), 0u);
+  EXPECT_EQ(log->last_stable_offset(), cut);
+  // The transaction ends: everything up to the high watermark is stable, and the records
+  // from the log start are read as committed.
+  ASSERT_TRUE(mark(6, 0, control_type::commit));
+  EXPECT_EQ(log->last_stable_offset(), log->high_watermark());
+  EXPECT_EQ(committed_values(cut).size(), 12u);
+  // Retention (every sealed segment expired) keeps the active one and its aborts only.
+  ASSERT_TRUE(send(txn_batch(7, 0, 0, 1, "late")));
+  ASSERT_TRUE(mark(7, 0, control_type::abort));
+  auto c = config;
+  c.cleanup_delete = true;
+  c.retention_ms = std::chrono::milliseconds(0);
+  ASSERT_TRUE(log->set_config(c));
+  ASSERT_TRUE(log->enforce_retention(partition_log::clock::now() + std::chrono::hours(1)));
+  auto left = log->aborted_transactions(0, 1000);
+  for (const auto& a : left) {
+    EXPECT_GE(a.last_offset, log->log_start_offset());
+  }
+  EXPECT_EQ(index_bytes(), left.size() * aborted_txn_index::entry_size);
+}
+
 }  // namespace
 }  // namespace brook::storage
