@@ -203,16 +203,16 @@ void txn_coordinator::init_producer_id(const std::string& id, int32_t timeout_ms
   if (e.meta.state == txn_state::ongoing) {
     // The previous holder's transaction is aborted, with its epoch bumped: fenced.
     auto bumped = next_epoch(e.meta.producer_epoch);
-    decide_locked(id, e, false, bumped ? 1 : 0,
-                  [this, id, done = std::move(done)](kafka_error error, int64_t, int16_t) {
-                    if (error != kafka_error::none) {
-                      done({error});
-                      return;
-                    }
-                    // The transaction is aborted: the new holder gets the next epoch.
-                    init_producer_id(id, describe(id).value_or(txn_metadata{}).timeout_ms, -1, -1,
-                                     done);
-                  });
+    decide_locked(
+        id, e, false, bumped ? 1 : 0,
+        [this, id, timeout_ms, done = std::move(done)](kafka_error error, int64_t, int16_t) {
+          if (error != kafka_error::none) {
+            done({error});
+            return;
+          }
+          // The transaction is aborted: the new holder gets the next epoch.
+          init_producer_id(id, timeout_ms, -1, -1, done);
+        });
     return;
   }
   auto bumped = next_epoch(e.meta.producer_epoch);

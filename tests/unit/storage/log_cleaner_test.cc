@@ -155,8 +155,8 @@ TEST_F(LogCleaner, AbortedRecordsGoMarkersStayAndOpenTransactionsHoldCleaningBac
   EXPECT_LT(report->cleaned_up_to, open_at + 1) << "stops before the open transaction";
   EXPECT_EQ(last.at("open").second, "not yet decided");
   // Every record after the open transaction's start is still there, older versions too.
-  int64_t kept_after = std::count_if(after.begin(), after.end(),
-                                     [&](const auto& r) { return r.first > open_at; });
+  int64_t kept_after =
+      std::count_if(after.begin(), after.end(), [&](const auto& r) { return r.first > open_at; });
   EXPECT_EQ(kept_after, 60);
   // The marker stays: a read_committed reader still learns the transaction ended.
   int markers = 0;
